@@ -1,0 +1,45 @@
+#!/usr/bin/env node
+// parley: the command line. `parley serve` runs the server (what `npm start` does).
+import { loadConfig, ConfigError } from '../server/config.js';
+import { startServer } from '../server/server.js';
+
+const USAGE = `usage: parley serve [--port N] [--host H] [--data-dir DIR] [--max-frame BYTES] [--log-level LEVEL]`;
+
+async function serve(argv: readonly string[]): Promise<void> {
+  const config = loadConfig(argv, process.env);
+  const server = await startServer(config);
+  server.log.info({ url: server.url, dataDir: config.dataDir }, `Parley serving ${server.url} (WebSocket at ${server.url.replace('http', 'ws')}/ws)`);
+  const stop = (signal: string): void => {
+    server.log.info({ signal }, 'shutting down');
+    const deadline = setTimeout(() => {
+      server.log.error('shutdown took longer than 5 s; exiting');
+      process.exit(1);
+    }, 5000);
+    deadline.unref();
+    server.close().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        server.log.error({ err: error }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.once('SIGTERM', () => stop('SIGTERM'));
+  process.once('SIGINT', () => stop('SIGINT'));
+}
+
+const [command = 'serve', ...rest] = process.argv.slice(2);
+try {
+  if (command === 'serve') await serve(rest);
+  else {
+    console.error(USAGE);
+    process.exitCode = 2;
+  }
+} catch (error) {
+  if (error instanceof ConfigError || (error instanceof TypeError && 'code' in error)) {
+    console.error(`parley: ${error.message}\n${USAGE}`);
+    process.exitCode = 2;
+  } else {
+    throw error;
+  }
+}

@@ -1,0 +1,45 @@
+// Error codes a client can receive in `{"type":"error","code":...}`, and the close codes the server
+// uses. Both are part of the public contract: add, never rename.
+
+export const ErrorCode = {
+  /** The frame is not JSON, not an object, or binary. */
+  BadFrame: 'bad_frame',
+  /** The frame is an object but breaks the verb's schema; `field` names the offending field. */
+  BadRequest: 'bad_request',
+  UnknownType: 'unknown_type',
+  HelloRequired: 'hello_required',
+  AlreadyHello: 'already_hello',
+  /** The verb needs the connection to have joined the room first. */
+  NotMember: 'not_member',
+  /** The store could not take the write; nothing was acknowledged or delivered. */
+  StoreFailed: 'store_failed',
+  Internal: 'internal',
+} as const;
+export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
+
+/** A refusal the client caused; becomes one error reply and leaves the connection open. */
+export class ProtocolError extends Error {
+  readonly code: ErrorCode;
+  readonly field: string | undefined;
+
+  constructor(code: ErrorCode, message: string, field?: string) {
+    super(message);
+    this.name = 'ProtocolError';
+    this.code = code;
+    this.field = field;
+  }
+}
+
+export const CloseCode = {
+  Normal: 1000,
+  /** Server shutting down or restarting: reconnect (to another node) after a short delay. */
+  GoingAway: 1001,
+  PolicyViolation: 1008,
+  MessageTooBig: 1009,
+  InternalError: 1011,
+  /** The connection did not read fast enough and its send buffer passed the limit: reconnect and recover with `since`. */
+  SlowConsumer: 4008,
+  /** No pong within a heartbeat interval. */
+  HeartbeatTimeout: 4009,
+} as const;
+export type CloseCode = (typeof CloseCode)[keyof typeof CloseCode];

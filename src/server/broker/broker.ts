@@ -1,0 +1,22 @@
+// Broker: carries a room's pushes to every server process that has members in it.
+// It is only fan-out: what must not be lost is in the Store, and a missed publication is repaired
+// from there by seq. Nothing here is durable.
+import type { Push } from '../../protocol/messages.js';
+
+/** Called for each publication on a room this process subscribed to, in publication order. */
+export type PublicationHandler = (room: string, push: Push) => void;
+
+/**
+ * Contract (test/contract/broker.contract.ts runs it against every implementation):
+ * - A publication reaches the handler of every process subscribed to the room, this one included.
+ * - Publications from one process to one room arrive in the order they were published.
+ * - Delivery is at most once; subscribers that were not subscribed at publish time get nothing.
+ */
+export interface Broker {
+  /** Registers the one handler; must be called before subscribe. */
+  onPublication(handler: PublicationHandler): void;
+  publish(room: string, push: Push): Promise<void>;
+  subscribe(room: string): Promise<void>;
+  unsubscribe(room: string): Promise<void>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,51 @@
+// MemoryPresence: presence for a single process.
+import type { UserRef } from '../../protocol/messages.js';
+import type { Presence } from './presence.js';
+
+interface OnlineUser {
+  user: UserRef;
+  conns: Set<string>;
+}
+
+export class MemoryPresence implements Presence {
+  readonly #rooms = new Map<string, Map<string, OnlineUser>>();
+
+  add(room: string, connId: string, user: UserRef): Promise<boolean> {
+    let users = this.#rooms.get(room);
+    if (users === undefined) {
+      users = new Map();
+      this.#rooms.set(room, users);
+    }
+    const online = users.get(user.id);
+    if (online !== undefined) {
+      online.conns.add(connId);
+      return Promise.resolve(false);
+    }
+    users.set(user.id, { user, conns: new Set([connId]) });
+    return Promise.resolve(true);
+  }
+
+  remove(room: string, connId: string, userId: string): Promise<boolean> {
+    const users = this.#rooms.get(room);
+    const online = users?.get(userId);
+    if (users === undefined || online === undefined || !online.conns.delete(connId)) return Promise.resolve(false);
+    if (online.conns.size > 0) return Promise.resolve(false);
+    users.delete(userId);
+    if (users.size === 0) this.#rooms.delete(room);
+    return Promise.resolve(true);
+  }
+
+  members(room: string): Promise<UserRef[]> {
+    const users = this.#rooms.get(room);
+    return Promise.resolve(users === undefined ? [] : [...users.values()].map((online) => online.user));
+  }
+
+  counts(rooms: readonly string[]): Promise<number[]> {
+    return Promise.resolve(rooms.map((room) => this.#rooms.get(room)?.size ?? 0));
+  }
+
+  close(): Promise<void> {
+    this.#rooms.clear();
+    return Promise.resolve();
+  }
+}

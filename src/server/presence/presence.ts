@@ -1,0 +1,15 @@
+// Presence: who is online in each room, counted per user across all of that user's connections
+// (and, with a shared implementation, across all server processes).
+import type { UserRef } from '../../protocol/messages.js';
+
+export interface Presence {
+  /** Records a connection in a room; true when it is the user's first connection there. */
+  add(room: string, connId: string, user: UserRef): Promise<boolean>;
+  /** Forgets a connection; true when it was the user's last connection in the room. */
+  remove(room: string, connId: string, userId: string): Promise<boolean>;
+  /** The distinct users online in the room. */
+  members(room: string): Promise<UserRef[]>;
+  /** Online user counts for the given rooms, in the same order. */
+  counts(rooms: readonly string[]): Promise<number[]>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,77 @@
+// The composition root: builds every part from the config and wires them together. Nothing else
+// constructs a Store, a Broker or a transport.
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, dirname } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+import type { AddressInfo } from 'node:net';
+import { pino, type Logger } from 'pino';
+import type { Config } from './config.js';
+import { SqliteStore } from './store/sqlite.js';
+import { MemoryBroker } from './broker/memory.js';
+import { MemoryPresence } from './presence/memory.js';
+import { Hub } from './hub/hub.js';
+import { GuestIssuer } from './auth/guest.js';
+import { ChatService } from './chat/service.js';
+import { WsGateway } from './transport/ws.js';
+import { buildHttpApp } from './http/app.js';
+
+export interface RunningServer {
+  /** http://host:port as bound (the real port when 0 was asked for). */
+  url: string;
+  port: number;
+  log: Logger;
+  /** Stop accepting, close clients with 1001, flush the store. */
+  close(): Promise<void>;
+}
+
+const projectRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+
+export async function startServer(config: Config, log: Logger = pino({ level: config.logLevel })): Promise<RunningServer> {
+  mkdirSync(config.dataDir, { recursive: true });
+  const store = new SqliteStore({ file: join(config.dataDir, 'parley.db'), synchronous: config.sqliteSynchronous });
+  const broker = new MemoryBroker();
+  const presence = new MemoryPresence();
+  const hub = new Hub(broker);
+  const guests = new GuestIssuer(loadSecret(config.dataDir));
+  const chat = new ChatService({ store, broker, presence, hub, guests, log, recoveryLimit: config.recoveryLimit });
+  const gateway = new WsGateway({
+    chat,
+    log,
+    maxPayload: config.maxFrameBytes,
+    heartbeatMs: config.heartbeatMs,
+    outboxLimit: config.outboxLimitBytes,
+  });
+  const webRoots = [config.webRoot, join(projectRoot, 'web', 'dist'), join(projectRoot, 'public')].filter(
+    (dir): dir is string => dir !== undefined,
+  );
+  const app = await buildHttpApp({ log, webRoots });
+  app.server.on('upgrade', (req, socket, head: Buffer) => gateway.handleUpgrade(req, socket, head));
+  await app.listen({ port: config.port, host: config.host });
+  const port = (app.server.address() as AddressInfo).port;
+  const shownHost = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
+  const url = `http://${shownHost}:${port}`;
+
+  let closing: Promise<void> | undefined;
+  const close = (): Promise<void> =>
+    (closing ??= (async () => {
+      await gateway.shutdown(3000);
+      await app.close();
+      await broker.close();
+      await presence.close();
+      await store.close();
+    })());
+  return { url, port, log, close };
+}
+
+/** The key that signs guest resume tokens; kept in the data dir so tokens survive a restart. */
+function loadSecret(dataDir: string): Buffer {
+  const file = join(dataDir, 'secret.key');
+  try {
+    return Buffer.from(readFileSync(file, 'utf8').trim(), 'base64url');
+  } catch {
+    const secret = randomBytes(32);
+    writeFileSync(file, secret.toString('base64url'), { mode: 0o600 });
+    return secret;
+  }
+}

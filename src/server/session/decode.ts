@@ -1,0 +1,57 @@
+// Turns one text frame into a typed Command, or a ProtocolError that says exactly what is wrong.
+// This is the only place JSON shapes are checked; handlers receive typed values.
+import { TypeCompiler, type TypeCheck } from '@sinclair/typebox/compiler';
+import type { TSchema } from '@sinclair/typebox';
+import { CommandSchemas, Envelope, type Command, type Verb } from '../../protocol/messages.js';
+import { ErrorCode, ProtocolError } from '../../protocol/errors.js';
+
+const envelopeCheck = TypeCompiler.Compile(Envelope);
+const verbChecks = new Map<string, TypeCheck<TSchema>>(
+  Object.entries(CommandSchemas).map(([verb, schema]) => [verb, TypeCompiler.Compile(schema)]),
+);
+
+export interface Decoded {
+  /** The request id, when the frame had a usable one, so that even a refusal can answer it. */
+  id?: string | number;
+  command?: Command;
+  error?: ProtocolError;
+}
+
+export function decodeFrame(text: string): Decoded {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return { error: new ProtocolError(ErrorCode.BadFrame, 'frame is not valid JSON') };
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    return { error: new ProtocolError(ErrorCode.BadFrame, 'frame must be a JSON object') };
+  }
+  const record = value as Record<string, unknown>;
+  const rawId = record['id'];
+  const id = typeof rawId === 'number' || typeof rawId === 'string' ? rawId : undefined;
+  const withId = (decoded: Omit<Decoded, 'id'>): Decoded => (id === undefined ? decoded : { ...decoded, id });
+
+  if (!envelopeCheck.Check(value)) return withId({ error: firstError(envelopeCheck, value) });
+  const { type } = value;
+  const check = verbChecks.get(type);
+  if (check === undefined) {
+    return withId({ error: new ProtocolError(ErrorCode.UnknownType, `unknown type "${type}"`, 'type') });
+  }
+  const params: Record<string, unknown> = { ...record };
+  delete params['id'];
+  delete params['type'];
+  if (!check.Check(params)) return withId({ error: firstError(check, params) });
+  // The schema check above is what makes this cast true.
+  const command = { type: type as Verb, params } as Command;
+  if (id !== undefined) command.id = id;
+  return withId({ command });
+}
+
+function firstError(check: TypeCheck<TSchema>, value: unknown): ProtocolError {
+  const first = check.Errors(value).First();
+  if (first === undefined) return new ProtocolError(ErrorCode.BadRequest, 'invalid request');
+  const field = first.path.replace(/^\//, '').replace(/\//g, '.');
+  const label = field === '' ? 'request' : field;
+  return new ProtocolError(ErrorCode.BadRequest, `${label}: ${first.message}`, field === '' ? undefined : field);
+}

@@ -1,0 +1,84 @@
+// One handler per verb. Each receives validated parameters and answers through the session;
+// a thrown ProtocolError becomes the request's error reply (see dispatch.ts).
+import { Limits, PROTOCOL_VERSION, type CommandParams, type RequestId, type Verb } from '../../protocol/messages.js';
+import { ErrorCode, ProtocolError } from '../../protocol/errors.js';
+import type { ChatService } from '../chat/service.js';
+import type { OutgoingPush } from '../hub/outgoing.js';
+import type { Session } from './session.js';
+import { textFrame } from '../transport/frame.js';
+
+export type Handler<V extends Verb> = (
+  session: Session,
+  params: CommandParams[V],
+  id: RequestId | undefined,
+  chat: ChatService,
+) => Promise<void>;
+
+function requireJoined(session: Session, room: string): void {
+  if (!session.rooms.has(room)) throw new ProtocolError(ErrorCode.NotMember, `join ${room} first`, 'room');
+}
+
+const hello: Handler<'hello'> = async (session, { nick, resume }, id, chat) => {
+  if (session.identified) throw new ProtocolError(ErrorCode.AlreadyHello, 'hello was already accepted');
+  const identity = chat.hello(nick.trim(), resume);
+  session.identify(identity.user);
+  session.ok<'hello'>(id, { conn: session.connId, user: identity.user, protocol: PROTOCOL_VERSION, resume: identity.resume });
+};
+
+const join: Handler<'join'> = async (session, { room, since }, id, chat) => {
+  const current = session.rooms.get(room);
+  if (current !== undefined) {
+    // Joining twice changes nothing; the reply says where this connection stands.
+    session.ok<'join'>(id, { room, seq: current.lastSeq, members: await chat.members(room), recovered: true });
+    return;
+  }
+  // Hold live pushes from the moment the hub can deliver them until the backlog is out.
+  session.rooms.set(room, { lastSeq: 0, held: [] as OutgoingPush[] });
+  let outcome;
+  try {
+    outcome = await chat.join(session, room, since);
+  } catch (error) {
+    session.rooms.delete(room);
+    await chat.leave(session, room);
+    throw error;
+  }
+  if (session.closed) {
+    await chat.leave(session, room);
+    return;
+  }
+  const state = session.rooms.get(room);
+  if (state === undefined) return; // left while joining
+  session.ok<'join'>(id, { room, seq: outcome.seq, members: outcome.members, recovered: outcome.recovered });
+  for (const message of outcome.backlog) session.outbox.enqueue(textFrame(JSON.stringify({ type: 'message', ...message })));
+  state.lastSeq = outcome.seq;
+  session.release(room);
+};
+
+const leave: Handler<'leave'> = async (session, { room }, id, chat) => {
+  if (session.rooms.delete(room)) await chat.leave(session, room);
+  session.ok<'leave'>(id, { room });
+};
+
+const rooms: Handler<'rooms'> = async (session, _params, id, chat) => {
+  session.ok<'rooms'>(id, { rooms: await chat.rooms() });
+};
+
+const send: Handler<'send'> = async (session, { room, text, cid }, id, chat) => {
+  requireJoined(session, room);
+  const { message, duplicate } = await chat.send(session.user, room, text, cid);
+  const result = { room, seq: message.seq, msgId: message.msgId, ts: message.ts };
+  session.ok<'send'>(id, duplicate ? { ...result, duplicate } : result);
+};
+
+const history: Handler<'history'> = async (session, { room, before, limit }, id, chat) => {
+  const messages = await chat.history(room, before, limit ?? Limits.historyDefault);
+  session.ok<'history'>(id, { room, messages });
+};
+
+const typing: Handler<'typing'> = async (session, { room }, id, chat) => {
+  requireJoined(session, room);
+  await chat.typing(session.user, room);
+  session.ok<'typing'>(id, { room });
+};
+
+export const handlers: { [V in Verb]: Handler<V> } = { hello, join, leave, rooms, send, history, typing };

@@ -1,0 +1,37 @@
+// Plain mode: a WebSocket client that speaks no subprotocol (the tutorial's page, wscat) is a guest
+// in the lobby. Each text frame it sends is a message there; each lobby message reaches it as
+// `name: text`. Errors come back as `error: ...` text frames.
+import { randomBytes } from 'node:crypto';
+import type { Logger } from 'pino';
+import { Limits } from '../../protocol/messages.js';
+import type { ChatService } from '../chat/service.js';
+import type { Session } from './session.js';
+
+export const LOBBY = 'lobby';
+
+export async function startPlain(session: Session, nick: string, chat: ChatService): Promise<void> {
+  const identity = chat.hello(nick, undefined);
+  session.identify(identity.user);
+  session.rooms.set(LOBBY, { lastSeq: 0, held: [] });
+  const outcome = await chat.join(session, LOBBY, undefined);
+  const state = session.rooms.get(LOBBY);
+  if (state === undefined) return;
+  state.lastSeq = outcome.seq;
+  session.release(LOBBY);
+}
+
+export function plainText(session: Session, text: string, chat: ChatService, log: Logger): void {
+  const trimmed = text.replace(/\r?\n$/, '');
+  if (trimmed.length === 0 || trimmed.length > Limits.textMax) {
+    session.sendText(`error: a message is 1 to ${Limits.textMax} characters`);
+    return;
+  }
+  if (!session.rooms.has(LOBBY)) {
+    session.sendText('error: still joining the lobby, try again');
+    return;
+  }
+  chat.send(session.user, LOBBY, trimmed, randomBytes(9).toString('base64url')).catch((error: unknown) => {
+    log.error({ err: error, conn: session.connId }, 'plain send failed');
+    session.sendText('error: the message could not be stored; nothing was sent');
+  });
+}

@@ -1,0 +1,109 @@
+// Session: one connection's protocol state. It owns the connection's outbox and, per joined room,
+// the last seq it delivered; transports feed it text frames and tell it when the peer is gone.
+import { randomBytes } from 'node:crypto';
+import type { Duplex } from 'node:stream';
+import type { WebSocket } from 'ws';
+import type { RequestId, Results, UserRef, Verb } from '../../protocol/messages.js';
+import { CloseCode, ErrorCode, ProtocolError } from '../../protocol/errors.js';
+import type { OutgoingPush } from '../hub/outgoing.js';
+import type { Participant } from '../chat/service.js';
+import { textFrame } from '../transport/frame.js';
+import { Outbox } from './outbox.js';
+
+export type SessionMode = 'protocol' | 'plain';
+
+/** Per joined room: what this connection has been sent, and pushes held back while it recovers. */
+export interface RoomState {
+  lastSeq: number;
+  held: OutgoingPush[] | null;
+}
+
+export class Session implements Participant {
+  readonly connId = randomBytes(16).toString('base64url');
+  readonly mode: SessionMode;
+  readonly ws: WebSocket;
+  readonly outbox: Outbox;
+  readonly rooms = new Map<string, RoomState>();
+  #user: UserRef | undefined;
+  /** Cleared by each heartbeat ping, set by the pong. */
+  alive = true;
+  closed = false;
+
+  constructor(ws: WebSocket, socket: Duplex, mode: SessionMode, outboxLimit: number) {
+    this.ws = ws;
+    this.mode = mode;
+    this.outbox = new Outbox(socket, outboxLimit, () => this.close(CloseCode.SlowConsumer, 'slow consumer'));
+  }
+
+  get user(): UserRef {
+    if (this.#user === undefined) throw new ProtocolError(ErrorCode.HelloRequired, 'send hello first');
+    return this.#user;
+  }
+
+  get userId(): string {
+    return this.user.id;
+  }
+
+  get identified(): boolean {
+    return this.#user !== undefined;
+  }
+
+  identify(user: UserRef): void {
+    this.#user = user;
+  }
+
+  deliver(room: string, outgoing: OutgoingPush): void {
+    const state = this.rooms.get(room);
+    if (state === undefined) return;
+    if (state.held !== null) {
+      state.held.push(outgoing);
+      return;
+    }
+    const push = outgoing.push;
+    if (push.type === 'message') {
+      // Already sent as part of the join's backlog.
+      if (push.seq <= state.lastSeq) return;
+      state.lastSeq = push.seq;
+    }
+    const frame = this.mode === 'plain' ? outgoing.plainFrame : outgoing.protocolFrame;
+    if (frame !== null) this.outbox.enqueue(frame);
+  }
+
+  /** Ends a room's recovery: delivers what was held back, in order, skipping what the backlog had. */
+  release(room: string): void {
+    const state = this.rooms.get(room);
+    if (state === undefined || state.held === null) return;
+    const held = state.held;
+    state.held = null;
+    for (const outgoing of held) this.deliver(room, outgoing);
+  }
+
+  sendJson(value: object): void {
+    this.outbox.enqueue(textFrame(JSON.stringify(value)));
+  }
+
+  sendText(text: string): void {
+    this.outbox.enqueue(textFrame(text));
+  }
+
+  ok<V extends Verb>(id: RequestId | undefined, result: Results[V]): void {
+    if (id !== undefined) this.sendJson({ id, type: 'ok', ...result });
+  }
+
+  fail(id: RequestId | undefined, error: ProtocolError): void {
+    const reply: Record<string, unknown> = { type: 'error', code: error.code, message: error.message };
+    if (id !== undefined) reply['id'] = id;
+    if (error.field !== undefined) reply['field'] = error.field;
+    this.sendJson(reply);
+  }
+
+  /** Sends what is queued, then closes with `code`. A peer that does not finish the close handshake is cut off. */
+  close(code: CloseCode, reason: string): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.outbox.flush();
+    this.outbox.close();
+    this.ws.close(code, reason);
+    setTimeout(() => this.ws.terminate(), 2000).unref();
+  }
+}

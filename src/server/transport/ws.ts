@@ -1,0 +1,174 @@
+// WebSocket transport: owns the HTTP upgrade on `/` and `/ws`, picks protocol or plain mode from the
+// offered subprotocols, and feeds each connection's frames to its Session. Listeners are shared
+// module functions that find their session on the socket, so a connection costs no closures.
+import { randomInt } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { WebSocket, WebSocketServer, type RawData, type Server as WsServer } from 'ws';
+import { TypeCompiler } from '@sinclair/typebox/compiler';
+import type { Logger } from 'pino';
+import { HelloParams, PROTOCOL } from '../../protocol/messages.js';
+import { CloseCode } from '../../protocol/errors.js';
+import type { ChatService } from '../chat/service.js';
+import { Session, type SessionMode } from '../session/session.js';
+import { binaryRefused, dispatchText } from '../session/dispatch.js';
+import { plainText, startPlain } from '../session/plain.js';
+
+export interface WsGatewayOptions {
+  chat: ChatService;
+  log: Logger;
+  /** Largest frame accepted; a larger one closes the connection with 1009. */
+  maxPayload: number;
+  heartbeatMs: number;
+  outboxLimit: number;
+}
+
+class SessionSocket extends WebSocket {
+  session!: Session;
+  gateway!: WsGateway;
+}
+
+// ws calls listeners with the socket it made, which is always a SessionSocket (see the
+// WebSocket option below); the check keeps that fact typed.
+function bound(ws: WebSocket): SessionSocket {
+  if (!(ws instanceof SessionSocket)) throw new TypeError('socket was not made by the Parley gateway');
+  return ws;
+}
+
+const helloCheck = TypeCompiler.Compile(HelloParams);
+const UPGRADE_PATHS = new Set(['/', '/ws']);
+
+export class WsGateway {
+  readonly chat: ChatService;
+  readonly log: Logger;
+  readonly sessions = new Set<Session>();
+  readonly #options: WsGatewayOptions;
+  readonly #wss: WsServer<typeof SessionSocket>;
+  readonly #heartbeat: NodeJS.Timeout;
+  #accepting = true;
+
+  constructor(options: WsGatewayOptions) {
+    this.#options = options;
+    this.chat = options.chat;
+    this.log = options.log;
+    this.#wss = new WebSocketServer({
+      noServer: true,
+      clientTracking: false,
+      perMessageDeflate: false,
+      maxPayload: options.maxPayload,
+      WebSocket: SessionSocket,
+      handleProtocols: (offered) => (offered.has(PROTOCOL) ? PROTOCOL : false),
+    });
+    this.#heartbeat = setInterval(() => this.#beat(), options.heartbeatMs).unref();
+  }
+
+  /** The HTTP server's 'upgrade' listener. */
+  handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    if (!this.#accepting) return refuse(socket, 503, 'server is shutting down');
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    if (!UPGRADE_PATHS.has(url.pathname)) return refuse(socket, 404, 'WebSocket endpoints are / and /ws');
+    const offered = req.headers['sec-websocket-protocol'];
+    let mode: SessionMode = 'plain';
+    if (offered !== undefined) {
+      if (!offered.split(',').some((name) => name.trim() === PROTOCOL)) {
+        return refuse(socket, 400, `unsupported subprotocol; offer ${PROTOCOL} or none`);
+      }
+      mode = 'protocol';
+    }
+    let nick = url.searchParams.get('nick') ?? `guest-${randomInt(10000).toString().padStart(4, '0')}`;
+    if (mode === 'plain' && !helloCheck.Check({ nick })) {
+      return refuse(socket, 400, 'nick must be 1 to 32 characters without control characters');
+    }
+    nick = nick.trim();
+    this.#wss.handleUpgrade(req, socket, head, (ws) => this.#accept(ws, socket, mode, nick));
+  }
+
+  #accept(ws: SessionSocket, socket: Duplex, mode: SessionMode, nick: string): void {
+    const session = new Session(ws, socket, mode, this.#options.outboxLimit);
+    ws.session = session;
+    ws.gateway = this;
+    this.sessions.add(session);
+    ws.on('message', onMessage);
+    ws.on('pong', onPong);
+    ws.on('error', onError);
+    ws.on('close', onClose);
+    this.log.debug({ conn: session.connId, mode }, 'connected');
+    if (mode === 'plain') {
+      startPlain(session, nick, this.chat).catch((error: unknown) => {
+        this.log.error({ err: error, conn: session.connId }, 'plain join failed');
+        session.close(CloseCode.InternalError, 'could not join the lobby');
+      });
+    }
+  }
+
+  #beat(): void {
+    for (const session of this.sessions) {
+      if (!session.alive) {
+        session.closed = true;
+        session.ws.terminate();
+        continue;
+      }
+      session.alive = false;
+      session.ws.ping();
+    }
+  }
+
+  /** Stops new connections and closes every open one with 1001; resolves when all are gone (or after `timeoutMs`). */
+  async shutdown(timeoutMs: number): Promise<void> {
+    this.#accepting = false;
+    clearInterval(this.#heartbeat);
+    const open = [...this.sessions];
+    const gone = open.map((session) => new Promise<void>((resolve) => session.ws.once('close', () => resolve())));
+    for (const session of open) session.close(CloseCode.GoingAway, 'server shutting down; reconnect');
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([Promise.all(gone), new Promise<void>((resolve) => (timer = setTimeout(resolve, timeoutMs)))]);
+    clearTimeout(timer);
+    for (const session of this.sessions) session.ws.terminate();
+    this.#wss.close();
+  }
+}
+
+function onMessage(this: WebSocket, data: RawData, isBinary: boolean): void {
+  const { session, gateway } = bound(this);
+  session.alive = true;
+  if (isBinary) {
+    if (session.mode === 'plain') session.sendText('error: send text frames');
+    else binaryRefused(session);
+    return;
+  }
+  const text = Buffer.isBuffer(data) ? data.toString('utf8') : Buffer.from(data as ArrayBuffer).toString('utf8');
+  if (session.mode === 'plain') plainText(session, text, gateway.chat, gateway.log);
+  else dispatchText(session, text, gateway.chat, gateway.log);
+}
+
+function onPong(this: WebSocket): void {
+  bound(this).session.alive = true;
+}
+
+function onError(this: WebSocket, error: Error): void {
+  const { session, gateway } = bound(this);
+  gateway.log.debug({ err: error, conn: session.connId }, 'connection error');
+}
+
+function onClose(this: WebSocket, code: number): void {
+  const { session, gateway } = bound(this);
+  session.closed = true;
+  session.outbox.close();
+  gateway.sessions.delete(session);
+  gateway.log.debug({ conn: session.connId, code }, 'disconnected');
+  for (const room of session.rooms.keys()) {
+    gateway.chat.leave(session, room).catch((error: unknown) => {
+      gateway.log.warn({ err: error, conn: session.connId, room }, 'leave on disconnect failed');
+    });
+  }
+  session.rooms.clear();
+}
+
+function refuse(socket: Duplex, status: number, reason: string): void {
+  const statusText: Record<number, string> = { 400: 'Bad Request', 404: 'Not Found', 503: 'Service Unavailable' };
+  const body = `${reason}\n`;
+  socket.end(
+    `HTTP/1.1 ${status} ${statusText[status] ?? 'Error'}\r\nConnection: close\r\nContent-Type: text/plain; charset=utf-8\r\n` +
+      `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+  );
+}
