@@ -57,8 +57,9 @@ export class Hub {
     const members = this.#rooms.get(room)?.members;
     if (members === undefined) return;
     const outgoing = new OutgoingPush(push);
-    // Typing is for the other users: none of the typist's own connections hear it.
-    const skipUser = push.type === 'typing' ? push.user.id : undefined;
+    // Typing and presence are news about a user for the others: none of that user's connections
+    // hear it (a joiner learns the members from its join reply).
+    const skipUser = push.type === 'message' ? undefined : push.user.id;
     for (const member of members) {
       if (member.userId !== skipUser) member.deliver(room, outgoing);
     }

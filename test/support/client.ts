@@ -1,0 +1,105 @@
+// A protocol v1 test client over a real WebSocket: requests resolve with their reply, and every
+// push is kept in arrival order so tests can assert on exactly what was received.
+import { WebSocket } from 'ws';
+import { PROTOCOL } from '../../src/protocol/messages.js';
+
+export type Frame = Record<string, unknown> & { type: string };
+
+export interface CloseInfo {
+  code: number;
+  reason: string;
+}
+
+export class TestClient {
+  readonly ws: WebSocket;
+  /** Every frame received, replies included, in order. */
+  readonly frames: Frame[] = [];
+  readonly closed: Promise<CloseInfo>;
+  #nextId = 1;
+  #waiters: { match: (frame: Frame) => boolean; resolve: (frame: Frame) => void }[] = [];
+
+  private constructor(ws: WebSocket) {
+    this.ws = ws;
+    this.closed = new Promise((resolve) => ws.once('close', (code, reason) => resolve({ code, reason: reason.toString() })));
+    ws.on('message', (data) => {
+      const frame = JSON.parse(data.toString()) as Frame;
+      this.frames.push(frame);
+      this.#waiters = this.#waiters.filter((waiter) => {
+        if (!waiter.match(frame)) return true;
+        waiter.resolve(frame);
+        return false;
+      });
+    });
+  }
+
+  static async connect(url: string, protocols: string | string[] = PROTOCOL): Promise<TestClient> {
+    const ws = new WebSocket(url, protocols);
+    await new Promise<void>((resolve, reject) => {
+      ws.once('open', () => resolve());
+      ws.once('error', reject);
+    });
+    return new TestClient(ws);
+  }
+
+  /** Connects and says hello as `nick`. */
+  static async guest(url: string, nick: string): Promise<TestClient> {
+    const client = await TestClient.connect(url);
+    await client.ok('hello', { nick });
+    return client;
+  }
+
+  /** Sends a request and resolves with its reply, ok or error. */
+  request(type: string, params: Record<string, unknown> = {}): Promise<Frame> {
+    const id = this.#nextId++;
+    const reply = this.next((frame) => frame['id'] === id, `reply to ${type} #${id}`);
+    this.ws.send(JSON.stringify({ id, type, ...params }));
+    return reply;
+  }
+
+  /** Sends a request and resolves with its ok reply; rejects on an error reply. */
+  async ok(type: string, params: Record<string, unknown> = {}): Promise<Frame> {
+    const reply = await this.request(type, params);
+    if (reply.type !== 'ok') throw new Error(`${type} failed: ${JSON.stringify(reply)}`);
+    return reply;
+  }
+
+  sendRaw(data: string | Buffer, binary = false): void {
+    this.ws.send(data, { binary });
+  }
+
+  /** The first frame still to come that matches (register before causing it). */
+  next(match: (frame: Frame) => boolean, what = 'frame', timeoutMs = 3000): Promise<Frame> {
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`timed out waiting for ${what}`)), timeoutMs);
+      this.#waiters.push({
+        match,
+        resolve: (frame) => {
+          clearTimeout(timer);
+          resolve(frame);
+        },
+      });
+    });
+  }
+
+  /** Waits until `count` frames of `type` (optionally in `room`) have arrived; returns them in order. */
+  async waitFor(type: string, count: number, room?: string, timeoutMs = 5000): Promise<Frame[]> {
+    const matches = (): Frame[] => this.frames.filter((f) => f.type === type && (room === undefined || f['room'] === room));
+    const deadline = Date.now() + timeoutMs;
+    while (matches().length < count) {
+      if (Date.now() > deadline) throw new Error(`timed out: ${matches().length}/${count} ${type} frames`);
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    return matches();
+  }
+
+  pushes(type: string, room?: string): Frame[] {
+    return this.frames.filter((f) => f.type === type && f['id'] === undefined && (room === undefined || f['room'] === room));
+  }
+
+  close(): Promise<CloseInfo> {
+    this.ws.close();
+    return this.closed;
+  }
+}
+
+export const settle = (ms = 50): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));

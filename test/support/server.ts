@@ -1,0 +1,41 @@
+// Starts a real Parley server in this process, on a free port, with its own data directory.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pino } from 'pino';
+import { loadConfig, type Config } from '../../src/server/config.js';
+import { startServer, type RunningServer } from '../../src/server/server.js';
+
+export interface TestServer extends RunningServer {
+  wsUrl: string;
+  config: Config;
+  /** Closes the server; removes the data dir unless `keepData`. */
+  stop(options?: { keepData?: boolean }): Promise<void>;
+}
+
+export function tempDataDir(): string {
+  return mkdtempSync(join(tmpdir(), 'parley-test-'));
+}
+
+export async function startTestServer(overrides: Partial<Config> = {}): Promise<TestServer> {
+  const config: Config = {
+    ...loadConfig([], {}),
+    port: 0,
+    host: '127.0.0.1',
+    dataDir: tempDataDir(),
+    logLevel: 'silent',
+    ...overrides,
+  };
+  const server = await startServer(config, pino({ level: process.env['PARLEY_TEST_LOG'] ?? 'silent' }));
+  const url = `http://127.0.0.1:${server.port}`;
+  return {
+    ...server,
+    url,
+    wsUrl: `ws://127.0.0.1:${server.port}/ws`,
+    config,
+    async stop(options = {}) {
+      await server.close();
+      if (options.keepData !== true) rmSync(config.dataDir, { recursive: true, force: true });
+    },
+  };
+}
