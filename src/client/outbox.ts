@@ -1,0 +1,94 @@
+// The outbox: every message the app sent that the server has not acknowledged yet, in the order it
+// was sent. Entries survive reconnects; each keeps its cid, so sending one again after a lost
+// acknowledgement is safe (the server answers a repeated cid with the first result).
+import type { Results } from '../protocol/messages.js';
+
+/** A message on its way: shown by apps as pending until the server's push with the same cid arrives. */
+export interface PendingMessage {
+  readonly cid: string;
+  readonly room: string;
+  readonly text: string;
+  /** When `send` was called (client clock, ms). */
+  readonly createdAt: number;
+  /** How many times it has been written to a socket. */
+  readonly attempts: number;
+}
+
+/** The server's ack, with the cid the SDK gave the message (its push carries the same cid). */
+export type SendResult = Results['send'] & { cid: string };
+
+interface Entry {
+  cid: string;
+  room: string;
+  text: string;
+  createdAt: number;
+  attempts: number;
+  /** Written on the current connection and waiting for its reply. */
+  inFlight: boolean;
+  resolve(result: SendResult): void;
+  reject(error: Error): void;
+}
+
+export class Outbox {
+  readonly #entries: Entry[] = [];
+
+  add(cid: string, room: string, text: string): Promise<SendResult> {
+    return new Promise((resolve, reject) => {
+      this.#entries.push({ cid, room, text, createdAt: Date.now(), attempts: 0, inFlight: false, resolve, reject });
+    });
+  }
+
+  /** Entries of `room` not written on the current connection, oldest first; marks them in flight. */
+  takeUnsent(room: string): PendingMessage[] {
+    const taken = this.#entries.filter((entry) => entry.room === room && !entry.inFlight);
+    for (const entry of taken) {
+      entry.inFlight = true;
+      entry.attempts += 1;
+    }
+    return taken.map(snapshot);
+  }
+
+  /** The connection is gone: whatever was in flight has to be written again. */
+  requeueAll(): void {
+    for (const entry of this.#entries) entry.inFlight = false;
+  }
+
+  requeue(cid: string): void {
+    const entry = this.#find(cid);
+    if (entry !== undefined) entry.inFlight = false;
+  }
+
+  acknowledge(cid: string, result: Results['send']): void {
+    this.#remove(cid)?.resolve({ ...result, cid });
+  }
+
+  fail(cid: string, error: Error): void {
+    this.#remove(cid)?.reject(error);
+  }
+
+  failRoom(room: string, error: Error): void {
+    for (const entry of this.#entries.filter((e) => e.room === room)) this.fail(entry.cid, error);
+  }
+
+  failAll(error: Error): void {
+    for (const entry of [...this.#entries]) this.fail(entry.cid, error);
+  }
+
+  pending(room?: string): PendingMessage[] {
+    return this.#entries.filter((entry) => room === undefined || entry.room === room).map(snapshot);
+  }
+
+  #find(cid: string): Entry | undefined {
+    return this.#entries.find((entry) => entry.cid === cid);
+  }
+
+  #remove(cid: string): Entry | undefined {
+    const index = this.#entries.findIndex((entry) => entry.cid === cid);
+    if (index < 0) return undefined;
+    return this.#entries.splice(index, 1)[0];
+  }
+}
+
+function snapshot(entry: Entry): PendingMessage {
+  return { cid: entry.cid, room: entry.room, text: entry.text, createdAt: entry.createdAt, attempts: entry.attempts };
+}

@@ -1,0 +1,233 @@
+// The SDK in Node against a real server: requests and events, reconnect with recovery after the
+// socket dies mid-stream, and outbox retries that never duplicate a message.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import type { WebSocket } from 'ws';
+import { startTestServer, type TestServer } from '../support/server.js';
+import { TestClient } from '../support/client.js';
+import { createClient, wsSocketFactory, type ParleyClient, type ChatMessage, type StateChange } from '../../src/client/node.js';
+import type { SocketFactory } from '../../src/client/socket.js';
+
+let server: TestServer;
+before(async () => {
+  server = await startTestServer();
+});
+after(async () => {
+  await server.stop();
+});
+
+/** A socket factory that lets the test kill the current socket and hide frames from the client. */
+class Sockets {
+  current: WebSocket | undefined;
+  opened = 0;
+  /** Frames for which this returns true never reach the client. */
+  swallow: (frame: Record<string, unknown>) => boolean = () => false;
+  readonly factory: SocketFactory = (url, protocol, events) => {
+    const socket = wsSocketFactory(url, protocol, {
+      open: () => {
+        this.opened += 1;
+        events.open();
+      },
+      message: (text) => {
+        if (!this.swallow(JSON.parse(text) as Record<string, unknown>)) events.message(text);
+      },
+      close: (code, reason) => events.close(code, reason),
+    });
+    this.current = socket as WebSocket;
+    return socket;
+  };
+
+  /** Cuts the TCP connection without a close handshake, as a network failure would. */
+  kill(): void {
+    this.current?.terminate();
+  }
+}
+
+function client(nick: string, sockets: Sockets): ParleyClient {
+  return createClient(server.wsUrl, { nick, socket: sockets.factory, backoff: { initialMs: 20, maxMs: 200 } });
+}
+
+function collect(c: ParleyClient, room: string): ChatMessage[] {
+  const seen: ChatMessage[] = [];
+  c.on('message', (message) => {
+    if (message.room === room) seen.push(message);
+  });
+  return seen;
+}
+
+async function until(what: string, condition: () => boolean, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+const range = (from: number, to: number): number[] => Array.from({ length: to - from + 1 }, (_, i) => from + i);
+
+test('connect, join, send: the ack matches the message event, and the message is pending until acked', async () => {
+  const sockets = new Sockets();
+  const ada = client('ada', sockets);
+  const ready = await ada.open();
+  assert.equal(ready.user.name, 'ada');
+  assert.equal(ada.state, 'open');
+  const joined = await ada.join('sdk-basic');
+  assert.equal(joined.seq, 0);
+  assert.deepEqual(joined.members.map((m) => m.name), ['ada']);
+  const seen = collect(ada, 'sdk-basic');
+  const outboxSizes: number[] = [];
+  ada.on('outbox', ({ pending }) => outboxSizes.push(pending.length));
+  const acked = ada.send('sdk-basic', 'hello **world**');
+  assert.equal(ada.pending('sdk-basic').length, 1);
+  assert.equal(ada.pending('sdk-basic')[0]?.text, 'hello **world**');
+  const ack = await acked;
+  assert.equal(ack.seq, 1);
+  assert.deepEqual(ada.pending(), []);
+  assert.deepEqual(outboxSizes, [1, 0]);
+  await until('message event', () => seen.length === 1);
+  assert.equal(seen[0]?.msgId, ack.msgId);
+  assert.equal(seen[0]?.cid, ack.cid);
+  const history = await ada.history('sdk-basic', { limit: 10 });
+  assert.deepEqual(history.map((m) => m.text), ['hello **world**']);
+  const rooms = await ada.listRooms();
+  assert.ok(rooms.some((r) => r.room === 'sdk-basic' && r.seq === 1 && r.online === 1));
+  ada.close();
+  assert.equal(ada.state, 'closed');
+});
+
+test('a refused request rejects with the server code; a refused send leaves the outbox', async () => {
+  const ada = client('ada', new Sockets());
+  await ada.open();
+  await assert.rejects(ada.join('Not A Room'), { name: 'RequestError', code: 'bad_request' });
+  await assert.rejects(ada.send('never-joined', 'x'), { code: 'not_member' });
+  await ada.join('sdk-refused');
+  await assert.rejects(ada.send('sdk-refused', 'x'.repeat(4001)), { code: 'bad_request', field: 'text' });
+  assert.deepEqual(ada.pending(), []);
+  ada.close();
+});
+
+test('an invalid nick closes the client for good instead of retrying', async () => {
+  const sockets = new Sockets();
+  const bad = client('\u0007bell', sockets);
+  const states: StateChange[] = [];
+  bad.on('state', (change) => states.push(change));
+  await assert.rejects(bad.open(), { code: 'bad_request' });
+  assert.equal(bad.state, 'closed');
+  assert.equal(sockets.opened, 1);
+  assert.equal(states.at(-1)?.error?.code, 'bad_request');
+});
+
+test('reconnect with recovery: the socket dies mid-stream and the app still sees every seq once, in order', async () => {
+  const room = 'sdk-recovery';
+  const sockets = new Sockets();
+  const ada = client('ada', sockets);
+  const first = await ada.open();
+  await ada.join(room);
+  const seen = collect(ada, room);
+  const states: string[] = [];
+  ada.on('state', (change) => states.push(change.state));
+  const rejoins: boolean[] = [];
+  ada.on('joined', (event) => rejoins.push(event.rejoin && event.recovered));
+
+  const bob = await TestClient.guest(server.wsUrl, 'bob');
+  await bob.ok('join', { room });
+  const total = 60;
+  for (let i = 1; i <= total; i++) {
+    await bob.ok('send', { room, text: `m${i}`, cid: `bob-${i}` });
+    // Kill ada's socket twice while the stream is flowing.
+    if (i === 15 || i === 40) sockets.kill();
+  }
+  await until('all messages', () => seen.length >= total);
+  // Give a duplicate the chance to show up before asserting there is none.
+  await new Promise((resolve) => setTimeout(resolve, 100));
+  assert.deepEqual(
+    seen.map((m) => m.seq),
+    range(1, total),
+  );
+  assert.deepEqual(
+    seen.map((m) => m.text),
+    range(1, total).map((i) => `m${i}`),
+  );
+  assert.ok(sockets.opened >= 3, `expected reconnects, saw ${sockets.opened} sockets`);
+  assert.ok(states.includes('reconnecting'));
+  assert.equal(ada.state, 'open');
+  assert.ok(rejoins.length >= 2 && rejoins.every(Boolean), 'every re-join recovered');
+  // The resume token kept the guest the same user.
+  assert.equal(ada.user?.id, first.user.id);
+  assert.equal(ada.lastSeq(room), total);
+  await bob.close();
+  ada.close();
+});
+
+test('outbox: sends while offline wait, and a send whose ack was lost is retried without a duplicate', async () => {
+  const room = 'sdk-outbox';
+  const sockets = new Sockets();
+  const ada = client('ada', sockets);
+  await ada.open();
+  await ada.join(room);
+  const seen = collect(ada, room);
+  const watcher = await TestClient.guest(server.wsUrl, 'watcher');
+  await watcher.ok('join', { room });
+
+  // 1. The server stores these but ada never hears the acks (nor the pushes): then the socket dies.
+  sockets.swallow = (frame) => frame['type'] === 'ok' || frame['type'] === 'message';
+  const lostAcks = [ada.send(room, 'a1'), ada.send(room, 'a2'), ada.send(room, 'a3')];
+  await watcher.waitFor('message', 3, room);
+  assert.equal(ada.pending(room).length, 3, 'unacknowledged sends stay pending');
+  sockets.swallow = () => false;
+  sockets.kill();
+
+  // 2. Sent while the connection is down: queued, shown as pending.
+  await until('disconnect noticed', () => ada.state !== 'open');
+  const offline = [ada.send(room, 'b1'), ada.send(room, 'b2')];
+  assert.deepEqual(
+    ada.pending(room).map((p) => p.text),
+    ['a1', 'a2', 'a3', 'b1', 'b2'],
+  );
+
+  const acks = await Promise.all([...lostAcks, ...offline]);
+  assert.deepEqual(
+    acks.map((a) => a.seq),
+    [1, 2, 3, 4, 5],
+  );
+  assert.deepEqual(
+    acks.map((a) => a.duplicate === true),
+    [true, true, true, false, false],
+  );
+  assert.deepEqual(ada.pending(), []);
+  await watcher.waitFor('message', 5, room);
+  await until('ada sees all', () => seen.length >= 5);
+  await new Promise((resolve) => setTimeout(resolve, 100));
+  assert.deepEqual(
+    watcher.pushes('message', room).map((m) => m['text']),
+    ['a1', 'a2', 'a3', 'b1', 'b2'],
+  );
+  assert.deepEqual(
+    seen.map((m) => m.text),
+    ['a1', 'a2', 'a3', 'b1', 'b2'],
+  );
+  const stored = await watcher.ok('history', { room });
+  assert.equal((stored['messages'] as unknown[]).length, 5);
+  await watcher.close();
+  ada.close();
+});
+
+test('requests made before the connection is up wait for it; typing and presence arrive as events', async () => {
+  const room = 'sdk-events';
+  const ada = client('ada', new Sockets());
+  const bob = client('bob', new Sockets());
+  void ada.open();
+  const joined = ada.join(room); // before hello is answered
+  await joined;
+  await bob.open();
+  const presence = new Promise<string>((resolve) => ada.on('presence', (p) => resolve(`${p.user.name} ${p.event}`)));
+  await bob.join(room);
+  assert.equal(await presence, 'bob join');
+  const typing = new Promise<string>((resolve) => ada.on('typing', (t) => resolve(t.user.name)));
+  bob.typing(room);
+  assert.equal(await typing, 'bob');
+  const left = new Promise<string>((resolve) => ada.on('presence', (p) => p.event === 'leave' && resolve(p.user.name)));
+  bob.close();
+  assert.equal(await left, 'bob');
+  ada.close();
+});
