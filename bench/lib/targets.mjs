@@ -1,0 +1,241 @@
+// The servers under test: how to start each one, how a raw client joins a room on it, and how a
+// message is sent. Every receiver runs in counting mode from its first frame; set-up replies are
+// recognised from a few leading bytes so that a big join reply or a burst of presence pushes costs
+// the generator no JSON parsing.
+import { spawn, execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import net from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { RawClient, clientFrame } from './raw-client.mjs';
+
+const benchRoot = new URL('..', import.meta.url).pathname;
+const repoRoot = join(benchRoot, '..');
+const probe = join(benchRoot, 'servers', 'probe.mjs');
+
+export const hasTaskset = (() => {
+  try {
+    execFileSync('taskset', ['-p', String(process.pid)], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+})();
+
+/** Pins this process (all its threads) to `cpu`. */
+export function pinSelf(cpu) {
+  if (!hasTaskset) return false;
+  execFileSync('taskset', ['-a', '-p', '-c', String(cpu), String(process.pid)], { stdio: 'ignore' });
+  return true;
+}
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+async function waitForPort(port, child, deadlineMs) {
+  const until = Date.now() + deadlineMs;
+  while (Date.now() < until) {
+    if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}`);
+    const ok = await new Promise((resolve) => {
+      const socket = net.connect({ host: '127.0.0.1', port });
+      socket.once('connect', () => {
+        socket.destroy();
+        resolve(true);
+      });
+      socket.once('error', () => resolve(false));
+    });
+    if (ok) return;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`server did not listen on ${port} within ${deadlineMs} ms`);
+}
+
+/** utime + stime of a process, in ms, from /proc (Linux). */
+export function processCpuMs(pid) {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    // fields[11] is utime, fields[12] stime (fields 14 and 15 of stat(5)), in clock ticks
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
+  } catch {
+    return NaN;
+  }
+}
+
+class ServerProcess {
+  constructor(child, port, cleanup) {
+    this.child = child;
+    this.port = port;
+    this.cleanup = cleanup;
+    this.stderr = '';
+    child.stderr?.on('data', (data) => {
+      if (this.stderr.length < 20_000) this.stderr += data;
+    });
+  }
+
+  get pid() {
+    return this.child.pid;
+  }
+
+  cpuMs() {
+    return processCpuMs(this.child.pid);
+  }
+
+  /** Memory after a full GC, as the server itself reports it. */
+  memory() {
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error('no stats reply within 30 s')), 30_000);
+      this.child.once('message', (message) => {
+        clearTimeout(timer);
+        resolve(message.memory);
+      });
+      this.child.send('stats');
+    });
+  }
+
+  async stop() {
+    if (this.child.exitCode === null) {
+      const exited = new Promise((resolve) => this.child.once('exit', resolve));
+      this.child.kill('SIGTERM');
+      const timer = setTimeout(() => this.child.kill('SIGKILL'), 6000);
+      await exited;
+      clearTimeout(timer);
+    }
+    this.cleanup?.();
+  }
+}
+
+async function startProcess(args, env, cleanup, extraNodeArgs = []) {
+  const port = await freePort();
+  const nodeArgs = ['--expose-gc', '--import', probe, ...extraNodeArgs, ...args(port)];
+  const command = hasTaskset ? 'taskset' : process.execPath;
+  const argv = hasTaskset ? ['-c', '0', process.execPath, ...nodeArgs] : nodeArgs;
+  const child = spawn(command, argv, {
+    cwd: repoRoot,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
+  });
+  const server = new ServerProcess(child, port, cleanup);
+  try {
+    await waitForPort(port, child, 20_000);
+  } catch (error) {
+    await server.stop();
+    throw new Error(`${error.message}\n${server.stderr}`);
+  }
+  return server;
+}
+
+/** A connection attempt that fails or stalls rejects; every set-up has a time bound. */
+function joined(client, openOptions, begin, timeoutMs = 30_000) {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      client.destroy();
+      reject(new Error('join timed out'));
+    }, timeoutMs);
+    client.onReady = () => {
+      clearTimeout(timer);
+      client.onReady = null;
+      resolve(client);
+    };
+    client.onFail = (error) => {
+      clearTimeout(timer);
+      client.destroy();
+      reject(error);
+    };
+    client.onClose = () => client.onFail?.(new Error(`closed during set-up (code ${client.closeCode})`));
+    client.count();
+    client.open(openOptions).then(
+      () => begin(client),
+      (error) => client.onFail?.(error),
+    );
+  }).then((c) => {
+    c.onClose = null;
+    c.onFail = null;
+    return c;
+  });
+}
+
+function prefix(buf, start, end, n = 40) {
+  return buf.toString('latin1', start, Math.min(end, start + n));
+}
+
+export const targets = {
+  ws: {
+    label: 'naive ws loop',
+    start: () => startProcess((port) => [join(benchRoot, 'servers', 'ws-naive.mjs'), String(port)], {}),
+    /** One-room scenarios use the tutorial's wss.clients loop itself (path `/`). */
+    connect(port, room, { singleRoom }) {
+      const client = new RawClient();
+      const path = singleRoom ? '/' : `/?room=${room}`;
+      return joined(client, { port, path }, (c) => c.onReady());
+    },
+    sendFrame: (_client, _room, text) => clientFrame(text),
+  },
+
+  sio: {
+    label: 'Socket.IO 4.8',
+    start: () => startProcess((port) => [join(benchRoot, 'servers', 'socketio.mjs'), String(port)], {}),
+    connect(port, room) {
+      const client = new RawClient();
+      client.engineIo = true;
+      client.onOther = (c, buf, start, end) => {
+        const head = prefix(buf, start, end, 4);
+        if (head.startsWith('0{')) c.sendText('40');
+        else if (head.startsWith('40')) c.sendText(`420["join","${room}"]`);
+        else if (head.startsWith('430[')) c.onReady?.();
+        else if (head.startsWith('44')) c.onFail?.(new Error(`socket.io refused: ${prefix(buf, start, end, 200)}`));
+      };
+      return joined(client, { port, path: '/socket.io/?EIO=4&transport=websocket' }, () => {});
+    },
+    sendFrame: (_client, room, text) => clientFrame(`42["msg","${room}","${text}"]`),
+  },
+
+  parley: {
+    label: 'Parley',
+    start(extraNodeArgs = [], env = {}) {
+      const dataDir = mkdtempSync(join(tmpdir(), 'parley-bench-'));
+      return startProcess(
+        (port) => [
+          join(repoRoot, 'dist', 'src', 'cli', 'parley.js'),
+          'serve',
+          '--port',
+          String(port),
+          '--host',
+          '127.0.0.1',
+          '--data-dir',
+          dataDir,
+          '--log-level',
+          'warn',
+        ],
+        { PARLEY_HEARTBEAT_MS: '60000', ...env },
+        () => rmSync(dataDir, { recursive: true, force: true }),
+        extraNodeArgs,
+      );
+    },
+    connect(port, room, { nick }) {
+      const client = new RawClient();
+      client.nextId = 3;
+      client.onOther = (c, buf, start, end) => {
+        const head = prefix(buf, start, end, 24);
+        if (head.startsWith('{"id":2,"type":"ok"')) c.onReady?.();
+        else if (head.includes('"type":"error"')) c.onFail?.(new Error(`parley refused: ${prefix(buf, start, end, 200)}`));
+      };
+      return joined(client, { port, path: '/ws', protocol: 'parley.v1' }, (c) => {
+        c.sendText(`{"id":1,"type":"hello","nick":"${nick}"}`);
+        c.sendText(`{"id":2,"type":"join","room":"${room}"}`);
+      });
+    },
+    sendFrame(client, room, text) {
+      const id = client.nextId++;
+      return clientFrame(`{"id":${id},"type":"send","room":"${room}","text":"${text}","cid":"c${id}"}`);
+    },
+  },
+};

@@ -1,0 +1,200 @@
+#!/usr/bin/env node
+// `npm run bench`: Parley against the naive ws loop and Socket.IO, same machine, same invocation,
+// same 100-byte messages. Each server runs as its own process pinned to CPU 0; this process is the
+// load generator, pinned to CPU 1. Writes docs/benchmarks.md (+ .svg, + .json) on a full run and
+// bench/results/quick.* on a --quick run.
+//
+//   npm run bench                       full run (about 15 minutes)
+//   npm run bench -- --quick            smoke run (about 2 minutes)
+//   npm run bench -- --only room1000,store --targets parley,ws
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, release } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { closeAll, connectMany, idle, storeThroughput, sweep, MESSAGE_BYTES } from './lib/scenarios.mjs';
+import { hasTaskset, pinSelf, targets } from './lib/targets.mjs';
+import { renderMarkdown, renderSvg } from './lib/report.mjs';
+
+const benchRoot = new URL('.', import.meta.url).pathname;
+const repoRoot = join(benchRoot, '..');
+
+const { values: options } = parseArgs({
+  options: {
+    quick: { type: 'boolean', default: false },
+    only: { type: 'string' },
+    targets: { type: 'string' },
+    out: { type: 'string' },
+  },
+});
+
+// 10,000 idle connections need that many descriptors on each side: raise the soft limit to the
+// hard one by re-running this script under a shell that does so (node cannot call setrlimit).
+const NEED_FDS = options.quick ? 3000 : 12_000;
+const softLimit = Number(spawnSync('sh', ['-c', 'ulimit -n'], { encoding: 'utf8' }).stdout.trim());
+const hardLimit = spawnSync('sh', ['-c', 'ulimit -Hn'], { encoding: 'utf8' }).stdout.trim();
+if (Number.isFinite(softLimit) && softLimit < NEED_FDS && process.env.PARLEY_BENCH_REEXEC !== '1') {
+  console.log(`ulimit -n is ${softLimit}; raising it to ${hardLimit} for this run`);
+  const child = spawnSync('sh', ['-c', `ulimit -n ${hardLimit} && exec "$0" "$@"`, process.execPath, ...process.argv.slice(1)], {
+    stdio: 'inherit',
+    env: { ...process.env, PARLEY_BENCH_REEXEC: '1' },
+  });
+  process.exit(child.status ?? 1);
+}
+
+const quick = options.quick;
+const config = quick
+  ? {
+      room1000: { members: 200, rates: [50, 200, 1000], durationMs: 1000, drainMs: 2000 },
+      room5000: { members: 500, rates: [25, 100, 400], durationMs: 1000, drainMs: 2000 },
+      rooms100x10: { rooms: 10, size: 10, rates: [5, 20, 50], durationMs: 1000, drainMs: 2000 },
+      idle: { count: 1000, roomSize: 10 },
+      store: { senders: 100, window: 16, durationMs: 2000 },
+    }
+  : {
+      room1000: {
+        members: 1000,
+        rates: [25, 50, 75, 100, 150, 200, 300, 500, 750, 1000, 1500, 2000, 3000],
+        durationMs: 3000,
+        drainMs: 4000,
+      },
+      room5000: { members: 5000, rates: [5, 10, 15, 25, 35, 50, 75, 100, 150, 200, 300, 400, 600], durationMs: 3000, drainMs: 4000 },
+      rooms100x10: { rooms: 100, size: 10, rates: [2, 5, 10, 15, 20, 30, 50, 75, 100], durationMs: 3000, drainMs: 4000 },
+      idle: { count: 10_000, roomSize: 10 },
+      store: { senders: 100, window: 16, durationMs: 5000 },
+    };
+
+const allScenarios = ['room1000', 'room5000', 'rooms100x10', 'idle', 'store'];
+const scenarioNames = options.only ? options.only.split(',') : allScenarios;
+const targetNames = options.targets ? options.targets.split(',') : ['ws', 'sio', 'parley'];
+for (const name of scenarioNames) if (!allScenarios.includes(name)) throw new Error(`unknown scenario ${name}`);
+for (const name of targetNames) if (!(name in targets)) throw new Error(`unknown target ${name}`);
+
+const log = (line) => console.log(line);
+
+function machine() {
+  const sh = (cmd) => spawnSync('sh', ['-c', cmd], { encoding: 'utf8' }).stdout.trim();
+  return {
+    date: new Date().toISOString(),
+    nproc: Number(sh('nproc')),
+    cpuModel: cpus()[0]?.model ?? 'unknown',
+    node: process.version,
+    kernel: release(),
+    taskset: hasTaskset,
+    ulimitN: sh('ulimit -n'),
+    loadStart: loadavg(),
+    memTotalGB: Math.round(Number(sh("awk '/MemTotal/ {print $2}' /proc/meminfo")) / 1024 / 1024),
+    versions: {
+      ws: JSON.parse(execFileSync('node', ['-p', 'JSON.stringify(require("ws/package.json").version)'], { cwd: repoRoot, encoding: 'utf8' })),
+      socketio: JSON.parse(
+        execFileSync('node', ['-p', 'JSON.stringify(require("socket.io/package.json").version)'], { cwd: repoRoot, encoding: 'utf8' }),
+      ),
+    },
+  };
+}
+
+async function withServer(targetName, body) {
+  const target = targets[targetName];
+  const server = await target.start();
+  try {
+    return await body(target, server);
+  } finally {
+    await server.stop();
+  }
+}
+
+async function fanOut(targetName, { members, roomOf, roomSize, senderCount, rates, durationMs, drainMs, singleRoom }) {
+  return withServer(targetName, async (target, server) => {
+    const { clients, elapsedMs } = await connectMany(target, server, members, roomOf, { singleRoom });
+    log(`  ${members} members joined in ${(elapsedMs / 1000).toFixed(1)} s`);
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    try {
+      const senders = senderCount === members ? clients : clients.slice(0, senderCount);
+      const roomOfClient = new Map(clients.map((c, i) => [c, roomOf(i)]));
+      const result = await sweep({
+        target,
+        server,
+        members: clients,
+        senders,
+        roomOf: (c) => roomOfClient.get(c),
+        roomSize,
+        rates,
+        durationMs,
+        drainMs,
+        log,
+      });
+      return { ...result, joinSec: elapsedMs / 1000 };
+    } finally {
+      closeAll(clients);
+    }
+  });
+}
+
+const runners = {
+  room1000: (t) => {
+    const c = config.room1000;
+    return fanOut(t, { members: c.members, roomOf: () => 'big', roomSize: c.members, senderCount: 10, rates: c.rates, durationMs: c.durationMs, drainMs: c.drainMs, singleRoom: true });
+  },
+  room5000: (t) => {
+    const c = config.room5000;
+    return fanOut(t, { members: c.members, roomOf: () => 'big', roomSize: c.members, senderCount: 10, rates: c.rates, durationMs: c.durationMs, drainMs: c.drainMs, singleRoom: true });
+  },
+  rooms100x10: async (t) => {
+    const c = config.rooms100x10;
+    const members = c.rooms * c.size;
+    // rates are per client: every member sends
+    const result = await fanOut(t, {
+      members,
+      roomOf: (i) => `r${i % c.rooms}`,
+      roomSize: c.size,
+      senderCount: members,
+      rates: c.rates.map((r) => r * members),
+      durationMs: c.durationMs,
+      drainMs: c.drainMs,
+      singleRoom: false,
+    });
+    result.perClient = true;
+    result.members = members;
+    return result;
+  },
+  idle: (t) => withServer(t, (target, server) => idle({ target, server, count: config.idle.count, roomSize: config.idle.roomSize, singleRoom: t === 'ws', log })),
+  store: (t) =>
+    t === 'parley'
+      ? withServer(t, (target, server) => storeThroughput({ target, server, ...config.store, log }))
+      : Promise.resolve(null),
+};
+
+const facts = machine();
+// Pin only after reading the machine facts (nproc reports the CPUs this process may use).
+facts.pinned = pinSelf(1);
+log(`machine: ${facts.nproc} × ${facts.cpuModel}, node ${facts.node}, taskset ${facts.taskset ? 'yes' : 'no'}, load ${facts.loadStart.map((l) => l.toFixed(2)).join(' ')}`);
+log(`messages: ${MESSAGE_BYTES} bytes of text; ${quick ? 'QUICK smoke run' : 'full run'}`);
+
+const results = {};
+const started = Date.now();
+for (const scenario of scenarioNames) {
+  results[scenario] = {};
+  for (const targetName of targetNames) {
+    if (scenario === 'store' && targetName !== 'parley') continue;
+    log(`${scenario} — ${targets[targetName].label}`);
+    try {
+      results[scenario][targetName] = await runners[scenario](targetName);
+    } catch (error) {
+      log(`  FAILED: ${error.message}`);
+      results[scenario][targetName] = { error: error.message };
+    }
+    global.gc?.();
+  }
+}
+facts.loadEnd = loadavg();
+facts.durationSec = Math.round((Date.now() - started) / 1000);
+
+const report = { quick, facts, config, results };
+const outDir = options.out ?? (quick ? join(benchRoot, 'results') : join(repoRoot, 'docs'));
+const base = quick ? 'quick' : 'benchmarks';
+mkdirSync(outDir, { recursive: true });
+writeFileSync(join(outDir, `${base}.json`), JSON.stringify(report, null, 2) + '\n');
+writeFileSync(join(outDir, `${base}.svg`), renderSvg(report));
+writeFileSync(join(outDir, `${base}.md`), renderMarkdown(report, `${base}.svg`));
+log(`wrote ${join(outDir, base)}.{md,svg,json} in ${facts.durationSec} s; load at end ${facts.loadEnd.map((l) => l.toFixed(2)).join(' ')}`);
+process.exit(0);
