@@ -1,0 +1,289 @@
+// The web app in a real browser against a real server: two people chat both ways, one drops
+// offline and catches up without gaps or duplicates, message text is never HTML, unread counts
+// rise in rooms not in view, and the layout is captured at desktop and phone widths.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { startTestServer, type TestServer } from '../support/server.js';
+import { TestClient } from '../support/client.js';
+import { browserUnavailable, launchChromium } from '../support/browser.js';
+
+const skip = browserUnavailable();
+const ARTIFACTS = join(process.cwd(), 'test-artifacts');
+
+let server: TestServer;
+let browser: Browser;
+const contexts: BrowserContext[] = [];
+
+before(async () => {
+  if (skip !== undefined) return;
+  server = await startTestServer();
+  browser = await launchChromium();
+  mkdirSync(ARTIFACTS, { recursive: true });
+});
+after(async () => {
+  if (skip !== undefined) return;
+  for (const context of contexts) await context.close().catch(() => undefined);
+  await browser.close();
+  await server.stop();
+});
+
+interface Person {
+  context: BrowserContext;
+  page: Page;
+  dialogs: string[];
+}
+
+async function person(nick: string, options: { width?: number; height?: number; dark?: boolean } = {}): Promise<Person> {
+  const context = await browser.newContext({
+    viewport: { width: options.width ?? 1280, height: options.height ?? 800 },
+    colorScheme: options.dark === true ? 'dark' : 'light',
+    deviceScaleFactor: options.width !== undefined && options.width < 500 ? 2 : 1,
+  });
+  contexts.push(context);
+  const page = await context.newPage();
+  const dialogs: string[] = [];
+  page.on('dialog', (dialog) => {
+    dialogs.push(dialog.message());
+    void dialog.dismiss();
+  });
+  await page.goto(server.url);
+  await page.fill('#nick', nick);
+  await page.press('#nick', 'Enter');
+  await page.waitForSelector('#composer-text');
+  await waitOnline(page);
+  return { context, page, dialogs };
+}
+
+async function waitOnline(page: Page): Promise<void> {
+  await page.locator('.status-dot.status-open').waitFor({ state: 'attached', timeout: 15_000 });
+}
+
+/** Polls `condition` (no timing assertion: it only bounds how long a broken build is waited for). */
+async function until(what: string, condition: () => Promise<boolean>, timeoutMs = 15_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+const exactly = (text: string): RegExp => new RegExp(`^${text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`);
+
+/** Joins (or creates) a room through the sidebar form and waits until it is the room in view. */
+async function enterRoom(page: Page, room: string): Promise<void> {
+  const menu = page.locator('.menu-button');
+  if (await menu.isVisible()) await menu.click();
+  await page.fill('#new-room', room);
+  await page.press('#new-room', 'Enter');
+  await page.locator('.room-title span', { hasText: exactly(room) }).waitFor();
+  await until('history loaded', async () => (await page.locator('.loading-older').count()) === 0);
+}
+
+async function say(page: Page, text: string): Promise<void> {
+  await page.fill('#composer-text', text);
+  await page.press('#composer-text', 'Enter');
+}
+
+async function texts(page: Page): Promise<string[]> {
+  return page.locator('[data-testid="message"] .msg-text').allTextContents();
+}
+
+async function waitForText(page: Page, text: string): Promise<void> {
+  await page.locator('[data-testid="message"] .msg-text', { hasText: exactly(text) }).first().waitFor({ timeout: 15_000 });
+}
+
+async function noPending(page: Page): Promise<void> {
+  await until('no pending messages', async () => (await page.locator('[data-testid="pending"]').count()) === 0);
+}
+
+test('two people chat both ways; a sent message is acknowledged and shown once', { skip }, async () => {
+  const ada = await person('Ada');
+  const bob = await person('Bob');
+  await enterRoom(ada.page, 'both-ways');
+  await enterRoom(bob.page, 'both-ways');
+  await say(ada.page, 'Hi Bob!');
+  await waitForText(bob.page, 'Hi Bob!');
+  await say(bob.page, 'Hello Ada, *nice* to see you');
+  await waitForText(ada.page, 'Hello Ada, *nice* to see you');
+  await waitForText(ada.page, 'Hi Bob!');
+  // Pending rows are gone once the acknowledgement and the push are in.
+  await noPending(ada.page);
+  assert.deepEqual(await texts(ada.page), ['Hi Bob!', 'Hello Ada, *nice* to see you']);
+  assert.deepEqual(await texts(bob.page), ['Hi Bob!', 'Hello Ada, *nice* to see you']);
+  // Presence: each sees the other in the members list.
+  await ada.page.locator('[data-testid="members"]', { hasText: 'Bob' }).waitFor();
+  // Typing: Bob types, Ada sees it.
+  await bob.page.fill('#composer-text', 'typing…');
+  await bob.page.type('#composer-text', '!');
+  await ada.page.locator('[data-testid="typing"]', { hasText: 'Bob is typing' }).waitFor();
+  await bob.context.close();
+  await ada.context.close();
+});
+
+test('offline while 5 messages are sent: back online, each of the 5 shows exactly once', { skip }, async () => {
+  const ada = await person('Ada');
+  const bob = await person('Bob');
+  await enterRoom(ada.page, 'offline');
+  await enterRoom(bob.page, 'offline');
+  await say(bob.page, 'before');
+  await waitForText(ada.page, 'before');
+
+  await ada.context.setOffline(true);
+  await ada.page.waitForSelector('[data-testid="banner"]');
+  const sent = ['one', 'two', 'three', 'four', 'five'];
+  for (const text of sent) await say(bob.page, text);
+  await waitForText(bob.page, 'five');
+  // Ada is offline: none of them may have reached her.
+  assert.deepEqual(await texts(ada.page), ['before']);
+  // Also send something from the offline side: it waits as pending.
+  await say(ada.page, 'sent while offline');
+  await ada.page.waitForSelector('[data-testid="pending"]');
+
+  await ada.context.setOffline(false);
+  await waitForText(ada.page, 'five');
+  await waitForText(ada.page, 'sent while offline');
+  await waitForText(bob.page, 'sent while offline');
+  await noPending(ada.page);
+  const shown = await texts(ada.page);
+  for (const text of sent) assert.equal(shown.filter((t) => t === text).length, 1, `"${text}" shown once`);
+  assert.deepEqual(shown, ['before', ...sent, 'sent while offline']);
+  const seqs = await ada.page.locator('[data-testid="message"] .msg-text').evaluateAll((els) => els.map((el) => Number(el.getAttribute('data-seq'))));
+  assert.deepEqual(seqs, [1, 2, 3, 4, 5, 6, 7]);
+  assert.deepEqual(await texts(bob.page), shown);
+  await ada.page.waitForSelector('.banner-ok');
+  await bob.context.close();
+  await ada.context.close();
+});
+
+test('message text is text: HTML shows as characters and runs nothing; markup renders safely', { skip }, async () => {
+  const ada = await person('Ada');
+  await enterRoom(ada.page, 'xss');
+  // Sent by a raw protocol client, so nothing in the web app could have escaped it on the way in.
+  const mallory = await TestClient.guest(server.wsUrl, '<b>mallory</b>');
+  await mallory.ok('join', { room: 'xss' });
+  const evil = '<img src=x onerror=alert(1)>';
+  await mallory.ok('send', { room: 'xss', text: evil, cid: 'x1' });
+  await mallory.ok('send', { room: 'xss', text: '**bold** _italic_ `<code>` see https://example.org/a_(b). [x](javascript:alert(2))', cid: 'x2' });
+  await waitForText(ada.page, evil);
+  const page = ada.page;
+  assert.equal(await page.locator('.msg-text img').count(), 0);
+  assert.equal(await page.locator('img').count(), 0);
+  assert.equal(await page.locator('.msg-author', { hasText: '<b>mallory</b>' }).count(), 1);
+  const rich = page.locator('[data-testid="message"] .msg-text').nth(1);
+  assert.equal(await rich.locator('strong').textContent(), 'bold');
+  assert.equal(await rich.locator('em').textContent(), 'italic');
+  assert.equal(await rich.locator('code').textContent(), '<code>');
+  const links = rich.locator('a');
+  assert.equal(await links.count(), 1, 'only the http(s) URL is a link');
+  assert.equal(await links.getAttribute('href'), 'https://example.org/a_(b)');
+  assert.match((await links.getAttribute('rel')) ?? '', /noopener/);
+  await page.waitForTimeout(300);
+  assert.deepEqual(ada.dialogs, []);
+  await mallory.close();
+  await ada.context.close();
+});
+
+test('the unread count rises in a room that is not in view and clears when opened', { skip }, async () => {
+  const ada = await person('Ada');
+  await enterRoom(ada.page, 'elsewhere');
+  await enterRoom(ada.page, 'here');
+  const bob = await TestClient.guest(server.wsUrl, 'bob');
+  await bob.ok('join', { room: 'elsewhere' });
+  await bob.ok('send', { room: 'elsewhere', text: 'psst', cid: 'u1' });
+  const badge = ada.page.locator('[data-testid="unread-elsewhere"]');
+  await badge.waitFor();
+  assert.equal(await badge.textContent(), '1');
+  await bob.ok('send', { room: 'elsewhere', text: 'psst again', cid: 'u2' });
+  await ada.page.locator('[data-testid="unread-elsewhere"]', { hasText: /^2$/ }).waitFor();
+  await until('unread count in the title', async () => /^\(2\)/.test(await ada.page.title()));
+  await ada.page.click('button[data-room="elsewhere"]');
+  await badge.waitFor({ state: 'detached' });
+  assert.deepEqual(await texts(ada.page), ['psst', 'psst again']);
+  await bob.close();
+  await ada.context.close();
+});
+
+test('screenshots: desktop and 375 px, light and dark', { skip }, async () => {
+  const room = 'design';
+  const seed = await TestClient.guest(server.wsUrl, 'Grace');
+  const lin = await TestClient.guest(server.wsUrl, 'Linus');
+  await seed.ok('join', { room });
+  await lin.ok('join', { room });
+  const script: [TestClient, string][] = [
+    [seed, 'Morning all! The new build is up on staging.'],
+    [lin, 'Nice. Did the **migration** run cleanly?'],
+    [seed, 'Yes — took about 4 s. Logs: https://example.org/builds/1423'],
+    [seed, 'I also bumped `PARLEY_RECOVERY_LIMIT` to 5000.'],
+    [lin, 'Great, I will _try it_ after lunch.'],
+  ];
+  let n = 0;
+  for (const [who, text] of script) await who.ok('send', { room, text, cid: `s${n++}` });
+  await lin.ok('join', { room: 'random' });
+  const shots: [string, { width?: number; height?: number; dark?: boolean }][] = [
+    ['desktop', { width: 1280, height: 800 }],
+    ['desktop-dark', { width: 1280, height: 800, dark: true }],
+    ['mobile-375', { width: 375, height: 740 }],
+    ['mobile-375-dark', { width: 375, height: 740, dark: true }],
+  ];
+  // One Ada throughout: later contexts start from the first one's storage (nick, resume token, rooms).
+  let storage: Awaited<ReturnType<BrowserContext['storageState']>> | undefined;
+  for (const [name, options] of shots) {
+    let page: Page;
+    let context: BrowserContext;
+    if (storage === undefined) {
+      const ada = await person('Ada', options);
+      ({ page, context } = ada);
+      await enterRoom(page, 'random');
+      await enterRoom(page, room);
+      await waitForText(page, 'Great, I will try it after lunch.');
+      await say(page, 'Looks good to me, shipping it at 3.');
+      await waitForText(page, 'Looks good to me, shipping it at 3.');
+      storage = await context.storageState();
+    } else {
+      context = await browser.newContext({
+        viewport: { width: options.width ?? 1280, height: options.height ?? 800 },
+        colorScheme: options.dark === true ? 'dark' : 'light',
+        deviceScaleFactor: (options.width ?? 1280) < 500 ? 2 : 1,
+        storageState: storage,
+      });
+      contexts.push(context);
+      page = await context.newPage();
+      await page.goto(server.url);
+      await waitForText(page, 'Looks good to me, shipping it at 3.');
+    }
+    await lin.ok('typing', { room });
+    await lin.ok('send', { room: 'random', text: `lunch? (${name})`, cid: `r-${name}` });
+    await page.locator('[data-testid="unread-random"]').waitFor({ state: 'attached' });
+    await page.locator('[data-testid="typing"]', { hasText: 'typing' }).waitFor();
+    await page.mouse.move(0, 0);
+    await page.screenshot({ path: join(ARTIFACTS, `${name}.png`) });
+    if (name === 'mobile-375') {
+      await page.click('.menu-button');
+      await page.locator('.drawer-open').waitFor();
+      await page.waitForTimeout(300);
+      await page.screenshot({ path: join(ARTIFACTS, `${name}-rooms.png`) });
+      await page.keyboard.press('Escape');
+      await page.click('.members-button');
+      await page.locator('.members-open').waitFor();
+      await page.waitForTimeout(300);
+      await page.screenshot({ path: join(ARTIFACTS, `${name}-members.png`) });
+      await page.keyboard.press('Escape');
+    }
+    // Nothing may overflow the viewport horizontally.
+    const overflow = Number(await page.evaluate('document.documentElement.scrollWidth - window.innerWidth'));
+    assert.ok(overflow <= 0, `${name}: page is ${overflow}px wider than the viewport`);
+    await context.close();
+  }
+  const welcome = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  contexts.push(welcome);
+  const page = await welcome.newPage();
+  await page.goto(server.url);
+  await page.waitForSelector('#nick');
+  await page.screenshot({ path: join(ARTIFACTS, 'welcome.png') });
+  await welcome.close();
+  await seed.close();
+  await lin.close();
+});

@@ -1,0 +1,54 @@
+// The connection banner: connecting / reconnecting in Ns / back online. Messages sent meanwhile
+// stay in the SDK's outbox and show as pending, so the banner never has to warn about loss.
+import type { JSX } from 'preact';
+import type { Chat } from '../chat.js';
+import { useTicker } from '../hooks.js';
+
+const BACK_ONLINE_MS = 3000;
+
+export function Banner({ chat }: { chat: Chat }): JSX.Element | null {
+  const { connection } = chat;
+  const now = Date.now();
+  const recentlyBack = connection.state === 'open' && now - chat.backOnlineAt < BACK_ONLINE_MS;
+  useTicker(connection.state === 'reconnecting' || recentlyBack, 250);
+  let tone = 'warn';
+  let text: string;
+  let retry = false;
+  switch (connection.state) {
+    case 'open':
+      if (!recentlyBack) return null;
+      tone = 'ok';
+      text = 'Back online';
+      break;
+    case 'connecting':
+      text = connection.wasOpen ? 'Reconnecting…' : 'Connecting…';
+      break;
+    case 'reconnecting': {
+      const seconds = Math.max(0, Math.ceil(((connection.retryAt ?? now) - now) / 1000));
+      text = seconds > 0 ? `Connection lost. Reconnecting in ${seconds}s…` : 'Connection lost. Reconnecting…';
+      retry = true;
+      break;
+    }
+    case 'closed':
+      tone = 'error';
+      text = connection.error !== undefined ? `Disconnected: ${connection.error.message}` : 'Disconnected.';
+      break;
+  }
+  const pending = chat.client.pending().length;
+  return (
+    <div class={`banner banner-${tone}`} role="status" aria-live="polite" data-testid="banner">
+      <span class="banner-dot" aria-hidden="true" />
+      <span class="banner-text">{text}</span>
+      {pending > 0 && connection.state !== 'open' && (
+        <span class="banner-extra">
+          {pending} {pending === 1 ? 'message' : 'messages'} will be sent when you are back
+        </span>
+      )}
+      {retry && (
+        <button type="button" class="banner-action" onClick={() => chat.client.reconnect()}>
+          Retry now
+        </button>
+      )}
+    </div>
+  );
+}

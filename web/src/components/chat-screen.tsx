@@ -1,0 +1,108 @@
+import type { JSX } from 'preact';
+import { useEffect, useRef, useState } from 'preact/hooks';
+import type { Chat } from '../chat.js';
+import { useChat } from '../hooks.js';
+import { Banner } from './banner.js';
+import { Composer } from './composer.js';
+import { HashIcon, MenuIcon, UsersIcon } from './icons.js';
+import { Members } from './members.js';
+import { MessageList } from './message-list.js';
+import { Sidebar } from './sidebar.js';
+
+function typingText(names: string[]): string {
+  if (names.length === 0) return '';
+  if (names.length === 1) return `${names[0]} is typing…`;
+  if (names.length === 2) return `${names[0]} and ${names[1]} are typing…`;
+  return 'Several people are typing…';
+}
+
+export function ChatScreen({ chat, onSignOut }: { chat: Chat; onSignOut(): void }): JSX.Element {
+  useChat(chat);
+  const [drawer, setDrawer] = useState(false);
+  const [members, setMembers] = useState(false);
+  const menuButton = useRef<HTMLButtonElement>(null);
+
+  useEffect(() => {
+    const total = chat.totalUnread();
+    document.title = total > 0 ? `(${total}) #${chat.active} · Parley` : `#${chat.active} · Parley`;
+  });
+
+  // Keyboard: Escape closes panels; Alt+↑/↓ moves between rooms.
+  useEffect(() => {
+    const onKey = (event: KeyboardEvent): void => {
+      if (event.key === 'Escape' && (drawer || members)) {
+        setDrawer(false);
+        setMembers(false);
+        menuButton.current?.focus();
+      } else if (event.altKey && (event.key === 'ArrowUp' || event.key === 'ArrowDown')) {
+        const names = [...chat.rooms.keys()];
+        const index = names.indexOf(chat.active);
+        const next = names[(index + (event.key === 'ArrowUp' ? names.length - 1 : 1)) % names.length];
+        if (next !== undefined) {
+          event.preventDefault();
+          chat.select(next);
+        }
+      }
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [chat, drawer, members]);
+
+  const view = chat.view(chat.active);
+  const typing = typingText(chat.typingNames(chat.active));
+  const online = view?.members.size ?? 0;
+  return (
+    <div class={`shell${drawer ? ' drawer-open' : ''}${members ? ' members-open' : ''}`}>
+      <a href="#composer-text" class="skip-link">
+        Skip to message box
+      </a>
+      <Sidebar chat={chat} onNavigate={() => setDrawer(false)} onSignOut={onSignOut} />
+      <button type="button" class="scrim" aria-label="Close panel" tabIndex={-1} onClick={() => (setDrawer(false), setMembers(false))} />
+      <main class="room">
+        <header class="room-header">
+          <button
+            ref={menuButton}
+            type="button"
+            class="icon-button menu-button"
+            aria-label="Rooms"
+            aria-expanded={drawer}
+            onClick={() => setDrawer(!drawer)}
+          >
+            <MenuIcon />
+            {chat.totalUnread() - (view?.unread ?? 0) > 0 && <span class="menu-dot" aria-hidden="true" />}
+          </button>
+          <h1 class="room-title">
+            <HashIcon size={20} />
+            <span>{chat.active}</span>
+          </h1>
+          <button
+            type="button"
+            class="members-button"
+            aria-label={`${online} online — show members`}
+            aria-expanded={members}
+            onClick={() => setMembers(!members)}
+          >
+            <UsersIcon />
+            <span>{online}</span>
+          </button>
+        </header>
+        <Banner chat={chat} />
+        {view !== undefined && <MessageList key={view.name} chat={chat} view={view} />}
+        <div class="typing" aria-live="polite" data-testid="typing">
+          {typing !== '' && (
+            <>
+              <span class="typing-dots" aria-hidden="true">
+                <span />
+                <span />
+                <span />
+              </span>
+              {typing}
+            </>
+          )}
+        </div>
+        <Composer chat={chat} room={chat.active} />
+      </main>
+      <Members chat={chat} onClose={() => setMembers(false)} />
+    </div>
+  );
+}

@@ -1,0 +1,88 @@
+// Enter sends, Shift+Enter starts a new line; typing notifications at most every 3 s.
+import type { JSX, TargetedInputEvent } from 'preact';
+import { useEffect, useRef, useState } from 'preact/hooks';
+import { TEXT_MAX } from '../../../src/client/index.js';
+import type { Chat } from '../chat.js';
+import { SendIcon } from './icons.js';
+
+const TYPING_EVERY_MS = 3000;
+
+export function Composer({ chat, room }: { chat: Chat; room: string }): JSX.Element {
+  const [text, setText] = useState('');
+  const area = useRef<HTMLTextAreaElement>(null);
+  const lastTyping = useRef(0);
+
+  useEffect(() => {
+    area.current?.focus();
+  }, [room]);
+
+  // Grow with the text, up to the CSS max-height.
+  useEffect(() => {
+    const el = area.current;
+    if (el === null) return;
+    el.style.height = 'auto';
+    el.style.height = `${el.scrollHeight}px`;
+  }, [text]);
+
+  const length = [...text].length;
+  const tooLong = length > TEXT_MAX;
+  const submit = (): void => {
+    if (text.trim() === '' || tooLong) return;
+    chat.send(text);
+    setText('');
+    lastTyping.current = 0;
+  };
+  const onKeyDown = (event: KeyboardEvent): void => {
+    if (event.key === 'Enter' && !event.shiftKey && !event.isComposing) {
+      event.preventDefault();
+      submit();
+    }
+  };
+  const onInput = (event: TargetedInputEvent<HTMLTextAreaElement>): void => {
+    setText(event.currentTarget.value);
+    const now = Date.now();
+    if (event.currentTarget.value !== '' && now - lastTyping.current > TYPING_EVERY_MS) {
+      lastTyping.current = now;
+      chat.client.typing(room);
+    }
+  };
+  return (
+    <form
+      class="composer"
+      onSubmit={(event) => {
+        event.preventDefault();
+        submit();
+      }}
+    >
+      <label for="composer-text" class="visually-hidden">
+        Message #{room}
+      </label>
+      <textarea
+        id="composer-text"
+        ref={area}
+        class="composer-input"
+        rows={1}
+        placeholder={`Message #${room}`}
+        value={text}
+        onInput={onInput}
+        onKeyDown={onKeyDown}
+        aria-describedby="composer-hint"
+        aria-invalid={tooLong}
+      />
+      <button type="submit" class="send-button" aria-label="Send" disabled={text.trim() === '' || tooLong}>
+        <SendIcon />
+      </button>
+      <p id="composer-hint" class="composer-hint">
+        {length > TEXT_MAX - 500 ? (
+          <span class={tooLong ? 'too-long' : ''}>
+            {length} / {TEXT_MAX}
+          </span>
+        ) : (
+          <span>
+            <kbd>Enter</kbd> to send · <kbd>Shift</kbd>+<kbd>Enter</kbd> for a new line · **bold** _italic_ `code`
+          </span>
+        )}
+      </p>
+    </form>
+  );
+}

@@ -1,0 +1,127 @@
+import type { JSX } from 'preact';
+import { useState } from 'preact/hooks';
+import { ROOM_RE, type Chat } from '../chat.js';
+import { Avatar } from './avatar.js';
+import { HashIcon, Logo, PlusIcon } from './icons.js';
+
+export function Sidebar({ chat, onNavigate, onSignOut }: { chat: Chat; onNavigate(): void; onSignOut(): void }): JSX.Element {
+  const [draft, setDraft] = useState('');
+  const [error, setError] = useState<string | null>(null);
+  const joined = [...chat.rooms.values()];
+  const others = chat.directory.filter((entry) => !chat.rooms.has(entry.room)).slice(0, 12);
+  const submit = (event: Event): void => {
+    event.preventDefault();
+    const room = draft.trim().toLowerCase().replace(/^#/, '').replace(/\s+/g, '-');
+    if (!ROOM_RE.test(room)) {
+      setError('Use a–z, 0–9, - and _ (up to 64), starting with a letter or digit.');
+      return;
+    }
+    setError(null);
+    setDraft('');
+    chat.join(room);
+    onNavigate();
+  };
+  const state = chat.connection.state;
+  const me = chat.me;
+  return (
+    <nav class="sidebar" aria-label="Rooms">
+      <div class="sidebar-brand">
+        <Logo />
+        <span class="sidebar-title">Parley</span>
+        <span class={`status-dot status-${state}`} title={state === 'open' ? 'Connected' : 'Not connected'} />
+      </div>
+      <div class="sidebar-scroll">
+        <h2 class="sidebar-heading">Rooms</h2>
+        <ul class="room-list" data-testid="rooms">
+          {joined.map((view) => {
+            const current = view.name === chat.active;
+            return (
+              <li key={view.name}>
+                <button
+                  type="button"
+                  class={`room-link${current ? ' is-current' : ''}${view.unread > 0 ? ' has-unread' : ''}`}
+                  aria-current={current ? 'page' : undefined}
+                  data-room={view.name}
+                  onClick={() => {
+                    chat.select(view.name);
+                    onNavigate();
+                  }}
+                >
+                  <HashIcon />
+                  <span class="room-name">{view.name}</span>
+                  {view.unread > 0 && (
+                    <span class="badge" data-testid={`unread-${view.name}`} aria-label={`${view.unread} unread`}>
+                      {view.unread > 99 ? '99+' : view.unread}
+                    </span>
+                  )}
+                </button>
+              </li>
+            );
+          })}
+        </ul>
+        <form class="room-form" onSubmit={submit} noValidate>
+          <label for="new-room" class="visually-hidden">
+            Join or create a room
+          </label>
+          <div class="room-form-row">
+            <input
+              id="new-room"
+              class="field field-sm"
+              placeholder="Join or create a room"
+              value={draft}
+              maxLength={65}
+              autoComplete="off"
+              autoCapitalize="off"
+              spellcheck={false}
+              aria-invalid={error !== null}
+              aria-describedby={error !== null ? 'room-error' : undefined}
+              onInput={(event) => setDraft(event.currentTarget.value)}
+            />
+            <button type="submit" class="icon-button" aria-label="Join room">
+              <PlusIcon />
+            </button>
+          </div>
+          {error !== null && (
+            <p id="room-error" class="field-error" role="alert">
+              {error}
+            </p>
+          )}
+        </form>
+        {others.length > 0 && (
+          <>
+            <h2 class="sidebar-heading">More rooms</h2>
+            <ul class="room-list">
+              {others.map((entry) => (
+                <li key={entry.room}>
+                  <button
+                    type="button"
+                    class="room-link is-other"
+                    onClick={() => {
+                      chat.join(entry.room);
+                      onNavigate();
+                    }}
+                  >
+                    <HashIcon />
+                    <span class="room-name">{entry.room}</span>
+                    {entry.online > 0 && <span class="room-online">{entry.online} online</span>}
+                  </button>
+                </li>
+              ))}
+            </ul>
+          </>
+        )}
+      </div>
+      {me !== undefined && (
+        <div class="sidebar-me">
+          <Avatar user={me} size="sm" />
+          <span class="me-name" title={me.name}>
+            {me.name}
+          </span>
+          <button type="button" class="link-button" onClick={onSignOut}>
+            Change name
+          </button>
+        </div>
+      )}
+    </nav>
+  );
+}

@@ -1,0 +1,40 @@
+// What the app remembers between visits, in localStorage (which may be unavailable: private modes).
+const KEY = { nick: 'parley.nick', resume: 'parley.resume', rooms: 'parley.rooms', active: 'parley.active' } as const;
+
+function read(key: string): string | null {
+  try {
+    return localStorage.getItem(key);
+  } catch {
+    return null;
+  }
+}
+
+function write(key: string, value: string | null): void {
+  try {
+    if (value === null) localStorage.removeItem(key);
+    else localStorage.setItem(key, value);
+  } catch {
+    // Not remembering is fine.
+  }
+}
+
+export const saved = {
+  nick: (): string | null => read(KEY.nick),
+  setNick: (nick: string | null): void => write(KEY.nick, nick),
+  resume: (): string | null => read(KEY.resume),
+  setResume: (token: string | null): void => write(KEY.resume, token),
+  rooms(): string[] {
+    try {
+      const parsed: unknown = JSON.parse(read(KEY.rooms) ?? '[]');
+      return Array.isArray(parsed) ? parsed.filter((room): room is string => typeof room === 'string') : [];
+    } catch {
+      return [];
+    }
+  },
+  setRooms: (rooms: string[]): void => write(KEY.rooms, JSON.stringify(rooms)),
+  active: (): string | null => read(KEY.active),
+  setActive: (room: string): void => write(KEY.active, room),
+  forget(): void {
+    for (const key of Object.values(KEY)) write(key, null);
+  },
+};
