@@ -1,0 +1,63 @@
+// PostgreSQL schema migrations, applied in order and recorded in parley_migrations. Several
+// processes may start at once: a transaction-scoped advisory lock lets one migrate while the
+// others wait, then find nothing left to do. Append new steps; never edit one that has shipped.
+import type { PoolClient } from 'pg';
+
+const migrations: readonly string[] = [
+  `CREATE TABLE rooms (
+     name       text PRIMARY KEY,
+     seq        bigint NOT NULL DEFAULT 0,
+     created_at bigint NOT NULL
+   );
+   CREATE TABLE messages (
+     room      text NOT NULL,
+     seq       bigint NOT NULL,
+     msg_id    text NOT NULL UNIQUE,
+     user_id   text NOT NULL,
+     user_name text NOT NULL,
+     cid       text NOT NULL,
+     text      text NOT NULL,
+     ts        bigint NOT NULL,
+     PRIMARY KEY (room, seq)
+   );
+   CREATE UNIQUE INDEX messages_by_cid ON messages (room, user_id, cid);
+   CREATE TABLE users (
+     id         text PRIMARY KEY,
+     name       text NOT NULL,
+     kind       text NOT NULL,
+     created_at bigint NOT NULL,
+     seen_at    bigint NOT NULL
+   );`,
+];
+
+/** Brings `schema` (created if missing) up to the latest migration. */
+export async function migrate(client: PoolClient, schema: string): Promise<void> {
+  const quoted = quoteIdent(schema);
+  await client.query('BEGIN');
+  try {
+    await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`parley.migrate.${schema}`]);
+    await client.query(`CREATE SCHEMA IF NOT EXISTS ${quoted}`);
+    await client.query(
+      `CREATE TABLE IF NOT EXISTS ${quoted}.parley_migrations (version integer PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())`,
+    );
+    const { rows } = await client.query<{ version: number | null }>(
+      `SELECT max(version) AS version FROM ${quoted}.parley_migrations`,
+    );
+    const current = rows[0]?.version ?? 0;
+    await client.query(`SET LOCAL search_path TO ${quoted}`);
+    for (let version = current; version < migrations.length; version++) {
+      const step = migrations[version];
+      if (step === undefined) break;
+      await client.query(step);
+      await client.query('INSERT INTO parley_migrations (version) VALUES ($1)', [version + 1]);
+    }
+    await client.query('COMMIT');
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw error;
+  }
+}
+
+export function quoteIdent(name: string): string {
+  return `"${name.replaceAll('"', '""')}"`;
+}
