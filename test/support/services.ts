@@ -58,3 +58,21 @@ export async function dropSchema(schema: string): Promise<void> {
     await client.end();
   }
 }
+
+/** Cuts every Redis connection whose client name is exactly `name` (as a crash or a network cut would). */
+export async function killRedisClients(name: string): Promise<number> {
+  const admin = new Redis(REDIS_URL, { maxRetriesPerRequest: 0 });
+  try {
+    const list = await admin.client('LIST');
+    let killed = 0;
+    for (const line of String(list).split('\n')) {
+      const fields = new Map(line.split(' ').map((pair) => pair.split('=', 2) as [string, string]));
+      if (fields.get('name') === name && fields.get('id') !== undefined) {
+        killed += Number(await admin.client('KILL', 'ID', fields.get('id') as string));
+      }
+    }
+    return killed;
+  } finally {
+    admin.disconnect();
+  }
+}

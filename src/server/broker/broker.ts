@@ -7,14 +7,22 @@ import type { Push } from '../../protocol/messages.js';
 export type PublicationHandler = (room: string, push: Push) => void;
 
 /**
+ * Called when the broker was cut off and is subscribed again: publications made in between may be
+ * lost, so every room should be caught up from the store.
+ */
+export type ResyncHandler = () => void;
+
+/**
  * Contract (test/contract/broker.contract.ts runs it against every implementation):
  * - A publication reaches the handler of every process subscribed to the room, this one included.
  * - Publications from one process to one room arrive in the order they were published.
  * - Delivery is at most once; subscribers that were not subscribed at publish time get nothing.
+ *   After a loss of connection the resync handler runs once the subscriptions are back.
  */
 export interface Broker {
   /** Registers the one handler; must be called before subscribe. */
   onPublication(handler: PublicationHandler): void;
+  onResync(handler: ResyncHandler): void;
   publish(room: string, push: Push): Promise<void>;
   subscribe(room: string): Promise<void>;
   unsubscribe(room: string): Promise<void>;

@@ -16,6 +16,9 @@ export class MemoryBroker implements Broker {
     return Promise.resolve();
   }
 
+  /** An in-process broker is never cut off. */
+  onResync(): void {}
+
   subscribe(room: string): Promise<void> {
     this.#rooms.add(room);
     return Promise.resolve();

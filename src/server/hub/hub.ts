@@ -1,9 +1,12 @@
 // Hub: this process's rooms and the connections in them. It subscribes the broker to a room when
 // the room's first local member arrives and unsubscribes when the last one leaves, and it delivers
-// only what the broker hands back, so one process and many take the same path.
-import type { Push } from '../../protocol/messages.js';
+// only what the broker hands back, so one process and many take the same path. Message pushes pass
+// through the room's RoomOrder, which repairs gaps from the store before members see them.
+import type { Logger } from 'pino';
+import type { MessagePush, Push } from '../../protocol/messages.js';
 import type { Broker } from '../broker/broker.js';
 import { OutgoingPush } from './outgoing.js';
+import { RoomOrder, type RecoveryReader } from './room-order.js';
 
 /** A connection as the hub sees it. */
 export interface Member {
@@ -13,24 +16,44 @@ export interface Member {
 
 interface LocalRoom {
   members: Set<Member>;
-  /** Settles when the broker subscription for the room is in place. */
+  order: RoomOrder;
+  /** Settles when the broker subscription is in place and the room's seq at that moment is known. */
   subscribed: Promise<void>;
 }
 
 export class Hub {
   readonly #broker: Broker;
+  readonly #reader: RecoveryReader;
+  readonly #log: Logger;
   readonly #rooms = new Map<string, LocalRoom>();
 
-  constructor(broker: Broker) {
+  constructor(broker: Broker, reader: RecoveryReader, log: Logger) {
     this.#broker = broker;
-    broker.onPublication((room, push) => this.#deliver(room, push));
+    this.#reader = reader;
+    this.#log = log;
+    broker.onPublication((room, push) => this.#receive(room, push));
+    broker.onResync(() => {
+      for (const local of this.#rooms.values()) local.order.resync();
+    });
   }
 
   /** Adds a member; resolves once the room's publications reach this process. */
   join(room: string, member: Member): Promise<void> {
     let local = this.#rooms.get(room);
     if (local === undefined) {
-      local = { members: new Set(), subscribed: this.#broker.subscribe(room) };
+      const order = new RoomOrder({
+        room,
+        reader: this.#reader,
+        log: this.#log,
+        emit: (push) => this.#fanOut(room, push),
+      });
+      // The seq is read after subscribing, so every message above it reaches this process from
+      // the broker or, if the broker drops it, from the store when a later seq shows the gap.
+      const subscribed = this.#broker
+        .subscribe(room)
+        .then(() => this.#reader.roomSeq(room))
+        .then((seq) => order.start(seq));
+      local = { members: new Set(), order, subscribed };
       this.#rooms.set(room, local);
     }
     local.members.add(member);
@@ -42,6 +65,7 @@ export class Hub {
     if (local === undefined || !local.members.delete(member)) return;
     if (local.members.size === 0) {
       this.#rooms.delete(room);
+      local.order.stop();
       await local.subscribed.catch(() => undefined);
       // A member may have arrived while we waited; its join made a fresh subscription.
       if (!this.#rooms.has(room)) await this.#broker.unsubscribe(room);
@@ -53,7 +77,19 @@ export class Hub {
     return this.#rooms.get(room)?.members.size ?? 0;
   }
 
-  #deliver(room: string, push: Push): void {
+  /** Store reads this process made to repair gaps in the room (0 when the room is not local). */
+  repairReads(room: string): number {
+    return this.#rooms.get(room)?.order.reads ?? 0;
+  }
+
+  #receive(room: string, push: Push): void {
+    const local = this.#rooms.get(room);
+    if (local === undefined) return;
+    if (push.type === 'message') local.order.accept(push);
+    else this.#fanOut(room, push);
+  }
+
+  #fanOut(room: string, push: Push | MessagePush): void {
     const members = this.#rooms.get(room)?.members;
     if (members === undefined) return;
     const outgoing = new OutgoingPush(push);

@@ -1,0 +1,132 @@
+// The Broker contract: every Broker implementation runs this suite (memory-broker.test.ts,
+// redis-broker.test.ts). A shared broker (one that connects processes) also runs the cross-process
+// part with two instances standing in for two processes.
+import { describe, test, beforeEach, afterEach } from 'node:test';
+import assert from 'node:assert/strict';
+import type { Broker } from '../../src/server/broker/broker.js';
+import type { Push } from '../../src/protocol/messages.js';
+
+export interface BrokerFixture {
+  /** Opens a broker; with `shared`, brokers opened by one fixture reach each other. */
+  open(): Promise<Broker>;
+  dispose(): Promise<void>;
+}
+
+/** Publications a broker's handler received, in order. */
+export class Received {
+  readonly items: { room: string; push: Push }[] = [];
+
+  constructor(broker: Broker) {
+    broker.onPublication((room, push) => this.items.push({ room, push }));
+  }
+
+  texts(room: string): string[] {
+    return this.items.filter((item) => item.room === room && item.push.type === 'message').map((item) => (item.push.type === 'message' ? item.push.text : ''));
+  }
+
+  async waitForTexts(room: string, count: number, timeoutMs = 5000): Promise<string[]> {
+    const deadline = Date.now() + timeoutMs;
+    while (this.texts(room).length < count) {
+      if (Date.now() > deadline) throw new Error(`timed out: ${this.texts(room).length}/${count} publications in ${room}`);
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    return this.texts(room);
+  }
+}
+
+export const messagePush = (room: string, seq: number): Push => ({
+  type: 'message',
+  room,
+  seq,
+  msgId: `m${seq}`,
+  cid: `c${seq}`,
+  from: { id: 'u1', name: 'ada' },
+  text: `t${seq}`,
+  ts: 1,
+});
+
+/** Lets publications in flight arrive (for asserting that nothing does). */
+const settle = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 150));
+const texts = (from: number, to: number): string[] => Array.from({ length: to - from + 1 }, (_, i) => `t${from + i}`);
+
+export function runBrokerContract(
+  name: string,
+  makeFixture: () => Promise<BrokerFixture>,
+  options: { shared: boolean; skip?: string | undefined },
+): void {
+  describe(`Broker contract: ${name}`, { skip: options.skip ?? false }, () => {
+    let fixture: BrokerFixture;
+    const opened: Broker[] = [];
+    const open = async (): Promise<{ broker: Broker; received: Received }> => {
+      const broker = await fixture.open();
+      opened.push(broker);
+      return { broker, received: new Received(broker) };
+    };
+
+    beforeEach(async () => {
+      fixture = await makeFixture();
+    });
+    afterEach(async () => {
+      for (const broker of opened.splice(0)) await broker.close();
+      await fixture.dispose();
+    });
+
+    test('a subscriber receives its own publications in publication order', async () => {
+      const { broker, received } = await open();
+      await broker.subscribe('r1');
+      for (let seq = 1; seq <= 100; seq++) await broker.publish('r1', messagePush('r1', seq));
+      assert.deepEqual(await received.waitForTexts('r1', 100), texts(1, 100));
+    });
+
+    test('publications not awaited one by one still arrive in order', async () => {
+      const { broker, received } = await open();
+      await broker.subscribe('r1');
+      await Promise.all(Array.from({ length: 100 }, (_, i) => broker.publish('r1', messagePush('r1', i + 1))));
+      assert.deepEqual(await received.waitForTexts('r1', 100), texts(1, 100));
+    });
+
+    test('rooms are separate, and nothing arrives without or after a subscription', async () => {
+      const { broker, received } = await open();
+      await broker.publish('r1', messagePush('r1', 1));
+      await broker.subscribe('r1');
+      await broker.publish('r2', messagePush('r2', 1));
+      await broker.publish('r1', messagePush('r1', 2));
+      await received.waitForTexts('r1', 1);
+      await broker.unsubscribe('r1');
+      await broker.publish('r1', messagePush('r1', 3));
+      await settle();
+      assert.deepEqual(received.texts('r1'), ['t2']);
+      assert.deepEqual(received.texts('r2'), []);
+    });
+
+    test('presence and typing pushes travel as they are', async () => {
+      const { broker, received } = await open();
+      await broker.subscribe('r1');
+      const presence: Push = { type: 'presence', room: 'r1', user: { id: 'u', name: 'n' }, event: 'leave' };
+      const typing: Push = { type: 'typing', room: 'r1', user: { id: 'u', name: 'n' } };
+      await broker.publish('r1', presence);
+      await broker.publish('r1', typing);
+      const deadline = Date.now() + 5000;
+      while (received.items.length < 2 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
+      assert.deepEqual(
+        received.items.map((item) => item.push),
+        [presence, typing],
+      );
+    });
+
+    if (options.shared) {
+      test('a publication on one process reaches every subscribed process, in order', async () => {
+        const a = await open();
+        const b = await open();
+        const c = await open();
+        await a.broker.subscribe('r1');
+        await b.broker.subscribe('r1');
+        for (let seq = 1; seq <= 50; seq++) await c.broker.publish('r1', messagePush('r1', seq));
+        assert.deepEqual(await a.received.waitForTexts('r1', 50), texts(1, 50));
+        assert.deepEqual(await b.received.waitForTexts('r1', 50), texts(1, 50));
+        await settle();
+        assert.deepEqual(c.received.texts('r1'), [], 'a process that did not subscribe gets nothing');
+      });
+    }
+  });
+}
