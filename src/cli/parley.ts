@@ -2,11 +2,16 @@
 // parley: the command line. `parley serve` runs the server (what `npm start` does).
 import { loadConfig, ConfigError } from '../server/config.js';
 import { startServer } from '../server/server.js';
+import { isWorker, runPrimary } from './cluster.js';
 
-const USAGE = `usage: parley serve [--port N] [--host H] [--data-dir DIR] [--max-frame BYTES] [--log-level LEVEL]`;
+const USAGE = `usage: parley serve [--port N] [--host H] [--data-dir DIR] [--max-frame BYTES] [--log-level LEVEL] [--workers N]`;
 
 async function serve(argv: readonly string[]): Promise<void> {
   const config = loadConfig(argv, process.env);
+  if (config.workers > 1 && !isWorker()) {
+    runPrimary(config);
+    return;
+  }
   const server = await startServer(config);
   server.log.info({ url: server.url, dataDir: config.dataDir }, `Parley serving ${server.url} (WebSocket at ${server.url.replace('http', 'ws')}/ws)`);
   const stop = (signal: string): void => {
@@ -40,6 +45,8 @@ try {
     console.error(`parley: ${error.message}\n${USAGE}`);
     process.exitCode = 2;
   } else {
-    throw error;
+    // Most often a database or Redis that cannot be reached at start: say which, plainly.
+    console.error(`parley: could not start: ${(error as Error).message}`);
+    process.exitCode = 1;
   }
 }

@@ -17,6 +17,23 @@ export interface Config {
   logLevel: string;
   /** Directory of the built web app, served at `/`. */
   webRoot: string | undefined;
+  /** Where messages live: one SQLite file, or PostgreSQL shared by every process. */
+  store: 'sqlite' | 'postgres';
+  databaseUrl: string | undefined;
+  /** PostgreSQL schema for Parley's tables. */
+  pgSchema: string;
+  /** How pushes reach other processes: not at all (memory), or through Redis. */
+  broker: 'memory' | 'redis';
+  redisUrl: string | undefined;
+  /** Prefix of Parley's Redis keys and channels. */
+  redisPrefix: string;
+  /** With Redis: a process that has not refreshed its presence for this long is dead. */
+  presenceTtlMs: number;
+  presenceRefreshMs: number;
+  /** Key that signs guest resume tokens; every process behind one address must share it. */
+  secret: string | undefined;
+  /** Processes `parley serve` runs on this machine (node:cluster), each a full node on the broker. */
+  workers: number;
 }
 
 export class ConfigError extends Error {
@@ -29,13 +46,30 @@ const flags = {
   'data-dir': { type: 'string' },
   'max-frame': { type: 'string' },
   'log-level': { type: 'string' },
+  workers: { type: 'string', short: 'w' },
 } as const;
 
 export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Config {
   const { values } = parseArgs({ args: [...argv], options: flags, strict: true, allowPositionals: false });
   const sync = (env['PARLEY_SQLITE_SYNC'] ?? 'full').toLowerCase();
   if (sync !== 'full' && sync !== 'normal') throw new ConfigError('PARLEY_SQLITE_SYNC must be full or normal');
+  const store = choice('PARLEY_STORE', env['PARLEY_STORE'], ['sqlite', 'postgres'] as const);
+  const broker = choice('PARLEY_BROKER', env['PARLEY_BROKER'], ['memory', 'redis'] as const);
+  const workers = integer('--workers', values.workers ?? env['PARLEY_WORKERS'], 1, 1, 256);
+  const presenceTtlMs = integer('PARLEY_PRESENCE_TTL_MS', env['PARLEY_PRESENCE_TTL_MS'], 10_000, 200, 3_600_000);
+  const presenceRefreshMs = integer('PARLEY_PRESENCE_REFRESH_MS', env['PARLEY_PRESENCE_REFRESH_MS'], 3_000, 50, 3_600_000);
+  checkDeployment({ store, broker, workers, databaseUrl: env['DATABASE_URL'], redisUrl: env['REDIS_URL'], presenceTtlMs, presenceRefreshMs });
   return {
+    store,
+    databaseUrl: env['DATABASE_URL'],
+    pgSchema: env['PARLEY_PG_SCHEMA'] ?? 'public',
+    broker,
+    redisUrl: env['REDIS_URL'],
+    redisPrefix: env['PARLEY_REDIS_PREFIX'] ?? 'parley:',
+    presenceTtlMs,
+    presenceRefreshMs,
+    workers,
+    secret: secret(env['PARLEY_SECRET']),
     port: integer('PORT', values.port ?? env['PORT'], 8080, 0, 65535),
     host: values.host ?? env['HOST'] ?? '0.0.0.0',
     dataDir: resolve(values['data-dir'] ?? env['PARLEY_DATA_DIR'] ?? './data'),
@@ -56,4 +90,57 @@ function integer(name: string, raw: string | undefined, fallback: number, min: n
     throw new ConfigError(`${name} must be an integer from ${min} to ${max}, got "${raw}"`);
   }
   return value;
+}
+
+function choice<const T extends readonly string[]>(name: string, raw: string | undefined, allowed: T): T[number] {
+  if (raw === undefined || raw === '') return allowed[0] as T[number];
+  const value = raw.toLowerCase();
+  if (!allowed.includes(value)) throw new ConfigError(`${name} must be ${allowed.join(' or ')}, got "${raw}"`);
+  return value as T[number];
+}
+
+/**
+ * Refuses combinations that would run but lose or hide messages. Every process on the broker must
+ * be able to read what every other one stored (gap repair and recovery read the store), so Redis
+ * needs PostgreSQL; and several processes need a broker that reaches them all.
+ */
+function checkDeployment(d: {
+  store: 'sqlite' | 'postgres';
+  broker: 'memory' | 'redis';
+  workers: number;
+  databaseUrl: string | undefined;
+  redisUrl: string | undefined;
+  presenceTtlMs: number;
+  presenceRefreshMs: number;
+}): void {
+  if (d.store === 'postgres' && !d.databaseUrl) {
+    throw new ConfigError('PARLEY_STORE=postgres needs DATABASE_URL (e.g. postgres://user@host:5432/parley)');
+  }
+  if (d.broker === 'redis' && !d.redisUrl) {
+    throw new ConfigError('PARLEY_BROKER=redis needs REDIS_URL (e.g. redis://host:6379)');
+  }
+  if (d.broker === 'redis' && d.store === 'sqlite') {
+    throw new ConfigError(
+      'PARLEY_BROKER=redis with PARLEY_STORE=sqlite is unsafe: each process would keep its own SQLite file, ' +
+        'so seqs would collide and no process could recover what another stored. Use PARLEY_STORE=postgres with Redis.',
+    );
+  }
+  if (d.workers > 1 && d.broker === 'memory') {
+    throw new ConfigError(
+      `--workers ${d.workers} with PARLEY_BROKER=memory is unsafe: messages sent on one worker would never reach ` +
+        'members on another. Use PARLEY_STORE=postgres and PARLEY_BROKER=redis, or one worker.',
+    );
+  }
+  if (d.presenceTtlMs < 2 * d.presenceRefreshMs) {
+    throw new ConfigError(
+      `PARLEY_PRESENCE_TTL_MS (${d.presenceTtlMs}) must be at least twice PARLEY_PRESENCE_REFRESH_MS (${d.presenceRefreshMs}), ` +
+        'or a live process could be taken for dead between two refreshes',
+    );
+  }
+}
+
+function secret(raw: string | undefined): string | undefined {
+  if (raw === undefined || raw === '') return undefined;
+  if (raw.length < 32) throw new ConfigError('PARLEY_SECRET must be at least 32 characters');
+  return raw;
 }

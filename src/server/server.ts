@@ -7,9 +7,7 @@ import { fileURLToPath } from 'node:url';
 import type { AddressInfo } from 'node:net';
 import { pino, type Logger } from 'pino';
 import type { Config } from './config.js';
-import { SqliteStore } from './store/sqlite.js';
-import { MemoryBroker } from './broker/memory.js';
-import { MemoryPresence } from './presence/memory.js';
+import { openBackends } from './backends.js';
 import { Hub } from './hub/hub.js';
 import { GuestIssuer } from './auth/guest.js';
 import { ChatService } from './chat/service.js';
@@ -29,11 +27,9 @@ const projectRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '.
 
 export async function startServer(config: Config, log: Logger = pino({ level: config.logLevel })): Promise<RunningServer> {
   mkdirSync(config.dataDir, { recursive: true });
-  const store = new SqliteStore({ file: join(config.dataDir, 'parley.db'), synchronous: config.sqliteSynchronous });
-  const broker = new MemoryBroker();
-  const presence = new MemoryPresence();
+  const { store, broker, presence, readiness } = await openBackends(config, log);
   const hub = new Hub(broker, store, log);
-  const guests = new GuestIssuer(loadSecret(config.dataDir));
+  const guests = new GuestIssuer(config.secret !== undefined ? Buffer.from(config.secret) : loadSecret(config.dataDir));
   const chat = new ChatService({ store, broker, presence, hub, guests, log, recoveryLimit: config.recoveryLimit });
   const gateway = new WsGateway({
     chat,
@@ -45,7 +41,7 @@ export async function startServer(config: Config, log: Logger = pino({ level: co
   const webRoots = [config.webRoot, join(projectRoot, 'web', 'dist'), join(projectRoot, 'public')].filter(
     (dir): dir is string => dir !== undefined,
   );
-  const app = await buildHttpApp({ log, webRoots });
+  const app = await buildHttpApp({ log, webRoots, readiness });
   app.server.on('upgrade', (req, socket, head: Buffer) => gateway.handleUpgrade(req, socket, head));
   await app.listen({ port: config.port, host: config.host });
   const port = (app.server.address() as AddressInfo).port;
@@ -65,7 +61,7 @@ export async function startServer(config: Config, log: Logger = pino({ level: co
 }
 
 /** The key that signs guest resume tokens; kept in the data dir so tokens survive a restart. */
-function loadSecret(dataDir: string): Buffer {
+export function loadSecret(dataDir: string): Buffer {
   const file = join(dataDir, 'secret.key');
   try {
     return Buffer.from(readFileSync(file, 'utf8').trim(), 'base64url');

@@ -39,6 +39,8 @@ export class ChatService {
 
   constructor(deps: ChatServiceDeps) {
     this.#deps = deps;
+    // Presence that changed elsewhere (a crashed process's users expiring) is announced like any other.
+    deps.presence.onChange((room, user, event) => void this.#publish(room, { type: 'presence', room, user, event }));
   }
 
   /**

@@ -3,11 +3,14 @@ import { existsSync } from 'node:fs';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import fastifyStatic from '@fastify/static';
 import type { Logger } from 'pino';
+import type { Readiness } from '../backends.js';
 
 export interface HttpAppOptions {
   log: Logger;
   /** Directory with index.html; the first that exists is served. */
   webRoots: readonly string[];
+  /** Whether the databases and brokers this process needs are reachable now. */
+  readiness?: () => Promise<Readiness>;
 }
 
 export async function buildHttpApp(options: HttpAppOptions): Promise<FastifyInstance> {
@@ -16,6 +19,13 @@ export async function buildHttpApp(options: HttpAppOptions): Promise<FastifyInst
     logController: new LogController({ disableRequestLogging: true }),
   });
   app.get('/healthz', () => ({ status: 'ok' }));
+  // Ready: able to take traffic now. 503 while PostgreSQL or Redis is unreachable, so a load
+  // balancer sends new clients elsewhere; the process keeps its clients and reconnects by itself.
+  const readiness = options.readiness ?? (() => Promise.resolve({ ready: true, checks: {} }));
+  app.get('/readyz', async (_request, reply) => {
+    const state = await readiness();
+    return reply.code(state.ready ? 200 : 503).send({ status: state.ready ? 'ready' : 'unavailable', checks: state.checks });
+  });
   const root = options.webRoots.find((dir) => existsSync(`${dir}/index.html`));
   if (root !== undefined) await app.register(fastifyStatic, { root, index: 'index.html' });
   return app;

@@ -44,6 +44,9 @@ export class MemoryPresence implements Presence {
     return Promise.resolve(rooms.map((room) => this.#rooms.get(room)?.size ?? 0));
   }
 
+  /** One process: nothing changes behind its back. */
+  onChange(): void {}
+
   close(): Promise<void> {
     this.#rooms.clear();
     return Promise.resolve();

@@ -1,0 +1,89 @@
+// The three shared parts a node runs on (Store, Broker, Presence), chosen by the config, and the
+// readiness check over them. One place decides which implementations go together; config.ts has
+// already refused the unsafe mixes.
+import { join } from 'node:path';
+import type { Logger } from 'pino';
+import type { Config } from './config.js';
+import type { Store } from './store/store.js';
+import type { Broker } from './broker/broker.js';
+import type { Presence } from './presence/presence.js';
+import { SqliteStore } from './store/sqlite.js';
+import { PostgresStore } from './store/postgres.js';
+import { MemoryBroker } from './broker/memory.js';
+import { RedisBroker } from './broker/redis.js';
+import { MemoryPresence } from './presence/memory.js';
+import { RedisPresence } from './presence/redis.js';
+
+export interface Readiness {
+  ready: boolean;
+  /** Each dependency that can be unreachable, and whether it is reachable now. */
+  checks: Record<string, boolean>;
+}
+
+export interface Backends {
+  store: Store;
+  broker: Broker;
+  presence: Presence;
+  readiness(): Promise<Readiness>;
+}
+
+/** How long the readiness probe waits for PostgreSQL before calling it unreachable. */
+const PING_TIMEOUT_MS = 1000;
+
+export async function openBackends(config: Config, log: Logger): Promise<Backends> {
+  const checks: Record<string, () => Promise<boolean>> = {};
+  let store: Store;
+  if (config.store === 'postgres') {
+    const pg = await PostgresStore.open({ connectionString: config.databaseUrl ?? '', schema: config.pgSchema });
+    checks['postgres'] = () => withTimeout(pg.ping(), PING_TIMEOUT_MS);
+    store = pg;
+  } else {
+    store = new SqliteStore({ file: join(config.dataDir, 'parley.db'), synchronous: config.sqliteSynchronous });
+  }
+
+  let broker: Broker;
+  let presence: Presence;
+  if (config.broker === 'redis') {
+    const url = config.redisUrl ?? '';
+    const options = { url, prefix: config.redisPrefix, log };
+    try {
+      const redisBroker = await RedisBroker.open(options);
+      const redisPresence = await RedisPresence.open({
+        ...options,
+        ttlMs: config.presenceTtlMs,
+        refreshMs: config.presenceRefreshMs,
+      });
+      checks['redis'] = () => Promise.resolve(redisBroker.connected && redisPresence.connected);
+      broker = redisBroker;
+      presence = redisPresence;
+      log.info({ node: redisPresence.nodeId, leaveBoundMs: redisPresence.leaveBoundMs }, 'on Redis');
+    } catch (error) {
+      await store.close();
+      throw new Error(`could not connect to Redis at ${url}: ${(error as Error).message}`, { cause: error });
+    }
+  } else {
+    broker = new MemoryBroker();
+    presence = new MemoryPresence();
+    if (config.store === 'postgres') {
+      log.warn('PostgreSQL with the memory broker: run exactly one Parley process on this database');
+    }
+  }
+
+  const readiness = async (): Promise<Readiness> => {
+    const names = Object.keys(checks);
+    const results = await Promise.all(names.map((name) => (checks[name] as () => Promise<boolean>)().catch(() => false)));
+    const status = Object.fromEntries(names.map((name, i) => [name, results[i] === true]));
+    return { ready: results.every(Boolean), checks: status };
+  };
+  return { store, broker, presence, readiness };
+}
+
+async function withTimeout(work: Promise<void>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), ms)));
+  try {
+    return await Promise.race([work.then(() => true), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
