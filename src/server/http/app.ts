@@ -24,7 +24,7 @@ export async function buildHttpApp(options: HttpAppOptions): Promise<FastifyInst
   const readiness = options.readiness ?? (() => Promise.resolve({ ready: true, checks: {} }));
   app.get('/readyz', async (_request, reply) => {
     const state = await readiness();
-    return reply.code(state.ready ? 200 : 503).send({ status: state.ready ? 'ready' : 'unavailable', checks: state.checks });
+    return reply.code(state.ready ? 200 : 503).send({ status: state.ready ? 'ready' : 'unavailable', checks: state.checks, pid: process.pid });
   });
   const root = options.webRoots.find((dir) => existsSync(`${dir}/index.html`));
   if (root !== undefined) await app.register(fastifyStatic, { root, index: 'index.html' });

@@ -121,6 +121,7 @@ export class RoomOrder {
     const limit = highestAhead !== undefined ? Math.min(highestAhead - from, pageSize) : pageSize;
     let page: ChatMessage[];
     this.reads++;
+    log.debug({ room, after: from, limit, tail }, highestAhead !== undefined ? 'gap in seq; reading it from the store' : 'catching up from the store');
     try {
       page = await reader.after(room, from, limit);
     } catch (error) {

@@ -1,0 +1,118 @@
+// Redis goes away during traffic and comes back. This suite runs its own redis-server (so stopping
+// it disturbs nobody else) and two server processes on it. While Redis is gone /readyz answers 503,
+// sends are still stored (PostgreSQL is fine), and afterwards /readyz is 200 again without a
+// restart, the clients are still connected, and every member has every stored message exactly once.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import pg from 'pg';
+import { clusterEnv, freePort, startNode, waitForStatus, type NodeProcess } from '../support/processes.js';
+import { DATABASE_URL, dropSchema, postgresSkip } from '../support/services.js';
+import { Member, range, until } from './member.js';
+
+function redisServerSkip(): string | undefined {
+  if (spawnSync('redis-server', ['--version']).status === 0) return undefined;
+  const reason = 'redis-server is not installed, so this suite cannot stop and restart its own Redis';
+  if (process.env['CI'] === 'true') throw new Error(reason);
+  console.warn(`\n*** SKIPPING Redis outage tests: ${reason} ***\n`);
+  return `SKIPPED: ${reason}`;
+}
+
+const skip = (await postgresSkip()) ?? redisServerSkip();
+let redisPort = 0;
+let redis: ChildProcess | undefined;
+let nodes: NodeProcess[] = [];
+let schema = '';
+
+async function startRedis(): Promise<void> {
+  redis = spawn('redis-server', ['--port', String(redisPort), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
+    stdio: 'ignore',
+  });
+  const deadline = Date.now() + 5000;
+  for (;;) {
+    const ok = spawnSync('redis-cli', ['-p', String(redisPort), 'ping'], { encoding: 'utf8' }).stdout.trim() === 'PONG';
+    if (ok) return;
+    if (Date.now() > deadline) throw new Error('redis-server did not start');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+async function stopRedis(): Promise<void> {
+  const child = redis;
+  if (child === undefined || child.exitCode !== null) return;
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.kill('SIGKILL');
+  await exited;
+}
+
+before(async () => {
+  if (skip !== undefined) return;
+  redisPort = await freePort();
+  await startRedis();
+  const env = clusterEnv({ REDIS_URL: `redis://127.0.0.1:${redisPort}` });
+  schema = env['PARLEY_PG_SCHEMA'] as string;
+  nodes = await Promise.all([startNode(env), startNode(env)]);
+});
+after(async () => {
+  for (const node of nodes) await node.stop();
+  await stopRedis();
+  if (skip === undefined) await dropSchema(schema);
+});
+
+test('Redis lost during traffic: /readyz 503 then 200, clients kept, no stored message lost or doubled', { skip }, async () => {
+  const [n1, n2] = nodes as [NodeProcess, NodeProcess];
+  const room = 'outage';
+  const members = await Promise.all([
+    Member.join(n1.wsUrl, 'amy', room),
+    Member.join(n1.wsUrl, 'bo', room),
+    Member.join(n2.wsUrl, 'cy', room),
+    Member.join(n2.wsUrl, 'di', room),
+  ]);
+  const noReconnect = (): Promise<void> => Promise.reject(new Error('clients must stay connected through a Redis outage'));
+  let sent = 0;
+  let sentWhileDown = 0;
+  let redisDown = false;
+  let outageOver = false;
+  let outage: Promise<void> | undefined;
+  // Each member sends at least 20 messages, and keeps sending until Redis has been back a while.
+  const traffic = members.map(async (member) => {
+    for (let i = 0; i < 20 || !outageOver; i++) {
+      await member.send(`${member.nick} ${i}`, `${member.nick}-${i}`, noReconnect);
+      sent++;
+      if (redisDown) sentWhileDown++;
+      if (sent === 30) {
+        outage = (async () => {
+          await stopRedis();
+          redisDown = true;
+          await Promise.all([waitForStatus(n1.url, 503, 10_000), waitForStatus(n2.url, 503, 10_000)]);
+          await new Promise((resolve) => setTimeout(resolve, 300)); // traffic keeps flowing meanwhile
+          await startRedis();
+          redisDown = false;
+          await Promise.all([waitForStatus(n1.url, 200, 15_000), waitForStatus(n2.url, 200, 15_000)]);
+          await new Promise((resolve) => setTimeout(resolve, 300));
+          outageOver = true;
+        })();
+      }
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+  });
+  await Promise.all(traffic);
+  await outage;
+  const total = sent;
+  console.log(`# ${total} messages, ${sentWhileDown} of them acknowledged while Redis was down`);
+  assert.ok(sentWhileDown > 0, 'sends went on while Redis was down');
+
+  const client = new pg.Client({ connectionString: DATABASE_URL });
+  await client.connect();
+  const { rows } = await client.query<{ seq: string; cid: string }>(`SELECT seq, cid FROM "${schema}".messages WHERE room = $1 ORDER BY seq`, [room]);
+  await client.end();
+  assert.deepEqual(rows.map((row) => Number(row.seq)), range(1, total), 'stored gapless');
+  assert.equal(new Set(rows.map((row) => row.cid)).size, total, 'each cid stored once');
+
+  for (const member of members) {
+    await until(() => member.seqs.length >= total, `${member.nick} to have ${total} messages (has ${member.seqs.length})`);
+    assert.deepEqual(member.seqs, range(1, total), `${member.nick}: every seq exactly once, in order`);
+    assert.equal(member.client.ws.readyState, member.client.ws.OPEN, `${member.nick} still connected`);
+  }
+  for (const member of members) await member.client.close();
+});

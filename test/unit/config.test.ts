@@ -1,0 +1,43 @@
+// Deployment settings: the store and broker are chosen by environment, and combinations that would
+// run but lose or hide messages are refused at start with a message that says what to do.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { loadConfig, ConfigError } from '../../src/server/config.js';
+
+const pgEnv = { PARLEY_STORE: 'postgres', DATABASE_URL: 'postgres://db/parley' };
+const redisEnv = { PARLEY_BROKER: 'redis', REDIS_URL: 'redis://cache:6379' };
+
+test('defaults are one process on SQLite with the memory broker', () => {
+  const config = loadConfig([], {});
+  assert.equal(config.store, 'sqlite');
+  assert.equal(config.broker, 'memory');
+  assert.equal(config.workers, 1);
+});
+
+test('PostgreSQL and Redis together, with several workers, are accepted', () => {
+  const config = loadConfig(['--workers', '4'], { ...pgEnv, ...redisEnv, PARLEY_PRESENCE_TTL_MS: '6000', PARLEY_PRESENCE_REFRESH_MS: '2000' });
+  assert.equal(config.store, 'postgres');
+  assert.equal(config.databaseUrl, 'postgres://db/parley');
+  assert.equal(config.broker, 'redis');
+  assert.equal(config.redisUrl, 'redis://cache:6379');
+  assert.equal(config.workers, 4);
+  assert.equal(config.presenceTtlMs, 6000);
+});
+
+test('PostgreSQL with the memory broker is accepted for one process', () => {
+  assert.equal(loadConfig([], pgEnv).store, 'postgres');
+});
+
+test('unsafe or incomplete mixes are refused with a clear message', () => {
+  const refused = (argv: string[], env: Record<string, string>, pattern: RegExp): void => {
+    assert.throws(() => loadConfig(argv, env), (error: unknown) => error instanceof ConfigError && pattern.test(error.message));
+  };
+  refused([], { ...redisEnv }, /PARLEY_BROKER=redis with PARLEY_STORE=sqlite is unsafe/);
+  refused(['--workers', '2'], {}, /--workers 2 with PARLEY_BROKER=memory is unsafe/);
+  refused(['--workers', '2'], pgEnv, /--workers 2 with PARLEY_BROKER=memory is unsafe/);
+  refused([], { PARLEY_STORE: 'postgres' }, /needs DATABASE_URL/);
+  refused([], { ...pgEnv, PARLEY_BROKER: 'redis' }, /needs REDIS_URL/);
+  refused([], { PARLEY_STORE: 'mysql' }, /PARLEY_STORE must be sqlite or postgres/);
+  refused([], { ...pgEnv, ...redisEnv, PARLEY_PRESENCE_TTL_MS: '1000', PARLEY_PRESENCE_REFRESH_MS: '800' }, /at least twice/);
+  refused([], { PARLEY_SECRET: 'short' }, /PARLEY_SECRET/);
+});
