@@ -25,6 +25,10 @@ const { values: options } = parseArgs({
     only: { type: 'string' },
     targets: { type: 'string' },
     out: { type: 'string' },
+    /** Comma-separated rates (msg/s; per client for rooms100x10) replacing the sweep's list. */
+    rates: { type: 'string' },
+    /** Write a V8 CPU profile of each Parley server process to this directory. */
+    'cpu-prof': { type: 'string' },
   },
 });
 
@@ -64,6 +68,11 @@ const config = quick
       store: { senders: 100, window: 16, durationMs: 5000 },
     };
 
+if (options.rates !== undefined) {
+  const rates = options.rates.split(',').map(Number);
+  for (const name of ['room1000', 'room5000', 'rooms100x10']) config[name].rates = rates;
+}
+
 const allScenarios = ['room1000', 'room5000', 'rooms100x10', 'idle', 'store'];
 const scenarioNames = options.only ? options.only.split(',') : allScenarios;
 const targetNames = options.targets ? options.targets.split(',') : ['ws', 'sio', 'parley'];
@@ -95,7 +104,11 @@ function machine() {
 
 async function withServer(targetName, body) {
   const target = targets[targetName];
-  const server = await target.start();
+  const profileDir = options['cpu-prof'];
+  const server =
+    targetName === 'parley' && profileDir !== undefined
+      ? await target.start(['--cpu-prof', '--cpu-prof-dir', profileDir])
+      : await target.start();
   try {
     return await body(target, server);
   } finally {

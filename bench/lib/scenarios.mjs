@@ -51,6 +51,7 @@ export async function runStep({ target, server, senders, roomOf, roomSize, rate,
   const startStamped = totals.stamped;
   const cpuStart = server.cpuMs();
   const genStart = process.cpuUsage();
+  const eluStart = performance.eventLoopUtilization();
   const wallStart = performance.now();
   totals.measuring = true;
   totals.lastAt = 0;
@@ -95,6 +96,7 @@ export async function runStep({ target, server, senders, roomOf, roomSize, rate,
   const wallEnd = performance.now();
   const received = totals.stamped - startStamped;
   const gen = process.cpuUsage(genStart);
+  const elu = performance.eventLoopUtilization(eluStart);
   const serverCpuMs = server.cpuMs() - cpuStart;
   const closed = members.filter((c) => c.closed).length;
   // Throughput: deliveries over the time from the first send to the last delivery.
@@ -115,6 +117,9 @@ export async function runStep({ target, server, senders, roomOf, roomSize, rate,
     serverCpuPct: (serverCpuMs / (wallEnd - wallStart)) * 100,
     serverUsPerDelivery: received > 0 ? (serverCpuMs * 1000) / received : NaN,
     generatorCpuPct: ((gen.user + gen.system) / 1000 / (wallEnd - wallStart)) * 100,
+    generatorUserPct: (gen.user / 1000 / (wallEnd - wallStart)) * 100,
+    /** Share of the time the generator's event loop was busy: near 100% would mean it delays reads. */
+    generatorLoopPct: elu.utilization * 100,
     pass: false,
   };
 }
@@ -131,7 +136,7 @@ export async function sweep({ target, server, members, senders, roomOf, roomSize
     log(
       `  rate ${rate}/s: ${Math.round(step.deliveriesPerSec)} deliveries/s, p50 ${step.p50} p99 ${step.p99} max ${step.max.toFixed(1)} ms, ` +
         `lost ${step.lost}, closed ${step.closed}, server ${step.serverCpuPct.toFixed(0)}% (${step.serverUsPerDelivery.toFixed(2)} µs/delivery), ` +
-        `generator ${step.generatorCpuPct.toFixed(0)}% ${step.pass ? 'PASS' : 'FAIL'}`,
+        `generator ${step.generatorCpuPct.toFixed(0)}% (user ${step.generatorUserPct.toFixed(0)}%, loop busy ${step.generatorLoopPct.toFixed(0)}%) ${step.pass ? 'PASS' : 'FAIL'}`,
     );
     // A latency failure with everything delivered leaves the server drained: one more rate shows
     // where throughput tops out. A step that lost or left a backlog ends the sweep.
@@ -157,6 +162,7 @@ function summarize(steps) {
     /** Whether the sweep ended on a failure; if not, the best rate is a lower bound. */
     saturatedReached: steps.some((s) => !s.pass),
     generatorCpuMaxPct: Math.max(0, ...steps.map((s) => s.generatorCpuPct)),
+    generatorLoopMaxPct: Math.max(0, ...steps.map((s) => s.generatorLoopPct)),
   };
 }
 
