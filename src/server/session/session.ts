@@ -8,7 +8,7 @@ import { CloseCode, ErrorCode, ProtocolError } from '../../protocol/errors.js';
 import type { OutgoingPush } from '../hub/outgoing.js';
 import type { Participant } from '../chat/service.js';
 import { textFrame } from '../transport/frame.js';
-import { Outbox } from './outbox.js';
+import { Outbox, type OutboxOwner } from './outbox.js';
 
 export type SessionMode = 'protocol' | 'plain';
 
@@ -18,7 +18,7 @@ export interface RoomState {
   held: OutgoingPush[] | null;
 }
 
-export class Session implements Participant {
+export class Session implements Participant, OutboxOwner {
   readonly connId = randomBytes(16).toString('base64url');
   readonly mode: SessionMode;
   readonly ws: WebSocket;
@@ -32,7 +32,12 @@ export class Session implements Participant {
   constructor(ws: WebSocket, socket: Duplex, mode: SessionMode, outboxLimit: number) {
     this.ws = ws;
     this.mode = mode;
-    this.outbox = new Outbox(socket, outboxLimit, () => this.close(CloseCode.SlowConsumer, 'slow consumer'));
+    this.outbox = new Outbox(socket, outboxLimit, this);
+  }
+
+  /** The outbox passed its limit: this connection cannot keep up, and the room does not wait for it. */
+  slowConsumer(): void {
+    this.close(CloseCode.SlowConsumer, 'slow consumer');
   }
 
   get user(): UserRef {
