@@ -93,9 +93,14 @@ export class Hub {
     const members = this.#rooms.get(room)?.members;
     if (members === undefined) return;
     const outgoing = new OutgoingPush(push);
+    if (push.type === 'message') {
+      // The hot loop: one call per member, nothing else.
+      for (const member of members) member.deliver(room, outgoing);
+      return;
+    }
     // Typing and presence are news about a user for the others: none of that user's connections
     // hear it (a joiner learns the members from its join reply).
-    const skipUser = push.type === 'message' ? undefined : push.user.id;
+    const skipUser = push.user.id;
     for (const member of members) {
       if (member.userId !== skipUser) member.deliver(room, outgoing);
     }
