@@ -3,8 +3,9 @@
 import { loadConfig, ConfigError } from '../server/config.js';
 import { startServer } from '../server/server.js';
 import { isWorker, runPrimary } from './cluster.js';
+import { chat, ChatUsageError, CHAT_USAGE } from './chat.js';
 
-const USAGE = `usage: parley serve [--port N] [--host H] [--data-dir DIR] [--max-frame BYTES] [--log-level LEVEL] [--workers N]`;
+const USAGE = `usage: parley serve [--port N] [--host H] [--data-dir DIR] [--max-frame BYTES] [--log-level LEVEL] [--workers N]\n       ${CHAT_USAGE.replace('usage: ', '')}`;
 
 async function serve(argv: readonly string[]): Promise<void> {
   const config = loadConfig(argv, process.env);
@@ -36,12 +37,16 @@ async function serve(argv: readonly string[]): Promise<void> {
 const [command = 'serve', ...rest] = process.argv.slice(2);
 try {
   if (command === 'serve') await serve(rest);
+  else if (command === 'chat') await chat(rest);
   else {
     console.error(USAGE);
     process.exitCode = 2;
   }
 } catch (error) {
-  if (error instanceof ConfigError || (error instanceof TypeError && 'code' in error)) {
+  if (error instanceof ChatUsageError || (command === 'chat' && error instanceof TypeError && 'code' in error)) {
+    console.error(`parley chat: ${error.message}\n${CHAT_USAGE}`);
+    process.exitCode = 2;
+  } else if (error instanceof ConfigError || (error instanceof TypeError && 'code' in error)) {
     console.error(`parley: ${error.message}\n${USAGE}`);
     process.exitCode = 2;
   } else {

@@ -271,6 +271,9 @@ export class ParleyClient extends Emitter<ClientEvents> {
       track = { lastSeq: undefined, live: false, everJoined: false, waiters: [] };
       this.#rooms.set(room, track);
       if (this.#ready) this.#joinOnSocket(room, track);
+    } else if (this.#ready && track.live) {
+      // Already in: ask again, so the answer carries the current members.
+      this.#joinOnSocket(room, track);
     }
     const tracked = track;
     return new Promise((resolve, reject) => {
