@@ -82,6 +82,8 @@ async function enterRoom(page: Page, room: string): Promise<void> {
   await until('history loaded', async () => (await page.locator('.loading-older').count()) === 0);
 }
 
+const range = (from: number, to: number): number[] => Array.from({ length: to - from + 1 }, (_, i) => from + i);
+
 async function say(page: Page, text: string): Promise<void> {
   await page.fill('#composer-text', text);
   await page.press('#composer-text', 'Enter');
@@ -203,6 +205,53 @@ test('the unread count rises in a room that is not in view and clears when opene
   await badge.waitFor({ state: 'detached' });
   assert.deepEqual(await texts(ada.page), ['psst', 'psst again']);
   await bob.close();
+  await ada.context.close();
+});
+
+test('older history loads when scrolling up, without gaps or duplicates', { skip }, async () => {
+  const room = 'long-history';
+  const grace = await TestClient.guest(server.wsUrl, 'Grace');
+  await grace.ok('join', { room });
+  const total = 130;
+  for (let i = 1; i <= total; i++) await grace.ok('send', { room, text: `line ${i}`, cid: `h${i}` });
+  const ada = await person('Ada');
+  await enterRoom(ada.page, room);
+  await waitForText(ada.page, `line ${total}`);
+  const seqs = (): Promise<number[]> =>
+    ada.page.locator('[data-testid="message"] .msg-text').evaluateAll((els) => els.map((el) => Number(el.getAttribute('data-seq'))));
+  assert.equal((await seqs()).length, 50, 'the first page is the newest 50');
+  for (let round = 0; round < 5 && (await seqs()).length < total; round++) {
+    const before = (await seqs()).length;
+    await ada.page.locator('.messages').evaluate((el) => el.scrollTo({ top: 0 }));
+    await until('an older page', async () => (await seqs()).length > before);
+  }
+  assert.deepEqual(await seqs(), range(1, total));
+  await ada.page.locator('.room-start').waitFor();
+  await grace.close();
+  await ada.context.close();
+});
+
+test('keyboard only: Enter sends, Shift+Enter makes a new line, rooms switch with Tab and Enter', { skip }, async () => {
+  const ada = await person('Ada');
+  const page = ada.page;
+  await enterRoom(page, 'keys');
+  await page.focus('#composer-text');
+  await page.keyboard.type('first line');
+  await page.keyboard.press('Shift+Enter');
+  await page.keyboard.type('second line');
+  await page.keyboard.press('Enter');
+  await waitForText(page, 'first line\nsecond line');
+  assert.equal(await page.inputValue('#composer-text'), '');
+  // Tab from the room form lands on rooms and buttons, and Enter activates them.
+  await page.focus('#new-room');
+  await page.keyboard.type('keys-two');
+  await page.keyboard.press('Enter');
+  await page.locator('.room-title span', { hasText: /^keys-two$/ }).waitFor();
+  await page.focus('button[data-room="keys"]');
+  await page.keyboard.press('Enter');
+  await page.locator('.room-title span', { hasText: /^keys$/ }).waitFor();
+  await page.keyboard.press('Alt+ArrowDown');
+  await page.locator('.room-title span', { hasText: /^keys-two$/ }).waitFor();
   await ada.context.close();
 });
 

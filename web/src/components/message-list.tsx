@@ -90,6 +90,8 @@ export function MessageList({ chat, view }: { chat: Chat; view: RoomView }): JSX
       el.scrollTop = el.scrollHeight;
     }
     anchor.current = { first, height: el.scrollHeight };
+    // A page that does not fill the view cannot be scrolled up: fetch more right away.
+    if (el.scrollHeight <= el.clientHeight && view.hasOlder && view.loaded) void chat.loadOlder(view.name);
   });
 
   // A new room starts at its newest message.
