@@ -36,7 +36,7 @@ interface Person {
   dialogs: string[];
 }
 
-async function person(nick: string, options: { width?: number; height?: number; dark?: boolean } = {}): Promise<Person> {
+async function person(nick: string, options: { width?: number; height?: number; dark?: boolean; url?: string } = {}): Promise<Person> {
   const context = await browser.newContext({
     viewport: { width: options.width ?? 1280, height: options.height ?? 800 },
     colorScheme: options.dark === true ? 'dark' : 'light',
@@ -49,7 +49,7 @@ async function person(nick: string, options: { width?: number; height?: number; 
     dialogs.push(dialog.message());
     void dialog.dismiss();
   });
-  await page.goto(server.url);
+  await page.goto(options.url ?? server.url);
   await page.fill('#nick', nick);
   await page.press('#nick', 'Enter');
   await page.waitForSelector('#composer-text');
@@ -256,9 +256,13 @@ test('keyboard only: Enter sends, Shift+Enter makes a new line, rooms switch wit
 });
 
 test('screenshots: desktop and 375 px, light and dark', { skip }, async () => {
+  // A server of its own, so that the pictures show only this conversation's rooms.
+  const stage = await startTestServer();
   const room = 'design';
-  const seed = await TestClient.guest(server.wsUrl, 'Grace');
-  const lin = await TestClient.guest(server.wsUrl, 'Linus');
+  const seed = await TestClient.guest(stage.wsUrl, 'Grace');
+  const lin = await TestClient.guest(stage.wsUrl, 'Linus');
+  await seed.ok('join', { room: 'announcements' });
+  await seed.ok('send', { room: 'announcements', text: 'Parley 0.1 is live.', cid: 'a0' });
   await seed.ok('join', { room });
   await lin.ok('join', { room });
   const script: [TestClient, string][] = [
@@ -283,7 +287,7 @@ test('screenshots: desktop and 375 px, light and dark', { skip }, async () => {
     let page: Page;
     let context: BrowserContext;
     if (storage === undefined) {
-      const ada = await person('Ada', options);
+      const ada = await person('Ada', { ...options, url: stage.url });
       ({ page, context } = ada);
       await enterRoom(page, 'random');
       await enterRoom(page, room);
@@ -300,7 +304,7 @@ test('screenshots: desktop and 375 px, light and dark', { skip }, async () => {
       });
       contexts.push(context);
       page = await context.newPage();
-      await page.goto(server.url);
+      await page.goto(stage.url);
       await waitForText(page, 'Looks good to me, shipping it at 3.');
     }
     await lin.ok('typing', { room });
@@ -329,10 +333,11 @@ test('screenshots: desktop and 375 px, light and dark', { skip }, async () => {
   const welcome = await browser.newContext({ viewport: { width: 1280, height: 800 } });
   contexts.push(welcome);
   const page = await welcome.newPage();
-  await page.goto(server.url);
+  await page.goto(stage.url);
   await page.waitForSelector('#nick');
   await page.screenshot({ path: join(ARTIFACTS, 'welcome.png') });
   await welcome.close();
   await seed.close();
   await lin.close();
+  await stage.stop();
 });
