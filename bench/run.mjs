@@ -8,12 +8,12 @@
 //   npm run bench -- --quick            smoke run (about 2 minutes)
 //   npm run bench -- --only room1000,store --targets parley,ws
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, release } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { closeAll, connectMany, idle, storeThroughput, sweep, MESSAGE_BYTES } from './lib/scenarios.mjs';
-import { hasTaskset, pinSelf, targets } from './lib/targets.mjs';
+import { hasTaskset, pinSelf, setNiceness, targets } from './lib/targets.mjs';
 import { renderMarkdown, renderSvg } from './lib/report.mjs';
 
 const benchRoot = new URL('.', import.meta.url).pathname;
@@ -29,6 +29,8 @@ const { values: options } = parseArgs({
     rates: { type: 'string' },
     /** Write a V8 CPU profile of each Parley server process to this directory. */
     'cpu-prof': { type: 'string' },
+    /** Niceness for the generator and every server, e.g. -5 on a machine shared with other work. */
+    nice: { type: 'string' },
   },
 });
 
@@ -102,12 +104,12 @@ function machine() {
   };
 }
 
-async function withServer(targetName, body) {
+async function withServer(targetName, body, env = {}) {
   const target = targets[targetName];
   const profileDir = options['cpu-prof'];
   const server =
-    targetName === 'parley' && profileDir !== undefined
-      ? await target.start(['--cpu-prof', '--cpu-prof-dir', profileDir])
+    targetName === 'parley'
+      ? await target.start(profileDir !== undefined ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : [], env)
       : await target.start();
   try {
     return await body(target, server);
@@ -171,15 +173,23 @@ const runners = {
     return result;
   },
   idle: (t) => withServer(t, (target, server) => idle({ target, server, count: config.idle.count, roomSize: config.idle.roomSize, singleRoom: t === 'ws', log })),
-  store: (t) =>
-    t === 'parley'
-      ? withServer(t, (target, server) => storeThroughput({ target, server, ...config.store, log }))
-      : Promise.resolve(null),
+  // With the default synchronous=FULL (an fsync per transaction), then with NORMAL for comparison.
+  store: async (t) => {
+    if (t !== 'parley') return null;
+    const full = await withServer(t, (target, server) => storeThroughput({ target, server, ...config.store, log }));
+    log('  (again with PARLEY_SQLITE_SYNC=normal)');
+    const normal = await withServer(t, (target, server) => storeThroughput({ target, server, ...config.store, log }), {
+      PARLEY_SQLITE_SYNC: 'normal',
+    });
+    return { ...full, normal };
+  },
 };
 
 const facts = machine();
 // Pin only after reading the machine facts (nproc reports the CPUs this process may use).
 facts.pinned = pinSelf(1);
+facts.niceness = options.nice === undefined ? 0 : Number(options.nice);
+if (facts.niceness !== 0) setNiceness(facts.niceness);
 log(`machine: ${facts.nproc} × ${facts.cpuModel}, node ${facts.node}, taskset ${facts.taskset ? 'yes' : 'no'}, load ${facts.loadStart.map((l) => l.toFixed(2)).join(' ')}`);
 log(`messages: ${MESSAGE_BYTES} bytes of text; ${quick ? 'QUICK smoke run' : 'full run'}`);
 
@@ -208,6 +218,8 @@ const base = quick ? 'quick' : 'benchmarks';
 mkdirSync(outDir, { recursive: true });
 writeFileSync(join(outDir, `${base}.json`), JSON.stringify(report, null, 2) + '\n');
 writeFileSync(join(outDir, `${base}.svg`), renderSvg(report));
-writeFileSync(join(outDir, `${base}.md`), renderMarkdown(report, `${base}.svg`));
+const analysisFile = join(benchRoot, 'analysis.md');
+const analysis = !quick && existsSync(analysisFile) ? readFileSync(analysisFile, 'utf8') : undefined;
+writeFileSync(join(outDir, `${base}.md`), renderMarkdown(report, `${base}.svg`, analysis));
 log(`wrote ${join(outDir, base)}.{md,svg,json} in ${facts.durationSec} s; load at end ${facts.loadEnd.map((l) => l.toFixed(2)).join(' ')}`);
 process.exit(0);

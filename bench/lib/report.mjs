@@ -32,7 +32,8 @@ function ratio(a, b) {
   return a / b;
 }
 
-export function renderMarkdown(report, svgName) {
+/** `analysis` is bench/analysis.md, written by hand after a run: what the numbers mean and why. */
+export function renderMarkdown(report, svgName, analysis) {
   const { facts, config, results, quick } = report;
   const FANOUT = fanoutTitles(config);
   const lines = [];
@@ -50,6 +51,7 @@ export function renderMarkdown(report, svgName) {
   lines.push('');
   lines.push(`- ${facts.nproc} CPUs: ${facts.cpuModel}; ${facts.memTotalGB} GB RAM; Linux ${facts.kernel}`);
   lines.push(`- Node ${facts.node}; ws ${facts.versions.ws}; socket.io ${facts.versions.socketio}; taskset ${facts.taskset ? 'used' : 'absent (not pinned)'}`);
+  if (facts.niceness) lines.push(`- generator and servers ran at niceness ${facts.niceness} (ahead of the other work on the machine)`);
   lines.push(`- ulimit -n ${facts.ulimitN}; run started ${facts.date}, took ${facts.durationSec} s`);
   lines.push(
     `- load average at start ${facts.loadStart.map((l) => l.toFixed(2)).join(' / ')}, at end ${facts.loadEnd.map((l) => l.toFixed(2)).join(' / ')} ` +
@@ -121,7 +123,7 @@ export function renderMarkdown(report, svgName) {
   lines.push(
     'Columns: the highest rate that passed (p99 < 100 ms, every delivery arrived, no connection closed) and the ' +
       'deliveries/s there; the highest deliveries/s seen in the sweep (saturated); latency (send → receive, in the ' +
-      'generator) at the passing rate; losses and closed connections in the last step of the sweep; server CPU per ' +
+      'generator) at the passing rate; losses (deliveries not arrived by the end of the drain, up to 4 s after the last send, or 1.5 s without progress) and closed connections in the last step of the sweep; server CPU per ' +
       'delivery at the passing rate; the generator\'s own CPU (100% = one core) at its busiest step.',
   );
   lines.push('');
@@ -201,12 +203,19 @@ export function renderMarkdown(report, svgName) {
           'a send counts when its `ok` (which the server sends only after the SQLite transaction committed) arrives.',
       );
       lines.push('');
-      lines.push('| stored + acked/s | ack p50 / p99 / max (ms) | server CPU | generator CPU | closed |');
-      lines.push('|---|---|---|---|---|');
-      lines.push(
-        `| ${int(store.storedPerSec)} | ${ms(store.p50)} / ${ms(store.p99)} / ${ms(store.max)} | ${fixed(store.serverCpuPct, 0)}% | ${fixed(store.generatorCpuPct, 0)}% | ${store.closed} |`,
-      );
+      lines.push('| PARLEY_SQLITE_SYNC | stored + acked/s | ack p50 / p99 / max (ms) | server CPU | generator CPU | closed |');
+      lines.push('|---|---|---|---|---|---|');
+      for (const [mode, r] of [['full (default)', store], ['normal', store.normal]]) {
+        if (r === undefined) continue;
+        lines.push(
+          `| ${mode} | ${int(r.storedPerSec)} | ${ms(r.p50)} / ${ms(r.p99)} / ${ms(r.max)} | ${fixed(r.serverCpuPct, 0)}% | ${fixed(r.generatorCpuPct, 0)}% | ${r.closed} |`,
+        );
+      }
     }
+    lines.push('');
+  }
+  if (analysis !== undefined) {
+    lines.push(analysis.trim());
     lines.push('');
   }
   lines.push('## Caveats');

@@ -8,7 +8,7 @@ export const MESSAGE_BYTES = 100;
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Opens `count` members, `concurrency` set-ups at a time; returns them with the elapsed time. */
-export async function connectMany(target, server, count, roomOf, { concurrency = 200, singleRoom = false, deadlineMs = 120_000 } = {}) {
+export async function connectMany(target, server, count, roomOf, { concurrency = 200, singleRoom = false, deadlineMs = 300_000 } = {}) {
   const clients = new Array(count);
   let next = 0;
   let failures = 0;
