@@ -1,0 +1,115 @@
+// deploy/nginx.conf, for real: the repository's file passes `nginx -t`, and the same file with
+// test ports in front of three Parley processes carries WebSockets and /readyz. When one process
+// is killed, its clients reconnect through nginx to the others and recover with `since`.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { clusterEnv, freePort, startNode, waitForStatus, type NodeProcess } from '../support/processes.js';
+import { dropSchema, postgresSkip, redisSkip } from '../support/services.js';
+import { Member, range, until } from './member.js';
+
+const CONFIG = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'deploy', 'nginx.conf');
+const NGINX = ['/usr/sbin/nginx', '/usr/bin/nginx'].find((path) => spawnSync(path, ['-v']).status === 0);
+
+function nginxSkip(): string | undefined {
+  if (NGINX !== undefined) return undefined;
+  const reason = 'nginx is not installed (apt-get install -y nginx)';
+  if (process.env['CI'] === 'true') throw new Error(reason);
+  console.warn(`\n*** SKIPPING nginx tests: ${reason} ***\n`);
+  return `SKIPPED: ${reason}`;
+}
+
+const skip = nginxSkip() ?? (await postgresSkip()) ?? (await redisSkip());
+const env = clusterEnv();
+let nodes: NodeProcess[] = [];
+let nginx: ChildProcess | undefined;
+let proxyUrl = '';
+
+/** The repository's config with this test's ports and paths; fails if the file no longer has the expected shape. */
+function testConfig(listen: number, upstreams: number[], dir: string): string {
+  let text = readFileSync(CONFIG, 'utf8');
+  const swap = (from: RegExp, to: string): void => {
+    assert.match(text, from, `deploy/nginx.conf should contain ${from}`);
+    text = text.replace(from, to);
+  };
+  swap(/^pid .*;$/m, `pid ${dir}/nginx.pid;`);
+  swap(/^error_log .*;$/m, `error_log ${dir}/error.log warn;`);
+  swap(/access_log .*;/, `access_log ${dir}/access.log;`);
+  swap(/listen 8080;/, `listen 127.0.0.1:${listen};`);
+  upstreams.forEach((port, i) => swap(new RegExp(`127\\.0\\.0\\.1:808${i + 1}`), `127.0.0.1:${port}`));
+  return text;
+}
+
+before(async () => {
+  if (skip !== undefined) return;
+  nodes = await Promise.all([startNode(env), startNode(env), startNode(env)]);
+  const dir = mkdtempSync(join(tmpdir(), 'parley-nginx-'));
+  const listen = await freePort();
+  const file = join(dir, 'nginx.conf');
+  writeFileSync(file, testConfig(listen, nodes.map((node) => node.port), dir));
+  const check = spawnSync(NGINX as string, ['-t', '-c', file], { encoding: 'utf8' });
+  assert.equal(check.status, 0, `nginx -t on the test copy: ${check.stderr}`);
+  nginx = spawn(NGINX as string, ['-c', file, '-g', 'daemon off;'], { stdio: 'ignore' });
+  proxyUrl = `http://127.0.0.1:${listen}`;
+  await waitForStatus(proxyUrl, 200, 10_000);
+});
+after(async () => {
+  if (nginx !== undefined && nginx.exitCode === null) {
+    const exited = new Promise((resolve) => nginx?.once('exit', resolve));
+    nginx.kill('SIGTERM'); // fast stop: a graceful one waits for every WebSocket to end
+    await exited;
+  }
+  for (const node of nodes) await node.stop();
+  if (skip === undefined) await dropSchema(env['PARLEY_PG_SCHEMA'] as string);
+});
+
+test('deploy/nginx.conf as committed passes nginx -t', { skip }, () => {
+  const check = spawnSync(NGINX as string, ['-t', '-c', CONFIG], { encoding: 'utf8' });
+  assert.equal(check.status, 0, check.stderr);
+});
+
+test('through nginx: one chat over three processes, and a killed process is survived', { skip }, async () => {
+  const wsUrl = `${proxyUrl.replace('http', 'ws')}/ws`;
+  const room = 'proxied';
+  const members = await Promise.all(range(1, 6).map((i) => Member.join(wsUrl, `p${i}`, room)));
+  const reconnecting = new Map<Member, Promise<void>>();
+  let reconnects = 0;
+  const reconnect = (member: Member): Promise<void> => {
+    let pending = reconnecting.get(member);
+    if (pending === undefined) {
+      reconnects++;
+      pending = member.closedThenReconnect(wsUrl).finally(() => reconnecting.delete(member)).then(() => {
+        watch(member);
+      });
+      reconnecting.set(member, pending);
+    }
+    return pending;
+  };
+  const watch = (member: Member): void => {
+    member.client.closed.then(() => reconnect(member)).catch(() => undefined);
+  };
+  members.forEach(watch);
+
+  let sent = 0;
+  await Promise.all(
+    members.map(async (member) => {
+      for (let i = 0; i < 20; i++) {
+        await member.send(`${member.nick} ${i}`, `${member.nick}-${i}`, () => reconnect(member));
+        if (++sent === 40) (nodes[0] as NodeProcess).child.kill('SIGKILL');
+      }
+    }),
+  );
+  const total = members.length * 20;
+  for (const member of members) {
+    await until(() => member.seqs.length >= total, `${member.nick} to have ${total} messages (has ${member.seqs.length})`);
+    assert.deepEqual(member.seqs, range(1, total), `${member.nick}: every seq once, in order`);
+  }
+  assert.ok(reconnects > 0, 'some clients were on the killed process and came back through nginx');
+  assert.equal((await fetch(`${proxyUrl}/readyz`)).status, 200, 'nginx still answers from the live nodes');
+  for (const member of members) await member.client.close();
+  nodes = nodes.slice(1);
+});
