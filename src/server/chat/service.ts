@@ -84,10 +84,12 @@ export class ChatService {
     }
   }
 
-  /** Stores first; publishes only a message that is new. The result is what the sender is told. */
+  /** Stores first, then publishes. The result is what the sender is told. */
   async send(from: UserRef, room: string, text: string, cid: string): Promise<AppendResult> {
     const result = await this.#deps.store.append({ room, cid, from, text, ts: Date.now() });
-    if (!result.duplicate) await this.#publish(room, { type: 'message', ...result.message });
+    // A repeat is published again: its first attempt may have been stored by a commit whose reply
+    // was lost (connection cut), and so never published. Members drop a seq they already have.
+    await this.#publish(room, { type: 'message', ...result.message });
     return result;
   }
 
