@@ -3,8 +3,9 @@
 //
 // Redis pub/sub is at most once, and a connection that drops loses what was published meanwhile.
 // Nothing here tries to make it more than that; instead:
-// - a publication attempted while the publishing connection is down is kept (bounded) and sent when
-//   it is back, so a short outage delays pushes instead of dropping them;
+// - publications are queued and sent as one pipeline per event-loop turn; what cannot be sent
+//   because the connection is down stays queued (bounded) and goes when it is back, so a short
+//   outage delays pushes instead of dropping them;
 // - when the subscribing connection is back, every room is subscribed again and then the resync
 //   handler runs, and the hub reads what it missed from the store (the same read as join recovery).
 import { Redis } from 'ioredis';
@@ -37,6 +38,11 @@ export class RedisBroker implements Broker {
   #handler: PublicationHandler | undefined;
   #resync: ResyncHandler | undefined;
   #subReadyOnce = false;
+  #drainScheduled = false;
+  #draining = false;
+  #dropped = 0;
+  /** Callers of publish waiting for the next pipeline to be answered. */
+  #sentWaiters: (() => void)[] = [];
   #closed = false;
 
   private constructor(options: RedisBrokerOptions) {
@@ -49,7 +55,7 @@ export class RedisBroker implements Broker {
     for (const [role, redis] of [['publish', this.#pub], ['subscribe', this.#sub]] as const) {
       redis.on('error', (error: Error) => this.#log.warn({ err: error, role }, 'redis broker connection error'));
     }
-    this.#pub.on('ready', () => this.#flushPending());
+    this.#pub.on('ready', () => this.#drain());
     this.#sub.on('ready', () => this.#onSubscriberReady());
     this.#sub.on('message', (channel: string, payload: string) => this.#onMessage(channel, payload));
   }
@@ -80,22 +86,16 @@ export class RedisBroker implements Broker {
     this.#resync = handler;
   }
 
-  async publish(room: string, push: Push): Promise<void> {
-    const channel = this.#channelPrefix + room;
-    const payload = JSON.stringify(push);
-    if (this.#pub.status !== 'ready') {
-      this.#keep(channel, payload);
-      return;
-    }
-    this.#flushPending(); // kept ones first, so that one process's publications stay in order
-    try {
-      await this.#pub.publish(channel, payload);
-    } catch (error) {
-      // The connection went down under the command: Redis may or may not have sent it on. Sending it
-      // again can only duplicate, and the hub drops a message it has already delivered by seq.
-      this.#log.warn({ err: error, room }, 'publish failed; will retry when Redis is back');
-      this.#keep(channel, payload);
-    }
+  /**
+   * Queues the publication; the queue goes to Redis as one pipeline per event-loop turn, in order.
+   * Resolves once Redis has answered the pipeline, or at once while Redis is unreachable: it never
+   * rejects, since a publication is fan-out only and what it carries is already stored.
+   */
+  publish(room: string, push: Push): Promise<void> {
+    this.#keep(this.#channelPrefix + room, JSON.stringify(push));
+    if (!this.#writable()) return Promise.resolve(); // kept for when Redis is back
+    this.#scheduleDrain();
+    return new Promise((resolve) => this.#sentWaiters.push(resolve));
   }
 
   async subscribe(room: string): Promise<void> {
@@ -121,24 +121,84 @@ export class RedisBroker implements Broker {
 
   async close(): Promise<void> {
     if (this.#closed) return;
+    // Publications queued by the shutdown itself (members' leaves) still go out if they can.
+    for (let waited = 0; (this.#draining || this.#drainScheduled) && waited < 1000; waited += 10) {
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    if (this.#pending.length > 0 && this.#writable()) {
+      const pipeline = this.#pub.pipeline();
+      for (const [channel, payload] of this.#pending.splice(0)) pipeline.publish(channel, payload);
+      await pipeline.exec().catch(() => undefined);
+    }
     this.#closed = true;
+    this.#releaseWaiters();
     this.#rooms.clear();
     await Promise.all([quit(this.#pub), quit(this.#sub)]);
   }
 
   #keep(channel: string, payload: string): void {
-    if (this.#pending.length >= this.#pendingLimit) this.#pending.shift();
+    if (this.#pending.length >= this.#pendingLimit) {
+      this.#pending.shift();
+      this.#dropped++;
+    }
     this.#pending.push([channel, payload]);
   }
 
-  #flushPending(): void {
-    if (this.#pending.length === 0) return;
-    const pending = this.#pending;
+  #releaseWaiters(): void {
+    const waiters = this.#sentWaiters;
+    this.#sentWaiters = [];
+    for (const resolve of waiters) resolve();
+  }
+
+  #scheduleDrain(): void {
+    if (this.#drainScheduled) return;
+    this.#drainScheduled = true;
+    setImmediate(() => {
+      this.#drainScheduled = false;
+      this.#drain();
+    });
+  }
+
+  /** ioredis may report 'ready' for a moment after the socket was cut; only a writable socket counts. */
+  #writable(): boolean {
+    return this.#pub.status === 'ready' && this.#pub.stream.writable;
+  }
+
+  #drain(): void {
+    if (this.#draining || this.#pending.length === 0 || this.#closed || !this.#writable()) {
+      if (!this.#draining) this.#releaseWaiters();
+      return;
+    }
+    if (this.#dropped > 0) {
+      this.#log.warn({ dropped: this.#dropped }, 'publication queue was full; oldest dropped (nodes catch up from the store)');
+      this.#dropped = 0;
+    }
+    this.#draining = true;
+    const batch = this.#pending;
     this.#pending = [];
+    const waiters = this.#sentWaiters;
+    this.#sentWaiters = [];
     const pipeline = this.#pub.pipeline();
-    for (const [channel, payload] of pending) pipeline.publish(channel, payload);
-    pipeline.exec().catch((error: unknown) => this.#log.warn({ err: error, count: pending.length }, 'resending publications failed'));
-    this.#log.info({ count: pending.length }, 'resent publications kept while Redis was unreachable');
+    for (const [channel, payload] of batch) pipeline.publish(channel, payload);
+    pipeline
+      .exec()
+      .then(
+        (replies) => batch.filter((_, i) => replies?.[i]?.[0] != null),
+        () => batch,
+      )
+      .then((failed) => {
+        this.#draining = false;
+        for (const resolve of waiters) resolve();
+        if (failed.length > 0) {
+          // Sent again when the connection is back ('ready'); a repeat is dropped by seq downstream.
+          this.#log.warn({ count: failed.length }, 'publish failed; will send again when Redis is back');
+          this.#pending.unshift(...failed);
+          while (this.#pending.length > this.#pendingLimit) this.#pending.shift();
+          setTimeout(() => this.#drain(), 100).unref();
+        } else {
+          this.#drain();
+        }
+      });
   }
 
   #onSubscriberReady(): void {
