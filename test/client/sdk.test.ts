@@ -4,6 +4,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import type { WebSocket } from 'ws';
 import { startTestServer, type TestServer } from '../support/server.js';
+import type { Config } from '../../src/server/config.js';
 import { TestClient } from '../support/client.js';
 import { createClient, wsSocketFactory, type ParleyClient, type ChatMessage, type StateChange } from '../../src/client/node.js';
 import type { SocketFactory } from '../../src/client/socket.js';
@@ -230,4 +231,50 @@ test('requests made before the connection is up wait for it; typing and presence
   bob.close();
   assert.equal(await left, 'bob');
   ada.close();
+});
+
+test('the server restarts: the client reconnects, stays the same user, and its queued send goes out once', async () => {
+  const own = await startTestServer();
+  const room = 'sdk-restart';
+  const ada = createClient(own.wsUrl, { nick: 'ada', backoff: { initialMs: 50, maxMs: 300 } });
+  const first = await ada.open();
+  await ada.join(room);
+  const seen = collect(ada, room);
+  const closeCodes: number[] = [];
+  ada.on('state', (change) => {
+    if (change.closeCode !== undefined) closeCodes.push(change.closeCode);
+  });
+  await ada.send(room, 'before the restart');
+  await until('own message', () => seen.length === 1);
+
+  await own.stop({ keepData: true });
+  await until('disconnect noticed', () => ada.state !== 'open');
+  const queued = ada.send(room, 'while the server was down');
+  assert.equal(ada.pending(room).length, 1);
+
+  const overrides: Partial<Config> = { port: own.port, dataDir: own.config.dataDir };
+  const again = await startTestServer(overrides);
+  try {
+    const ack = await queued;
+    assert.equal(ack.seq, 2);
+    const bob = await TestClient.guest(again.wsUrl, 'bob');
+    await bob.ok('join', { room });
+    await bob.ok('send', { room, text: 'after the restart', cid: 'b1' });
+    await until('all three', () => seen.length >= 3);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    assert.deepEqual(
+      seen.map((m) => [m.seq, m.text]),
+      [
+        [1, 'before the restart'],
+        [2, 'while the server was down'],
+        [3, 'after the restart'],
+      ],
+    );
+    assert.ok(closeCodes.includes(1001), `closed with 1001 (saw ${closeCodes.join(', ')})`);
+    assert.equal(ada.user?.id, first.user.id, 'the resume token survives the restart');
+    await bob.close();
+  } finally {
+    ada.close();
+    await again.stop();
+  }
 });

@@ -3,8 +3,10 @@
 // rise in rooms not in view, and the layout is captured at desktop and phone widths.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { startTestServer, type TestServer } from '../support/server.js';
 import { TestClient } from '../support/client.js';
@@ -12,6 +14,7 @@ import { browserUnavailable, launchChromium } from '../support/browser.js';
 
 const skip = browserUnavailable();
 const ARTIFACTS = join(process.cwd(), 'test-artifacts');
+const WEB_DIST = fileURLToPath(new URL('../../../web/dist', import.meta.url));
 
 let server: TestServer;
 let browser: Browser;
@@ -135,6 +138,7 @@ test('offline while 5 messages are sent: back online, each of the 5 shows exactl
 
   await ada.context.setOffline(true);
   await ada.page.waitForSelector('[data-testid="banner"]');
+  await ada.page.screenshot({ path: join(ARTIFACTS, 'offline-banner.png') });
   const sent = ['one', 'two', 'three', 'four', 'five'];
   for (const text of sent) await say(bob.page, text);
   await waitForText(bob.page, 'five');
@@ -253,6 +257,38 @@ test('keyboard only: Enter sends, Shift+Enter makes a new line, rooms switch wit
   await page.keyboard.press('Alt+ArrowDown');
   await page.locator('.room-title span', { hasText: /^keys-two$/ }).waitFor();
   await ada.context.close();
+});
+
+test('the app runs under a strict Content-Security-Policy: no inline script, no inline style', { skip }, async () => {
+  // The built app, with the policy in a meta tag, served by a server of its own.
+  const root = mkdtempSync(join(tmpdir(), 'parley-csp-'));
+  cpSync(WEB_DIST, root, { recursive: true });
+  const policy = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; base-uri 'none'";
+  const index = join(root, 'index.html');
+  writeFileSync(index, readFileSync(index, 'utf8').replace('<head>', `<head>\n<meta http-equiv="Content-Security-Policy" content="${policy}">`));
+  const strict = await startTestServer({ webRoot: root });
+  try {
+    const context = await browser.newContext();
+    contexts.push(context);
+    const page = await context.newPage();
+    const violations: string[] = [];
+    page.on('console', (message) => {
+      if (/Content Security Policy|Refused to/i.test(message.text())) violations.push(message.text());
+    });
+    await page.goto(strict.url);
+    assert.match(await page.content(), /Content-Security-Policy/);
+    await page.fill('#nick', 'Strict');
+    await page.press('#nick', 'Enter');
+    await waitOnline(page);
+    await enterRoom(page, 'csp');
+    await say(page, 'still **works**\nacross lines');
+    await waitForText(page, 'still works\nacross lines');
+    assert.deepEqual(violations, []);
+    await context.close();
+  } finally {
+    await strict.stop();
+    rmSync(root, { recursive: true, force: true });
+  }
 });
 
 test('screenshots: desktop and 375 px, light and dark', { skip }, async () => {
