@@ -48,11 +48,19 @@ export function ChatScreen({ chat, onSignOut }: { chat: Chat; onSignOut(): void 
     return () => window.removeEventListener('keydown', onKey);
   }, [chat, drawer, members]);
 
+  // An opened panel takes the focus, so keyboard users land inside it.
+  useEffect(() => {
+    if (drawer) document.querySelector<HTMLElement>('.sidebar .room-link.is-current')?.focus();
+  }, [drawer]);
+  useEffect(() => {
+    if (members) document.querySelector<HTMLElement>('.members-close')?.focus();
+  }, [members]);
+
   const view = chat.view(chat.active);
   const typing = typingText(chat.typingNames(chat.active));
   const online = view?.members.size ?? 0;
   return (
-    <div class={`shell${drawer ? ' drawer-open' : ''}${members ? ' members-open' : ''}`}>
+    <div class={`shell${drawer ? ' drawer-open' : ''}${members ? ' members-open' : ''}${chat.connection.state === 'open' ? '' : ' is-offline'}`}>
       <a href="#composer-text" class="skip-link">
         Skip to message box
       </a>
