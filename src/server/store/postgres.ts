@@ -146,16 +146,23 @@ export class PostgresStore implements Store {
     try {
       await client.query('BEGIN');
       const rooms = [...new Set(messages.map((m) => m.room))].sort();
-      const now = messages[0]?.ts ?? Date.now();
       // Sorted, so that two processes lock the same rooms in the same order and cannot deadlock.
-      await client.query(
-        'INSERT INTO rooms (name, seq, created_at) SELECT unnest($1::text[]), 0, $2 ON CONFLICT (name) DO NOTHING',
-        [rooms, now],
-      );
-      const locked = await client.query<{ name: string; seq: string }>(
-        'SELECT name, seq FROM rooms WHERE name = ANY($1::text[]) ORDER BY name FOR UPDATE',
-        [rooms],
-      );
+      const lockRooms = (names: string[]): Promise<pg.QueryResult<{ name: string; seq: string }>> =>
+        client.query<{ name: string; seq: string }>(
+          'SELECT name, seq FROM rooms WHERE name = ANY($1::text[]) ORDER BY name FOR UPDATE',
+          [names],
+        );
+      // Rooms almost always exist already (join creates them), so lock first and create only what is missing.
+      const locked = await lockRooms(rooms);
+      if (locked.rows.length < rooms.length) {
+        const found = new Set(locked.rows.map((row) => row.name));
+        const missing = rooms.filter((room) => !found.has(room));
+        await client.query(
+          'INSERT INTO rooms (name, seq, created_at) SELECT unnest($1::text[]), 0, $2 ON CONFLICT (name) DO NOTHING',
+          [missing, messages[0]?.ts ?? Date.now()],
+        );
+        locked.rows.push(...(await lockRooms(missing)).rows);
+      }
       const roomSeq = new Map(locked.rows.map((row) => [row.name, Number(row.seq)]));
       // Read under the room locks: a message another process stored for the same cid has committed by now.
       const existing = await client.query<MessageRow>(
@@ -184,9 +191,14 @@ export class PostgresStore implements Store {
         results.push({ message, duplicate: false });
       }
       if (fresh.length > 0) {
+        const touched = [...new Set(fresh.map((m) => m.room))];
+        // One statement, one round trip, while the room locks are held.
         await client.query(
-          `INSERT INTO messages (room, seq, msg_id, user_id, user_name, cid, text, ts)
-           SELECT * FROM unnest($1::text[], $2::bigint[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::bigint[])`,
+          `WITH inserted AS (
+             INSERT INTO messages (room, seq, msg_id, user_id, user_name, cid, text, ts)
+             SELECT * FROM unnest($1::text[], $2::bigint[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::bigint[])
+           )
+           UPDATE rooms SET seq = v.seq FROM unnest($9::text[], $10::bigint[]) AS v(name, seq) WHERE rooms.name = v.name`,
           [
             fresh.map((m) => m.room),
             fresh.map((m) => m.seq),
@@ -196,12 +208,9 @@ export class PostgresStore implements Store {
             fresh.map((m) => m.cid),
             fresh.map((m) => m.text),
             fresh.map((m) => m.ts),
+            touched,
+            touched.map((room) => roomSeq.get(room) ?? 0),
           ],
-        );
-        const touched = [...new Set(fresh.map((m) => m.room))];
-        await client.query(
-          'UPDATE rooms SET seq = v.seq FROM unnest($1::text[], $2::bigint[]) AS v(name, seq) WHERE rooms.name = v.name',
-          [touched, touched.map((room) => roomSeq.get(room) ?? 0)],
         );
       }
       await client.query('COMMIT');
