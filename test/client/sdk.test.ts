@@ -21,10 +21,12 @@ after(async () => {
 class Sockets {
   current: WebSocket | undefined;
   opened = 0;
+  /** While true, new sockets go to a port where nothing listens (the network is down). */
+  blocked = false;
   /** Frames for which this returns true never reach the client. */
   swallow: (frame: Record<string, unknown>) => boolean = () => false;
   readonly factory: SocketFactory = (url, protocol, events) => {
-    const socket = wsSocketFactory(url, protocol, {
+    const socket = wsSocketFactory(this.blocked ? 'ws://127.0.0.1:9/' : url, protocol, {
       open: () => {
         this.opened += 1;
         events.open();
@@ -276,5 +278,47 @@ test('the server restarts: the client reconnects, stays the same user, and its q
   } finally {
     ada.close();
     await again.stop();
+  }
+});
+
+test('more missed than the server replays: a gap event names the missing seqs, then live messages continue', async () => {
+  const small = await startTestServer({ recoveryLimit: 3 });
+  const room = 'sdk-gap';
+  const sockets = new Sockets();
+  const ada = createClient(small.wsUrl, { nick: 'ada', socket: sockets.factory, backoff: { initialMs: 20, maxMs: 100 } });
+  try {
+    await ada.open();
+    await ada.join(room);
+    const seen = collect(ada, room);
+    const gaps: { after: number; upTo: number }[] = [];
+    ada.on('gap', (gap) => gaps.push({ after: gap.after, upTo: gap.upTo }));
+    const bob = await TestClient.guest(small.wsUrl, 'bob');
+    await bob.ok('join', { room });
+    await bob.ok('send', { room, text: 'm1', cid: 'g1' });
+    await until('m1', () => seen.length === 1);
+
+    sockets.blocked = true;
+    sockets.kill();
+    await until('disconnect noticed', () => ada.state !== 'open');
+    for (let i = 2; i <= 7; i++) await bob.ok('send', { room, text: `m${i}`, cid: `g${i}` });
+    sockets.blocked = false;
+    await until('back', () => ada.state === 'open' && gaps.length === 1);
+    assert.deepEqual(gaps, [{ after: 1, upTo: 7 }]);
+    await bob.ok('send', { room, text: 'm8', cid: 'g8' });
+    await until('m8', () => seen.length === 2);
+    assert.deepEqual(
+      seen.map((m) => m.seq),
+      [1, 8],
+      'nothing replayed past the limit; history fills the gap on request',
+    );
+    const filled = await ada.history(room, { before: 8, limit: 10 });
+    assert.deepEqual(
+      filled.map((m) => m.seq),
+      [1, 2, 3, 4, 5, 6, 7],
+    );
+    await bob.close();
+  } finally {
+    ada.close();
+    await small.stop();
   }
 });

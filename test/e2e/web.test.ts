@@ -164,6 +164,37 @@ test('offline while 5 messages are sent: back online, each of the 5 shows exactl
   await ada.context.close();
 });
 
+test('offline for more than the server replays: the room reloads its newest page, contiguous', { skip }, async () => {
+  const small = await startTestServer({ recoveryLimit: 3 });
+  try {
+    const ada = await person('Ada', { url: small.url });
+    await enterRoom(ada.page, 'gap');
+    const bob = await TestClient.guest(small.wsUrl, 'bob');
+    await bob.ok('join', { room: 'gap' });
+    await bob.ok('send', { room: 'gap', text: 'g1', cid: 'g1' });
+    await waitForText(ada.page, 'g1');
+    await ada.context.setOffline(true);
+    await ada.page.waitForSelector('[data-testid="banner"]');
+    // More than one page (50) missed, and more than the server replays (3).
+    for (let i = 2; i <= 70; i++) await bob.ok('send', { room: 'gap', text: `g${i}`, cid: `g${i}` });
+    await ada.context.setOffline(false);
+    await waitForText(ada.page, 'g70');
+    const seqs = (): Promise<number[]> =>
+      ada.page.locator('[data-testid="message"] .msg-text').evaluateAll((els) => els.map((el) => Number(el.getAttribute('data-seq'))));
+    // The newest page, without the stale g1 stuck in front of a hole.
+    await until('the newest page', async () => (await seqs()).length === 50);
+    assert.deepEqual(await seqs(), range(21, 70));
+    // Scrolling up fills in the rest.
+    await ada.page.locator('.messages').evaluate((el) => el.scrollTo({ top: 0 }));
+    await until('older page', async () => (await seqs()).length === 70);
+    assert.deepEqual(await seqs(), range(1, 70));
+    await bob.close();
+    await ada.context.close();
+  } finally {
+    await small.stop();
+  }
+});
+
 test('message text is text: HTML shows as characters and runs nothing; markup renders safely', { skip }, async () => {
   const ada = await person('Ada');
   await enterRoom(ada.page, 'xss');

@@ -197,9 +197,14 @@ export class Chat {
       if (!view.loaded || !event.recovered) void this.#loadRecent(view, event.seq);
       this.#changed();
     });
+    // Too much was missed to replay: start the room over from its newest page (the 'joined' event
+    // that follows loads it), so the list stays contiguous and scrolling up fills in the rest.
     client.on('gap', (gap) => {
       const view = this.rooms.get(gap.room);
-      if (view !== undefined) view.hasOlder = true;
+      if (view === undefined) return;
+      view.messages = [];
+      view.loaded = false;
+      view.hasOlder = true;
     });
     client.on('message', (message) => {
       const view = this.rooms.get(message.room);
