@@ -77,11 +77,6 @@ export class Hub {
     return this.#rooms.get(room)?.members.size ?? 0;
   }
 
-  /** Store reads this process made to repair gaps in the room (0 when the room is not local). */
-  repairReads(room: string): number {
-    return this.#rooms.get(room)?.order.reads ?? 0;
-  }
-
   #receive(room: string, push: Push): void {
     const local = this.#rooms.get(room);
     if (local === undefined) return;

@@ -14,7 +14,7 @@
 // Keys (P = prefix): P presence:nodes (zset node -> deadline), P presence:node:<node> (hash
 // "<room> <conn>" -> user id), P presence:room:<room>:count and :names (hashes by user id).
 // The scripts touch keys they compute, so this needs one Redis, not Redis Cluster.
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { UserRef } from '../../protocol/messages.js';
@@ -85,6 +85,8 @@ for _, node in ipairs(dead) do
   redis.call('ZREM', KEYS[1], node)
 end
 return out`;
+
+const shas: Record<string, string> = {};
 
 interface LocalConn {
   room: string;
@@ -210,7 +212,7 @@ export class RedisPresence implements Presence {
   async #tick(): Promise<void> {
     if (this.#closed || this.#redis.status !== 'ready') return;
     try {
-      const known = await this.#redis.eval(REFRESH, 1, this.#nodesKey(), this.nodeId, this.#ttlMs);
+      const known = await this.#script(REFRESH, 1, this.#nodesKey(), this.nodeId, this.#ttlMs);
       if (Number(known) === 0 && this.#local.size > 0) {
         this.#log.warn({ node: this.nodeId, conns: this.#local.size }, 'this node was taken for dead; registering its connections again');
         for (const conn of this.#local.values()) {
@@ -222,7 +224,7 @@ export class RedisPresence implements Presence {
       for (const conn of unremoved) {
         if (await this.#unregister(conn)) this.#listener?.(conn.room, conn.user, 'leave');
       }
-      const swept = (await this.#redis.eval(SWEEP, 1, this.#nodesKey(), this.#prefix)) as string[];
+      const swept = (await this.#script(SWEEP, 1, this.#nodesKey(), this.#prefix)) as string[];
       for (let i = 0; i + 2 < swept.length; i += 3) {
         const room = swept[i] as string;
         const user = { id: swept[i + 1] as string, name: swept[i + 2] as string };
@@ -236,7 +238,7 @@ export class RedisPresence implements Presence {
 
   async #register(conn: LocalConn): Promise<boolean> {
     const { room, connId, user } = conn;
-    const first = await this.#redis.eval(
+    const first = await this.#script(
       ADD,
       4,
       this.#nodesKey(),
@@ -254,7 +256,7 @@ export class RedisPresence implements Presence {
 
   async #unregister(conn: LocalConn): Promise<boolean> {
     const { room, connId, user } = conn;
-    const last = await this.#redis.eval(
+    const last = await this.#script(
       REMOVE,
       3,
       this.#nodeKey(),
@@ -264,6 +266,17 @@ export class RedisPresence implements Presence {
       user.id,
     );
     return Number(last) === 1;
+  }
+
+  /** Runs a script by its SHA (the text is sent only the first time Redis has not seen it). */
+  async #script(script: string, keyCount: number, ...args: (string | number)[]): Promise<unknown> {
+    const sha = (shas[script] ??= createHash('sha1').update(script).digest('hex'));
+    try {
+      return await this.#redis.evalsha(sha, keyCount, ...args);
+    } catch (error) {
+      if (!String((error as Error).message).startsWith('NOSCRIPT')) throw error;
+      return this.#redis.eval(script, keyCount, ...args);
+    }
   }
 
   #field(room: string, connId: string): string {
