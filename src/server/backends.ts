@@ -45,7 +45,8 @@ export async function openBackends(config: Config, log: Logger): Promise<Backend
   let presence: Presence;
   if (config.broker === 'redis') {
     const url = config.redisUrl ?? '';
-    const options = { url, prefix: config.redisPrefix, log };
+    // Connection names show in Redis's CLIENT LIST as parley-<pid>:pub/:sub/:presence.
+    const options = { url, prefix: config.redisPrefix, log, name: `parley-${process.pid}` };
     try {
       const redisBroker = await RedisBroker.open(options);
       const redisPresence = await RedisPresence.open({

@@ -60,8 +60,8 @@ export async function dropSchema(schema: string): Promise<void> {
 }
 
 /** Cuts every Redis connection whose client name is exactly `name` (as a crash or a network cut would). */
-export async function killRedisClients(name: string): Promise<number> {
-  const admin = new Redis(REDIS_URL, { maxRetriesPerRequest: 0 });
+export async function killRedisClients(name: string, url = REDIS_URL): Promise<number> {
+  const admin = new Redis(url, { maxRetriesPerRequest: 0 });
   try {
     const list = await admin.client('LIST');
     let killed = 0;
