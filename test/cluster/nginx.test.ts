@@ -8,8 +8,8 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { clusterEnv, freePort, startNode, waitForStatus, type NodeProcess } from '../support/processes.js';
-import { dropSchema, postgresSkip, redisSkip } from '../support/services.js';
+import { clusterEnv, dropCluster, freePort, startNode, waitForStatus, type NodeProcess } from '../support/processes.js';
+import { postgresSkip, redisSkip } from '../support/services.js';
 import { Member, range, until } from './member.js';
 
 const CONFIG = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'deploy', 'nginx.conf');
@@ -64,7 +64,7 @@ after(async () => {
     await exited;
   }
   for (const node of nodes) await node.stop();
-  if (skip === undefined) await dropSchema(env['PARLEY_PG_SCHEMA'] as string);
+  if (skip === undefined) await dropCluster(env);
 });
 
 test('deploy/nginx.conf as committed passes nginx -t', { skip }, () => {

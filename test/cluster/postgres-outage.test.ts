@@ -4,8 +4,8 @@
 // goes on without a gap.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { clusterEnv, startNode, waitForStatus, type NodeProcess } from '../support/processes.js';
-import { DATABASE_URL, dropSchema, postgresSkip, redisSkip } from '../support/services.js';
+import { clusterEnv, dropCluster, startNode, waitForStatus, type NodeProcess } from '../support/processes.js';
+import { DATABASE_URL, postgresSkip, redisSkip } from '../support/services.js';
 import { TcpProxy } from '../support/tcp-proxy.js';
 import { Member, range, until } from './member.js';
 
@@ -23,7 +23,7 @@ test('PostgreSQL lost and back: /readyz 503 then 200, the client is kept and the
   viaProxy.hostname = '127.0.0.1';
   viaProxy.port = String(proxy.port);
   const env = clusterEnv({ DATABASE_URL: viaProxy.toString() });
-  cleanup.push(() => dropSchema(env['PARLEY_PG_SCHEMA'] as string));
+  cleanup.push(() => dropCluster(env));
   const node: NodeProcess = await startNode(env);
   cleanup.push(() => node.stop());
 

@@ -5,8 +5,8 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import pg from 'pg';
-import { clusterEnv, startNode, type NodeProcess } from '../support/processes.js';
-import { DATABASE_URL, dropSchema, postgresSkip, redisSkip } from '../support/services.js';
+import { clusterEnv, dropCluster, startNode, type NodeProcess } from '../support/processes.js';
+import { DATABASE_URL, postgresSkip, redisSkip } from '../support/services.js';
 import { Member, range, until } from './member.js';
 
 const skip = (await postgresSkip()) ?? (await redisSkip());
@@ -23,7 +23,7 @@ before(async () => {
 });
 after(async () => {
   for (const node of nodes) await node.stop();
-  if (skip === undefined) await dropSchema(schema);
+  if (skip === undefined) await dropCluster(env);
 });
 
 async function storedMessages(room: string): Promise<{ seq: number; cid: string }[]> {

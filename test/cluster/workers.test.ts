@@ -4,8 +4,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { get } from 'node:http';
-import { clusterEnv, startNode } from '../support/processes.js';
-import { dropSchema, postgresSkip, redisSkip } from '../support/services.js';
+import { clusterEnv, dropCluster, startNode } from '../support/processes.js';
+import { postgresSkip, redisSkip } from '../support/services.js';
 import { Member, range, until } from './member.js';
 
 const skip = (await postgresSkip()) ?? (await redisSkip());
@@ -44,6 +44,6 @@ test('--workers 2 serves one chat from two processes on one port and stops clean
     assert.equal(await node.stop(), 0, 'SIGTERM stops the primary and its workers with exit code 0');
   } finally {
     await node.stop();
-    await dropSchema(env['PARLEY_PG_SCHEMA'] as string);
+    await dropCluster(env);
   }
 });

@@ -4,7 +4,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
-import { DATABASE_URL, REDIS_URL, uniqueName } from './services.js';
+import { Redis } from 'ioredis';
+import { DATABASE_URL, REDIS_URL, dropSchema, uniqueName } from './services.js';
 import { tempDataDir } from './server.js';
 
 const projectRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
@@ -95,5 +96,17 @@ export async function waitForStatus(url: string, status: number, timeoutMs: numb
     if (got === status) return Date.now() - started;
     if (Date.now() - started > timeoutMs) throw new Error(`${url}/readyz did not answer ${status} within ${timeoutMs} ms (last: ${got})`);
     await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+/** Removes what a test cluster left: its PostgreSQL schema and its Redis keys. */
+export async function dropCluster(env: Record<string, string>): Promise<void> {
+  await dropSchema(env['PARLEY_PG_SCHEMA'] as string);
+  const redis = new Redis(env['REDIS_URL'] as string, { maxRetriesPerRequest: 0 });
+  try {
+    const keys = await redis.keys(`${env['PARLEY_REDIS_PREFIX'] as string}*`);
+    if (keys.length > 0) await redis.del(...keys);
+  } finally {
+    redis.disconnect();
   }
 }
