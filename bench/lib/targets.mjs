@@ -227,7 +227,7 @@ export const targets = {
           '--log-level',
           'warn',
         ],
-        { PARLEY_HEARTBEAT_MS: '60000', ...env },
+        env,
         () => rmSync(dataDir, { recursive: true, force: true }),
         extraNodeArgs,
       );
