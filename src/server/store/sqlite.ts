@@ -173,13 +173,14 @@ export class SqliteStore implements Store {
   }
 
   ensureRoom(room: string): Promise<RoomSummary> {
-    return this.#read(() => {
-      // An INSERT is a write transaction (and an fsync) even when it ignores the row: skip it for known rooms.
-      if (!this.#knownRooms.has(room)) {
-        this.#statements.createRoom.run(room, Date.now());
-        this.#knownRooms.add(room);
-      }
-      return { room, seq: this.#statements.roomSeq.get(room)?.seq ?? 0 };
+    if (this.#knownRooms.has(room)) return this.#read(() => ({ room, seq: this.#statements.roomSeq.get(room)?.seq ?? 0 }));
+    // Creating a room is a write: it joins the turn's transaction, so that a burst of joins to new
+    // rooms costs one fsync, not one each. The seq is read inside it, after any append queued first.
+    return this.#enqueue((batch) => {
+      this.#statements.createRoom.run(room, Date.now());
+      this.#knownRooms.add(room);
+      const pending = batch.get(room);
+      return { room, seq: pending?.seq ?? this.#statements.roomSeq.get(room)?.seq ?? 0 };
     });
   }
 
