@@ -1,7 +1,8 @@
 // Guests: a nickname and a server-made user id. The id comes back to the client as a signed
 // `resume` token so that a reconnecting guest is the same user (its retried sends dedupe by cid,
 // its presence does not flicker) without any account.
-import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import { randomId } from '../random-id.js';
 import type { UserRef } from '../../protocol/messages.js';
 
 export interface GuestIdentity {
@@ -18,7 +19,7 @@ export class GuestIssuer {
 
   /** A guest named `nick`: the user of `resume` when that token is genuine, else a new user. */
   issue(nick: string, resume?: string): GuestIdentity {
-    const id = (resume !== undefined ? this.#verify(resume) : undefined) ?? `g_${randomBytes(12).toString('base64url')}`;
+    const id = (resume !== undefined ? this.#verify(resume) : undefined) ?? `g_${randomId(12)}`;
     return { user: { id, name: nick }, resume: `${id}.${this.#sign(id)}` };
   }
 

@@ -1,11 +1,11 @@
 // Plain mode: a WebSocket client that speaks no subprotocol (the tutorial's page, wscat) is a guest
 // in the lobby. Each text frame it sends is a message there; each lobby message reaches it as
 // `name: text`. Errors come back as `error: ...` text frames.
-import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import { Limits } from '../../protocol/messages.js';
 import type { ChatService } from '../chat/service.js';
 import type { Session } from './session.js';
+import { randomId } from '../random-id.js';
 
 export const LOBBY = 'lobby';
 
@@ -30,7 +30,7 @@ export function plainText(session: Session, text: string, chat: ChatService, log
     session.sendText('error: still joining the lobby, try again');
     return;
   }
-  chat.send(session.user, LOBBY, trimmed, randomBytes(9).toString('base64url')).catch((error: unknown) => {
+  chat.send(session.user, LOBBY, trimmed, randomId(9)).catch((error: unknown) => {
     log.error({ err: error, conn: session.connId }, 'plain send failed');
     session.sendText('error: the message could not be stored; nothing was sent');
   });

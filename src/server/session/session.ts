@@ -1,6 +1,5 @@
 // Session: one connection's protocol state. It owns the connection's outbox and, per joined room,
 // the last seq it delivered; transports feed it text frames and tell it when the peer is gone.
-import { randomBytes } from 'node:crypto';
 import type { Duplex } from 'node:stream';
 import type { WebSocket } from 'ws';
 import type { RequestId, Results, UserRef, Verb } from '../../protocol/messages.js';
@@ -9,6 +8,7 @@ import type { OutgoingPush } from '../hub/outgoing.js';
 import type { Participant } from '../chat/service.js';
 import { textFrame } from '../transport/frame.js';
 import { Outbox, type OutboxOwner } from './outbox.js';
+import { randomId } from '../random-id.js';
 
 export type SessionMode = 'protocol' | 'plain';
 
@@ -19,7 +19,7 @@ export interface RoomState {
 }
 
 export class Session implements Participant, OutboxOwner {
-  readonly connId = randomBytes(16).toString('base64url');
+  readonly connId = randomId(16);
   readonly mode: SessionMode;
   readonly ws: WebSocket;
   readonly outbox: Outbox;

@@ -3,10 +3,10 @@
 // IMMEDIATE transaction (one fsync), and each caller is answered only after that transaction commits.
 // Within the transaction each room's seq is read once and written once, however many messages the
 // room got in that turn: storage must keep up with fan-out, so a message costs one INSERT.
-import { randomBytes } from 'node:crypto';
 import Database from 'better-sqlite3';
 import type { ChatMessage, UserRef } from '../../protocol/messages.js';
 import { migrate } from './sqlite-schema.js';
+import { randomId } from '../random-id.js';
 import { StoreError, type AppendResult, type NewMessage, type RoomSummary, type Store } from './store.js';
 
 export interface SqliteStoreOptions {
@@ -37,20 +37,6 @@ interface PendingWrite<T = unknown> {
 /** Per transaction: each touched room's seq as allocated so far, written back once at the end. */
 type BatchState = Map<string, { seq: number; dirty: boolean }>;
 
-// Message ids: 12 random bytes each (base64url, 16 characters), cut from a pool refilled 4 KiB at a
-// time, because one crypto call per message showed up in profiles of the store benchmark.
-const MSG_ID_BYTES = 12;
-let idPool = Buffer.alloc(0);
-let idOffset = 0;
-function newMessageId(): string {
-  if (idOffset + MSG_ID_BYTES > idPool.length) {
-    idPool = randomBytes(4096);
-    idOffset = 0;
-  }
-  const id = idPool.toString('base64url', idOffset, idOffset + MSG_ID_BYTES);
-  idOffset += MSG_ID_BYTES;
-  return id;
-}
 
 const toMessage = (row: MessageRow): ChatMessage => ({
   room: row.room,
@@ -160,7 +146,7 @@ export class SqliteStore implements Store {
       batch.set(room, state);
     }
     const seq = state.seq + 1;
-    const msgId = newMessageId();
+    const msgId = randomId(12);
     const { changes } = this.#statements.insert.run(room, seq, msgId, from.id, from.name, cid, text, ts);
     if (changes === 0) {
       const existing = this.#statements.findByCid.get(room, from.id, cid);
