@@ -10,7 +10,7 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, release } from 'node:os';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { closeAll, connectMany, idle, storeThroughput, sweep, MESSAGE_BYTES } from './lib/scenarios.mjs';
 import { hasTaskset, pinSelf, setNiceness, targets } from './lib/targets.mjs';
@@ -31,8 +31,22 @@ const { values: options } = parseArgs({
     'cpu-prof': { type: 'string' },
     /** Niceness for the generator and every server, e.g. -5 on a machine shared with other work. */
     nice: { type: 'string' },
+    /** Re-render the .md and .svg from a saved results .json (after editing bench/analysis.md), without running. */
+    render: { type: 'string' },
   },
 });
+
+if (options.render !== undefined) {
+  const report = JSON.parse(readFileSync(options.render, 'utf8'));
+  const dir = dirname(options.render);
+  const base = basename(options.render, '.json');
+  const analysisFile = join(benchRoot, 'analysis.md');
+  const analysis = !report.quick && existsSync(analysisFile) ? readFileSync(analysisFile, 'utf8') : undefined;
+  writeFileSync(join(dir, `${base}.svg`), renderSvg(report));
+  writeFileSync(join(dir, `${base}.md`), renderMarkdown(report, `${base}.svg`, analysis));
+  console.log(`rendered ${join(dir, base)}.{md,svg}`);
+  process.exit(0);
+}
 
 // 10,000 idle connections need that many descriptors on each side: raise the soft limit to the
 // hard one by re-running this script under a shell that does so (node cannot call setrlimit).
