@@ -9,8 +9,18 @@ export const ErrorCode = {
   UnknownType: 'unknown_type',
   HelloRequired: 'hello_required',
   AlreadyHello: 'already_hello',
-  /** The verb needs the connection to have joined the room first. */
+  /** The verb needs the connection to have joined the room first, or the room is private and the user is not a member. */
   NotMember: 'not_member',
+  /** The user's role in the room is too low for the verb, or the target outranks it. */
+  Forbidden: 'forbidden',
+  /** The user is banned from the room. */
+  Banned: 'banned',
+  /** The user is muted in the room: it may read but not send, edit or react. */
+  Muted: 'muted',
+  /** The room, message or user does not exist (or is a tombstone). */
+  NotFound: 'not_found',
+  /** `create` named a room that exists already. */
+  RoomExists: 'room_exists',
   /** The store could not take the write; nothing was acknowledged or delivered. */
   StoreFailed: 'store_failed',
   Internal: 'internal',

@@ -17,11 +17,20 @@ export const Limits = {
   cidMax: 64,
   historyMax: 100,
   historyDefault: 50,
+  topicMax: 200,
+  emojiMax: 16,
+  /** Longest mute: 30 days. */
+  muteMaxSeconds: 30 * 24 * 3600,
 } as const;
 
 const RequestId = Type.Union([Type.Number(), Type.String({ maxLength: 128 })]);
 const Room = Type.String({ pattern: ROOM_PATTERN, maxLength: 64 });
 const Seq = Type.Integer({ minimum: 0 });
+const MessageSeq = Type.Integer({ minimum: 1 });
+const UserId = Type.String({ minLength: 1, maxLength: 128 });
+const Text = Type.String({ minLength: 1, maxLength: Limits.textMax });
+/** One emoji (or short token): no whitespace, no control characters. */
+export const EMOJI_PATTERN = '^[^\\s\\u0000-\\u001f\\u007f-\\u009f]+$';
 
 /** The part every command shares; checked before the verb's own schema. */
 export const Envelope = Type.Object({
@@ -47,6 +56,29 @@ export const HistoryParams = Type.Object({
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: Limits.historyMax })),
 });
 export const TypingParams = Type.Object({ room: Room });
+export const CreateParams = Type.Object({
+  room: Room,
+  private: Type.Optional(Type.Boolean()),
+  topic: Type.Optional(Type.String({ maxLength: Limits.topicMax, pattern: NICK_PATTERN })),
+});
+export const RoomUserParams = Type.Object({ room: Room, user: UserId });
+export const MuteParams = Type.Object({
+  room: Room,
+  user: UserId,
+  seconds: Type.Integer({ minimum: 0, maximum: Limits.muteMaxSeconds }),
+});
+/** Roles a `role` command may give; ownership is not transferable in v1. */
+export const AssignableRole = Type.Union([Type.Literal('moderator'), Type.Literal('member')]);
+export const RoleParams = Type.Object({ room: Room, user: UserId, role: AssignableRole });
+export const EditParams = Type.Object({ room: Room, seq: MessageSeq, text: Text });
+export const DeleteParams = Type.Object({ room: Room, seq: MessageSeq });
+export const ReactParams = Type.Object({
+  room: Room,
+  seq: MessageSeq,
+  emoji: Type.String({ minLength: 1, maxLength: Limits.emojiMax, pattern: EMOJI_PATTERN }),
+  on: Type.Boolean(),
+});
+export const DmParams = Type.Object({ user: UserId });
 
 /** Every verb a client may send, with the schema of its parameters. */
 export const CommandSchemas = {
@@ -57,6 +89,17 @@ export const CommandSchemas = {
   send: SendParams,
   history: HistoryParams,
   typing: TypingParams,
+  create: CreateParams,
+  invite: RoomUserParams,
+  kick: RoomUserParams,
+  ban: RoomUserParams,
+  unban: RoomUserParams,
+  mute: MuteParams,
+  role: RoleParams,
+  edit: EditParams,
+  delete: DeleteParams,
+  react: ReactParams,
+  dm: DmParams,
 } as const satisfies Record<string, TSchema>;
 
 export type Verb = keyof typeof CommandSchemas;
@@ -70,25 +113,62 @@ export interface UserRef {
   name: string;
 }
 
+export type Role = 'owner' | 'moderator' | 'member';
+
+export interface ReactionCount {
+  emoji: string;
+  count: number;
+  /** Ids of the users who reacted with this emoji, oldest first. */
+  users: string[];
+}
+
 export interface ChatMessage {
   room: string;
   seq: number;
   msgId: string;
   cid: string;
   from: UserRef;
+  /** The current text; "" for a deleted message. */
   text: string;
   ts: number;
+  /** When the text was last edited (ms since the epoch); absent when never edited. */
+  editedAt?: number;
+  /** Present on a tombstone: the message was deleted and its text is gone. */
+  deleted?: true;
+  /** Reactions, by emoji in the order they first appeared; absent when there are none. */
+  reactions?: ReactionCount[];
+}
+
+/** What a join ok says about the room itself. */
+export interface RoomAccess {
+  private: boolean;
+  /** True for a direct-message room. */
+  dm: boolean;
+  topic?: string;
+  /** The joiner's role in the room; absent when it has none (a visitor of a public room). */
+  role?: Role;
 }
 
 /** What an `ok` reply carries for each verb (besides `id` and `type`). */
 export interface Results {
   hello: { conn: string; user: UserRef; protocol: number; resume: string };
-  join: { room: string; seq: number; members: UserRef[]; recovered: boolean };
+  join: { room: string; seq: number; members: UserRef[]; recovered: boolean } & RoomAccess;
   leave: { room: string };
-  rooms: { rooms: { room: string; seq: number; online: number }[] };
+  rooms: { rooms: ({ room: string; seq: number; online: number } & Omit<RoomAccess, 'role'>)[] };
   send: { room: string; seq: number; msgId: string; ts: number; duplicate?: boolean };
   history: { room: string; messages: ChatMessage[] };
   typing: { room: string };
+  create: { room: string; private: boolean; topic?: string; role: 'owner' };
+  invite: { room: string; user: string };
+  kick: { room: string; user: string };
+  ban: { room: string; user: string };
+  unban: { room: string; user: string };
+  mute: { room: string; user: string; until: number };
+  role: { room: string; user: string; role: Role };
+  edit: { room: string; seq: number; editedAt: number };
+  delete: { room: string; seq: number };
+  react: { room: string; seq: number; emoji: string; count: number };
+  dm: { room: string; user: UserRef };
 }
 
 export type OkReply<V extends Verb = Verb> = { id: RequestId; type: 'ok' } & Results[V];
@@ -112,5 +192,49 @@ export interface TypingPush {
   room: string;
   user: UserRef;
 }
-export type Push = MessagePush | PresencePush | TypingPush;
+/** A message's text was edited. Not part of the seq-ordered stream: the message keeps its seq. */
+export interface EditPush {
+  type: 'edit';
+  room: string;
+  seq: number;
+  text: string;
+  editedAt: number;
+}
+/** A message was deleted; history shows it as a tombstone. */
+export interface DeletePush {
+  type: 'delete';
+  room: string;
+  seq: number;
+}
+/** `user` added (`on`) or removed a reaction; `count` is the emoji's new total on the message. */
+export interface ReactionPush {
+  type: 'reaction';
+  room: string;
+  seq: number;
+  emoji: string;
+  user: string;
+  on: boolean;
+  count: number;
+}
+/**
+ * `user` was removed from the room (by a kick or a ban). Every connection in the room gets it; the
+ * removed user's connections have left the room when they receive it.
+ */
+export interface KickedPush {
+  type: 'kicked';
+  room: string;
+  user: string;
+  by: UserRef;
+  reason: 'kick' | 'ban';
+}
+/** `user` may not send in the room until `until` (ms since the epoch); `until: 0` lifts a mute. */
+export interface MutedPush {
+  type: 'muted';
+  room: string;
+  user: string;
+  until: number;
+}
+/** Pushes that are about a message or a moderation act rather than the seq-ordered stream. */
+export type RoomEventPush = EditPush | DeletePush | ReactionPush | KickedPush | MutedPush;
+export type Push = MessagePush | PresencePush | TypingPush | RoomEventPush;
 export type ServerFrame = OkReply | ErrorReply | Push;

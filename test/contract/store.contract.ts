@@ -4,7 +4,7 @@
 // instances, history and recovery windows, and a close that loses nothing accepted before it.
 import { describe, test, beforeEach, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Store, NewMessage } from '../../src/server/store/store.js';
+import { AppendRefused, type Store, type NewMessage } from '../../src/server/store/store.js';
 import type { UserRef } from '../../src/protocol/messages.js';
 
 /** A fresh, empty database for one test, which may be opened several times (as several processes would). */
@@ -177,14 +177,137 @@ export function runStoreContract(
       assert.deepEqual(await store.ensureRoom('used'), { room: 'used', seq: 2 });
       const rooms = (await store.listRooms()).filter((r) => r.room === 'fresh' || r.room === 'used');
       assert.deepEqual(rooms, [
-        { room: 'fresh', seq: 0 },
-        { room: 'used', seq: 2 },
+        { room: 'fresh', seq: 0, private: false, dm: false },
+        { room: 'used', seq: 2, private: false, dm: false },
       ]);
     });
 
     test('recordUser may be called again for the same user', async () => {
       await store.recordUser(ada, 'guest');
       await store.recordUser({ id: ada.id, name: 'ada2' }, 'guest');
+    });
+
+    test('createRoom makes the creator owner and refuses an existing name', async () => {
+      assert.equal(await store.createRoom({ room: 'club', private: true, topic: 'members only', owner: ada.id, now: 1 }), true);
+      assert.equal(await store.createRoom({ room: 'club', private: false, owner: bob.id, now: 2 }), false);
+      assert.deepEqual(await store.roomInfo('club'), { room: 'club', seq: 0, private: true, dm: false, topic: 'members only' });
+      assert.deepEqual(await store.standing('club', ada.id), { role: 'owner', banned: false, mutedUntil: 0 });
+      assert.deepEqual(await store.standing('club', bob.id), { banned: false, mutedUntil: 0 });
+      await store.append(msg('implicit', 'c1'));
+      assert.equal(await store.createRoom({ room: 'implicit', private: false, owner: bob.id, now: 3 }), false);
+      assert.deepEqual(await store.roomInfo('implicit'), { room: 'implicit', seq: 1, private: false, dm: false });
+      assert.equal(await store.roomInfo('nowhere'), undefined);
+    });
+
+    test('listRooms for a user hides the private rooms it is not a member of', async () => {
+      await store.createRoom({ room: 'secret', private: true, owner: ada.id, now: 1 });
+      await store.ensureRoom('open');
+      await store.openDm('dm-pair', [ada.id, bob.id], 1);
+      const names = async (user?: string): Promise<string[]> => (await store.listRooms(user)).map((r) => r.room);
+      assert.deepEqual(await names(ada.id), ['dm-pair', 'open', 'secret']);
+      assert.deepEqual(await names(bob.id), ['dm-pair', 'open']);
+      assert.deepEqual(await names('u_eve'), ['open']);
+      assert.deepEqual(await names(), ['dm-pair', 'open', 'secret']);
+      assert.deepEqual(await store.roomInfo('dm-pair'), { room: 'dm-pair', seq: 0, private: true, dm: true });
+      await store.openDm('dm-pair', [ada.id, bob.id], 2);
+      assert.equal((await store.standing('dm-pair', bob.id)).role, 'member');
+    });
+
+    test('roles, bans and mutes are stored per room and user; a ban ends the membership', async () => {
+      await store.createRoom({ room: 'mod', private: true, owner: ada.id, now: 1 });
+      await store.setRole('mod', bob.id, 'moderator');
+      assert.equal((await store.standing('mod', bob.id)).role, 'moderator');
+      assert.equal((await store.standing('other', bob.id)).role, undefined);
+      await store.setMute('mod', bob.id, 5000);
+      assert.equal((await store.standing('mod', bob.id)).mutedUntil, 5000);
+      await store.setMute('mod', bob.id, 0);
+      assert.equal((await store.standing('mod', bob.id)).mutedUntil, 0);
+      await store.setBan('mod', bob.id, true, 10);
+      assert.deepEqual(await store.standing('mod', bob.id), { banned: true, mutedUntil: 0 });
+      await store.setBan('mod', bob.id, false, 11);
+      assert.deepEqual(await store.standing('mod', bob.id), { banned: false, mutedUntil: 0 });
+      await store.setRole('mod', bob.id, 'member');
+      await store.setRole('mod', bob.id, null);
+      assert.equal((await store.standing('mod', bob.id)).role, undefined);
+    });
+
+    test('append refuses banned, muted and non-member senders and stores nothing', async () => {
+      await store.createRoom({ room: 'guarded', private: true, owner: ada.id, now: 1 });
+      const refused = async (message: NewMessage, reason: string): Promise<void> => {
+        await assert.rejects(store.append(message), (error: unknown) => error instanceof AppendRefused && error.reason === reason);
+      };
+      await refused(msg('guarded', 'x1', bob), 'not_member');
+      await store.setRole('guarded', bob.id, 'member');
+      await store.setMute('guarded', bob.id, 1_700_000_000_001);
+      await refused(msg('guarded', 'x2', bob), 'muted');
+      await store.setMute('guarded', bob.id, 1_700_000_000_000); // over at the message's ts
+      assert.equal((await store.append(msg('guarded', 'x3', bob))).message.seq, 1);
+      await store.setBan('guarded', bob.id, true, 2);
+      // Refused ones next to an accepted one in the same batch: only the accepted one is stored.
+      const [banned, fine] = await Promise.allSettled([store.append(msg('guarded', 'x4', bob)), store.append(msg('guarded', 'a1', ada))]);
+      assert.equal(banned.status, 'rejected');
+      assert.equal(fine.status === 'fulfilled' ? fine.value.message.seq : 0, 2);
+      const stored = await store.after('guarded', 0, 10);
+      assert.deepEqual(stored.map((m) => m.cid), ['x3', 'a1']);
+      assert.equal(await store.roomSeq('guarded'), 2);
+      // A retry of a message stored before the ban is still recognised as that message.
+      const retry = await store.append(msg('guarded', 'x3', bob));
+      assert.equal(retry.duplicate, true);
+    });
+
+    test('edits keep revisions; a delete leaves a tombstone; reads show the current state', async () => {
+      await store.append(msg('edits', 'c1', ada, 'first'));
+      await store.append(msg('edits', 'c2', bob, 'other'));
+      assert.equal(await store.editMessage('edits', 1, 'second', 2000), true);
+      assert.equal(await store.editMessage('edits', 1, 'third', 3000), true);
+      assert.deepEqual(await store.revisions('edits', 1), [
+        { text: 'first', editedAt: 1_700_000_000_000 },
+        { text: 'second', editedAt: 2000 },
+      ]);
+      const [edited] = await store.history('edits', undefined, 1).then(() => store.after('edits', 0, 1));
+      assert.equal(edited?.text, 'third');
+      assert.equal(edited?.editedAt, 3000);
+      assert.equal(await store.editMessage('edits', 9, 'nope', 1), false);
+      assert.equal(await store.deleteMessage('edits', 1, 4000), true);
+      assert.equal(await store.deleteMessage('edits', 1, 5000), false, 'a tombstone is not deleted twice');
+      assert.equal(await store.editMessage('edits', 1, 'back', 6000), false, 'a tombstone is not edited');
+      const [tombstone, other] = await store.history('edits', undefined, 10);
+      assert.equal(tombstone?.deleted, true);
+      assert.equal(tombstone?.text, '');
+      assert.equal(tombstone?.editedAt, undefined);
+      assert.deepEqual(await store.revisions('edits', 1), [], 'the old texts are gone too');
+      assert.equal(other?.deleted, undefined);
+      assert.equal(other?.text, 'other');
+      assert.equal((await store.message('edits', 1))?.deleted, true);
+      assert.equal(await store.message('edits', 3), undefined);
+    });
+
+    test('reactions count per emoji, once per user, and show in reads', async () => {
+      await store.append(msg('react', 'c1'));
+      await store.append(msg('react', 'c2'));
+      assert.deepEqual(await store.react('react', 1, ada.id, '👍', true, 1), { count: 1, changed: true });
+      assert.deepEqual(await store.react('react', 1, ada.id, '👍', true, 2), { count: 1, changed: false });
+      assert.deepEqual(await store.react('react', 1, bob.id, '👍', true, 3), { count: 2, changed: true });
+      assert.deepEqual(await store.react('react', 1, bob.id, '🎉', true, 4), { count: 1, changed: true });
+      assert.deepEqual(await store.react('react', 1, ada.id, '👍', false, 5), { count: 1, changed: true });
+      assert.deepEqual(await store.react('react', 1, ada.id, '👍', false, 6), { count: 1, changed: false });
+      assert.equal(await store.react('react', 7, ada.id, '👍', true, 7), undefined);
+      const [first, second] = await store.history('react', undefined, 10);
+      assert.deepEqual(first?.reactions, [
+        { emoji: '👍', count: 1, users: [bob.id] },
+        { emoji: '🎉', count: 1, users: [bob.id] },
+      ]);
+      assert.equal(second?.reactions, undefined);
+      assert.deepEqual((await store.message('react', 1))?.reactions, first?.reactions);
+      await store.deleteMessage('react', 1, 8);
+      assert.equal((await store.message('react', 1))?.reactions, undefined);
+      assert.equal(await store.react('react', 1, ada.id, '👍', true, 9), undefined, 'no reactions on a tombstone');
+    });
+
+    test('findUser finds recorded users only', async () => {
+      await store.recordUser(ada, 'guest');
+      assert.deepEqual(await store.findUser(ada.id), ada);
+      assert.equal(await store.findUser('u_nobody'), undefined);
     });
 
     test('close writes the appends it accepted, and later appends are refused', async () => {

@@ -154,7 +154,7 @@ test('rooms lists every room with its seq and online count', async () => {
   await client.ok('send', { room: 'listed', text: 'x', cid: '1' });
   const reply = await client.ok('rooms');
   const entry = (reply['rooms'] as { room: string; seq: number; online: number }[]).find((r) => r.room === 'listed');
-  assert.deepEqual(entry, { room: 'listed', seq: 1, online: 1 });
+  assert.deepEqual(entry, { room: 'listed', seq: 1, online: 1, private: false, dm: false });
   await client.close();
 });
 

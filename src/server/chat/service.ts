@@ -1,20 +1,21 @@
 // ChatService: the only path that stores and publishes. Sessions (WebSocket today, others later)
 // and HTTP call it; it calls the Store first and the Broker second, never the other way round.
-import type { ChatMessage, UserRef } from '../../protocol/messages.js';
+import type { ChatMessage, Push, RoomAccess, UserRef } from '../../protocol/messages.js';
+import { ErrorCode, ProtocolError } from '../../protocol/errors.js';
 import type { Broker } from '../broker/broker.js';
 import type { Hub, Member } from '../hub/hub.js';
 import type { Presence } from '../presence/presence.js';
-import type { AppendResult, Store } from '../store/store.js';
+import { AppendRefused, type AppendResult, type RoomInfo, type Standing, type Store } from '../store/store.js';
+import { canActOn, canGrantRoles, canModerate } from './roles.js';
+import { dmRoomName, isDmName } from './dm.js';
 import type { GuestIdentity, GuestIssuer } from '../auth/guest.js';
 import type { Logger } from 'pino';
 
 /** A connection as the chat service sees it. */
-export interface Participant extends Member {
-  readonly connId: string;
-  readonly user: UserRef;
-}
+export type Participant = Member;
 
 export interface JoinOutcome {
+  access: RoomAccess;
   seq: number;
   members: UserRef[];
   /** Every stored message after `since`, ascending; empty without `since`. */
@@ -41,6 +42,12 @@ export class ChatService {
     this.#deps = deps;
     // Presence that changed elsewhere (a crashed process's users expiring) is announced like any other.
     deps.presence.onChange((room, user, event) => void this.#publish(room, { type: 'presence', room, user, event }));
+    // A kick or ban took a connection out of a room on this process: it has left, for presence too.
+    deps.hub.onRemoved((room, member) => {
+      this.#dropPresence(room, member).catch((error: unknown) => {
+        deps.log.warn({ err: error, room, conn: member.connId }, 'presence after removal failed');
+      });
+    });
   }
 
   /**
@@ -66,41 +73,220 @@ export class ChatService {
    */
   async join(who: Participant, room: string, since: number | undefined): Promise<JoinOutcome> {
     const { hub, store, presence, recoveryLimit } = this.#deps;
+    // Checked before the hub can deliver anything: a refused joiner receives nothing.
+    const access = await this.access(who.user, room);
     await hub.join(room, who);
     const { seq } = await store.ensureRoom(room);
     if (await presence.add(room, who.connId, who.user)) {
       await this.#publish(room, { type: 'presence', room, user: who.user, event: 'join' });
     }
     const members = await presence.members(room);
-    if (since === undefined || since === seq) return { seq, members, backlog: [], recovered: true };
-    if (since > seq || seq - since > recoveryLimit) return { seq, members, backlog: [], recovered: false };
-    return { seq, members, backlog: await store.after(room, since, seq - since), recovered: true };
+    if (since === undefined || since === seq) return { access, seq, members, backlog: [], recovered: true };
+    if (since > seq || seq - since > recoveryLimit) return { access, seq, members, backlog: [], recovered: false };
+    return { access, seq, members, backlog: await store.after(room, since, seq - since), recovered: true };
+  }
+
+  /**
+   * Whether `user` may read `room` (join it, read its history): not banned, and a member when the
+   * room is private. A room that does not exist is open (join creates it), except a DM name.
+   */
+  async access(user: UserRef, room: string): Promise<RoomAccess> {
+    const info = await this.#deps.store.roomInfo(room);
+    if (info === undefined) {
+      if (isDmName(room)) throw new ProtocolError(ErrorCode.NotFound, `no room ${room}; open a DM with dm`, 'room');
+      return { private: false, dm: false };
+    }
+    const standing = await this.#deps.store.standing(room, user.id);
+    this.#requireReader(info, standing);
+    const access: RoomAccess = { private: info.private, dm: info.dm };
+    if (info.topic !== undefined) access.topic = info.topic;
+    if (standing.role !== undefined) access.role = standing.role;
+    return access;
   }
 
   async leave(who: Participant, room: string): Promise<void> {
     await this.#deps.hub.leave(room, who);
+    await this.#dropPresence(room, who);
+  }
+
+  async #dropPresence(room: string, who: Participant): Promise<void> {
     if (await this.#deps.presence.remove(room, who.connId, who.user.id)) {
       await this.#publish(room, { type: 'presence', room, user: who.user, event: 'leave' });
     }
   }
 
-  /** Stores first, then publishes. The result is what the sender is told. */
+  /**
+   * Stores first, then publishes. The result is what the sender is told. The store refuses, in the
+   * same write, a banned or muted sender and a non-member of a private room.
+   */
   async send(from: UserRef, room: string, text: string, cid: string): Promise<AppendResult> {
-    const result = await this.#deps.store.append({ room, cid, from, text, ts: Date.now() });
+    let result: AppendResult;
+    try {
+      result = await this.#deps.store.append({ room, cid, from, text, ts: Date.now() });
+    } catch (error) {
+      if (error instanceof AppendRefused) throw refusal(error.reason, room);
+      throw error;
+    }
     // A repeat is published again: its first attempt may have been stored by a commit whose reply
     // was lost (connection cut), and so never published. Members drop a seq they already have.
     await this.#publish(room, { type: 'message', ...result.message });
     return result;
   }
 
-  history(room: string, before: number | undefined, limit: number): Promise<ChatMessage[]> {
+  async history(user: UserRef, room: string, before: number | undefined, limit: number): Promise<ChatMessage[]> {
+    await this.access(user, room);
     return this.#deps.store.history(room, before, limit);
   }
 
-  async rooms(): Promise<{ room: string; seq: number; online: number }[]> {
-    const rooms = await this.#deps.store.listRooms();
+  /** Public rooms and the private rooms and DMs `user` is a member of. */
+  async rooms(user: UserRef): Promise<({ room: string; seq: number; online: number } & Omit<RoomAccess, 'role'>)[]> {
+    const rooms = await this.#deps.store.listRooms(user.id);
     const online = await this.#deps.presence.counts(rooms.map((summary) => summary.room));
     return rooms.map((summary, index) => ({ ...summary, online: online[index] ?? 0 }));
+  }
+
+  /** A room with an owner; the creator is the owner. */
+  async create(owner: UserRef, room: string, options: { private: boolean; topic?: string }): Promise<void> {
+    if (isDmName(room)) throw new ProtocolError(ErrorCode.Forbidden, 'names starting with dm- are for direct messages', 'room');
+    const created = await this.#deps.store.createRoom({ room, owner: owner.id, now: Date.now(), ...options });
+    if (!created) throw new ProtocolError(ErrorCode.RoomExists, `${room} exists already`, 'room');
+  }
+
+  /** Makes `target` a member (what a private room needs to be joined). */
+  async invite(actor: UserRef, room: string, target: string): Promise<void> {
+    const { standing } = await this.#moderatedRoom(actor, room);
+    if (!canModerate(standing.role)) throw forbidden('only moderators and the owner invite');
+    await this.#requireUser(target);
+    const theirs = await this.#deps.store.standing(room, target);
+    if (theirs.banned) throw new ProtocolError(ErrorCode.Banned, 'that user is banned here; unban first', 'user');
+    if (theirs.role === undefined) await this.#deps.store.setRole(room, target, 'member');
+  }
+
+  /** Removes `target`'s connections from the room now, and its membership. */
+  async kick(actor: UserRef, room: string, target: string): Promise<void> {
+    await this.#actOn(actor, room, target);
+    await this.#deps.store.setRole(room, target, null);
+    await this.#publish(room, { type: 'kicked', room, user: target, by: actor, reason: 'kick' });
+  }
+
+  /** A kick that also refuses every later join and send until `unban`. */
+  async ban(actor: UserRef, room: string, target: string): Promise<void> {
+    await this.#actOn(actor, room, target);
+    await this.#deps.store.setBan(room, target, true, Date.now());
+    await this.#publish(room, { type: 'kicked', room, user: target, by: actor, reason: 'ban' });
+  }
+
+  async unban(actor: UserRef, room: string, target: string): Promise<void> {
+    const { standing } = await this.#moderatedRoom(actor, room);
+    if (!canModerate(standing.role)) throw forbidden('only moderators and the owner unban');
+    await this.#deps.store.setBan(room, target, false, Date.now());
+  }
+
+  /** Mutes for `seconds` (0 lifts the mute); returns when the mute ends (0 when lifted). */
+  async mute(actor: UserRef, room: string, target: string, seconds: number): Promise<number> {
+    await this.#actOn(actor, room, target);
+    const until = seconds === 0 ? 0 : Date.now() + seconds * 1000;
+    await this.#deps.store.setMute(room, target, until);
+    await this.#publish(room, { type: 'muted', room, user: target, until });
+    return until;
+  }
+
+  async setRole(actor: UserRef, room: string, target: string, role: 'moderator' | 'member'): Promise<void> {
+    const { standing } = await this.#moderatedRoom(actor, room);
+    if (!canGrantRoles(standing.role)) throw forbidden('only the owner gives roles');
+    if (target === actor.id) throw forbidden('the owner keeps the owner role');
+    await this.#requireUser(target);
+    const theirs = await this.#deps.store.standing(room, target);
+    if (theirs.banned) throw new ProtocolError(ErrorCode.Banned, 'that user is banned here; unban first', 'user');
+    await this.#deps.store.setRole(room, target, role);
+  }
+
+  /** Replaces the text of the actor's own message. */
+  async edit(actor: UserRef, room: string, seq: number, text: string): Promise<number> {
+    await this.#requireWriter(actor, room);
+    const message = await this.#liveMessage(room, seq);
+    if (message.from.id !== actor.id) throw forbidden('only the author edits a message');
+    const editedAt = Date.now();
+    if (!(await this.#deps.store.editMessage(room, seq, text, editedAt))) throw messageNotFound(room, seq);
+    await this.#publish(room, { type: 'edit', room, seq, text, editedAt });
+    return editedAt;
+  }
+
+  /** Deletes the actor's own message, or anyone's when the actor moderates the room. */
+  async delete(actor: UserRef, room: string, seq: number): Promise<void> {
+    const { standing } = await this.#reader(actor, room);
+    const message = await this.#liveMessage(room, seq);
+    if (message.from.id !== actor.id && !canModerate(standing.role)) {
+      throw forbidden('only the author or a moderator deletes a message');
+    }
+    if (!(await this.#deps.store.deleteMessage(room, seq, Date.now()))) throw messageNotFound(room, seq);
+    await this.#publish(room, { type: 'delete', room, seq });
+  }
+
+  async react(actor: UserRef, room: string, seq: number, emoji: string, on: boolean): Promise<number> {
+    await this.#requireWriter(actor, room);
+    const change = await this.#deps.store.react(room, seq, actor.id, emoji, on, Date.now());
+    if (change === undefined) throw messageNotFound(room, seq);
+    if (change.changed) {
+      await this.#publish(room, { type: 'reaction', room, seq, emoji, user: actor.id, on, count: change.count });
+    }
+    return change.count;
+  }
+
+  /** The DM room of `actor` and `target`, made on first use with both as its only members. */
+  async dm(actor: UserRef, target: string): Promise<{ room: string; user: UserRef }> {
+    if (target === actor.id) throw new ProtocolError(ErrorCode.BadRequest, 'a DM needs another user', 'user');
+    const other = await this.#requireUser(target);
+    const room = dmRoomName(actor.id, target);
+    await this.#deps.store.openDm(room, [actor.id, target], Date.now());
+    return { room, user: other };
+  }
+
+  #requireReader(info: RoomInfo, standing: Standing): void {
+    if (standing.banned) throw new ProtocolError(ErrorCode.Banned, `you are banned from ${info.room}`, 'room');
+    if (info.private && standing.role === undefined) {
+      throw new ProtocolError(ErrorCode.NotMember, `${info.room} is private; ask for an invite`, 'room');
+    }
+  }
+
+  async #reader(user: UserRef, room: string): Promise<{ info: RoomInfo; standing: Standing }> {
+    const info = await this.#deps.store.roomInfo(room);
+    if (info === undefined) throw new ProtocolError(ErrorCode.NotFound, `no room ${room}`, 'room');
+    const standing = await this.#deps.store.standing(room, user.id);
+    this.#requireReader(info, standing);
+    return { info, standing };
+  }
+
+  async #requireWriter(user: UserRef, room: string): Promise<void> {
+    const { standing } = await this.#reader(user, room);
+    if (standing.mutedUntil > Date.now()) throw new ProtocolError(ErrorCode.Muted, `you are muted in ${room}`, 'room');
+  }
+
+  /** A room that can be moderated: it exists and is not a DM (DMs have no moderators). */
+  async #moderatedRoom(actor: UserRef, room: string): Promise<{ info: RoomInfo; standing: Standing }> {
+    const found = await this.#reader(actor, room);
+    if (found.info.dm) throw forbidden('a DM has no moderators');
+    return found;
+  }
+
+  async #actOn(actor: UserRef, room: string, target: string): Promise<void> {
+    const { standing } = await this.#moderatedRoom(actor, room);
+    if (!canModerate(standing.role)) throw forbidden('only moderators and the owner do that');
+    await this.#requireUser(target);
+    const theirs = await this.#deps.store.standing(room, target);
+    if (!canActOn(standing.role, theirs.role)) throw forbidden('nobody acts on an equal or higher role');
+  }
+
+  async #requireUser(id: string): Promise<UserRef> {
+    const user = await this.#deps.store.findUser(id);
+    if (user === undefined) throw new ProtocolError(ErrorCode.NotFound, `no user ${id}`, 'user');
+    return user;
+  }
+
+  async #liveMessage(room: string, seq: number): Promise<ChatMessage> {
+    const message = await this.#deps.store.message(room, seq);
+    if (message === undefined || message.deleted === true) throw messageNotFound(room, seq);
+    return message;
   }
 
   typing(user: UserRef, room: string): Promise<void> {
@@ -109,11 +295,30 @@ export class ChatService {
 
   // A failed publication is logged, not thrown: what it carried is stored (or, for presence and
   // typing, ephemeral), and members who missed a message recover it from the store by seq.
-  async #publish(room: string, push: Parameters<Broker['publish']>[1]): Promise<void> {
+  async #publish(room: string, push: Push): Promise<void> {
     try {
       await this.#deps.broker.publish(room, push);
     } catch (error) {
       this.#deps.log.error({ err: error, room, push: push.type }, 'publish failed');
     }
+  }
+}
+
+function forbidden(message: string): ProtocolError {
+  return new ProtocolError(ErrorCode.Forbidden, message);
+}
+
+function messageNotFound(room: string, seq: number): ProtocolError {
+  return new ProtocolError(ErrorCode.NotFound, `no message ${seq} in ${room}`, 'seq');
+}
+
+function refusal(reason: AppendRefused['reason'], room: string): ProtocolError {
+  switch (reason) {
+    case 'banned':
+      return new ProtocolError(ErrorCode.Banned, `you are banned from ${room}`, 'room');
+    case 'muted':
+      return new ProtocolError(ErrorCode.Muted, `you are muted in ${room}`, 'room');
+    case 'not_member':
+      return new ProtocolError(ErrorCode.NotMember, `${room} is private; ask for an invite`, 'room');
   }
 }

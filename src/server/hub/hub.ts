@@ -3,16 +3,23 @@
 // only what the broker hands back, so one process and many take the same path. Message pushes pass
 // through the room's RoomOrder, which repairs gaps from the store before members see them.
 import type { Logger } from 'pino';
-import type { MessagePush, Push } from '../../protocol/messages.js';
+import type { MessagePush, Push, UserRef } from '../../protocol/messages.js';
 import type { Broker } from '../broker/broker.js';
 import { OutgoingPush } from './outgoing.js';
 import { RoomOrder, type RecoveryReader } from './room-order.js';
 
 /** A connection as the hub sees it. */
 export interface Member {
+  readonly connId: string;
+  readonly user: UserRef;
   readonly userId: string;
   deliver(room: string, outgoing: OutgoingPush): void;
+  /** A kick or ban took this connection out of the room (after it received the `kicked` push). */
+  removed(room: string): void;
 }
+
+/** Told about each member a `kicked` publication took out of a room on this process. */
+export type RemovedHandler = (room: string, member: Member) => void;
 
 interface LocalRoom {
   members: Set<Member>;
@@ -26,6 +33,7 @@ export class Hub {
   readonly #reader: RecoveryReader;
   readonly #log: Logger;
   readonly #rooms = new Map<string, LocalRoom>();
+  #onRemoved: RemovedHandler | undefined;
 
   constructor(broker: Broker, reader: RecoveryReader, log: Logger) {
     this.#broker = broker;
@@ -35,6 +43,10 @@ export class Hub {
     broker.onResync(() => {
       for (const local of this.#rooms.values()) local.order.resync();
     });
+  }
+
+  onRemoved(handler: RemovedHandler): void {
+    this.#onRemoved = handler;
   }
 
   /** Adds a member; resolves once the room's publications reach this process. */
@@ -95,9 +107,25 @@ export class Hub {
     }
     // Typing and presence are news about a user for the others: none of that user's connections
     // hear it (a joiner learns the members from its join reply).
-    const skipUser = push.user.id;
+    const skipUser = push.type === 'presence' || push.type === 'typing' ? push.user.id : undefined;
     for (const member of members) {
       if (member.userId !== skipUser) member.deliver(room, outgoing);
+    }
+    // Every process that has the kicked user's connections takes them out; the push went first so
+    // that they learn why.
+    if (push.type === 'kicked') this.#remove(room, push.user);
+  }
+
+  #remove(room: string, userId: string): void {
+    const members = this.#rooms.get(room)?.members;
+    if (members === undefined) return;
+    for (const member of [...members]) {
+      if (member.userId !== userId) continue;
+      member.removed(room);
+      this.leave(room, member).catch((error: unknown) => {
+        this.#log.warn({ err: error, room }, 'unsubscribe after removal failed');
+      });
+      this.#onRemoved?.(room, member);
     }
   }
 }

@@ -29,7 +29,8 @@ const join: Handler<'join'> = async (session, { room, since }, id, chat) => {
   const current = session.rooms.get(room);
   if (current !== undefined) {
     // Joining twice changes nothing; the reply says where this connection stands.
-    session.ok<'join'>(id, { room, seq: current.lastSeq, members: await chat.members(room), recovered: true });
+    const access = await chat.access(session.user, room);
+    session.ok<'join'>(id, { room, seq: current.lastSeq, members: await chat.members(room), recovered: true, ...access });
     return;
   }
   // Hold live pushes from the moment the hub can deliver them until the backlog is out.
@@ -48,7 +49,13 @@ const join: Handler<'join'> = async (session, { room, since }, id, chat) => {
   }
   const state = session.rooms.get(room);
   if (state === undefined) return; // left while joining
-  session.ok<'join'>(id, { room, seq: outcome.seq, members: outcome.members, recovered: outcome.recovered });
+  session.ok<'join'>(id, {
+    room,
+    seq: outcome.seq,
+    members: outcome.members,
+    recovered: outcome.recovered,
+    ...outcome.access,
+  });
   for (const message of outcome.backlog) session.outbox.enqueue(textFrame(JSON.stringify({ type: 'message', ...message })));
   state.lastSeq = outcome.seq;
   session.release(room);
@@ -60,7 +67,7 @@ const leave: Handler<'leave'> = async (session, { room }, id, chat) => {
 };
 
 const rooms: Handler<'rooms'> = async (session, _params, id, chat) => {
-  session.ok<'rooms'>(id, { rooms: await chat.rooms() });
+  session.ok<'rooms'>(id, { rooms: await chat.rooms(session.user) });
 };
 
 const send: Handler<'send'> = async (session, { room, text, cid }, id, chat) => {
@@ -71,7 +78,7 @@ const send: Handler<'send'> = async (session, { room, text, cid }, id, chat) => 
 };
 
 const history: Handler<'history'> = async (session, { room, before, limit }, id, chat) => {
-  const messages = await chat.history(room, before, limit ?? Limits.historyDefault);
+  const messages = await chat.history(session.user, room, before, limit ?? Limits.historyDefault);
   session.ok<'history'>(id, { room, messages });
 };
 
@@ -81,4 +88,81 @@ const typing: Handler<'typing'> = async (session, { room }, id, chat) => {
   session.ok<'typing'>(id, { room });
 };
 
-export const handlers: { [V in Verb]: Handler<V> } = { hello, join, leave, rooms, send, history, typing };
+const create: Handler<'create'> = async (session, { room, private: isPrivate, topic }, id, chat) => {
+  const options = topic === undefined ? { private: isPrivate ?? false } : { private: isPrivate ?? false, topic };
+  await chat.create(session.user, room, options);
+  session.ok<'create'>(id, { room, ...options, role: 'owner' });
+};
+
+const invite: Handler<'invite'> = async (session, { room, user }, id, chat) => {
+  await chat.invite(session.user, room, user);
+  session.ok<'invite'>(id, { room, user });
+};
+
+const kick: Handler<'kick'> = async (session, { room, user }, id, chat) => {
+  await chat.kick(session.user, room, user);
+  session.ok<'kick'>(id, { room, user });
+};
+
+const ban: Handler<'ban'> = async (session, { room, user }, id, chat) => {
+  await chat.ban(session.user, room, user);
+  session.ok<'ban'>(id, { room, user });
+};
+
+const unban: Handler<'unban'> = async (session, { room, user }, id, chat) => {
+  await chat.unban(session.user, room, user);
+  session.ok<'unban'>(id, { room, user });
+};
+
+const mute: Handler<'mute'> = async (session, { room, user, seconds }, id, chat) => {
+  const until = await chat.mute(session.user, room, user, seconds);
+  session.ok<'mute'>(id, { room, user, until });
+};
+
+const role: Handler<'role'> = async (session, { room, user, role: given }, id, chat) => {
+  await chat.setRole(session.user, room, user, given);
+  session.ok<'role'>(id, { room, user, role: given });
+};
+
+const edit: Handler<'edit'> = async (session, { room, seq, text }, id, chat) => {
+  requireJoined(session, room);
+  const editedAt = await chat.edit(session.user, room, seq, text);
+  session.ok<'edit'>(id, { room, seq, editedAt });
+};
+
+const remove: Handler<'delete'> = async (session, { room, seq }, id, chat) => {
+  requireJoined(session, room);
+  await chat.delete(session.user, room, seq);
+  session.ok<'delete'>(id, { room, seq });
+};
+
+const react: Handler<'react'> = async (session, { room, seq, emoji, on }, id, chat) => {
+  requireJoined(session, room);
+  const count = await chat.react(session.user, room, seq, emoji, on);
+  session.ok<'react'>(id, { room, seq, emoji, count });
+};
+
+const dm: Handler<'dm'> = async (session, { user }, id, chat) => {
+  session.ok<'dm'>(id, await chat.dm(session.user, user));
+};
+
+export const handlers: { [V in Verb]: Handler<V> } = {
+  hello,
+  join,
+  leave,
+  rooms,
+  send,
+  history,
+  typing,
+  create,
+  invite,
+  kick,
+  ban,
+  unban,
+  mute,
+  role,
+  edit,
+  delete: remove,
+  react,
+  dm,
+};

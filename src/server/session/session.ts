@@ -74,6 +74,10 @@ export class Session implements Participant, OutboxOwner {
     if (frame !== null) this.outbox.enqueue(frame);
   }
 
+  removed(room: string): void {
+    this.rooms.delete(room);
+  }
+
   /** Ends a room's recovery: delivers what was held back, in order, skipping what the backlog had. */
   release(room: string): void {
     const state = this.rooms.get(room);

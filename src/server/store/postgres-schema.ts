@@ -28,6 +28,48 @@ const migrations: readonly string[] = [
      created_at bigint NOT NULL,
      seen_at    bigint NOT NULL
    );`,
+  // Rooms: settings, memberships with roles, bans, mutes; messages: revisions, tombstones, reactions.
+  `ALTER TABLE rooms ADD COLUMN private boolean NOT NULL DEFAULT false;
+   ALTER TABLE rooms ADD COLUMN kind text NOT NULL DEFAULT 'room';
+   ALTER TABLE rooms ADD COLUMN topic text;
+   CREATE TABLE room_members (
+     room    text NOT NULL,
+     user_id text NOT NULL,
+     role    text NOT NULL,
+     since   bigint NOT NULL,
+     PRIMARY KEY (room, user_id)
+   );
+   CREATE INDEX room_members_by_user ON room_members (user_id);
+   CREATE TABLE room_bans (
+     room    text NOT NULL,
+     user_id text NOT NULL,
+     at      bigint NOT NULL,
+     PRIMARY KEY (room, user_id)
+   );
+   CREATE TABLE room_mutes (
+     room    text NOT NULL,
+     user_id text NOT NULL,
+     until   bigint NOT NULL,
+     PRIMARY KEY (room, user_id)
+   );
+   ALTER TABLE messages ADD COLUMN edited_at bigint;
+   ALTER TABLE messages ADD COLUMN deleted_at bigint;
+   CREATE TABLE message_revisions (
+     room      text NOT NULL,
+     seq       bigint NOT NULL,
+     rev       integer NOT NULL,
+     text      text NOT NULL,
+     edited_at bigint NOT NULL,
+     PRIMARY KEY (room, seq, rev)
+   );
+   CREATE TABLE reactions (
+     room    text NOT NULL,
+     seq     bigint NOT NULL,
+     emoji   text NOT NULL,
+     user_id text NOT NULL,
+     at      bigint NOT NULL,
+     PRIMARY KEY (room, seq, emoji, user_id)
+   );`,
 ];
 
 /** Brings `schema` (created if missing) up to the latest migration. */

@@ -6,9 +6,21 @@
 // can neither hand out one seq twice nor store one (room, user, cid) twice.
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
-import type { ChatMessage, UserRef } from '../../protocol/messages.js';
+import type { ChatMessage, Role, UserRef } from '../../protocol/messages.js';
 import { migrate } from './postgres-schema.js';
-import { StoreError, type AppendResult, type NewMessage, type RoomSummary, type Store } from './store.js';
+import { withReactions, withState, type ReactionRow } from './message-state.js';
+import {
+  AppendRefused,
+  StoreError,
+  type AppendResult,
+  type NewMessage,
+  type NewRoom,
+  type ReactionChange,
+  type RoomInfo,
+  type RoomSummary,
+  type Standing,
+  type Store,
+} from './store.js';
 
 export interface PostgresStoreOptions {
   connectionString: string;
@@ -27,6 +39,25 @@ interface MessageRow {
   cid: string;
   text: string;
   ts: string;
+  edited_at: string | null;
+  deleted_at: string | null;
+}
+
+interface RoomRow {
+  name: string;
+  seq: string;
+  private: boolean;
+  kind: string;
+  topic: string | null;
+}
+
+interface GuardRow {
+  room: string;
+  user_id: string;
+  private: boolean;
+  member: boolean;
+  banned: boolean;
+  muted_until: string;
 }
 
 interface PendingAppend {
@@ -35,20 +66,34 @@ interface PendingAppend {
   reject: (error: Error) => void;
 }
 
+type Outcome = AppendResult | AppendRefused;
+
 const SCHEMA_PATTERN = /^[a-z_][a-z0-9_]{0,62}$/;
 /** deadlock_detected, serialization_failure: the transaction did nothing and may simply run again. */
 const RETRYABLE = new Set(['40P01', '40001']);
 const MAX_ATTEMPTS = 3;
 
-const toMessage = (row: MessageRow): ChatMessage => ({
-  room: row.room,
-  seq: Number(row.seq),
-  msgId: row.msg_id,
-  cid: row.cid,
-  from: { id: row.user_id, name: row.user_name },
-  text: row.text,
-  ts: Number(row.ts),
-});
+const toMessage = (row: MessageRow): ChatMessage =>
+  withState(
+    {
+      room: row.room,
+      seq: Number(row.seq),
+      msgId: row.msg_id,
+      cid: row.cid,
+      from: { id: row.user_id, name: row.user_name },
+      text: row.text,
+      ts: Number(row.ts),
+    },
+    row,
+  );
+
+const toRoomInfo = (row: RoomRow): RoomInfo => {
+  const info: RoomInfo = { room: row.name, seq: Number(row.seq), private: row.private, dm: row.kind === 'dm' };
+  if (row.topic !== null) info.topic = row.topic;
+  return info;
+};
+
+const ROOM_COLUMNS = 'name, seq, private, kind, topic';
 
 const cidKey = (room: string, userId: string, cid: string): string => `${room}\u0000${userId}\u0000${cid}`;
 
@@ -120,7 +165,7 @@ export class PostgresStore implements Store {
   }
 
   async #writeBatch(batch: PendingAppend[]): Promise<void> {
-    let results: AppendResult[] | undefined;
+    let results: Outcome[] | undefined;
     let failure: unknown;
     for (let attempt = 1; attempt <= MAX_ATTEMPTS && results === undefined; attempt++) {
       try {
@@ -136,11 +181,15 @@ export class PostgresStore implements Store {
       for (const entry of batch) entry.reject(error);
       return;
     }
-    batch.forEach((entry, index) => entry.resolve(results[index] as AppendResult));
+    batch.forEach((entry, index) => {
+      const result = results[index] as Outcome;
+      if (result instanceof AppendRefused) entry.reject(result);
+      else entry.resolve(result);
+    });
   }
 
-  /** One batch in one transaction; returns one result per message, in order. */
-  async #transaction(messages: NewMessage[]): Promise<AppendResult[]> {
+  /** One batch in one transaction; returns one outcome per message, in order. */
+  async #transaction(messages: NewMessage[]): Promise<Outcome[]> {
     const client = await this.#pool.connect();
     let broken = false;
     try {
@@ -173,8 +222,19 @@ export class PostgresStore implements Store {
       );
       const known = new Map<string, ChatMessage>();
       for (const row of existing.rows) known.set(cidKey(row.room, row.user_id, row.cid), toMessage(row));
+      // The room's rules for each sender, read under the same locks (see Store.append).
+      const guards = await client.query<GuardRow>(
+        `SELECT k.room, k.user_id, r.private,
+                EXISTS (SELECT 1 FROM room_members m WHERE m.room = k.room AND m.user_id = k.user_id) AS member,
+                EXISTS (SELECT 1 FROM room_bans b WHERE b.room = k.room AND b.user_id = k.user_id) AS banned,
+                COALESCE((SELECT until FROM room_mutes u WHERE u.room = k.room AND u.user_id = k.user_id), 0) AS muted_until
+           FROM (SELECT DISTINCT * FROM unnest($1::text[], $2::text[])) AS k(room, user_id)
+           JOIN rooms r ON r.name = k.room`,
+        [messages.map((m) => m.room), messages.map((m) => m.from.id)],
+      );
+      const guard = new Map(guards.rows.map((row) => [`${row.room}\u0000${row.user_id}`, row]));
 
-      const results: AppendResult[] = [];
+      const results: Outcome[] = [];
       const fresh: ChatMessage[] = [];
       for (const { room, cid, from, text, ts } of messages) {
         const key = cidKey(room, from.id, cid);
@@ -182,6 +242,20 @@ export class PostgresStore implements Store {
         if (first !== undefined) {
           results.push({ message: first, duplicate: true });
           continue;
+        }
+        const rules = guard.get(`${room}\u0000${from.id}`);
+        if (rules !== undefined) {
+          const refusal = rules.banned
+            ? 'banned'
+            : rules.private && !rules.member
+              ? 'not_member'
+              : Number(rules.muted_until) > ts
+                ? 'muted'
+                : undefined;
+          if (refusal !== undefined) {
+            results.push(new AppendRefused(refusal, room));
+            continue;
+          }
         }
         const seq = (roomSeq.get(room) ?? 0) + 1;
         roomSeq.set(room, seq);
@@ -241,9 +315,16 @@ export class PostgresStore implements Store {
     return Number(rows[0]?.seq ?? 0);
   }
 
-  async listRooms(): Promise<RoomSummary[]> {
-    const { rows } = await this.#query<{ name: string; seq: string }>('SELECT name, seq FROM rooms ORDER BY name');
-    return rows.map((row) => ({ room: row.name, seq: Number(row.seq) }));
+  async listRooms(visibleTo?: string): Promise<RoomInfo[]> {
+    const { rows } =
+      visibleTo === undefined
+        ? await this.#query<RoomRow>(`SELECT ${ROOM_COLUMNS} FROM rooms ORDER BY name`)
+        : await this.#query<RoomRow>(
+            `SELECT ${ROOM_COLUMNS} FROM rooms
+              WHERE NOT private OR name IN (SELECT room FROM room_members WHERE user_id = $1) ORDER BY name`,
+            [visibleTo],
+          );
+    return rows.map(toRoomInfo);
   }
 
   async history(room: string, before: number | undefined, limit: number): Promise<ChatMessage[]> {
@@ -251,7 +332,7 @@ export class PostgresStore implements Store {
       'SELECT * FROM (SELECT * FROM messages WHERE room = $1 AND seq < $2 ORDER BY seq DESC LIMIT $3) w ORDER BY seq',
       [room, before ?? Number.MAX_SAFE_INTEGER, limit],
     );
-    return rows.map(toMessage);
+    return this.#withReactions(room, rows);
   }
 
   async after(room: string, after: number, limit: number): Promise<ChatMessage[]> {
@@ -259,7 +340,222 @@ export class PostgresStore implements Store {
       'SELECT * FROM messages WHERE room = $1 AND seq > $2 ORDER BY seq LIMIT $3',
       [room, after, limit],
     );
-    return rows.map(toMessage);
+    return this.#withReactions(room, rows);
+  }
+
+  async #withReactions(room: string, rows: MessageRow[]): Promise<ChatMessage[]> {
+    const first = rows[0];
+    const last = rows[rows.length - 1];
+    if (first === undefined || last === undefined) return [];
+    const reactions = await this.#query<ReactionRow>(
+      'SELECT seq, emoji, user_id FROM reactions WHERE room = $1 AND seq BETWEEN $2 AND $3 ORDER BY seq, at, emoji',
+      [room, first.seq, last.seq],
+    );
+    return withReactions(rows.map(toMessage), reactions.rows);
+  }
+
+  async createRoom(room: NewRoom): Promise<boolean> {
+    return this.#tx(async (client) => {
+      const created = await client.query(
+        `INSERT INTO rooms (name, seq, private, kind, topic, created_at) VALUES ($1, 0, $2, 'room', $3, $4)
+         ON CONFLICT (name) DO NOTHING`,
+        [room.room, room.private, room.topic ?? null, room.now],
+      );
+      if (created.rowCount === 0) return false;
+      await client.query(
+        `INSERT INTO room_members (room, user_id, role, since) VALUES ($1, $2, 'owner', $3)
+         ON CONFLICT (room, user_id) DO UPDATE SET role = excluded.role`,
+        [room.room, room.owner, room.now],
+      );
+      return true;
+    });
+  }
+
+  async openDm(room: string, users: [string, string], now: number): Promise<void> {
+    await this.#tx(async (client) => {
+      await client.query(
+        `INSERT INTO rooms (name, seq, private, kind, topic, created_at) VALUES ($1, 0, true, 'dm', NULL, $2)
+         ON CONFLICT (name) DO NOTHING`,
+        [room, now],
+      );
+      await client.query(
+        `INSERT INTO room_members (room, user_id, role, since) SELECT $1, unnest($2::text[]), 'member', $3
+         ON CONFLICT (room, user_id) DO NOTHING`,
+        [room, users, now],
+      );
+    });
+  }
+
+  async roomInfo(room: string): Promise<RoomInfo | undefined> {
+    const { rows } = await this.#query<RoomRow>(`SELECT ${ROOM_COLUMNS} FROM rooms WHERE name = $1`, [room]);
+    const row = rows[0];
+    return row === undefined ? undefined : toRoomInfo(row);
+  }
+
+  async standing(room: string, userId: string): Promise<Standing> {
+    const { rows } = await this.#query<{ role: string | null; banned: boolean; muted_until: string }>(
+      `SELECT (SELECT role FROM room_members WHERE room = $1 AND user_id = $2) AS role,
+              EXISTS (SELECT 1 FROM room_bans WHERE room = $1 AND user_id = $2) AS banned,
+              COALESCE((SELECT until FROM room_mutes WHERE room = $1 AND user_id = $2), 0) AS muted_until`,
+      [room, userId],
+    );
+    const row = rows[0];
+    const standing: Standing = { banned: row?.banned ?? false, mutedUntil: Number(row?.muted_until ?? 0) };
+    if (row?.role != null) standing.role = row.role as Role;
+    return standing;
+  }
+
+  async setRole(room: string, userId: string, role: Role | null): Promise<void> {
+    if (role === null) {
+      await this.#query('DELETE FROM room_members WHERE room = $1 AND user_id = $2', [room, userId]);
+      return;
+    }
+    await this.#query(
+      `INSERT INTO room_members (room, user_id, role, since) VALUES ($1, $2, $3, $4)
+       ON CONFLICT (room, user_id) DO UPDATE SET role = excluded.role`,
+      [room, userId, role, Date.now()],
+    );
+  }
+
+  async setBan(room: string, userId: string, banned: boolean, now: number): Promise<void> {
+    if (!banned) {
+      await this.#query('DELETE FROM room_bans WHERE room = $1 AND user_id = $2', [room, userId]);
+      return;
+    }
+    await this.#tx(async (client) => {
+      await client.query(
+        'INSERT INTO room_bans (room, user_id, at) VALUES ($1, $2, $3) ON CONFLICT (room, user_id) DO NOTHING',
+        [room, userId, now],
+      );
+      await client.query('DELETE FROM room_members WHERE room = $1 AND user_id = $2', [room, userId]);
+    });
+  }
+
+  async setMute(room: string, userId: string, until: number): Promise<void> {
+    if (until === 0) {
+      await this.#query('DELETE FROM room_mutes WHERE room = $1 AND user_id = $2', [room, userId]);
+      return;
+    }
+    await this.#query(
+      `INSERT INTO room_mutes (room, user_id, until) VALUES ($1, $2, $3)
+       ON CONFLICT (room, user_id) DO UPDATE SET until = excluded.until`,
+      [room, userId, until],
+    );
+  }
+
+  async findUser(id: string): Promise<UserRef | undefined> {
+    const { rows } = await this.#query<{ id: string; name: string }>('SELECT id, name FROM users WHERE id = $1', [id]);
+    const row = rows[0];
+    return row === undefined ? undefined : { id: row.id, name: row.name };
+  }
+
+  async message(room: string, seq: number): Promise<ChatMessage | undefined> {
+    const { rows } = await this.#query<MessageRow>('SELECT * FROM messages WHERE room = $1 AND seq = $2', [room, seq]);
+    return (await this.#withReactions(room, rows))[0];
+  }
+
+  async editMessage(room: string, seq: number, text: string, editedAt: number): Promise<boolean> {
+    return this.#tx(async (client) => {
+      const { rows } = await client.query<MessageRow>(
+        'SELECT * FROM messages WHERE room = $1 AND seq = $2 AND deleted_at IS NULL FOR UPDATE',
+        [room, seq],
+      );
+      const row = rows[0];
+      if (row === undefined) return false;
+      await client.query(
+        `INSERT INTO message_revisions (room, seq, rev, text, edited_at)
+         SELECT $1, $2, COALESCE(MAX(rev), 0) + 1, $3, $4 FROM message_revisions WHERE room = $1 AND seq = $2`,
+        [room, seq, row.text, row.edited_at ?? row.ts],
+      );
+      await client.query('UPDATE messages SET text = $3, edited_at = $4 WHERE room = $1 AND seq = $2', [
+        room,
+        seq,
+        text,
+        editedAt,
+      ]);
+      return true;
+    });
+  }
+
+  async deleteMessage(room: string, seq: number, deletedAt: number): Promise<boolean> {
+    return this.#tx(async (client) => {
+      const done = await client.query(
+        "UPDATE messages SET text = '', deleted_at = $3 WHERE room = $1 AND seq = $2 AND deleted_at IS NULL",
+        [room, seq, deletedAt],
+      );
+      if (done.rowCount === 0) return false;
+      await client.query('DELETE FROM message_revisions WHERE room = $1 AND seq = $2', [room, seq]);
+      await client.query('DELETE FROM reactions WHERE room = $1 AND seq = $2', [room, seq]);
+      return true;
+    });
+  }
+
+  async revisions(room: string, seq: number): Promise<{ text: string; editedAt: number }[]> {
+    const { rows } = await this.#query<{ text: string; edited_at: string }>(
+      'SELECT text, edited_at FROM message_revisions WHERE room = $1 AND seq = $2 ORDER BY rev',
+      [room, seq],
+    );
+    return rows.map((row) => ({ text: row.text, editedAt: Number(row.edited_at) }));
+  }
+
+  async react(
+    room: string,
+    seq: number,
+    userId: string,
+    emoji: string,
+    on: boolean,
+    now: number,
+  ): Promise<ReactionChange | undefined> {
+    return this.#tx(async (client) => {
+      // The message row is locked so a delete cannot slip between the check and the reaction.
+      const found = await client.query(
+        'SELECT 1 FROM messages WHERE room = $1 AND seq = $2 AND deleted_at IS NULL FOR SHARE',
+        [room, seq],
+      );
+      if (found.rowCount === 0) return undefined;
+      const change = on
+        ? await client.query(
+            `INSERT INTO reactions (room, seq, emoji, user_id, at) VALUES ($1, $2, $3, $4, $5)
+             ON CONFLICT DO NOTHING`,
+            [room, seq, emoji, userId, now],
+          )
+        : await client.query('DELETE FROM reactions WHERE room = $1 AND seq = $2 AND emoji = $3 AND user_id = $4', [
+            room,
+            seq,
+            emoji,
+            userId,
+          ]);
+      const { rows } = await client.query<{ count: string }>(
+        'SELECT COUNT(*) AS count FROM reactions WHERE room = $1 AND seq = $2 AND emoji = $3',
+        [room, seq, emoji],
+      );
+      return { count: Number(rows[0]?.count ?? 0), changed: (change.rowCount ?? 0) > 0 };
+    });
+  }
+
+  /** Runs `work` in one transaction on one pooled connection. */
+  async #tx<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+    if (this.#closed) throw new StoreError('store is closed');
+    let client: pg.PoolClient;
+    try {
+      client = await this.#pool.connect();
+    } catch (cause) {
+      throw new StoreError((cause as Error).message, { cause });
+    }
+    let broken = false;
+    try {
+      await client.query('BEGIN');
+      const result = await work(client);
+      await client.query('COMMIT');
+      return result;
+    } catch (cause) {
+      await client.query('ROLLBACK').catch(() => {
+        broken = true;
+      });
+      throw cause instanceof StoreError ? cause : new StoreError((cause as Error).message, { cause });
+    } finally {
+      client.release(broken);
+    }
   }
 
   async recordUser(user: UserRef, kind: 'guest' | 'account'): Promise<void> {

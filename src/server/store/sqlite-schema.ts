@@ -27,6 +27,48 @@ const migrations: readonly string[] = [
      created_at INTEGER NOT NULL,
      seen_at    INTEGER NOT NULL
    ) STRICT;`,
+  // Rooms: settings, memberships with roles, bans, mutes; messages: revisions, tombstones, reactions.
+  `ALTER TABLE rooms ADD COLUMN private INTEGER NOT NULL DEFAULT 0;
+   ALTER TABLE rooms ADD COLUMN kind TEXT NOT NULL DEFAULT 'room';
+   ALTER TABLE rooms ADD COLUMN topic TEXT;
+   CREATE TABLE room_members (
+     room    TEXT NOT NULL,
+     user_id TEXT NOT NULL,
+     role    TEXT NOT NULL,
+     since   INTEGER NOT NULL,
+     PRIMARY KEY (room, user_id)
+   ) STRICT, WITHOUT ROWID;
+   CREATE INDEX room_members_by_user ON room_members (user_id);
+   CREATE TABLE room_bans (
+     room    TEXT NOT NULL,
+     user_id TEXT NOT NULL,
+     at      INTEGER NOT NULL,
+     PRIMARY KEY (room, user_id)
+   ) STRICT, WITHOUT ROWID;
+   CREATE TABLE room_mutes (
+     room    TEXT NOT NULL,
+     user_id TEXT NOT NULL,
+     until   INTEGER NOT NULL,
+     PRIMARY KEY (room, user_id)
+   ) STRICT, WITHOUT ROWID;
+   ALTER TABLE messages ADD COLUMN edited_at INTEGER;
+   ALTER TABLE messages ADD COLUMN deleted_at INTEGER;
+   CREATE TABLE message_revisions (
+     room      TEXT NOT NULL,
+     seq       INTEGER NOT NULL,
+     rev       INTEGER NOT NULL,
+     text      TEXT NOT NULL,
+     edited_at INTEGER NOT NULL,
+     PRIMARY KEY (room, seq, rev)
+   ) STRICT, WITHOUT ROWID;
+   CREATE TABLE reactions (
+     room    TEXT NOT NULL,
+     seq     INTEGER NOT NULL,
+     emoji   TEXT NOT NULL,
+     user_id TEXT NOT NULL,
+     at      INTEGER NOT NULL,
+     PRIMARY KEY (room, seq, emoji, user_id)
+   ) STRICT, WITHOUT ROWID;`,
 ];
 
 export function migrate(db: Database.Database): void {

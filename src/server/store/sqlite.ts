@@ -4,10 +4,22 @@
 // Within the transaction each room's seq is read once and written once, however many messages the
 // room got in that turn: storage must keep up with fan-out, so a message costs one INSERT.
 import Database from 'better-sqlite3';
-import type { ChatMessage, UserRef } from '../../protocol/messages.js';
+import type { ChatMessage, Role, UserRef } from '../../protocol/messages.js';
 import { migrate } from './sqlite-schema.js';
 import { randomId } from '../random-id.js';
-import { StoreError, type AppendResult, type NewMessage, type RoomSummary, type Store } from './store.js';
+import { withReactions, withState, type ReactionRow } from './message-state.js';
+import {
+  AppendRefused,
+  StoreError,
+  type AppendResult,
+  type NewMessage,
+  type NewRoom,
+  type ReactionChange,
+  type RoomInfo,
+  type RoomSummary,
+  type Standing,
+  type Store,
+} from './store.js';
 
 export interface SqliteStoreOptions {
   /** Path of the database file, or ':memory:'. */
@@ -25,6 +37,23 @@ interface MessageRow {
   cid: string;
   text: string;
   ts: number;
+  edited_at: number | null;
+  deleted_at: number | null;
+}
+
+interface RoomRow {
+  name: string;
+  seq: number;
+  private: number;
+  kind: string;
+  topic: string | null;
+}
+
+interface GuardRow {
+  private: number;
+  member: number;
+  banned: number;
+  muted_until: number;
 }
 
 /** A write waiting for this turn's transaction; `run` executes inside it. */
@@ -38,15 +67,25 @@ interface PendingWrite<T = unknown> {
 type BatchState = Map<string, { seq: number; dirty: boolean }>;
 
 
-const toMessage = (row: MessageRow): ChatMessage => ({
-  room: row.room,
-  seq: row.seq,
-  msgId: row.msg_id,
-  cid: row.cid,
-  from: { id: row.user_id, name: row.user_name },
-  text: row.text,
-  ts: row.ts,
-});
+const toMessage = (row: MessageRow): ChatMessage =>
+  withState(
+    {
+      room: row.room,
+      seq: row.seq,
+      msgId: row.msg_id,
+      cid: row.cid,
+      from: { id: row.user_id, name: row.user_name },
+      text: row.text,
+      ts: row.ts,
+    },
+    row,
+  );
+
+const toRoomInfo = (row: RoomRow): RoomInfo => {
+  const info: RoomInfo = { room: row.name, seq: row.seq, private: row.private === 1, dm: row.kind === 'dm' };
+  if (row.topic !== null) info.topic = row.topic;
+  return info;
+};
 
 export class SqliteStore implements Store {
   readonly #db: Database.Database;
@@ -77,7 +116,69 @@ export class SqliteStore implements Store {
          ON CONFLICT (room, user_id, cid) DO NOTHING`,
       ),
       roomSeq: db.prepare<[string], { seq: number }>('SELECT seq FROM rooms WHERE name = ?'),
-      listRooms: db.prepare<[], { name: string; seq: number }>('SELECT name, seq FROM rooms ORDER BY name'),
+      listRooms: db.prepare<[], RoomRow>('SELECT name, seq, private, kind, topic FROM rooms ORDER BY name'),
+      listVisibleRooms: db.prepare<[string], RoomRow>(
+        `SELECT name, seq, private, kind, topic FROM rooms
+          WHERE private = 0 OR name IN (SELECT room FROM room_members WHERE user_id = ?) ORDER BY name`,
+      ),
+      roomInfo: db.prepare<[string], RoomRow>('SELECT name, seq, private, kind, topic FROM rooms WHERE name = ?'),
+      createOwnedRoom: db.prepare<[string, number, string, string | null, number]>(
+        'INSERT OR IGNORE INTO rooms (name, seq, private, kind, topic, created_at) VALUES (?, 0, ?, ?, ?, ?)',
+      ),
+      // The rules an append must pass, read in the append's own transaction.
+      guard: db.prepare<[string, string, string, string, string, string, string], GuardRow>(
+        `SELECT r.private AS private,
+                EXISTS (SELECT 1 FROM room_members WHERE room = ? AND user_id = ?) AS member,
+                EXISTS (SELECT 1 FROM room_bans WHERE room = ? AND user_id = ?) AS banned,
+                COALESCE((SELECT until FROM room_mutes WHERE room = ? AND user_id = ?), 0) AS muted_until
+           FROM rooms r WHERE r.name = ?`,
+      ),
+      role: db.prepare<[string, string], { role: string }>('SELECT role FROM room_members WHERE room = ? AND user_id = ?'),
+      banned: db.prepare<[string, string], { at: number }>('SELECT at FROM room_bans WHERE room = ? AND user_id = ?'),
+      mutedUntil: db.prepare<[string, string], { until: number }>('SELECT until FROM room_mutes WHERE room = ? AND user_id = ?'),
+      setRole: db.prepare<[string, string, string, number]>(
+        `INSERT INTO room_members (room, user_id, role, since) VALUES (?, ?, ?, ?)
+         ON CONFLICT (room, user_id) DO UPDATE SET role = excluded.role`,
+      ),
+      removeMember: db.prepare<[string, string]>('DELETE FROM room_members WHERE room = ? AND user_id = ?'),
+      ban: db.prepare<[string, string, number]>('INSERT OR IGNORE INTO room_bans (room, user_id, at) VALUES (?, ?, ?)'),
+      unban: db.prepare<[string, string]>('DELETE FROM room_bans WHERE room = ? AND user_id = ?'),
+      mute: db.prepare<[string, string, number]>(
+        `INSERT INTO room_mutes (room, user_id, until) VALUES (?, ?, ?)
+         ON CONFLICT (room, user_id) DO UPDATE SET until = excluded.until`,
+      ),
+      unmute: db.prepare<[string, string]>('DELETE FROM room_mutes WHERE room = ? AND user_id = ?'),
+      findUser: db.prepare<[string], { id: string; name: string }>('SELECT id, name FROM users WHERE id = ?'),
+      message: db.prepare<[string, number], MessageRow>('SELECT * FROM messages WHERE room = ? AND seq = ?'),
+      lastRevision: db.prepare<[string, number], { rev: number }>(
+        'SELECT COALESCE(MAX(rev), 0) AS rev FROM message_revisions WHERE room = ? AND seq = ?',
+      ),
+      addRevision: db.prepare<[string, number, number, string, number]>(
+        'INSERT INTO message_revisions (room, seq, rev, text, edited_at) VALUES (?, ?, ?, ?, ?)',
+      ),
+      revisions: db.prepare<[string, number], { text: string; edited_at: number }>(
+        'SELECT text, edited_at FROM message_revisions WHERE room = ? AND seq = ? ORDER BY rev',
+      ),
+      edit: db.prepare<[string, number, string, number]>(
+        'UPDATE messages SET text = ?, edited_at = ? WHERE room = ? AND seq = ? AND deleted_at IS NULL',
+      ),
+      tombstone: db.prepare<[number, string, number]>(
+        "UPDATE messages SET text = '', deleted_at = ? WHERE room = ? AND seq = ? AND deleted_at IS NULL",
+      ),
+      dropRevisions: db.prepare<[string, number]>('DELETE FROM message_revisions WHERE room = ? AND seq = ?'),
+      dropReactions: db.prepare<[string, number]>('DELETE FROM reactions WHERE room = ? AND seq = ?'),
+      addReaction: db.prepare<[string, number, string, string, number]>(
+        'INSERT OR IGNORE INTO reactions (room, seq, emoji, user_id, at) VALUES (?, ?, ?, ?, ?)',
+      ),
+      removeReaction: db.prepare<[string, number, string, string]>(
+        'DELETE FROM reactions WHERE room = ? AND seq = ? AND emoji = ? AND user_id = ?',
+      ),
+      reactionCount: db.prepare<[string, number, string], { count: number }>(
+        'SELECT COUNT(*) AS count FROM reactions WHERE room = ? AND seq = ? AND emoji = ?',
+      ),
+      reactionsBetween: db.prepare<[string, number, number], ReactionRow>(
+        'SELECT seq, emoji, user_id FROM reactions WHERE room = ? AND seq BETWEEN ? AND ? ORDER BY seq, at, emoji',
+      ),
       before: db.prepare<[string, number, number], MessageRow>(
         'SELECT * FROM (SELECT * FROM messages WHERE room = ? AND seq < ? ORDER BY seq DESC LIMIT ?) ORDER BY seq',
       ),
@@ -100,7 +201,8 @@ export class SqliteStore implements Store {
   }
 
   append(message: NewMessage): Promise<AppendResult> {
-    return this.#enqueue((batch) => this.#appendOne(message, batch));
+    // #flush rejects the promise of a write whose result is an AppendRefused, so only results resolve.
+    return this.#enqueue((batch) => this.#appendOne(message, batch)) as Promise<AppendResult>;
   }
 
   #enqueue<T>(run: (batch: BatchState) => T): Promise<T> {
@@ -129,10 +231,15 @@ export class SqliteStore implements Store {
       for (const entry of pending) entry.reject(error);
       return;
     }
-    pending.forEach((entry, index) => entry.resolve(results[index]));
+    pending.forEach((entry, index) => {
+      const result = results[index];
+      // A refusal is one append's answer, not the transaction's: the others in the batch stand.
+      if (result instanceof AppendRefused) entry.reject(result);
+      else entry.resolve(result);
+    });
   }
 
-  #appendOne(message: NewMessage, batch: BatchState): AppendResult {
+  #appendOne(message: NewMessage, batch: BatchState): AppendResult | AppendRefused {
     const { room, cid, from, text, ts } = message;
     let state = batch.get(room);
     if (state === undefined) {
@@ -144,6 +251,22 @@ export class SqliteStore implements Store {
       if (current === undefined) throw new StoreError(`room ${room} vanished during append`);
       state = { seq: current.seq, dirty: false };
       batch.set(room, state);
+    }
+    const guard = this.#statements.guard.get(room, from.id, room, from.id, room, from.id, room);
+    const refusal =
+      guard === undefined
+        ? undefined
+        : guard.banned === 1
+          ? 'banned'
+          : guard.private === 1 && guard.member === 0
+            ? 'not_member'
+            : guard.muted_until > ts
+              ? 'muted'
+              : undefined;
+    if (refusal !== undefined) {
+      // A retry of a message stored before the refusal is still that message.
+      const existing = this.#statements.findByCid.get(room, from.id, cid);
+      return existing !== undefined ? { message: toMessage(existing), duplicate: true } : new AppendRefused(refusal, room);
     }
     const seq = state.seq + 1;
     const msgId = randomId(12);
@@ -174,18 +297,151 @@ export class SqliteStore implements Store {
     return this.#read(() => this.#statements.roomSeq.get(room)?.seq ?? 0);
   }
 
-  listRooms(): Promise<RoomSummary[]> {
-    return this.#read(() => this.#statements.listRooms.all().map((row) => ({ room: row.name, seq: row.seq })));
+  listRooms(visibleTo?: string): Promise<RoomInfo[]> {
+    return this.#read(() =>
+      (visibleTo === undefined ? this.#statements.listRooms.all() : this.#statements.listVisibleRooms.all(visibleTo)).map(
+        toRoomInfo,
+      ),
+    );
   }
 
   history(room: string, before: number | undefined, limit: number): Promise<ChatMessage[]> {
     return this.#read(() =>
-      this.#statements.before.all(room, before ?? Number.MAX_SAFE_INTEGER, limit).map(toMessage),
+      this.#withReactions(room, this.#statements.before.all(room, before ?? Number.MAX_SAFE_INTEGER, limit)),
     );
   }
 
   after(room: string, after: number, limit: number): Promise<ChatMessage[]> {
-    return this.#read(() => this.#statements.after.all(room, after, limit).map(toMessage));
+    return this.#read(() => this.#withReactions(room, this.#statements.after.all(room, after, limit)));
+  }
+
+  #withReactions(room: string, rows: MessageRow[]): ChatMessage[] {
+    const first = rows[0];
+    const last = rows[rows.length - 1];
+    if (first === undefined || last === undefined) return [];
+    return withReactions(rows.map(toMessage), this.#statements.reactionsBetween.all(room, first.seq, last.seq));
+  }
+
+  createRoom(room: NewRoom): Promise<boolean> {
+    return this.#read(() =>
+      this.#db.transaction(() => {
+        const created = this.#statements.createOwnedRoom.run(room.room, room.private ? 1 : 0, 'room', room.topic ?? null, room.now);
+        if (created.changes === 0) return false;
+        this.#statements.setRole.run(room.room, room.owner, 'owner', room.now);
+        return true;
+      })(),
+    );
+  }
+
+  openDm(room: string, users: [string, string], now: number): Promise<void> {
+    return this.#read(() =>
+      this.#db.transaction(() => {
+        this.#statements.createOwnedRoom.run(room, 1, 'dm', null, now);
+        for (const user of users) {
+          if (this.#statements.role.get(room, user) === undefined) this.#statements.setRole.run(room, user, 'member', now);
+        }
+      })(),
+    );
+  }
+
+  roomInfo(room: string): Promise<RoomInfo | undefined> {
+    return this.#read(() => {
+      const row = this.#statements.roomInfo.get(room);
+      return row === undefined ? undefined : toRoomInfo(row);
+    });
+  }
+
+  standing(room: string, userId: string): Promise<Standing> {
+    return this.#read(() => {
+      const role = this.#statements.role.get(room, userId)?.role as Role | undefined;
+      const standing: Standing = {
+        banned: this.#statements.banned.get(room, userId) !== undefined,
+        mutedUntil: this.#statements.mutedUntil.get(room, userId)?.until ?? 0,
+      };
+      if (role !== undefined) standing.role = role;
+      return standing;
+    });
+  }
+
+  setRole(room: string, userId: string, role: Role | null): Promise<void> {
+    return this.#read(() => {
+      if (role === null) this.#statements.removeMember.run(room, userId);
+      else this.#statements.setRole.run(room, userId, role, Date.now());
+    });
+  }
+
+  setBan(room: string, userId: string, banned: boolean, now: number): Promise<void> {
+    return this.#read(() =>
+      this.#db.transaction(() => {
+        if (!banned) {
+          this.#statements.unban.run(room, userId);
+          return;
+        }
+        this.#statements.ban.run(room, userId, now);
+        this.#statements.removeMember.run(room, userId);
+      })(),
+    );
+  }
+
+  setMute(room: string, userId: string, until: number): Promise<void> {
+    return this.#read(() => {
+      if (until === 0) this.#statements.unmute.run(room, userId);
+      else this.#statements.mute.run(room, userId, until);
+    });
+  }
+
+  findUser(id: string): Promise<UserRef | undefined> {
+    return this.#read(() => this.#statements.findUser.get(id));
+  }
+
+  message(room: string, seq: number): Promise<ChatMessage | undefined> {
+    return this.#read(() => {
+      const row = this.#statements.message.get(room, seq);
+      return row === undefined ? undefined : this.#withReactions(room, [row])[0];
+    });
+  }
+
+  editMessage(room: string, seq: number, text: string, editedAt: number): Promise<boolean> {
+    return this.#read(() =>
+      this.#db.transaction(() => {
+        const row = this.#statements.message.get(room, seq);
+        if (row === undefined || row.deleted_at !== null) return false;
+        const rev = (this.#statements.lastRevision.get(room, seq)?.rev ?? 0) + 1;
+        this.#statements.addRevision.run(room, seq, rev, row.text, row.edited_at ?? row.ts);
+        this.#statements.edit.run(text, editedAt, room, seq);
+        return true;
+      })(),
+    );
+  }
+
+  deleteMessage(room: string, seq: number, deletedAt: number): Promise<boolean> {
+    return this.#read(() =>
+      this.#db.transaction(() => {
+        if (this.#statements.tombstone.run(deletedAt, room, seq).changes === 0) return false;
+        this.#statements.dropRevisions.run(room, seq);
+        this.#statements.dropReactions.run(room, seq);
+        return true;
+      })(),
+    );
+  }
+
+  revisions(room: string, seq: number): Promise<{ text: string; editedAt: number }[]> {
+    return this.#read(() =>
+      this.#statements.revisions.all(room, seq).map((row) => ({ text: row.text, editedAt: row.edited_at })),
+    );
+  }
+
+  react(room: string, seq: number, userId: string, emoji: string, on: boolean, now: number): Promise<ReactionChange | undefined> {
+    return this.#read(() =>
+      this.#db.transaction(() => {
+        const row = this.#statements.message.get(room, seq);
+        if (row === undefined || row.deleted_at !== null) return undefined;
+        const changed = on
+          ? this.#statements.addReaction.run(room, seq, emoji, userId, now).changes > 0
+          : this.#statements.removeReaction.run(room, seq, emoji, userId).changes > 0;
+        return { count: this.#statements.reactionCount.get(room, seq, emoji)?.count ?? 0, changed };
+      })(),
+    );
   }
 
   /** Joins the turn's write transaction, so that a burst of connections costs one fsync, not one each. */

@@ -1,6 +1,6 @@
 // Store: where every message lives before anyone hears of it. The chat service writes through it and
 // reads history and recovery windows from it; no other module touches the database.
-import type { ChatMessage, UserRef } from '../../protocol/messages.js';
+import type { ChatMessage, Role, UserRef } from '../../protocol/messages.js';
 
 export interface NewMessage {
   room: string;
@@ -21,13 +21,64 @@ export interface RoomSummary {
   seq: number;
 }
 
+/** A room's settings. Rooms that `join` or `append` create implicitly are public, topicless, ownerless. */
+export interface RoomInfo extends RoomSummary {
+  private: boolean;
+  dm: boolean;
+  topic?: string;
+}
+
+/** Where one user stands in one room. */
+export interface Standing {
+  /** Absent when the user has no membership (a visitor of a public room, or an outsider). */
+  role?: Role;
+  banned: boolean;
+  /** Ms since the epoch until which the user may not send; 0 when not muted. */
+  mutedUntil: number;
+}
+
+export interface NewRoom {
+  room: string;
+  private: boolean;
+  topic?: string;
+  /** User id of the creator, who becomes the owner. */
+  owner: string;
+  now: number;
+}
+
+/** Why an append was refused; nothing was stored. */
+export type AppendRefusal = 'banned' | 'muted' | 'not_member';
+
+/** An append the room's rules refused (see `Store.append`). */
+export class AppendRefused extends Error {
+  override readonly name = 'AppendRefused';
+  readonly reason: AppendRefusal;
+
+  constructor(reason: AppendRefusal, room: string) {
+    super(`${reason} in ${room}`);
+    this.reason = reason;
+  }
+}
+
+export interface ReactionChange {
+  /** The emoji's count on the message after the change. */
+  count: number;
+  /** False when the reaction was already in the asked state. */
+  changed: boolean;
+}
+
 /**
  * Contract (every implementation runs test/contract/store.contract.ts):
  * - `append` assigns the room's next seq inside the same write that dedupes by (room, user id, cid):
  *   seqs start at 1 and have no gaps, whatever the concurrency. The room is created if missing.
  * - A promise from `append` resolves only once the message is durable; a rejected one stored nothing.
  * - Appends to one room resolve in seq order.
- * - Reads return messages in ascending seq order.
+ * - Reads return messages in ascending seq order, with their current state: edited text and
+ *   `editedAt`, tombstones (`deleted: true`, text ""), and reaction counts.
+ * - `append` enforces the room's rules in the same write, after the dedupe: a banned user, a user
+ *   muted at the message's `ts`, or a non-member of a private room is refused with `AppendRefused`
+ *   and nothing is stored. A duplicate of a message stored before is still answered as a duplicate.
+ * - Moderation state (roles, bans, mutes) is per room and user id; a ban removes the membership.
  */
 export interface Store {
   append(message: NewMessage): Promise<AppendResult>;
@@ -35,7 +86,36 @@ export interface Store {
   ensureRoom(room: string): Promise<RoomSummary>;
   /** Latest seq of a room, or 0 when the room does not exist. */
   roomSeq(room: string): Promise<number>;
-  listRooms(): Promise<RoomSummary[]>;
+  /**
+   * Rooms with their seq; with `visibleTo`, only public rooms and the private rooms (and DMs) that
+   * user is a member of.
+   */
+  listRooms(visibleTo?: string): Promise<RoomInfo[]>;
+  /** Creates a room with an owner; false (and nothing changed) when a room of that name exists. */
+  createRoom(room: NewRoom): Promise<boolean>;
+  /** Creates the DM room of two users if missing (private, both members); idempotent. */
+  openDm(room: string, users: [string, string], now: number): Promise<void>;
+  /** The room's settings, or undefined when the room does not exist. */
+  roomInfo(room: string): Promise<RoomInfo | undefined>;
+  standing(room: string, userId: string): Promise<Standing>;
+  /** Gives the user a role in the room, or removes its membership (null). */
+  setRole(room: string, userId: string, role: Role | null): Promise<void>;
+  /** Bans (and removes the membership) or lifts a ban. */
+  setBan(room: string, userId: string, banned: boolean, now: number): Promise<void>;
+  /** Mutes until `until` (ms since the epoch); 0 lifts the mute. */
+  setMute(room: string, userId: string, until: number): Promise<void>;
+  /** A user recorded by `recordUser`, or undefined. */
+  findUser(id: string): Promise<UserRef | undefined>;
+  /** One message in its current state (tombstones included), or undefined. */
+  message(room: string, seq: number): Promise<ChatMessage | undefined>;
+  /** Keeps the previous text as a revision and stores the new one; false when missing or deleted. */
+  editMessage(room: string, seq: number, text: string, editedAt: number): Promise<boolean>;
+  /** Makes the message a tombstone: text, revisions and reactions are dropped; false when missing or deleted already. */
+  deleteMessage(room: string, seq: number, deletedAt: number): Promise<boolean>;
+  /** Previous texts of a message, oldest first (empty for a tombstone). */
+  revisions(room: string, seq: number): Promise<{ text: string; editedAt: number }[]>;
+  /** Adds or removes one user's reaction; undefined when the message is missing or deleted. */
+  react(room: string, seq: number, userId: string, emoji: string, on: boolean, now: number): Promise<ReactionChange | undefined>;
   /** Up to `limit` messages with seq < before (newest when before is undefined), ascending. */
   history(room: string, before: number | undefined, limit: number): Promise<ChatMessage[]>;
   /** Up to `limit` messages with seq > after, ascending: the recovery read. */

@@ -1,0 +1,44 @@
+// The parts of a stored message that change after it was sent (edit, delete, reactions), mapped the
+// same way by every Store implementation so that history reads identically on each.
+import type { ChatMessage, ReactionCount } from '../../protocol/messages.js';
+
+/** The columns a message row adds to the original message. */
+export interface MessageStateColumns {
+  edited_at: number | string | null;
+  deleted_at: number | string | null;
+}
+
+/** Adds `editedAt` / `deleted` to a message built from its row. A tombstone has no text. */
+export function withState(message: ChatMessage, row: MessageStateColumns): ChatMessage {
+  if (row.deleted_at !== null) return { ...message, text: '', deleted: true };
+  if (row.edited_at !== null) return { ...message, editedAt: Number(row.edited_at) };
+  return message;
+}
+
+export interface ReactionRow {
+  seq: number | string;
+  emoji: string;
+  user_id: string;
+}
+
+/**
+ * Attaches reactions (rows ordered by seq, then time) to their messages: per message, emojis in
+ * the order they first appeared, each with its count and users.
+ */
+export function withReactions(messages: ChatMessage[], rows: ReactionRow[]): ChatMessage[] {
+  if (rows.length === 0) return messages;
+  const bySeq = new Map<number, Map<string, ReactionCount>>();
+  for (const row of rows) {
+    const seq = Number(row.seq);
+    let emojis = bySeq.get(seq);
+    if (emojis === undefined) bySeq.set(seq, (emojis = new Map()));
+    let entry = emojis.get(row.emoji);
+    if (entry === undefined) emojis.set(row.emoji, (entry = { emoji: row.emoji, count: 0, users: [] }));
+    entry.count++;
+    entry.users.push(row.user_id);
+  }
+  return messages.map((message) => {
+    const emojis = bySeq.get(message.seq);
+    return emojis === undefined || message.deleted === true ? message : { ...message, reactions: [...emojis.values()] };
+  });
+}
