@@ -10,6 +10,8 @@ import type {
   PresencePush,
   PROTOCOL,
   Results,
+  RoomAccess,
+  RoomEventPush,
   ServerFrame,
   TypingPush,
   UserRef,
@@ -59,6 +61,8 @@ export interface JoinedEvent {
   recovered: boolean;
   /** True when this is a re-join after a reconnect. */
   rejoin: boolean;
+  /** The room's settings and this user's role in it. */
+  access: RoomAccess;
 }
 
 export interface GapEvent {
@@ -83,6 +87,11 @@ export interface ClientEvents {
   message: ChatMessage;
   presence: PresencePush;
   typing: TypingPush;
+  /**
+   * An edit, delete, reaction, kick or mute in a joined room. When this user is kicked, the room
+   * has been left (it is not re-joined after a reconnect) before the event is emitted.
+   */
+  roomEvent: RoomEventPush;
   gap: GapEvent;
   /** The pending (unacknowledged) messages of `room` changed. */
   outbox: { room: string; pending: PendingMessage[] };
@@ -337,6 +346,14 @@ export class ParleyClient extends Emitter<ClientEvents> {
     return (await this.#request('history', params)).messages;
   }
 
+  /**
+   * Any other verb (create, invite, kick, ban, unban, mute, role, edit, delete, react, dm): sends it
+   * and resolves with the ok reply; rejects with the server's error code on a refusal.
+   */
+  command<V extends Exclude<Verb, 'hello' | 'join' | 'leave' | 'send'>>(verb: V, params: CommandParams[V]): Promise<Results[V]> {
+    return this.#request(verb, params);
+  }
+
   /** Every room on the server with its latest seq and online count. */
   async listRooms(): Promise<Results['rooms']['rooms']> {
     return (await this.#request('rooms', {})).rooms;
@@ -473,7 +490,10 @@ export class ParleyClient extends Emitter<ClientEvents> {
         track.lastSeq = result.seq;
       }
       // The backlog (seq > since) follows this reply as message pushes, deduped by seq below.
-      const event: JoinedEvent = { room, seq: result.seq, members: result.members, recovered: result.recovered, rejoin };
+      const access: RoomAccess = { private: result.private, dm: result.dm };
+      if (result.topic !== undefined) access.topic = result.topic;
+      if (result.role !== undefined) access.role = result.role;
+      const event: JoinedEvent = { room, seq: result.seq, members: result.members, recovered: result.recovered, rejoin, access };
       for (const waiter of track.waiters.splice(0)) waiter.resolve(event);
       this.emit('joined', event);
       this.#flushOutbox(room);
@@ -590,6 +610,26 @@ export class ParleyClient extends Emitter<ClientEvents> {
       case 'typing':
         if (this.#rooms.has(frame.room)) this.emit('typing', frame);
         return;
+      case 'edit':
+      case 'delete':
+      case 'reaction':
+      case 'muted':
+        if (this.#rooms.has(frame.room)) this.emit('roomEvent', frame);
+        return;
+      case 'kicked': {
+        const track = this.#rooms.get(frame.room);
+        if (track === undefined) return;
+        if (frame.user === this.#user?.id) {
+          // The server took this connection out of the room: forget it, so a reconnect does not re-join.
+          this.#rooms.delete(frame.room);
+          const error = new RequestError(frame.reason === 'ban' ? 'banned' : 'kicked', `removed from ${frame.room}`);
+          for (const waiter of track.waiters.splice(0)) waiter.reject(error);
+          this.#outbox.failRoom(frame.room, error);
+          this.emit('outbox', { room: frame.room, pending: [] });
+        }
+        this.emit('roomEvent', frame);
+        return;
+      }
       default:
         return;
     }

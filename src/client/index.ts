@@ -8,7 +8,16 @@ export { RequestError } from './errors.js';
 export type { PendingMessage, SendResult } from './outbox.js';
 export type { SocketFactory, SocketLike, SocketEvents } from './socket.js';
 export { backoffDelay, type BackoffOptions } from './backoff.js';
-export type { ChatMessage, UserRef, PresencePush, TypingPush } from '../protocol/messages.js';
+export type {
+  ChatMessage,
+  UserRef,
+  PresencePush,
+  TypingPush,
+  RoomAccess,
+  RoomEventPush,
+  Role,
+  ReactionCount,
+} from '../protocol/messages.js';
 
 /** A client that has not connected yet: subscribe to its events, then call `open()`. */
 export function createClient(url: string, options: ClientOptions): ParleyClient {

@@ -6,6 +6,8 @@ import {
   type ChatMessage,
   type ParleyClient,
   type PendingMessage,
+  type RoomAccess,
+  type RoomEventPush,
   type StateChange,
   type UserRef,
 } from '../../src/client/index.js';
@@ -13,6 +15,7 @@ import { saved } from './storage.js';
 
 export const PAGE = 50;
 const TYPING_MS = 5000;
+const DIRECTORY_MS = 15_000;
 export const ROOM_RE = /^[a-z0-9][a-z0-9_-]{0,63}$/;
 
 export interface RoomView {
@@ -27,12 +30,21 @@ export interface RoomView {
   loadingOlder: boolean;
   /** The first page of history arrived. */
   loaded: boolean;
+  /** The room's settings and my role, from the join. */
+  access: RoomAccess | undefined;
+  /** Until when I may not send here (0: not muted). */
+  mutedUntil: number;
 }
+
+/** Moderation verbs the members list offers. */
+export type ModerationVerb = 'kick' | 'ban' | 'mute';
 
 export interface DirectoryEntry {
   room: string;
   seq: number;
   online: number;
+  private: boolean;
+  dm: boolean;
 }
 
 export class Chat {
@@ -43,8 +55,13 @@ export class Chat {
   /** When the connection came back after a drop (for the "back online" banner). */
   backOnlineAt = 0;
   directory: DirectoryEntry[] = [];
+  /** The last refusal or notice to show (e.g. "you were removed from #x"), with when it happened. */
+  notice: { text: string; at: number } | undefined;
+  /** DM room → the other user, for labels. */
+  readonly dmPeers = new Map<string, UserRef>();
   #listeners = new Set<() => void>();
   #typingTimer: ReturnType<typeof setTimeout> | undefined;
+  #directoryTimer: ReturnType<typeof setInterval> | undefined;
   #queued = false;
 
   constructor(readonly nick: string) {
@@ -86,9 +103,12 @@ export class Chat {
         hasOlder: true,
         loadingOlder: false,
         loaded: false,
+        access: undefined,
+        mutedUntil: 0,
       });
       saved.setRooms([...this.rooms.keys()]);
-      this.client.join(room).catch(() => {
+      this.client.join(room).catch((error: unknown) => {
+        if (error instanceof Error) this.#notify(`#${room}: ${error.message}`);
         // A refused join (the SDK already dropped the room) takes the room out of the sidebar.
         if (!this.client.rooms.includes(room)) this.#forget(room);
       });
@@ -113,6 +133,132 @@ export class Chat {
 
   send(text: string): void {
     this.client.send(this.active, text).catch(() => this.#changed());
+  }
+
+  /** Creates a room I own (private when asked), then joins it. */
+  async create(room: string, isPrivate: boolean): Promise<void> {
+    await this.#attempt(this.client.command('create', { room, private: isPrivate }));
+    this.join(room);
+  }
+
+  /** Opens (or reopens) the DM with `user` and switches to it. */
+  async openDm(user: UserRef): Promise<void> {
+    const { room } = await this.#attempt(this.client.command('dm', { user: user.id }));
+    this.dmPeers.set(room, user);
+    this.join(room);
+  }
+
+  async invite(room: string, user: UserRef): Promise<void> {
+    await this.#attempt(this.client.command('invite', { room, user: user.id }));
+    this.#notify(`${user.name} is invited to #${room}`);
+  }
+
+  async moderate(verb: ModerationVerb, room: string, user: UserRef): Promise<void> {
+    if (verb === 'mute') await this.#attempt(this.client.command('mute', { room, user: user.id, seconds: 300 }));
+    else await this.#attempt(this.client.command(verb, { room, user: user.id }));
+  }
+
+  async edit(room: string, seq: number, text: string): Promise<void> {
+    await this.#attempt(this.client.command('edit', { room, seq, text }));
+  }
+
+  async remove(room: string, seq: number): Promise<void> {
+    await this.#attempt(this.client.command('delete', { room, seq }));
+  }
+
+  async react(room: string, seq: number, emoji: string, on: boolean): Promise<void> {
+    await this.#attempt(this.client.command('react', { room, seq, emoji, on }));
+  }
+
+  /** How a room is called in the UI: DMs by the other user's name (without the sigil). */
+  label(room: string): string {
+    const peer = this.dmPeers.get(room);
+    if (peer !== undefined) return peer.name;
+    const view = this.rooms.get(room);
+    if (view?.access?.dm === true || room.startsWith('dm-')) {
+      const other = [...(view?.members.values() ?? [])].find((m) => m.id !== this.me?.id);
+      if (other !== undefined) this.dmPeers.set(room, other);
+      return other !== undefined ? other.name : 'Direct message';
+    }
+    return room;
+  }
+
+  /** The room with its sigil, as text: `#general`, `@ada`. */
+  title(room: string): string {
+    const dm = this.rooms.get(room)?.access?.dm === true || room.startsWith('dm-');
+    return `${dm ? '@' : '#'}${this.label(room)}`;
+  }
+
+  /** Whether I moderate the room (kick, ban, mute, invite, delete anyone's). */
+  moderates(room: string): boolean {
+    const role = this.rooms.get(room)?.access?.role;
+    return role === 'owner' || role === 'moderator';
+  }
+
+  /** Every user I have seen in any room, for the invite picker. */
+  knownUsers(): UserRef[] {
+    const users = new Map<string, UserRef>();
+    for (const view of this.rooms.values()) for (const member of view.members.values()) users.set(member.id, member);
+    for (const peer of this.dmPeers.values()) users.set(peer.id, peer);
+    if (this.me !== undefined) users.delete(this.me.id);
+    return [...users.values()].sort((a, b) => a.name.localeCompare(b.name));
+  }
+
+  async #attempt<T>(request: Promise<T>): Promise<T> {
+    try {
+      return await request;
+    } catch (error) {
+      this.#notify(error instanceof Error ? error.message : String(error));
+      throw error;
+    }
+  }
+
+  #notify(text: string): void {
+    this.notice = { text, at: Date.now() };
+    this.#changed();
+  }
+
+  #applyRoomEvent(push: RoomEventPush): void {
+    const view = this.rooms.get(push.room);
+    if (view === undefined) return;
+    const update = (seq: number, change: (message: ChatMessage) => ChatMessage): void => {
+      view.messages = view.messages.map((message) => (message.seq === seq ? change(message) : message));
+    };
+    switch (push.type) {
+      case 'edit':
+        update(push.seq, (message) => ({ ...message, text: push.text, editedAt: push.editedAt }));
+        break;
+      case 'delete':
+        update(push.seq, ({ reactions: _reactions, editedAt: _editedAt, ...message }) => ({ ...message, text: '', deleted: true }));
+        break;
+      case 'reaction':
+        update(push.seq, (message) => {
+          const reactions = (message.reactions ?? []).map((r) => ({ ...r, users: [...r.users] }));
+          let entry = reactions.find((r) => r.emoji === push.emoji);
+          if (entry === undefined) reactions.push((entry = { emoji: push.emoji, count: 0, users: [] }));
+          entry.users = push.on ? [...new Set([...entry.users, push.user])] : entry.users.filter((id) => id !== push.user);
+          entry.count = push.count;
+          const kept = reactions.filter((r) => r.count > 0);
+          const { reactions: _old, ...rest } = message;
+          return kept.length > 0 ? { ...rest, reactions: kept } : rest;
+        });
+        break;
+      case 'muted':
+        if (push.user === this.me?.id) {
+          view.mutedUntil = push.until;
+          this.#notify(push.until === 0 ? `You may talk in ${this.title(push.room)} again` : `You are muted in ${this.title(push.room)}`);
+        }
+        break;
+      case 'kicked':
+        if (push.user === this.me?.id) {
+          this.#forget(push.room);
+          this.#notify(`${push.by.name} ${push.reason === 'ban' ? 'banned' : 'removed'} you from #${push.room}`);
+        } else {
+          view.members.delete(push.user);
+        }
+        break;
+    }
+    this.#changed();
   }
 
   /** Loads the page of history before the oldest message shown. */
@@ -189,11 +335,17 @@ export class Chat {
       const token = client.resumeToken;
       if (token !== undefined) saved.setResume(token);
       this.refreshDirectory();
+      // Invites and new DMs have no push of their own: they show up in the directory.
+      clearInterval(this.#directoryTimer);
+      this.#directoryTimer = setInterval(() => {
+        if (this.connection.state === 'open') this.refreshDirectory();
+      }, DIRECTORY_MS);
     });
     client.on('joined', (event) => {
       const view = this.rooms.get(event.room);
       if (view === undefined) return;
       view.members = new Map(event.members.map((member) => [member.id, member]));
+      view.access = event.access;
       if (!view.loaded || !event.recovered) void this.#loadRecent(view, event.seq);
       this.#changed();
     });
@@ -233,6 +385,7 @@ export class Chat {
       clearTimeout(this.#typingTimer);
       this.#typingTimer = setTimeout(() => this.#changed(), TYPING_MS + 50);
     });
+    client.on('roomEvent', (push) => this.#applyRoomEvent(push));
     client.on('outbox', ({ room, pending }) => {
       const view = this.rooms.get(room);
       if (view === undefined) return;

@@ -3,6 +3,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import type { Chat } from '../chat.js';
 import { useChat } from '../hooks.js';
 import { Banner } from './banner.js';
+import { Notice } from './notice.js';
 import { Composer } from './composer.js';
 import { HashIcon, MenuIcon, UsersIcon } from './icons.js';
 import { Members } from './members.js';
@@ -24,7 +25,7 @@ export function ChatScreen({ chat, onSignOut }: { chat: Chat; onSignOut(): void 
 
   useEffect(() => {
     const total = chat.totalUnread();
-    document.title = total > 0 ? `(${total}) #${chat.active} · Parley` : `#${chat.active} · Parley`;
+    document.title = total > 0 ? `(${total}) ${chat.title(chat.active)} · Parley` : `${chat.title(chat.active)} · Parley`;
   });
 
   // Keyboard: Escape closes panels; Alt+↑/↓ moves between rooms.
@@ -80,8 +81,12 @@ export function ChatScreen({ chat, onSignOut }: { chat: Chat; onSignOut(): void 
             {chat.totalUnread() - (view?.unread ?? 0) > 0 && <span class="menu-dot" aria-hidden="true" />}
           </button>
           <h1 class="room-title">
-            <HashIcon size={20} />
-            <span>{chat.active}</span>
+            {view?.access?.dm === true ? <span class="room-sigil">@</span> : <HashIcon size={20} />}
+            <span>{chat.label(chat.active)}</span>
+            {view?.access?.private === true && view.access.dm !== true && <span class="room-badge">private</span>}
+            {view?.access?.role !== undefined && view.access.role !== 'member' && (
+              <span class="room-badge">{view.access.role}</span>
+            )}
           </h1>
           <button
             type="button"
@@ -95,6 +100,7 @@ export function ChatScreen({ chat, onSignOut }: { chat: Chat; onSignOut(): void 
           </button>
         </header>
         <Banner chat={chat} />
+        <Notice chat={chat} />
         {view !== undefined && <MessageList key={view.name} chat={chat} view={view} />}
         <div class="typing" aria-live="polite" data-testid="typing">
           {typing !== '' && (

@@ -55,14 +55,14 @@ export function Composer({ chat, room }: { chat: Chat; room: string }): JSX.Elem
       }}
     >
       <label for="composer-text" class="visually-hidden">
-        Message #{room}
+        Message {chat.title(room)}
       </label>
       <textarea
         id="composer-text"
         ref={area}
         class="composer-input"
         rows={1}
-        placeholder={`Message #${room}`}
+        placeholder={`Message ${chat.title(room)}`}
         value={text}
         onInput={onInput}
         onKeyDown={onKeyDown}

@@ -35,3 +35,9 @@ export const Logo = ({ size = 28 }: { size?: number }): JSX.Element => (
     <path d="M18 20h28a6 6 0 0 1 6 6v12a6 6 0 0 1-6 6H32l-10 8v-8h-4a6 6 0 0 1-6-6V26a6 6 0 0 1 6-6z" fill="#fff" />
   </svg>
 );
+export const LockIcon = ({ size = 14 }: { size?: number }): JSX.Element => (
+  <Icon size={size}>
+    <rect x="5" y="11" width="14" height="10" rx="2" />
+    <path d="M8 11V7a4 4 0 0 1 8 0v4" />
+  </Icon>
+);

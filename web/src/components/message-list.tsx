@@ -7,6 +7,7 @@ import type { Chat, RoomView } from '../chat.js';
 import { clock, dayKey, dayLabel, fullDate } from '../time.js';
 import { Avatar, hueClass } from './avatar.js';
 import { ClockIcon } from './icons.js';
+import { MessageBody } from './message-body.js';
 import { RichText } from './rich-text.js';
 
 const GROUP_MS = 5 * 60_000;
@@ -50,7 +51,11 @@ function rows(messages: ChatMessage[], pending: PendingMessage[], me: UserRef | 
 
 function Line({ user, ts, head, pending, children }: { user: UserRef; ts: number; head: boolean; pending: boolean; children: JSX.Element }): JSX.Element {
   return (
-    <li class={`msg${head ? ' msg-head' : ''}${pending ? ' msg-pending' : ''}`} data-testid={pending ? 'pending' : 'message'}>
+    <li
+      class={`msg${head ? ' msg-head' : ''}${pending ? ' msg-pending' : ''}`}
+      data-testid={pending ? 'pending' : 'message'}
+      tabIndex={pending ? undefined : -1}
+    >
       <div class="msg-gutter">
         {head ? <Avatar user={user} /> : <time class="msg-time-hover" dateTime={new Date(ts).toISOString()}>{clock(ts)}</time>}
       </div>
@@ -116,28 +121,44 @@ export function MessageList({ chat, view }: { chat: Chat; view: RoomView }): JSX
     if (el.scrollTop < NEAR_TOP_PX) void chat.loadOlder(view.name);
   };
 
+  // Keyboard: ↑/↓ in the log move between messages; a focused message shows its actions, which Tab reaches.
+  const onKeyDown = (event: KeyboardEvent): void => {
+    if (event.key !== 'ArrowUp' && event.key !== 'ArrowDown') return;
+    const el = scroller.current;
+    const target = event.target as HTMLElement | null;
+    if (el === null || target === null || !(target === el || target.matches('li.msg'))) return;
+    const items = [...el.querySelectorAll<HTMLElement>('li.msg[data-testid="message"]')];
+    if (items.length === 0) return;
+    const index = items.indexOf(target);
+    const next =
+      index === -1 ? items.length - 1 : Math.max(0, Math.min(items.length - 1, index + (event.key === 'ArrowUp' ? -1 : 1)));
+    event.preventDefault();
+    items[next]?.focus();
+  };
+
   const empty = view.loaded && view.messages.length === 0 && pending.length === 0;
   return (
     <div
       class="messages"
       ref={scroller}
       onScroll={onScroll}
+      onKeyDown={onKeyDown}
       tabIndex={0}
       role="log"
       aria-live="polite"
       aria-relevant="additions"
-      aria-label={`Messages in ${view.name}`}
+      aria-label={`Messages in ${chat.title(view.name)}`}
     >
       {view.loaded && !view.hasOlder && view.messages.length > 0 && (
         <div class="room-start">
-          <strong>#{view.name}</strong> — this is the very beginning of the room.
+          <strong>{chat.title(view.name)}</strong> — this is the very beginning of the room.
         </div>
       )}
       {view.loadingOlder && <div class="loading-older">Loading older messages…</div>}
       {!view.loaded && <div class="loading-older">Loading messages…</div>}
       {empty && (
         <div class="empty-room">
-          <p class="empty-title">#{view.name} is quiet</p>
+          <p class="empty-title">{chat.title(view.name)} is quiet</p>
           <p>Say hello — messages are kept, so people who join later can read back.</p>
         </div>
       )}
@@ -154,9 +175,7 @@ export function MessageList({ chat, view }: { chat: Chat; view: RoomView }): JSX
             const { message } = row;
             return (
               <Line key={row.key} user={message.from} ts={message.ts} head={row.head} pending={false}>
-                <p class="msg-text" data-seq={message.seq}>
-                  <RichText text={message.text} />
-                </p>
+                <MessageBody chat={chat} room={view.name} message={message} />
               </Line>
             );
           }

@@ -2,11 +2,12 @@ import type { JSX } from 'preact';
 import { useState } from 'preact/hooks';
 import { ROOM_RE, type Chat } from '../chat.js';
 import { Avatar } from './avatar.js';
-import { HashIcon, Logo, PlusIcon } from './icons.js';
+import { HashIcon, LockIcon, Logo, PlusIcon } from './icons.js';
 
 export function Sidebar({ chat, onNavigate, onSignOut }: { chat: Chat; onNavigate(): void; onSignOut(): void }): JSX.Element {
   const [draft, setDraft] = useState('');
   const [error, setError] = useState<string | null>(null);
+  const [isPrivate, setPrivate] = useState(false);
   const joined = [...chat.rooms.values()];
   const others = chat.directory.filter((entry) => !chat.rooms.has(entry.room)).slice(0, 12);
   const submit = (event: Event): void => {
@@ -18,6 +19,12 @@ export function Sidebar({ chat, onNavigate, onSignOut }: { chat: Chat; onNavigat
     }
     setError(null);
     setDraft('');
+    if (isPrivate) {
+      // A private room is made (and owned) by its creator; joining an existing name would not make it private.
+      chat.create(room, true).then(onNavigate, () => undefined);
+      setPrivate(false);
+      return;
+    }
     chat.join(room);
     onNavigate();
   };
@@ -47,8 +54,14 @@ export function Sidebar({ chat, onNavigate, onSignOut }: { chat: Chat; onNavigat
                     onNavigate();
                   }}
                 >
-                  <HashIcon />
-                  <span class="room-name">{view.name}</span>
+                  {view.access?.dm === true ? <span class="room-sigil" aria-hidden="true">@</span> : <HashIcon />}
+                  <span class="room-name">{chat.label(view.name)}</span>
+                  {view.access?.private === true && view.access.dm !== true && (
+                    <span class="room-private" title="Private room">
+                      <LockIcon />
+                      <span class="visually-hidden">private</span>
+                    </span>
+                  )}
                   {view.unread > 0 && (
                     <span class="badge" data-testid={`unread-${view.name}`} aria-label={`${view.unread} unread`}>
                       {view.unread > 99 ? '99+' : view.unread}
@@ -77,10 +90,14 @@ export function Sidebar({ chat, onNavigate, onSignOut }: { chat: Chat; onNavigat
               aria-describedby={error !== null ? 'room-error' : undefined}
               onInput={(event) => setDraft(event.currentTarget.value)}
             />
-            <button type="submit" class="icon-button" aria-label="Join room">
+            <button type="submit" class="icon-button" aria-label={isPrivate ? 'Create private room' : 'Join room'}>
               <PlusIcon />
             </button>
           </div>
+          <label class="check">
+            <input type="checkbox" checked={isPrivate} onChange={(event) => setPrivate(event.currentTarget.checked)} />
+            Private (invite only)
+          </label>
           {error !== null && (
             <p id="room-error" class="field-error" role="alert">
               {error}
@@ -101,8 +118,8 @@ export function Sidebar({ chat, onNavigate, onSignOut }: { chat: Chat; onNavigat
                       onNavigate();
                     }}
                   >
-                    <HashIcon />
-                    <span class="room-name">{entry.room}</span>
+                    {entry.dm ? <span class="room-sigil" aria-hidden="true">@</span> : <HashIcon />}
+                    <span class="room-name">{entry.dm ? 'Direct message' : entry.room}</span>
                     {entry.online > 0 && <span class="room-online">{entry.online} online</span>}
                   </button>
                 </li>

@@ -1,0 +1,134 @@
+// The web app's rooms features in a real browser: a private room made with the checkbox, an invite
+// from the members list, reactions, editing and deleting one's own message, a DM started from the
+// members list, and a kick that takes the room away from the kicked person. Screenshots of each.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { startTestServer, type TestServer } from '../support/server.js';
+import { browserUnavailable, launchChromium } from '../support/browser.js';
+
+const skip = browserUnavailable();
+const ARTIFACTS = join(process.cwd(), 'test-artifacts');
+
+let server: TestServer;
+let browser: Browser;
+const contexts: BrowserContext[] = [];
+
+before(async () => {
+  if (skip !== undefined) return;
+  server = await startTestServer();
+  browser = await launchChromium();
+  mkdirSync(ARTIFACTS, { recursive: true });
+});
+after(async () => {
+  if (skip !== undefined) return;
+  for (const context of contexts) await context.close().catch(() => undefined);
+  await browser.close();
+  await server.stop();
+});
+
+async function person(nick: string): Promise<Page> {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  contexts.push(context);
+  const page = await context.newPage();
+  page.on('dialog', (dialog) => void dialog.accept());
+  await page.goto(server.url);
+  await page.fill('#nick', nick);
+  await page.press('#nick', 'Enter');
+  await page.waitForSelector('#composer-text');
+  await page.locator('.status-dot.status-open').waitFor({ state: 'attached', timeout: 15_000 });
+  return page;
+}
+
+const exactly = (text: string): RegExp => new RegExp(`^${text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`);
+
+async function title(page: Page, text: string): Promise<void> {
+  await page.locator('.room-title span', { hasText: exactly(text) }).first().waitFor({ timeout: 15_000 });
+}
+
+async function say(page: Page, text: string): Promise<void> {
+  await page.fill('#composer-text', text);
+  await page.press('#composer-text', 'Enter');
+}
+
+function message(page: Page, text: string): ReturnType<Page['locator']> {
+  return page.locator('[data-testid="message"]', { has: page.locator('.msg-text', { hasText: text }) });
+}
+
+test('private room, invite, reactions, edit, delete, DM and kick in the browser', { skip }, async () => {
+  const ada = await person('Ada');
+  const bob = await person('Bob');
+  // Both start in the lobby, so Ada has seen Bob and can invite him.
+  await title(ada, 'lobby');
+  await ada.locator('[data-testid="members"]', { hasText: 'Bob' }).waitFor();
+
+  // Ada makes a private room with the checkbox.
+  await ada.check('.room-form input[type="checkbox"]');
+  await ada.fill('#new-room', 'plans');
+  await ada.press('#new-room', 'Enter');
+  await title(ada, 'plans');
+  await ada.locator('.room-badge', { hasText: 'private' }).waitFor();
+  await ada.locator('.room-badge', { hasText: 'owner' }).waitFor();
+
+  // Bob cannot get in before the invite: the refusal is shown and the room goes away.
+  await bob.fill('#new-room', 'plans');
+  await bob.press('#new-room', 'Enter');
+  await bob.locator('[data-testid="notice"]', { hasText: 'private' }).waitFor();
+  await bob.locator('button[data-room="plans"]').waitFor({ state: 'detached' });
+
+  // Ada invites Bob from the members panel; now he joins.
+  await ada.selectOption('#invite-user', { label: 'Bob' });
+  await ada.click('.invite-form button[type="submit"]');
+  await ada.locator('[data-testid="notice"]', { hasText: 'invited' }).waitFor();
+  await bob.fill('#new-room', 'plans');
+  await bob.press('#new-room', 'Enter');
+  await title(bob, 'plans');
+
+  await say(ada, 'Launch on Friday?');
+  await message(bob, 'Launch on Friday?').waitFor();
+
+  // Bob reacts from the message's actions (keyboard: focus the message, Tab to the button, Enter).
+  await message(bob, 'Launch on Friday?').focus();
+  await bob.locator('.msg:focus-within .msg-action[aria-label="React 👍"]').press('Enter');
+  await ada.locator('.reaction', { hasText: '👍 1' }).waitFor();
+
+  // Ada edits her message in place.
+  await message(ada, 'Launch on Friday?').hover();
+  await message(ada, 'Launch on Friday?').locator('.msg-action', { hasText: 'Edit' }).click();
+  await ada.fill('.edit-box textarea', 'Launch on Monday?');
+  await ada.press('.edit-box textarea', 'Enter');
+  await message(bob, 'Launch on Monday?').locator('.msg-edited').waitFor();
+
+  // Bob cannot edit or delete Ada's message: he is not offered it.
+  await message(bob, 'Launch on Monday?').hover();
+  assert.equal(await message(bob, 'Launch on Monday?').locator('.msg-action', { hasText: 'Edit' }).count(), 0);
+  assert.equal(await message(bob, 'Launch on Monday?').locator('.msg-action', { hasText: 'Delete' }).count(), 0);
+
+  await say(bob, 'oops, wrong room');
+  await message(ada, 'oops, wrong room').waitFor();
+  await message(bob, 'oops, wrong room').hover();
+  await message(bob, 'oops, wrong room').locator('.msg-action', { hasText: 'Delete' }).click();
+  await ada.locator('.msg-deleted').waitFor();
+  await ada.locator('.members').screenshot({ path: join(ARTIFACTS, 'rooms-members-owner.png') });
+  await ada.screenshot({ path: join(ARTIFACTS, 'rooms-private-room.png') });
+
+  // Bob opens a DM with Ada from the lobby's members list.
+  await bob.click('button[data-room="lobby"]');
+  await title(bob, 'lobby');
+  await bob.click('[data-testid="members"] button[aria-label="Message Ada directly"]');
+  await title(bob, 'Ada');
+  await say(bob, 'just between us');
+  await message(bob, 'just between us').waitFor();
+  await bob.screenshot({ path: join(ARTIFACTS, 'rooms-dm.png') });
+
+  // Ada kicks Bob from the private room: it leaves his sidebar and he is told.
+  await ada.click('button[data-room="plans"]');
+  await title(ada, 'plans');
+  await ada.locator('[data-testid="members"]', { hasText: 'Bob' }).waitFor();
+  await ada.click('[data-testid="members"] button[aria-label="Kick Bob"]');
+  await bob.locator('[data-testid="notice"]', { hasText: 'removed you from #plans' }).waitFor();
+  await bob.locator('button[data-room="plans"]').waitFor({ state: 'detached' });
+  await bob.screenshot({ path: join(ARTIFACTS, 'rooms-kicked.png') });
+});

@@ -1,0 +1,145 @@
+// A stored message's body: its text (or a tombstone), an "edited" mark, reaction chips that toggle
+// my reaction, and the actions I may take on it (react, edit my own, delete mine or, as a moderator,
+// anyone's). Editing happens in place: Enter saves, Escape cancels.
+import type { JSX } from 'preact';
+import { useEffect, useRef, useState } from 'preact/hooks';
+import type { ChatMessage } from '../../../src/client/index.js';
+import type { Chat } from '../chat.js';
+import { fullDate } from '../time.js';
+import { RichText } from './rich-text.js';
+
+const QUICK_REACTIONS = ['👍', '🎉', '❤️', '😂'];
+
+export function MessageBody({ chat, room, message }: { chat: Chat; room: string; message: ChatMessage }): JSX.Element {
+  const [editing, setEditing] = useState(false);
+  const me = chat.me?.id;
+  const mine = message.from.id === me;
+  if (message.deleted === true) {
+    return (
+      <p class="msg-text msg-deleted" data-seq={message.seq}>
+        message deleted
+      </p>
+    );
+  }
+  const react = (emoji: string, on: boolean): void => {
+    chat.react(room, message.seq, emoji, on).catch(() => undefined);
+  };
+  return (
+    <>
+      {editing ? (
+        <EditBox chat={chat} room={room} message={message} onDone={() => setEditing(false)} />
+      ) : (
+        <p class="msg-text" data-seq={message.seq}>
+          <RichText text={message.text} />
+          {message.editedAt !== undefined && (
+            <span class="msg-edited" title={`edited ${fullDate(message.editedAt)}`}>
+              (edited)
+            </span>
+          )}
+        </p>
+      )}
+      {message.reactions !== undefined && message.reactions.length > 0 && (
+        <div class="reactions" data-testid="reactions">
+          {message.reactions.map((reaction) => {
+            const reacted = me !== undefined && reaction.users.includes(me);
+            return (
+              <button
+                key={reaction.emoji}
+                type="button"
+                class={`reaction${reacted ? ' is-mine' : ''}`}
+                aria-pressed={reacted}
+                aria-label={`${reaction.emoji} ${reaction.count}`}
+                onClick={() => react(reaction.emoji, !reacted)}
+              >
+                <span aria-hidden="true">{reaction.emoji}</span> {reaction.count}
+              </button>
+            );
+          })}
+        </div>
+      )}
+      {!editing && (
+        <div class="msg-actions" role="group" aria-label="Message actions">
+          {QUICK_REACTIONS.map((emoji) => {
+            const reacted = me !== undefined && message.reactions?.find((r) => r.emoji === emoji)?.users.includes(me) === true;
+            return (
+              <button key={emoji} type="button" class="msg-action" aria-label={`React ${emoji}`} onClick={() => react(emoji, !reacted)}>
+                {emoji}
+              </button>
+            );
+          })}
+          {mine && (
+            <button type="button" class="msg-action" onClick={() => setEditing(true)}>
+              Edit
+            </button>
+          )}
+          {(mine || chat.moderates(room)) && (
+            <button
+              type="button"
+              class="msg-action msg-action-danger"
+              onClick={() => {
+                if (window.confirm('Delete this message for everyone?')) chat.remove(room, message.seq).catch(() => undefined);
+              }}
+            >
+              Delete
+            </button>
+          )}
+        </div>
+      )}
+    </>
+  );
+}
+
+function EditBox({ chat, room, message, onDone }: { chat: Chat; room: string; message: ChatMessage; onDone(): void }): JSX.Element {
+  const [text, setText] = useState(message.text);
+  const box = useRef<HTMLTextAreaElement>(null);
+  useEffect(() => box.current?.focus(), []);
+  const save = (): void => {
+    const trimmed = text.trim();
+    if (trimmed === '' || trimmed === message.text) {
+      onDone();
+      return;
+    }
+    chat.edit(room, message.seq, trimmed).then(onDone, () => undefined);
+  };
+  return (
+    <form
+      class="edit-box"
+      onSubmit={(event) => {
+        event.preventDefault();
+        save();
+      }}
+    >
+      <label class="visually-hidden" for={`edit-${message.seq}`}>
+        Edit message
+      </label>
+      <textarea
+        id={`edit-${message.seq}`}
+        ref={box}
+        class="field"
+        rows={2}
+        maxLength={4000}
+        value={text}
+        onInput={(event) => setText(event.currentTarget.value)}
+        onKeyDown={(event) => {
+          if (event.key === 'Enter' && !event.shiftKey) {
+            event.preventDefault();
+            save();
+          } else if (event.key === 'Escape') {
+            event.preventDefault();
+            event.stopPropagation();
+            onDone();
+          }
+        }}
+      />
+      <div class="edit-actions">
+        <button type="submit" class="button button-primary button-sm">
+          Save
+        </button>
+        <button type="button" class="link-button" onClick={onDone}>
+          Cancel
+        </button>
+        <span class="edit-hint">Enter saves · Esc cancels</span>
+      </div>
+    </form>
+  );
+}
