@@ -1,0 +1,87 @@
+// Room events across two server instances sharing PostgreSQL and Redis: a kick issued on one node
+// takes the user's connection on the other out of the room, a ban holds there, and edits, deletes
+// and reactions reach members on both nodes.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { startTestServer, type TestServer } from '../support/server.js';
+import { TestClient, settle } from '../support/client.js';
+import { DATABASE_URL, REDIS_URL, dropSchema, postgresSkip, redisSkip, uniqueName } from '../support/services.js';
+
+const skip = (await postgresSkip()) ?? (await redisSkip());
+const schema = uniqueName('rooms_cluster');
+const prefix = `${uniqueName('rooms_cluster')}:`;
+const nodes: TestServer[] = [];
+
+before(async () => {
+  if (skip !== undefined) return;
+  for (let i = 0; i < 2; i++) {
+    nodes.push(
+      await startTestServer({
+        store: 'postgres',
+        databaseUrl: DATABASE_URL,
+        pgSchema: schema,
+        broker: 'redis',
+        redisUrl: REDIS_URL,
+        redisPrefix: prefix,
+        secret: 'a-test-secret-shared-by-both-nodes-0123456789',
+      }),
+    );
+  }
+});
+after(async () => {
+  if (skip !== undefined) return;
+  for (const node of nodes) await node.stop();
+  await dropSchema(schema);
+});
+
+async function guest(node: TestServer, nick: string): Promise<{ client: TestClient; id: string }> {
+  const client = await TestClient.connect(node.wsUrl);
+  const hello = await client.ok('hello', { nick });
+  return { client, id: (hello['user'] as { id: string }).id };
+}
+
+test('kick, ban, edit, delete and reactions reach the other node', { skip }, async () => {
+  const [one, two] = nodes as [TestServer, TestServer];
+  const owner = await guest(one, 'owner');
+  const member = await guest(two, 'member');
+  const troll = await guest(two, 'troll');
+  await owner.client.ok('create', { room: 'spread', private: true });
+  await owner.client.ok('invite', { room: 'spread', user: member.id });
+  await owner.client.ok('invite', { room: 'spread', user: troll.id });
+  for (const g of [owner, member, troll]) await g.client.ok('join', { room: 'spread' });
+
+  await owner.client.ok('send', { room: 'spread', text: 'first', cid: 'o1' });
+  await member.client.waitFor('message', 1, 'spread');
+  await owner.client.ok('edit', { room: 'spread', seq: 1, text: 'first, edited' });
+  await member.client.ok('react', { room: 'spread', seq: 1, emoji: '👍', on: true });
+  const [edit] = await member.client.waitFor('edit', 1, 'spread');
+  assert.equal(edit?.['text'], 'first, edited');
+  const [reaction] = await owner.client.waitFor('reaction', 1, 'spread');
+  assert.equal(reaction?.['count'], 1);
+
+  // Banned on node one; the troll's connection is on node two.
+  await owner.client.ok('ban', { room: 'spread', user: troll.id });
+  const [kicked] = await troll.client.waitFor('kicked', 1, 'spread');
+  assert.equal(kicked?.['reason'], 'ban');
+  const refused = await troll.client.request('send', { room: 'spread', text: 'still here', cid: 't1' });
+  assert.equal(refused['code'], 'not_member');
+  const rejoin = await troll.client.request('join', { room: 'spread' });
+  assert.equal(rejoin['code'], 'banned');
+
+  await owner.client.ok('delete', { room: 'spread', seq: 1 });
+  await member.client.waitFor('delete', 1, 'spread');
+  await owner.client.ok('send', { room: 'spread', text: 'after the ban', cid: 'o2' });
+  await member.client.waitFor('message', 2, 'spread');
+  await settle(100);
+  assert.equal(troll.client.pushes('message', 'spread').length, 1, 'the troll got only the message from before the ban');
+  assert.equal(troll.client.pushes('delete', 'spread').length, 0);
+  const history = (await member.client.ok('history', { room: 'spread' }))['messages'] as { text: string; deleted?: boolean }[];
+  assert.deepEqual(
+    history.map((m) => [m.text, m.deleted ?? false]),
+    [
+      ['', true],
+      ['after the ban', false],
+    ],
+  );
+  for (const g of [owner, member, troll]) await g.client.close();
+});
