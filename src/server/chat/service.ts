@@ -74,9 +74,12 @@ export class ChatService {
   async join(who: Participant, room: string, since: number | undefined): Promise<JoinOutcome> {
     const { hub, store, presence, recoveryLimit } = this.#deps;
     // Checked before the hub can deliver anything: a refused joiner receives nothing.
-    const access = await this.access(who.user, room);
+    let { access, existed } = await this.#check(who.user, room);
     await hub.join(room, who);
     const { seq } = await store.ensureRoom(room);
+    // A room that did not exist at the check may have been made private by a `create` in between:
+    // check again now that it exists (the caller leaves the hub on a refusal).
+    if (!existed) ({ access } = await this.#check(who.user, room));
     if (await presence.add(room, who.connId, who.user)) {
       await this.#publish(room, { type: 'presence', room, user: who.user, event: 'join' });
     }
@@ -91,17 +94,21 @@ export class ChatService {
    * room is private. A room that does not exist is open (join creates it), except a DM name.
    */
   async access(user: UserRef, room: string): Promise<RoomAccess> {
+    return (await this.#check(user, room)).access;
+  }
+
+  async #check(user: UserRef, room: string): Promise<{ access: RoomAccess; existed: boolean }> {
     const info = await this.#deps.store.roomInfo(room);
     if (info === undefined) {
       if (isDmName(room)) throw new ProtocolError(ErrorCode.NotFound, `no room ${room}; open a DM with dm`, 'room');
-      return { private: false, dm: false };
+      return { access: { private: false, dm: false }, existed: false };
     }
     const standing = await this.#deps.store.standing(room, user.id);
     this.#requireReader(info, standing);
     const access: RoomAccess = { private: info.private, dm: info.dm };
     if (info.topic !== undefined) access.topic = info.topic;
     if (standing.role !== undefined) access.role = standing.role;
-    return access;
+    return { access, existed: true };
   }
 
   async leave(who: Participant, room: string): Promise<void> {
