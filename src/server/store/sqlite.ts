@@ -66,7 +66,6 @@ interface PendingWrite<T = unknown> {
 /** Per transaction: each touched room's seq as allocated so far, written back once at the end. */
 type BatchState = Map<string, { seq: number; dirty: boolean }>;
 
-
 const toMessage = (row: MessageRow): ChatMessage =>
   withState(
     {
