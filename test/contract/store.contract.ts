@@ -255,6 +255,19 @@ export function runStoreContract(
       assert.equal(retry.duplicate, true);
     });
 
+    test('a mute or ban set later in a public room made by append holds for the next append', async () => {
+      await store.append(msg('later', 'a1', bob));
+      await store.setMute('later', bob.id, 1_700_000_000_001);
+      await assert.rejects(store.append(msg('later', 'a2', bob)), (error: unknown) => error instanceof AppendRefused && error.reason === 'muted');
+      await store.setMute('later', bob.id, 0);
+      await store.append(msg('later', 'a3', bob));
+      await store.ensureRoom('later-2');
+      await store.setBan('later-2', bob.id, true, 1);
+      await assert.rejects(store.append(msg('later-2', 'b1', bob)), (error: unknown) => error instanceof AppendRefused && error.reason === 'banned');
+      assert.deepEqual((await store.after('later', 0, 10)).map((m) => m.cid), ['a1', 'a3']);
+      assert.equal(await store.roomSeq('later-2'), 0);
+    });
+
     test('edits keep revisions; a delete leaves a tombstone; reads show the current state', async () => {
       await store.append(msg('edits', 'c1', ada, 'first'));
       await store.append(msg('edits', 'c2', bob, 'other'));

@@ -69,6 +69,10 @@ const migrations: readonly string[] = [
      at      INTEGER NOT NULL,
      PRIMARY KEY (room, seq, emoji, user_id)
    ) STRICT, WITHOUT ROWID;`,
+  // Rooms with rules (private, or a ban or mute ever set): only their appends read the rules.
+  `ALTER TABLE rooms ADD COLUMN guarded INTEGER NOT NULL DEFAULT 0;
+   UPDATE rooms SET guarded = 1
+    WHERE private = 1 OR name IN (SELECT room FROM room_bans) OR name IN (SELECT room FROM room_mutes);`,
 ];
 
 export function migrate(db: Database.Database): void {

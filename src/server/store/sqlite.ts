@@ -64,7 +64,7 @@ interface PendingWrite<T = unknown> {
 }
 
 /** Per transaction: each touched room's seq as allocated so far, written back once at the end. */
-type BatchState = Map<string, { seq: number; dirty: boolean }>;
+type BatchState = Map<string, { seq: number; dirty: boolean; guarded: boolean }>;
 
 const toMessage = (row: MessageRow): ChatMessage =>
   withState(
@@ -121,9 +121,12 @@ export class SqliteStore implements Store {
           WHERE private = 0 OR name IN (SELECT room FROM room_members WHERE user_id = ?) ORDER BY name`,
       ),
       roomInfo: db.prepare<[string], RoomRow>('SELECT name, seq, private, kind, topic FROM rooms WHERE name = ?'),
-      createOwnedRoom: db.prepare<[string, number, string, string | null, number]>(
-        'INSERT OR IGNORE INTO rooms (name, seq, private, kind, topic, created_at) VALUES (?, 0, ?, ?, ?, ?)',
+      // A private room (and a DM) has rules from the start: `guarded` is its `private` flag.
+      createOwnedRoom: db.prepare<[string, number, string, string | null, number, number]>(
+        'INSERT OR IGNORE INTO rooms (name, seq, private, kind, topic, created_at, guarded) VALUES (?, 0, ?, ?, ?, ?, ?)',
       ),
+      roomForAppend: db.prepare<[string], { seq: number; guarded: number }>('SELECT seq, guarded FROM rooms WHERE name = ?'),
+      markGuarded: db.prepare<[string]>('UPDATE rooms SET guarded = 1 WHERE name = ? AND guarded = 0'),
       // The rules an append must pass, read in the append's own transaction.
       guard: db.prepare<[string, string, string, string, string, string, string], GuardRow>(
         `SELECT r.private AS private,
@@ -246,12 +249,13 @@ export class SqliteStore implements Store {
         this.#statements.createRoom.run(room, ts);
         this.#knownRooms.add(room);
       }
-      const current = this.#statements.roomSeq.get(room);
+      const current = this.#statements.roomForAppend.get(room);
       if (current === undefined) throw new StoreError(`room ${room} vanished during append`);
-      state = { seq: current.seq, dirty: false };
+      state = { seq: current.seq, dirty: false, guarded: current.guarded === 1 };
       batch.set(room, state);
     }
-    const guard = this.#statements.guard.get(room, from.id, room, from.id, room, from.id, room);
+    // Only a room that is private or ever had a ban or mute has rules to read: the others cost nothing.
+    const guard = state.guarded ? this.#statements.guard.get(room, from.id, room, from.id, room, from.id, room) : undefined;
     const refusal =
       guard === undefined
         ? undefined
@@ -324,7 +328,14 @@ export class SqliteStore implements Store {
   createRoom(room: NewRoom): Promise<boolean> {
     return this.#read(() =>
       this.#db.transaction(() => {
-        const created = this.#statements.createOwnedRoom.run(room.room, room.private ? 1 : 0, 'room', room.topic ?? null, room.now);
+        const created = this.#statements.createOwnedRoom.run(
+          room.room,
+          room.private ? 1 : 0,
+          'room',
+          room.topic ?? null,
+          room.now,
+          room.private ? 1 : 0,
+        );
         if (created.changes === 0) return false;
         this.#statements.setRole.run(room.room, room.owner, 'owner', room.now);
         return true;
@@ -335,7 +346,7 @@ export class SqliteStore implements Store {
   openDm(room: string, users: [string, string], now: number): Promise<void> {
     return this.#read(() =>
       this.#db.transaction(() => {
-        this.#statements.createOwnedRoom.run(room, 1, 'dm', null, now);
+        this.#statements.createOwnedRoom.run(room, 1, 'dm', null, now, 1);
         for (const user of users) {
           if (this.#statements.role.get(room, user) === undefined) this.#statements.setRole.run(room, user, 'member', now);
         }
@@ -377,6 +388,7 @@ export class SqliteStore implements Store {
           return;
         }
         this.#statements.ban.run(room, userId, now);
+        this.#statements.markGuarded.run(room);
         this.#statements.removeMember.run(room, userId);
       })(),
     );
@@ -385,7 +397,12 @@ export class SqliteStore implements Store {
   setMute(room: string, userId: string, until: number): Promise<void> {
     return this.#read(() => {
       if (until === 0) this.#statements.unmute.run(room, userId);
-      else this.#statements.mute.run(room, userId, until);
+      else {
+        this.#db.transaction(() => {
+          this.#statements.mute.run(room, userId, until);
+          this.#statements.markGuarded.run(room);
+        })();
+      }
     });
   }
 
