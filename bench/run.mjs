@@ -12,7 +12,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, release } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { closeAll, connectMany, idle, storeThroughput, sweep, MESSAGE_BYTES } from './lib/scenarios.mjs';
+import { closeAll, connectMany, idle, storeThroughput, summarize, sweep, MESSAGE_BYTES } from './lib/scenarios.mjs';
 import { hasTaskset, pinSelf, setNiceness, targets } from './lib/targets.mjs';
 import { renderMarkdown, renderSvg } from './lib/report.mjs';
 
@@ -38,6 +38,11 @@ const { values: options } = parseArgs({
 
 if (options.render !== undefined) {
   const report = JSON.parse(readFileSync(options.render, 'utf8'));
+  for (const scenario of ['room1000', 'room5000', 'rooms100x10']) {
+    for (const [name, result] of Object.entries(report.results[scenario] ?? {})) {
+      if (result?.steps !== undefined) report.results[scenario][name] = { ...result, ...summarize(result.steps) };
+    }
+  }
   const dir = dirname(options.render);
   const base = basename(options.render, '.json');
   const analysisFile = join(benchRoot, 'analysis.md');

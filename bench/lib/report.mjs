@@ -78,7 +78,8 @@ export function renderMarkdown(report, svgName, analysis) {
       return `${rateLabel(r, scenario)} (${int(r.best?.deliveriesPerSec)} deliveries/s)`;
     };
     const goal = TARGET_RATIO[scenario];
-    const lowest = config[scenario].rates[0];
+    // rates in the config are per client for the many-rooms scenario; results count all clients
+    const lowest = config[scenario].rates[0] * (scenario === 'rooms100x10' ? (row.parley?.members ?? row.ws?.members ?? 1) : 1);
     // A ratio is a lower bound when Parley passed every rate tried, and when the peer passed none
     // (its limit is below the lowest rate tried); unknown when Parley passed none.
     const compare = (peer) => {

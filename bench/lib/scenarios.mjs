@@ -146,12 +146,10 @@ export async function sweep({ target, server, members, senders, roomOf, roomSize
   return summarize(steps);
 }
 
-function summarize(steps) {
+/** The sweep's numbers. The best step is the highest rate that passed, even after a (noisy) failure below it. */
+export function summarize(steps) {
   let best;
-  for (const step of steps) {
-    if (!step.pass) break;
-    best = step;
-  }
+  for (const step of steps) if (step.pass && (best === undefined || step.rate > best.rate)) best = step;
   const saturated = steps.reduce((top, step) => (top === undefined || step.deliveriesPerSec > top.deliveriesPerSec ? step : top), undefined);
   return {
     steps,
