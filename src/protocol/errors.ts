@@ -23,6 +23,12 @@ export const ErrorCode = {
   RoomExists: 'room_exists',
   /** The store could not take the write; nothing was acknowledged or delivered. */
   StoreFailed: 'store_failed',
+  /** A bad, expired or revoked token (or a guest hello where guests are off); the connection is closed with 4401. */
+  Unauthorized: 'unauthorized',
+  /** The guest nickname is a registered account's name. */
+  NameTaken: 'name_taken',
+  /** HTTP API only (status 429): too many failed logins from this IP or for this account; see Retry-After. */
+  Throttled: 'throttled',
   Internal: 'internal',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
@@ -51,5 +57,7 @@ export const CloseCode = {
   SlowConsumer: 4008,
   /** No pong within a heartbeat interval. */
   HeartbeatTimeout: 4009,
+  /** The hello's token was refused (bad, expired, revoked) or guests are not allowed: get a new token, do not retry as is. */
+  Unauthorized: 4401,
 } as const;
 export type CloseCode = (typeof CloseCode)[keyof typeof CloseCode];

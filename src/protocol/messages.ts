@@ -21,6 +21,8 @@ export const Limits = {
   emojiMax: 16,
   /** Longest mute: 30 days. */
   muteMaxSeconds: 30 * 24 * 3600,
+  /** Longest token `hello` accepts (session tokens are 47 characters; JWTs vary). */
+  tokenMax: 8192,
 } as const;
 
 const RequestId = Type.Union([Type.Number(), Type.String({ maxLength: 128 })]);
@@ -38,10 +40,19 @@ export const Envelope = Type.Object({
   type: Type.String({ minLength: 1, maxLength: 32 }),
 });
 
-export const HelloParams = Type.Object({
+/** A guest names itself; `resume` (from an earlier hello) makes it the same user again. */
+export const GuestHelloParams = Type.Object({
   nick: Type.String({ minLength: 1, maxLength: Limits.nickMax, pattern: NICK_PATTERN }),
   resume: Type.Optional(Type.String({ maxLength: 256 })),
 });
+/** A signed-in user: a Parley session token (from /api/login) or another app's JWT. */
+export const TokenHelloParams = Type.Object({
+  token: Type.String({ minLength: 1, maxLength: Limits.tokenMax }),
+  // Ignored with a token; allowed so that a client may always send back what it was given.
+  resume: Type.Optional(Type.String({ maxLength: 256 })),
+});
+/** Exactly one of `nick` (guest) or `token` (account or external user); the server refuses both. */
+export const HelloParams = Type.Union([GuestHelloParams, TokenHelloParams]);
 export const JoinParams = Type.Object({ room: Room, since: Type.Optional(Seq) });
 export const LeaveParams = Type.Object({ room: Room });
 export const RoomsParams = Type.Object({});
@@ -108,6 +119,9 @@ export type CommandParams = { [V in Verb]: Static<(typeof CommandSchemas)[V]> };
 /** A validated command: its verb, its parameters and the request id when the client gave one. */
 export type Command = { [V in Verb]: { type: V; id?: RequestId; params: CommandParams[V] } }[Verb];
 
+/** Guests name themselves; accounts sign in with a session token; external users with another app's JWT. */
+export type UserKind = 'guest' | 'account' | 'external';
+
 export interface UserRef {
   id: string;
   name: string;
@@ -151,7 +165,8 @@ export interface RoomAccess {
 
 /** What an `ok` reply carries for each verb (besides `id` and `type`). */
 export interface Results {
-  hello: { conn: string; user: UserRef; protocol: number; resume: string };
+  /** `resume` only for guests; `kind` says how the user was identified. */
+  hello: { conn: string; user: UserRef; protocol: number; resume?: string; kind?: UserKind };
   join: { room: string; seq: number; members: UserRef[]; recovered: boolean } & RoomAccess;
   leave: { room: string };
   rooms: { rooms: ({ room: string; seq: number; online: number } & Omit<RoomAccess, 'role'>)[] };

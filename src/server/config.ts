@@ -34,6 +34,26 @@ export interface Config {
   secret: string | undefined;
   /** Processes `parley serve` runs on this machine (node:cluster), each a full node on the broker. */
   workers: number;
+  /** Accounts, external tokens, guests and the Origin allowlist. */
+  auth: AuthConfig;
+}
+
+export interface AuthConfig {
+  /** `hello {nick}` allowed (PARLEY_GUESTS=on|off). */
+  guests: boolean;
+  /** Browser origins allowed to connect; empty means the server's own origin only. */
+  origins: string[];
+  /** How long a login session token lives. */
+  sessionTtlMs: number;
+  loginFailuresPerAccount: number;
+  loginFailuresPerIp: number;
+  loginWindowMs: number;
+  jwtSecret: string | undefined;
+  jwtPublicKeyFile: string | undefined;
+  jwtJwksFile: string | undefined;
+  jwtIssuer: string | undefined;
+  jwtAudience: string | undefined;
+  jwtRoomsClaim: string;
 }
 
 export class ConfigError extends Error {
@@ -80,7 +100,37 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Con
     sqliteSynchronous: sync,
     logLevel: values['log-level'] ?? env['PARLEY_LOG_LEVEL'] ?? 'info',
     webRoot: env['PARLEY_WEB_ROOT'],
+    auth: authConfig(env),
   };
+}
+
+function authConfig(env: NodeJS.ProcessEnv): AuthConfig {
+  const guests = choice('PARLEY_GUESTS', env['PARLEY_GUESTS'], ['on', 'off'] as const) === 'on';
+  const jwtSecret = optional(env['PARLEY_JWT_SECRET']);
+  if (jwtSecret !== undefined && jwtSecret.length < 32) {
+    throw new ConfigError('PARLEY_JWT_SECRET must be at least 32 characters (HS256 needs a 256-bit secret)');
+  }
+  return {
+    guests,
+    origins: (env['PARLEY_ORIGINS'] ?? '')
+      .split(',')
+      .map((origin) => origin.trim())
+      .filter((origin) => origin !== ''),
+    sessionTtlMs: integer('PARLEY_SESSION_TTL_MS', env['PARLEY_SESSION_TTL_MS'], 30 * 24 * 3_600_000, 1000, 365 * 24 * 3_600_000),
+    loginFailuresPerAccount: integer('PARLEY_LOGIN_FAILURES_ACCOUNT', env['PARLEY_LOGIN_FAILURES_ACCOUNT'], 10, 1, 1_000_000),
+    loginFailuresPerIp: integer('PARLEY_LOGIN_FAILURES_IP', env['PARLEY_LOGIN_FAILURES_IP'], 30, 1, 1_000_000),
+    loginWindowMs: 15 * 60_000,
+    jwtSecret,
+    jwtPublicKeyFile: optional(env['PARLEY_JWT_PUBLIC_KEY']),
+    jwtJwksFile: optional(env['PARLEY_JWT_JWKS']),
+    jwtIssuer: optional(env['PARLEY_JWT_ISSUER']),
+    jwtAudience: optional(env['PARLEY_JWT_AUDIENCE']),
+    jwtRoomsClaim: optional(env['PARLEY_JWT_ROOMS_CLAIM']) ?? 'rooms',
+  };
+}
+
+function optional(raw: string | undefined): string | undefined {
+  return raw === undefined || raw === '' ? undefined : raw;
 }
 
 function integer(name: string, raw: string | undefined, fallback: number, min: number, max: number): number {

@@ -10,6 +10,10 @@ import type { Config } from './config.js';
 import { openBackends } from './backends.js';
 import { Hub } from './hub/hub.js';
 import { GuestIssuer } from './auth/guest.js';
+import { IdentityResolver } from './auth/identity.js';
+import { ExternalTokens } from './auth/external-token.js';
+import { AccountService } from './auth/accounts.js';
+import { OriginPolicy } from './auth/origin.js';
 import { ChatService } from './chat/service.js';
 import { WsGateway } from './transport/ws.js';
 import { buildHttpApp } from './http/app.js';
@@ -27,21 +31,40 @@ const projectRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '.
 
 export async function startServer(config: Config, log: Logger = pino({ level: config.logLevel })): Promise<RunningServer> {
   mkdirSync(config.dataDir, { recursive: true });
+  const { auth } = config;
+  // Before any backend opens: a bad key file fails the start cleanly.
+  const external = await ExternalTokens.load({
+    secret: auth.jwtSecret,
+    publicKeyFile: auth.jwtPublicKeyFile,
+    jwksFile: auth.jwtJwksFile,
+    issuer: auth.jwtIssuer,
+    audience: auth.jwtAudience,
+    roomsClaim: auth.jwtRoomsClaim,
+  });
   const { store, broker, presence, readiness } = await openBackends(config, log);
   const hub = new Hub(broker, store, log);
   const guests = new GuestIssuer(config.secret !== undefined ? Buffer.from(config.secret) : loadSecret(config.dataDir));
-  const chat = new ChatService({ store, broker, presence, hub, guests, log, recoveryLimit: config.recoveryLimit });
+  const identities = new IdentityResolver({ store, guests, external, guestsAllowed: auth.guests });
+  const accounts = new AccountService(store, auth.sessionTtlMs, {
+    failuresPerAccount: auth.loginFailuresPerAccount,
+    failuresPerIp: auth.loginFailuresPerIp,
+    windowMs: auth.loginWindowMs,
+  });
+  const origins = new OriginPolicy(auth.origins);
+  const chat = new ChatService({ store, broker, presence, hub, identities, log, recoveryLimit: config.recoveryLimit });
   const gateway = new WsGateway({
     chat,
     log,
     maxPayload: config.maxFrameBytes,
     heartbeatMs: config.heartbeatMs,
     outboxLimit: config.outboxLimitBytes,
+    origins,
+    guestsAllowed: auth.guests,
   });
   const webRoots = [config.webRoot, join(projectRoot, 'web', 'dist'), join(projectRoot, 'public')].filter(
     (dir): dir is string => dir !== undefined,
   );
-  const app = await buildHttpApp({ log, webRoots, readiness });
+  const app = await buildHttpApp({ log, webRoots, readiness, auth: { accounts, origins } });
   app.server.on('upgrade', (req, socket, head: Buffer) => gateway.handleUpgrade(req, socket, head));
   await app.listen({ port: config.port, host: config.host });
   const port = (app.server.address() as AddressInfo).port;

@@ -1,6 +1,6 @@
 // ChatService: the only path that stores and publishes. Sessions (WebSocket today, others later)
 // and HTTP call it; it calls the Store first and the Broker second, never the other way round.
-import type { ChatMessage, Push, RoomAccess, UserRef } from '../../protocol/messages.js';
+import type { ChatMessage, CommandParams, Push, RoomAccess, UserRef } from '../../protocol/messages.js';
 import { ErrorCode, ProtocolError } from '../../protocol/errors.js';
 import type { Broker } from '../broker/broker.js';
 import type { Hub, Member } from '../hub/hub.js';
@@ -8,7 +8,7 @@ import type { Presence } from '../presence/presence.js';
 import { AppendRefused, type AppendResult, type RoomInfo, type Standing, type Store } from '../store/store.js';
 import { canActOn, canGrantRoles, canModerate } from './roles.js';
 import { dmRoomName, isDmName } from './dm.js';
-import type { GuestIdentity, GuestIssuer } from '../auth/guest.js';
+import type { Identity, IdentityResolver } from '../auth/identity.js';
 import type { Logger } from 'pino';
 
 /** A connection as the chat service sees it. */
@@ -29,7 +29,7 @@ export interface ChatServiceDeps {
   broker: Broker;
   presence: Presence;
   hub: Hub;
-  guests: GuestIssuer;
+  identities: IdentityResolver;
   log: Logger;
   /** Most messages a join with `since` replays; a larger gap is left to `history`. */
   recoveryLimit: number;
@@ -51,13 +51,13 @@ export class ChatService {
   }
 
   /**
-   * Synchronous, so that commands a client pipelines right behind its hello find it identified.
+   * Who the connection is: throws a ProtocolError (`unauthorized`, `name_taken`) on refusal.
    * Recording the user is bookkeeping that no reply depends on.
    */
-  hello(nick: string, resume: string | undefined): GuestIdentity {
-    const identity = this.#deps.guests.issue(nick, resume);
-    this.#deps.store.recordUser(identity.user, 'guest').catch((error: unknown) => {
-      this.#deps.log.warn({ err: error }, 'could not record guest');
+  async hello(params: CommandParams['hello']): Promise<Identity> {
+    const identity = await this.#deps.identities.resolve(params);
+    this.#deps.store.recordUser(identity.user, identity.kind).catch((error: unknown) => {
+      this.#deps.log.warn({ err: error }, 'could not record user');
     });
     return identity;
   }

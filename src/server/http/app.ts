@@ -4,6 +4,7 @@ import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } 
 import fastifyStatic from '@fastify/static';
 import type { Logger } from 'pino';
 import type { Readiness } from '../backends.js';
+import { authRoutes, type AuthRoutesOptions } from './auth-routes.js';
 
 export interface HttpAppOptions {
   log: Logger;
@@ -11,6 +12,8 @@ export interface HttpAppOptions {
   webRoots: readonly string[];
   /** Whether the databases and brokers this process needs are reachable now. */
   readiness?: () => Promise<Readiness>;
+  /** The accounts API (/api/register, /api/login, /api/logout). */
+  auth?: AuthRoutesOptions;
 }
 
 export async function buildHttpApp(options: HttpAppOptions): Promise<FastifyInstance> {
@@ -26,6 +29,7 @@ export async function buildHttpApp(options: HttpAppOptions): Promise<FastifyInst
     const state = await readiness();
     return reply.code(state.ready ? 200 : 503).send({ status: state.ready ? 'ready' : 'unavailable', checks: state.checks, pid: process.pid });
   });
+  if (options.auth !== undefined) await app.register(authRoutes, options.auth);
   const root = options.webRoots.find((dir) => existsSync(`${dir}/index.html`));
   if (root !== undefined) await app.register(fastifyStatic, { root, index: 'index.html' });
   return app;

@@ -2,13 +2,15 @@
 // This is the only place JSON shapes are checked; handlers receive typed values.
 import { TypeCompiler, type TypeCheck } from '@sinclair/typebox/compiler';
 import type { TSchema } from '@sinclair/typebox';
-import { CommandSchemas, Envelope, type Command, type Verb } from '../../protocol/messages.js';
+import { CommandSchemas, Envelope, GuestHelloParams, TokenHelloParams, type Command, type Verb } from '../../protocol/messages.js';
 import { ErrorCode, ProtocolError } from '../../protocol/errors.js';
 
 const envelopeCheck = TypeCompiler.Compile(Envelope);
 const verbChecks = new Map<string, TypeCheck<TSchema>>(
   Object.entries(CommandSchemas).map(([verb, schema]) => [verb, TypeCompiler.Compile(schema)]),
 );
+const guestHelloCheck = TypeCompiler.Compile(GuestHelloParams);
+const tokenHelloCheck = TypeCompiler.Compile(TokenHelloParams);
 
 export interface Decoded {
   /** The request id, when the frame had a usable one, so that even a refusal can answer it. */
@@ -34,13 +36,20 @@ export function decodeFrame(text: string): Decoded {
 
   if (!envelopeCheck.Check(value)) return withId({ error: firstError(envelopeCheck, value) });
   const { type } = value;
-  const check = verbChecks.get(type);
+  let check = verbChecks.get(type);
   if (check === undefined) {
     return withId({ error: new ProtocolError(ErrorCode.UnknownType, `unknown type "${type}"`, 'type') });
   }
   // The verb schemas allow extra fields, so the frame object itself is checked and used as the
   // parameters: `id` and `type` ride along unread. Copying it and deleting those two would turn
   // every request into a slow dictionary-mode object on the hot path.
+  if (type === 'hello') {
+    // hello is a union (guest or token); checking the branch its fields pick makes errors name the field.
+    if ('nick' in record && 'token' in record) {
+      return withId({ error: new ProtocolError(ErrorCode.BadRequest, 'hello takes exactly one of nick or token', 'token') });
+    }
+    check = 'token' in record ? tokenHelloCheck : guestHelloCheck;
+  }
   if (!check.Check(record)) return withId({ error: firstError(check, record) });
   // The schema check above is what makes this cast true.
   const command = { type: type as Verb, params: record } as Command;

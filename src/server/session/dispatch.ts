@@ -17,12 +17,25 @@ export function dispatchText(session: Session, text: string, chat: ChatService, 
   }
   const command = decoded.command;
   if (command === undefined) return;
+  if (session.hold(command)) return;
+  dispatchCommand(session, command, chat, log);
+}
+
+function dispatchCommand(session: Session, command: Command, chat: ChatService, log: Logger): void {
+  if (session.closed) return;
   if (!session.identified && command.type !== 'hello') {
     session.fail(command.id, new ProtocolError(ErrorCode.HelloRequired, 'send hello first'));
     return;
   }
-  run(session, command, chat).catch((error: unknown) => {
+  const running = run(session, command, chat).catch((error: unknown) => {
     session.fail(command.id, toProtocolError(error, session, log));
+  });
+  if (command.type !== 'hello' || session.identified) return;
+  // Checking a hello takes a lookup; commands pipelined behind it wait for its outcome, in order.
+  session.holdFromNow();
+  void running.then(() => {
+    // A queued hello that is itself being checked holds back the ones after it again.
+    for (const next of session.releaseHeld()) if (!session.hold(next)) dispatchCommand(session, next, chat, log);
   });
 }
 

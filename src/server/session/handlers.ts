@@ -1,7 +1,7 @@
 // One handler per verb. Each receives validated parameters and answers through the session;
 // a thrown ProtocolError becomes the request's error reply (see dispatch.ts).
 import { Limits, PROTOCOL_VERSION, type CommandParams, type RequestId, type Verb } from '../../protocol/messages.js';
-import { ErrorCode, ProtocolError } from '../../protocol/errors.js';
+import { CloseCode, ErrorCode, ProtocolError } from '../../protocol/errors.js';
 import type { ChatService } from '../chat/service.js';
 import type { OutgoingPush } from '../hub/outgoing.js';
 import type { Session } from './session.js';
@@ -18,14 +18,31 @@ function requireJoined(session: Session, room: string): void {
   if (!session.rooms.has(room)) throw new ProtocolError(ErrorCode.NotMember, `join ${room} first`, 'room');
 }
 
-const hello: Handler<'hello'> = async (session, { nick, resume }, id, chat) => {
+function requireAllowed(session: Session, room: string): void {
+  if (!session.mayEnter(room)) throw new ProtocolError(ErrorCode.Forbidden, `your token does not allow room ${room}`, 'room');
+}
+
+const hello: Handler<'hello'> = async (session, params, id, chat) => {
   if (session.identified) throw new ProtocolError(ErrorCode.AlreadyHello, 'hello was already accepted');
-  const identity = chat.hello(nick.trim(), resume);
-  session.identify(identity.user);
-  session.ok<'hello'>(id, { conn: session.connId, user: identity.user, protocol: PROTOCOL_VERSION, resume: identity.resume });
+  let identity;
+  try {
+    identity = await chat.hello(params);
+  } catch (error) {
+    // A refused token is final for this connection: answer, then close with 4401.
+    if (error instanceof ProtocolError && error.code === ErrorCode.Unauthorized) {
+      session.fail(id, error);
+      session.close(CloseCode.Unauthorized, 'unauthorized');
+      return;
+    }
+    throw error;
+  }
+  session.identify(identity.user, identity.rooms);
+  const result = { conn: session.connId, user: identity.user, protocol: PROTOCOL_VERSION, kind: identity.kind };
+  session.ok<'hello'>(id, identity.resume === undefined ? result : { ...result, resume: identity.resume });
 };
 
 const join: Handler<'join'> = async (session, { room, since }, id, chat) => {
+  requireAllowed(session, room);
   const current = session.rooms.get(room);
   if (current !== undefined) {
     // Joining twice changes nothing; the reply says where this connection stands.
@@ -67,7 +84,7 @@ const leave: Handler<'leave'> = async (session, { room }, id, chat) => {
 };
 
 const rooms: Handler<'rooms'> = async (session, _params, id, chat) => {
-  session.ok<'rooms'>(id, { rooms: await chat.rooms(session.user) });
+  session.ok<'rooms'>(id, { rooms: (await chat.rooms(session.user)).filter((summary) => session.mayEnter(summary.room)) });
 };
 
 const send: Handler<'send'> = async (session, { room, text, cid }, id, chat) => {
@@ -78,6 +95,7 @@ const send: Handler<'send'> = async (session, { room, text, cid }, id, chat) => 
 };
 
 const history: Handler<'history'> = async (session, { room, before, limit }, id, chat) => {
+  requireAllowed(session, room);
   const messages = await chat.history(session.user, room, before, limit ?? Limits.historyDefault);
   session.ok<'history'>(id, { room, messages });
 };

@@ -3,6 +3,7 @@
 // `name: text`. Errors come back as `error: ...` text frames.
 import type { Logger } from 'pino';
 import { Limits } from '../../protocol/messages.js';
+import { CloseCode, ErrorCode, ProtocolError } from '../../protocol/errors.js';
 import type { ChatService } from '../chat/service.js';
 import type { Session } from './session.js';
 import { randomId } from '../random-id.js';
@@ -10,7 +11,16 @@ import { randomId } from '../random-id.js';
 export const LOBBY = 'lobby';
 
 export async function startPlain(session: Session, nick: string, chat: ChatService): Promise<void> {
-  const identity = chat.hello(nick, undefined);
+  let identity;
+  try {
+    identity = await chat.hello({ nick });
+  } catch (error) {
+    if (!(error instanceof ProtocolError)) throw error;
+    session.sendText(`error: ${error.message}`);
+    session.close(error.code === ErrorCode.Unauthorized ? CloseCode.Unauthorized : CloseCode.PolicyViolation, error.code);
+    return;
+  }
+  if (session.closed) return;
   session.identify(identity.user);
   session.rooms.set(LOBBY, { lastSeq: 0, held: [] });
   const outcome = await chat.join(session, LOBBY, undefined);

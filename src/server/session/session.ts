@@ -2,7 +2,7 @@
 // the last seq it delivered; transports feed it text frames and tell it when the peer is gone.
 import type { Duplex } from 'node:stream';
 import type { WebSocket } from 'ws';
-import type { RequestId, Results, UserRef, Verb } from '../../protocol/messages.js';
+import type { Command, RequestId, Results, UserRef, Verb } from '../../protocol/messages.js';
 import { CloseCode, ErrorCode, ProtocolError } from '../../protocol/errors.js';
 import type { OutgoingPush } from '../hub/outgoing.js';
 import type { Participant } from '../chat/service.js';
@@ -25,6 +25,13 @@ export class Session implements Participant, OutboxOwner {
   readonly outbox: Outbox;
   readonly rooms = new Map<string, RoomState>();
   #user: UserRef | undefined;
+  /** Rooms this connection may enter, when its token limits them. */
+  #allowedRooms: ReadonlySet<string> | undefined;
+  /**
+   * Non-null while a hello is being checked (token and name lookups are asynchronous): commands
+   * that arrive meanwhile wait here, in order, and run once the hello is settled.
+   */
+  #waiting: Command[] | null = null;
   /** Cleared by each heartbeat ping, set by the pong. */
   alive = true;
   closed = false;
@@ -53,8 +60,32 @@ export class Session implements Participant, OutboxOwner {
     return this.#user !== undefined;
   }
 
-  identify(user: UserRef): void {
+  identify(user: UserRef, allowedRooms?: ReadonlySet<string>): void {
     this.#user = user;
+    this.#allowedRooms = allowedRooms;
+  }
+
+  /** Queues `command` behind a hello being checked; false when it may run now. */
+  hold(command: Command): boolean {
+    if (this.#waiting === null) return false;
+    this.#waiting.push(command);
+    return true;
+  }
+
+  holdFromNow(): void {
+    this.#waiting = [];
+  }
+
+  /** Stops holding; returns what was held, in arrival order. */
+  releaseHeld(): Command[] {
+    const held = this.#waiting ?? [];
+    this.#waiting = null;
+    return held;
+  }
+
+  /** Whether this connection's identity lets it into `room`. */
+  mayEnter(room: string): boolean {
+    return this.#allowedRooms === undefined || this.#allowedRooms.has(room);
   }
 
   deliver(room: string, outgoing: OutgoingPush): void {

@@ -70,6 +70,18 @@ const migrations: readonly string[] = [
      at      bigint NOT NULL,
      PRIMARY KEY (room, seq, emoji, user_id)
    );`,
+  // Accounts and login sessions. A username is stored lower-cased, so the unique index makes it
+  // unique case-insensitively; a session is known only by its token's SHA-256.
+  `ALTER TABLE users ADD COLUMN username text;
+   ALTER TABLE users ADD COLUMN password_hash text;
+   CREATE UNIQUE INDEX users_by_username ON users (username) WHERE username IS NOT NULL;
+   CREATE TABLE auth_sessions (
+     token_hash text PRIMARY KEY,
+     user_id    text NOT NULL REFERENCES users (id),
+     created_at bigint NOT NULL,
+     expires_at bigint NOT NULL
+   );
+   CREATE INDEX auth_sessions_by_expiry ON auth_sessions (expires_at);`,
 ];
 
 /** Brings `schema` (created if missing) up to the latest migration. */

@@ -6,13 +6,15 @@
 // can neither hand out one seq twice nor store one (room, user, cid) twice.
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
-import type { ChatMessage, Role, UserRef } from '../../protocol/messages.js';
+import type { ChatMessage, Role, UserKind, UserRef } from '../../protocol/messages.js';
 import { migrate } from './postgres-schema.js';
 import { withReactions, withState, type ReactionRow } from './message-state.js';
 import {
   AppendRefused,
   StoreError,
+  type Account,
   type AppendResult,
+  type NewAuthSession,
   type NewMessage,
   type NewRoom,
   type ReactionChange,
@@ -558,13 +560,64 @@ export class PostgresStore implements Store {
     }
   }
 
-  async recordUser(user: UserRef, kind: 'guest' | 'account'): Promise<void> {
+  async recordUser(user: UserRef, kind: UserKind): Promise<void> {
     const now = Date.now();
     await this.#query(
       `INSERT INTO users (id, name, kind, created_at, seen_at) VALUES ($1, $2, $3, $4, $4)
        ON CONFLICT (id) DO UPDATE SET name = excluded.name, seen_at = excluded.seen_at`,
       [user.id, user.name, kind, now],
     );
+  }
+
+  async createAccount(account: Account, createdAt: number): Promise<boolean> {
+    const { user, username, passwordHash } = account;
+    // ON CONFLICT without a target also covers the partial unique index on username.
+    const { rowCount } = await this.#query(
+      `INSERT INTO users (id, name, kind, username, password_hash, created_at, seen_at)
+       VALUES ($1, $2, 'account', $3, $4, $5, $5) ON CONFLICT DO NOTHING`,
+      [user.id, user.name, username, passwordHash, createdAt],
+    );
+    return rowCount === 1;
+  }
+
+  async findAccount(username: string): Promise<Account | undefined> {
+    const { rows } = await this.#query<{ id: string; name: string; username: string; password_hash: string }>(
+      "SELECT id, name, username, password_hash FROM users WHERE username = $1 AND kind = 'account'",
+      [username],
+    );
+    const row = rows[0];
+    return row === undefined
+      ? undefined
+      : { user: { id: row.id, name: row.name }, username: row.username, passwordHash: row.password_hash };
+  }
+
+  async createAuthSession(session: NewAuthSession): Promise<void> {
+    await this.#query('INSERT INTO auth_sessions (token_hash, user_id, created_at, expires_at) VALUES ($1, $2, $3, $4)', [
+      session.tokenHash,
+      session.userId,
+      session.createdAt,
+      session.expiresAt,
+    ]);
+  }
+
+  async findAuthSession(tokenHash: string, now: number): Promise<UserRef | undefined> {
+    const { rows } = await this.#query<{ id: string; name: string }>(
+      `SELECT u.id, u.name FROM auth_sessions s JOIN users u ON u.id = s.user_id
+       WHERE s.token_hash = $1 AND s.expires_at > $2`,
+      [tokenHash, now],
+    );
+    const row = rows[0];
+    return row === undefined ? undefined : { id: row.id, name: row.name };
+  }
+
+  async deleteAuthSession(tokenHash: string): Promise<boolean> {
+    const { rowCount } = await this.#query('DELETE FROM auth_sessions WHERE token_hash = $1', [tokenHash]);
+    return (rowCount ?? 0) > 0;
+  }
+
+  async pruneAuthSessions(now: number): Promise<number> {
+    const { rowCount } = await this.#query('DELETE FROM auth_sessions WHERE expires_at <= $1', [now]);
+    return rowCount ?? 0;
   }
 
   /** Resolves when the database answers a trivial query; used by the readiness check. */

@@ -73,6 +73,18 @@ const migrations: readonly string[] = [
   `ALTER TABLE rooms ADD COLUMN guarded INTEGER NOT NULL DEFAULT 0;
    UPDATE rooms SET guarded = 1
     WHERE private = 1 OR name IN (SELECT room FROM room_bans) OR name IN (SELECT room FROM room_mutes);`,
+  // Accounts and login sessions. A username is stored lower-cased, so the unique index makes it
+  // unique case-insensitively; a session is known only by its token's SHA-256.
+  `ALTER TABLE users ADD COLUMN username TEXT;
+   ALTER TABLE users ADD COLUMN password_hash TEXT;
+   CREATE UNIQUE INDEX users_by_username ON users (username) WHERE username IS NOT NULL;
+   CREATE TABLE auth_sessions (
+     token_hash TEXT PRIMARY KEY,
+     user_id    TEXT NOT NULL REFERENCES users (id),
+     created_at INTEGER NOT NULL,
+     expires_at INTEGER NOT NULL
+   ) STRICT;
+   CREATE INDEX auth_sessions_by_expiry ON auth_sessions (expires_at);`,
 ];
 
 export function migrate(db: Database.Database): void {

@@ -4,14 +4,16 @@
 // Within the transaction each room's seq is read once and written once, however many messages the
 // room got in that turn: storage must keep up with fan-out, so a message costs one INSERT.
 import Database from 'better-sqlite3';
-import type { ChatMessage, Role, UserRef } from '../../protocol/messages.js';
+import type { ChatMessage, Role, UserKind, UserRef } from '../../protocol/messages.js';
 import { migrate } from './sqlite-schema.js';
 import { randomId } from '../random-id.js';
 import { withReactions, withState, type ReactionRow } from './message-state.js';
 import {
   AppendRefused,
   StoreError,
+  type Account,
   type AppendResult,
+  type NewAuthSession,
   type NewMessage,
   type NewRoom,
   type ReactionChange,
@@ -191,6 +193,22 @@ export class SqliteStore implements Store {
         `INSERT INTO users (id, name, kind, created_at, seen_at) VALUES (?, ?, ?, ?, ?)
          ON CONFLICT (id) DO UPDATE SET name = excluded.name, seen_at = excluded.seen_at`,
       ),
+      createAccount: db.prepare<[string, string, string, string, number, number]>(
+        `INSERT INTO users (id, name, kind, username, password_hash, created_at, seen_at)
+         VALUES (?, ?, 'account', ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
+      ),
+      findAccount: db.prepare<[string], { id: string; name: string; username: string; password_hash: string }>(
+        "SELECT id, name, username, password_hash FROM users WHERE username = ? AND kind = 'account'",
+      ),
+      createSession: db.prepare<[string, string, number, number]>(
+        'INSERT INTO auth_sessions (token_hash, user_id, created_at, expires_at) VALUES (?, ?, ?, ?)',
+      ),
+      findSession: db.prepare<[string, number], { id: string; name: string }>(
+        `SELECT u.id, u.name FROM auth_sessions s JOIN users u ON u.id = s.user_id
+         WHERE s.token_hash = ? AND s.expires_at > ?`,
+      ),
+      deleteSession: db.prepare<[string]>('DELETE FROM auth_sessions WHERE token_hash = ?'),
+      pruneSessions: db.prepare<[number]>('DELETE FROM auth_sessions WHERE expires_at <= ?'),
     };
     const statements = this.#statements;
     // IMMEDIATE: take the write lock before reading any seq, so that seqs read here stay true until commit.
@@ -461,11 +479,48 @@ export class SqliteStore implements Store {
   }
 
   /** Joins the turn's write transaction, so that a burst of connections costs one fsync, not one each. */
-  recordUser(user: UserRef, kind: 'guest' | 'account'): Promise<void> {
+  recordUser(user: UserRef, kind: UserKind): Promise<void> {
     const now = Date.now();
     return this.#enqueue(() => {
       this.#statements.recordUser.run(user.id, user.name, kind, now, now);
     });
+  }
+
+  createAccount(account: Account, createdAt: number): Promise<boolean> {
+    const { user, username, passwordHash } = account;
+    return this.#read(
+      () => this.#statements.createAccount.run(user.id, user.name, username, passwordHash, createdAt, createdAt).changes === 1,
+    );
+  }
+
+  findAccount(username: string): Promise<Account | undefined> {
+    return this.#read(() => {
+      const row = this.#statements.findAccount.get(username);
+      return row === undefined
+        ? undefined
+        : { user: { id: row.id, name: row.name }, username: row.username, passwordHash: row.password_hash };
+    });
+  }
+
+  createAuthSession(session: NewAuthSession): Promise<void> {
+    return this.#read(() => {
+      this.#statements.createSession.run(session.tokenHash, session.userId, session.createdAt, session.expiresAt);
+    });
+  }
+
+  findAuthSession(tokenHash: string, now: number): Promise<UserRef | undefined> {
+    return this.#read(() => {
+      const row = this.#statements.findSession.get(tokenHash, now);
+      return row === undefined ? undefined : { id: row.id, name: row.name };
+    });
+  }
+
+  deleteAuthSession(tokenHash: string): Promise<boolean> {
+    return this.#read(() => this.#statements.deleteSession.run(tokenHash).changes > 0);
+  }
+
+  pruneAuthSessions(now: number): Promise<number> {
+    return this.#read(() => this.#statements.pruneSessions.run(now).changes);
   }
 
   close(): Promise<void> {

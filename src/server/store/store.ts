@@ -1,6 +1,6 @@
 // Store: where every message lives before anyone hears of it. The chat service writes through it and
 // reads history and recovery windows from it; no other module touches the database.
-import type { ChatMessage, Role, UserRef } from '../../protocol/messages.js';
+import type { ChatMessage, Role, UserKind, UserRef } from '../../protocol/messages.js';
 
 export interface NewMessage {
   room: string;
@@ -14,6 +14,23 @@ export interface AppendResult {
   message: ChatMessage;
   /** True when (room, from.id, cid) was stored before: `message` is that first message, unchanged. */
   duplicate: boolean;
+}
+
+/** A registered account: a user of kind 'account' with a unique username and a password hash. */
+export interface Account {
+  user: UserRef;
+  /** Canonical (lower-case) username; also `user.name`. */
+  username: string;
+  /** argon2id PHC string. */
+  passwordHash: string;
+}
+
+/** A login session. Only the token's SHA-256 is stored, never the token. */
+export interface NewAuthSession {
+  tokenHash: string;
+  userId: string;
+  createdAt: number;
+  expiresAt: number;
 }
 
 export interface RoomSummary {
@@ -120,7 +137,21 @@ export interface Store {
   history(room: string, before: number | undefined, limit: number): Promise<ChatMessage[]>;
   /** Up to `limit` messages with seq > after, ascending: the recovery read. */
   after(room: string, after: number, limit: number): Promise<ChatMessage[]>;
-  recordUser(user: UserRef, kind: 'guest' | 'account'): Promise<void>;
+  recordUser(user: UserRef, kind: UserKind): Promise<void>;
+  /**
+   * Stores a new account (and its user row). Resolves false, storing nothing, when the username is
+   * taken: usernames are unique case-insensitively (callers pass them lower-cased).
+   */
+  createAccount(account: Account, createdAt: number): Promise<boolean>;
+  /** The account with this (lower-cased) username, if any. */
+  findAccount(username: string): Promise<Account | undefined>;
+  createAuthSession(session: NewAuthSession): Promise<void>;
+  /** The user of a session that exists and has not expired at `now`; undefined otherwise. */
+  findAuthSession(tokenHash: string, now: number): Promise<UserRef | undefined>;
+  /** Revokes a session at once; resolves whether it existed. */
+  deleteAuthSession(tokenHash: string): Promise<boolean>;
+  /** Forgets sessions that expired before `now`; resolves how many. */
+  pruneAuthSessions(now: number): Promise<number>;
   /** Finishes pending writes, then releases the database. */
   close(): Promise<void>;
 }

@@ -7,12 +7,13 @@ import type { Duplex } from 'node:stream';
 import { WebSocket, WebSocketServer, type RawData, type Server as WsServer } from 'ws';
 import { TypeCompiler } from '@sinclair/typebox/compiler';
 import type { Logger } from 'pino';
-import { HelloParams, PROTOCOL } from '../../protocol/messages.js';
+import { GuestHelloParams, PROTOCOL } from '../../protocol/messages.js';
 import { CloseCode } from '../../protocol/errors.js';
 import type { ChatService } from '../chat/service.js';
 import { Session, type SessionMode } from '../session/session.js';
 import { binaryRefused, dispatchText } from '../session/dispatch.js';
 import { plainText, startPlain } from '../session/plain.js';
+import type { OriginPolicy } from '../auth/origin.js';
 
 export interface WsGatewayOptions {
   chat: ChatService;
@@ -21,6 +22,10 @@ export interface WsGatewayOptions {
   maxPayload: number;
   heartbeatMs: number;
   outboxLimit: number;
+  /** Which browser pages may connect (checked on the handshake's Origin). */
+  origins: OriginPolicy;
+  /** Plain clients are guests: refused at the handshake when guests are off. */
+  guestsAllowed: boolean;
 }
 
 class SessionSocket extends WebSocket {
@@ -35,8 +40,9 @@ function bound(ws: WebSocket): SessionSocket {
   return ws;
 }
 
-const helloCheck = TypeCompiler.Compile(HelloParams);
+const helloCheck = TypeCompiler.Compile(GuestHelloParams);
 const UPGRADE_PATHS = new Set(['/', '/ws']);
+const TOKEN_PARAMS = ['token', 'access_token', 'jwt'];
 
 export class WsGateway {
   readonly chat: ChatService;
@@ -67,6 +73,14 @@ export class WsGateway {
     if (!this.#accepting) return refuse(socket, 503, 'server is shutting down');
     const url = new URL(req.url ?? '/', 'http://localhost');
     if (!UPGRADE_PATHS.has(url.pathname)) return refuse(socket, 404, 'WebSocket endpoints are / and /ws');
+    // Checked before anything else is accepted: another site's page must not use a visitor's browser here.
+    if (!this.#options.origins.allows(req.headers.origin, req.headers.host)) {
+      return refuse(socket, 403, 'this Origin may not connect; see PARLEY_ORIGINS');
+    }
+    // URLs end up in access logs and browser history; tokens go in hello.
+    if (TOKEN_PARAMS.some((name) => url.searchParams.has(name))) {
+      return refuse(socket, 400, 'never put tokens in the URL; send them in hello {token}');
+    }
     const offered = req.headers['sec-websocket-protocol'];
     let mode: SessionMode = 'plain';
     if (offered !== undefined) {
@@ -74,6 +88,9 @@ export class WsGateway {
         return refuse(socket, 400, `unsupported subprotocol; offer ${PROTOCOL} or none`);
       }
       mode = 'protocol';
+    }
+    if (mode === 'plain' && !this.#options.guestsAllowed) {
+      return refuse(socket, 401, 'this server does not allow guests; plain clients are guests');
     }
     let nick = url.searchParams.get('nick') ?? `guest-${randomInt(10000).toString().padStart(4, '0')}`;
     if (mode === 'plain' && !helloCheck.Check({ nick })) {
@@ -165,7 +182,13 @@ function onClose(this: WebSocket, code: number): void {
 }
 
 function refuse(socket: Duplex, status: number, reason: string): void {
-  const statusText: Record<number, string> = { 400: 'Bad Request', 404: 'Not Found', 503: 'Service Unavailable' };
+  const statusText: Record<number, string> = {
+    400: 'Bad Request',
+    401: 'Unauthorized',
+    403: 'Forbidden',
+    404: 'Not Found',
+    503: 'Service Unavailable',
+  };
   const body = `${reason}\n`;
   socket.end(
     `HTTP/1.1 ${status} ${statusText[status] ?? 'Error'}\r\nConnection: close\r\nContent-Type: text/plain; charset=utf-8\r\n` +

@@ -1,0 +1,73 @@
+// Who a `hello` makes a connection: a guest (nick), an account (Parley session token) or another
+// app's user (JWT). Every refusal is a ProtocolError with a code from the protocol: `unauthorized`
+// for any token that is not genuine and current (and for guests where they are off), `name_taken`
+// for a guest nick that is a registered account's name.
+import type { CommandParams, UserKind, UserRef } from '../../protocol/messages.js';
+import { ErrorCode, ProtocolError } from '../../protocol/errors.js';
+import type { Store } from '../store/store.js';
+import type { GuestIssuer } from './guest.js';
+import { TokenRefused, type ExternalTokens } from './external-token.js';
+import { hashSessionToken, looksLikeJwt } from './session-token.js';
+
+export interface Identity {
+  user: UserRef;
+  kind: UserKind;
+  /** Guests only: give it back in a later hello to be the same user. */
+  resume?: string;
+  /** Rooms this user may enter, when its token limits them. */
+  rooms?: ReadonlySet<string>;
+}
+
+export interface IdentityResolverDeps {
+  store: Store;
+  guests: GuestIssuer;
+  /** Undefined when no JWT key is configured. */
+  external: ExternalTokens | undefined;
+  guestsAllowed: boolean;
+}
+
+export class IdentityResolver {
+  readonly #deps: IdentityResolverDeps;
+
+  constructor(deps: IdentityResolverDeps) {
+    this.#deps = deps;
+  }
+
+  get guestsAllowed(): boolean {
+    return this.#deps.guestsAllowed;
+  }
+
+  resolve(params: CommandParams['hello']): Promise<Identity> {
+    return 'token' in params ? this.#token(params.token) : this.guest(params.nick.trim(), params.resume);
+  }
+
+  async guest(nick: string, resume: string | undefined): Promise<Identity> {
+    if (!this.#deps.guestsAllowed) {
+      throw new ProtocolError(ErrorCode.Unauthorized, 'this server does not allow guests; sign in with a token', 'nick');
+    }
+    // Usernames are stored lower-case, so this is the case-insensitive comparison.
+    if ((await this.#deps.store.findAccount(nick.toLowerCase())) !== undefined) {
+      throw new ProtocolError(ErrorCode.NameTaken, `"${nick}" is a registered account; sign in or pick another nickname`, 'nick');
+    }
+    const { user, resume: token } = this.#deps.guests.issue(nick, resume);
+    return { user, kind: 'guest', resume: token };
+  }
+
+  async #token(token: string): Promise<Identity> {
+    if (!looksLikeJwt(token)) {
+      const user = await this.#deps.store.findAuthSession(hashSessionToken(token), Date.now());
+      if (user === undefined) throw new ProtocolError(ErrorCode.Unauthorized, 'the session token is invalid, expired or revoked', 'token');
+      return { user, kind: 'account' };
+    }
+    if (this.#deps.external === undefined) {
+      throw new ProtocolError(ErrorCode.Unauthorized, 'this server does not accept external tokens', 'token');
+    }
+    try {
+      const { user, rooms } = await this.#deps.external.verify(token);
+      return rooms === undefined ? { user, kind: 'external' } : { user, kind: 'external', rooms };
+    } catch (error) {
+      if (error instanceof TokenRefused) throw new ProtocolError(ErrorCode.Unauthorized, error.message, 'token');
+      throw error;
+    }
+  }
+}

@@ -1,0 +1,64 @@
+// Counts failures per key (an IP, an account) in a fixed window; past the limit the key is blocked
+// until the window ends. In memory, per process: with several processes each counts on its own, so
+// the effective limit is the limit times the number of processes (documented in docs/api.md).
+export interface LimitState {
+  /** Milliseconds until the key may try again; 0 when it may now. */
+  retryAfterMs: number;
+}
+
+interface Window {
+  failures: number;
+  resetAt: number;
+}
+
+export class FailureLimiter {
+  readonly #limit: number;
+  readonly #windowMs: number;
+  readonly #now: () => number;
+  readonly #windows = new Map<string, Window>();
+
+  constructor(limit: number, windowMs: number, now: () => number = Date.now) {
+    this.#limit = limit;
+    this.#windowMs = windowMs;
+    this.#now = now;
+  }
+
+  /** Whether `key` may try now. */
+  check(key: string): LimitState {
+    const window = this.#current(key);
+    if (window === undefined || window.failures < this.#limit) return { retryAfterMs: 0 };
+    return { retryAfterMs: window.resetAt - this.#now() };
+  }
+
+  fail(key: string): void {
+    const now = this.#now();
+    const window = this.#current(key);
+    if (window === undefined) {
+      this.#sweep(now);
+      this.#windows.set(key, { failures: 1, resetAt: now + this.#windowMs });
+    } else {
+      window.failures++;
+    }
+  }
+
+  /** A success forgets the key's failures (used per account, not per IP). */
+  reset(key: string): void {
+    this.#windows.delete(key);
+  }
+
+  #current(key: string): Window | undefined {
+    const window = this.#windows.get(key);
+    if (window !== undefined && window.resetAt <= this.#now()) {
+      this.#windows.delete(key);
+      return undefined;
+    }
+    return window;
+  }
+
+  // Bounded memory under a spray of distinct keys: expired windows go whenever a new key arrives
+  // and the map is large.
+  #sweep(now: number): void {
+    if (this.#windows.size < 10_000) return;
+    for (const [key, window] of this.#windows) if (window.resetAt <= now) this.#windows.delete(key);
+  }
+}

@@ -1,0 +1,103 @@
+// The accounts API: POST /api/register, /api/login, /api/logout (docs/api.md). Bodies are checked
+// by Fastify against the TypeBox schemas below; every error answers `{error, message}` with a code
+// from the same list as the WebSocket protocol's.
+import { Type, type Static } from '@sinclair/typebox';
+import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
+import { ErrorCode } from '../../protocol/errors.js';
+import { AccountError, type AccountService, type SignedIn } from '../auth/accounts.js';
+import { PASSWORD_MAX, PASSWORD_MIN } from '../auth/password.js';
+import type { OriginPolicy } from '../auth/origin.js';
+
+/** Letters, digits, `_`, `.`, `-`; unique case-insensitively (stored lower-case). */
+export const USERNAME_PATTERN = '^[A-Za-z0-9_.-]{3,32}$';
+
+export const Credentials = Type.Object(
+  {
+    username: Type.String({ pattern: USERNAME_PATTERN, minLength: 3, maxLength: 32 }),
+    password: Type.String({ minLength: PASSWORD_MIN, maxLength: PASSWORD_MAX }),
+  },
+  { additionalProperties: false },
+);
+export type Credentials = Static<typeof Credentials>;
+
+const UserRef = Type.Object({ id: Type.String(), name: Type.String() });
+export const SignedInReply = Type.Object({ user: UserRef, token: Type.String(), expiresAt: Type.Integer() });
+export const ErrorReply = Type.Object({ error: Type.String(), message: Type.String() });
+
+const BEARER = /^Bearer ([A-Za-z0-9_.~+/=-]{1,8192})$/;
+
+export interface AuthRoutesOptions {
+  accounts: AccountService;
+  origins: OriginPolicy;
+}
+
+/** Registers the routes in their own scope (their own error handler and Origin check). */
+export async function authRoutes(app: FastifyInstance, { accounts, origins }: AuthRoutesOptions): Promise<void> {
+  // Another site's page must not drive a visitor's browser to log in or out here.
+  app.addHook('onRequest', async (request, reply) => {
+    if (!origins.allows(request.headers.origin, request.headers.host)) {
+      return reply.code(403).send({ error: ErrorCode.Forbidden, message: 'this Origin may not use the API' });
+    }
+    return undefined;
+  });
+  app.setErrorHandler((error: FastifyError, _request, reply) => {
+    const answered = accountErrorReply(error, reply);
+    if (answered !== undefined) return answered;
+    if (error.validation !== undefined) {
+      return reply.code(400).send({ error: ErrorCode.BadRequest, message: error.message });
+    }
+    if (error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 500) {
+      return reply.code(error.statusCode).send({ error: ErrorCode.BadRequest, message: error.message });
+    }
+    reply.log.error({ err: error }, 'accounts API failed');
+    return reply.code(500).send({ error: ErrorCode.Internal, message: 'internal error' });
+  });
+  app.post<{ Body: Credentials }>(
+    '/api/register',
+    { schema: { body: Credentials, response: { 201: SignedInReply } } },
+    async (request, reply) => {
+      const { username, password } = request.body;
+      return signedIn(reply.code(201), await accounts.register(username, password, request.ip));
+    },
+  );
+
+  app.post<{ Body: Credentials }>(
+    '/api/login',
+    { schema: { body: Credentials, response: { 200: SignedInReply } } },
+    async (request, reply) => {
+      const { username, password } = request.body;
+      return signedIn(reply, await accounts.login(username, password, request.ip));
+    },
+  );
+
+  app.post('/api/logout', async (request, reply) => {
+    const match = BEARER.exec(request.headers.authorization ?? '');
+    if (match?.[1] === undefined) {
+      return reply.code(401).send({ error: ErrorCode.Unauthorized, message: 'send Authorization: Bearer <token>' });
+    }
+    // Logging out a token that is already dead is not an error: the outcome is the same.
+    await accounts.logout(match[1]);
+    return reply.code(204).send();
+  });
+}
+
+function signedIn(reply: FastifyReply, result: SignedIn): FastifyReply {
+  // The token is a credential: never cached by the browser or a proxy.
+  return reply.header('cache-control', 'no-store').send({ user: result.user, token: result.token, expiresAt: result.expiresAt });
+}
+
+/** Turns the errors of the accounts API into `{error, message}` with the right status. */
+function accountErrorReply(error: unknown, reply: FastifyReply): FastifyReply | undefined {
+  if (!(error instanceof AccountError)) return undefined;
+  switch (error.code) {
+    case 'name_taken':
+      return reply.code(409).send({ error: ErrorCode.NameTaken, message: error.message });
+    case 'bad_credentials':
+      return reply.code(401).send({ error: ErrorCode.Unauthorized, message: error.message });
+    case 'throttled':
+      return reply
+        .code(429)
+        .header('retry-after', String(Math.max(1, Math.ceil(error.retryAfterMs / 1000))))
+        .send({ error: ErrorCode.Throttled, message: error.message });
+  }
+}
