@@ -2,7 +2,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pino } from 'pino';
+import { pino, type Logger } from 'pino';
 import { loadConfig, type Config } from '../../src/server/config.js';
 import { startServer, type RunningServer } from '../../src/server/server.js';
 
@@ -17,7 +17,7 @@ export function tempDataDir(): string {
   return mkdtempSync(join(tmpdir(), 'parley-test-'));
 }
 
-export async function startTestServer(overrides: Partial<Config> = {}): Promise<TestServer> {
+export async function startTestServer(overrides: Partial<Config> = {}, log?: Logger): Promise<TestServer> {
   const config: Config = {
     ...loadConfig([], {}),
     port: 0,
@@ -26,7 +26,7 @@ export async function startTestServer(overrides: Partial<Config> = {}): Promise<
     logLevel: 'silent',
     ...overrides,
   };
-  const server = await startServer(config, pino({ level: process.env['PARLEY_TEST_LOG'] ?? 'silent' }));
+  const server = await startServer(config, log ?? pino({ level: process.env['PARLEY_TEST_LOG'] ?? 'silent' }));
   const url = `http://127.0.0.1:${server.port}`;
   return {
     ...server,

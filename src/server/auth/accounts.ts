@@ -10,7 +10,7 @@ import { hashSessionToken, newSessionToken } from './session-token.js';
 export interface AccountLimits {
   /** Failed logins per account per window before that account's logins are refused. */
   failuresPerAccount: number;
-  /** Failed logins (and registrations) per IP per window before that IP's are refused. */
+  /** Failed logins per IP per window before that IP's logins are refused; also its registrations per window. */
   failuresPerIp: number;
   windowMs: number;
 }
@@ -41,22 +41,25 @@ export class AccountService {
   readonly #sessionTtlMs: number;
   readonly #byAccount: FailureLimiter;
   readonly #byIp: FailureLimiter;
+  readonly #registrations: FailureLimiter;
 
   constructor(store: Store, sessionTtlMs: number, limits: AccountLimits) {
     this.#store = store;
     this.#sessionTtlMs = sessionTtlMs;
     this.#byAccount = new FailureLimiter(limits.failuresPerAccount, limits.windowMs);
     this.#byIp = new FailureLimiter(limits.failuresPerIp, limits.windowMs);
+    this.#registrations = new FailureLimiter(limits.failuresPerIp, limits.windowMs);
   }
 
   /** `username` must already match the username rule; it is stored lower-cased. */
   async register(username: string, password: string, ip: string): Promise<SignedIn> {
-    this.#throttle(`ip:${ip}`);
+    const wait = this.#registrations.check(ip).retryAfterMs;
+    if (wait > 0) throw new AccountError('throttled', 'too many registrations from this address; try again later', wait);
     const canonical = username.toLowerCase();
     const user: UserRef = { id: `u_${randomBytes(12).toString('base64url')}`, name: canonical };
     const passwordHash = await hashPassword(password);
     // Every registration costs a password hash, so each one counts against the IP's budget.
-    this.#byIp.fail(`ip:${ip}`);
+    this.#registrations.fail(ip);
     if (!(await this.#store.createAccount({ user, username: canonical, passwordHash }, Date.now()))) {
       throw new AccountError('name_taken', `the username "${canonical}" is taken`);
     }

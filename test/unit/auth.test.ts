@@ -1,0 +1,82 @@
+// Pure pieces of identity: the failure limiter, the Origin policy, session tokens, password hashes.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { FailureLimiter } from '../../src/server/auth/limiter.js';
+import { OriginPolicy } from '../../src/server/auth/origin.js';
+import { hashSessionToken, looksLikeJwt, newSessionToken } from '../../src/server/auth/session-token.js';
+import { hashPassword, verifyPassword } from '../../src/server/auth/password.js';
+import { loadConfig, ConfigError } from '../../src/server/config.js';
+
+test('the limiter blocks a key after the limit until its window ends; reset forgets it', () => {
+  let clock = 1000;
+  const limiter = new FailureLimiter(3, 60_000, () => clock);
+  for (let i = 0; i < 3; i++) {
+    assert.equal(limiter.check('k').retryAfterMs, 0);
+    limiter.fail('k');
+  }
+  assert.equal(limiter.check('k').retryAfterMs, 60_000);
+  assert.equal(limiter.check('other').retryAfterMs, 0, 'keys are independent');
+  clock += 30_000;
+  assert.equal(limiter.check('k').retryAfterMs, 30_000);
+  clock += 30_000;
+  assert.equal(limiter.check('k').retryAfterMs, 0, 'the window ended');
+  limiter.fail('k');
+  limiter.fail('k');
+  limiter.fail('k');
+  limiter.reset('k');
+  assert.equal(limiter.check('k').retryAfterMs, 0);
+});
+
+test('the Origin policy: own host by default, an exact list when configured, * for any', () => {
+  const own = new OriginPolicy([]);
+  assert.equal(own.allows(undefined, 'chat.example:8080'), true);
+  assert.equal(own.allows('http://chat.example:8080', 'chat.example:8080'), true);
+  assert.equal(own.allows('https://CHAT.example:8080', 'chat.example:8080'), true);
+  assert.equal(own.allows('http://chat.example:8081', 'chat.example:8080'), false);
+  assert.equal(own.allows('null', 'chat.example:8080'), false);
+  assert.equal(own.allows('file://', 'chat.example'), false);
+  assert.equal(own.allows('http://chat.example', undefined), false);
+  const listed = new OriginPolicy(['https://a.example/', 'https://b.example']);
+  assert.equal(listed.allows('https://a.example', 'anything'), true);
+  assert.equal(listed.allows('https://b.example', 'anything'), true);
+  assert.equal(listed.allows('http://b.example', 'b.example'), false);
+  assert.equal(new OriginPolicy(['*']).allows('https://x.example', 'y'), true);
+});
+
+test('session tokens are random, hashed with SHA-256 and told apart from JWTs', () => {
+  const a = newSessionToken();
+  const b = newSessionToken();
+  assert.notEqual(a.token, b.token);
+  assert.equal(a.tokenHash, hashSessionToken(a.token));
+  assert.notEqual(a.tokenHash, a.token);
+  assert.equal(looksLikeJwt(a.token), false);
+  assert.equal(looksLikeJwt('aaa.bbb.ccc'), true);
+});
+
+test('passwords are hashed with argon2id and verified', async () => {
+  const hash = await hashPassword('correct horse');
+  assert.match(hash, /^\$argon2id\$/);
+  assert.equal(await verifyPassword(hash, 'correct horse'), true);
+  assert.equal(await verifyPassword(hash, 'wrong horse'), false);
+  assert.equal(await verifyPassword(undefined, 'correct horse'), false);
+  assert.equal(await verifyPassword('not a hash', 'correct horse'), false);
+});
+
+test('auth config from the environment', () => {
+  const defaults = loadConfig([], {}).auth;
+  assert.equal(defaults.guests, true);
+  assert.deepEqual(defaults.origins, []);
+  assert.equal(defaults.jwtRoomsClaim, 'rooms');
+  const set = loadConfig([], {
+    PARLEY_GUESTS: 'off',
+    PARLEY_ORIGINS: 'https://a.example, https://b.example,',
+    PARLEY_JWT_SECRET: 'x'.repeat(32),
+    PARLEY_JWT_ISSUER: 'iss',
+    PARLEY_JWT_AUDIENCE: 'aud',
+  }).auth;
+  assert.equal(set.guests, false);
+  assert.deepEqual(set.origins, ['https://a.example', 'https://b.example']);
+  assert.equal(set.jwtIssuer, 'iss');
+  assert.throws(() => loadConfig([], { PARLEY_JWT_SECRET: 'short' }), ConfigError);
+  assert.throws(() => loadConfig([], { PARLEY_GUESTS: 'maybe' }), ConfigError);
+});
