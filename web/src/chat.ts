@@ -64,10 +64,12 @@ export class Chat {
   #directoryTimer: ReturnType<typeof setInterval> | undefined;
   #queued = false;
 
-  constructor(readonly nick: string) {
+  /** A guest names itself; an account connects with its session token. */
+  constructor(readonly identity: { nick: string } | { token: string }) {
     const resume = saved.resume();
     const scheme = location.protocol === 'https:' ? 'wss' : 'ws';
-    this.client = createClient(`${scheme}://${location.host}/ws`, resume === null ? { nick } : { nick, resume });
+    const options = 'token' in identity ? { token: identity.token } : resume === null ? identity : { ...identity, resume };
+    this.client = createClient(`${scheme}://${location.host}/ws`, options);
     const rooms = saved.rooms();
     if (rooms.length === 0) rooms.push('lobby');
     this.active = saved.active() ?? rooms[0] ?? 'lobby';
@@ -75,6 +77,10 @@ export class Chat {
     this.#wire();
     for (const room of rooms) this.join(room, false);
     this.client.open().catch(() => this.#changed());
+  }
+
+  get signedIn(): boolean {
+    return 'token' in this.identity;
   }
 
   get me(): UserRef | undefined {

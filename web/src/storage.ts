@@ -1,5 +1,11 @@
 // What the app remembers between visits, in localStorage (which may be unavailable: private modes).
-const KEY = { nick: 'parley.nick', resume: 'parley.resume', rooms: 'parley.rooms', active: 'parley.active' } as const;
+const KEY = {
+  nick: 'parley.nick',
+  resume: 'parley.resume',
+  rooms: 'parley.rooms',
+  active: 'parley.active',
+  token: 'parley.token',
+} as const;
 
 function read(key: string): string | null {
   try {
@@ -21,6 +27,9 @@ function write(key: string, value: string | null): void {
 export const saved = {
   nick: (): string | null => read(KEY.nick),
   setNick: (nick: string | null): void => write(KEY.nick, nick),
+  /** The session token of a signed-in account (kept until sign-out or until the server refuses it). */
+  token: (): string | null => read(KEY.token),
+  setToken: (token: string | null): void => write(KEY.token, token),
   resume: (): string | null => read(KEY.resume),
   setResume: (token: string | null): void => write(KEY.resume, token),
   rooms(): string[] {

@@ -135,7 +135,7 @@ export function Sidebar({ chat, onNavigate, onSignOut }: { chat: Chat; onNavigat
             {me.name}
           </span>
           <button type="button" class="link-button" onClick={onSignOut}>
-            Change name
+            {chat.signedIn ? 'Sign out' : 'Change name'}
           </button>
         </div>
       )}

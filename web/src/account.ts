@@ -1,0 +1,61 @@
+// The accounts API (docs/api.md) from the browser: register, log in, log out. The session token
+// goes only in the request body of the answer and in localStorage, never in a URL.
+
+export type AccountMode = 'login' | 'register';
+
+export interface SignedIn {
+  user: { id: string; name: string };
+  token: string;
+}
+
+export class AccountFailure extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+// Same rules as the server's (docs/api.md).
+const USERNAME = /^[A-Za-z0-9_.-]{3,32}$/;
+
+export function credentialProblem(username: string, password: string): string | null {
+  if (!USERNAME.test(username)) return 'Usernames are 3–32 letters, digits, “.”, “_” or “-”.';
+  if (password.length < 8) return 'Passwords have at least 8 characters.';
+  if (password.length > 256) return 'Passwords have at most 256 characters.';
+  return null;
+}
+
+export async function signIn(mode: AccountMode, username: string, password: string): Promise<SignedIn> {
+  let response: Response;
+  try {
+    response = await fetch(`/api/${mode}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username, password }),
+    });
+  } catch {
+    throw new AccountFailure('network', 'Could not reach the server. Try again.');
+  }
+  const body = (await response.json().catch(() => ({}))) as Partial<SignedIn> & { error?: string; message?: string };
+  if (response.ok && typeof body.token === 'string' && body.user !== undefined) return { user: body.user, token: body.token };
+  switch (response.status) {
+    case 401:
+      throw new AccountFailure('unauthorized', 'Wrong username or password.');
+    case 409:
+      throw new AccountFailure('name_taken', 'That username is taken. Pick another or sign in.');
+    case 429: {
+      const seconds = Number(response.headers.get('retry-after') ?? '60');
+      const minutes = Math.ceil(seconds / 60);
+      throw new AccountFailure('throttled', `Too many attempts. Try again in ${minutes} minute${minutes === 1 ? '' : 's'}.`);
+    }
+    default:
+      throw new AccountFailure(body.error ?? 'error', body.message ?? `The server answered ${response.status}.`);
+  }
+}
+
+/** Revokes the token on the server; failures are ignored (the token is forgotten locally anyway). */
+export async function signOut(token: string): Promise<void> {
+  await fetch('/api/logout', { method: 'POST', headers: { authorization: `Bearer ${token}` } }).catch(() => undefined);
+}
