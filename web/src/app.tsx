@@ -20,16 +20,26 @@ export function App(): JSX.Element {
   const [notice, setNotice] = useState<string | null>(null);
   const chat = useMemo(() => (identity === null ? undefined : new Chat(identity)), [identity]);
 
-  // A token the server refuses (expired, logged out elsewhere) is forgotten: back to the welcome screen.
+  // Refusals that retrying cannot fix send the user back to the welcome screen with the reason: a
+  // token the server no longer accepts (expired, signed out elsewhere) or a guest nick that is a
+  // registered account's name.
   useEffect(() => {
-    if (chat === undefined || !chat.signedIn) return undefined;
+    if (chat === undefined) return undefined;
     return chat.subscribe(() => {
-      if (chat.connection.state === 'closed' && chat.connection.error?.code === 'unauthorized') {
-        chat.client.close();
-        saved.forget();
-        setNotice('Your session has ended. Please sign in again.');
-        setIdentity(null);
-      }
+      const code = chat.connection.state === 'closed' ? chat.connection.error?.code : undefined;
+      const reason =
+        code === 'unauthorized'
+          ? chat.signedIn
+            ? 'Your session has ended. Please sign in again.'
+            : 'This server does not allow guests. Please sign in.'
+          : code === 'name_taken'
+            ? 'That nickname belongs to an account. Sign in, or pick another nickname.'
+            : undefined;
+      if (reason === undefined) return;
+      chat.client.close();
+      saved.forget();
+      setNotice(reason);
+      setIdentity(null);
     });
   }, [chat]);
 

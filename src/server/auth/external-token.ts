@@ -4,16 +4,17 @@
 // used), requires `sub` and `exp`, and checks `iss`/`aud` when configured.
 import { readFileSync } from 'node:fs';
 import { createPublicKey } from 'node:crypto';
-import {
-  createLocalJWKSet,
-  importSPKI,
-  jwtVerify,
-  type CryptoKey,
-  type JSONWebKeySet,
-  type JWSHeaderParameters,
-  type JWTPayload,
-  type JWSAlgorithm,
+// jose is loaded only when a key is configured (see load), so a server without external tokens
+// does not pay for it at startup.
+import type {
+  CryptoKey,
+  JSONWebKeySet,
+  JWSHeaderParameters,
+  JWTPayload,
+  JWSAlgorithm,
 } from 'jose';
+
+type Jose = typeof import('jose');
 import { Limits, NICK_PATTERN, ROOM_PATTERN, type UserRef } from '../../protocol/messages.js';
 
 export interface ExternalTokenConfig {
@@ -51,8 +52,10 @@ export class ExternalTokens {
   readonly #algorithms: JWSAlgorithm[];
   readonly #key: KeyLookup;
   readonly #config: ExternalTokenConfig;
+  readonly #jose: Jose;
 
-  private constructor(config: ExternalTokenConfig, algorithms: JWSAlgorithm[], key: KeyLookup) {
+  private constructor(jose: Jose, config: ExternalTokenConfig, algorithms: JWSAlgorithm[], key: KeyLookup) {
+    this.#jose = jose;
     this.#config = config;
     this.#algorithms = algorithms;
     this.#key = key;
@@ -60,6 +63,9 @@ export class ExternalTokens {
 
   /** Loads the configured keys; undefined when none is configured (external tokens are then refused). */
   static async load(config: ExternalTokenConfig): Promise<ExternalTokens | undefined> {
+    if (config.secret === undefined && config.publicKeyFile === undefined && config.jwksFile === undefined) return undefined;
+    const jose = await import('jose');
+    const { createLocalJWKSet, importSPKI } = jose;
     const algorithms: JWSAlgorithm[] = [];
     let secret: Uint8Array | undefined;
     let publicKey: { alg: JWSAlgorithm; key: CryptoKey } | undefined;
@@ -90,7 +96,7 @@ export class ExternalTokens {
       if (jwks !== undefined && header.alg !== 'HS256') return jwks(header, { payload: '', signature: '' });
       throw new TokenRefused(`tokens signed with ${header.alg ?? 'no algorithm'} are not accepted`);
     };
-    return new ExternalTokens(config, algorithms, key);
+    return new ExternalTokens(jose, config, algorithms, key);
   }
 
   /** The user a genuine, current token names; throws TokenRefused otherwise. */
@@ -104,7 +110,7 @@ export class ExternalTokens {
         ...(this.#config.issuer !== undefined ? { issuer: this.#config.issuer } : {}),
         ...(this.#config.audience !== undefined ? { audience: this.#config.audience } : {}),
       };
-      ({ payload } = await jwtVerify(token, (header: JWSHeaderParameters) => this.#key(header), options));
+      ({ payload } = await this.#jose.jwtVerify(token, (header: JWSHeaderParameters) => this.#key(header), options));
     } catch (error) {
       throw new TokenRefused(describe(error));
     }

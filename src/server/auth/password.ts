@@ -1,6 +1,11 @@
 // Password hashing: argon2id (the @node-rs/argon2 default) with its recommended cost, run on the
-// library's thread pool so that a login does not block the event loop.
-import { hash, verify } from '@node-rs/argon2';
+// library's thread pool so that a login does not block the event loop. The native module is loaded
+// on first use: a server without accounts never pays for it at startup.
+type Argon2 = typeof import('@node-rs/argon2');
+let argon2: Promise<Argon2> | undefined;
+const load = (): Promise<Argon2> => (argon2 ??= import('@node-rs/argon2'));
+const hash = async (password: string): Promise<string> => (await load()).hash(password);
+const verify = async (hashed: string, password: string): Promise<boolean> => (await load()).verify(hashed, password);
 
 export const PASSWORD_MIN = 8;
 export const PASSWORD_MAX = 256;
