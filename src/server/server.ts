@@ -61,6 +61,9 @@ export async function startServer(config: Config, log: Logger = pino({ level: co
     origins,
     guestsAllowed: auth.guests,
   });
+  // Connections on this process that use a logged-out session are closed at once (other processes'
+  // connections keep going until they reconnect; their next hello is refused).
+  accounts.onLogout = (sessionHash) => gateway.revoke(sessionHash);
   const webRoots = [config.webRoot, join(projectRoot, 'web', 'dist'), join(projectRoot, 'public')].filter(
     (dir): dir is string => dir !== undefined,
   );

@@ -97,6 +97,22 @@ test('logout kills the token at once: a new hello with it is refused with unauth
   await watcher.close();
 });
 
+test('logout closes the open connections of that session (4401) and only those', async () => {
+  const { token } = await register(server.url, 'two-devices', 'the right password');
+  const other = (await api(server.url, '/api/login', { username: 'two-devices', password: 'the right password' })).body['token'] as string;
+  const phone = await TestClient.connect(server.wsUrl);
+  await phone.ok('hello', { token });
+  await phone.ok('join', { room: 'devices' });
+  const laptop = await TestClient.connect(server.wsUrl);
+  await laptop.ok('hello', { token: other });
+  await laptop.ok('join', { room: 'devices' });
+  assert.equal((await api(server.url, '/api/logout', undefined, { authorization: `Bearer ${token}` })).status, 204);
+  assert.equal((await phone.closed).code, 4401);
+  const sent = await laptop.ok('send', { room: 'devices', text: 'still here', cid: 'd1' });
+  assert.equal(sent['seq'], 1, 'the other session is untouched');
+  await laptop.close();
+});
+
 test('a made-up session token is refused with unauthorized and 4401', async () => {
   const client = await TestClient.connect(server.wsUrl);
   const reply = await client.request('hello', { token: `pst_${'A'.repeat(43)}` });

@@ -81,9 +81,15 @@ export class AccountService {
     return this.#signIn(account.user);
   }
 
+  /** Called with the session's hash after a logout, to close the connections that use it. */
+  onLogout: ((sessionHash: string) => void) | undefined;
+
   /** Revokes the session at once; resolves whether the token was a live session. */
-  logout(token: string): Promise<boolean> {
-    return this.#store.deleteAuthSession(hashSessionToken(token));
+  async logout(token: string): Promise<boolean> {
+    const sessionHash = hashSessionToken(token);
+    const existed = await this.#store.deleteAuthSession(sessionHash);
+    this.onLogout?.(sessionHash);
+    return existed;
   }
 
   async #signIn(user: UserRef): Promise<SignedIn> {

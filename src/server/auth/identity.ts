@@ -16,6 +16,8 @@ export interface Identity {
   resume?: string;
   /** Rooms this user may enter, when its token limits them. */
   rooms?: ReadonlySet<string>;
+  /** Accounts only: the hash of the session token, so that a logout can close its connections. */
+  sessionHash?: string;
 }
 
 export interface IdentityResolverDeps {
@@ -55,9 +57,10 @@ export class IdentityResolver {
 
   async #token(token: string): Promise<Identity> {
     if (!looksLikeJwt(token)) {
-      const user = await this.#deps.store.findAuthSession(hashSessionToken(token), Date.now());
+      const sessionHash = hashSessionToken(token);
+      const user = await this.#deps.store.findAuthSession(sessionHash, Date.now());
       if (user === undefined) throw new ProtocolError(ErrorCode.Unauthorized, 'the session token is invalid, expired or revoked', 'token');
-      return { user, kind: 'account' };
+      return { user, kind: 'account', sessionHash };
     }
     if (this.#deps.external === undefined) {
       throw new ProtocolError(ErrorCode.Unauthorized, 'this server does not accept external tokens', 'token');

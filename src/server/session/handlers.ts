@@ -36,7 +36,7 @@ const hello: Handler<'hello'> = async (session, params, id, chat) => {
     }
     throw error;
   }
-  session.identify(identity.user, identity.rooms);
+  session.identify(identity.user, identity.rooms, identity.sessionHash);
   const result = { conn: session.connId, user: identity.user, protocol: PROTOCOL_VERSION, kind: identity.kind };
   session.ok<'hello'>(id, identity.resume === undefined ? result : { ...result, resume: identity.resume });
 };

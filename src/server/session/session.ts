@@ -60,9 +60,13 @@ export class Session implements Participant, OutboxOwner {
     return this.#user !== undefined;
   }
 
-  identify(user: UserRef, allowedRooms?: ReadonlySet<string>): void {
+  /** Accounts: the hash of the session token this connection said hello with (see WsGateway.revoke). */
+  sessionHash: string | undefined;
+
+  identify(user: UserRef, allowedRooms?: ReadonlySet<string>, sessionHash?: string): void {
     this.#user = user;
     this.#allowedRooms = allowedRooms;
+    this.sessionHash = sessionHash;
   }
 
   /** Queues `command` behind a hello being checked; false when it may run now. */

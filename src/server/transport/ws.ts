@@ -130,6 +130,13 @@ export class WsGateway {
     }
   }
 
+  /** Closes this process's connections that said hello with the session `sessionHash` (a logout), with 4401. */
+  revoke(sessionHash: string): void {
+    for (const session of this.sessions) {
+      if (session.sessionHash === sessionHash) session.close(CloseCode.Unauthorized, 'signed out');
+    }
+  }
+
   /** Stops new connections and closes every open one with 1001; resolves when all are gone (or after `timeoutMs`). */
   async shutdown(timeoutMs: number): Promise<void> {
     this.#accepting = false;
