@@ -125,17 +125,19 @@ test('commands pipelined behind a token hello run after it, in order', async () 
   const client = await TestClient.connect(server.wsUrl);
   client.sendRaw(JSON.stringify({ id: 1, type: 'hello', token }));
   client.sendRaw(JSON.stringify({ id: 2, type: 'join', room: 'piped' }));
-  client.sendRaw(JSON.stringify({ id: 3, type: 'send', room: 'piped', text: 'first', cid: 'p1' }));
-  const sent = await client.next((frame) => frame['id'] === 3, 'send ok');
-  assert.equal(sent.type, 'ok');
+  client.sendRaw(JSON.stringify({ id: 3, type: 'typing', room: 'piped' }));
+  const typed = await client.next((frame) => frame['id'] === 3, 'typing ok');
+  assert.equal(typed.type, 'ok', 'typing found the join, so it ran after it');
+  // Replies to different requests may come in any order.
+  await client.waitFor('ok', 3);
   assert.deepEqual(
-    client.frames.filter((frame) => frame['id'] !== undefined).map((frame) => [frame['id'], frame.type]),
-    [
-      [1, 'ok'],
-      [2, 'ok'],
-      [3, 'ok'],
-    ],
+    client.frames
+      .filter((frame) => frame['id'] !== undefined)
+      .map((frame) => `${String(frame['id'])} ${frame.type}`)
+      .sort(),
+    ['1 ok', '2 ok', '3 ok'],
   );
+  await client.ok('send', { room: 'piped', text: 'first', cid: 'p1' });
   const [message] = await client.waitFor('message', 1, 'piped');
   assert.deepEqual((message?.['from'] as { id: string }).id, id);
   await client.close();
