@@ -171,3 +171,21 @@ test('a member that left gets nothing more from the room', async () => {
   assert.equal(refused['code'], 'not_member');
   await Promise.all([stay.close(), go.close()]);
 });
+
+test('a send pipelined right behind its join reaches the sender and the room', async () => {
+  const watcher = await TestClient.guest(server.wsUrl, 'pipewatch');
+  await watcher.ok('join', { room: 'pipelined' });
+  const eager = await TestClient.guest(server.wsUrl, 'eager');
+  // Both requests leave in one burst: the send arrives while the join is still running.
+  const [joined, sent] = await Promise.all([
+    eager.ok('join', { room: 'pipelined' }),
+    eager.ok('send', { room: 'pipelined', text: 'first thing', cid: 'p1' }),
+  ]);
+  assert.equal(joined['seq'], 0);
+  assert.equal(sent['seq'], 1);
+  const [own] = await eager.waitFor('message', 1, 'pipelined');
+  assert.equal(own?.['text'], 'first thing');
+  const [seen] = await watcher.waitFor('message', 1, 'pipelined');
+  assert.equal(seen?.['seq'], 1);
+  await Promise.all([watcher.close(), eager.close()]);
+});

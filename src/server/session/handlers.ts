@@ -14,7 +14,13 @@ export type Handler<V extends Verb> = (
   chat: ChatService,
 ) => Promise<void>;
 
-function requireJoined(session: Session, room: string): void {
+/**
+ * The room must be joined. A verb pipelined behind a join that is still running waits for it: a
+ * message stored before this connection is in the hub would never reach its own sender.
+ */
+async function requireJoined(session: Session, room: string): Promise<void> {
+  const joining = session.rooms.get(room)?.joined;
+  if (joining !== undefined) await joining;
   if (!session.rooms.has(room)) throw new ProtocolError(ErrorCode.NotMember, `join ${room} first`, 'room');
 }
 
@@ -51,7 +57,25 @@ const join: Handler<'join'> = async (session, { room, since }, id, chat) => {
     return;
   }
   // Hold live pushes from the moment the hub can deliver them until the backlog is out.
-  session.rooms.set(room, { lastSeq: 0, held: [] as OutgoingPush[] });
+  let settle = (): void => undefined;
+  const joined = new Promise<void>((resolve) => (settle = resolve));
+  session.rooms.set(room, { lastSeq: 0, held: [] as OutgoingPush[], joined });
+  try {
+    await finishJoin(session, room, since, id, chat);
+  } finally {
+    const state = session.rooms.get(room);
+    if (state?.joined === joined) delete state.joined;
+    settle();
+  }
+};
+
+async function finishJoin(
+  session: Session,
+  room: string,
+  since: number | undefined,
+  id: RequestId | undefined,
+  chat: ChatService,
+): Promise<void> {
   let outcome;
   try {
     outcome = await chat.join(session, room, since);
@@ -76,7 +100,7 @@ const join: Handler<'join'> = async (session, { room, since }, id, chat) => {
   for (const message of outcome.backlog) session.outbox.enqueue(textFrame(JSON.stringify({ type: 'message', ...message })));
   state.lastSeq = outcome.seq;
   session.release(room);
-};
+}
 
 const leave: Handler<'leave'> = async (session, { room }, id, chat) => {
   if (session.rooms.delete(room)) await chat.leave(session, room);
@@ -88,7 +112,7 @@ const rooms: Handler<'rooms'> = async (session, _params, id, chat) => {
 };
 
 const send: Handler<'send'> = async (session, { room, text, cid }, id, chat) => {
-  requireJoined(session, room);
+  await requireJoined(session, room);
   const { message, duplicate } = await chat.send(session.user, room, text, cid);
   const result = { room, seq: message.seq, msgId: message.msgId, ts: message.ts };
   session.ok<'send'>(id, duplicate ? { ...result, duplicate } : result);
@@ -101,7 +125,7 @@ const history: Handler<'history'> = async (session, { room, before, limit }, id,
 };
 
 const typing: Handler<'typing'> = async (session, { room }, id, chat) => {
-  requireJoined(session, room);
+  await requireJoined(session, room);
   await chat.typing(session.user, room);
   session.ok<'typing'>(id, { room });
 };
@@ -143,19 +167,19 @@ const role: Handler<'role'> = async (session, { room, user, role: given }, id, c
 };
 
 const edit: Handler<'edit'> = async (session, { room, seq, text }, id, chat) => {
-  requireJoined(session, room);
+  await requireJoined(session, room);
   const editedAt = await chat.edit(session.user, room, seq, text);
   session.ok<'edit'>(id, { room, seq, editedAt });
 };
 
 const remove: Handler<'delete'> = async (session, { room, seq }, id, chat) => {
-  requireJoined(session, room);
+  await requireJoined(session, room);
   await chat.delete(session.user, room, seq);
   session.ok<'delete'>(id, { room, seq });
 };
 
 const react: Handler<'react'> = async (session, { room, seq, emoji, on }, id, chat) => {
-  requireJoined(session, room);
+  await requireJoined(session, room);
   const count = await chat.react(session.user, room, seq, emoji, on);
   session.ok<'react'>(id, { room, seq, emoji, count });
 };

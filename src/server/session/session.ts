@@ -16,6 +16,8 @@ export type SessionMode = 'protocol' | 'plain';
 export interface RoomState {
   lastSeq: number;
   held: OutgoingPush[] | null;
+  /** Settles when this connection's join of the room has finished (joined or refused). */
+  joined?: Promise<void>;
 }
 
 export class Session implements Participant, OutboxOwner {
