@@ -2,6 +2,7 @@
 // parley: the command line. `parley serve` runs the server (what `npm start` does).
 import { loadConfig, ConfigError } from '../server/config.js';
 import { startServer } from '../server/server.js';
+import { DataDirError } from '../server/data-dir.js';
 import { isWorker, runPrimary } from './cluster.js';
 import { chat, ChatUsageError, CHAT_USAGE } from './chat.js';
 
@@ -13,8 +14,12 @@ async function serve(argv: readonly string[]): Promise<void> {
     runPrimary(config);
     return;
   }
+  // Past a file-size limit (ulimit -f, a quota) the kernel sends SIGXFSZ, whose default action kills
+  // the process. Handled, the write fails with EFBIG instead, which the store reports like a full
+  // disk: sends get store_failed and everything else keeps running.
+  process.on('SIGXFSZ', () => undefined);
   const server = await startServer(config);
-  server.log.info({ url: server.url, dataDir: config.dataDir }, `Parley serving ${server.url} (WebSocket at ${server.url.replace('http', 'ws')}/ws)`);
+  server.log.info({ url: server.url, dataDir: config.dataDir }, `Parley serving ${server.url} (WebSocket at ${server.url.replace(/^http/, 'ws')}/ws)`);
   const stop = (signal: string): void => {
     server.log.info({ signal }, 'shutting down');
     const deadline = setTimeout(() => {
@@ -49,6 +54,9 @@ try {
   } else if (error instanceof ConfigError || (error instanceof TypeError && 'code' in error)) {
     console.error(`parley: ${error.message}\n${USAGE}`);
     process.exitCode = 2;
+  } else if (error instanceof DataDirError) {
+    console.error(`parley: ${error.message}`);
+    process.exitCode = 73; // EX_CANTCREAT (sysexits.h): cannot create or write an output file
   } else {
     // Most often a database or Redis that cannot be reached at start: say which, plainly.
     console.error(`parley: could not start: ${(error as Error).message}`);

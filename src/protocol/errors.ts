@@ -29,6 +29,10 @@ export const ErrorCode = {
   NameTaken: 'name_taken',
   /** HTTP API only (status 429): too many failed logins from this IP or for this account; see Retry-After. */
   Throttled: 'throttled',
+  /** Too many requests: `retryAfterMs` says when the next one will be accepted. Repeated, it closes with 1008. */
+  RateLimited: 'rate_limited',
+  /** A join beyond the rooms one connection may be in at once; leave one first. */
+  TooManyRooms: 'too_many_rooms',
   Internal: 'internal',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
@@ -37,12 +41,15 @@ export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 export class ProtocolError extends Error {
   readonly code: ErrorCode;
   readonly field: string | undefined;
+  /** With `rate_limited`: milliseconds until a request of that kind will be accepted again. */
+  retryAfterMs: number | undefined;
 
   constructor(code: ErrorCode, message: string, field?: string) {
     super(message);
     this.name = 'ProtocolError';
     this.code = code;
     this.field = field;
+    this.retryAfterMs = undefined;
   }
 }
 
@@ -59,5 +66,7 @@ export const CloseCode = {
   HeartbeatTimeout: 4009,
   /** The hello's token was refused (bad, expired, revoked) or guests are not allowed: get a new token, do not retry as is. */
   Unauthorized: 4401,
+  /** A protocol connection did not send `hello` in time after opening (10 s by default). */
+  HelloTimeout: 4408,
 } as const;
 export type CloseCode = (typeof CloseCode)[keyof typeof CloseCode];

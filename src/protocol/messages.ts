@@ -193,6 +193,8 @@ export interface ErrorReply {
   code: string;
   message: string;
   field?: string;
+  /** With `rate_limited`: wait this long before the next request of that kind. */
+  retryAfterMs?: number;
 }
 
 export type MessagePush = { type: 'message' } & ChatMessage;

@@ -1,6 +1,9 @@
 // Settings, from (in order of precedence) command-line flags, environment variables and defaults.
 import { parseArgs } from 'node:util';
 import { resolve } from 'node:path';
+import type { BucketSpec } from './limits/token-bucket.js';
+import type { RateLimitSpec } from './limits/rate-limiter.js';
+import type { JsonBounds } from './limits/json-bounds.js';
 
 export interface Config {
   port: number;
@@ -34,6 +37,21 @@ export interface Config {
   secret: string | undefined;
   /** Processes `parley serve` runs on this machine (node:cluster), each a full node on the broker. */
   workers: number;
+  /** Token buckets on requests, per connection and per user (docs/protocol.md, Limits). */
+  rateLimits: RateLimitSpec;
+  /** A protocol connection that has not said hello by then is closed with 4408. */
+  helloTimeoutMs: number;
+  /** Open connections one IP address may have; more are refused with HTTP 429. 0: no limit. */
+  maxConnectionsPerIp: number;
+  /** Rooms one connection may be in at once; a join beyond is refused with too_many_rooms. */
+  maxRoomsPerConnection: number;
+  /** Shape bounds on a frame's JSON, checked before it is parsed. */
+  jsonBounds: JsonBounds;
+  /** PEM certificate chain and key files: with both, the port serves https and wss only. */
+  tlsCert: string | undefined;
+  tlsKey: string | undefined;
+  /** Whether GET /metrics serves Prometheus metrics. */
+  metrics: boolean;
   /** Accounts, external tokens, guests and the Origin allowlist. */
   auth: AuthConfig;
 }
@@ -100,6 +118,16 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Con
     sqliteSynchronous: sync,
     logLevel: values['log-level'] ?? env['PARLEY_LOG_LEVEL'] ?? 'info',
     webRoot: env['PARLEY_WEB_ROOT'],
+    rateLimits: rateLimits(env),
+    helloTimeoutMs: integer('PARLEY_HELLO_TIMEOUT_MS', env['PARLEY_HELLO_TIMEOUT_MS'], 10_000, 100, 3_600_000),
+    maxConnectionsPerIp: integer('PARLEY_MAX_CONN_PER_IP', env['PARLEY_MAX_CONN_PER_IP'], 500, 0, 10_000_000),
+    maxRoomsPerConnection: integer('PARLEY_MAX_ROOMS_PER_CONN', env['PARLEY_MAX_ROOMS_PER_CONN'], 100, 1, 1_000_000),
+    jsonBounds: {
+      maxDepth: integer('PARLEY_MAX_JSON_DEPTH', env['PARLEY_MAX_JSON_DEPTH'], 8, 1, 1000),
+      maxFields: integer('PARLEY_MAX_JSON_FIELDS', env['PARLEY_MAX_JSON_FIELDS'], 64, 4, 1_000_000),
+    },
+    ...tls(env),
+    metrics: onOff('PARLEY_METRICS', env['PARLEY_METRICS'], true),
     auth: authConfig(env),
   };
 }
@@ -131,6 +159,52 @@ function authConfig(env: NodeJS.ProcessEnv): AuthConfig {
 
 function optional(raw: string | undefined): string | undefined {
   return raw === undefined || raw === '' ? undefined : raw;
+}
+
+/**
+ * `PARLEY_RATE_LIMITS=off` turns every bucket off (benchmarks, trusted clients); each bucket is
+ * otherwise `RATE:BURST` (tokens per second, bucket size) or `off`.
+ */
+function rateLimits(env: NodeJS.ProcessEnv): RateLimitSpec {
+  const all = onOff('PARLEY_RATE_LIMITS', env['PARLEY_RATE_LIMITS'], true);
+  const bucket = (name: string, fallback: BucketSpec): BucketSpec | null => (all ? bucketSpec(name, env[name], fallback) : null);
+  return {
+    connSend: bucket('PARLEY_RATE_CONN_SEND', { perSecond: 20, burst: 100 }),
+    connOther: bucket('PARLEY_RATE_CONN_OTHER', { perSecond: 20, burst: 100 }),
+    userSend: bucket('PARLEY_RATE_USER_SEND', { perSecond: 40, burst: 200 }),
+    userOther: bucket('PARLEY_RATE_USER_OTHER', { perSecond: 40, burst: 200 }),
+    abuseRefusals: integer('PARLEY_RATE_ABUSE', env['PARLEY_RATE_ABUSE'], 50, 0, 1_000_000),
+    abuseWindowMs: 10_000,
+  };
+}
+
+function bucketSpec(name: string, raw: string | undefined, fallback: BucketSpec): BucketSpec | null {
+  if (raw === undefined || raw === '') return fallback;
+  if (raw.toLowerCase() === 'off') return null;
+  const match = /^(\d+(?:\.\d+)?):(\d+)$/.exec(raw.trim());
+  const perSecond = Number(match?.[1]);
+  const burst = Number(match?.[2]);
+  if (match === null || !(perSecond > 0) || !(burst >= 1)) {
+    throw new ConfigError(`${name} must be RATE:BURST (e.g. 20:100, tokens per second and bucket size) or off, got "${raw}"`);
+  }
+  return { perSecond, burst };
+}
+
+function onOff(name: string, raw: string | undefined, fallback: boolean): boolean {
+  if (raw === undefined || raw === '') return fallback;
+  const value = raw.toLowerCase();
+  if (['on', 'true', '1', 'yes'].includes(value)) return true;
+  if (['off', 'false', '0', 'no'].includes(value)) return false;
+  throw new ConfigError(`${name} must be on or off, got "${raw}"`);
+}
+
+function tls(env: NodeJS.ProcessEnv): { tlsCert: string | undefined; tlsKey: string | undefined } {
+  const cert = env['PARLEY_TLS_CERT'] || undefined;
+  const key = env['PARLEY_TLS_KEY'] || undefined;
+  if ((cert === undefined) !== (key === undefined)) {
+    throw new ConfigError('PARLEY_TLS_CERT and PARLEY_TLS_KEY go together: set both (PEM files) or neither');
+  }
+  return { tlsCert: cert === undefined ? undefined : resolve(cert), tlsKey: key === undefined ? undefined : resolve(key) };
 }
 
 function integer(name: string, raw: string | undefined, fallback: number, min: number, max: number): number {

@@ -1,6 +1,6 @@
 // The composition root: builds every part from the config and wires them together. Nothing else
 // constructs a Store, a Broker or a transport.
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join, dirname } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
@@ -17,6 +17,11 @@ import { OriginPolicy } from './auth/origin.js';
 import { ChatService } from './chat/service.js';
 import { WsGateway } from './transport/ws.js';
 import { buildHttpApp } from './http/app.js';
+import { prepareDataDir } from './data-dir.js';
+import { Metrics } from './metrics/metrics.js';
+import { TimedStore } from './metrics/timed-store.js';
+import { TimedBroker } from './metrics/timed-broker.js';
+import { RateLimiter } from './limits/rate-limiter.js';
 
 export interface RunningServer {
   /** http://host:port as bound (the real port when 0 was asked for). */
@@ -30,7 +35,7 @@ export interface RunningServer {
 const projectRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 
 export async function startServer(config: Config, log: Logger = pino({ level: config.logLevel })): Promise<RunningServer> {
-  mkdirSync(config.dataDir, { recursive: true });
+  prepareDataDir(config.dataDir);
   const { auth } = config;
   // Before any backend opens: a bad key file fails the start cleanly.
   const external = await ExternalTokens.load({
@@ -41,8 +46,16 @@ export async function startServer(config: Config, log: Logger = pino({ level: co
     audience: auth.jwtAudience,
     roomsClaim: auth.jwtRoomsClaim,
   });
-  const { store, broker, presence, readiness } = await openBackends(config, log);
-  const hub = new Hub(broker, store, log);
+  const tls = config.tlsCert !== undefined && config.tlsKey !== undefined
+    ? { cert: readFileSync(config.tlsCert), key: readFileSync(config.tlsKey) }
+    : undefined;
+  const backends = await openBackends(config, log);
+  const metrics = new Metrics();
+  const store = new TimedStore(backends.store, metrics);
+  const broker = new TimedBroker(backends.broker, metrics);
+  const { presence, readiness } = backends;
+  const hub = new Hub(broker, store, log, metrics);
+  const limiter = new RateLimiter(config.rateLimits);
   const guests = new GuestIssuer(config.secret !== undefined ? Buffer.from(config.secret) : loadSecret(config.dataDir));
   const identities = new IdentityResolver({ store, guests, external, guestsAllowed: auth.guests });
   const accounts = new AccountService(store, auth.sessionTtlMs, {
@@ -60,6 +73,9 @@ export async function startServer(config: Config, log: Logger = pino({ level: co
     outboxLimit: config.outboxLimitBytes,
     origins,
     guestsAllowed: auth.guests,
+    policy: { limiter, maxRooms: config.maxRoomsPerConnection, jsonBounds: config.jsonBounds, metrics, log },
+    helloTimeoutMs: config.helloTimeoutMs,
+    maxConnectionsPerIp: config.maxConnectionsPerIp,
   });
   // Connections on this process that use a logged-out session are closed at once (other processes'
   // connections keep going until they reconnect; their next hello is refused).
@@ -67,17 +83,25 @@ export async function startServer(config: Config, log: Logger = pino({ level: co
   const webRoots = [config.webRoot, join(projectRoot, 'web', 'dist'), join(projectRoot, 'public')].filter(
     (dir): dir is string => dir !== undefined,
   );
-  const app = await buildHttpApp({ log, webRoots, readiness, auth: { accounts, origins } });
+  const app = await buildHttpApp({
+    log,
+    webRoots,
+    readiness,
+    auth: { accounts, origins },
+    ...(config.metrics ? { metrics } : {}),
+    ...(tls !== undefined ? { tls } : {}),
+  });
   app.server.on('upgrade', (req, socket, head: Buffer) => gateway.handleUpgrade(req, socket, head));
   await app.listen({ port: config.port, host: config.host });
   const port = (app.server.address() as AddressInfo).port;
   const shownHost = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
-  const url = `http://${shownHost}:${port}`;
+  const url = `${tls === undefined ? 'http' : 'https'}://${shownHost}:${port}`;
 
   let closing: Promise<void> | undefined;
   const close = (): Promise<void> =>
     (closing ??= (async () => {
       await gateway.shutdown(3000);
+      limiter.close();
       await app.close();
       await broker.close();
       await presence.close();

@@ -24,9 +24,20 @@ export function killAllServers(): void {
   running.clear();
 }
 
-export async function spawnServer(args: string[], env: NodeJS.ProcessEnv = {}): Promise<ServerProcess> {
-  const child = spawn(process.execPath, [cli, 'serve', '--host', '127.0.0.1', '--port', '0', ...args], {
-    env: { ...process.env, PARLEY_LOG_LEVEL: 'info', ...env },
+export interface SpawnOptions {
+  /** Run under `ulimit -f` (in the shell's 512-byte blocks): writes past it fail like a full disk. */
+  fileSizeLimitBlocks?: number;
+}
+
+export async function spawnServer(args: string[], env: NodeJS.ProcessEnv = {}, options: SpawnOptions = {}): Promise<ServerProcess> {
+  const argv = [cli, 'serve', '--host', '127.0.0.1', '--port', '0', ...args];
+  const limited = options.fileSizeLimitBlocks;
+  // exec keeps the pid, so killing the child kills the server itself.
+  const [command, commandArgs] = limited === undefined
+    ? [process.execPath, argv]
+    : ['/bin/sh', ['-c', `ulimit -f ${limited} && exec "$0" "$@"`, process.execPath, ...argv]];
+  const child = spawn(command, commandArgs, {
+    env: { ...process.env, PARLEY_LOG_LEVEL: 'info', PARLEY_RATE_LIMITS: 'off', PARLEY_MAX_CONN_PER_IP: '0', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   running.add(child);
@@ -40,7 +51,8 @@ export async function spawnServer(args: string[], env: NodeJS.ProcessEnv = {}): 
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   const port = await new Promise<number>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server did not start: ${stderr}`)), 10_000);
+    // Generous: other test files (and other builds) share the machine's two cores.
+    const timer = setTimeout(() => reject(new Error(`server did not start: ${stderr}`)), 30_000);
     void exited.then((code) => reject(new Error(`server exited (${code}) before listening: ${stderr}`)));
     createInterface({ input: child.stdout! }).on('line', (line) => {
       lines.push(line);

@@ -52,7 +52,7 @@ export interface NodeProcess {
 export async function startNode(env: Record<string, string>, args: string[] = [], port?: number): Promise<NodeProcess> {
   const chosen = port ?? (await freePort());
   const child = spawn(process.execPath, [CLI, 'serve', '--port', String(chosen), '--host', '127.0.0.1', ...args], {
-    env: { PATH: process.env['PATH'] ?? '', PARLEY_DATA_DIR: tempDataDir(), ...env },
+    env: { PATH: process.env['PATH'] ?? '', PARLEY_DATA_DIR: tempDataDir(), PARLEY_RATE_LIMITS: 'off', PARLEY_MAX_CONN_PER_IP: '0', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const output: string[] = [];

@@ -13,13 +13,17 @@ export interface TestServer extends RunningServer {
   stop(options?: { keepData?: boolean }): Promise<void>;
 }
 
+export const TEST_LIMITS_OFF = { PARLEY_RATE_LIMITS: 'off', PARLEY_MAX_CONN_PER_IP: '0' } as const;
+
 export function tempDataDir(): string {
   return mkdtempSync(join(tmpdir(), 'parley-test-'));
 }
 
 export async function startTestServer(overrides: Partial<Config> = {}, log?: Logger): Promise<TestServer> {
   const config: Config = {
-    ...loadConfig([], {}),
+    // Rate and per-address limits are off unless a test asks for them: most tests drive one
+    // connection much faster than a person would, all from 127.0.0.1 (test/integration/limits.test.ts turns them on).
+    ...loadConfig([], TEST_LIMITS_OFF),
     port: 0,
     host: '127.0.0.1',
     dataDir: tempDataDir(),

@@ -1,10 +1,12 @@
-// The HTTP side: health, and the web app as static files.
+// The HTTP side: health, metrics, and the web app as static files, with security headers on all.
 import { existsSync } from 'node:fs';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import fastifyStatic from '@fastify/static';
 import type { Logger } from 'pino';
 import type { Readiness } from '../backends.js';
 import { authRoutes, type AuthRoutesOptions } from './auth-routes.js';
+import type { Metrics } from '../metrics/metrics.js';
+import { addSecurityHeaders } from './security-headers.js';
 
 export interface HttpAppOptions {
   log: Logger;
@@ -14,13 +16,20 @@ export interface HttpAppOptions {
   readiness?: () => Promise<Readiness>;
   /** The accounts API (/api/register, /api/login, /api/logout). */
   auth?: AuthRoutesOptions;
+  /** Served at GET /metrics when given. */
+  metrics?: Metrics;
+  /** PEM certificate chain and key: serve https (and so wss) instead of http. */
+  tls?: { cert: Buffer; key: Buffer };
 }
 
 export async function buildHttpApp(options: HttpAppOptions): Promise<FastifyInstance> {
-  const app = Fastify({
+  const common = {
     loggerInstance: options.log as FastifyBaseLogger,
     logController: new LogController({ disableRequestLogging: true }),
-  });
+  };
+  // Fastify's types tell an https server from an http one by the options; the app is used the same way.
+  const app: FastifyInstance = (options.tls === undefined ? Fastify(common) : Fastify({ ...common, https: options.tls })) as unknown as FastifyInstance;
+  addSecurityHeaders(app, { tls: options.tls !== undefined });
   app.get('/healthz', () => ({ status: 'ok' }));
   // Ready: able to take traffic now. 503 while PostgreSQL or Redis is unreachable, so a load
   // balancer sends new clients elsewhere; the process keeps its clients and reconnects by itself.
@@ -30,6 +39,10 @@ export async function buildHttpApp(options: HttpAppOptions): Promise<FastifyInst
     return reply.code(state.ready ? 200 : 503).send({ status: state.ready ? 'ready' : 'unavailable', checks: state.checks, pid: process.pid });
   });
   if (options.auth !== undefined) await app.register(authRoutes, options.auth);
+  const metrics = options.metrics;
+  if (metrics !== undefined) {
+    app.get('/metrics', async (_request, reply) => reply.type(metrics.registry.contentType).send(await metrics.registry.metrics()));
+  }
   const root = options.webRoots.find((dir) => existsSync(`${dir}/index.html`));
   if (root !== undefined) await app.register(fastifyStatic, { root, index: 'index.html' });
   return app;

@@ -4,6 +4,10 @@ import { TypeCompiler, type TypeCheck } from '@sinclair/typebox/compiler';
 import type { TSchema } from '@sinclair/typebox';
 import { CommandSchemas, Envelope, GuestHelloParams, TokenHelloParams, type Command, type Verb } from '../../protocol/messages.js';
 import { ErrorCode, ProtocolError } from '../../protocol/errors.js';
+import { exceedsBounds, type JsonBounds } from '../limits/json-bounds.js';
+
+/** Generous for protocol v1 (depth 1, at most 5 fields); the server passes its configured bounds. */
+export const DEFAULT_JSON_BOUNDS: JsonBounds = { maxDepth: 8, maxFields: 64 };
 
 const envelopeCheck = TypeCompiler.Compile(Envelope);
 const verbChecks = new Map<string, TypeCheck<TSchema>>(
@@ -19,7 +23,14 @@ export interface Decoded {
   error?: ProtocolError;
 }
 
-export function decodeFrame(text: string): Decoded {
+export function decodeFrame(text: string, bounds: JsonBounds = DEFAULT_JSON_BOUNDS): Decoded {
+  const exceeded = exceedsBounds(text, bounds);
+  if (exceeded === 'depth') {
+    return { error: new ProtocolError(ErrorCode.BadFrame, `frame nests deeper than ${bounds.maxDepth} levels`) };
+  }
+  if (exceeded === 'fields') {
+    return { error: new ProtocolError(ErrorCode.BadFrame, `frame has more than ${bounds.maxFields} fields and elements`) };
+  }
   let value: unknown;
   try {
     value = JSON.parse(text);

@@ -1,8 +1,9 @@
 // From one received frame to one reply: decode, check the session may use the verb, run the
 // handler, and turn whatever it throws into a well-formed error for that request.
 import type { Logger } from 'pino';
-import type { Command, Verb } from '../../protocol/messages.js';
-import { ErrorCode, ProtocolError } from '../../protocol/errors.js';
+import type { Command, RequestId, Verb } from '../../protocol/messages.js';
+import type { RateKind } from '../limits/rate-limiter.js';
+import { CloseCode, ErrorCode, ProtocolError } from '../../protocol/errors.js';
 import type { ChatService } from '../chat/service.js';
 import { StoreError } from '../store/store.js';
 import { decodeFrame } from './decode.js';
@@ -10,12 +11,27 @@ import { handlers, type Handler } from './handlers.js';
 import type { Session } from './session.js';
 
 export function dispatchText(session: Session, text: string, chat: ChatService, log: Logger): void {
-  const decoded = decodeFrame(text);
+  // Closing (slow, abusive, shutting down): what the peer still sends is not acted on or answered.
+  if (session.closed) return;
+  const policy = session.policy;
+  policy.metrics.framesIn.inc();
+  const decoded = decodeFrame(text, policy.jsonBounds);
+  const command = decoded.command;
+  // Every frame costs a token, garbage included: a flood of bad frames is still a flood.
+  if (session.rate !== null) {
+    const kind: RateKind = command?.type === 'send' ? 'send' : 'other';
+    const userId = session.identified ? session.userId : undefined;
+    const wait = policy.limiter.take(session.rate, userId, kind, performance.now());
+    if (wait > 0) {
+      rateLimited(session, decoded.id, kind, wait);
+      return;
+    }
+  }
   if (decoded.error !== undefined) {
+    policy.metrics.refusals.inc({ code: decoded.error.code });
     session.fail(decoded.id, decoded.error);
     return;
   }
-  const command = decoded.command;
   if (command === undefined) return;
   if (session.hold(command)) return;
   dispatchCommand(session, command, chat, log);
@@ -37,6 +53,19 @@ function dispatchCommand(session: Session, command: Command, chat: ChatService, 
     // A queued hello that is itself being checked holds back the ones after it again.
     for (const next of session.releaseHeld()) if (!session.hold(next)) dispatchCommand(session, next, chat, log);
   });
+}
+
+function rateLimited(session: Session, id: RequestId | undefined, kind: RateKind, waitMs: number): void {
+  const { limiter, metrics, log } = session.policy;
+  metrics.rateLimited.inc({ kind });
+  if (session.rate !== null && limiter.refused(session.rate, performance.now())) {
+    log.warn({ conn: session.connId, user: session.identified ? session.userId : undefined }, 'closing a connection that kept exceeding its rate limit (1008)');
+    session.close(CloseCode.PolicyViolation, 'rate limit exceeded repeatedly');
+    return;
+  }
+  const error = new ProtocolError(ErrorCode.RateLimited, `too many ${kind === 'send' ? 'messages' : 'requests'}; retry in ${waitMs} ms`);
+  error.retryAfterMs = waitMs;
+  session.fail(id, error);
 }
 
 function run(session: Session, command: Command, chat: ChatService): Promise<void> {

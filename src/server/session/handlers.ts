@@ -56,6 +56,9 @@ const join: Handler<'join'> = async (session, { room, since }, id, chat) => {
     session.ok<'join'>(id, { room, seq: current.lastSeq, members: await chat.members(room), recovered: true, ...access });
     return;
   }
+  if (session.rooms.size >= session.policy.maxRooms) {
+    throw new ProtocolError(ErrorCode.TooManyRooms, `a connection may be in at most ${session.policy.maxRooms} rooms; leave one first`, 'room');
+  }
   // Hold live pushes from the moment the hub can deliver them until the backlog is out.
   let settle = (): void => undefined;
   const joined = new Promise<void>((resolve) => (settle = resolve));
@@ -89,14 +92,16 @@ async function finishJoin(
     return;
   }
   const state = session.rooms.get(room);
-  if (state === undefined) return; // left while joining
-  session.ok<'join'>(id, {
-    room,
-    seq: outcome.seq,
-    members: outcome.members,
-    recovered: outcome.recovered,
-    ...outcome.access,
-  });
+  const result = { room, seq: outcome.seq, members: outcome.members, recovered: outcome.recovered, ...outcome.access };
+  if (state === undefined) {
+    // A leave ran while this join was in flight, possibly before the join had added the user's
+    // presence: undo the join here so that no ghost member stays behind, and still answer it.
+    await chat.leave(session, room);
+    session.ok<'join'>(id, result);
+    return;
+  }
+  session.policy.metrics.joins.inc();
+  session.ok<'join'>(id, result);
   for (const message of outcome.backlog) session.outbox.enqueue(textFrame(JSON.stringify({ type: 'message', ...message })));
   state.lastSeq = outcome.seq;
   session.release(room);
@@ -114,6 +119,7 @@ const rooms: Handler<'rooms'> = async (session, _params, id, chat) => {
 const send: Handler<'send'> = async (session, { room, text, cid }, id, chat) => {
   await requireJoined(session, room);
   const { message, duplicate } = await chat.send(session.user, room, text, cid);
+  if (!duplicate) session.policy.metrics.messagesIn.inc();
   const result = { room, seq: message.seq, msgId: message.msgId, ts: message.ts };
   session.ok<'send'>(id, duplicate ? { ...result, duplicate } : result);
 };

@@ -31,6 +31,18 @@ export async function startPlain(session: Session, nick: string, chat: ChatServi
 }
 
 export function plainText(session: Session, text: string, chat: ChatService, log: Logger): void {
+  const { limiter, metrics } = session.policy;
+  metrics.framesIn.inc();
+  if (session.rate !== null) {
+    const now = performance.now();
+    const wait = limiter.take(session.rate, session.userId, 'send', now);
+    if (wait > 0) {
+      metrics.rateLimited.inc({ kind: 'send' });
+      if (limiter.refused(session.rate, now)) session.close(CloseCode.PolicyViolation, 'rate limit exceeded repeatedly');
+      else session.sendText(`error: too many messages; retry in ${wait} ms`);
+      return;
+    }
+  }
   const trimmed = text.replace(/\r?\n$/, '');
   if (trimmed.length === 0 || trimmed.length > Limits.textMax) {
     session.sendText(`error: a message is 1 to ${Limits.textMax} characters`);
@@ -40,7 +52,9 @@ export function plainText(session: Session, text: string, chat: ChatService, log
     session.sendText('error: still joining the lobby, try again');
     return;
   }
-  chat.send(session.user, LOBBY, trimmed, randomId(9)).catch((error: unknown) => {
+  chat.send(session.user, LOBBY, trimmed, randomId(9)).then((result) => {
+    if (!result.duplicate) metrics.messagesIn.inc();
+  }, (error: unknown) => {
     log.error({ err: error, conn: session.connId }, 'plain send failed');
     session.sendText('error: the message could not be stored; nothing was sent');
   });

@@ -9,6 +9,8 @@ import type { Participant } from '../chat/service.js';
 import { textFrame } from '../transport/frame.js';
 import { Outbox, type OutboxOwner } from './outbox.js';
 import { randomId } from '../random-id.js';
+import type { ConnectionRate } from '../limits/rate-limiter.js';
+import type { SessionPolicy } from './policy.js';
 
 export type SessionMode = 'protocol' | 'plain';
 
@@ -37,15 +39,28 @@ export class Session implements Participant, OutboxOwner {
   /** Cleared by each heartbeat ping, set by the pong. */
   alive = true;
   closed = false;
+  readonly policy: SessionPolicy;
+  /** This connection's rate-limit buckets (null when rate limits are off). */
+  readonly rate: ConnectionRate | null;
+  /** The peer's address, for the per-IP connection count. */
+  readonly ip: string;
+  /** performance.now() at open; a protocol session must say hello within the hello timeout. */
+  readonly openedAt: number;
 
-  constructor(ws: WebSocket, socket: Duplex, mode: SessionMode, outboxLimit: number) {
+  constructor(ws: WebSocket, socket: Duplex, mode: SessionMode, outboxLimit: number, policy: SessionPolicy, ip: string) {
     this.ws = ws;
     this.mode = mode;
     this.outbox = new Outbox(socket, outboxLimit, this);
+    this.policy = policy;
+    this.ip = ip;
+    this.openedAt = performance.now();
+    this.rate = policy.limiter.enabled ? policy.limiter.connection(this.openedAt) : null;
   }
 
   /** The outbox passed its limit: this connection cannot keep up, and the room does not wait for it. */
   slowConsumer(): void {
+    this.policy.metrics.slowConsumers.inc();
+    this.policy.log.warn({ conn: this.connId, user: this.#user?.id, rooms: this.rooms.size }, 'slow consumer dropped (4008)');
     this.close(CloseCode.SlowConsumer, 'slow consumer');
   }
 
@@ -140,6 +155,7 @@ export class Session implements Participant, OutboxOwner {
     const reply: Record<string, unknown> = { type: 'error', code: error.code, message: error.message };
     if (id !== undefined) reply['id'] = id;
     if (error.field !== undefined) reply['field'] = error.field;
+    if (error.retryAfterMs !== undefined) reply['retryAfterMs'] = error.retryAfterMs;
     this.sendJson(reply);
   }
 

@@ -14,6 +14,7 @@ import { Session, type SessionMode } from '../session/session.js';
 import { binaryRefused, dispatchText } from '../session/dispatch.js';
 import { plainText, startPlain } from '../session/plain.js';
 import type { OriginPolicy } from '../auth/origin.js';
+import type { SessionPolicy } from '../session/policy.js';
 
 export interface WsGatewayOptions {
   chat: ChatService;
@@ -26,6 +27,12 @@ export interface WsGatewayOptions {
   origins: OriginPolicy;
   /** Plain clients are guests: refused at the handshake when guests are off. */
   guestsAllowed: boolean;
+  /** Limits, metrics and logger every session shares. */
+  policy: SessionPolicy;
+  /** A protocol connection must say hello within this; otherwise it is closed with 4408. */
+  helloTimeoutMs: number;
+  /** Open connections per remote address; 0 means no limit. */
+  maxConnectionsPerIp: number;
 }
 
 class SessionSocket extends WebSocket {
@@ -51,6 +58,11 @@ export class WsGateway {
   readonly #options: WsGatewayOptions;
   readonly #wss: WsServer<typeof SessionSocket>;
   readonly #heartbeat: NodeJS.Timeout;
+  /** Protocol sessions that have not said hello yet, swept by #helloSweep. */
+  readonly awaitingHello = new Set<Session>();
+  readonly #helloSweep: NodeJS.Timeout;
+  /** Open connections per remote address (only while a limit is set). */
+  readonly perIp = new Map<string, number>();
   #accepting = true;
 
   constructor(options: WsGatewayOptions) {
@@ -66,26 +78,29 @@ export class WsGateway {
       handleProtocols: (offered) => (offered.has(PROTOCOL) ? PROTOCOL : false),
     });
     this.#heartbeat = setInterval(() => this.#beat(), options.heartbeatMs).unref();
+    // One timer for all connections instead of one each; a late hello is caught within a tenth of the timeout.
+    const sweepMs = Math.max(50, Math.min(1000, Math.floor(options.helloTimeoutMs / 10)));
+    this.#helloSweep = setInterval(() => this.#sweepHello(), sweepMs).unref();
   }
 
   /** The HTTP server's 'upgrade' listener. */
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
-    if (!this.#accepting) return refuse(socket, 503, 'server is shutting down');
+    if (!this.#accepting) return this.#refuse(socket, 503, 'server is shutting down', 'shutting_down');
     const url = new URL(req.url ?? '/', 'http://localhost');
-    if (!UPGRADE_PATHS.has(url.pathname)) return refuse(socket, 404, 'WebSocket endpoints are / and /ws');
+    if (!UPGRADE_PATHS.has(url.pathname)) return this.#refuse(socket, 404, 'WebSocket endpoints are / and /ws', 'path');
     // Checked before anything else is accepted: another site's page must not use a visitor's browser here.
     if (!this.#options.origins.allows(req.headers.origin, req.headers.host)) {
-      return refuse(socket, 403, 'this Origin may not connect; see PARLEY_ORIGINS');
+      return this.#refuse(socket, 403, 'this Origin may not connect; see PARLEY_ORIGINS', 'origin');
     }
     // URLs end up in access logs and browser history; tokens go in hello.
     if (TOKEN_PARAMS.some((name) => url.searchParams.has(name))) {
-      return refuse(socket, 400, 'never put tokens in the URL; send them in hello {token}');
+      return this.#refuse(socket, 400, 'never put tokens in the URL; send them in hello {token}', 'token_in_url');
     }
     const offered = req.headers['sec-websocket-protocol'];
     let mode: SessionMode = 'plain';
     if (offered !== undefined) {
       if (!offered.split(',').some((name) => name.trim() === PROTOCOL)) {
-        return refuse(socket, 400, `unsupported subprotocol; offer ${PROTOCOL} or none`);
+        return this.#refuse(socket, 400, `unsupported subprotocol; offer ${PROTOCOL} or none`, 'subprotocol');
       }
       mode = 'protocol';
     }
@@ -94,17 +109,74 @@ export class WsGateway {
     }
     let nick = url.searchParams.get('nick') ?? `guest-${randomInt(10000).toString().padStart(4, '0')}`;
     if (mode === 'plain' && !helloCheck.Check({ nick })) {
-      return refuse(socket, 400, 'nick must be 1 to 32 characters without control characters');
+      return this.#refuse(socket, 400, 'nick must be 1 to 32 characters without control characters', 'nick');
     }
     nick = nick.trim();
-    this.#wss.handleUpgrade(req, socket, head, (ws) => this.#accept(ws, socket, mode, nick));
+    const ip = req.socket.remoteAddress ?? 'unknown';
+    const limit = this.#options.maxConnectionsPerIp;
+    if (limit > 0 && (this.perIp.get(ip) ?? 0) >= limit) {
+      this.log.warn({ ip, limit }, 'too many connections from one address; upgrade refused (429)');
+      return this.#refuse(socket, 429, `at most ${limit} connections per address`, 'per_ip');
+    }
+    if (limit === 0) {
+      this.#wss.handleUpgrade(req, socket, head, (ws) => this.#accept(ws, socket, mode, nick, ip));
+      return;
+    }
+    // Counted from here, not from the open, so that a burst of upgrades cannot slip past the limit;
+    // released by the socket if the handshake fails, by the session once it exists.
+    this.perIp.set(ip, (this.perIp.get(ip) ?? 0) + 1);
+    const abandoned = (): void => this.#releaseIp(ip);
+    socket.once('close', abandoned);
+    this.#wss.handleUpgrade(req, socket, head, (ws) => {
+      socket.removeListener('close', abandoned);
+      this.#accept(ws, socket, mode, nick, ip);
+    });
   }
 
-  #accept(ws: SessionSocket, socket: Duplex, mode: SessionMode, nick: string): void {
-    const session = new Session(ws, socket, mode, this.#options.outboxLimit);
+  #releaseIp(ip: string): void {
+    if (this.#options.maxConnectionsPerIp === 0) return;
+    const count = (this.perIp.get(ip) ?? 1) - 1;
+    if (count <= 0) this.perIp.delete(ip);
+    else this.perIp.set(ip, count);
+  }
+
+  #refuse(socket: Duplex, status: number, reason: string, label: string): void {
+    this.#options.policy.metrics.upgradesRefused.inc({ reason: label });
+    refuse(socket, status, reason);
+  }
+
+  #sweepHello(): void {
+    if (this.awaitingHello.size === 0) return;
+    const deadline = performance.now() - this.#options.helloTimeoutMs;
+    for (const session of this.awaitingHello) {
+      if (session.identified || session.closed) {
+        this.awaitingHello.delete(session);
+      } else if (session.openedAt <= deadline) {
+        this.awaitingHello.delete(session);
+        this.log.info({ conn: session.connId }, 'no hello in time; closing (4408)');
+        session.close(CloseCode.HelloTimeout, 'send hello first');
+      }
+    }
+  }
+
+  /** Called when a connection is gone, whatever closed it. */
+  released(session: Session, code: number): void {
+    this.sessions.delete(session);
+    this.awaitingHello.delete(session);
+    this.#releaseIp(session.ip);
+    const metrics = this.#options.policy.metrics;
+    metrics.connections.dec();
+    metrics.disconnects.inc({ code: String(code) });
+  }
+
+  #accept(ws: SessionSocket, socket: Duplex, mode: SessionMode, nick: string, ip: string): void {
+    const session = new Session(ws, socket, mode, this.#options.outboxLimit, this.#options.policy, ip);
     ws.session = session;
     ws.gateway = this;
     this.sessions.add(session);
+    if (mode === 'protocol') this.awaitingHello.add(session);
+    this.#options.policy.metrics.connections.inc();
+    this.#options.policy.metrics.connectionsTotal.inc();
     ws.on('message', onMessage);
     ws.on('pong', onPong);
     ws.on('error', onError);
@@ -141,6 +213,7 @@ export class WsGateway {
   async shutdown(timeoutMs: number): Promise<void> {
     this.#accepting = false;
     clearInterval(this.#heartbeat);
+    clearInterval(this.#helloSweep);
     const open = [...this.sessions];
     const gone = open.map((session) => new Promise<void>((resolve) => session.ws.once('close', () => resolve())));
     for (const session of open) session.close(CloseCode.GoingAway, 'server shutting down; reconnect');
@@ -178,7 +251,7 @@ function onClose(this: WebSocket, code: number): void {
   const { session, gateway } = bound(this);
   session.closed = true;
   session.outbox.close();
-  gateway.sessions.delete(session);
+  gateway.released(session, code);
   gateway.log.debug({ conn: session.connId, code }, 'disconnected');
   for (const room of session.rooms.keys()) {
     gateway.chat.leave(session, room).catch((error: unknown) => {
@@ -194,6 +267,7 @@ function refuse(socket: Duplex, status: number, reason: string): void {
     401: 'Unauthorized',
     403: 'Forbidden',
     404: 'Not Found',
+    429: 'Too Many Requests',
     503: 'Service Unavailable',
   };
   const body = `${reason}\n`;

@@ -1,0 +1,14 @@
+// What every session of one server shares: its limits, metrics and logger. Sessions hold one
+// reference to it instead of a copy of each setting.
+import type { Logger } from 'pino';
+import type { RateLimiter } from '../limits/rate-limiter.js';
+import type { JsonBounds } from '../limits/json-bounds.js';
+import type { Metrics } from '../metrics/metrics.js';
+
+export interface SessionPolicy {
+  readonly limiter: RateLimiter;
+  readonly maxRooms: number;
+  readonly jsonBounds: JsonBounds;
+  readonly metrics: Metrics;
+  readonly log: Logger;
+}
