@@ -22,6 +22,7 @@ import { Metrics } from './metrics/metrics.js';
 import { TimedStore } from './metrics/timed-store.js';
 import { TimedBroker } from './metrics/timed-broker.js';
 import { RateLimiter } from './limits/rate-limiter.js';
+import { Drain } from './session/drain.js';
 
 export interface RunningServer {
   /** http://host:port as bound (the real port when 0 was asked for). */
@@ -73,7 +74,7 @@ export async function startServer(config: Config, log: Logger = pino({ level: co
     outboxLimit: config.outboxLimitBytes,
     origins,
     guestsAllowed: auth.guests,
-    policy: { limiter, maxRooms: config.maxRoomsPerConnection, jsonBounds: config.jsonBounds, metrics, log },
+    policy: { limiter, maxRooms: config.maxRoomsPerConnection, jsonBounds: config.jsonBounds, metrics, log, drain: new Drain() },
     helloTimeoutMs: config.helloTimeoutMs,
     maxConnectionsPerIp: config.maxConnectionsPerIp,
   });

@@ -59,3 +59,41 @@ for (const level of ['info', 'debug'] as const) {
     }
   });
 }
+
+test('a slow consumer is logged with its conn id and counted, while the sender keeps getting every message', { timeout: 60_000 }, async () => {
+  const lines: string[] = [];
+  const sink = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      lines.push(...chunk.toString().split('\n').filter((line) => line !== ''));
+      done();
+    },
+  });
+  const config = { ...loadConfig([], TEST_LIMITS_OFF), port: 0, host: '127.0.0.1', dataDir: tempDataDir(), outboxLimitBytes: 64 * 1024 };
+  const server = await startServer(config, pino({ level: 'info' }, sink));
+  const wsUrl = `ws://127.0.0.1:${server.port}/ws`;
+  try {
+    const fast = await TestClient.guest(wsUrl, 'fast');
+    const slow = await TestClient.connect(wsUrl);
+    const slowConn = String((await slow.ok('hello', { nick: 'slow' }))['conn']);
+    for (const c of [fast, slow]) await c.ok('join', { room: 'slowlog' });
+    slow.ws.pause();
+    const text = 'y'.repeat(4000);
+    let sent = 0;
+    const dropped = (): boolean => lines.some((line) => line.includes('slow consumer'));
+    while (!dropped() && sent < 8000) {
+      await Promise.all(Array.from({ length: 100 }, () => fast.ok('send', { room: 'slowlog', text, cid: `s${sent++}` })));
+    }
+    const line = lines.map((l) => JSON.parse(l) as Record<string, unknown>).find((l) => String(l['msg']).includes('slow consumer'));
+    assert.ok(line !== undefined, 'the drop is logged');
+    assert.equal(line['conn'], slowConn, 'with the dropped connection id');
+    assert.equal(line['level'], 40, 'at warn');
+    const metrics = await (await fetch(`http://127.0.0.1:${server.port}/metrics`)).text();
+    assert.match(metrics, /parley_slow_consumers_dropped_total 1\b/);
+    const messages = await fast.waitFor('message', sent, 'slowlog', 30_000);
+    assert.deepEqual(messages.map((m) => m['seq']), Array.from({ length: sent }, (_, i) => i + 1));
+    slow.ws.terminate();
+  } finally {
+    await server.close();
+    rmSync(config.dataDir, { recursive: true, force: true });
+  }
+});

@@ -12,8 +12,8 @@ import type { Session } from './session.js';
 
 export function dispatchText(session: Session, text: string, chat: ChatService, log: Logger): void {
   // Closing (slow, abusive, shutting down): what the peer still sends is not acted on or answered.
-  if (session.closed) return;
   const policy = session.policy;
+  if (session.closed || policy.drain.draining) return;
   policy.metrics.framesIn.inc();
   const decoded = decodeFrame(text, policy.jsonBounds);
   const command = decoded.command;
@@ -46,6 +46,7 @@ function dispatchCommand(session: Session, command: Command, chat: ChatService, 
   const running = run(session, command, chat).catch((error: unknown) => {
     session.fail(command.id, toProtocolError(error, session, log));
   });
+  session.policy.drain.track(running);
   if (command.type !== 'hello' || session.identified) return;
   // Checking a hello takes a lookup; commands pipelined behind it wait for its outcome, in order.
   session.holdFromNow();

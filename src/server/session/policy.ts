@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import type { RateLimiter } from '../limits/rate-limiter.js';
 import type { JsonBounds } from '../limits/json-bounds.js';
 import type { Metrics } from '../metrics/metrics.js';
+import type { Drain } from './drain.js';
 
 export interface SessionPolicy {
   readonly limiter: RateLimiter;
@@ -11,4 +12,5 @@ export interface SessionPolicy {
   readonly jsonBounds: JsonBounds;
   readonly metrics: Metrics;
   readonly log: Logger;
+  readonly drain: Drain;
 }

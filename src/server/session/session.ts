@@ -14,6 +14,9 @@ import type { SessionPolicy } from './policy.js';
 
 export type SessionMode = 'protocol' | 'plain';
 
+/** How long a slow consumer's close frame may take to get through its backlog. */
+const SLOW_CONSUMER_GRACE_MS = 10_000;
+
 /** Per joined room: what this connection has been sent, and pushes held back while it recovers. */
 export interface RoomState {
   lastSeq: number;
@@ -61,7 +64,10 @@ export class Session implements Participant, OutboxOwner {
   slowConsumer(): void {
     this.policy.metrics.slowConsumers.inc();
     this.policy.log.warn({ conn: this.connId, user: this.#user?.id, rooms: this.rooms.size }, 'slow consumer dropped (4008)');
-    this.close(CloseCode.SlowConsumer, 'slow consumer');
+    // The close frame waits behind everything already buffered for this peer: a reader that is slow
+    // but alive gets it (and knows to rejoin with `since`) once it catches up, so it gets longer
+    // than the usual grace before being cut off without one.
+    this.close(CloseCode.SlowConsumer, 'slow consumer', SLOW_CONSUMER_GRACE_MS);
   }
 
   get user(): UserRef {
@@ -159,13 +165,16 @@ export class Session implements Participant, OutboxOwner {
     this.sendJson(reply);
   }
 
-  /** Sends what is queued, then closes with `code`. A peer that does not finish the close handshake is cut off. */
-  close(code: CloseCode, reason: string): void {
+  /**
+   * Sends what is queued, then closes with `code`. A peer that does not finish the close handshake
+   * within `graceMs` is cut off.
+   */
+  close(code: CloseCode, reason: string, graceMs = 2000): void {
     if (this.closed) return;
     this.closed = true;
     this.outbox.flush();
     this.outbox.close();
     this.ws.close(code, reason);
-    setTimeout(() => this.ws.terminate(), 2000).unref();
+    setTimeout(() => this.ws.terminate(), graceMs).unref();
   }
 }

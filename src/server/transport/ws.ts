@@ -209,11 +209,19 @@ export class WsGateway {
     }
   }
 
-  /** Stops new connections and closes every open one with 1001; resolves when all are gone (or after `timeoutMs`). */
+  /**
+   * Stops new connections and new requests, lets requests in flight finish (their replies are sent),
+   * then closes every connection with 1001; resolves when all are gone (or after `timeoutMs`).
+   */
   async shutdown(timeoutMs: number): Promise<void> {
     this.#accepting = false;
     clearInterval(this.#heartbeat);
     clearInterval(this.#helloSweep);
+    const drain = this.#options.policy.drain;
+    drain.draining = true;
+    await drain.settled(Math.min(1000, timeoutMs / 3));
+    // Replies of the last requests are queued for the end of this turn; close after they are written.
+    await new Promise<void>((resolve) => setImmediate(resolve));
     const open = [...this.sessions];
     const gone = open.map((session) => new Promise<void>((resolve) => session.ws.once('close', () => resolve())));
     for (const session of open) session.close(CloseCode.GoingAway, 'server shutting down; reconnect');
