@@ -110,12 +110,17 @@ class SoakClient {
     this.resume = hello.resume;
     this.user = hello.user.id;
     for (const room of this.rooms) {
-      const stream = this.streams.get(room);
-      // The join's ok comes before its backlog, so the stream is set up before any replayed message.
-      const reply = await this.request('join', stream === undefined ? { room } : { room, since: stream.lastSeq });
+      const known = this.streams.get(room);
+      // The stream exists before the join is sent: pushes right behind the ok (same read) may be
+      // handled before the code after the await runs.
+      const stream = known ?? { from: undefined, lastSeq: 0, seen: [] };
+      this.streams.set(room, stream);
+      const reply = await this.request('join', known === undefined ? { room } : { room, since: known.lastSeq });
       if (reply.type !== 'ok') throw new Error(`join failed: ${JSON.stringify(reply)}`);
-      if (stream === undefined) this.streams.set(room, { from: reply.seq, lastSeq: reply.seq, seen: [] });
-      else if (!reply.recovered) this.failures.push(`${room}: join since ${stream.lastSeq} not recovered`);
+      if (known === undefined) {
+        stream.from = reply.seq;
+        if (stream.seen.length === 0) stream.lastSeq = reply.seq;
+      } else if (!reply.recovered) this.failures.push(`${room}: join since ${known.lastSeq} not recovered`);
     }
     this.open = true;
   }
