@@ -19,7 +19,7 @@ import { WsGateway } from './transport/ws.js';
 import { buildHttpApp } from './http/app.js';
 import { prepareDataDir } from './data-dir.js';
 import { Metrics } from './metrics/metrics.js';
-import { TimedStore } from './metrics/timed-store.js';
+import { timedStore } from './metrics/timed-store.js';
 import { TimedBroker } from './metrics/timed-broker.js';
 import { RateLimiter } from './limits/rate-limiter.js';
 import { Drain } from './session/drain.js';
@@ -52,7 +52,7 @@ export async function startServer(config: Config, log: Logger = pino({ level: co
     : undefined;
   const backends = await openBackends(config, log);
   const metrics = new Metrics();
-  const store = new TimedStore(backends.store, metrics);
+  const store = timedStore(backends.store, metrics);
   const broker = new TimedBroker(backends.broker, metrics);
   const { presence, readiness } = backends;
   const hub = new Hub(broker, store, log, metrics);

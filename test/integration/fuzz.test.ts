@@ -7,13 +7,14 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { ErrorCode } from '../../src/protocol/errors.js';
+import { CommandSchemas } from '../../src/protocol/messages.js';
 import { decodeFrame } from '../../src/server/session/decode.js';
 import { exceedsBounds } from '../../src/server/limits/json-bounds.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 import { TestClient, settle, type Frame } from '../support/client.js';
 
 const KNOWN_CODES = new Set<string>(Object.values(ErrorCode));
-const VERBS = ['hello', 'join', 'leave', 'rooms', 'send', 'history', 'typing'] as const;
+const VERBS = Object.keys(CommandSchemas);
 
 test('decodeFrame: any text gives exactly one of a command or a typed error, never a throw', () => {
   const text = fc.oneof(
@@ -81,6 +82,15 @@ const commandObject: fc.Arbitrary<Record<string, unknown>> = fc
     limit: maybe(fc.oneof(fc.integer({ min: -1, max: 101 }), junk)),
     text: maybe(fc.oneof(fc.string({ minLength: 1, maxLength: 40 }), junk)),
     cid: maybe(fc.oneof(fc.string({ minLength: 1, maxLength: 70 }), junk)),
+    // The rooms and moderation verbs' fields.
+    private: maybe(fc.oneof(fc.boolean(), junk)),
+    topic: maybe(fc.oneof(fc.string({ maxLength: 40 }), junk)),
+    user: maybe(fc.oneof(fc.constantFrom('u-nobody', ''), fc.string({ maxLength: 30 }), junk)),
+    seconds: maybe(fc.oneof(fc.integer({ min: -1, max: 100_000 }), junk)),
+    role: maybe(fc.oneof(fc.constantFrom('moderator', 'member', 'owner'), junk)),
+    seq: maybe(fc.oneof(fc.nat(30), junk)),
+    emoji: maybe(fc.oneof(fc.constantFrom('👍', '🎉', 'x'), fc.string({ maxLength: 12 }), junk)),
+    on: maybe(fc.oneof(fc.boolean(), junk)),
     extra: maybe(junk),
   })
   .map((frame) => Object.fromEntries(Object.entries(frame).filter(([, v]) => v !== undefined)));
