@@ -37,7 +37,7 @@ const root = new URL('..', import.meta.url).pathname;
 const dataDir = mkdtempSync(join(tmpdir(), 'parley-soak-'));
 
 function startServer() {
-  const child = spawn(process.execPath, [join(root, 'dist/src/cli/parley.js'), 'serve', '--port', '0', '--host', '127.0.0.1', '--data-dir', dataDir, '--log-level', 'warn'], {
+  const child = spawn(process.execPath, [join(root, 'dist/src/cli/parley.js'), 'serve', '--port', '0', '--host', '127.0.0.1', '--data-dir', dataDir], {
     env: { ...process.env, PARLEY_LOG_LEVEL: 'info', PARLEY_RATE_LIMITS: 'off', PARLEY_MAX_CONN_PER_IP: '0' },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
