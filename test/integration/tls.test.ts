@@ -64,11 +64,13 @@ test('https and wss on the same port with a self-signed certificate', async (t) 
       });
       ws.send(JSON.stringify({ id: 1, type: 'hello', nick: 'secure' }));
       ws.send(JSON.stringify({ id: 2, type: 'join', room: 'tls' }));
-      ws.send(JSON.stringify({ id: 3, type: 'send', room: 'tls', text: 'over TLS', cid: 'c1' }));
       const deadline = Date.now() + 20_000; // generous: the machine is shared
+      // Replies may come in any order: send only once the join is answered, so the message is live.
+      while (!frames.some((f) => f['id'] === 2) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+      ws.send(JSON.stringify({ id: 3, type: 'send', room: 'tls', text: 'over TLS', cid: 'c1' }));
       while (!frames.some((f) => f['type'] === 'message') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
-      assert.deepEqual(frames.find((f) => f['id'] === 3)?.['seq'], 1);
-      assert.equal(frames.find((f) => f['type'] === 'message')?.['text'], 'over TLS');
+      assert.deepEqual(frames.find((f) => f['id'] === 3)?.['seq'], 1, JSON.stringify(frames));
+      assert.equal(frames.find((f) => f['type'] === 'message')?.['text'], 'over TLS', JSON.stringify(frames));
       ws.close();
 
       // Plain http on the TLS port gets no answer it could mistake for one.
