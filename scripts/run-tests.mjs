@@ -1,7 +1,8 @@
 // Runs every compiled test file (dist/test/**/*.test.js) under node's test runner, whose summary
-// (# pass / # fail) ends the output of each group (stress tests run last, alone). Extra arguments
-// are passed to node --test.
-import { readdirSync } from 'node:fs';
+// (# pass / # fail) ends the output of each group (stress tests run last, alone); a last line
+// `N passed, N failed, N skipped` counts every group. Extra arguments are passed to node --test.
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { spawnSync } from 'node:child_process';
 
@@ -32,13 +33,34 @@ const groups = [
   { files: files.filter((file) => !isStress(file)), concurrency: 2 },
   { files: files.filter(isStress), concurrency: 1 },
 ].filter((group) => group.files.length > 0);
+// Each group also writes a TAP summary to a file, so the run can end with one line for all groups.
+const summaryDir = mkdtempSync(join(tmpdir(), 'parley-tests-'));
+const totals = { pass: 0, fail: 0, skipped: 0 };
 let status = 0;
-for (const group of groups) {
+groups.forEach((group, index) => {
+  const tapFile = join(summaryDir, `group-${index}.tap`);
   const result = spawnSync(
     process.execPath,
-    ['--test', '--test-reporter=spec', `--test-concurrency=${group.concurrency}`, ...process.argv.slice(2), ...group.files],
+    [
+      '--test',
+      '--test-reporter=spec',
+      '--test-reporter-destination=stdout',
+      '--test-reporter=tap',
+      `--test-reporter-destination=${tapFile}`,
+      `--test-concurrency=${group.concurrency}`,
+      ...process.argv.slice(2),
+      ...group.files,
+    ],
     { stdio: 'inherit', cwd: root },
   );
   if (result.status !== 0) status = result.status ?? 1;
-}
+  const tap = existsSync(tapFile) ? readFileSync(tapFile, 'utf8') : '';
+  for (const key of Object.keys(totals)) {
+    const match = new RegExp(`^# ${key} (\\d+)$`, 'm').exec(tap);
+    totals[key] += match ? Number(match[1]) : 0;
+  }
+});
+rmSync(summaryDir, { recursive: true, force: true });
+if (status !== 0 && totals.fail === 0) totals.fail = 1; // a group that crashed before reporting
+console.log(`${totals.pass} passed, ${totals.fail} failed, ${totals.skipped} skipped`);
 process.exit(status);
