@@ -29,7 +29,8 @@ const ROOMS = Number(values.rooms);
 const RATE = Number(values.rate); // messages per second over all clients
 const DURATION_MS = MINUTES * 60_000;
 const SAMPLE_MS = Math.max(2000, Math.min(15_000, DURATION_MS / 40));
-const WARMUP_MS = Math.min(60_000, DURATION_MS / 4);
+// Warm-up: V8 grows its heap and SQLite its page cache to their working size in the first minutes.
+const WARMUP_MS = Math.min(180_000, DURATION_MS / 5);
 /** Share of clients that drop and reconnect with `since` every second. */
 const CHURN_PER_S = 0.005;
 
@@ -176,11 +177,21 @@ for (let i = 0; i < clients.length; i += 50) await Promise.all(clients.slice(i, 
 const started = Date.now();
 const samples = [];
 let sentTotal = 0;
-const sampleTimer = setInterval(() => {
+/** The server's V8 heap in use, from its own /metrics (prom-client's default process metrics). */
+async function heapUsed() {
+  try {
+    const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+    return Number(/^parley_nodejs_heap_size_used_bytes (\S+)$/m.exec(text)?.[1] ?? NaN);
+  } catch {
+    return NaN;
+  }
+}
+const sampleTimer = setInterval(async () => {
   const at = Date.now() - started;
   const rss = rssOf(child.pid);
-  samples.push({ at, rss, sent: sentTotal });
-  console.log(`  t=${(at / 1000).toFixed(0).padStart(4)} s  rss=${mb(rss).padStart(6)} MB  sent=${sentTotal}`);
+  const heap = await heapUsed();
+  samples.push({ at, rss, heap, sent: sentTotal });
+  console.log(`  t=${(at / 1000).toFixed(0).padStart(4)} s  rss=${mb(rss).padStart(6)} MB  heap=${mb(heap).padStart(6)} MB  sent=${sentTotal}`);
 }, SAMPLE_MS);
 
 const inFlight = new Set();
@@ -249,14 +260,29 @@ for (const client of clients) {
   }
 }
 
-// RSS flatness: after warm-up, compare the first and last quarter of the samples.
+// RSS flatness. RSS is a sawtooth (V8 grows the heap, collects, sometimes gives pages back), so
+// averages of single samples mislead: after warm-up, the peak of the second half must not exceed
+// the peak of the first half by more than 5%, and the least-squares slope over all of it is reported.
 const steady = samples.filter((s) => s.at >= WARMUP_MS);
-const quarter = Math.max(1, Math.floor(steady.length / 4));
-const avg = (list) => list.reduce((n, s) => n + s.rss, 0) / Math.max(1, list.length);
-const early = avg(steady.slice(0, quarter));
-const late = avg(steady.slice(-quarter));
-const growth = early === 0 ? 0 : (late - early) / early;
-const flat = steady.length >= 4 && growth < 0.1;
+const half = Math.floor(steady.length / 2);
+const peak = (list, field) => Math.max(...list.map((s) => s[field]).filter(Number.isFinite));
+function slopeMbPerMin(list, field) {
+  const points = list.filter((s) => Number.isFinite(s[field]));
+  const n = points.length;
+  if (n < 2) return NaN;
+  const mx = points.reduce((a, s) => a + s.at, 0) / n;
+  const my = points.reduce((a, s) => a + s[field], 0) / n;
+  const num = points.reduce((a, s) => a + (s.at - mx) * (s[field] - my), 0);
+  const den = points.reduce((a, s) => a + (s.at - mx) ** 2, 0);
+  return den === 0 ? 0 : ((num / den) * 60_000) / 1024 / 1024;
+}
+const early = peak(steady.slice(0, half), 'rss');
+const late = peak(steady.slice(half), 'rss');
+const growth = early > 0 ? (late - early) / early : 0;
+const flat = steady.length >= 4 && growth < 0.05;
+const rssSlope = slopeMbPerMin(steady, 'rss');
+const heapEarly = peak(steady.slice(0, half), 'heap');
+const heapLate = peak(steady.slice(half), 'heap');
 
 for (const c of [...clients, auditor]) c.ws.terminate();
 child.kill('SIGTERM');
@@ -267,14 +293,16 @@ const summary = [
   `duration: ${MINUTES} min; clients: ${CLIENTS}; rooms: ${ROOMS}; target rate: ${RATE} msg/s; churn: ${CHURN_PER_S * 100}% of clients reconnect per second`,
   `sends attempted: ${sentTotal}; acknowledged: ${ackedTotal}; stored: ${storedTotal}`,
   `seq audit: ${problems.length === 0 ? 'OK: every room gapless, every ack stored once with its seq, every client stream complete, no duplicate' : `${problems.length} PROBLEMS`}`,
-  `RSS: warm-up ${Math.round(WARMUP_MS / 1000)} s; after warm-up ${mb(early)} MB → ${mb(late)} MB at the end (${(growth * 100).toFixed(1)}%): ${flat ? 'flat' : 'NOT FLAT (or too few samples)'}`,
+  `RSS: warm-up ${Math.round(WARMUP_MS / 1000)} s; peak in the first half after warm-up ${mb(early)} MB, in the second half ${mb(late)} MB ` +
+    `(${growth >= 0 ? '+' : ''}${(growth * 100).toFixed(1)}%); slope ${rssSlope.toFixed(2)} MB/min: ${flat ? 'flat' : 'NOT FLAT (or too few samples)'}`,
+  `V8 heap in use: peak ${mb(heapEarly)} MB in the first half after warm-up, ${mb(heapLate)} MB in the second`,
   `server exit on SIGTERM: ${exitCode}`,
 ];
 console.log(`\n${summary.join('\n')}`);
 for (const problem of problems.slice(0, 20)) console.log(`  problem: ${problem}`);
 
 if (values.write !== undefined) {
-  const table = samples.map((s) => `| ${(s.at / 1000).toFixed(0)} | ${mb(s.rss)} | ${s.sent} |`).join('\n');
+  const table = samples.map((s) => `| ${(s.at / 1000).toFixed(0)} | ${mb(s.rss)} | ${mb(s.heap)} | ${s.sent} |`).join('\n');
   const doc = `# Soak run
 
 Produced by \`npm run soak -- --minutes ${MINUTES}${values.write ? ` --write ${values.write}` : ''}\` (scripts/soak.mjs) on ${new Date().toISOString().slice(0, 10)}.
@@ -289,8 +317,11 @@ ${summary.map((line) => `- ${line}`).join('\n')}
 
 ## RSS over time
 
-| t (s) | RSS (MB) | sends so far |
-|---:|---:|---:|
+RSS is sampled from /proc every ${Math.round(SAMPLE_MS / 1000)} s, the heap from the server's own /metrics. A sawtooth
+is V8 growing its heap and collecting; flat means the peaks stop rising after warm-up.
+
+| t (s) | RSS (MB) | V8 heap used (MB) | sends so far |
+|---:|---:|---:|---:|
 ${table}
 `;
   writeFileSync(values.write, doc);

@@ -2,6 +2,7 @@
 // Every loop is bounded in time: send windows, drains and set-ups all have deadlines.
 import { performance } from 'node:perf_hooks';
 import { Histogram, nowMicros, stampedText, totals } from './raw-client.mjs';
+import { coreBusyMs } from './targets.mjs';
 
 export const MESSAGE_BYTES = 100;
 
@@ -50,6 +51,7 @@ export async function runStep({ target, server, senders, roomOf, roomSize, rate,
   histogram.reset();
   const startStamped = totals.stamped;
   const cpuStart = server.cpuMs();
+  const coreStart = coreBusyMs(0);
   const genStart = process.cpuUsage();
   const eluStart = performance.eventLoopUtilization();
   const wallStart = performance.now();
@@ -98,6 +100,7 @@ export async function runStep({ target, server, senders, roomOf, roomSize, rate,
   const gen = process.cpuUsage(genStart);
   const elu = performance.eventLoopUtilization(eluStart);
   const serverCpuMs = server.cpuMs() - cpuStart;
+  const serverCorePct = ((coreBusyMs(0) - coreStart) / (wallEnd - wallStart)) * 100;
   const closed = members.filter((c) => c.closed).length;
   // Throughput: deliveries over the time from the first send to the last delivery.
   const lastAt = totals.lastAt > 0 ? totals.lastAt / 1000 : wallEnd;
@@ -115,6 +118,8 @@ export async function runStep({ target, server, senders, roomOf, roomSize, rate,
     deliveriesPerSec: received / activeSec,
     serverCpuMs,
     serverCpuPct: (serverCpuMs / (wallEnd - wallStart)) * 100,
+    /** How busy the server's core was, kernel network work included (see coreBusyMs). */
+    serverCorePct,
     serverUsPerDelivery: received > 0 ? (serverCpuMs * 1000) / received : NaN,
     generatorCpuPct: ((gen.user + gen.system) / 1000 / (wallEnd - wallStart)) * 100,
     generatorUserPct: (gen.user / 1000 / (wallEnd - wallStart)) * 100,
@@ -135,7 +140,7 @@ export async function sweep({ target, server, members, senders, roomOf, roomSize
     steps.push(step);
     log(
       `  rate ${rate}/s: ${Math.round(step.deliveriesPerSec)} deliveries/s, p50 ${step.p50} p99 ${step.p99} max ${step.max.toFixed(1)} ms, ` +
-        `lost ${step.lost}, closed ${step.closed}, server ${step.serverCpuPct.toFixed(0)}% (${step.serverUsPerDelivery.toFixed(2)} µs/delivery), ` +
+        `lost ${step.lost}, closed ${step.closed}, server ${step.serverCpuPct.toFixed(0)}% (core ${step.serverCorePct.toFixed(0)}%, ${step.serverUsPerDelivery.toFixed(2)} µs/delivery), ` +
         `generator ${step.generatorCpuPct.toFixed(0)}% (user ${step.generatorUserPct.toFixed(0)}%, loop busy ${step.generatorLoopPct.toFixed(0)}%) ${step.pass ? 'PASS' : 'FAIL'}`,
     );
     // A latency failure with everything delivered leaves the server drained: one more rate shows
@@ -216,6 +221,7 @@ export async function storeThroughput({ target, server, senders: count, window, 
     };
   }
   const cpuStart = server.cpuMs();
+  const coreStart = coreBusyMs(0);
   const genStart = process.cpuUsage();
   const started = performance.now();
   for (const client of clients) client.startSending();
@@ -224,6 +230,7 @@ export async function storeThroughput({ target, server, senders: count, window, 
   const elapsed = performance.now() - started;
   sending = false;
   const serverCpuMs = server.cpuMs() - cpuStart;
+  const serverCorePct = ((coreBusyMs(0) - coreStart) / elapsed) * 100;
   const gen = process.cpuUsage(genStart);
   await sleep(1000);
   const closed = clients.filter((c) => c.closed).length;
@@ -237,11 +244,12 @@ export async function storeThroughput({ target, server, senders: count, window, 
     max: acks.max,
     closed,
     serverCpuPct: (serverCpuMs / elapsed) * 100,
+    serverCorePct,
     generatorCpuPct: ((gen.user + gen.system) / 1000 / elapsed) * 100,
   };
   log(
     `  ${count} senders × ${window} in flight: ${Math.round(result.storedPerSec)} stored+acked/s, ack p50 ${result.p50} p99 ${result.p99} ms, ` +
-      `server ${result.serverCpuPct.toFixed(0)}%, generator ${result.generatorCpuPct.toFixed(0)}%`,
+      `server ${result.serverCpuPct.toFixed(0)}% (its core ${result.serverCorePct.toFixed(0)}%), generator ${result.generatorCpuPct.toFixed(0)}%`,
   );
   return result;
 }

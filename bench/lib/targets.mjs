@@ -81,6 +81,22 @@ export function processCpuMs(pid) {
   }
 }
 
+/**
+ * Busy time of one CPU in ms (everything but idle and iowait), from /proc/stat: on loopback the
+ * kernel's network work for a server's writes (softirq, ksoftirqd) runs on the server's core but is
+ * not all charged to the server process, so this says how busy the core really was.
+ */
+export function coreBusyMs(cpu = 0) {
+  try {
+    const line = readFileSync('/proc/stat', 'utf8').split('\n').find((l) => l.startsWith(`cpu${cpu} `));
+    if (line === undefined) return NaN;
+    const [user, nice, system, idle, iowait, irq, softirq, steal] = line.trim().split(/\s+/).slice(1).map(Number);
+    return ((user + nice + system + irq + softirq + steal) * 1000) / 100;
+  } catch {
+    return NaN;
+  }
+}
+
 class ServerProcess {
   constructor(child, port, cleanup) {
     this.child = child;
