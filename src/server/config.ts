@@ -4,6 +4,7 @@ import { resolve } from 'node:path';
 import type { BucketSpec } from './limits/token-bucket.js';
 import type { RateLimitSpec } from './limits/rate-limiter.js';
 import type { JsonBounds } from './limits/json-bounds.js';
+import { trustFunction, type TrustProxy } from './client-address.js';
 
 export interface Config {
   port: number;
@@ -43,6 +44,8 @@ export interface Config {
   helloTimeoutMs: number;
   /** Open connections one IP address may have; more are refused with HTTP 429. 0: no limit. */
   maxConnectionsPerIp: number;
+  /** Reverse proxies whose X-Forwarded-For names the client (per-address limits, login throttling, logs). */
+  trustProxy: TrustProxy;
   /** Rooms one connection may be in at once; a join beyond is refused with too_many_rooms. */
   maxRoomsPerConnection: number;
   /** Shape bounds on a frame's JSON, checked before it is parsed. */
@@ -121,6 +124,7 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Con
     rateLimits: rateLimits(env),
     helloTimeoutMs: integer('PARLEY_HELLO_TIMEOUT_MS', env['PARLEY_HELLO_TIMEOUT_MS'], 10_000, 100, 3_600_000),
     maxConnectionsPerIp: integer('PARLEY_MAX_CONN_PER_IP', env['PARLEY_MAX_CONN_PER_IP'], 500, 0, 10_000_000),
+    trustProxy: trustProxy(env['PARLEY_TRUST_PROXY']),
     maxRoomsPerConnection: integer('PARLEY_MAX_ROOMS_PER_CONN', env['PARLEY_MAX_ROOMS_PER_CONN'], 100, 1, 1_000_000),
     jsonBounds: {
       maxDepth: integer('PARLEY_MAX_JSON_DEPTH', env['PARLEY_MAX_JSON_DEPTH'], 8, 1, 1000),
@@ -188,6 +192,27 @@ function bucketSpec(name: string, raw: string | undefined, fallback: BucketSpec)
     throw new ConfigError(`${name} must be RATE:BURST (e.g. 20:100, tokens per second and bucket size) or off, got "${raw}"`);
   }
   return { perSecond, burst };
+}
+
+/**
+ * PARLEY_TRUST_PROXY: off (default), `true` (the direct peer is the proxy, whoever it is), or a
+ * comma-separated list of proxy addresses and CIDRs (`127.0.0.1,10.0.0.0/8`, also `loopback`,
+ * `linklocal`, `uniquelocal`). A typo must not silently trust nothing, or everything: it stops the start.
+ */
+function trustProxy(raw: string | undefined): TrustProxy {
+  if (raw === undefined || raw.trim() === '') return false;
+  const value = raw.trim().toLowerCase();
+  if (['off', 'false', '0', 'no'].includes(value)) return false;
+  if (['on', 'true', '1', 'yes'].includes(value)) return 'peer';
+  const list = raw.split(',').map((entry) => entry.trim()).filter((entry) => entry !== '');
+  try {
+    trustFunction(list);
+  } catch (error) {
+    throw new ConfigError(
+      `PARLEY_TRUST_PROXY must be off, true, or a comma-separated list of proxy addresses or CIDRs (e.g. 127.0.0.1,10.0.0.0/8): ${(error as Error).message}`,
+    );
+  }
+  return list;
 }
 
 function onOff(name: string, raw: string | undefined, fallback: boolean): boolean {

@@ -16,6 +16,7 @@ import { AccountService } from './auth/accounts.js';
 import { OriginPolicy } from './auth/origin.js';
 import { ChatService } from './chat/service.js';
 import { WsGateway } from './transport/ws.js';
+import { ClientAddresses } from './client-address.js';
 import { buildHttpApp } from './http/app.js';
 import { prepareDataDir } from './data-dir.js';
 import { Metrics } from './metrics/metrics.js';
@@ -65,6 +66,7 @@ export async function startServer(config: Config, log: Logger = pino({ level: co
     windowMs: auth.loginWindowMs,
   });
   const origins = new OriginPolicy(auth.origins);
+  const clientAddresses = new ClientAddresses(config.trustProxy);
   const chat = new ChatService({ store, broker, presence, hub, identities, log, recoveryLimit: config.recoveryLimit });
   const gateway = new WsGateway({
     chat,
@@ -77,6 +79,7 @@ export async function startServer(config: Config, log: Logger = pino({ level: co
     policy: { limiter, maxRooms: config.maxRoomsPerConnection, jsonBounds: config.jsonBounds, metrics, log, drain: new Drain() },
     helloTimeoutMs: config.helloTimeoutMs,
     maxConnectionsPerIp: config.maxConnectionsPerIp,
+    clientAddresses,
   });
   // Connections on this process that use a logged-out session are closed at once (other processes'
   // connections keep going until they reconnect; their next hello is refused).
@@ -89,6 +92,7 @@ export async function startServer(config: Config, log: Logger = pino({ level: co
     webRoots,
     readiness,
     auth: { accounts, origins },
+    trustProxy: clientAddresses.trust,
     ...(config.metrics ? { metrics } : {}),
     ...(tls !== undefined ? { tls } : {}),
   });

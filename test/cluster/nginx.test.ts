@@ -3,7 +3,7 @@
 // is killed, its clients reconnect through nginx to the others and recover with `since`.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
@@ -11,6 +11,8 @@ import { fileURLToPath } from 'node:url';
 import { clusterEnv, dropCluster, freePort, startNode, waitForStatus, type NodeProcess } from '../support/processes.js';
 import { postgresSkip, redisSkip } from '../support/services.js';
 import { Member, range, until } from './member.js';
+import { PROTOCOL } from '../../src/protocol/messages.js';
+import { WebSocket } from 'ws';
 
 const CONFIG = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'deploy', 'nginx.conf');
 const NGINX = ['/usr/sbin/nginx', '/usr/bin/nginx'].find((path) => spawnSync(path, ['-v']).status === 0);
@@ -26,7 +28,7 @@ function nginxSkip(): string | undefined {
 const skip = nginxSkip() ?? (await postgresSkip()) ?? (await redisSkip());
 const env = clusterEnv();
 let nodes: NodeProcess[] = [];
-let nginx: ChildProcess | undefined;
+let nginx: RunningNginx | undefined;
 let proxyUrl = '';
 
 /** The repository's config with this test's ports and paths; fails if the file no longer has the expected shape. */
@@ -44,25 +46,41 @@ function testConfig(listen: number, upstreams: number[], dir: string): string {
   return text;
 }
 
-before(async () => {
-  if (skip !== undefined) return;
-  nodes = await Promise.all([startNode(env), startNode(env), startNode(env)]);
+interface RunningNginx {
+  url: string;
+  stop(): Promise<void>;
+}
+
+/** nginx on a free port with the repository's config, in front of `upstreams`. */
+async function startNginx(upstreams: number[]): Promise<RunningNginx> {
   const dir = mkdtempSync(join(tmpdir(), 'parley-nginx-'));
   const listen = await freePort();
   const file = join(dir, 'nginx.conf');
-  writeFileSync(file, testConfig(listen, nodes.map((node) => node.port), dir));
+  writeFileSync(file, testConfig(listen, upstreams, dir));
   const check = spawnSync(NGINX as string, ['-t', '-c', file], { encoding: 'utf8' });
   assert.equal(check.status, 0, `nginx -t on the test copy: ${check.stderr}`);
-  nginx = spawn(NGINX as string, ['-c', file, '-g', 'daemon off;'], { stdio: 'ignore' });
-  proxyUrl = `http://127.0.0.1:${listen}`;
-  await waitForStatus(proxyUrl, 200, 10_000);
+  const child = spawn(NGINX as string, ['-c', file, '-g', 'daemon off;'], { stdio: 'ignore' });
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  const url = `http://127.0.0.1:${listen}`;
+  await waitForStatus(url, 200, 10_000);
+  return {
+    url,
+    async stop() {
+      if (child.exitCode !== null) return;
+      child.kill('SIGTERM'); // fast stop: a graceful one waits for every WebSocket to end
+      await exited;
+    },
+  };
+}
+
+before(async () => {
+  if (skip !== undefined) return;
+  nodes = await Promise.all([startNode(env), startNode(env), startNode(env)]);
+  nginx = await startNginx(nodes.map((node) => node.port));
+  proxyUrl = nginx.url;
 });
 after(async () => {
-  if (nginx !== undefined && nginx.exitCode === null) {
-    const exited = new Promise((resolve) => nginx?.once('exit', resolve));
-    nginx.kill('SIGTERM'); // fast stop: a graceful one waits for every WebSocket to end
-    await exited;
-  }
+  await nginx?.stop();
   for (const node of nodes) await node.stop();
   if (skip === undefined) await dropCluster(env);
 });
@@ -112,4 +130,42 @@ test('through nginx: one chat over three processes, and a killed process is surv
   assert.equal((await fetch(`${proxyUrl}/readyz`)).status, 200, 'nginx still answers from the live nodes');
   for (const member of members) await member.client.close();
   nodes = nodes.slice(1);
+});
+
+/** Opens a WebSocket from `localAddress` with a forged X-Forwarded-For; resolves with it or the refusing HTTP status. */
+function upgradeFrom(url: string, localAddress: string, forwardedFor: string): Promise<WebSocket | number> {
+  const ws = new WebSocket(url, PROTOCOL, { localAddress, headers: { 'x-forwarded-for': forwardedFor } });
+  return new Promise((resolve, reject) => {
+    ws.once('open', () => resolve(ws));
+    ws.once('unexpected-response', (_req, res) => {
+      resolve(res.statusCode ?? 0);
+      res.resume();
+      ws.terminate();
+    });
+    ws.once('error', reject);
+  });
+}
+
+test('through nginx with PARLEY_TRUST_PROXY=127.0.0.1: the per-address limit counts each client, and a forged header buys nothing', { skip }, async () => {
+  // One plain node (SQLite) behind the committed config; nginx appends the client's address to
+  // whatever X-Forwarded-For the client sent, and the node believes only that right-most entry.
+  const node = await startNode({ PARLEY_TRUST_PROXY: '127.0.0.1', PARLEY_MAX_CONN_PER_IP: '2' });
+  const proxy = await startNginx([node.port, node.port, node.port]);
+  const opened: WebSocket[] = [];
+  try {
+    const wsUrl = `${proxy.url.replace('http', 'ws')}/ws`;
+    for (const forged of ['198.51.100.1', '198.51.100.2']) {
+      const ws = await upgradeFrom(wsUrl, '127.0.0.2', forged);
+      assert.ok(ws instanceof WebSocket, `upgrade ${opened.length + 1} from 127.0.0.2 opens`);
+      opened.push(ws);
+    }
+    assert.equal(await upgradeFrom(wsUrl, '127.0.0.2', '198.51.100.3'), 429, '127.0.0.2 has used its two, whatever it forges');
+    const other = await upgradeFrom(wsUrl, '127.0.0.3', '198.51.100.3');
+    assert.ok(other instanceof WebSocket, 'another client behind the same proxy has its own quota');
+    opened.push(other);
+  } finally {
+    for (const ws of opened) ws.terminate();
+    await proxy.stop();
+    await node.stop();
+  }
 });

@@ -41,3 +41,17 @@ test('unsafe or incomplete mixes are refused with a clear message', () => {
   refused([], { ...pgEnv, ...redisEnv, PARLEY_PRESENCE_TTL_MS: '1000', PARLEY_PRESENCE_REFRESH_MS: '800' }, /at least twice/);
   refused([], { PARLEY_SECRET: 'short' }, /PARLEY_SECRET/);
 });
+
+test('PARLEY_TRUST_PROXY: off by default, true trusts the direct peer, a list is checked at start', () => {
+  assert.equal(loadConfig([], {}).trustProxy, false);
+  assert.equal(loadConfig([], { PARLEY_TRUST_PROXY: 'off' }).trustProxy, false);
+  assert.equal(loadConfig([], { PARLEY_TRUST_PROXY: 'true' }).trustProxy, 'peer');
+  assert.deepEqual(loadConfig([], { PARLEY_TRUST_PROXY: ' 127.0.0.1, 10.0.0.0/8 ,::1,loopback' }).trustProxy, ['127.0.0.1', '10.0.0.0/8', '::1', 'loopback']);
+  for (const bad of ['10.0.0.0/33', 'nginx', '127.0.0.1,,300.1.1.1']) {
+    assert.throws(
+      () => loadConfig([], { PARLEY_TRUST_PROXY: bad }),
+      (error: unknown) => error instanceof ConfigError && /PARLEY_TRUST_PROXY must be off, true, or a comma-separated list/.test(error.message),
+      bad,
+    );
+  }
+});

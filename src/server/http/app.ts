@@ -7,6 +7,7 @@ import type { Readiness } from '../backends.js';
 import { authRoutes, type AuthRoutesOptions } from './auth-routes.js';
 import type { Metrics } from '../metrics/metrics.js';
 import { addSecurityHeaders } from './security-headers.js';
+import type { TrustFunction } from '../client-address.js';
 
 export interface HttpAppOptions {
   log: Logger;
@@ -20,12 +21,16 @@ export interface HttpAppOptions {
   metrics?: Metrics;
   /** PEM certificate chain and key: serve https (and so wss) instead of http. */
   tls?: { cert: Buffer; key: Buffer };
+  /** Which peers are reverse proxies whose X-Forwarded-For `request.ip` believes; none when absent. */
+  trustProxy?: TrustFunction | undefined;
 }
 
 export async function buildHttpApp(options: HttpAppOptions): Promise<FastifyInstance> {
   const common = {
     loggerInstance: options.log as FastifyBaseLogger,
     logController: new LogController({ disableRequestLogging: true }),
+    // The same function the WebSocket upgrade uses (ClientAddresses), so both see the same client.
+    trustProxy: options.trustProxy ?? false,
   };
   // Fastify's types tell an https server from an http one by the options; the app is used the same way.
   const app: FastifyInstance = (options.tls === undefined ? Fastify(common) : Fastify({ ...common, https: options.tls })) as unknown as FastifyInstance;

@@ -36,7 +36,9 @@ export async function authRoutes(app: FastifyInstance, { accounts, origins }: Au
     }
     return undefined;
   });
-  app.setErrorHandler((error: FastifyError, _request, reply) => {
+  app.setErrorHandler((error: FastifyError, request, reply) => {
+    // request.ip is the client's address, also behind a trusted proxy (PARLEY_TRUST_PROXY).
+    if (error instanceof AccountError && error.code === 'throttled') reply.log.warn({ ip: request.ip, path: request.url }, 'throttled (429)');
     const answered = accountErrorReply(error, reply);
     if (answered !== undefined) return answered;
     if (error.validation !== undefined) {

@@ -60,7 +60,7 @@ function rateLimited(session: Session, id: RequestId | undefined, kind: RateKind
   const { limiter, metrics, log } = session.policy;
   metrics.rateLimited.inc({ kind });
   if (session.rate !== null && limiter.refused(session.rate, performance.now())) {
-    log.warn({ conn: session.connId, user: session.identified ? session.userId : undefined }, 'closing a connection that kept exceeding its rate limit (1008)');
+    log.warn({ conn: session.connId, ip: session.ip, user: session.identified ? session.userId : undefined }, 'closing a connection that kept exceeding its rate limit (1008)');
     session.close(CloseCode.PolicyViolation, 'rate limit exceeded repeatedly');
     return;
   }

@@ -63,7 +63,7 @@ export class Session implements Participant, OutboxOwner {
   /** The outbox passed its limit: this connection cannot keep up, and the room does not wait for it. */
   slowConsumer(): void {
     this.policy.metrics.slowConsumers.inc();
-    this.policy.log.warn({ conn: this.connId, user: this.#user?.id, rooms: this.rooms.size }, 'slow consumer dropped (4008)');
+    this.policy.log.warn({ conn: this.connId, ip: this.ip, user: this.#user?.id, rooms: this.rooms.size }, 'slow consumer dropped (4008)');
     // The close frame waits behind everything already buffered for this peer: a reader that is slow
     // but alive gets it (and knows to rejoin with `since`) once it catches up, so it gets longer
     // than the usual grace before being cut off without one.

@@ -15,6 +15,7 @@ import { binaryRefused, dispatchText } from '../session/dispatch.js';
 import { plainText, startPlain } from '../session/plain.js';
 import type { OriginPolicy } from '../auth/origin.js';
 import type { SessionPolicy } from '../session/policy.js';
+import type { ClientAddresses } from '../client-address.js';
 
 export interface WsGatewayOptions {
   chat: ChatService;
@@ -31,8 +32,10 @@ export interface WsGatewayOptions {
   policy: SessionPolicy;
   /** A protocol connection must say hello within this; otherwise it is closed with 4408. */
   helloTimeoutMs: number;
-  /** Open connections per remote address; 0 means no limit. */
+  /** Open connections per client address; 0 means no limit. */
   maxConnectionsPerIp: number;
+  /** The client's address: the socket's peer, or from X-Forwarded-For when the peer is a trusted proxy. */
+  clientAddresses: ClientAddresses;
 }
 
 class SessionSocket extends WebSocket {
@@ -61,7 +64,7 @@ export class WsGateway {
   /** Protocol sessions that have not said hello yet, swept by #helloSweep. */
   readonly awaitingHello = new Set<Session>();
   readonly #helloSweep: NodeJS.Timeout;
-  /** Open connections per remote address (only while a limit is set). */
+  /** Open connections per client address (only while a limit is set). */
   readonly perIp = new Map<string, number>();
   #accepting = true;
 
@@ -112,7 +115,7 @@ export class WsGateway {
       return this.#refuse(socket, 400, 'nick must be 1 to 32 characters without control characters', 'nick');
     }
     nick = nick.trim();
-    const ip = req.socket.remoteAddress ?? 'unknown';
+    const ip = this.#options.clientAddresses.of(req);
     const limit = this.#options.maxConnectionsPerIp;
     if (limit > 0 && (this.perIp.get(ip) ?? 0) >= limit) {
       this.log.warn({ ip, limit }, 'too many connections from one address; upgrade refused (429)');
@@ -181,7 +184,7 @@ export class WsGateway {
     ws.on('pong', onPong);
     ws.on('error', onError);
     ws.on('close', onClose);
-    this.log.debug({ conn: session.connId, mode }, 'connected');
+    this.log.debug({ conn: session.connId, mode, ip }, 'connected');
     if (mode === 'plain') {
       startPlain(session, nick, this.chat).catch((error: unknown) => {
         this.log.error({ err: error, conn: session.connId }, 'plain join failed');
