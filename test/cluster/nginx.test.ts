@@ -8,7 +8,8 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { clusterEnv, dropCluster, freePort, startNode, waitForStatus, type NodeProcess } from '../support/processes.js';
+import { clusterEnv, dropCluster } from '../support/cluster.js';
+import { freePort, spawnServer, waitForStatus, type ServerProcess } from '../support/process.js';
 import { postgresSkip, redisSkip } from '../support/services.js';
 import { Member, range, until } from './member.js';
 import { PROTOCOL } from '../../src/protocol/messages.js';
@@ -27,7 +28,7 @@ function nginxSkip(): string | undefined {
 
 const skip = nginxSkip() ?? (await postgresSkip()) ?? (await redisSkip());
 const env = clusterEnv();
-let nodes: NodeProcess[] = [];
+let nodes: ServerProcess[] = [];
 let nginx: RunningNginx | undefined;
 let proxyUrl = '';
 
@@ -75,7 +76,7 @@ async function startNginx(upstreams: number[]): Promise<RunningNginx> {
 
 before(async () => {
   if (skip !== undefined) return;
-  nodes = await Promise.all([startNode(env), startNode(env), startNode(env)]);
+  nodes = await Promise.all([spawnServer({ env, startedWhen: 'ready' }), spawnServer({ env, startedWhen: 'ready' }), spawnServer({ env, startedWhen: 'ready' })]);
   nginx = await startNginx(nodes.map((node) => node.port));
   proxyUrl = nginx.url;
 });
@@ -117,7 +118,7 @@ test('through nginx: one chat over three processes, and a killed process is surv
     members.map(async (member) => {
       for (let i = 0; i < 20; i++) {
         await member.send(`${member.nick} ${i}`, `${member.nick}-${i}`, () => reconnect(member));
-        if (++sent === 40) (nodes[0] as NodeProcess).child.kill('SIGKILL');
+        if (++sent === 40) (nodes[0] as ServerProcess).child.kill('SIGKILL');
       }
     }),
   );
@@ -149,7 +150,7 @@ function upgradeFrom(url: string, localAddress: string, forwardedFor: string): P
 test('through nginx with PARLEY_TRUST_PROXY=127.0.0.1: the per-address limit counts each client, and a forged header buys nothing', { skip }, async () => {
   // One plain node (SQLite) behind the committed config; nginx appends the client's address to
   // whatever X-Forwarded-For the client sent, and the node believes only that right-most entry.
-  const node = await startNode({ PARLEY_TRUST_PROXY: '127.0.0.1', PARLEY_MAX_CONN_PER_IP: '2' });
+  const node = await spawnServer({ env: { PARLEY_TRUST_PROXY: '127.0.0.1', PARLEY_MAX_CONN_PER_IP: '2' } });
   const proxy = await startNginx([node.port, node.port, node.port]);
   const opened: WebSocket[] = [];
   try {

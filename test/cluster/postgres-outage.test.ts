@@ -4,7 +4,8 @@
 // goes on without a gap.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { clusterEnv, dropCluster, startNode, waitForStatus, type NodeProcess } from '../support/processes.js';
+import { clusterEnv, dropCluster } from '../support/cluster.js';
+import { spawnServer, waitForStatus, type ServerProcess } from '../support/process.js';
 import { DATABASE_URL, postgresSkip, redisSkip } from '../support/services.js';
 import { TcpProxy } from '../support/tcp-proxy.js';
 import { Member, range, until } from './member.js';
@@ -24,7 +25,7 @@ test('PostgreSQL lost and back: /readyz 503 then 200, the client is kept and the
   viaProxy.port = String(proxy.port);
   const env = clusterEnv({ DATABASE_URL: viaProxy.toString() });
   cleanup.push(() => dropCluster(env));
-  const node: NodeProcess = await startNode(env);
+  const node: ServerProcess = await spawnServer({ env, startedWhen: 'ready' });
   cleanup.push(() => node.stop());
 
   const member = await Member.join(node.wsUrl, 'pat', 'pgdown');

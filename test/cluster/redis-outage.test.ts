@@ -6,7 +6,8 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import pg from 'pg';
-import { clusterEnv, freePort, startNode, waitForStatus, type NodeProcess } from '../support/processes.js';
+import { clusterEnv } from '../support/cluster.js';
+import { freePort, spawnServer, waitForStatus, type ServerProcess } from '../support/process.js';
 import { DATABASE_URL, dropSchema, killRedisClients, postgresSkip } from '../support/services.js';
 import { Member, range, until } from './member.js';
 
@@ -21,7 +22,7 @@ function redisServerSkip(): string | undefined {
 const skip = (await postgresSkip()) ?? redisServerSkip();
 let redisPort = 0;
 let redis: ChildProcess | undefined;
-let nodes: NodeProcess[] = [];
+let nodes: ServerProcess[] = [];
 let schema = '';
 
 async function startRedis(): Promise<void> {
@@ -51,7 +52,7 @@ before(async () => {
   await startRedis();
   const env = clusterEnv({ REDIS_URL: `redis://127.0.0.1:${redisPort}` });
   schema = env['PARLEY_PG_SCHEMA'] as string;
-  nodes = await Promise.all([startNode(env), startNode(env)]);
+  nodes = await Promise.all([spawnServer({ env, startedWhen: 'ready' }), spawnServer({ env, startedWhen: 'ready' })]);
 });
 after(async () => {
   for (const node of nodes) await node.stop();
@@ -60,7 +61,7 @@ after(async () => {
 });
 
 test('Redis lost during traffic: /readyz 503 then 200, clients kept, no stored message lost or doubled', { skip }, async () => {
-  const [n1, n2] = nodes as [NodeProcess, NodeProcess];
+  const [n1, n2] = nodes as [ServerProcess, ServerProcess];
   const room = 'outage';
   const members = await Promise.all([
     Member.join(n1.wsUrl, 'amy', room),
@@ -118,7 +119,7 @@ test('Redis lost during traffic: /readyz 503 then 200, clients kept, no stored m
 });
 
 test("one process's Redis subscriber cut mid-stream: its members still get every message once, in order", { skip }, async () => {
-  const [n1, n2] = nodes as [NodeProcess, NodeProcess];
+  const [n1, n2] = nodes as [ServerProcess, ServerProcess];
   const room = 'subcut';
   const senders = await Promise.all([Member.join(n1.wsUrl, 'sen1', room), Member.join(n1.wsUrl, 'sen2', room)]);
   const readers = await Promise.all([Member.join(n2.wsUrl, 'rea1', room), Member.join(n2.wsUrl, 'rea2', room)]);

@@ -5,7 +5,8 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import pg from 'pg';
-import { clusterEnv, dropCluster, startNode, type NodeProcess } from '../support/processes.js';
+import { clusterEnv, dropCluster } from '../support/cluster.js';
+import { spawnServer, type ServerProcess } from '../support/process.js';
 import { DATABASE_URL, postgresSkip, redisSkip } from '../support/services.js';
 import { Member, range, until } from './member.js';
 
@@ -14,12 +15,12 @@ const env = clusterEnv();
 const schema = env['PARLEY_PG_SCHEMA'] as string;
 /** What the nodes are configured with (clusterEnv): TTL 2000 ms + refresh 500 ms. */
 const LEAVE_BOUND_MS = 2500;
-let nodes: NodeProcess[] = [];
+let nodes: ServerProcess[] = [];
 
 before(async () => {
   if (skip !== undefined) return;
   // Started together on purpose: three processes migrating one new schema at once.
-  nodes = await Promise.all([startNode(env), startNode(env), startNode(env)]);
+  nodes = await Promise.all([spawnServer({ env, startedWhen: 'ready' }), spawnServer({ env, startedWhen: 'ready' }), spawnServer({ env, startedWhen: 'ready' })]);
 });
 after(async () => {
   for (const node of nodes) await node.stop();
@@ -43,7 +44,7 @@ async function storedMessages(room: string): Promise<{ seq: number; cid: string 
 test('clients on three processes sending at once all receive the same gapless sequence', { skip }, async () => {
   const room = 'spread';
   const members = await Promise.all(
-    range(0, 5).map((i) => Member.join((nodes[i % 3] as NodeProcess).wsUrl, `user${i}`, room)),
+    range(0, 5).map((i) => Member.join((nodes[i % 3] as ServerProcess).wsUrl, `user${i}`, room)),
   );
   const perMember = 25;
   const noReconnect = (): Promise<void> => Promise.reject(new Error('no connection should drop here'));
@@ -67,7 +68,7 @@ test('clients on three processes sending at once all receive the same gapless se
 
 test('SIGKILL one process mid-stream: its clients recover elsewhere with nothing lost or doubled; its absent users leave', { skip }, async () => {
   const room = 'crash';
-  const [n1, n2, n3] = nodes as [NodeProcess, NodeProcess, NodeProcess];
+  const [n1, n2, n3] = nodes as [ServerProcess, ServerProcess, ServerProcess];
   const ann = await Member.join(n1.wsUrl, 'ann', room); // sends; moves to n2
   const ben = await Member.join(n1.wsUrl, 'ben', room); // only reads; moves to n3
   const dan = await Member.join(n1.wsUrl, 'dan', room); // does not come back
@@ -75,7 +76,7 @@ test('SIGKILL one process mid-stream: its clients recover elsewhere with nothing
   const eve = await Member.join(n3.wsUrl, 'eve', room);
 
   const moved = new Map<Member, Promise<void>>();
-  const moveTo = (member: Member, node: NodeProcess): (() => Promise<void>) => () => {
+  const moveTo = (member: Member, node: ServerProcess): (() => Promise<void>) => () => {
     let reconnecting = moved.get(member);
     if (reconnecting === undefined) {
       reconnecting = member.closedThenReconnect(node.wsUrl);

@@ -4,7 +4,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { get } from 'node:http';
-import { clusterEnv, dropCluster, startNode } from '../support/processes.js';
+import { clusterEnv, dropCluster } from '../support/cluster.js';
+import { spawnServer } from '../support/process.js';
 import { postgresSkip, redisSkip } from '../support/services.js';
 import { Member, range, until } from './member.js';
 
@@ -23,7 +24,7 @@ function readyPid(url: string): Promise<number> {
 
 test('--workers 2 serves one chat from two processes on one port and stops cleanly', { skip }, async () => {
   const env = clusterEnv();
-  const node = await startNode(env, ['--workers', '2']);
+  const node = await spawnServer({ env, args: ['--workers', '2'], startedWhen: 'ready' });
   try {
     const pids = new Set<number>();
     const deadline = Date.now() + 15_000;

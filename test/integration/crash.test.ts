@@ -76,7 +76,7 @@ test(`kill -9 at a random moment loses no acknowledged message (${ITERATIONS} it
   };
   try {
     for (let iteration = 1; iteration <= ITERATIONS; iteration++) {
-      const server: ServerProcess = await spawnServer(['--data-dir', dataDir]);
+      const server: ServerProcess = await spawnServer({ args: ['--data-dir', dataDir] });
       const clients = await Promise.all(ROOMS.map((_, i) => writer(server.wsUrl, i)));
       const sent: string[][] = ROOMS.map(() => []);
       const traffic = clients.map((c, i) => sendUntilDeath(c, ROOMS[i] as string, `i${iteration}r${i}`, acked, sent[i] as string[]));
@@ -91,7 +91,7 @@ test(`kill -9 at a random moment loses no acknowledged message (${ITERATIONS} it
       assert.ok(ackedBeforeKill > 0, `iteration ${iteration}: sends were acknowledged before the kill`);
       sent.forEach((cids, i) => cids.forEach((cid) => roomOf.set(cid, ROOMS[i] as string)));
 
-      const again = await spawnServer(['--data-dir', dataDir]);
+      const again = await spawnServer({ args: ['--data-dir', dataDir] });
       const reader = await TestClient.guest(again.wsUrl, 'auditor');
       const audit = async (allSent: boolean): Promise<void> => {
         for (const room of ROOMS) {

@@ -13,7 +13,7 @@ after(killAllServers);
 test('restart with the same data dir keeps history and seq continues', async () => {
   const dataDir = join(tempDataDir(), 'nested', 'data');
   try {
-    const first = await spawnServer(['--data-dir', dataDir]);
+    const first = await spawnServer({ args: ['--data-dir', dataDir] });
     assert.ok(existsSync(join(dataDir, 'parley.db')), 'data dir created with the database in it');
     const health = await fetch(`${first.url}/healthz`);
     assert.equal(health.status, 200);
@@ -26,7 +26,7 @@ test('restart with the same data dir keeps history and seq continues', async () 
     first.child.kill('SIGTERM');
     assert.equal(await first.exited, 0);
 
-    const second = await spawnServer([], { PARLEY_DATA_DIR: dataDir });
+    const second = await spawnServer({ env: { PARLEY_DATA_DIR: dataDir } });
     const again = await TestClient.guest(second.wsUrl, 'persistent');
     const joined = await again.ok('join', { room: 'durable' });
     assert.equal(joined['seq'], 3);
@@ -47,8 +47,11 @@ test('restart with the same data dir keeps history and seq continues', async () 
 test('SIGTERM closes clients with 1001, stores what was acknowledged, and exits 0 within 5 s', async () => {
   const dataDir = tempDataDir();
   try {
-    const server = await spawnServer(['--data-dir', dataDir]);
-    assert.ok(server.lines.some((line) => line.includes(`http://127.0.0.1:${server.port}`)), 'logs the URL it serves');
+    const server = await spawnServer({ args: ['--data-dir', dataDir] });
+    // Started means /healthz answers; the log line was written just before and may still be in the pipe.
+    const logsUrl = (): boolean => server.lines.some((line) => line.includes(`http://127.0.0.1:${server.port}`));
+    for (let waited = 0; !logsUrl() && waited < 2000; waited += 20) await new Promise((resolve) => setTimeout(resolve, 20));
+    assert.ok(logsUrl(), 'logs the URL it serves');
     const clients = await Promise.all([1, 2, 3].map((n) => TestClient.guest(server.wsUrl, `c${n}`)));
     for (const client of clients) await client.ok('join', { room: 'closing' });
     const acked = await (clients[0] as TestClient).ok('send', { room: 'closing', text: 'last words', cid: 'l' });
@@ -58,7 +61,7 @@ test('SIGTERM closes clients with 1001, stores what was acknowledged, and exits 
     assert.equal(await server.exited, 0);
     assert.ok(Date.now() - started < 5000, 'exited within 5 s');
 
-    const after = await spawnServer(['--data-dir', dataDir]);
+    const after = await spawnServer({ args: ['--data-dir', dataDir] });
     const reader = await TestClient.guest(after.wsUrl, 'reader');
     const history = await reader.ok('history', { room: 'closing' });
     const [stored] = history['messages'] as { seq: number; msgId: string }[];
@@ -71,5 +74,5 @@ test('SIGTERM closes clients with 1001, stores what was acknowledged, and exits 
 });
 
 test('a bad setting stops the server at start with a clear message', async () => {
-  await assert.rejects(spawnServer([], { PARLEY_HEARTBEAT_MS: 'often' }), /exited \(2\).*PARLEY_HEARTBEAT_MS must be an integer/s);
+  await assert.rejects(spawnServer({ env: { PARLEY_HEARTBEAT_MS: 'often' } }), /exited \(2\).*PARLEY_HEARTBEAT_MS must be an integer/s);
 });

@@ -48,7 +48,7 @@ test('a full disk: sends get store_failed, nothing unstored is acked, the server
   const dataDir = tempDataDir();
   try {
     // 4 MiB of file: enough to start and store some hundreds of 4 KB messages, then writes fail.
-    const server = await spawnServer(['--data-dir', dataDir], {}, { fileSizeLimitBlocks: 8192 });
+    const server = await spawnServer({ args: ['--data-dir', dataDir], fileSizeLimitBlocks: 8192 });
     const client = await TestClient.guest(server.wsUrl, 'filler');
     await client.ok('join', { room: 'full' });
     const text = 'x'.repeat(4000);
@@ -81,7 +81,7 @@ test('a full disk: sends get store_failed, nothing unstored is acked, the server
     server.child.kill('SIGKILL');
     await server.exited;
     // With room to write again, history is exactly what was acknowledged, in seq order.
-    const roomy = await spawnServer(['--data-dir', dataDir]);
+    const roomy = await spawnServer({ args: ['--data-dir', dataDir] });
     const reader = await TestClient.guest(roomy.wsUrl, 'reader');
     const stored = await wholeHistory(reader, 'full');
     assert.deepEqual(stored.map((m) => m.seq), stored.map((_, i) => i + 1), 'gapless');
@@ -112,7 +112,7 @@ test('a real full disk (ENOSPC on a small tmpfs): every send fails cleanly, the 
     return;
   }
   try {
-    const server = await spawnServer(['--data-dir', dataDir]);
+    const server = await spawnServer({ args: ['--data-dir', dataDir] });
     const sender = await TestClient.guest(server.wsUrl, 'sender');
     await sender.ok('join', { room: 'full' });
     const acked = new Map<string, number>();
@@ -175,7 +175,7 @@ test('a real full disk (ENOSPC on a small tmpfs): every send fails cleanly, the 
     } finally {
       db.close();
     }
-    const restarted = await spawnServer(['--data-dir', dataDir]);
+    const restarted = await spawnServer({ args: ['--data-dir', dataDir] });
     try {
       const auditor = await TestClient.guest(restarted.wsUrl, 'auditor');
       const stored = await wholeHistory(auditor, 'full');
@@ -192,7 +192,7 @@ test('a real full disk (ENOSPC on a small tmpfs): every send fails cleanly, the 
 });
 
 async function expectRefusedStart(dataDir: string): Promise<void> {
-  const error = await spawnServer(['--data-dir', dataDir]).then(
+  const error = await spawnServer({ args: ['--data-dir', dataDir] }).then(
     () => assert.fail('the server started on an unwritable data dir'),
     (e: unknown) => e as Error,
   );

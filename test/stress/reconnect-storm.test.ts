@@ -49,7 +49,7 @@ test(`reconnect storm: ${CLIENTS} clients recover their rooms after a kill -9 an
   const env = { PARLEY_RATE_LIMITS: 'on' };
   const clients: ParleyClient[] = [];
   try {
-    const first = await spawnServer(['--data-dir', dataDir], env);
+    const first = await spawnServer({ args: ['--data-dir', dataDir], env });
     const room = (i: number): string => `storm-${i % ROOMS}`;
     const seen: number[][] = [];
     for (let start = 0; start < CLIENTS; start += 200) {
@@ -77,7 +77,7 @@ test(`reconnect storm: ${CLIENTS} clients recover their rooms after a kill -9 an
     await first.exited;
     before.ws.terminate();
     const killedAt = Date.now();
-    const second = await spawnServer(['--data-dir', dataDir, '--port', String(first.port)], env);
+    const second = await spawnServer({ args: ['--data-dir', dataDir], env, port: first.port });
     const restartedAt = Date.now();
     const again = await producer(second.wsUrl, 'producer2');
     for (let r = 0; r < ROOMS; r++) {

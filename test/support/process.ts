@@ -1,7 +1,11 @@
-// Runs Parley as a real child process (`parley serve`), for tests of signals, restarts and crashes.
+// Runs Parley as a real child process (`node dist/src/cli/parley.js serve`), for tests of signals,
+// restarts, crashes, a full disk, and the multi-process suites. One spawn function; what differs
+// between suites (arguments, environment, port, what "started" means) is an option.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { createInterface } from 'node:readline';
+import { tempDataDir } from './server.js';
 
 const cli = fileURLToPath(new URL('../../src/cli/parley.js', import.meta.url));
 
@@ -14,6 +18,28 @@ export interface ServerProcess {
   exited: Promise<number | string>;
   /** Every line the process wrote to stdout. */
   lines: string[];
+  /** SIGTERM (unless it has ended already); resolves with the exit code. */
+  stop(): Promise<number | string>;
+}
+
+export interface SpawnOptions {
+  /** Arguments after `serve --host 127.0.0.1 --port N`. */
+  args?: string[];
+  /**
+   * Added to a clean environment (PATH only, so the test runner's own variables cannot leak in),
+   * after the defaults: info logs, rate and per-address limits off, and a fresh data dir unless
+   * `--data-dir` or PARLEY_DATA_DIR says otherwise.
+   */
+  env?: Record<string, string>;
+  /** Listen on this port, e.g. to restart on the address clients know; default: a free one. */
+  port?: number;
+  /**
+   * When the process counts as started: `listening` (GET /healthz answers, the default) or `ready`
+   * (GET /readyz answers 200: its PostgreSQL and Redis are reachable).
+   */
+  startedWhen?: 'listening' | 'ready';
+  /** Run under `ulimit -f` (in the shell's 512-byte blocks): writes past it fail like a full disk. */
+  fileSizeLimitBlocks?: number;
 }
 
 const running = new Set<ChildProcess>();
@@ -24,20 +50,26 @@ export function killAllServers(): void {
   running.clear();
 }
 
-export interface SpawnOptions {
-  /** Run under `ulimit -f` (in the shell's 512-byte blocks): writes past it fail like a full disk. */
-  fileSizeLimitBlocks?: number;
-}
-
-export async function spawnServer(args: string[], env: NodeJS.ProcessEnv = {}, options: SpawnOptions = {}): Promise<ServerProcess> {
-  const argv = [cli, 'serve', '--host', '127.0.0.1', '--port', '0', ...args];
+export async function spawnServer(options: SpawnOptions = {}): Promise<ServerProcess> {
+  const args = options.args ?? [];
+  const env = options.env ?? {};
+  const port = options.port ?? (await freePort());
+  const argv = [cli, 'serve', '--host', '127.0.0.1', '--port', String(port), ...args];
   const limited = options.fileSizeLimitBlocks;
   // exec keeps the pid, so killing the child kills the server itself.
   const [command, commandArgs] = limited === undefined
     ? [process.execPath, argv]
     : ['/bin/sh', ['-c', `ulimit -f ${limited} && exec "$0" "$@"`, process.execPath, ...argv]];
+  const ownDataDir = args.includes('--data-dir') || env['PARLEY_DATA_DIR'] !== undefined ? {} : { PARLEY_DATA_DIR: tempDataDir() };
   const child = spawn(command, commandArgs, {
-    env: { ...process.env, PARLEY_LOG_LEVEL: 'info', PARLEY_RATE_LIMITS: 'off', PARLEY_MAX_CONN_PER_IP: '0', ...env },
+    env: {
+      PATH: process.env['PATH'] ?? '',
+      PARLEY_LOG_LEVEL: 'info',
+      PARLEY_RATE_LIMITS: 'off',
+      PARLEY_MAX_CONN_PER_IP: '0',
+      ...ownDataDir,
+      ...env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   running.add(child);
@@ -47,28 +79,68 @@ export async function spawnServer(args: string[], env: NodeJS.ProcessEnv = {}, o
       resolve(code ?? signal ?? 'unknown');
     }),
   );
+  // 'close' comes after the output pipes are drained: a refused start's message is complete then.
+  const closed = new Promise<void>((resolve) => child.once('close', () => resolve()));
+  const echo = process.env['PARLEY_TEST_LOG'] !== undefined;
   const lines: string[] = [];
-  let stderr = '';
-  child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  const port = await new Promise<number>((resolve, reject) => {
-    // Generous: other test files (and other builds) share the machine's two cores.
-    const timer = setTimeout(() => reject(new Error(`server did not start: ${stderr}`)), 30_000);
-    void exited.then((code) => reject(new Error(`server exited (${code}) before listening: ${stderr}`)));
-    createInterface({ input: child.stdout! }).on('line', (line) => {
-      lines.push(line);
-      const match = /"url":"http:\/\/[^:]+:(\d+)"/.exec(line);
-      if (match?.[1] !== undefined) {
-        clearTimeout(timer);
-        resolve(Number(match[1]));
-      }
-    });
+  createInterface({ input: child.stdout! }).on('line', (line) => {
+    lines.push(line);
+    if (echo) process.stderr.write(`${line}\n`);
   });
+  let stderr = '';
+  child.stderr?.on('data', (chunk: Buffer) => {
+    stderr += chunk.toString();
+    if (echo) process.stderr.write(chunk);
+  });
+  const url = `http://127.0.0.1:${port}`;
+  // Generous: other test files (and other builds) share the machine's two cores.
+  const started = await Promise.race([
+    waitForStatus(url, 200, 30_000, options.startedWhen === 'ready' ? '/readyz' : '/healthz').then(
+      () => true,
+      (error: unknown) => {
+        child.kill('SIGKILL');
+        throw new Error(`server did not start: ${(error as Error).message}\n${stderr}`);
+      },
+    ),
+    exited.then(() => false),
+  ]);
+  if (!started) {
+    await closed;
+    throw new Error(`server exited (${await exited}) before listening: ${stderr}`);
+  }
   return {
     child,
     port,
-    url: `http://127.0.0.1:${port}`,
+    url,
     wsUrl: `ws://127.0.0.1:${port}/ws`,
     exited,
     lines,
+    async stop() {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+      return exited;
+    },
   };
+}
+
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  if (address === null || typeof address === 'string') throw new Error('no port');
+  return address.port;
+}
+
+/** Polls GET `path` (default /readyz) until it answers `status`; resolves with how long that took. */
+export async function waitForStatus(url: string, status: number, timeoutMs: number, path = '/readyz'): Promise<number> {
+  const started = Date.now();
+  for (;;) {
+    const got = await fetch(`${url}${path}`).then(
+      (response) => response.status,
+      () => 0,
+    );
+    if (got === status) return Date.now() - started;
+    if (Date.now() - started > timeoutMs) throw new Error(`${url}${path} did not answer ${status} within ${timeoutMs} ms (last: ${got})`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
 }

@@ -1,7 +1,7 @@
 // A TCP proxy that a test can cut and restore, to make a service unreachable for one process
 // without stopping the service that other tests (and other developers) share.
 import { createServer, connect, type Server, type Socket } from 'node:net';
-import { freePort } from './processes.js';
+import { freePort } from './process.js';
 
 export class TcpProxy {
   readonly port: number;
