@@ -38,7 +38,11 @@ export async function openBackends(config: Config, log: Logger): Promise<Backend
     checks['postgres'] = () => withTimeout(pg.ping(), PING_TIMEOUT_MS);
     store = pg;
   } else {
-    store = new SqliteStore({ file: join(config.dataDir, 'parley.db'), synchronous: config.sqliteSynchronous });
+    store = new SqliteStore({
+      file: join(config.dataDir, 'parley.db'),
+      synchronous: config.sqliteSynchronous,
+      onCheckpointError: (message) => log.error({ err: message }, 'background WAL checkpoint failed; checkpointing inline'),
+    });
   }
 
   let broker: Broker;

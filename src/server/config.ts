@@ -15,6 +15,8 @@ export interface Config {
   heartbeatMs: number;
   /** Bytes a connection may have waiting to be sent before it is closed as a slow consumer. */
   outboxLimitBytes: number;
+  /** Longest pause between write rounds after an expensive one (see WriteRounds); 0 turns pacing off. */
+  writePacingMs: number;
   /** Most missed messages a `join` with `since` replays. */
   recoveryLimit: number;
   sqliteSynchronous: 'full' | 'normal';
@@ -117,6 +119,7 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Con
     maxFrameBytes: integer('PARLEY_MAX_FRAME', values['max-frame'] ?? env['PARLEY_MAX_FRAME'], 64 * 1024, 1024, 16 * 1024 * 1024),
     heartbeatMs: integer('PARLEY_HEARTBEAT_MS', env['PARLEY_HEARTBEAT_MS'], 30_000, 100, 3_600_000),
     outboxLimitBytes: integer('PARLEY_OUTBOX_LIMIT', env['PARLEY_OUTBOX_LIMIT'], 4 * 1024 * 1024, 64 * 1024, 1024 ** 3),
+    writePacingMs: integer('PARLEY_WRITE_PACING_MS', env['PARLEY_WRITE_PACING_MS'], 20, 0, 1000),
     recoveryLimit: integer('PARLEY_RECOVERY_LIMIT', env['PARLEY_RECOVERY_LIMIT'], 5000, 0, 1_000_000),
     sqliteSynchronous: sync,
     logLevel: values['log-level'] ?? env['PARLEY_LOG_LEVEL'] ?? 'info',

@@ -24,6 +24,7 @@ import { timedStore } from './metrics/timed-store.js';
 import { TimedBroker } from './metrics/timed-broker.js';
 import { RateLimiter } from './limits/rate-limiter.js';
 import { Drain } from './session/drain.js';
+import { WriteRounds } from './session/write-rounds.js';
 
 export interface RunningServer {
   /** http://host:port as bound (the real port when 0 was asked for). */
@@ -76,7 +77,7 @@ export async function startServer(config: Config, log: Logger = pino({ level: co
     outboxLimit: config.outboxLimitBytes,
     origins,
     guestsAllowed: auth.guests,
-    policy: { limiter, maxRooms: config.maxRoomsPerConnection, jsonBounds: config.jsonBounds, metrics, log, drain: new Drain() },
+    policy: { limiter, maxRooms: config.maxRoomsPerConnection, jsonBounds: config.jsonBounds, metrics, log, drain: new Drain(), writeRounds: new WriteRounds(config.writePacingMs) },
     helloTimeoutMs: config.helloTimeoutMs,
     maxConnectionsPerIp: config.maxConnectionsPerIp,
     clientAddresses,

@@ -1,39 +1,7 @@
-// Outbox: what one connection is sent, coalesced per event-loop turn. Frames queued during a turn
-// leave in one socket write at the end of it (setImmediate runs after all I/O callbacks of the
-// turn), because on loopback the kernel's cost per write dominates the cost per byte.
+// Outbox: what one connection is sent, coalesced: frames queued until the next write round (see
+// WriteRounds) leave in one socket write.
 import type { Duplex } from 'node:stream';
-
-const dirty: Outbox[] = [];
-let flushScheduled = false;
-
-// Members of one room get the same frames in the same order in a turn, so the outbox flushed just
-// before usually holds the very same list: its joined buffer is reused instead of joined again.
-let lastFrames: Buffer[] | null = null;
-let lastJoined: Buffer | null = null;
-
-function flushDirty(): void {
-  flushScheduled = false;
-  const outboxes = dirty.splice(0);
-  for (const outbox of outboxes) outbox.flush();
-  lastFrames = null;
-  lastJoined = null;
-}
-
-function sameFrames(a: Buffer[], b: Buffer[]): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
-}
-
-/** The frames as one buffer; the same Buffer as last time when the frames are the same ones. */
-function joined(frames: Buffer[], bytes: number): Buffer {
-  if (frames.length === 1) return frames[0] as Buffer;
-  if (lastFrames !== null && lastJoined !== null && sameFrames(frames, lastFrames)) return lastJoined;
-  const buffer = Buffer.concat(frames, bytes);
-  lastFrames = frames;
-  lastJoined = buffer;
-  return buffer;
-}
+import type { WriteRounds } from './write-rounds.js';
 
 /** Who is told when an outbox passes its limit (the session, which closes the connection as slow). */
 export interface OutboxOwner {
@@ -44,6 +12,7 @@ export class Outbox {
   readonly #socket: Duplex;
   readonly #limit: number;
   readonly #owner: OutboxOwner;
+  readonly #rounds: WriteRounds;
   #frames: Buffer[] | null = null;
   #bytes = 0;
   #closed = false;
@@ -53,16 +22,17 @@ export class Outbox {
    *   past it, at the next frame, the frames are dropped and the owner is told once (the connection is too slow to keep). The
    *   owner is an object, not a callback, so that a connection costs no closure.
    */
-  constructor(socket: Duplex, limit: number, owner: OutboxOwner) {
+  constructor(socket: Duplex, limit: number, owner: OutboxOwner, rounds: WriteRounds) {
     this.#socket = socket;
     this.#limit = limit;
     this.#owner = owner;
+    this.#rounds = rounds;
   }
 
   enqueue(frame: Buffer): void {
     if (this.#closed) return;
     if (this.#frames === null) {
-      // Checked once per turn, on the first frame: what earlier writes left unsent is the backlog.
+      // Checked once per round, on the first frame: what earlier writes left unsent is the backlog.
       // This turn's own frames do not count, or a burst (a big recovery, many sends in one turn)
       // would cut off a reader that keeps up perfectly well.
       if (this.#socket.writableLength > this.#limit) {
@@ -71,11 +41,7 @@ export class Outbox {
         return;
       }
       this.#frames = [frame];
-      dirty.push(this);
-      if (!flushScheduled) {
-        flushScheduled = true;
-        setImmediate(flushDirty);
-      }
+      this.#rounds.add(this);
     } else {
       this.#frames.push(frame);
     }
@@ -90,7 +56,7 @@ export class Outbox {
     const bytes = this.#bytes;
     this.#bytes = 0;
     if (this.#closed || this.#socket.destroyed) return;
-    this.#socket.write(joined(frames, bytes));
+    this.#socket.write(this.#rounds.joined(frames, bytes));
   }
 
   /** Stops all further writes; frames still queued are dropped. */

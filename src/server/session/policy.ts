@@ -5,6 +5,7 @@ import type { RateLimiter } from '../limits/rate-limiter.js';
 import type { JsonBounds } from '../limits/json-bounds.js';
 import type { Metrics } from '../metrics/metrics.js';
 import type { Drain } from './drain.js';
+import type { WriteRounds } from './write-rounds.js';
 
 export interface SessionPolicy {
   readonly limiter: RateLimiter;
@@ -13,4 +14,6 @@ export interface SessionPolicy {
   readonly metrics: Metrics;
   readonly log: Logger;
   readonly drain: Drain;
+  /** When outboxes are written (one schedule for the whole server). */
+  readonly writeRounds: WriteRounds;
 }

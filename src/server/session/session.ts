@@ -53,7 +53,7 @@ export class Session implements Participant, OutboxOwner {
   constructor(ws: WebSocket, socket: Duplex, mode: SessionMode, outboxLimit: number, policy: SessionPolicy, ip: string) {
     this.ws = ws;
     this.mode = mode;
-    this.outbox = new Outbox(socket, outboxLimit, this);
+    this.outbox = new Outbox(socket, outboxLimit, this, policy.writeRounds);
     this.policy = policy;
     this.ip = ip;
     this.openedAt = performance.now();

@@ -7,6 +7,7 @@ import Database from 'better-sqlite3';
 import type { ChatMessage, Role, UserKind, UserRef } from '../../protocol/messages.js';
 import { migrate } from './sqlite-schema.js';
 import { WalSync } from './wal-sync.js';
+import { Checkpointer } from './checkpointer.js';
 import { randomId } from '../random-id.js';
 import { withReactions, withState, type ReactionRow } from './message-state.js';
 import {
@@ -33,6 +34,8 @@ export interface SqliteStoreOptions {
    * survives a process crash only. See docs/decisions.md.
    */
   synchronous?: 'full' | 'normal';
+  /** Told when a background checkpoint fails (the store then checkpoints inline again). */
+  onCheckpointError?: (message: string) => void;
 }
 
 interface MessageRow {
@@ -104,6 +107,8 @@ export class SqliteStore implements Store {
   #closed = false;
   /** Present when answers wait for the disk (synchronous 'full' on a file). */
   readonly #walSync: WalSync | undefined;
+  /** Present for a database file: checkpoints run in a worker thread, not in our commits. */
+  readonly #checkpointer: Checkpointer | undefined;
 
   constructor(options: SqliteStoreOptions) {
     this.#db = new Database(options.file);
@@ -114,6 +119,9 @@ export class SqliteStore implements Store {
     this.#walSync = options.synchronous !== 'normal' && !inMemory ? new WalSync(options.file) : undefined;
     this.#db.pragma('busy_timeout = 5000');
     migrate(this.#db);
+    this.#checkpointer = inMemory
+      ? undefined
+      : new Checkpointer({ file: options.file, db: this.#db, ...(options.onCheckpointError ? { onError: options.onCheckpointError } : {}) });
     const db = this.#db;
     this.#statements = {
       findByCid: db.prepare<[string, string, string], MessageRow>(
@@ -546,6 +554,7 @@ export class SqliteStore implements Store {
     this.#flush();
     this.#closed = true;
     await this.#walSync?.close();
+    await this.#checkpointer?.stop();
     this.#db.close();
   }
 
