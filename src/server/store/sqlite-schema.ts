@@ -85,11 +85,33 @@ const migrations: readonly string[] = [
      expires_at INTEGER NOT NULL
    ) STRICT;
    CREATE INDEX auth_sessions_by_expiry ON auth_sessions (expires_at);`,
+  // msg_id is random and never looked up: its UNIQUE index was a third B-tree on every append, in
+  // random order (a quarter of an insert's cost, measured). SQLite cannot drop a column's
+  // constraint, so the table is rebuilt once; the ids themselves stay as they were.
+  `CREATE TABLE messages_v5 (
+     room       TEXT NOT NULL,
+     seq        INTEGER NOT NULL,
+     msg_id     TEXT NOT NULL,
+     user_id    TEXT NOT NULL,
+     user_name  TEXT NOT NULL,
+     cid        TEXT NOT NULL,
+     text       TEXT NOT NULL,
+     ts         INTEGER NOT NULL,
+     edited_at  INTEGER,
+     deleted_at INTEGER,
+     PRIMARY KEY (room, seq)
+   ) STRICT, WITHOUT ROWID;
+   INSERT INTO messages_v5 (room, seq, msg_id, user_id, user_name, cid, text, ts, edited_at, deleted_at)
+     SELECT room, seq, msg_id, user_id, user_name, cid, text, ts, edited_at, deleted_at FROM messages;
+   DROP TABLE messages;
+   ALTER TABLE messages_v5 RENAME TO messages;
+   CREATE UNIQUE INDEX messages_by_cid ON messages (room, user_id, cid);`,
 ];
 
-export function migrate(db: Database.Database): void {
+/** Brings the database up to the latest schema (or to version `upTo`, for tests of a migration). */
+export function migrate(db: Database.Database, upTo = migrations.length): void {
   const current = Number(db.pragma('user_version', { simple: true }));
-  for (let version = current; version < migrations.length; version++) {
+  for (let version = current; version < upTo; version++) {
     const step = migrations[version];
     if (step === undefined) break;
     db.transaction(() => {
