@@ -22,7 +22,7 @@ export async function startPlain(session: Session, nick: string, chat: ChatServi
   }
   if (session.closed) return;
   session.identify(identity.user);
-  session.rooms.set(LOBBY, { lastSeq: 0, held: [] });
+  session.rooms.set(LOBBY, { lastSeq: 0, held: [], joined: undefined });
   const outcome = await chat.join(session, LOBBY, undefined);
   const state = session.rooms.get(LOBBY);
   if (state === undefined) return;

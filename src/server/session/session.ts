@@ -8,6 +8,7 @@ import type { OutgoingPush } from '../hub/outgoing.js';
 import type { Participant } from '../chat/service.js';
 import { textFrame } from '../transport/frame.js';
 import { Outbox, type OutboxOwner } from './outbox.js';
+import { JoinedRooms } from './joined-rooms.js';
 import { randomId } from '../random-id.js';
 import type { ConnectionRate } from '../limits/rate-limiter.js';
 import type { SessionPolicy } from './policy.js';
@@ -22,7 +23,7 @@ export interface RoomState {
   lastSeq: number;
   held: OutgoingPush[] | null;
   /** Settles when this connection's join of the room has finished (joined or refused). */
-  joined?: Promise<void>;
+  joined: Promise<void> | undefined;
 }
 
 export class Session implements Participant, OutboxOwner {
@@ -30,7 +31,7 @@ export class Session implements Participant, OutboxOwner {
   readonly mode: SessionMode;
   readonly ws: WebSocket;
   readonly outbox: Outbox;
-  readonly rooms = new Map<string, RoomState>();
+  readonly rooms = new JoinedRooms<RoomState>();
   #user: UserRef | undefined;
   /** Rooms this connection may enter, when its token limits them. */
   #allowedRooms: ReadonlySet<string> | undefined;
@@ -56,7 +57,8 @@ export class Session implements Participant, OutboxOwner {
     this.outbox = new Outbox(socket, outboxLimit, this, policy.writeRounds);
     this.policy = policy;
     this.ip = ip;
-    this.openedAt = performance.now();
+    // Whole milliseconds: a small integer lives in the object, a fraction would be a separate heap number.
+    this.openedAt = Math.round(performance.now());
     this.rate = policy.limiter.enabled ? policy.limiter.connection(this.openedAt) : null;
   }
 

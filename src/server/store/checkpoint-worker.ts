@@ -14,6 +14,8 @@ const db = new Database(file);
 db.pragma('busy_timeout = 5000');
 db.pragma('synchronous = NORMAL');
 db.pragma('wal_autocheckpoint = 0');
+// A checkpoint streams pages from the log to the file; it needs no page cache of its own.
+db.pragma('cache_size = -64');
 
 // PASSIVE never waits for the writer or readers; it copies what it can, and returns at once when
 // every frame is already in the main file. Once a checkpoint has copied everything, the writer

@@ -1,5 +1,5 @@
 // WebSocket transport: owns the HTTP upgrade on `/` and `/ws`, picks protocol or plain mode from the
-// offered subprotocols, and feeds each connection's frames to its Session. Listeners are shared
+// offered subprotocols, and feeds each connection's frames to its Session. Events go to shared
 // module functions that find their session on the socket, so a connection costs no closures.
 import { randomInt } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
@@ -41,13 +41,31 @@ export interface WsGatewayOptions {
 class SessionSocket extends WebSocket {
   session!: Session;
   gateway!: WsGateway;
-}
 
-// ws calls listeners with the socket it made, which is always a SessionSocket (see the
-// WebSocket option below); the check keeps that fact typed.
-function bound(ws: WebSocket): SessionSocket {
-  if (!(ws instanceof SessionSocket)) throw new TypeError('socket was not made by the Parley gateway');
-  return ws;
+  // The connection's events go straight to shared module functions rather than through listeners:
+  // four listeners would fill this socket's listener table, a slow-mode object of about 250 bytes
+  // per connection (measured in a heap snapshot), for four pointers to the same functions. Only
+  // 'close' also reaches listeners (shutdown waits for it); events before the session exists, and
+  // any other event, go the usual way.
+  override emit(event: string | symbol, ...args: unknown[]): boolean {
+    if (this.session === undefined) return super.emit(event, ...args);
+    switch (event) {
+      case 'message':
+        onMessage(this, args[0] as RawData, args[1] === true);
+        return true;
+      case 'pong':
+        this.session.alive = true;
+        return true;
+      case 'error':
+        onError(this, args[0] as Error);
+        return true;
+      case 'close':
+        onClose(this, args[0] as number);
+        return super.emit(event, ...args);
+      default:
+        return super.emit(event, ...args);
+    }
+  }
 }
 
 const helloCheck = TypeCompiler.Compile(GuestHelloParams);
@@ -180,10 +198,6 @@ export class WsGateway {
     if (mode === 'protocol') this.awaitingHello.add(session);
     this.#options.policy.metrics.connections.inc();
     this.#options.policy.metrics.connectionsTotal.inc();
-    ws.on('message', onMessage);
-    ws.on('pong', onPong);
-    ws.on('error', onError);
-    ws.on('close', onClose);
     this.log.debug({ conn: session.connId, mode, ip }, 'connected');
     if (mode === 'plain') {
       startPlain(session, nick, this.chat).catch((error: unknown) => {
@@ -236,8 +250,8 @@ export class WsGateway {
   }
 }
 
-function onMessage(this: WebSocket, data: RawData, isBinary: boolean): void {
-  const { session, gateway } = bound(this);
+function onMessage(ws: SessionSocket, data: RawData, isBinary: boolean): void {
+  const { session, gateway } = ws;
   session.alive = true;
   if (isBinary) {
     if (session.mode === 'plain') session.sendText('error: send text frames');
@@ -249,22 +263,18 @@ function onMessage(this: WebSocket, data: RawData, isBinary: boolean): void {
   else dispatchText(session, text, gateway.chat, gateway.log);
 }
 
-function onPong(this: WebSocket): void {
-  bound(this).session.alive = true;
-}
-
-function onError(this: WebSocket, error: Error): void {
-  const { session, gateway } = bound(this);
+function onError(ws: SessionSocket, error: Error): void {
+  const { session, gateway } = ws;
   gateway.log.debug({ err: error, conn: session.connId }, 'connection error');
 }
 
-function onClose(this: WebSocket, code: number): void {
-  const { session, gateway } = bound(this);
+function onClose(ws: SessionSocket, code: number): void {
+  const { session, gateway } = ws;
   session.closed = true;
   session.outbox.close();
   gateway.released(session, code);
   gateway.log.debug({ conn: session.connId, code }, 'disconnected');
-  for (const room of session.rooms.keys()) {
+  for (const room of session.rooms.names()) {
     gateway.chat.leave(session, room).catch((error: unknown) => {
       gateway.log.warn({ err: error, conn: session.connId, room }, 'leave on disconnect failed');
     });
