@@ -40,8 +40,10 @@ export class Session implements Participant, OutboxOwner {
    * that arrive meanwhile wait here, in order, and run once the hello is settled.
    */
   #waiting: Command[] | null = null;
-  /** Cleared by each heartbeat ping, set by the pong. */
+  /** Cleared by each heartbeat ping, set by the pong (or any frame). */
   alive = true;
+  /** Which tick of the heartbeat interval pings this connection (see WsGateway). */
+  heartbeatSlice = 0;
   closed = false;
   readonly policy: SessionPolicy;
   /** This connection's rate-limit buckets (null when rate limits are off). */

@@ -69,6 +69,7 @@ class SessionSocket extends WebSocket {
 }
 
 const helloCheck = TypeCompiler.Compile(GuestHelloParams);
+const HEARTBEAT_SLICES = 10;
 const UPGRADE_PATHS = new Set(['/', '/ws']);
 const TOKEN_PARAMS = ['token', 'access_token', 'jwt'];
 
@@ -85,6 +86,9 @@ export class WsGateway {
   /** Open connections per client address (only while a limit is set). */
   readonly perIp = new Map<string, number>();
   #accepting = true;
+  /** Which heartbeat slice the next tick pings, and which slice the next connection joins. */
+  #beatSlice = 0;
+  #nextSlice = 0;
 
   constructor(options: WsGatewayOptions) {
     this.#options = options;
@@ -98,7 +102,10 @@ export class WsGateway {
       WebSocket: SessionSocket,
       handleProtocols: (offered) => (offered.has(PROTOCOL) ? PROTOCOL : false),
     });
-    this.#heartbeat = setInterval(() => this.#beat(), options.heartbeatMs).unref();
+    // Heartbeats in slices: each tick pings one slice of the connections, so that every connection
+    // is pinged once per interval but never all in the same turn (5,000 pings at once stalled the
+    // event loop for tens of milliseconds, and their 5,000 pongs again).
+    this.#heartbeat = setInterval(() => this.#beat(), Math.max(1, Math.floor(options.heartbeatMs / HEARTBEAT_SLICES))).unref();
     // One timer for all connections instead of one each; a late hello is caught within a tenth of the timeout.
     const sweepMs = Math.max(50, Math.min(1000, Math.floor(options.helloTimeoutMs / 10)));
     this.#helloSweep = setInterval(() => this.#sweepHello(), sweepMs).unref();
@@ -192,6 +199,8 @@ export class WsGateway {
 
   #accept(ws: SessionSocket, socket: Duplex, mode: SessionMode, nick: string, ip: string): void {
     const session = new Session(ws, socket, mode, this.#options.outboxLimit, this.#options.policy, ip);
+    session.heartbeatSlice = this.#nextSlice;
+    this.#nextSlice = (this.#nextSlice + 1) % HEARTBEAT_SLICES;
     ws.session = session;
     ws.gateway = this;
     this.sessions.add(session);
@@ -208,7 +217,10 @@ export class WsGateway {
   }
 
   #beat(): void {
+    const slice = this.#beatSlice;
+    this.#beatSlice = (slice + 1) % HEARTBEAT_SLICES;
     for (const session of this.sessions) {
+      if (session.heartbeatSlice !== slice) continue;
       if (!session.alive) {
         session.closed = true;
         session.ws.terminate();
