@@ -42,7 +42,7 @@ export function renderMarkdown(report, svgName, analysis) {
   if (quick) lines.push('**Smoke run (`--quick`): small sizes and short steps; not a measurement.**\n');
   lines.push(
     'Produced by `npm run bench` (bench/run.mjs). Each server under test runs as its own process pinned to CPU 0 ' +
-      '(`taskset -c 0`); the load generator runs in one process pinned to CPU 1. Everything is on 127.0.0.1. ' +
+      '(`taskset -c 0`); the load generator runs pinned to CPU 1, in a fresh process for each scenario and server. Everything is on 127.0.0.1. ' +
       `Messages are ${100}-byte texts carrying their send time; receivers are raw sockets that parse frame headers and ` +
       'read that time (no WebSocket library per connection), so one generator process can count millions of deliveries.',
   );
