@@ -194,7 +194,9 @@ export function renderMarkdown(report, svgName, analysis) {
     lines.push(
       'Each connection joins a room of ' + config.idle.roomSize + ' (Parley: hello + join; Socket.IO: connect + join with ack; ' +
         'naive ws: the upgrade), 200 set-ups in flight. Memory is the server\'s own `process.memoryUsage()` after a full GC, ' +
-        'before and after, divided by the count. The set-up rate is connections joined per second over the whole ramp.',
+        'before and after, divided by the count; "before" is taken after a warm-up in which 1,000 connections were opened ' +
+        'and closed, so that what a server grows only once (compiled code, caches up to their cap) is not counted per ' +
+        'connection. The set-up rate is connections joined per second over the whole ramp.',
     );
     lines.push('');
     lines.push('| server | RSS per connection | heap per connection | external per connection | RSS total | set-up rate |');

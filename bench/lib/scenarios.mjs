@@ -171,6 +171,12 @@ export function summarize(steps) {
 
 /** Many idle members: set-up rate, then RSS and heap per connection (after a full GC). */
 export async function idle({ target, server, count, roomSize, singleRoom, log }) {
+  // Warm-up: connections opened and closed once before measuring, so that what a server grows only
+  // once (compiled code, caches up to their cap, the first pages of its database) is not counted
+  // as a cost of each connection. Every server gets the same warm-up.
+  const warm = await connectMany(target, server, Math.min(1000, count), (i) => `warm-${Math.floor(i / roomSize)}`, { singleRoom });
+  closeAll(warm.clients);
+  await sleep(1500);
   const before = await server.memory();
   const { clients, elapsedMs } = await connectMany(target, server, count, (i) => `idle-${Math.floor(i / roomSize)}`, {
     singleRoom,
