@@ -82,11 +82,11 @@ const config = quick
   : {
       room1000: {
         members: 1000,
-        rates: [25, 50, 75, 100, 150, 200, 300, 500, 750, 1000, 1500, 2000, 3000],
+        rates: [25, 50, 75, 100, 150, 200, 300, 500, 750, 1000, 1500, 2000, 3000, 4000, 5000],
         durationMs: 3000,
         drainMs: 4000,
       },
-      room5000: { members: 5000, rates: [5, 10, 15, 25, 35, 50, 75, 100, 150, 200, 300, 400, 600], durationMs: 3000, drainMs: 4000 },
+      room5000: { members: 5000, rates: [5, 10, 15, 25, 35, 50, 75, 100, 150, 200, 300, 400, 600, 800, 1000, 1500], durationMs: 3000, drainMs: 4000 },
       rooms100x10: { rooms: 100, size: 10, rates: [2, 5, 10, 15, 20, 30, 50, 75, 100], durationMs: 3000, drainMs: 4000 },
       idle: { count: 10_000, roomSize: 10 },
       store: { senders: 100, window: 16, durationMs: 5000 },
