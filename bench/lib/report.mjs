@@ -55,7 +55,7 @@ export function renderMarkdown(report, svgName, analysis) {
   lines.push(`- ulimit -n ${facts.ulimitN}; run started ${facts.date}, took ${facts.durationSec} s`);
   lines.push(
     `- load average at start ${facts.loadStart.map((l) => l.toFixed(2)).join(' / ')}, at end ${facts.loadEnd.map((l) => l.toFixed(2)).join(' / ')} ` +
-      '(other work shared this machine; see "Caveats")',
+      '(the bench itself keeps both cores busy: a load near 2 is its own; more means other work shared the machine, see "Caveats")',
   );
   lines.push('');
   lines.push('## Peers');
@@ -244,7 +244,7 @@ export function renderMarkdown(report, svgName, analysis) {
   lines.push('- One run per scenario, not a median of several; steps are a few seconds long. Other developers\' builds and tests shared this 2-core machine, so the load average above matters: treat differences under ~20% as noise.');
   lines.push('- The sweep stops at the first rate that loses messages or leaves a backlog, so "saturated" is the best throughput seen up to there, not a tuned maximum. A rate marked "highest tried" passed every step: the true limit is higher.');
   lines.push('- Latency is measured inside the generator (send time embedded in the text, read on arrival), so it includes the generator\'s own scheduling delay; its CPU is shown for that reason.');
-  lines.push('- Parley does more per message than the peers: it validates the request, stores it in SQLite (one transaction per event-loop turn, fsync with `synchronous=FULL`), assigns a seq, and sends an ack to the sender.');
+  lines.push('- Parley does more per message than the peers: it validates the request, stores it in SQLite (one transaction per event-loop turn, acknowledged after the WAL\'s fdatasync), assigns a seq, and sends an ack to the sender.');
   lines.push('');
   return lines.join('\n') + '\n';
 }
