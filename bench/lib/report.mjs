@@ -241,7 +241,7 @@ export function renderMarkdown(report, svgName, analysis) {
   }
   lines.push('## Caveats');
   lines.push('');
-  lines.push('- One run per scenario, not a median of several; steps are a few seconds long. Other developers\' builds and tests shared this 2-core machine, so the load average above matters: treat differences under ~20% as noise.');
+  lines.push('- One run per scenario, not a median of several; steps are a few seconds long. Anything else running on this 2-core machine shows in the load average above and in the results: treat differences under ~20% as noise.');
   lines.push('- The sweep stops at the first rate that loses messages or leaves a backlog, so "saturated" is the best throughput seen up to there, not a tuned maximum. A rate marked "highest tried" passed every step: the true limit is higher.');
   lines.push('- Latency is measured inside the generator (send time embedded in the text, read on arrival), so it includes the generator\'s own scheduling delay; its CPU is shown for that reason.');
   lines.push('- Parley does more per message than the peers: it validates the request, stores it in SQLite (one transaction per event-loop turn, acknowledged after the WAL\'s fdatasync), assigns a seq, and sends an ack to the sender.');
