@@ -270,7 +270,7 @@ test('a ban is enforced by the store on send even for a connection still joined'
   await closeAll(owner, sneaky);
 });
 
-test('a muted user reads but cannot send or react, and can again when the mute ends', async () => {
+test('a muted user reads but cannot send, react or type, and can again when the mute ends', async () => {
   const owner = await guest('owner');
   const loud = await guest('loud');
   await owner.client.ok('create', { room: 'quiet' });
@@ -283,6 +283,7 @@ test('a muted user reads but cannot send or react, and can again when the mute e
   await refused(loud.client, 'send', { room: 'quiet', text: 'during', cid: 'l2' }, 'muted');
   await refused(loud.client, 'react', { room: 'quiet', seq: 1, emoji: '📢', on: true }, 'muted');
   await refused(loud.client, 'edit', { room: 'quiet', seq: 1, text: 'during, edited' }, 'muted');
+  await refused(loud.client, 'typing', { room: 'quiet' }, 'muted');
   await owner.client.ok('send', { room: 'quiet', text: 'the owner speaks', cid: 'o1' });
   const received = await loud.client.waitFor('message', 2, 'quiet');
   assert.equal(received[1]?.['text'], 'the owner speaks', 'a muted user still reads');

@@ -296,7 +296,10 @@ export class ChatService {
     return message;
   }
 
-  typing(user: UserRef, room: string): Promise<void> {
+  async typing(user: UserRef, room: string): Promise<void> {
+    // "x is typing" from someone who may not send would announce a message that cannot come.
+    const standing = await this.#deps.store.standing(room, user.id);
+    if (standing.mutedUntil > Date.now()) throw new ProtocolError(ErrorCode.Muted, `you are muted in ${room}`, 'room');
     return this.#publish(room, { type: 'typing', room, user });
   }
 
