@@ -24,6 +24,7 @@ import { timedStore } from './metrics/timed-store.js';
 import { TimedBroker } from './metrics/timed-broker.js';
 import { RateLimiter } from './limits/rate-limiter.js';
 import { Drain } from './session/drain.js';
+import { ReadinessWatch } from './readiness-watch.js';
 import { WriteRounds } from './session/write-rounds.js';
 
 export interface RunningServer {
@@ -68,6 +69,7 @@ export async function startServer(config: Config, log: Logger = pino({ level: co
   });
   const origins = new OriginPolicy(auth.origins);
   const clientAddresses = new ClientAddresses(config.trustProxy);
+  const readinessWatch = new ReadinessWatch(readiness);
   const chat = new ChatService({ store, broker, presence, hub, identities, log, recoveryLimit: config.recoveryLimit });
   const gateway = new WsGateway({
     chat,
@@ -81,6 +83,7 @@ export async function startServer(config: Config, log: Logger = pino({ level: co
     helloTimeoutMs: config.helloTimeoutMs,
     maxConnectionsPerIp: config.maxConnectionsPerIp,
     clientAddresses,
+    ready: () => readinessWatch.ready,
   });
   // Connections on this process that use a logged-out session are closed at once (other processes'
   // connections keep going until they reconnect; their next hello is refused).
@@ -106,6 +109,7 @@ export async function startServer(config: Config, log: Logger = pino({ level: co
   let closing: Promise<void> | undefined;
   const close = (): Promise<void> =>
     (closing ??= (async () => {
+      readinessWatch.stop();
       await gateway.shutdown(3000);
       limiter.close();
       await app.close();

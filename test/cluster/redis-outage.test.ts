@@ -1,15 +1,41 @@
 // Redis goes away during traffic and comes back. This suite runs its own redis-server (so stopping
 // it disturbs nobody else) and two server processes on it. While Redis is gone /readyz answers 503,
-// sends are still stored (PostgreSQL is fine), and afterwards /readyz is 200 again without a
+// sends are still stored (PostgreSQL is fine), new WebSocket upgrades get 503, and afterwards /readyz
+// is 200 again (and upgrades are accepted) without a
 // restart, the clients are still connected, and every member has every stored message exactly once.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import pg from 'pg';
+import { WebSocket } from 'ws';
 import { clusterEnv } from '../support/cluster.js';
 import { freePort, spawnServer, waitForStatus, type ServerProcess } from '../support/process.js';
 import { DATABASE_URL, dropSchema, killRedisClients, postgresSkip } from '../support/services.js';
 import { Member, range, until } from './member.js';
+
+/** The status an upgrade to `url` gets: 101 when accepted (the socket is closed at once). */
+function upgradeStatus(url: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const ws = new WebSocket(url, 'parley.v1');
+    ws.once('open', () => {
+      ws.close();
+      resolve(101);
+    });
+    ws.once('unexpected-response', (_request, response) => {
+      resolve(response.statusCode ?? 0);
+      ws.terminate();
+    });
+    ws.once('error', (error) => reject(error));
+  });
+}
+
+async function eventually(check: () => Promise<boolean>, what: string, timeoutMs = 5000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
 
 function redisServerSkip(): string | undefined {
   if (spawnSync('redis-server', ['--version']).status === 0) return undefined;
@@ -86,10 +112,13 @@ test('Redis lost during traffic: /readyz 503 then 200, clients kept, no stored m
           await stopRedis();
           redisDown = true;
           await Promise.all([waitForStatus(n1.url, 503, 10_000), waitForStatus(n2.url, 503, 10_000)]);
+          // A new client is turned away at the upgrade rather than let in to fail at its join.
+          await eventually(async () => (await upgradeStatus(n1.wsUrl)) === 503, 'an upgrade to the unready node to get 503');
           await new Promise((resolve) => setTimeout(resolve, 300)); // traffic keeps flowing meanwhile
           await startRedis();
           redisDown = false;
           await Promise.all([waitForStatus(n1.url, 200, 15_000), waitForStatus(n2.url, 200, 15_000)]);
+          await eventually(async () => (await upgradeStatus(n1.wsUrl)) === 101, 'upgrades to be accepted again');
           await new Promise((resolve) => setTimeout(resolve, 300));
           outageOver = true;
         })();

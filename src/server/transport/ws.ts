@@ -36,6 +36,8 @@ export interface WsGatewayOptions {
   maxConnectionsPerIp: number;
   /** The client's address: the socket's peer, or from X-Forwarded-For when the peer is a trusted proxy. */
   clientAddresses: ClientAddresses;
+  /** Whether this node can reach its store and broker now; upgrades are refused (503) while not. */
+  ready?: () => boolean;
 }
 
 class SessionSocket extends WebSocket {
@@ -114,6 +116,9 @@ export class WsGateway {
   /** The HTTP server's 'upgrade' listener. */
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
     if (!this.#accepting) return this.#refuse(socket, 503, 'server is shutting down', 'shutting_down');
+    if (this.#options.ready !== undefined && !this.#options.ready()) {
+      return this.#refuse(socket, 503, 'this node cannot reach its store or broker; try again or another node', 'not_ready');
+    }
     const url = new URL(req.url ?? '/', 'http://localhost');
     if (!UPGRADE_PATHS.has(url.pathname)) return this.#refuse(socket, 404, 'WebSocket endpoints are / and /ws', 'path');
     // Checked before anything else is accepted: another site's page must not use a visitor's browser here.
