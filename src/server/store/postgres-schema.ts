@@ -82,6 +82,9 @@ const migrations: readonly string[] = [
      expires_at bigint NOT NULL
    );
    CREATE INDEX auth_sessions_by_expiry ON auth_sessions (expires_at);`,
+  // msg_id is random and never looked up: its unique index was one more B-tree per append, written
+  // in random order (see the SQLite migration that does the same).
+  `ALTER TABLE messages DROP CONSTRAINT IF EXISTS messages_msg_id_key;`,
 ];
 
 /** Brings `schema` (created if missing) up to the latest migration. */
