@@ -1,6 +1,8 @@
 // The three shared parts a node runs on (Store, Broker, Presence), chosen by the config, and the
 // readiness check over them. One place decides which implementations go together; config.ts has
 // already refused the unsafe mixes.
+import { Redis } from 'ioredis';
+import { memoryFailureCounters, redisFailureCounters, type FailureCounters } from './auth/failure-counter.js';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import type { Config } from './config.js';
@@ -25,6 +27,10 @@ export interface Backends {
   broker: Broker;
   presence: Presence;
   readiness(): Promise<Readiness>;
+  /** Where login and registration failures are counted: shared through Redis in a cluster. */
+  failureCounters: FailureCounters;
+  /** Closes what the counters use (a Redis connection), if anything. */
+  closeCounters(): Promise<void>;
 }
 
 /** How long the readiness probe waits for PostgreSQL before calling it unreachable. */
@@ -47,6 +53,8 @@ export async function openBackends(config: Config, log: Logger): Promise<Backend
 
   let broker: Broker;
   let presence: Presence;
+  let failureCounters: FailureCounters = memoryFailureCounters;
+  let closeCounters = (): Promise<void> => Promise.resolve();
   if (config.broker === 'redis') {
     const url = config.redisUrl ?? '';
     // Connection names show in Redis's CLIENT LIST as parley-<pid>:pub/:sub/:presence.
@@ -61,6 +69,20 @@ export async function openBackends(config: Config, log: Logger): Promise<Backend
       checks['redis'] = () => Promise.resolve(redisBroker.connected && redisPresence.connected);
       broker = redisBroker;
       presence = redisPresence;
+      const limits = new Redis(url, {
+        enableOfflineQueue: false,
+        maxRetriesPerRequest: 1,
+        lazyConnect: true,
+        connectionName: `${options.name}:limits`,
+      });
+      limits.on('error', (error: Error) => log.warn({ err: error }, 'redis limits connection error'));
+      await limits.connect();
+      failureCounters = redisFailureCounters(limits, config.redisPrefix, (error) =>
+        log.warn({ err: error }, 'login limits: Redis unreachable, counting in this process for now'),
+      );
+      closeCounters = async () => {
+        limits.disconnect();
+      };
       log.info({ node: redisPresence.nodeId, leaveBoundMs: redisPresence.leaveBoundMs }, 'on Redis');
     } catch (error) {
       await store.close();
@@ -80,7 +102,7 @@ export async function openBackends(config: Config, log: Logger): Promise<Backend
     const status = Object.fromEntries(names.map((name, i) => [name, results[i] === true]));
     return { ready: results.every(Boolean), checks: status };
   };
-  return { store, broker, presence, readiness };
+  return { store, broker, presence, readiness, failureCounters, closeCounters };
 }
 
 async function withTimeout(work: Promise<void>, ms: number): Promise<boolean> {

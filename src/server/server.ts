@@ -66,7 +66,7 @@ export async function startServer(config: Config, log: Logger = pino({ level: co
     failuresPerAccount: auth.loginFailuresPerAccount,
     failuresPerIp: auth.loginFailuresPerIp,
     windowMs: auth.loginWindowMs,
-  });
+  }, backends.failureCounters);
   const origins = new OriginPolicy(auth.origins);
   const clientAddresses = new ClientAddresses(config.trustProxy);
   const readinessWatch = new ReadinessWatch(readiness);
@@ -115,6 +115,7 @@ export async function startServer(config: Config, log: Logger = pino({ level: co
       await app.close();
       await broker.close();
       await presence.close();
+      await backends.closeCounters();
       await store.close();
     })());
   return { url, port, log, close };

@@ -3,7 +3,7 @@
 import { randomBytes } from 'node:crypto';
 import type { UserRef } from '../../protocol/messages.js';
 import type { Store } from '../store/store.js';
-import { FailureLimiter } from './limiter.js';
+import { memoryFailureCounters, type FailureCounter, type FailureCounters } from './failure-counter.js';
 import { hashPassword, verifyPassword } from './password.js';
 import { hashSessionToken, newSessionToken } from './session-token.js';
 
@@ -39,27 +39,28 @@ export class AccountError extends Error {
 export class AccountService {
   readonly #store: Store;
   readonly #sessionTtlMs: number;
-  readonly #byAccount: FailureLimiter;
-  readonly #byIp: FailureLimiter;
-  readonly #registrations: FailureLimiter;
+  readonly #byAccount: FailureCounter;
+  readonly #byIp: FailureCounter;
+  readonly #registrations: FailureCounter;
 
-  constructor(store: Store, sessionTtlMs: number, limits: AccountLimits) {
+  /** @param counters where failures are counted: this process's memory, or Redis for a cluster. */
+  constructor(store: Store, sessionTtlMs: number, limits: AccountLimits, counters: FailureCounters = memoryFailureCounters) {
     this.#store = store;
     this.#sessionTtlMs = sessionTtlMs;
-    this.#byAccount = new FailureLimiter(limits.failuresPerAccount, limits.windowMs);
-    this.#byIp = new FailureLimiter(limits.failuresPerIp, limits.windowMs);
-    this.#registrations = new FailureLimiter(limits.failuresPerIp, limits.windowMs);
+    this.#byAccount = counters('login-account', limits.failuresPerAccount, limits.windowMs);
+    this.#byIp = counters('login-ip', limits.failuresPerIp, limits.windowMs);
+    this.#registrations = counters('register-ip', limits.failuresPerIp, limits.windowMs);
   }
 
   /** `username` must already match the username rule; it is stored lower-cased. */
   async register(username: string, password: string, ip: string): Promise<SignedIn> {
-    const wait = this.#registrations.check(ip).retryAfterMs;
+    const wait = (await this.#registrations.check(ip)).retryAfterMs;
     if (wait > 0) throw new AccountError('throttled', 'too many registrations from this address; try again later', wait);
     const canonical = username.toLowerCase();
     const user: UserRef = { id: `u_${randomBytes(12).toString('base64url')}`, name: canonical };
     const passwordHash = await hashPassword(password);
     // Every registration costs a password hash, so each one counts against the IP's budget.
-    this.#registrations.fail(ip);
+    await this.#registrations.fail(ip);
     if (!(await this.#store.createAccount({ user, username: canonical, passwordHash }, Date.now()))) {
       throw new AccountError('name_taken', `the username "${canonical}" is taken`);
     }
@@ -70,14 +71,13 @@ export class AccountService {
     const canonical = username.toLowerCase();
     const ipKey = `ip:${ip}`;
     const accountKey = `account:${canonical}`;
-    this.#throttle(ipKey, accountKey);
+    await this.#throttle(ipKey, accountKey);
     const account = await this.#store.findAccount(canonical);
     if (!(await verifyPassword(account?.passwordHash, password)) || account === undefined) {
-      this.#byIp.fail(ipKey);
-      this.#byAccount.fail(accountKey);
+      await Promise.all([this.#byIp.fail(ipKey), this.#byAccount.fail(accountKey)]);
       throw new AccountError('bad_credentials', 'wrong username or password');
     }
-    this.#byAccount.reset(accountKey);
+    await this.#byAccount.reset(accountKey);
     return this.#signIn(account.user);
   }
 
@@ -102,11 +102,11 @@ export class AccountService {
     return { user, token, expiresAt };
   }
 
-  #throttle(...keys: string[]): void {
+  async #throttle(...keys: string[]): Promise<void> {
     let wait = 0;
     for (const key of keys) {
-      const limiter = key.startsWith('ip:') ? this.#byIp : this.#byAccount;
-      wait = Math.max(wait, limiter.check(key).retryAfterMs);
+      const counter = key.startsWith('ip:') ? this.#byIp : this.#byAccount;
+      wait = Math.max(wait, (await counter.check(key)).retryAfterMs);
     }
     if (wait > 0) throw new AccountError('throttled', 'too many failed attempts; try again later', wait);
   }

@@ -1,6 +1,6 @@
 // Counts failures per key (an IP, an account) in a fixed window; past the limit the key is blocked
-// until the window ends. In memory, per process: with several processes each counts on its own, so
-// the effective limit is the limit times the number of processes (documented in docs/api.md).
+// until the window ends. In this process's memory: the counter of a single process, and the fallback
+// of a cluster's Redis counters (failure-counter.ts) while Redis is unreachable.
 export interface LimitState {
   /** Milliseconds until the key may try again; 0 when it may now. */
   retryAfterMs: number;

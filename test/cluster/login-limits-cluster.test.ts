@@ -1,0 +1,61 @@
+// Login throttling across a cluster: wrong passwords spread over two nodes behind a load balancer
+// count together (in Redis), so the tenth failure locks the account on every node, not the
+// twentieth. A success on one node clears the count for both.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { startTestServer, type TestServer } from '../support/server.js';
+import { api, register } from '../support/auth.js';
+import { DATABASE_URL, REDIS_URL, dropSchema, postgresSkip, redisSkip, uniqueName } from '../support/services.js';
+
+const skip = (await postgresSkip()) ?? (await redisSkip());
+const schema = uniqueName('limits_cluster');
+const prefix = `${uniqueName('limits_cluster')}:`;
+const nodes: TestServer[] = [];
+
+before(async () => {
+  if (skip !== undefined) return;
+  for (let i = 0; i < 2; i++) {
+    nodes.push(
+      await startTestServer({
+        store: 'postgres',
+        databaseUrl: DATABASE_URL,
+        pgSchema: schema,
+        broker: 'redis',
+        redisUrl: REDIS_URL,
+        redisPrefix: prefix,
+        secret: 'a-test-secret-shared-by-both-nodes-0123456789',
+      }),
+    );
+  }
+});
+after(async () => {
+  if (skip !== undefined) return;
+  for (const node of nodes) await node.stop();
+  await dropSchema(schema);
+});
+
+test('wrong passwords alternating between two nodes are throttled after ten in all, on both', { skip }, async () => {
+  const [a, b] = nodes as [TestServer, TestServer];
+  await register(a.url, 'sharedtarget', 'the real password');
+  const statuses: number[] = [];
+  for (let i = 0; i < 14; i++) {
+    const node = i % 2 === 0 ? a : b;
+    statuses.push((await api(node.url, '/api/login', { username: 'sharedtarget', password: `wrong guess ${i}` })).status);
+  }
+  assert.equal(statuses.indexOf(429), 10, `ten failures over both nodes, then throttled: ${statuses.join(',')}`);
+  assert.ok(statuses.slice(10).every((status) => status === 429), 'and throttled on both from then on');
+  for (const node of [a, b]) {
+    const right = await api(node.url, '/api/login', { username: 'sharedtarget', password: 'the real password' });
+    assert.equal(right.status, 429, 'the right password is refused too while throttled');
+  }
+});
+
+test('a successful login on one node clears the failures counted on the other', { skip }, async () => {
+  const [a, b] = nodes as [TestServer, TestServer];
+  await register(a.url, 'forgetful', 'the real password');
+  for (let i = 0; i < 9; i++) assert.equal((await api(b.url, '/api/login', { username: 'forgetful', password: `oops, wrong ${i}` })).status, 401);
+  assert.equal((await api(a.url, '/api/login', { username: 'forgetful', password: 'the real password' })).status, 200);
+  for (let i = 0; i < 9; i++) {
+    assert.equal((await api(b.url, '/api/login', { username: 'forgetful', password: `again wrong ${i}` })).status, 401, `failure ${i} after the reset`);
+  }
+});
