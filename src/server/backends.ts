@@ -1,6 +1,7 @@
 // The three shared parts a node runs on (Store, Broker, Presence), chosen by the config, and the
 // readiness check over them. One place decides which implementations go together; config.ts has
 // already refused the unsafe mixes.
+import { LocalRevocations, RedisRevocations, type Revocations } from './auth/revocations.js';
 import { Redis } from 'ioredis';
 import { memoryFailureCounters, redisFailureCounters, type FailureCounters } from './auth/failure-counter.js';
 import { join } from 'node:path';
@@ -29,7 +30,9 @@ export interface Backends {
   readiness(): Promise<Readiness>;
   /** Where login and registration failures are counted: shared through Redis in a cluster. */
   failureCounters: FailureCounters;
-  /** Closes what the counters use (a Redis connection), if anything. */
+  /** Where a logout is announced: every process in a cluster closes that session's connections. */
+  revocations: Revocations;
+  /** Closes what the counters and revocations use (Redis connections), if anything. */
   closeCounters(): Promise<void>;
 }
 
@@ -55,6 +58,7 @@ export async function openBackends(config: Config, log: Logger): Promise<Backend
   let presence: Presence;
   let failureCounters: FailureCounters = memoryFailureCounters;
   let closeCounters = (): Promise<void> => Promise.resolve();
+  let revocations: Revocations = new LocalRevocations();
   if (config.broker === 'redis') {
     const url = config.redisUrl ?? '';
     // Connection names show in Redis's CLIENT LIST as parley-<pid>:pub/:sub/:presence.
@@ -80,7 +84,12 @@ export async function openBackends(config: Config, log: Logger): Promise<Backend
       failureCounters = redisFailureCounters(limits, config.redisPrefix, (error) =>
         log.warn({ err: error }, 'login limits: Redis unreachable, counting in this process for now'),
       );
+      const revokedSubscriber = new Redis(url, { lazyConnect: true, connectionName: `${options.name}:revoked` });
+      revokedSubscriber.on('error', (error: Error) => log.warn({ err: error }, 'redis revocations connection error'));
+      await revokedSubscriber.connect();
+      revocations = await RedisRevocations.open(limits, revokedSubscriber, config.redisPrefix);
       closeCounters = async () => {
+        await revocations.close();
         limits.disconnect();
       };
       log.info({ node: redisPresence.nodeId, leaveBoundMs: redisPresence.leaveBoundMs }, 'on Redis');
@@ -102,7 +111,7 @@ export async function openBackends(config: Config, log: Logger): Promise<Backend
     const status = Object.fromEntries(names.map((name, i) => [name, results[i] === true]));
     return { ready: results.every(Boolean), checks: status };
   };
-  return { store, broker, presence, readiness, failureCounters, closeCounters };
+  return { store, broker, presence, readiness, failureCounters, revocations, closeCounters };
 }
 
 async function withTimeout(work: Promise<void>, ms: number): Promise<boolean> {

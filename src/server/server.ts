@@ -85,9 +85,11 @@ export async function startServer(config: Config, log: Logger = pino({ level: co
     clientAddresses,
     ready: () => readinessWatch.ready,
   });
-  // Connections on this process that use a logged-out session are closed at once (other processes'
-  // connections keep going until they reconnect; their next hello is refused).
-  accounts.onLogout = (sessionHash) => gateway.revoke(sessionHash);
+  // Connections that use a logged-out session are closed at once, on every process of a cluster.
+  backends.revocations.onRevoked((sessionHash) => gateway.revoke(sessionHash));
+  accounts.onLogout = (sessionHash) => {
+    backends.revocations.revoke(sessionHash).catch((error: unknown) => log.warn({ err: error }, 'could not announce a logout'));
+  };
   const webRoots = [config.webRoot, join(projectRoot, 'web', 'dist'), join(projectRoot, 'public')].filter(
     (dir): dir is string => dir !== undefined,
   );

@@ -1,10 +1,12 @@
-// Login throttling across a cluster: wrong passwords spread over two nodes behind a load balancer
-// count together (in Redis), so the tenth failure locks the account on every node, not the
-// twentieth. A success on one node clears the count for both.
+// Accounts across a cluster: wrong passwords spread over two nodes behind a load balancer count
+// together (in Redis), so the tenth failure locks the account on every node, not the twentieth, and
+// a success on one node clears the count for both; a logout on one node closes the session's
+// connections on the other.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startTestServer, type TestServer } from '../support/server.js';
 import { api, register } from '../support/auth.js';
+import { TestClient } from '../support/client.js';
 import { DATABASE_URL, REDIS_URL, dropSchema, postgresSkip, redisSkip, uniqueName } from '../support/services.js';
 
 const skip = (await postgresSkip()) ?? (await redisSkip());
@@ -58,4 +60,17 @@ test('a successful login on one node clears the failures counted on the other', 
   for (let i = 0; i < 9; i++) {
     assert.equal((await api(b.url, '/api/login', { username: 'forgetful', password: `again wrong ${i}` })).status, 401, `failure ${i} after the reset`);
   }
+});
+
+test('a logout on one node closes that session\'s connections on the other node (4401)', { skip, timeout: 10_000 }, async () => {
+  const [a, b] = nodes as [TestServer, TestServer];
+  const { token } = await register(a.url, 'roamer', 'the real password');
+  const onB = await TestClient.connect(b.wsUrl);
+  await onB.ok('hello', { token });
+  const other = await TestClient.guest(b.wsUrl, 'bystander');
+  assert.equal((await api(a.url, '/api/logout', undefined, { authorization: `Bearer ${token}` })).status, 204);
+  const closed = await onB.closed;
+  assert.equal(closed.code, 4401, 'closed as signed out');
+  await other.ok('join', { room: 'still-here' });
+  await other.close();
 });
