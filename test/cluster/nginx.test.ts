@@ -11,8 +11,8 @@ import { fileURLToPath } from 'node:url';
 import { clusterEnv, dropCluster } from '../support/cluster.js';
 import { freePort, spawnServer, waitForStatus, type ServerProcess } from '../support/process.js';
 import { postgresSkip, redisSkip } from '../support/services.js';
+import { upgradeOrRefusal } from '../support/upgrade.js';
 import { Member, range, until } from './member.js';
-import { PROTOCOL } from '../../src/protocol/messages.js';
 import { WebSocket } from 'ws';
 
 const CONFIG = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'deploy', 'nginx.conf');
@@ -133,20 +133,6 @@ test('through nginx: one chat over three processes, and a killed process is surv
   nodes = nodes.slice(1);
 });
 
-/** Opens a WebSocket from `localAddress` with a forged X-Forwarded-For; resolves with it or the refusing HTTP status. */
-function upgradeFrom(url: string, localAddress: string, forwardedFor: string): Promise<WebSocket | number> {
-  const ws = new WebSocket(url, PROTOCOL, { localAddress, headers: { 'x-forwarded-for': forwardedFor } });
-  return new Promise((resolve, reject) => {
-    ws.once('open', () => resolve(ws));
-    ws.once('unexpected-response', (_req, res) => {
-      resolve(res.statusCode ?? 0);
-      res.resume();
-      ws.terminate();
-    });
-    ws.once('error', reject);
-  });
-}
-
 test('through nginx with PARLEY_TRUST_PROXY=127.0.0.1: the per-address limit counts each client, and a forged header buys nothing', { skip }, async () => {
   // One plain node (SQLite) behind the committed config; nginx appends the client's address to
   // whatever X-Forwarded-For the client sent, and the node believes only that right-most entry.
@@ -156,12 +142,12 @@ test('through nginx with PARLEY_TRUST_PROXY=127.0.0.1: the per-address limit cou
   try {
     const wsUrl = `${proxy.url.replace('http', 'ws')}/ws`;
     for (const forged of ['198.51.100.1', '198.51.100.2']) {
-      const ws = await upgradeFrom(wsUrl, '127.0.0.2', forged);
+      const ws = await upgradeOrRefusal(wsUrl, { localAddress: '127.0.0.2', forwardedFor: forged });
       assert.ok(ws instanceof WebSocket, `upgrade ${opened.length + 1} from 127.0.0.2 opens`);
       opened.push(ws);
     }
-    assert.equal(await upgradeFrom(wsUrl, '127.0.0.2', '198.51.100.3'), 429, '127.0.0.2 has used its two, whatever it forges');
-    const other = await upgradeFrom(wsUrl, '127.0.0.3', '198.51.100.3');
+    assert.equal(await upgradeOrRefusal(wsUrl, { localAddress: '127.0.0.2', forwardedFor: '198.51.100.3' }), 429, '127.0.0.2 has used its two, whatever it forges');
+    const other = await upgradeOrRefusal(wsUrl, { localAddress: '127.0.0.3', forwardedFor: '198.51.100.3' });
     assert.ok(other instanceof WebSocket, 'another client behind the same proxy has its own quota');
     opened.push(other);
   } finally {

@@ -7,34 +7,18 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import pg from 'pg';
-import { WebSocket } from 'ws';
 import { clusterEnv } from '../support/cluster.js';
 import { freePort, spawnServer, waitForStatus, type ServerProcess } from '../support/process.js';
 import { DATABASE_URL, dropSchema, killRedisClients, postgresSkip } from '../support/services.js';
 import { Member, range, until } from './member.js';
+import { upgradeOrRefusal } from '../support/upgrade.js';
 
 /** The status an upgrade to `url` gets: 101 when accepted (the socket is closed at once). */
-function upgradeStatus(url: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const ws = new WebSocket(url, 'parley.v1');
-    ws.once('open', () => {
-      ws.close();
-      resolve(101);
-    });
-    ws.once('unexpected-response', (_request, response) => {
-      resolve(response.statusCode ?? 0);
-      ws.terminate();
-    });
-    ws.once('error', (error) => reject(error));
-  });
-}
-
-async function eventually(check: () => Promise<boolean>, what: string, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
+async function upgradeStatus(url: string): Promise<number> {
+  const result = await upgradeOrRefusal(url);
+  if (typeof result === 'number') return result;
+  result.close();
+  return 101;
 }
 
 function redisServerSkip(): string | undefined {
@@ -113,12 +97,12 @@ test('Redis lost during traffic: /readyz 503 then 200, clients kept, no stored m
           redisDown = true;
           await Promise.all([waitForStatus(n1.url, 503, 10_000), waitForStatus(n2.url, 503, 10_000)]);
           // A new client is turned away at the upgrade rather than let in to fail at its join.
-          await eventually(async () => (await upgradeStatus(n1.wsUrl)) === 503, 'an upgrade to the unready node to get 503');
+          await until(async () => (await upgradeStatus(n1.wsUrl)) === 503, 'an upgrade to the unready node to get 503', 5000);
           await new Promise((resolve) => setTimeout(resolve, 300)); // traffic keeps flowing meanwhile
           await startRedis();
           redisDown = false;
           await Promise.all([waitForStatus(n1.url, 200, 15_000), waitForStatus(n2.url, 200, 15_000)]);
-          await eventually(async () => (await upgradeStatus(n1.wsUrl)) === 101, 'upgrades to be accepted again');
+          await until(async () => (await upgradeStatus(n1.wsUrl)) === 101, 'upgrades to be accepted again', 5000);
           await new Promise((resolve) => setTimeout(resolve, 300));
           outageOver = true;
         })();

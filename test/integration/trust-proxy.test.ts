@@ -8,10 +8,10 @@ import assert from 'node:assert/strict';
 import { request } from 'node:http';
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
-import { WebSocket } from 'ws';
-import { PROTOCOL } from '../../src/protocol/messages.js';
+import type { WebSocket } from 'ws';
 import { loadConfig, type Config } from '../../src/server/config.js';
 import { startTestServer, type TestServer } from '../support/server.js';
+import { upgradeOrRefusal } from '../support/upgrade.js';
 
 interface From {
   /** The socket's own address: 127.0.0.1 (the proxy) or 127.0.0.2 (a client reaching the port directly). */
@@ -25,16 +25,9 @@ const STRANGER = '127.0.0.2';
 
 /** Opens a WebSocket; resolves with it, or with the HTTP status that refused the upgrade. */
 function upgrade(server: TestServer, from: From): Promise<WebSocket | number> {
-  const headers = from.forwardedFor === undefined ? {} : { 'x-forwarded-for': from.forwardedFor };
-  const ws = new WebSocket(server.wsUrl, PROTOCOL, { headers, localAddress: from.local });
-  return new Promise((resolve, reject) => {
-    ws.once('open', () => resolve(ws));
-    ws.once('unexpected-response', (_req, res) => {
-      resolve(res.statusCode ?? 0);
-      res.resume();
-      ws.terminate();
-    });
-    ws.once('error', reject);
+  return upgradeOrRefusal(server.wsUrl, {
+    localAddress: from.local,
+    ...(from.forwardedFor === undefined ? {} : { forwardedFor: from.forwardedFor }),
   });
 }
 
