@@ -2,39 +2,14 @@
 // together (in Redis), so the tenth failure locks the account on every node, not the twentieth, and
 // a success on one node clears the count for both; a logout on one node closes the session's
 // connections on the other.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startTestServer, type TestServer } from '../support/server.js';
+import type { TestServer } from '../support/server.js';
 import { api, register } from '../support/auth.js';
 import { TestClient } from '../support/client.js';
-import { DATABASE_URL, REDIS_URL, dropSchema, postgresSkip, redisSkip, uniqueName } from '../support/services.js';
+import { sharedNodes } from '../support/cluster.js';
 
-const skip = (await postgresSkip()) ?? (await redisSkip());
-const schema = uniqueName('limits_cluster');
-const prefix = `${uniqueName('limits_cluster')}:`;
-const nodes: TestServer[] = [];
-
-before(async () => {
-  if (skip !== undefined) return;
-  for (let i = 0; i < 2; i++) {
-    nodes.push(
-      await startTestServer({
-        store: 'postgres',
-        databaseUrl: DATABASE_URL,
-        pgSchema: schema,
-        broker: 'redis',
-        redisUrl: REDIS_URL,
-        redisPrefix: prefix,
-        secret: 'a-test-secret-shared-by-both-nodes-0123456789',
-      }),
-    );
-  }
-});
-after(async () => {
-  if (skip !== undefined) return;
-  for (const node of nodes) await node.stop();
-  await dropSchema(schema);
-});
+const { skip, nodes } = await sharedNodes('limits_cluster');
 
 test('wrong passwords alternating between two nodes are throttled after ten in all, on both', { skip }, async () => {
   const [a, b] = nodes as [TestServer, TestServer];

@@ -1,38 +1,13 @@
 // Room events across two server instances sharing PostgreSQL and Redis: a kick issued on one node
 // takes the user's connection on the other out of the room, a ban holds there, and edits, deletes
 // and reactions reach members on both nodes.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startTestServer, type TestServer } from '../support/server.js';
+import type { TestServer } from '../support/server.js';
 import { TestClient, settle } from '../support/client.js';
-import { DATABASE_URL, REDIS_URL, dropSchema, postgresSkip, redisSkip, uniqueName } from '../support/services.js';
+import { sharedNodes } from '../support/cluster.js';
 
-const skip = (await postgresSkip()) ?? (await redisSkip());
-const schema = uniqueName('rooms_cluster');
-const prefix = `${uniqueName('rooms_cluster')}:`;
-const nodes: TestServer[] = [];
-
-before(async () => {
-  if (skip !== undefined) return;
-  for (let i = 0; i < 2; i++) {
-    nodes.push(
-      await startTestServer({
-        store: 'postgres',
-        databaseUrl: DATABASE_URL,
-        pgSchema: schema,
-        broker: 'redis',
-        redisUrl: REDIS_URL,
-        redisPrefix: prefix,
-        secret: 'a-test-secret-shared-by-both-nodes-0123456789',
-      }),
-    );
-  }
-});
-after(async () => {
-  if (skip !== undefined) return;
-  for (const node of nodes) await node.stop();
-  await dropSchema(schema);
-});
+const { skip, nodes } = await sharedNodes('rooms_cluster');
 
 async function guest(node: TestServer, nick: string): Promise<{ client: TestClient; id: string }> {
   const client = await TestClient.connect(node.wsUrl);

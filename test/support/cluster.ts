@@ -1,8 +1,10 @@
 // Settings and cleanup for the multi-process suites: every test cluster gets its own PostgreSQL
-// schema and Redis key prefix, so suites (and runs) never see each other's rooms. The processes
-// themselves are started with spawnServer (test/support/process.ts).
+// schema and Redis key prefix, so suites (and runs) never see each other's rooms. Separate processes
+// are started with spawnServer (test/support/process.ts); sharedNodes runs the nodes in-process.
+import { before, after } from 'node:test';
 import { Redis } from 'ioredis';
-import { DATABASE_URL, REDIS_URL, dropSchema, uniqueName } from './services.js';
+import { DATABASE_URL, REDIS_URL, dropSchema, postgresSkip, redisSkip, uniqueName } from './services.js';
+import { startTestServer, type TestServer } from './server.js';
 
 /** Settings for nodes of one test cluster: its own schema and key prefix, and short presence timing. */
 export function clusterEnv(overrides: Record<string, string> = {}): Record<string, string> {
@@ -31,4 +33,37 @@ export async function dropCluster(env: Record<string, string>): Promise<void> {
   } finally {
     redis.disconnect();
   }
+}
+
+/**
+ * In-process servers sharing one PostgreSQL schema and one Redis prefix, started before the file's
+ * tests and stopped (schema dropped) after them. `skip` says why they cannot run here, if so.
+ */
+export async function sharedNodes(name: string, count = 2): Promise<{ skip: string | undefined; nodes: TestServer[] }> {
+  const skip = (await postgresSkip()) ?? (await redisSkip());
+  const schema = uniqueName(name);
+  const prefix = `${uniqueName(name)}:`;
+  const nodes: TestServer[] = [];
+  before(async () => {
+    if (skip !== undefined) return;
+    for (let i = 0; i < count; i++) {
+      nodes.push(
+        await startTestServer({
+          store: 'postgres',
+          databaseUrl: DATABASE_URL,
+          pgSchema: schema,
+          broker: 'redis',
+          redisUrl: REDIS_URL,
+          redisPrefix: prefix,
+          secret: 'a-test-secret-shared-by-both-nodes-0123456789',
+        }),
+      );
+    }
+  });
+  after(async () => {
+    if (skip !== undefined) return;
+    for (const node of nodes) await node.stop();
+    await dropSchema(schema);
+  });
+  return { skip, nodes };
 }
