@@ -32,8 +32,8 @@ export interface Backends {
   failureCounters: FailureCounters;
   /** Where a logout is announced: every process in a cluster closes that session's connections. */
   revocations: Revocations;
-  /** Closes what the counters and revocations use (Redis connections), if anything. */
-  closeCounters(): Promise<void>;
+  /** Closes what the failure counters and revocations use (Redis connections), if anything. */
+  closeAuthBackends(): Promise<void>;
 }
 
 /** How long the readiness probe waits for PostgreSQL before calling it unreachable. */
@@ -57,7 +57,7 @@ export async function openBackends(config: Config, log: Logger): Promise<Backend
   let broker: Broker;
   let presence: Presence;
   let failureCounters: FailureCounters = memoryFailureCounters;
-  let closeCounters = (): Promise<void> => Promise.resolve();
+  let closeAuthBackends = (): Promise<void> => Promise.resolve();
   let revocations: Revocations = new LocalRevocations();
   if (config.broker === 'redis') {
     const url = config.redisUrl ?? '';
@@ -88,7 +88,7 @@ export async function openBackends(config: Config, log: Logger): Promise<Backend
       revokedSubscriber.on('error', (error: Error) => log.warn({ err: error }, 'redis revocations connection error'));
       await revokedSubscriber.connect();
       revocations = await RedisRevocations.open(limits, revokedSubscriber, config.redisPrefix);
-      closeCounters = async () => {
+      closeAuthBackends = async () => {
         await revocations.close();
         limits.disconnect();
       };
@@ -111,7 +111,7 @@ export async function openBackends(config: Config, log: Logger): Promise<Backend
     const status = Object.fromEntries(names.map((name, i) => [name, results[i] === true]));
     return { ready: results.every(Boolean), checks: status };
   };
-  return { store, broker, presence, readiness, failureCounters, revocations, closeCounters };
+  return { store, broker, presence, readiness, failureCounters, revocations, closeAuthBackends };
 }
 
 async function withTimeout(work: Promise<void>, ms: number): Promise<boolean> {

@@ -117,7 +117,7 @@ export async function startServer(config: Config, log: Logger = pino({ level: co
       await app.close();
       await broker.close();
       await presence.close();
-      await backends.closeCounters();
+      await backends.closeAuthBackends();
       await store.close();
     })());
   return { url, port, log, close };

@@ -17,16 +17,12 @@ export class JoinedRooms<State> {
 
   get(room: string): State | undefined {
     if (this.#map !== null) return this.#map.get(room);
-    const pairs = this.#pairs;
-    for (let i = 0; i < pairs.length; i += 2) if (pairs[i] === room) return pairs[i + 1] as State;
-    return undefined;
+    const at = this.#indexOf(room);
+    return at < 0 ? undefined : (this.#pairs[at + 1] as State);
   }
 
   has(room: string): boolean {
-    if (this.#map !== null) return this.#map.has(room);
-    const pairs = this.#pairs;
-    for (let i = 0; i < pairs.length; i += 2) if (pairs[i] === room) return true;
-    return false;
+    return this.#map !== null ? this.#map.has(room) : this.#indexOf(room) >= 0;
   }
 
   set(room: string, state: State): void {
@@ -35,11 +31,10 @@ export class JoinedRooms<State> {
       return;
     }
     const pairs = this.#pairs;
-    for (let i = 0; i < pairs.length; i += 2) {
-      if (pairs[i] === room) {
-        pairs[i + 1] = state;
-        return;
-      }
+    const at = this.#indexOf(room);
+    if (at >= 0) {
+      pairs[at + 1] = state;
+      return;
     }
     if (pairs.length === 0) {
       // An array literal is allocated at its exact size; push would reserve room for 17 slots.
@@ -59,14 +54,17 @@ export class JoinedRooms<State> {
 
   delete(room: string): boolean {
     if (this.#map !== null) return this.#map.delete(room);
+    const at = this.#indexOf(room);
+    if (at < 0) return false;
+    this.#pairs.splice(at, 2);
+    return true;
+  }
+
+  /** Where `room`'s name is in the pairs (only names, at even positions, are compared), or -1. */
+  #indexOf(room: string): number {
     const pairs = this.#pairs;
-    for (let i = 0; i < pairs.length; i += 2) {
-      if (pairs[i] === room) {
-        pairs.splice(i, 2);
-        return true;
-      }
-    }
-    return false;
+    for (let i = 0; i < pairs.length; i += 2) if (pairs[i] === room) return i;
+    return -1;
   }
 
   /** The room names, as a new array (safe to change the rooms while going through it). */
