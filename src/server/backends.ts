@@ -1,12 +1,13 @@
-// The three shared parts a node runs on (Store, Broker, Presence), chosen by the config, and the
-// readiness check over them. One place decides which implementations go together; config.ts has
-// already refused the unsafe mixes.
-import { LocalRevocations, RedisRevocations, type Revocations } from './auth/revocations.js';
-import { Redis } from 'ioredis';
-import { memoryFailureCounters, redisFailureCounters, type FailureCounters } from './auth/failure-counter.js';
+// The three shared parts a node runs on (Store, Broker, Presence), chosen by the config, the
+// readiness check over them, and where login limits and logouts are shared (Redis in a cluster).
+// One place decides which implementations go together; config.ts has already refused the unsafe
+// mixes.
 import { join } from 'node:path';
+import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { Config } from './config.js';
+import { LocalRevocations, RedisRevocations, type Revocations } from './auth/revocations.js';
+import { memoryFailureCounters, redisFailureCounters, type FailureCounters } from './auth/failure-counter.js';
 import type { Store } from './store/store.js';
 import type { Broker } from './broker/broker.js';
 import type { Presence } from './presence/presence.js';
