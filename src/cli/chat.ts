@@ -99,6 +99,10 @@ export async function chat(argv: readonly string[]): Promise<void> {
   client.on('presence', (push) => {
     if (push.room === room) status(`${printable(push.user.name)} ${push.event === 'join' ? 'joined' : 'left'} #${push.room}`);
   });
+  client.on('invited', (push) => {
+    const what = push.dm ? 'wants a direct conversation' : `invited you to #${push.room}`;
+    status(`${printable(push.by.name)} ${what}; /join ${push.room}`);
+  });
   client.on('gap', (gap) => status(`#${gap.room}: messages ${gap.after + 1}–${gap.upTo} were too many to replay; /history shows the latest`));
 
   let ready;

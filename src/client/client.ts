@@ -12,6 +12,7 @@ import type {
   Results,
   RoomAccess,
   RoomEventPush,
+  InvitedPush,
   ServerFrame,
   TypingPush,
   UserRef,
@@ -93,6 +94,11 @@ export interface ClientEvents {
    */
   roomEvent: RoomEventPush;
   gap: GapEvent;
+  /**
+   * This user was invited to a private room or another user opened a DM with it; `room` is not
+   * joined automatically. Missed while offline: `rooms` lists every room the user is a member of.
+   */
+  invited: InvitedPush;
   /** The pending (unacknowledged) messages of `room` changed. */
   outbox: { room: string; pending: PendingMessage[] };
 }
@@ -615,6 +621,9 @@ export class ParleyClient extends Emitter<ClientEvents> {
       case 'reaction':
       case 'muted':
         if (this.#rooms.has(frame.room)) this.emit('roomEvent', frame);
+        return;
+      case 'invited':
+        this.emit('invited', frame);
         return;
       case 'kicked': {
         const track = this.#rooms.get(frame.room);

@@ -15,6 +15,7 @@ export type {
   TypingPush,
   RoomAccess,
   RoomEventPush,
+  InvitedPush,
   Role,
   ReactionCount,
 } from '../protocol/messages.js';

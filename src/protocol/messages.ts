@@ -253,5 +253,16 @@ export interface MutedPush {
 }
 /** Pushes that are about a message or a moderation act rather than the seq-ordered stream. */
 export type RoomEventPush = EditPush | DeletePush | ReactionPush | KickedPush | MutedPush;
-export type Push = MessagePush | PresencePush | TypingPush | RoomEventPush;
+/**
+ * Sent to every connection of `user`, whatever rooms it is in: `by` made `user` a member of a
+ * private room (`invite`) or opened a DM with `user` (`dm`). Join the room to see it.
+ */
+export interface InvitedPush {
+  type: 'invited';
+  room: string;
+  user: string;
+  by: UserRef;
+  dm: boolean;
+}
+export type Push = MessagePush | PresencePush | TypingPush | RoomEventPush | InvitedPush;
 export type ServerFrame = OkReply | ErrorReply | Push;

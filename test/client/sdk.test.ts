@@ -215,7 +215,7 @@ test('outbox: sends while offline wait, and a send whose ack was lost is retried
   ada.close();
 });
 
-test('requests made before the connection is up wait for it; typing and presence arrive as events', async () => {
+test('requests made before the connection is up wait for it; typing, presence and invites arrive as events', async () => {
   const room = 'sdk-events';
   const ada = client('ada', new Sockets());
   const bob = client('bob', new Sockets());
@@ -229,6 +229,12 @@ test('requests made before the connection is up wait for it; typing and presence
   const typing = new Promise<string>((resolve) => ada.on('typing', (t) => resolve(t.user.name)));
   bob.typing(room);
   assert.equal(await typing, 'bob');
+  // A DM opened by bob reaches ada as an `invited` event, though she is in no room with him.
+  const invited = new Promise<{ room: string; by: string; dm: boolean }>((resolve) =>
+    ada.on('invited', (push) => resolve({ room: push.room, by: push.by.name, dm: push.dm })),
+  );
+  const { room: dm } = (await bob.command('dm', { user: ada.user?.id ?? '' })) as { room: string };
+  assert.deepEqual(await invited, { room: dm, by: 'bob', dm: true });
   const left = new Promise<string>((resolve) => ada.on('presence', (p) => p.event === 'leave' && resolve(p.user.name)));
   bob.close();
   assert.equal(await left, 'bob');

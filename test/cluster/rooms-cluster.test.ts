@@ -1,6 +1,7 @@
 // Room events across two server instances sharing PostgreSQL and Redis: a kick issued on one node
 // takes the user's connection on the other out of the room, a ban holds there, and edits, deletes
-// and reactions reach members on both nodes.
+// and reactions reach members on both nodes; an invite or a DM opened on one node reaches the
+// invited user's connection on the other.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { TestServer } from '../support/server.js';
@@ -23,6 +24,11 @@ test('kick, ban, edit, delete and reactions reach the other node', { skip }, asy
   await owner.client.ok('create', { room: 'spread', private: true });
   await owner.client.ok('invite', { room: 'spread', user: member.id });
   await owner.client.ok('invite', { room: 'spread', user: troll.id });
+  // Neither has joined a room yet: the invites reach them on node two as user notices.
+  for (const g of [member, troll]) {
+    const [invited] = await g.client.waitFor('invited', 1);
+    assert.deepEqual({ room: invited?.['room'], user: invited?.['user'] }, { room: 'spread', user: g.id });
+  }
   for (const g of [owner, member, troll]) await g.client.ok('join', { room: 'spread' });
 
   await owner.client.ok('send', { room: 'spread', text: 'first', cid: 'o1' });
@@ -58,5 +64,11 @@ test('kick, ban, edit, delete and reactions reach the other node', { skip }, asy
       ['after the ban', false],
     ],
   );
+  const { room: dm } = await owner.client.ok('dm', { user: member.id });
+  const [opened] = await member.client.waitFor('invited', 2);
+  assert.equal(opened?.['dm'], false, 'the first notice was the invite');
+  const dms = member.client.pushes('invited');
+  assert.deepEqual({ room: dms[1]?.['room'], dm: dms[1]?.['dm'] }, { room: dm, dm: true });
+  assert.equal(troll.client.pushes('invited').length, 1, 'the DM was announced to its other member only');
   for (const g of [owner, member, troll]) await g.client.close();
 });

@@ -1,6 +1,7 @@
 // The web app's rooms features in a real browser: a private room made with the checkbox, an invite
-// from the members list, reactions, editing and deleting one's own message, a DM started from the
-// members list, and a kick that takes the room away from the kicked person. Screenshots of each.
+// from the members list that brings the room into the invitee's sidebar, reactions, editing and
+// deleting one's own message, a DM started from the members list that the other side sees at once,
+// closed and brought back by a newer message, and a kick that takes the room away from the kicked person. Screenshots of each.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
@@ -78,12 +79,12 @@ test('private room, invite, reactions, edit, delete, DM and kick in the browser'
   await bob.locator('[data-testid="notice"]', { hasText: 'private' }).waitFor();
   await bob.locator('button[data-room="plans"]').waitFor({ state: 'detached' });
 
-  // Ada invites Bob from the members panel; now he joins.
+  // Ada invites Bob from the members panel: the room comes into his sidebar at once, and he is told.
   await ada.selectOption('#invite-user', { label: 'Bob' });
   await ada.click('.invite-form button[type="submit"]');
   await ada.locator('[data-testid="notice"]', { hasText: 'invited' }).waitFor();
-  await bob.fill('#new-room', 'plans');
-  await bob.press('#new-room', 'Enter');
+  await bob.locator('[data-testid="notice"]', { hasText: 'Ada invited you to #plans' }).waitFor();
+  await bob.click('button[data-room="plans"]');
   await title(bob, 'plans');
 
   await say(ada, 'Launch on Friday?');
@@ -122,6 +123,29 @@ test('private room, invite, reactions, edit, delete, DM and kick in the browser'
   await say(bob, 'just between us');
   await message(bob, 'just between us').waitFor();
   await bob.screenshot({ path: join(ARTIFACTS, 'rooms-dm.png') });
+  // Ada never opened it: the DM came into her sidebar when Bob started it, and counts as unread.
+  await ada.locator('[data-testid="notice"]', { hasText: 'Bob started a conversation with you' }).waitFor();
+  const dmRoom = await bob.locator('.room-link.is-current').getAttribute('data-room');
+  assert.match(dmRoom ?? '', /^dm-/);
+  await ada.locator(`[data-testid="unread-${dmRoom ?? ''}"]`, { hasText: '1' }).waitFor();
+
+  // Ada reads it and closes the conversation; a newer message brings it back (here, on her next visit).
+  await ada.click(`button[data-room="${dmRoom ?? ''}"]`);
+  await message(ada, 'just between us').waitFor();
+  await ada.click('button[aria-label="Close the conversation with Bob"]');
+  await ada.locator(`button[data-room="${dmRoom ?? ''}"]`).waitFor({ state: 'detached' });
+  await say(bob, 'are you there?');
+  await message(bob, 'are you there?').waitFor();
+  await ada.reload();
+  await ada.locator(`[data-testid="unread-${dmRoom ?? ''}"]`, { hasText: '1' }).waitFor();
+  // A closed conversation with nothing new stays closed.
+  await ada.click(`button[data-room="${dmRoom ?? ''}"]`);
+  await message(ada, 'are you there?').waitFor();
+  await ada.click('button[aria-label="Close the conversation with Bob"]');
+  await ada.reload();
+  await ada.locator('.status-dot.status-open').waitFor();
+  await ada.waitForTimeout(500); // the rooms list that would bring it back is read once connected
+  assert.equal(await ada.locator(`button[data-room="${dmRoom ?? ''}"]`).count(), 0);
 
   // Ada kicks Bob from the private room: it leaves his sidebar and he is told.
   await ada.click('button[data-room="plans"]');

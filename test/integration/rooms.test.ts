@@ -396,3 +396,35 @@ test('reactions count once per user and emoji, push the new count, and show in h
   ]));
   await closeAll(ada, bob);
 });
+
+test('an invite and a DM reach every connection of the invited user, in no room at all, and nobody else', async () => {
+  const ada = await guest('ada');
+  const bob = await guest('bob');
+  const eve = await guest('eve');
+  // Bob's second connection is the same user (resumed), and neither of his connections joined anything.
+  const bobToo = await guest('bob', bob.resume);
+  assert.equal(bobToo.id, bob.id);
+
+  await ada.client.ok('create', { room: 'notice-board', private: true });
+  await ada.client.ok('invite', { room: 'notice-board', user: bob.id });
+  for (const connection of [bob.client, bobToo.client]) {
+    const [invited] = await connection.waitFor('invited', 1);
+    assert.deepEqual(
+      { room: invited?.['room'], user: invited?.['user'], by: invited?.['by'], dm: invited?.['dm'] },
+      { room: 'notice-board', user: bob.id, by: { id: ada.id, name: 'ada' }, dm: false },
+    );
+  }
+  // Inviting a member again changes nothing and says nothing.
+  await ada.client.ok('invite', { room: 'notice-board', user: bob.id });
+
+  const { room } = await ada.client.ok('dm', { user: bob.id });
+  const dms = await bob.client.waitFor('invited', 2);
+  assert.deepEqual({ room: dms[1]?.['room'], dm: dms[1]?.['dm'], by: dms[1]?.['by'] }, { room, dm: true, by: { id: ada.id, name: 'ada' } });
+  await bobToo.client.waitFor('invited', 2);
+
+  await settle(100);
+  assert.equal(bob.client.pushes('invited').length, 2, 'the repeated invite was not announced');
+  assert.equal(eve.client.pushes('invited').length, 0);
+  assert.equal(ada.client.pushes('invited').length, 0, 'the inviter is not told about itself');
+  await closeAll(ada, bob, eve, bobToo);
+});

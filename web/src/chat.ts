@@ -34,6 +34,11 @@ export interface RoomView {
   access: RoomAccess | undefined;
   /** Until when I may not send here (0: not muted). */
   mutedUntil: number;
+  /**
+   * A DM that came into the sidebar by itself: messages after this seq are unread, counted when
+   * the join says how far the room has got (messages stored before the join arrive as history).
+   */
+  unseenAfter: number | undefined;
 }
 
 /** Moderation verbs the members list offers. */
@@ -111,6 +116,7 @@ export class Chat {
         loaded: false,
         access: undefined,
         mutedUntil: 0,
+        unseenAfter: undefined,
       });
       saved.setRooms([...this.rooms.keys()]);
       this.client.join(room).catch((error: unknown) => {
@@ -124,6 +130,8 @@ export class Chat {
   }
 
   async leave(room: string): Promise<void> {
+    const view = this.rooms.get(room);
+    if (view?.access?.dm === true) saved.setClosedDms({ ...saved.closedDms(), [room]: view.messages.at(-1)?.seq ?? 0 });
     this.#forget(room);
     await this.client.leave(room).catch(() => undefined);
   }
@@ -316,10 +324,30 @@ export class Chat {
     this.client.listRooms().then(
       (rooms) => {
         this.directory = rooms.sort((a, b) => b.online - a.online || b.seq - a.seq);
+        this.#reopenDms(rooms);
         this.#changed();
       },
       () => undefined,
     );
+  }
+
+  /**
+   * DMs with messages I have not seen come into the sidebar: one started while I was away, or one I
+   * closed that has a newer message (the `rooms` list names every DM I am in).
+   */
+  #reopenDms(rooms: DirectoryEntry[]): void {
+    const closed = saved.closedDms();
+    let reopened = false;
+    for (const entry of rooms) {
+      const seen = closed[entry.room] ?? 0;
+      if (!entry.dm || this.rooms.has(entry.room) || entry.seq <= seen) continue;
+      delete closed[entry.room];
+      reopened = true;
+      this.join(entry.room, false);
+      const view = this.rooms.get(entry.room);
+      if (view !== undefined) view.unseenAfter = seen;
+    }
+    if (reopened) saved.setClosedDms(closed);
   }
 
   #forget(room: string): void {
@@ -341,7 +369,7 @@ export class Chat {
       const token = client.resumeToken;
       if (token !== undefined) saved.setResume(token);
       this.refreshDirectory();
-      // Invites and new DMs have no push of their own: they show up in the directory.
+      // Room sizes and new public rooms change all the time; the directory is read again now and then.
       clearInterval(this.#directoryTimer);
       this.#directoryTimer = setInterval(() => {
         if (this.connection.state === 'open') this.refreshDirectory();
@@ -352,6 +380,10 @@ export class Chat {
       if (view === undefined) return;
       view.members = new Map(event.members.map((member) => [member.id, member]));
       view.access = event.access;
+      if (view.unseenAfter !== undefined) {
+        if (event.room !== this.active) view.unread = Math.max(view.unread, event.seq - view.unseenAfter);
+        view.unseenAfter = undefined;
+      }
       if (!view.loaded || !event.recovered) void this.#loadRecent(view, event.seq);
       this.#changed();
     });
@@ -392,6 +424,15 @@ export class Chat {
       this.#typingTimer = setTimeout(() => this.#changed(), TYPING_MS + 50);
     });
     client.on('roomEvent', (push) => this.#applyRoomEvent(push));
+    // Invited, or someone opened a DM with me: the room joins the sidebar (not focused) at once.
+    client.on('invited', (push) => {
+      if (push.dm) this.dmPeers.set(push.room, push.by);
+      if (this.rooms.has(push.room)) return;
+      this.join(push.room, false);
+      const view = this.rooms.get(push.room);
+      if (push.dm && view !== undefined) view.unseenAfter = saved.closedDms()[push.room] ?? 0;
+      this.#notify(push.dm ? `${push.by.name} started a conversation with you` : `${push.by.name} invited you to #${push.room}`);
+    });
     client.on('outbox', ({ room, pending }) => {
       const view = this.rooms.get(room);
       if (view === undefined) return;

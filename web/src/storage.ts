@@ -5,6 +5,7 @@ const KEY = {
   rooms: 'parley.rooms',
   active: 'parley.active',
   token: 'parley.token',
+  closedDms: 'parley.closed-dms',
 } as const;
 
 function read(key: string): string | null {
@@ -41,6 +42,17 @@ export const saved = {
     }
   },
   setRooms: (rooms: string[]): void => write(KEY.rooms, JSON.stringify(rooms)),
+  /** DMs closed from the sidebar, each with the last seq seen: a newer message opens it again. */
+  closedDms(): Record<string, number> {
+    try {
+      const parsed: unknown = JSON.parse(read(KEY.closedDms) ?? '{}');
+      if (typeof parsed !== 'object' || parsed === null) return {};
+      return Object.fromEntries(Object.entries(parsed).filter((entry): entry is [string, number] => typeof entry[1] === 'number'));
+    } catch {
+      return {};
+    }
+  },
+  setClosedDms: (closed: Record<string, number>): void => write(KEY.closedDms, JSON.stringify(closed)),
   active: (): string | null => read(KEY.active),
   setActive: (room: string): void => write(KEY.active, room),
   forget(): void {

@@ -3,7 +3,7 @@
 import type { ChatMessage, CommandParams, Push, RoomAccess, UserRef } from '../../protocol/messages.js';
 import { ErrorCode, ProtocolError } from '../../protocol/errors.js';
 import type { Broker } from '../broker/broker.js';
-import type { Hub, Member } from '../hub/hub.js';
+import { USER_NOTICES, type Hub, type Member } from '../hub/hub.js';
 import type { Presence } from '../presence/presence.js';
 import { AppendRefused, type AppendResult, type RoomInfo, type Standing, type Store } from '../store/store.js';
 import { canActOn, canGrantRoles, canModerate } from './roles.js';
@@ -60,6 +60,17 @@ export class ChatService {
       this.#deps.log.warn({ err: error }, 'could not record user');
     });
     return identity;
+  }
+
+  /** An identified connection: it receives its user's notices (invites) from now until `disconnected`. */
+  connected(who: Participant): void {
+    this.#deps.hub.connect(who).catch((error: unknown) => {
+      this.#deps.log.warn({ err: error, conn: who.connId }, 'could not subscribe to user notices');
+    });
+  }
+
+  disconnected(who: Participant): void {
+    this.#deps.hub.disconnect(who);
   }
 
   members(room: string): Promise<UserRef[]> {
@@ -166,7 +177,9 @@ export class ChatService {
     await this.#requireUser(target);
     const theirs = await this.#deps.store.standing(room, target);
     if (theirs.banned) throw new ProtocolError(ErrorCode.Banned, 'that user is banned here; unban first', 'user');
-    if (theirs.role === undefined) await this.#deps.store.setRole(room, target, 'member');
+    if (theirs.role !== undefined) return;
+    await this.#deps.store.setRole(room, target, 'member');
+    await this.#publish(USER_NOTICES, { type: 'invited', room, user: target, by: actor, dm: false });
   }
 
   /** Removes `target`'s connections from the room now, and its membership. */
@@ -246,6 +259,8 @@ export class ChatService {
     const other = await this.#requireUser(target);
     const room = dmRoomName(actor.id, target);
     await this.#deps.store.openDm(room, [actor.id, target], Date.now());
+    // Every time, not only when the room is made: the other side may have closed the conversation.
+    await this.#publish(USER_NOTICES, { type: 'invited', room, user: target, by: actor, dm: true });
     return { room, user: other };
   }
 

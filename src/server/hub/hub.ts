@@ -2,8 +2,10 @@
 // the room's first local member arrives and unsubscribes when the last one leaves, and it delivers
 // only what the broker hands back, so one process and many take the same path. Message pushes pass
 // through the room's RoomOrder, which repairs gaps from the store before members see them.
+// Notices addressed to a user rather than a room (invites) travel on one broker topic that every
+// process subscribes to once; each process hands them to that user's connections it holds.
 import type { Logger } from 'pino';
-import type { MessagePush, Push, UserRef } from '../../protocol/messages.js';
+import type { InvitedPush, MessagePush, Push, UserRef } from '../../protocol/messages.js';
 import type { Broker } from '../broker/broker.js';
 import { OutgoingPush } from './outgoing.js';
 import { RoomOrder, type RecoveryReader } from './room-order.js';
@@ -15,9 +17,17 @@ export interface Member {
   readonly user: UserRef;
   readonly userId: string;
   deliver(room: string, outgoing: OutgoingPush): void;
+  /** A notice addressed to this connection's user, not to a room. */
+  notify(outgoing: OutgoingPush): void;
   /** A kick or ban took this connection out of the room (after it received the `kicked` push). */
   removed(room: string): void;
 }
+
+/**
+ * The broker topic of user notices. Room names are lower-case letters, digits, `-` and `_`, so no
+ * room can be called this.
+ */
+export const USER_NOTICES = '@users';
 
 /** Told about each member a `kicked` publication took out of a room on this process. */
 export type RemovedHandler = (room: string, member: Member) => void;
@@ -34,6 +44,10 @@ export class Hub {
   readonly #reader: RecoveryReader;
   readonly #log: Logger;
   readonly #rooms = new Map<string, LocalRoom>();
+  /** Identified connections by user, for user notices. */
+  readonly #users = new Map<string, Set<Member>>();
+  /** Set on the first connect: the user-notice subscription, kept for the process's life. */
+  #notices: Promise<void> | undefined;
   #onRemoved: RemovedHandler | undefined;
 
   constructor(broker: Broker, reader: RecoveryReader, log: Logger, metrics?: Metrics) {
@@ -60,6 +74,23 @@ export class Hub {
 
   onRemoved(handler: RemovedHandler): void {
     this.#onRemoved = handler;
+  }
+
+  /**
+   * An identified connection: from now on it receives its user's notices. The first one subscribes
+   * this process to them; a notice published before that subscription is in place is missed, which
+   * a client covers by reading `rooms` when it connects.
+   */
+  connect(member: Member): Promise<void> {
+    let connections = this.#users.get(member.userId);
+    if (connections === undefined) this.#users.set(member.userId, (connections = new Set()));
+    connections.add(member);
+    return (this.#notices ??= this.#broker.subscribe(USER_NOTICES));
+  }
+
+  disconnect(member: Member): void {
+    const connections = this.#users.get(member.userId);
+    if (connections?.delete(member) === true && connections.size === 0) this.#users.delete(member.userId);
   }
 
   /** Adds a member; resolves once the room's publications reach this process. */
@@ -103,6 +134,10 @@ export class Hub {
   }
 
   #receive(room: string, push: Push): void {
+    if (room === USER_NOTICES) {
+      if (push.type === 'invited') this.#notify(push);
+      return;
+    }
     const local = this.#rooms.get(room);
     if (local === undefined) return;
     if (push.type === 'message') local.order.accept(push);
@@ -127,6 +162,13 @@ export class Hub {
     // Every process that has the kicked user's connections takes them out; the push went first so
     // that they learn why.
     if (push.type === 'kicked') this.#remove(room, push.user);
+  }
+
+  #notify(push: InvitedPush): void {
+    const connections = this.#users.get(push.user);
+    if (connections === undefined) return;
+    const outgoing = new OutgoingPush(push);
+    for (const member of connections) member.notify(outgoing);
   }
 
   #remove(room: string, userId: string): void {

@@ -43,6 +43,8 @@ const hello: Handler<'hello'> = async (session, params, id, chat) => {
     throw error;
   }
   session.identify(identity.user, identity.rooms, identity.sessionHash);
+  // A connection that closed while its hello was checked is already released: nothing to notify.
+  if (!session.closed) chat.connected(session);
   const result = { conn: session.connId, user: identity.user, protocol: PROTOCOL_VERSION, kind: identity.kind };
   session.ok<'hello'>(id, identity.resume === undefined ? result : { ...result, resume: identity.resume });
 };

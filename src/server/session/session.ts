@@ -136,6 +136,11 @@ export class Session implements Participant, OutboxOwner {
     if (frame !== null) this.outbox.enqueue(frame);
   }
 
+  notify(outgoing: OutgoingPush): void {
+    // Plain clients chat in one room and have no way to act on a notice.
+    if (this.mode === 'protocol') this.outbox.enqueue(outgoing.protocolFrame);
+  }
+
   removed(room: string): void {
     this.rooms.delete(room);
   }

@@ -291,6 +291,7 @@ function onClose(ws: SessionSocket, code: number): void {
   session.outbox.close();
   gateway.released(session, code);
   gateway.log.debug({ conn: session.connId, code }, 'disconnected');
+  if (session.identified) gateway.chat.disconnected(session);
   for (const room of session.rooms.names()) {
     gateway.chat.leave(session, room).catch((error: unknown) => {
       gateway.log.warn({ err: error, conn: session.connId, room }, 'leave on disconnect failed');

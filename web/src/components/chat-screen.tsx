@@ -5,7 +5,7 @@ import { useChat } from '../hooks.js';
 import { Banner } from './banner.js';
 import { Notice } from './notice.js';
 import { Composer } from './composer.js';
-import { HashIcon, MenuIcon, UsersIcon } from './icons.js';
+import { HashIcon, LeaveIcon, MenuIcon, UsersIcon } from './icons.js';
 import { Members } from './members.js';
 import { MessageList } from './message-list.js';
 import { Sidebar } from './sidebar.js';
@@ -88,6 +88,15 @@ export function ChatScreen({ chat, onSignOut }: { chat: Chat; onSignOut(): void 
               <span class="room-badge">{view.access.role}</span>
             )}
           </h1>
+          <button
+            type="button"
+            class="icon-button leave-button"
+            aria-label={view?.access?.dm === true ? `Close the conversation with ${chat.label(chat.active)}` : `Leave #${chat.active}`}
+            title={view?.access?.dm === true ? 'Close conversation' : 'Leave room'}
+            onClick={() => void chat.leave(chat.active)}
+          >
+            <LeaveIcon />
+          </button>
           <button
             type="button"
             class="members-button"
