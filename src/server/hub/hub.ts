@@ -85,7 +85,11 @@ export class Hub {
     let connections = this.#users.get(member.userId);
     if (connections === undefined) this.#users.set(member.userId, (connections = new Set()));
     connections.add(member);
-    return (this.#notices ??= this.#broker.subscribe(USER_NOTICES));
+    // A refused subscription is tried again by the next connection.
+    return (this.#notices ??= this.#broker.subscribe(USER_NOTICES).catch((error: unknown) => {
+      this.#notices = undefined;
+      throw error;
+    }));
   }
 
   disconnect(member: Member): void {
