@@ -57,7 +57,10 @@ export interface JoinedEvent {
   room: string;
   /** The room's latest seq when the join was answered. */
   seq: number;
+  /** Some of the users online (up to 100, this user first); `members()` reads more. */
   members: UserRef[];
+  /** How many users are online in the room. */
+  online: number;
   /** False when the server could not replay everything since the last seq seen (see the `gap` event). */
   recovered: boolean;
   /** True when this is a re-join after a reconnect. */
@@ -361,6 +364,12 @@ export class ParleyClient extends Emitter<ClientEvents> {
   }
 
   /** Every room on the server with its latest seq and online count. */
+  /** Up to `limit` (at most 1,000) of the users online in a joined room, and how many there are. */
+  async members(room: string, limit?: number): Promise<{ members: UserRef[]; online: number }> {
+    const { members, online } = await this.#request('members', limit === undefined ? { room } : { room, limit });
+    return { members, online };
+  }
+
   async listRooms(): Promise<Results['rooms']['rooms']> {
     return (await this.#request('rooms', {})).rooms;
   }
@@ -499,7 +508,7 @@ export class ParleyClient extends Emitter<ClientEvents> {
       const access: RoomAccess = { private: result.private, dm: result.dm };
       if (result.topic !== undefined) access.topic = result.topic;
       if (result.role !== undefined) access.role = result.role;
-      const event: JoinedEvent = { room, seq: result.seq, members: result.members, recovered: result.recovered, rejoin, access };
+      const event: JoinedEvent = { room, seq: result.seq, members: result.members, online: result.online, recovered: result.recovered, rejoin, access };
       for (const waiter of track.waiters.splice(0)) waiter.resolve(event);
       this.emit('joined', event);
       this.#flushOutbox(room);

@@ -23,6 +23,10 @@ export const Limits = {
   muteMaxSeconds: 30 * 24 * 3600,
   /** Longest token `hello` accepts (session tokens are 47 characters; JWTs vary). */
   tokenMax: 8192,
+  /** Most users a join reply lists; `members` reads more. */
+  joinMembers: 100,
+  /** Most users one `members` reply lists. */
+  membersMax: 1000,
 } as const;
 
 const RequestId = Type.Union([Type.Number(), Type.String({ maxLength: 128 })]);
@@ -67,6 +71,10 @@ export const HistoryParams = Type.Object({
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: Limits.historyMax })),
 });
 export const TypingParams = Type.Object({ room: Room });
+export const MembersParams = Type.Object({
+  room: Room,
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: Limits.membersMax })),
+});
 export const CreateParams = Type.Object({
   room: Room,
   private: Type.Optional(Type.Boolean()),
@@ -100,6 +108,7 @@ export const CommandSchemas = {
   send: SendParams,
   history: HistoryParams,
   typing: TypingParams,
+  members: MembersParams,
   create: CreateParams,
   invite: RoomUserParams,
   kick: RoomUserParams,
@@ -167,12 +176,14 @@ export interface RoomAccess {
 export interface Results {
   /** `resume` only for guests; `kind` says how the user was identified. */
   hello: { conn: string; user: UserRef; protocol: number; resume?: string; kind?: UserKind };
-  join: { room: string; seq: number; members: UserRef[]; recovered: boolean } & RoomAccess;
+  /** `members`: up to Limits.joinMembers of the `online` users, the joiner first. */
+  join: { room: string; seq: number; members: UserRef[]; online: number; recovered: boolean } & RoomAccess;
   leave: { room: string };
   rooms: { rooms: ({ room: string; seq: number; online: number } & Omit<RoomAccess, 'role'>)[] };
   send: { room: string; seq: number; msgId: string; ts: number; duplicate?: boolean };
   history: { room: string; messages: ChatMessage[] };
   typing: { room: string };
+  members: { room: string; members: UserRef[]; online: number };
   create: { room: string; private: boolean; topic?: string; role: 'owner' };
   invite: { room: string; user: string };
   kick: { room: string; user: string };

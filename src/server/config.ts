@@ -19,6 +19,8 @@ export interface Config {
   writePacingMs: number;
   /** Most missed messages a `join` with `since` replays. */
   recoveryLimit: number;
+  /** Presence pushes go out while a room has at most this many users online. */
+  presenceLimit: number;
   sqliteSynchronous: 'full' | 'normal';
   logLevel: string;
   /** Directory of the built web app, served at `/`. */
@@ -121,6 +123,7 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Con
     outboxLimitBytes: integer('PARLEY_OUTBOX_LIMIT', env['PARLEY_OUTBOX_LIMIT'], 4 * 1024 * 1024, 64 * 1024, 1024 ** 3),
     writePacingMs: integer('PARLEY_WRITE_PACING_MS', env['PARLEY_WRITE_PACING_MS'], 20, 0, 1000),
     recoveryLimit: integer('PARLEY_RECOVERY_LIMIT', env['PARLEY_RECOVERY_LIMIT'], 5000, 0, 1_000_000),
+    presenceLimit: integer('PARLEY_PRESENCE_LIMIT', env['PARLEY_PRESENCE_LIMIT'], 1000, 0, 10_000_000),
     sqliteSynchronous: sync,
     logLevel: values['log-level'] ?? env['PARLEY_LOG_LEVEL'] ?? 'info',
     webRoot: env['PARLEY_WEB_ROOT'],

@@ -70,7 +70,7 @@ export async function startServer(config: Config, log: Logger = pino({ level: co
   const origins = new OriginPolicy(auth.origins);
   const clientAddresses = new ClientAddresses(config.trustProxy);
   const readinessWatch = new ReadinessWatch(readiness);
-  const chat = new ChatService({ store, broker, presence, hub, identities, log, recoveryLimit: config.recoveryLimit });
+  const chat = new ChatService({ store, broker, presence, hub, identities, log, recoveryLimit: config.recoveryLimit, presenceLimit: config.presenceLimit });
   const gateway = new WsGateway({
     chat,
     log,

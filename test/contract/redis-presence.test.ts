@@ -7,7 +7,7 @@ import { Redis } from 'ioredis';
 import { RedisPresence } from '../../src/server/presence/redis.js';
 import type { UserRef } from '../../src/protocol/messages.js';
 import { REDIS_URL, redisSkip, uniqueName } from '../support/services.js';
-import { runPresenceContract } from './presence.contract.js';
+import { ALL, runPresenceContract } from './presence.contract.js';
 
 const skip = await redisSkip();
 const log = pino({ level: process.env['PARLEY_TEST_LOG'] ?? 'silent' });
@@ -62,14 +62,14 @@ test("RedisPresence: a dead node's users are reported left once, by a live node;
     assert.equal(changes.length, 1, `exactly one report: ${changes.join(', ')}`);
     assert.match(changes[0] as string, /^(live|other):r1:ada:leave$/);
     assert.ok(leftAfter > 0);
-    assert.deepEqual(await live.members('r1'), [bob]);
+    assert.deepEqual(await live.members('r1', ALL), [bob]);
     assert.deepEqual(await live.counts(['r1']), [1]);
 
     // The "dead" node was only cut off: its next refresh registers its connections again.
     await dying.refreshNow();
     assert.deepEqual(changes.slice(1), ['dying:r1:ada:join']);
     assert.deepEqual(
-      (await other.members('r1')).map((u) => u.name).sort(),
+      (await other.members('r1', ALL)).map((u) => u.name).sort(),
       ['ada', 'bob'],
     );
   } finally {

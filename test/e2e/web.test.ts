@@ -243,6 +243,23 @@ test('the unread count rises in a room that is not in view and clears when opene
   await ada.context.close();
 });
 
+test('a room with more members than a join lists: the panel reads them all and counts everyone', { skip }, async () => {
+  const crowd = await Promise.all(Array.from({ length: 130 }, (_, i) => TestClient.guest(server.wsUrl, `fan${i}`)));
+  for (const fan of crowd) await fan.ok('join', { room: 'arena' });
+  const ada = await person('Ada');
+  await enterRoom(ada.page, 'arena');
+  // The join listed 100; the app asks for the rest because this room is in view.
+  await ada.page.locator('[data-testid="members"] li').nth(130).waitFor();
+  assert.equal(await ada.page.locator('[data-testid="members"] li').count(), 131);
+  await ada.page.locator('.members-header .count', { hasText: /^131$/ }).waitFor();
+  await ada.page.locator('.members-button', { hasText: '131' }).waitFor({ state: 'attached' }); // shown on narrow screens
+  // Someone leaves: the count and the list follow the presence push.
+  await crowd[0]?.close();
+  await ada.page.locator('.members-header .count', { hasText: /^130$/ }).waitFor();
+  await Promise.all(crowd.slice(1).map((fan) => fan.close()));
+  await ada.context.close();
+});
+
 test('older history loads when scrolling up, without gaps or duplicates', { skip }, async () => {
   const room = 'long-history';
   const grace = await TestClient.guest(server.wsUrl, 'Grace');

@@ -23,7 +23,12 @@ export interface RoomView {
   messages: ChatMessage[];
   pending: PendingMessage[];
   unread: number;
+  /** Users known to be online: all of them in a small room, the first thousand in a big one. */
   members: Map<string, UserRef>;
+  /** How many users are online (a big room sends no presence pushes: this is as of the join). */
+  online: number;
+  /** The full list (up to 1,000) was asked for since the last join. */
+  membersRead: boolean;
   typing: Map<string, { user: UserRef; until: number }>;
   /** Whether history before the oldest loaded message may exist. */
   hasOlder: boolean;
@@ -110,6 +115,8 @@ export class Chat {
         pending: [],
         unread: 0,
         members: new Map(),
+        online: 0,
+        membersRead: false,
         typing: new Map(),
         hasOlder: true,
         loadingOlder: false,
@@ -142,6 +149,7 @@ export class Chat {
     this.active = room;
     view.unread = 0;
     saved.setActive(room);
+    this.#readMembers(view);
     this.#changed();
   }
 
@@ -350,6 +358,25 @@ export class Chat {
     if (reopened) saved.setClosedDms(closed);
   }
 
+  /**
+   * A join lists at most 100 members. When the room in view has more online, the list (up to
+   * 1,000) is read once per join: only for the room someone is looking at.
+   */
+  #readMembers(view: RoomView): void {
+    if (view.membersRead || view.online <= view.members.size || !this.client.rooms.includes(view.name)) return;
+    view.membersRead = true;
+    this.client.members(view.name).then(
+      ({ members, online }) => {
+        for (const member of members) view.members.set(member.id, member);
+        view.online = online;
+        this.#changed();
+      },
+      () => {
+        view.membersRead = false;
+      },
+    );
+  }
+
   #forget(room: string): void {
     this.rooms.delete(room);
     saved.setRooms([...this.rooms.keys()]);
@@ -379,7 +406,10 @@ export class Chat {
       const view = this.rooms.get(event.room);
       if (view === undefined) return;
       view.members = new Map(event.members.map((member) => [member.id, member]));
+      view.online = event.online;
+      view.membersRead = false;
       view.access = event.access;
+      if (event.room === this.active) this.#readMembers(view);
       if (view.unseenAfter !== undefined) {
         if (event.room !== this.active) view.unread = Math.max(view.unread, event.seq - view.unseenAfter);
         view.unseenAfter = undefined;
@@ -408,8 +438,11 @@ export class Chat {
     client.on('presence', (push) => {
       const view = this.rooms.get(push.room);
       if (view === undefined) return;
-      if (push.event === 'join') view.members.set(push.user.id, push.user);
-      else {
+      if (push.event === 'join') {
+        if (!view.members.has(push.user.id)) view.online += 1;
+        view.members.set(push.user.id, push.user);
+      } else {
+        view.online = Math.max(0, view.online - 1);
         view.members.delete(push.user.id);
         view.typing.delete(push.user.id);
       }

@@ -1,6 +1,6 @@
 // ChatService: the only path that stores and publishes. Sessions (WebSocket today, others later)
 // and HTTP call it; it calls the Store first and the Broker second, never the other way round.
-import type { ChatMessage, CommandParams, Push, RoomAccess, UserRef } from '../../protocol/messages.js';
+import { Limits, type ChatMessage, type CommandParams, type Push, type RoomAccess, type UserRef } from '../../protocol/messages.js';
 import { ErrorCode, ProtocolError } from '../../protocol/errors.js';
 import type { Broker } from '../broker/broker.js';
 import { USER_NOTICES, type Hub, type Member } from '../hub/hub.js';
@@ -14,10 +14,15 @@ import type { Logger } from 'pino';
 /** A connection as the chat service sees it. */
 export type Participant = Member;
 
-export interface JoinOutcome {
+/** Who is online in a room: some of them, and how many there are. */
+export interface OnlineMembers {
+  members: UserRef[];
+  online: number;
+}
+
+export interface JoinOutcome extends OnlineMembers {
   access: RoomAccess;
   seq: number;
-  members: UserRef[];
   /** Every stored message after `since`, ascending; empty without `since`. */
   backlog: ChatMessage[];
   /** False when the gap after `since` was larger than the recovery limit, or `since` was ahead of the room. */
@@ -33,6 +38,11 @@ export interface ChatServiceDeps {
   log: Logger;
   /** Most messages a join with `since` replays; a larger gap is left to `history`. */
   recoveryLimit: number;
+  /**
+   * Presence pushes go out while a room has at most this many users online. Past it, each join
+   * would cost a push to every member (filling a room of n costs n²/2): big rooms are quiet.
+   */
+  presenceLimit: number;
 }
 
 export class ChatService {
@@ -73,8 +83,12 @@ export class ChatService {
     this.#deps.hub.disconnect(who);
   }
 
-  members(room: string): Promise<UserRef[]> {
-    return this.#deps.presence.members(room);
+  /** Up to `limit` of the users online in `room`, led by `asker` (who is in the room), and their count. */
+  async members(room: string, limit: number, asker: UserRef): Promise<OnlineMembers> {
+    const { presence } = this.#deps;
+    const [found, [online = 0]] = await Promise.all([presence.members(room, limit), presence.counts([room])]);
+    const members = [asker, ...found.filter((user) => user.id !== asker.id)].slice(0, limit);
+    return { members, online };
   }
 
   /**
@@ -83,7 +97,7 @@ export class ChatService {
    * messages at or below the last seq it delivered.
    */
   async join(who: Participant, room: string, since: number | undefined): Promise<JoinOutcome> {
-    const { hub, store, presence, recoveryLimit } = this.#deps;
+    const { hub, store, presence, recoveryLimit, presenceLimit } = this.#deps;
     // Checked before the hub can deliver anything: a refused joiner receives nothing.
     let { access, existed } = await this.#check(who.user, room);
     await hub.join(room, who);
@@ -91,13 +105,15 @@ export class ChatService {
     // A room that did not exist at the check may have been made private by a `create` in between:
     // check again now that it exists (the caller leaves the hub on a refusal).
     if (!existed) ({ access } = await this.#check(who.user, room));
-    if (await presence.add(room, who.connId, who.user)) {
+    const first = await presence.add(room, who.connId, who.user);
+    const { members, online } = await this.members(room, Limits.joinMembers, who.user);
+    if (first && online <= presenceLimit) {
       await this.#publish(room, { type: 'presence', room, user: who.user, event: 'join' });
     }
-    const members = await presence.members(room);
-    if (since === undefined || since === seq) return { access, seq, members, backlog: [], recovered: true };
-    if (since > seq || seq - since > recoveryLimit) return { access, seq, members, backlog: [], recovered: false };
-    return { access, seq, members, backlog: await store.after(room, since, seq - since), recovered: true };
+    const outcome = { access, seq, members, online };
+    if (since === undefined || since === seq) return { ...outcome, backlog: [], recovered: true };
+    if (since > seq || seq - since > recoveryLimit) return { ...outcome, backlog: [], recovered: false };
+    return { ...outcome, backlog: await store.after(room, since, seq - since), recovered: true };
   }
 
   /**
@@ -128,9 +144,11 @@ export class ChatService {
   }
 
   async #dropPresence(room: string, who: Participant): Promise<void> {
-    if (await this.#deps.presence.remove(room, who.connId, who.user.id)) {
-      await this.#publish(room, { type: 'presence', room, user: who.user, event: 'leave' });
-    }
+    const { presence, presenceLimit } = this.#deps;
+    if (!(await presence.remove(room, who.connId, who.user.id))) return;
+    // Quiet while the room, with this user gone, is still past the limit.
+    const [online = 0] = await presence.counts([room]);
+    if (online < presenceLimit) await this.#publish(room, { type: 'presence', room, user: who.user, event: 'leave' });
   }
 
   /**

@@ -44,9 +44,13 @@ export class MemoryPresence implements Presence {
     return Promise.resolve(true);
   }
 
-  members(room: string): Promise<UserRef[]> {
-    const users = this.#rooms.get(room);
-    return Promise.resolve(users === undefined ? [] : [...users.values()].map((online) => online.user));
+  members(room: string, limit: number): Promise<UserRef[]> {
+    const found: UserRef[] = [];
+    for (const online of this.#rooms.get(room)?.values() ?? []) {
+      if (found.length >= limit) break;
+      found.push(online.user);
+    }
+    return Promise.resolve(found);
   }
 
   counts(rooms: readonly string[]): Promise<number[]> {

@@ -13,8 +13,11 @@ export interface Presence {
   add(room: string, connId: string, user: UserRef): Promise<boolean>;
   /** Forgets a connection; true when it was the user's last connection in the room. */
   remove(room: string, connId: string, userId: string): Promise<boolean>;
-  /** The distinct users online in the room. */
-  members(room: string): Promise<UserRef[]>;
+  /**
+   * Up to `limit` distinct users online in the room, in no promised order (a big room's full list
+   * is what a capped reply avoids building).
+   */
+  members(room: string, limit: number): Promise<UserRef[]>;
   /** Online user counts for the given rooms, in the same order. */
   counts(rooms: readonly string[]): Promise<number[]>;
   onChange(listener: PresenceListener): void;

@@ -168,9 +168,22 @@ export class RedisPresence implements Presence {
     }
   }
 
-  async members(room: string): Promise<UserRef[]> {
-    const names = await this.#redis.hgetall(this.#roomKey(room, 'names'));
-    return Object.entries(names).map(([id, name]) => ({ id, name }));
+  async members(room: string, limit: number): Promise<UserRef[]> {
+    const key = this.#roomKey(room, 'names');
+    const found = new Map<string, string>();
+    // HSCAN, not HGETALL: a room of thousands is read only as far as the limit. A scan may return
+    // a field twice; the map keeps each user once.
+    let cursor = '0';
+    do {
+      const [next, pairs] = await this.#redis.hscan(key, cursor, 'COUNT', Math.min(limit, 1000));
+      cursor = next;
+      for (let i = 0; i + 1 < pairs.length && found.size < limit; i += 2) {
+        const id = pairs[i];
+        const name = pairs[i + 1];
+        if (id !== undefined && name !== undefined) found.set(id, name);
+      }
+    } while (cursor !== '0' && found.size < limit);
+    return [...found].map(([id, name]) => ({ id, name }));
   }
 
   async counts(rooms: readonly string[]): Promise<number[]> {

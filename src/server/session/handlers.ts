@@ -55,7 +55,8 @@ const join: Handler<'join'> = async (session, { room, since }, id, chat) => {
   if (current !== undefined) {
     // Joining twice changes nothing; the reply says where this connection stands.
     const access = await chat.access(session.user, room);
-    session.ok<'join'>(id, { room, seq: current.lastSeq, members: await chat.members(room), recovered: true, ...access });
+    const online = await chat.members(room, Limits.joinMembers, session.user);
+    session.ok<'join'>(id, { room, seq: current.lastSeq, ...online, recovered: true, ...access });
     return;
   }
   if (session.rooms.size >= session.policy.maxRooms) {
@@ -95,7 +96,8 @@ async function finishJoin(
     return;
   }
   const state = session.rooms.get(room);
-  const result = { room, seq: outcome.seq, members: outcome.members, recovered: outcome.recovered, ...outcome.access };
+  const { members, online, recovered } = outcome;
+  const result = { room, seq: outcome.seq, members, online, recovered, ...outcome.access };
   if (state === undefined) {
     // A leave ran while this join was in flight, possibly before the join had added the user's
     // presence: undo the join here so that no ghost member stays behind, and still answer it.
@@ -193,6 +195,11 @@ const react: Handler<'react'> = async (session, { room, seq, emoji, on }, id, ch
   session.ok<'react'>(id, { room, seq, emoji, count });
 };
 
+const listMembers: Handler<'members'> = async (session, { room, limit }, id, chat) => {
+  await requireJoined(session, room);
+  session.ok<'members'>(id, { room, ...(await chat.members(room, limit ?? Limits.membersMax, session.user)) });
+};
+
 const dm: Handler<'dm'> = async (session, { user }, id, chat) => {
   session.ok<'dm'>(id, await chat.dm(session.user, user));
 };
@@ -205,6 +212,7 @@ export const handlers: { [V in Verb]: Handler<V> } = {
   send,
   history,
   typing,
+  members: listMembers,
   create,
   invite,
   kick,

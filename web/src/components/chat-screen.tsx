@@ -59,7 +59,7 @@ export function ChatScreen({ chat, onSignOut }: { chat: Chat; onSignOut(): void 
 
   const view = chat.view(chat.active);
   const typing = typingText(chat.typingNames(chat.active));
-  const online = view?.members.size ?? 0;
+  const online = Math.max(view?.online ?? 0, view?.members.size ?? 0);
   return (
     <div class={`shell${drawer ? ' drawer-open' : ''}${members ? ' members-open' : ''}${chat.connection.state === 'open' ? '' : ' is-offline'}`}>
       <a href="#composer-text" class="skip-link">

@@ -23,7 +23,7 @@ export function Members({ chat, onClose }: { chat: Chat; onClose(): void }): JSX
     <aside class="members" aria-label="Members">
       <div class="members-header">
         <h2>
-          Online <span class="count">{members.length}</span>
+          Online <span class="count">{Math.max(view?.online ?? 0, members.length)}</span>
         </h2>
         <button type="button" class="icon-button members-close" aria-label="Close members" onClick={onClose}>
           <CloseIcon />
@@ -68,6 +68,11 @@ export function Members({ chat, onClose }: { chat: Chat; onClose(): void }): JSX
           </li>
         ))}
       </ul>
+      {view !== undefined && view.online > members.length && (
+        <p class="members-more" data-testid="members-more">
+          and {(view.online - members.length).toLocaleString()} more
+        </p>
+      )}
       {moderates && !isDm && <InviteForm chat={chat} room={room} />}
     </aside>
   );
