@@ -331,11 +331,14 @@ export class ParleyClient extends Emitter<ClientEvents> {
    * (see `pending()` and the `outbox` event) and is written whenever the room is joined on an open
    * socket, again after each reconnect until acknowledged. Resolves with the server's ack;
    * rejects only on a refusal (e.g. text too long) or when the client or room is closed/left.
+   *
+   * `options.cid` sends a message again that an earlier client (before a page reload, say) queued
+   * under that cid: if the server has it already, nothing is stored twice and the ack is the first one.
    */
-  send(room: string, text: string): Promise<SendResult> {
+  send(room: string, text: string, options: { cid?: string } = {}): Promise<SendResult> {
     if (this.#closed) return Promise.reject(new RequestError('closed', 'the client was closed'));
     if (!this.#rooms.has(room)) return Promise.reject(new RequestError('not_member', `join ${room} first`, 'room'));
-    const cid = `${this.#cidPrefix}-${(this.#cidCounter++).toString(36)}`;
+    const cid = options.cid ?? `${this.#cidPrefix}-${(this.#cidCounter++).toString(36)}`;
     const acked = this.#outbox.add(cid, room, text);
     this.emit('outbox', { room, pending: this.#outbox.pending(room) });
     this.#flushOutbox(room);

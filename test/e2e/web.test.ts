@@ -164,6 +164,39 @@ test('offline while 5 messages are sent: back online, each of the 5 shows exactl
   await ada.context.close();
 });
 
+test('a tab closed while its messages were pending: reopened, they are sent, each stored once', { skip }, async () => {
+  const ada = await person('Ada');
+  await enterRoom(ada.page, 'closed-tab');
+  const bob = await TestClient.guest(server.wsUrl, 'bob');
+  await bob.ok('join', { room: 'closed-tab' });
+  await say(ada.page, 'made it');
+  await bob.waitFor('message', 1, 'closed-tab');
+
+  await ada.context.setOffline(true);
+  await ada.page.waitForSelector('[data-testid="banner"]');
+  await say(ada.page, 'written on the train');
+  await say(ada.page, 'and one more');
+  await until('both pending', async () => (await ada.page.locator('[data-testid="pending"]').count()) === 2);
+  await ada.page.close();
+
+  // Later, online again, the app is opened once more in the same browser.
+  await ada.context.setOffline(false);
+  const page = await ada.context.newPage();
+  await page.goto(server.url);
+  await waitForText(page, 'and one more');
+  await noPending(page);
+  assert.deepEqual(await texts(page), ['made it', 'written on the train', 'and one more']);
+  const got = await bob.waitFor('message', 3, 'closed-tab');
+  assert.deepEqual(got.map((m) => m['text']), ['made it', 'written on the train', 'and one more']);
+  // Opened again: nothing is left to send, so nothing is sent twice.
+  await page.reload();
+  await waitForText(page, 'and one more');
+  await new Promise((resolve) => setTimeout(resolve, 300));
+  assert.equal(bob.pushes('message', 'closed-tab').length, 3);
+  await bob.close();
+  await ada.context.close();
+});
+
 test('offline for more than the server replays: the room reloads its newest page, contiguous', { skip }, async () => {
   const small = await startTestServer({ recoveryLimit: 3 });
   try {

@@ -86,6 +86,11 @@ export class Chat {
     if (!rooms.includes(this.active)) rooms.push(this.active);
     this.#wire();
     for (const room of rooms) this.join(room, false);
+    // Sends the last visit queued but never saw acknowledged go out again under their own cids: the
+    // server stores each at most once, whether or not it had them already.
+    for (const send of saved.outbox()) {
+      if (this.rooms.has(send.room)) this.client.send(send.room, send.text, { cid: send.cid }).catch(() => this.#changed());
+    }
     this.client.open().catch(() => this.#changed());
   }
 
@@ -467,6 +472,7 @@ export class Chat {
       this.#notify(push.dm ? `${push.by.name} started a conversation with you` : `${push.by.name} invited you to #${push.room}`);
     });
     client.on('outbox', ({ room, pending }) => {
+      saved.setOutbox(client.pending().map(({ room: where, text, cid }) => ({ room: where, text, cid })));
       const view = this.rooms.get(room);
       if (view === undefined) return;
       view.pending = pending;

@@ -6,7 +6,15 @@ const KEY = {
   active: 'parley.active',
   token: 'parley.token',
   closedDms: 'parley.closed-dms',
+  outbox: 'parley.outbox',
 } as const;
+
+/** A message sent but not acknowledged when the page went away: sent again, same cid, on the next visit. */
+export interface SavedSend {
+  room: string;
+  text: string;
+  cid: string;
+}
 
 function read(key: string): string | null {
   try {
@@ -53,6 +61,23 @@ export const saved = {
     }
   },
   setClosedDms: (closed: Record<string, number>): void => write(KEY.closedDms, JSON.stringify(closed)),
+  outbox(): SavedSend[] {
+    try {
+      const parsed: unknown = JSON.parse(read(KEY.outbox) ?? '[]');
+      if (!Array.isArray(parsed)) return [];
+      return parsed.filter(
+        (entry: unknown): entry is SavedSend =>
+          typeof entry === 'object' &&
+          entry !== null &&
+          typeof (entry as SavedSend).room === 'string' &&
+          typeof (entry as SavedSend).text === 'string' &&
+          typeof (entry as SavedSend).cid === 'string',
+      );
+    } catch {
+      return [];
+    }
+  },
+  setOutbox: (sends: SavedSend[]): void => write(KEY.outbox, sends.length === 0 ? null : JSON.stringify(sends)),
   active: (): string | null => read(KEY.active),
   setActive: (room: string): void => write(KEY.active, room),
   forget(): void {
