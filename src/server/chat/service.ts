@@ -105,8 +105,18 @@ export class ChatService {
     // A room that did not exist at the check may have been made private by a `create` in between:
     // check again now that it exists (the caller leaves the hub on a refusal).
     if (!existed) ({ access } = await this.#check(who.user, room));
-    const first = await presence.add(room, who.connId, who.user);
-    const { members, online } = await this.members(room, Limits.joinMembers, who.user);
+    let first = false;
+    let listed: OnlineMembers;
+    try {
+      first = await presence.add(room, who.connId, who.user);
+      listed = await this.members(room, Limits.joinMembers, who.user);
+    } catch (error) {
+      // Presence is shared state (Redis in a cluster) and may be out of reach: the room still works,
+      // so the join does, listing only the joiner. Presence records the joiner when it is back.
+      this.#deps.log.warn({ err: error, room }, 'presence unavailable; joining without the member list');
+      listed = { members: [who.user], online: 1 };
+    }
+    const { members, online } = listed;
     if (first && online <= presenceLimit) {
       await this.#publish(room, { type: 'presence', room, user: who.user, event: 'join' });
     }
@@ -144,8 +154,16 @@ export class ChatService {
   }
 
   async #dropPresence(room: string, who: Participant): Promise<void> {
-    const { presence, presenceLimit } = this.#deps;
-    if (!(await presence.remove(room, who.connId, who.user.id))) return;
+    const { presence, presenceLimit, log } = this.#deps;
+    let last: boolean;
+    try {
+      last = await presence.remove(room, who.connId, who.user.id);
+    } catch (error) {
+      // Out of reach (Redis in a cluster): the removal is retried, and announced, when it is back.
+      log.warn({ err: error, room }, 'presence unavailable; the leave is recorded later');
+      return;
+    }
+    if (!last) return;
     // Quiet while the room, with this user gone, is still past the limit.
     const [online = 0] = await presence.counts([room]);
     if (online < presenceLimit) await this.#publish(room, { type: 'presence', room, user: who.user, event: 'leave' });
@@ -177,7 +195,11 @@ export class ChatService {
   /** Public rooms and the private rooms and DMs `user` is a member of. */
   async rooms(user: UserRef): Promise<({ room: string; seq: number; online: number } & Omit<RoomAccess, 'role'>)[]> {
     const rooms = await this.#deps.store.listRooms(user.id);
-    const online = await this.#deps.presence.counts(rooms.map((summary) => summary.room));
+    // Without presence (Redis out of reach in a cluster) the list is still right; only counts are unknown.
+    const online = await this.#deps.presence.counts(rooms.map((summary) => summary.room)).catch((error: unknown) => {
+      this.#deps.log.warn({ err: error }, 'presence unavailable; rooms listed with 0 online');
+      return rooms.map(() => 0);
+    });
     return rooms.map((summary, index) => ({ ...summary, online: online[index] ?? 0 }));
   }
 

@@ -108,6 +108,8 @@ export class RedisPresence implements Presence {
   readonly #local = new Map<string, LocalConn>();
   /** Removals that did not reach Redis; retried on each refresh. */
   #unremoved: LocalConn[] = [];
+  /** Additions that did not reach Redis; retried on each refresh (a join announced then). */
+  #unadded: LocalConn[] = [];
   #listener: PresenceListener | undefined;
   #timer: NodeJS.Timeout | undefined;
   #ticking: Promise<void> | undefined;
@@ -153,7 +155,12 @@ export class RedisPresence implements Presence {
   async add(room: string, connId: string, user: UserRef): Promise<boolean> {
     const conn = { room, connId, user };
     this.#local.set(this.#field(room, connId), conn);
-    return this.#register(conn);
+    try {
+      return await this.#register(conn);
+    } catch (error) {
+      this.#unadded.push(conn);
+      throw error;
+    }
   }
 
   async remove(room: string, connId: string, userId: string): Promise<boolean> {
@@ -231,6 +238,13 @@ export class RedisPresence implements Presence {
         for (const conn of this.#local.values()) {
           if (await this.#register(conn)) this.#listener?.(conn.room, conn.user, 'join');
         }
+      }
+      const unadded = this.#unadded;
+      this.#unadded = [];
+      for (const conn of unadded) {
+        // Only while the connection is still here: a removal since then has nothing to undo.
+        if (this.#local.get(this.#field(conn.room, conn.connId)) !== conn) continue;
+        if (await this.#register(conn)) this.#listener?.(conn.room, conn.user, 'join');
       }
       const unremoved = this.#unremoved;
       this.#unremoved = [];
