@@ -162,6 +162,22 @@ export async function chat(argv: readonly string[]): Promise<void> {
         }
         return;
       }
+      case 'dm': {
+        const name = (rest[0] ?? '').replace(/^@/, '');
+        if (name === '') return status('usage: /dm NAME (someone online in this room)');
+        try {
+          const { members } = await client.members(room);
+          const peer = members.find((member) => member.name.toLowerCase() === name.toLowerCase() && member.id !== client.user?.id);
+          if (peer === undefined) return status(`nobody called ${name} is online in #${room}`);
+          const { room: dmRoom } = (await client.command('dm', { user: peer.id })) as { room: string };
+          await enter(client, dmRoom, status, show);
+          room = dmRoom;
+          rl?.setPrompt(`@${printable(peer.name)}> `);
+        } catch (error) {
+          status(`could not open a DM with ${name}: ${error instanceof Error ? error.message : String(error)}`);
+        }
+        return;
+      }
       case 'rooms': {
         const rooms = await client.listRooms().catch(() => []);
         status(rooms.map((r) => `#${r.room} (${r.online} online)`).join(', ') || 'no rooms yet');
@@ -182,7 +198,7 @@ export async function chat(argv: readonly string[]): Promise<void> {
         rl?.close();
         return;
       default:
-        status('commands: /join ROOM, /rooms, /who, /history, /quit (start a message with // to send a leading /)');
+        status('commands: /join ROOM, /dm NAME, /rooms, /who, /history, /quit (start a message with // to send a leading /)');
     }
   }
 

@@ -1,6 +1,6 @@
 // The terminal client as a real process against a real server: it shows the room's recent
-// history and live messages, sends what is typed, escapes terminal control sequences, and exits
-// once its sends are acknowledged.
+// history and live messages, sends what is typed, opens a DM, escapes terminal control sequences,
+// and exits once its sends are acknowledged.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
@@ -50,9 +50,10 @@ test('parley chat shows history and live messages, sends typed lines, exits when
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   // A failed assertion must not leave the child (and so this test process) running.
   const killer = setTimeout(() => child.kill(), 30_000);
-  const waitOut = async (text: string): Promise<void> => {
+  /** Waits for `text` in the output, from offset `after` on (what was printed before does not count). */
+  const waitOut = async (text: string, after = 0): Promise<void> => {
     const deadline = Date.now() + 10_000;
-    while (!out.includes(text)) {
+    while (!out.includes(text, after)) {
       if (Date.now() > deadline) throw new Error(`timed out waiting for "${text}" in:\n${out}\n${err}`);
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
@@ -67,6 +68,20 @@ test('parley chat shows history and live messages, sends typed lines, exits when
   child.stdin.write('hello from the terminal\n');
   const message = await received;
   assert.equal((message['from'] as { name: string }).name, 'terminal-user');
+
+  // Bob opens a DM: the terminal says so; /dm bob goes there, and what is typed reaches bob alone.
+  const { room: dm } = await bob.ok('dm', { user: (message['from'] as { id: string }).id });
+  await waitOut('bob wants a direct conversation');
+  await bob.ok('join', { room: dm });
+  child.stdin.write('/dm bob\n');
+  await waitOut(`#${String(dm)}: 2 online`);
+  const whispered = bob.next((f) => f.type === 'message' && f['room'] === dm, 'DM from the CLI');
+  child.stdin.write('psst, bob\n');
+  assert.equal((await whispered)['text'], 'psst, bob');
+  const before = out.length;
+  child.stdin.write(`/join ${room}\n`);
+  await waitOut(`#${room}: 2 online`, before);
+
   child.stdin.end('and one more before leaving\n');
   assert.equal(await exited, 0, err);
   clearTimeout(killer);
