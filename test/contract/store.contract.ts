@@ -317,6 +317,20 @@ export function runStoreContract(
       assert.equal(await store.react('react', 1, ada.id, '👍', true, 9), undefined, 'no reactions on a tombstone');
     });
 
+    test('read markers: capped at the room, never moved back, per user and room', async () => {
+      for (const cid of ['r1', 'r2', 'r3']) await store.append(msg('reading', cid));
+      assert.equal(await store.markRead('reading', ada.id, 2), 2);
+      assert.equal(await store.markRead('reading', ada.id, 1), 2, 'a marker never moves back');
+      assert.equal(await store.markRead('reading', ada.id, 99), 3, 'capped at the room seq');
+      assert.equal(await store.markRead('reading', bob.id, 1), 1);
+      assert.equal(await store.markRead('no-such-room', ada.id, 5), 0);
+      await store.ensureRoom('other-reading');
+      assert.equal(await store.markRead('other-reading', ada.id, 4), 0, 'an empty room caps at 0');
+      assert.deepEqual([...(await store.readMarkers(ada.id))].sort(), [['other-reading', 0], ['reading', 3]]);
+      assert.deepEqual([...(await store.readMarkers(bob.id))], [['reading', 1]]);
+      assert.deepEqual([...(await store.readMarkers('nobody'))], []);
+    });
+
     test('findUser finds recorded users only', async () => {
       await store.recordUser(ada, 'guest');
       assert.deepEqual(await store.findUser(ada.id), ada);

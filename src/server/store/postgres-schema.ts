@@ -85,6 +85,13 @@ const migrations: readonly string[] = [
   // msg_id is random and never looked up: its unique index was one more B-tree per append, written
   // in random order (see the SQLite migration that does the same).
   `ALTER TABLE messages DROP CONSTRAINT IF EXISTS messages_msg_id_key;`,
+  // How far each user has read each room (the highest seq it has seen): unread counts on any device.
+  `CREATE TABLE read_markers (
+     user_id text NOT NULL,
+     room    text NOT NULL,
+     seq     bigint NOT NULL,
+     PRIMARY KEY (user_id, room)
+   );`,
 ];
 
 /** Brings `schema` (created if missing) up to the latest migration. */

@@ -445,6 +445,21 @@ export class PostgresStore implements Store {
     );
   }
 
+  async markRead(room: string, userId: string, seq: number): Promise<number> {
+    // Capped at the room's seq, never moved back; a room that does not exist gets no marker.
+    const { rows } = await this.#query<{ seq: string }>(
+      `INSERT INTO read_markers (user_id, room, seq) SELECT $1, name, LEAST($3::bigint, seq) FROM rooms WHERE name = $2
+       ON CONFLICT (user_id, room) DO UPDATE SET seq = GREATEST(read_markers.seq, excluded.seq) RETURNING seq`,
+      [userId, room, seq],
+    );
+    return Number(rows[0]?.seq ?? 0);
+  }
+
+  async readMarkers(userId: string): Promise<Map<string, number>> {
+    const { rows } = await this.#query<{ room: string; seq: string }>('SELECT room, seq FROM read_markers WHERE user_id = $1', [userId]);
+    return new Map(rows.map((row) => [row.room, Number(row.seq)]));
+  }
+
   async findUser(id: string): Promise<UserRef | undefined> {
     const { rows } = await this.#query<{ id: string; name: string }>('SELECT id, name FROM users WHERE id = $1', [id]);
     const row = rows[0];

@@ -106,6 +106,13 @@ const migrations: readonly string[] = [
    DROP TABLE messages;
    ALTER TABLE messages_v5 RENAME TO messages;
    CREATE UNIQUE INDEX messages_by_cid ON messages (room, user_id, cid);`,
+  // How far each user has read each room (the highest seq it has seen): unread counts on any device.
+  `CREATE TABLE read_markers (
+     user_id TEXT NOT NULL,
+     room    TEXT NOT NULL,
+     seq     INTEGER NOT NULL,
+     PRIMARY KEY (user_id, room)
+   ) STRICT, WITHOUT ROWID;`,
 ];
 
 /** Brings the database up to the latest schema (or to version `upTo`, for tests of a migration). */

@@ -207,6 +207,12 @@ export class SqliteStore implements Store {
       after: db.prepare<[string, number, number], MessageRow>(
         'SELECT * FROM messages WHERE room = ? AND seq > ? ORDER BY seq LIMIT ?',
       ),
+      // Capped at the room's seq, never moved back; a room that does not exist gets no marker.
+      markRead: db.prepare<[string, number, string], { seq: number }>(
+        `INSERT INTO read_markers (user_id, room, seq) SELECT ?, name, min(?, seq) FROM rooms WHERE name = ?
+         ON CONFLICT (user_id, room) DO UPDATE SET seq = max(seq, excluded.seq) RETURNING seq`,
+      ),
+      readMarkers: db.prepare<[string], { room: string; seq: number }>('SELECT room, seq FROM read_markers WHERE user_id = ?'),
       recordUser: db.prepare<[string, string, string, number, number]>(
         `INSERT INTO users (id, name, kind, created_at, seen_at) VALUES (?, ?, ?, ?, ?)
          ON CONFLICT (id) DO UPDATE SET name = excluded.name, seen_at = excluded.seen_at`,
@@ -510,6 +516,15 @@ export class SqliteStore implements Store {
     return this.#enqueue(() => {
       this.#statements.recordUser.run(user.id, user.name, kind, now, now);
     });
+  }
+
+  /** Joins the turn's write transaction, like every other write. */
+  markRead(room: string, userId: string, seq: number): Promise<number> {
+    return this.#enqueue(() => this.#statements.markRead.get(userId, seq, room)?.seq ?? 0) as Promise<number>;
+  }
+
+  readMarkers(userId: string): Promise<Map<string, number>> {
+    return this.#read(() => new Map(this.#statements.readMarkers.all(userId).map((row) => [row.room, row.seq])));
   }
 
   createAccount(account: Account, createdAt: number): Promise<boolean> {

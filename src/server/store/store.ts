@@ -139,6 +139,13 @@ export interface Store {
   after(room: string, after: number, limit: number): Promise<ChatMessage[]>;
   recordUser(user: UserRef, kind: UserKind): Promise<void>;
   /**
+   * Records that `userId` has read `room` up to `seq`, capped at the room's seq; a marker never
+   * moves back. Resolves the marker as it now stands (0 for a room that does not exist).
+   */
+  markRead(room: string, userId: string, seq: number): Promise<number>;
+  /** Every read marker of the user, by room. */
+  readMarkers(userId: string): Promise<Map<string, number>>;
+  /**
    * Stores a new account (and its user row). Resolves false, storing nothing, when the username is
    * taken: usernames are unique case-insensitively (callers pass them lower-cased).
    */
