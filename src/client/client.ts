@@ -13,6 +13,7 @@ import type {
   RoomAccess,
   RoomEventPush,
   InvitedPush,
+  ReadPush,
   ServerFrame,
   TypingPush,
   UserRef,
@@ -102,6 +103,8 @@ export interface ClientEvents {
    * joined automatically. Missed while offline: `rooms` lists every room the user is a member of.
    */
   invited: InvitedPush;
+  /** This user read `room` up to `seq` on another connection (or this one): clear its unread count. */
+  read: ReadPush;
   /** The pending (unacknowledged) messages of `room` changed. */
   outbox: { room: string; pending: PendingMessage[] };
 }
@@ -373,6 +376,14 @@ export class ParleyClient extends Emitter<ClientEvents> {
     return { members, online };
   }
 
+  /**
+   * Records that this user has read `room` up to `seq` (a marker that never moves back, kept by the
+   * server for every device); resolves the marker as it now stands.
+   */
+  async markRead(room: string, seq: number): Promise<number> {
+    return (await this.#request('read', { room, seq })).seq;
+  }
+
   async listRooms(): Promise<Results['rooms']['rooms']> {
     return (await this.#request('rooms', {})).rooms;
   }
@@ -636,6 +647,9 @@ export class ParleyClient extends Emitter<ClientEvents> {
         return;
       case 'invited':
         this.emit('invited', frame);
+        return;
+      case 'read':
+        this.emit('read', frame);
         return;
       case 'kicked': {
         const track = this.#rooms.get(frame.room);

@@ -16,6 +16,7 @@ export type {
   RoomAccess,
   RoomEventPush,
   InvitedPush,
+  ReadPush,
   Role,
   ReactionCount,
 } from '../protocol/messages.js';

@@ -98,6 +98,7 @@ export const ReactParams = Type.Object({
   on: Type.Boolean(),
 });
 export const DmParams = Type.Object({ user: UserId });
+export const ReadParams = Type.Object({ room: Room, seq: Seq });
 
 /** Every verb a client may send, with the schema of its parameters. */
 export const CommandSchemas = {
@@ -120,6 +121,7 @@ export const CommandSchemas = {
   delete: DeleteParams,
   react: ReactParams,
   dm: DmParams,
+  read: ReadParams,
 } as const satisfies Record<string, TSchema>;
 
 export type Verb = keyof typeof CommandSchemas;
@@ -179,7 +181,8 @@ export interface Results {
   /** `members`: up to Limits.joinMembers of the `online` users, the joiner first. */
   join: { room: string; seq: number; members: UserRef[]; online: number; recovered: boolean } & RoomAccess;
   leave: { room: string };
-  rooms: { rooms: ({ room: string; seq: number; online: number } & Omit<RoomAccess, 'role'>)[] };
+  /** `read`: how far this user has read the room (0 when never), from `read` on any device. */
+  rooms: { rooms: ({ room: string; seq: number; online: number; read: number } & Omit<RoomAccess, 'role'>)[] };
   send: { room: string; seq: number; msgId: string; ts: number; duplicate?: boolean };
   history: { room: string; messages: ChatMessage[] };
   typing: { room: string };
@@ -195,6 +198,7 @@ export interface Results {
   delete: { room: string; seq: number };
   react: { room: string; seq: number; emoji: string; count: number };
   dm: { room: string; user: UserRef };
+  read: { room: string; seq: number };
 }
 
 export type OkReply<V extends Verb = Verb> = { id: RequestId; type: 'ok' } & Results[V];
@@ -275,5 +279,14 @@ export interface InvitedPush {
   by: UserRef;
   dm: boolean;
 }
-export type Push = MessagePush | PresencePush | TypingPush | RoomEventPush | InvitedPush;
+/** `user` (you) has read `room` up to `seq`, on one of your connections: sent to all the others. */
+export interface ReadPush {
+  type: 'read';
+  room: string;
+  user: string;
+  seq: number;
+}
+/** Pushes addressed to a user rather than a room. */
+export type UserNoticePush = InvitedPush | ReadPush;
+export type Push = MessagePush | PresencePush | TypingPush | RoomEventPush | UserNoticePush;
 export type ServerFrame = OkReply | ErrorReply | Push;

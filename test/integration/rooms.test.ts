@@ -428,3 +428,35 @@ test('an invite and a DM reach every connection of the invited user, in no room 
   assert.equal(ada.client.pushes('invited').length, 0, 'the inviter is not told about itself');
   await closeAll(ada, bob, eve, bobToo);
 });
+
+test('read markers: kept per user for every device, never moved back, told to the other connections', async () => {
+  const ada = await guest('ada');
+  const bob = await guest('bob');
+  const adaToo = await guest('ada', ada.resume); // the same user on a second device
+  await ada.client.ok('join', { room: 'reading-room' });
+  for (const cid of ['m1', 'm2', 'm3', 'm4']) await ada.client.ok('send', { room: 'reading-room', text: cid, cid });
+
+  const marked = await ada.client.ok('read', { room: 'reading-room', seq: 3 });
+  assert.equal(marked['seq'], 3);
+  const [notice] = await adaToo.client.waitFor('read', 1);
+  assert.deepEqual({ room: notice?.['room'], seq: notice?.['seq'], user: notice?.['user'] }, { room: 'reading-room', seq: 3, user: ada.id });
+  assert.equal((await ada.client.ok('read', { room: 'reading-room', seq: 1 }))['seq'], 3, 'never moved back');
+  assert.equal((await ada.client.ok('read', { room: 'reading-room', seq: 50 }))['seq'], 4, 'capped at the room seq');
+
+  const listed = (frame: Frame, room: string): Record<string, unknown> | undefined =>
+    (frame['rooms'] as Record<string, unknown>[]).find((r) => r['room'] === room);
+  assert.deepEqual(
+    { seq: listed(await adaToo.client.ok('rooms'), 'reading-room')?.['seq'], read: listed(await adaToo.client.ok('rooms'), 'reading-room')?.['read'] },
+    { seq: 4, read: 4 },
+  );
+  assert.equal(listed(await bob.client.ok('rooms'), 'reading-room')?.['read'], 0, "bob's marker is his own");
+  await settle(50);
+  assert.equal(bob.client.pushes('read').length, 0);
+
+  // A private room's marker needs membership, like its history.
+  await ada.client.ok('create', { room: 'reading-private', private: true });
+  await refused(bob.client, 'read', { room: 'reading-private', seq: 1 }, 'not_member');
+  await refused(bob.client, 'read', { room: 'never-made', seq: 1 }, 'not_found');
+  await refused(bob.client, 'read', { room: 'reading-room', seq: -1 }, 'bad_request');
+  await closeAll(ada, bob, adaToo);
+});

@@ -1,6 +1,6 @@
 // ChatService: the only path that stores and publishes. Sessions (WebSocket today, others later)
 // and HTTP call it; it calls the Store first and the Broker second, never the other way round.
-import { Limits, type ChatMessage, type CommandParams, type Push, type RoomAccess, type UserRef } from '../../protocol/messages.js';
+import { Limits, type ChatMessage, type CommandParams, type Push, type Results, type RoomAccess, type UserRef } from '../../protocol/messages.js';
 import { ErrorCode, ProtocolError } from '../../protocol/errors.js';
 import type { Broker } from '../broker/broker.js';
 import { USER_NOTICES, type Hub, type Member } from '../hub/hub.js';
@@ -193,14 +193,26 @@ export class ChatService {
   }
 
   /** Public rooms and the private rooms and DMs `user` is a member of. */
-  async rooms(user: UserRef): Promise<({ room: string; seq: number; online: number } & Omit<RoomAccess, 'role'>)[]> {
+  async rooms(user: UserRef): Promise<Results['rooms']['rooms']> {
     const rooms = await this.#deps.store.listRooms(user.id);
     // Without presence (Redis out of reach in a cluster) the list is still right; only counts are unknown.
     const online = await this.#deps.presence.counts(rooms.map((summary) => summary.room)).catch((error: unknown) => {
       this.#deps.log.warn({ err: error }, 'presence unavailable; rooms listed with 0 online');
       return rooms.map(() => 0);
     });
-    return rooms.map((summary, index) => ({ ...summary, online: online[index] ?? 0 }));
+    const read = await this.#deps.store.readMarkers(user.id);
+    return rooms.map((summary, index) => ({ ...summary, online: online[index] ?? 0, read: read.get(summary.room) ?? 0 }));
+  }
+
+  /**
+   * Moves the user's read marker in `room` up to `seq` (never back) and tells the user's other
+   * connections, so that every device shows the same unread count.
+   */
+  async markRead(user: UserRef, room: string, seq: number): Promise<number> {
+    await this.#reader(user, room);
+    const marked = await this.#deps.store.markRead(room, user.id, seq);
+    await this.#publish(USER_NOTICES, { type: 'read', room, user: user.id, seq: marked });
+    return marked;
   }
 
   /** A room with an owner; the creator is the owner. */

@@ -2,10 +2,10 @@
 // the room's first local member arrives and unsubscribes when the last one leaves, and it delivers
 // only what the broker hands back, so one process and many take the same path. Message pushes pass
 // through the room's RoomOrder, which repairs gaps from the store before members see them.
-// Notices addressed to a user rather than a room (invites) travel on one broker topic that every
+// Notices addressed to a user rather than a room (invites, read markers) travel on one broker topic that every
 // process subscribes to once; each process hands them to that user's connections it holds.
 import type { Logger } from 'pino';
-import type { InvitedPush, MessagePush, Push, UserRef } from '../../protocol/messages.js';
+import type { MessagePush, Push, UserNoticePush, UserRef } from '../../protocol/messages.js';
 import type { Broker } from '../broker/broker.js';
 import { OutgoingPush } from './outgoing.js';
 import { RoomOrder, type RecoveryReader } from './room-order.js';
@@ -139,7 +139,7 @@ export class Hub {
 
   #receive(room: string, push: Push): void {
     if (room === USER_NOTICES) {
-      if (push.type === 'invited') this.#notify(push);
+      if (push.type === 'invited' || push.type === 'read') this.#notify(push);
       return;
     }
     const local = this.#rooms.get(room);
@@ -168,7 +168,7 @@ export class Hub {
     if (push.type === 'kicked') this.#remove(room, push.user);
   }
 
-  #notify(push: InvitedPush): void {
+  #notify(push: UserNoticePush): void {
     const connections = this.#users.get(push.user);
     if (connections === undefined) return;
     const outgoing = new OutgoingPush(push);

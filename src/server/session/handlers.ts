@@ -200,6 +200,11 @@ const listMembers: Handler<'members'> = async (session, { room, limit }, id, cha
   session.ok<'members'>(id, { room, ...(await chat.members(room, limit ?? Limits.membersMax, session.user)) });
 };
 
+const read: Handler<'read'> = async (session, { room, seq }, id, chat) => {
+  requireAllowed(session, room);
+  session.ok<'read'>(id, { room, seq: await chat.markRead(session.user, room, seq) });
+};
+
 const dm: Handler<'dm'> = async (session, { user }, id, chat) => {
   session.ok<'dm'>(id, await chat.dm(session.user, user));
 };
@@ -224,4 +229,5 @@ export const handlers: { [V in Verb]: Handler<V> } = {
   delete: remove,
   react,
   dm,
+  read,
 };
