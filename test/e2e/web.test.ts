@@ -276,6 +276,40 @@ test('the unread count rises in a room that is not in view and clears when opene
   await ada.context.close();
 });
 
+test('unread counts are kept by the server: they survive a reload, and reading in one tab clears the other', { skip }, async () => {
+  const ada = await person('Ada');
+  await enterRoom(ada.page, 'news');
+  await enterRoom(ada.page, 'desk');
+  const bob = await TestClient.guest(server.wsUrl, 'bob');
+  await bob.ok('join', { room: 'news' });
+  for (const cid of ['n1', 'n2', 'n3']) await bob.ok('send', { room: 'news', text: `headline ${cid}`, cid });
+  const badge = (page: Page): ReturnType<Page['locator']> => page.locator('[data-testid="unread-news"]');
+  await badge(ada.page).filter({ hasText: /^3$/ }).waitFor();
+
+  // A reload counts them again from the server's read marker, not from zero.
+  await ada.page.reload();
+  await ada.page.locator('.room-title span', { hasText: exactly('desk') }).waitFor();
+  await badge(ada.page).filter({ hasText: /^3$/ }).waitFor();
+
+  // A second tab of the same person opens the room; the first tab's badge goes.
+  const second = await ada.context.newPage();
+  await second.goto(server.url);
+  await second.click('button[data-room="news"]');
+  await waitForText(second, 'headline n3');
+  await badge(ada.page).waitFor({ state: 'detached' });
+  // It stays gone on the next visit; a new message counts again (once the tab showing the room is closed).
+  await second.close();
+  await ada.page.reload();
+  await ada.page.locator('.status-dot.status-open').waitFor({ state: 'attached' });
+  await ada.page.click('button[data-room="desk"]'); // the tabs share one remembered room in view
+  await ada.page.waitForTimeout(300);
+  assert.equal(await badge(ada.page).count(), 0);
+  await bob.ok('send', { room: 'news', text: 'one more', cid: 'n4' });
+  await badge(ada.page).filter({ hasText: /^1$/ }).waitFor();
+  await bob.close();
+  await ada.context.close();
+});
+
 test('a room with more members than a join lists: the panel reads them all and counts everyone', { skip }, async () => {
   const crowd = await Promise.all(Array.from({ length: 130 }, (_, i) => TestClient.guest(server.wsUrl, `fan${i}`)));
   for (const fan of crowd) await fan.ok('join', { room: 'arena' });

@@ -16,6 +16,8 @@ import { saved } from './storage.js';
 export const PAGE = 50;
 const TYPING_MS = 5000;
 const DIRECTORY_MS = 15_000;
+/** Read markers of one room go to the server at most this often (a busy room in view sends one per interval). */
+const READ_MS = 400;
 export const ROOM_RE = /^[a-z0-9][a-z0-9_-]{0,63}$/;
 
 export interface RoomView {
@@ -44,6 +46,8 @@ export interface RoomView {
    * the join says how far the room has got (messages stored before the join arrive as history).
    */
   unseenAfter: number | undefined;
+  /** How far I have read the room, as the server keeps it for all my devices. */
+  readSeq: number;
 }
 
 /** Moderation verbs the members list offers. */
@@ -53,6 +57,7 @@ export interface DirectoryEntry {
   room: string;
   seq: number;
   online: number;
+  read: number;
   private: boolean;
   dm: boolean;
 }
@@ -70,6 +75,8 @@ export class Chat {
   /** DM room → the other user, for labels. */
   readonly dmPeers = new Map<string, UserRef>();
   #listeners = new Set<() => void>();
+  /** Rooms with a read marker on its way (one request per room at a time, at most every READ_MS). */
+  readonly #reading = new Set<string>();
   #typingTimer: ReturnType<typeof setTimeout> | undefined;
   #directoryTimer: ReturnType<typeof setInterval> | undefined;
   #queued = false;
@@ -129,6 +136,7 @@ export class Chat {
         access: undefined,
         mutedUntil: 0,
         unseenAfter: undefined,
+        readSeq: 0,
       });
       saved.setRooms([...this.rooms.keys()]);
       this.client.join(room).catch((error: unknown) => {
@@ -155,6 +163,7 @@ export class Chat {
     view.unread = 0;
     saved.setActive(room);
     this.#readMembers(view);
+    this.#markSeen(view);
     this.#changed();
   }
 
@@ -338,10 +347,44 @@ export class Chat {
       (rooms) => {
         this.directory = rooms.sort((a, b) => b.online - a.online || b.seq - a.seq);
         this.#reopenDms(rooms);
+        this.#applyReadMarkers(rooms);
         this.#changed();
       },
       () => undefined,
     );
+  }
+
+  /** The room is in view: tell the server how far I have read it (at once, then at most every READ_MS). */
+  #markSeen(view: RoomView): void {
+    const room = view.name;
+    // Offline, the next join (which loads the room again) marks it.
+    if (this.#reading.has(room) || document.hidden || room !== this.active || this.connection.state !== 'open') return;
+    const last = view.messages.at(-1)?.seq ?? 0;
+    if (last <= view.readSeq || !this.client.rooms.includes(room)) return;
+    this.#reading.add(room);
+    const settled = (): void => {
+      // At most one marker per READ_MS per room; messages that came in meanwhile go with the next.
+      setTimeout(() => {
+        this.#reading.delete(room);
+        this.#markSeen(view);
+      }, READ_MS);
+    };
+    this.client.markRead(room, last).then((seq) => {
+      view.readSeq = Math.max(view.readSeq, seq);
+      settled();
+    }, settled);
+  }
+
+  /** Unread counts as the server keeps them, for the rooms not in view (the same on every device). */
+  #applyReadMarkers(rooms: DirectoryEntry[]): void {
+    for (const entry of rooms) {
+      const view = this.rooms.get(entry.room);
+      if (view === undefined) continue;
+      view.readSeq = Math.max(view.readSeq, entry.read);
+      if (entry.room === this.active && !document.hidden) continue;
+      const last = Math.max(entry.seq, view.messages.at(-1)?.seq ?? 0);
+      view.unread = Math.max(0, last - view.readSeq);
+    }
   }
 
   /**
@@ -438,6 +481,7 @@ export class Chat {
       view.typing.delete(message.from.id);
       const mine = message.from.id === this.me?.id;
       if (!mine && (message.room !== this.active || document.hidden)) view.unread += 1;
+      else this.#markSeen(view);
       this.#changed();
     });
     client.on('presence', (push) => {
@@ -462,6 +506,15 @@ export class Chat {
       this.#typingTimer = setTimeout(() => this.#changed(), TYPING_MS + 50);
     });
     client.on('roomEvent', (push) => this.#applyRoomEvent(push));
+    // I read a room on another device (or tab): what was unread here up to there is read.
+    client.on('read', (push) => {
+      const view = this.rooms.get(push.room);
+      if (view === undefined || push.seq <= view.readSeq) return;
+      view.readSeq = push.seq;
+      const last = view.messages.at(-1)?.seq ?? 0;
+      view.unread = Math.min(view.unread, Math.max(0, last - push.seq));
+      this.#changed();
+    });
     // Invited, or someone opened a DM with me: the room joins the sidebar (not focused) at once.
     client.on('invited', (push) => {
       if (push.dm) this.dmPeers.set(push.room, push.by);
@@ -499,6 +552,7 @@ export class Chat {
       if (!view.loaded) view.hasOlder = recent.length === PAGE && (recent[0]?.seq ?? 1) > 1;
       view.loaded = true;
       this.#merge(view, recent);
+      this.#markSeen(view);
     } catch {
       // Offline again: the next join loads it.
     }
