@@ -148,13 +148,16 @@ test('typing reaches the other members only and is not stored', async () => {
   await Promise.all([typist.close(), reader.close()]);
 });
 
-test('rooms lists every room with its seq and online count', async () => {
+test('rooms lists every room with its seq, online count and how far this user has read it', async () => {
   const client = await TestClient.guest(server.wsUrl, 'lister');
   await client.ok('join', { room: 'listed' });
   await client.ok('send', { room: 'listed', text: 'x', cid: '1' });
-  const reply = await client.ok('rooms');
-  const entry = (reply['rooms'] as { room: string; seq: number; online: number }[]).find((r) => r.room === 'listed');
-  assert.deepEqual(entry, { room: 'listed', seq: 1, online: 1, private: false, dm: false });
+  await client.ok('send', { room: 'listed', text: 'y', cid: '2' });
+  const entry = async (): Promise<unknown> =>
+    ((await client.ok('rooms'))['rooms'] as { room: string }[]).find((r) => r.room === 'listed');
+  assert.deepEqual(await entry(), { room: 'listed', seq: 2, online: 1, read: 0, private: false, dm: false });
+  await client.ok('read', { room: 'listed', seq: 1 });
+  assert.deepEqual(await entry(), { room: 'listed', seq: 2, online: 1, read: 1, private: false, dm: false });
   await client.close();
 });
 

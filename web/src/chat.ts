@@ -16,8 +16,11 @@ import { saved } from './storage.js';
 export const PAGE = 50;
 const TYPING_MS = 5000;
 const DIRECTORY_MS = 15_000;
-/** Read markers of one room go to the server at most this often (a busy room in view sends one per interval). */
-const READ_MS = 400;
+/**
+ * Read markers of one room go to the server at most this often: in a busy room every viewer would
+ * otherwise write one per message (a store write and a notice each).
+ */
+const READ_MS = 2000;
 export const ROOM_RE = /^[a-z0-9][a-z0-9_-]{0,63}$/;
 
 export interface RoomView {
