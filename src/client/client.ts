@@ -370,6 +370,19 @@ export class ParleyClient extends Emitter<ClientEvents> {
   }
 
   /** Every room on the server with its latest seq and online count. */
+  /**
+   * Messages of `room` containing `text` (case-insensitive), newest first. One call looks at most
+   * 10,000 messages back from `before` (the room's end by default); `from` says where it stopped,
+   * so `search(room, text, { before: from })` goes further back while `from > 1`.
+   */
+  async search(room: string, text: string, options: { before?: number; limit?: number } = {}): Promise<{ messages: ChatMessage[]; from: number }> {
+    const params: CommandParams['search'] = { room, text };
+    if (options.before !== undefined) params.before = options.before;
+    if (options.limit !== undefined) params.limit = options.limit;
+    const { messages, from } = await this.#request('search', params);
+    return { messages, from };
+  }
+
   /** Up to `limit` (at most 1,000) of the users online in a joined room, and how many there are. */
   async members(room: string, limit?: number): Promise<{ members: UserRef[]; online: number }> {
     const { members, online } = await this.#request('members', limit === undefined ? { room } : { room, limit });

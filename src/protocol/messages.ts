@@ -17,6 +17,11 @@ export const Limits = {
   cidMax: 64,
   historyMax: 100,
   historyDefault: 50,
+  searchMax: 50,
+  searchDefault: 20,
+  /** How many messages back one `search` looks (continue with `before` = the reply's `from`). */
+  searchWindow: 10_000,
+  searchTextMax: 200,
   topicMax: 200,
   emojiMax: 16,
   /** Longest mute: 30 days. */
@@ -71,6 +76,12 @@ export const HistoryParams = Type.Object({
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: Limits.historyMax })),
 });
 export const TypingParams = Type.Object({ room: Room });
+export const SearchParams = Type.Object({
+  room: Room,
+  text: Type.String({ minLength: 1, maxLength: Limits.searchTextMax }),
+  before: Type.Optional(Type.Integer({ minimum: 1 })),
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: Limits.searchMax })),
+});
 export const MembersParams = Type.Object({
   room: Room,
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: Limits.membersMax })),
@@ -108,6 +119,7 @@ export const CommandSchemas = {
   rooms: RoomsParams,
   send: SendParams,
   history: HistoryParams,
+  search: SearchParams,
   typing: TypingParams,
   members: MembersParams,
   create: CreateParams,
@@ -185,6 +197,8 @@ export interface Results {
   rooms: { rooms: ({ room: string; seq: number; online: number; read: number } & Omit<RoomAccess, 'role'>)[] };
   send: { room: string; seq: number; msgId: string; ts: number; duplicate?: boolean };
   history: { room: string; messages: ChatMessage[] };
+  /** Newest first; `from` is the lowest seq looked at (1 when the whole room was searched). */
+  search: { room: string; messages: ChatMessage[]; from: number };
   typing: { room: string };
   members: { room: string; members: UserRef[]; online: number };
   create: { room: string; private: boolean; topic?: string; role: 'owner' };

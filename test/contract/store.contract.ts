@@ -317,6 +317,27 @@ export function runStoreContract(
       assert.equal(await store.react('react', 1, ada.id, '👍', true, 9), undefined, 'no reactions on a tombstone');
     });
 
+    test('search finds live messages containing the text, newest first, within the window it is given', async () => {
+      const texts = ['Deploy on Friday', 'lunch?', 'deploy failed: 100% of _tests_', 'friday it is', 'DEPLOY again', 'a\\b'];
+      for (const [i, text] of texts.entries()) await store.append(msg('searching', `s${i}`, ada, text));
+      const found = async (text: string, from = 1, before = 100, limit = 10): Promise<number[]> =>
+        (await store.search('searching', text, from, before, limit)).map((m) => m.seq);
+      assert.deepEqual(await found('deploy'), [5, 3, 1], 'case-insensitive, newest first');
+      assert.deepEqual(await found('deploy', 1, 100, 2), [5, 3], 'limit');
+      assert.deepEqual(await found('deploy', 2, 5), [3], 'only seqs in [from, before)');
+      assert.deepEqual(await found('100%'), [3], '% is literal');
+      assert.deepEqual(await found('_tests_'), [3], '_ is literal');
+      assert.deepEqual(await found('a_b'), [], '_ matches no other character');
+      assert.deepEqual(await found('a\\b'), [6], 'a backslash is literal');
+      assert.deepEqual(await found('nothing like it'), []);
+      await store.deleteMessage('searching', 5, 1_700_000_000_500);
+      assert.deepEqual(await found('deploy'), [3, 1], 'a deleted message is not found');
+      await store.editMessage('searching', 2, 'lunch at the deploy party', 1_700_000_000_600);
+      const [edited] = await store.search('searching', 'party', 1, 100, 10);
+      assert.deepEqual([edited?.seq, edited?.text, edited?.from.name], [2, 'lunch at the deploy party', 'ada'], 'the current text, whole');
+      assert.deepEqual(await store.search('no-such-room', 'deploy', 1, 100, 10), []);
+    });
+
     test('read markers: capped at the room, never moved back, per user and room', async () => {
       for (const cid of ['r1', 'r2', 'r3']) await store.append(msg('reading', cid));
       assert.equal(await store.markRead('reading', ada.id, 2), 2);

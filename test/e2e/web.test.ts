@@ -310,6 +310,31 @@ test('unread counts are kept by the server: they survive a reload, and reading i
   await ada.context.close();
 });
 
+test('search finds messages of the room in view, newest first; Escape goes back to the conversation', { skip }, async () => {
+  const ada = await person('Ada');
+  await enterRoom(ada.page, 'archive');
+  const bob = await TestClient.guest(server.wsUrl, 'bob');
+  await bob.ok('join', { room: 'archive' });
+  for (const [i, text] of ['Deploy went fine', 'lunch at noon', 'who broke the **deploy**?', 'deployment notes: <b>v2</b>'].entries()) {
+    await bob.ok('send', { room: 'archive', text, cid: `a${i}` });
+  }
+  await waitForText(ada.page, 'deployment notes: <b>v2</b>');
+  await ada.page.click('button[aria-label="Search #archive"]');
+  await ada.page.fill('#search-text', 'DEPLOY');
+  await ada.page.press('#search-text', 'Enter');
+  const results = ada.page.locator('[data-testid="search-result"] .msg-text');
+  await results.nth(2).waitFor();
+  assert.deepEqual(await results.allTextContents(), ['deployment notes: <b>v2</b>', 'who broke the deploy?', 'Deploy went fine']);
+  await ada.page.fill('#search-text', 'nothing like this');
+  await ada.page.press('#search-text', 'Enter');
+  await ada.page.locator('.search-note', { hasText: 'Nothing found' }).waitFor();
+  await ada.page.press('#search-text', 'Escape');
+  await waitForText(ada.page, 'lunch at noon');
+  assert.equal(await ada.page.locator('#search-text').count(), 0);
+  await bob.close();
+  await ada.context.close();
+});
+
 test('a room with more members than a join lists: the panel reads them all and counts everyone', { skip }, async () => {
   const crowd = await Promise.all(Array.from({ length: 130 }, (_, i) => TestClient.guest(server.wsUrl, `fan${i}`)));
   for (const fan of crowd) await fan.ok('join', { room: 'arena' });

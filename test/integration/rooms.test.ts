@@ -460,3 +460,26 @@ test('read markers: kept per user for every device, never moved back, told to th
   await refused(bob.client, 'read', { room: 'reading-room', seq: -1 }, 'bad_request');
   await closeAll(ada, bob, adaToo);
 });
+
+test('search: newest first in a bounded window, continued with before; private rooms need membership', async () => {
+  const ada = await guest('ada');
+  const eve = await guest('eve');
+  await ada.client.ok('join', { room: 'searchable' });
+  const texts = ['Release notes', 'coffee?', 'release candidate 2', 'ship the RELEASE', 'nothing here'];
+  for (const [i, text] of texts.entries()) await ada.client.ok('send', { room: 'searchable', text, cid: `q${i}` });
+  const seqs = (frame: Frame): number[] => (frame['messages'] as { seq: number }[]).map((m) => m.seq);
+
+  const found = await eve.client.ok('search', { room: 'searchable', text: 'release' });
+  assert.deepEqual(seqs(found), [4, 3, 1], 'a public room is searchable without joining');
+  assert.equal(found['from'], 1, 'the whole room was in the window');
+  assert.deepEqual((found['messages'] as { text: string }[])[0]?.text, 'ship the RELEASE');
+  assert.deepEqual(seqs(await eve.client.ok('search', { room: 'searchable', text: 'release', before: 4, limit: 1 })), [3]);
+  assert.deepEqual(seqs(await eve.client.ok('search', { room: 'never-made', text: 'release' })), []);
+
+  await ada.client.ok('create', { room: 'searchable-private', private: true });
+  await refused(eve.client, 'search', { room: 'searchable-private', text: 'x' }, 'not_member');
+  const tooLong = await refused(eve.client, 'search', { room: 'searchable', text: 'x'.repeat(201) }, 'bad_request');
+  assert.equal(tooLong['field'], 'text');
+  await refused(eve.client, 'search', { room: 'searchable', text: '' }, 'bad_request');
+  await closeAll(ada, eve);
+});

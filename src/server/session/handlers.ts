@@ -135,6 +135,12 @@ const history: Handler<'history'> = async (session, { room, before, limit }, id,
   session.ok<'history'>(id, { room, messages });
 };
 
+const search: Handler<'search'> = async (session, { room, text, before, limit }, id, chat) => {
+  requireAllowed(session, room);
+  const found = await chat.search(session.user, room, text, before, limit ?? Limits.searchDefault);
+  session.ok<'search'>(id, { room, ...found });
+};
+
 const typing: Handler<'typing'> = async (session, { room }, id, chat) => {
   await requireJoined(session, room);
   await chat.typing(session.user, room);
@@ -216,6 +222,7 @@ export const handlers: { [V in Verb]: Handler<V> } = {
   rooms,
   send,
   history,
+  search,
   typing,
   members: listMembers,
   create,

@@ -12,6 +12,7 @@ import { withReactions, withState, type ReactionRow } from './message-state.js';
 import {
   AppendRefused,
   StoreError,
+  likePattern,
   type Account,
   type AppendResult,
   type NewAuthSession,
@@ -333,6 +334,15 @@ export class PostgresStore implements Store {
     const { rows } = await this.#query<MessageRow>(
       'SELECT * FROM (SELECT * FROM messages WHERE room = $1 AND seq < $2 ORDER BY seq DESC LIMIT $3) w ORDER BY seq',
       [room, before ?? Number.MAX_SAFE_INTEGER, limit],
+    );
+    return this.#withReactions(room, rows);
+  }
+
+  async search(room: string, text: string, from: number, before: number, limit: number): Promise<ChatMessage[]> {
+    const { rows } = await this.#query<MessageRow>(
+      `SELECT * FROM messages WHERE room = $1 AND seq >= $2 AND seq < $3 AND deleted_at IS NULL
+          AND text ILIKE $4 ESCAPE '\\' ORDER BY seq DESC LIMIT $5`,
+      [room, from, before, likePattern(text), limit],
     );
     return this.#withReactions(room, rows);
   }

@@ -13,6 +13,7 @@ import { withReactions, withState, type ReactionRow } from './message-state.js';
 import {
   AppendRefused,
   StoreError,
+  likePattern,
   type Account,
   type AppendResult,
   type NewAuthSession,
@@ -204,6 +205,10 @@ export class SqliteStore implements Store {
       before: db.prepare<[string, number, number], MessageRow>(
         'SELECT * FROM (SELECT * FROM messages WHERE room = ? AND seq < ? ORDER BY seq DESC LIMIT ?) ORDER BY seq',
       ),
+      search: db.prepare<[string, number, number, string, number], MessageRow>(
+        `SELECT * FROM messages WHERE room = ? AND seq >= ? AND seq < ? AND deleted_at IS NULL
+            AND text LIKE ? ESCAPE '\\' ORDER BY seq DESC LIMIT ?`,
+      ),
       after: db.prepare<[string, number, number], MessageRow>(
         'SELECT * FROM messages WHERE room = ? AND seq > ? ORDER BY seq LIMIT ?',
       ),
@@ -366,6 +371,10 @@ export class SqliteStore implements Store {
 
   after(room: string, after: number, limit: number): Promise<ChatMessage[]> {
     return this.#read(() => this.#withReactions(room, this.#statements.after.all(room, after, limit)));
+  }
+
+  search(room: string, text: string, from: number, before: number, limit: number): Promise<ChatMessage[]> {
+    return this.#read(() => this.#withReactions(room, this.#statements.search.all(room, from, before, likePattern(text), limit)));
   }
 
   #withReactions(room: string, rows: MessageRow[]): ChatMessage[] {

@@ -135,6 +135,12 @@ export interface Store {
   react(room: string, seq: number, userId: string, emoji: string, on: boolean, now: number): Promise<ReactionChange | undefined>;
   /** Up to `limit` messages with seq < before (newest when before is undefined), ascending. */
   history(room: string, before: number | undefined, limit: number): Promise<ChatMessage[]>;
+  /**
+   * Up to `limit` live messages whose text contains `text` (case-insensitive; SQLite folds ASCII
+   * letters only), newest first, among the messages with `from` <= seq < `before`: the caller bounds
+   * the window, so that a search never reads a whole room.
+   */
+  search(room: string, text: string, from: number, before: number, limit: number): Promise<ChatMessage[]>;
   /** Up to `limit` messages with seq > after, ascending: the recovery read. */
   after(room: string, after: number, limit: number): Promise<ChatMessage[]>;
   recordUser(user: UserRef, kind: UserKind): Promise<void>;
@@ -161,6 +167,11 @@ export interface Store {
   pruneAuthSessions(now: number): Promise<number>;
   /** Finishes pending writes, then releases the database. */
   close(): Promise<void>;
+}
+
+/** A LIKE pattern that matches `text` anywhere, its own `%`, `_` and `\` taken literally. */
+export function likePattern(text: string): string {
+  return `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 }
 
 export class StoreError extends Error {

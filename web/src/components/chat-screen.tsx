@@ -5,7 +5,8 @@ import { useChat } from '../hooks.js';
 import { Banner } from './banner.js';
 import { Notice } from './notice.js';
 import { Composer } from './composer.js';
-import { HashIcon, LeaveIcon, MenuIcon, UsersIcon } from './icons.js';
+import { HashIcon, LeaveIcon, MenuIcon, SearchIcon, UsersIcon } from './icons.js';
+import { SearchPanel } from './search-panel.js';
 import { Members } from './members.js';
 import { MessageList } from './message-list.js';
 import { Sidebar } from './sidebar.js';
@@ -21,6 +22,7 @@ export function ChatScreen({ chat, onSignOut }: { chat: Chat; onSignOut(): void 
   useChat(chat);
   const [drawer, setDrawer] = useState(false);
   const [members, setMembers] = useState(false);
+  const [searching, setSearching] = useState(false);
   const menuButton = useRef<HTMLButtonElement>(null);
 
   useEffect(() => {
@@ -90,6 +92,16 @@ export function ChatScreen({ chat, onSignOut }: { chat: Chat; onSignOut(): void 
           </h1>
           <button
             type="button"
+            class="icon-button search-button"
+            aria-label={`Search ${chat.title(chat.active)}`}
+            aria-pressed={searching}
+            title="Search this room"
+            onClick={() => setSearching(!searching)}
+          >
+            <SearchIcon />
+          </button>
+          <button
+            type="button"
             class="icon-button leave-button"
             aria-label={view?.access?.dm === true ? `Close the conversation with ${chat.label(chat.active)}` : `Leave #${chat.active}`}
             title={view?.access?.dm === true ? 'Close conversation' : 'Leave room'}
@@ -110,7 +122,8 @@ export function ChatScreen({ chat, onSignOut }: { chat: Chat; onSignOut(): void 
         </header>
         <Banner chat={chat} />
         <Notice chat={chat} />
-        {view !== undefined && <MessageList key={view.name} chat={chat} view={view} />}
+        {searching && <SearchPanel key={chat.active} chat={chat} room={chat.active} onClose={() => setSearching(false)} />}
+        {view !== undefined && !searching && <MessageList key={view.name} chat={chat} view={view} />}
         <div class="typing" aria-live="polite" data-testid="typing">
           {typing !== '' && (
             <>

@@ -18,6 +18,12 @@ export const UsersIcon = (): JSX.Element => (
   </Icon>
 );
 export const SendIcon = (): JSX.Element => <Icon><path d="M22 2 11 13M22 2l-7 20-4-9-9-4 20-7z" /></Icon>;
+export const SearchIcon = (): JSX.Element => (
+  <Icon>
+    <circle cx="11" cy="11" r="7" />
+    <path d="m20 20-4-4" />
+  </Icon>
+);
 export const LeaveIcon = (): JSX.Element => <Icon><path d="M9 21H5a2 2 0 0 1-2-2V5a2 2 0 0 1 2-2h4M16 17l5-5-5-5M21 12H9" /></Icon>;
 export const CloseIcon = (): JSX.Element => <Icon><path d="M18 6 6 18M6 6l12 12" /></Icon>;
 export const HashIcon = ({ size = 16 }: { size?: number }): JSX.Element => (
