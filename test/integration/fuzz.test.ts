@@ -105,8 +105,11 @@ const outgoing: fc.Arbitrary<Outgoing> = fc.oneof(
   { weight: 1, arbitrary: fc.uint8Array({ maxLength: 64 }).map((data) => ({ kind: 'binary' as const, data })) },
 );
 
+/** Every frame type of protocol v1: replies, room pushes, room events and user notices. */
+const FRAME_TYPES = new Set(['ok', 'error', 'message', 'presence', 'typing', 'edit', 'delete', 'reaction', 'kicked', 'muted', 'invited', 'read']);
+
 function assertWellFormed(frame: Frame): void {
-  assert.ok(['ok', 'error', 'message', 'presence', 'typing'].includes(frame.type), `known frame type: ${JSON.stringify(frame)}`);
+  assert.ok(FRAME_TYPES.has(frame.type), `known frame type: ${JSON.stringify(frame)}`);
   if (frame.type === 'error') {
     assert.ok(KNOWN_CODES.has(String(frame['code'])), `known error code: ${JSON.stringify(frame)}`);
     assert.notEqual(frame['code'], ErrorCode.Internal, `no internal error: ${JSON.stringify(frame)}`);
