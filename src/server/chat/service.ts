@@ -196,7 +196,13 @@ export class ChatService {
    * Messages containing `text`, newest first, among the searchWindow messages below `before` (the
    * room's end by default): a search reads a bounded slice of the room, never all of it.
    */
-  async search(user: UserRef, room: string, text: string, before: number | undefined, limit: number): Promise<{ messages: ChatMessage[]; from: number }> {
+  async search(
+    user: UserRef,
+    room: string,
+    text: string,
+    before: number | undefined,
+    limit: number,
+  ): Promise<{ messages: ChatMessage[]; from: number }> {
     await this.access(user, room);
     const end = Math.min(before ?? Number.MAX_SAFE_INTEGER, (await this.#deps.store.roomSeq(room)) + 1);
     const from = Math.max(1, end - Limits.searchWindow);

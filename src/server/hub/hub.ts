@@ -2,8 +2,9 @@
 // the room's first local member arrives and unsubscribes when the last one leaves, and it delivers
 // only what the broker hands back, so one process and many take the same path. Message pushes pass
 // through the room's RoomOrder, which repairs gaps from the store before members see them.
-// Notices addressed to a user rather than a room (invites, read markers) travel on one broker topic that every
-// process subscribes to once; each process hands them to that user's connections it holds.
+// Notices addressed to a user rather than a room (invites, read markers) travel on one broker
+// topic that every process subscribes to once; each process hands them to the user's connections
+// it holds.
 import type { Logger } from 'pino';
 import type { MessagePush, Push, UserNoticePush, UserRef } from '../../protocol/messages.js';
 import type { Broker } from '../broker/broker.js';
