@@ -352,6 +352,29 @@ test('a room with more members than a join lists: the panel reads them all and c
   await ada.context.close();
 });
 
+test('a message naming me is highlighted, and the badge of its room says so', { skip }, async () => {
+  const ada = await person('Ada');
+  await enterRoom(ada.page, 'ping');
+  await enterRoom(ada.page, 'chatter');
+  const bob = await TestClient.guest(server.wsUrl, 'bob');
+  await bob.ok('join', { room: 'ping' });
+  await bob.ok('join', { room: 'chatter' });
+  await bob.ok('send', { room: 'ping', text: 'hey @ada, look at this', cid: 'p1' });
+  const badge = ada.page.locator('[data-testid="unread-ping"]');
+  await badge.filter({ hasText: /^@ 1$/ }).waitFor();
+  assert.match((await badge.getAttribute('class')) ?? '', /badge-mention/);
+  assert.equal(await badge.getAttribute('aria-label'), '1 unread, 1 mentioning you');
+
+  for (const [i, text] of ['thanks Ada!', 'adam is here', 'ada2 too'].entries()) await bob.ok('send', { room: 'chatter', text, cid: `c${i}` });
+  await waitForText(ada.page, 'ada2 too');
+  const mentioned = await ada.page.locator('.msg-mention .msg-text').allTextContents();
+  assert.deepEqual(mentioned, ['thanks Ada!'], 'a whole word, any case; not adam, not ada2');
+  await ada.page.click('button[data-room="ping"]');
+  await badge.waitFor({ state: 'detached' });
+  await bob.close();
+  await ada.context.close();
+});
+
 test('older history loads when scrolling up, without gaps or duplicates', { skip }, async () => {
   const room = 'long-history';
   const grace = await TestClient.guest(server.wsUrl, 'Grace');

@@ -51,6 +51,8 @@ export interface RoomView {
   unseenAfter: number | undefined;
   /** How far I have read the room, as the server keeps it for all my devices. */
   readSeq: number;
+  /** Unread messages that mention me by name (counted live, while the room is out of view). */
+  mentions: number;
 }
 
 /** Moderation verbs the members list offers. */
@@ -78,6 +80,7 @@ export class Chat {
   /** DM room → the other user, for labels. */
   readonly dmPeers = new Map<string, UserRef>();
   #listeners = new Set<() => void>();
+  #mentionPattern: { name: string; pattern: RegExp } | undefined;
   /** Rooms with a read marker on its way (one request per room at a time, at most every READ_MS). */
   readonly #reading = new Set<string>();
   #typingTimer: ReturnType<typeof setTimeout> | undefined;
@@ -140,6 +143,7 @@ export class Chat {
         mutedUntil: 0,
         unseenAfter: undefined,
         readSeq: 0,
+        mentions: 0,
       });
       saved.setRooms([...this.rooms.keys()]);
       this.client.join(room).catch((error: unknown) => {
@@ -164,6 +168,7 @@ export class Chat {
     if (view === undefined) return;
     this.active = room;
     view.unread = 0;
+    view.mentions = 0;
     saved.setActive(room);
     this.#readMembers(view);
     this.#markSeen(view);
@@ -226,6 +231,17 @@ export class Chat {
   title(room: string): string {
     const dm = this.rooms.get(room)?.access?.dm === true || room.startsWith('dm-');
     return `${dm ? '@' : '#'}${this.label(room)}`;
+  }
+
+  /** Whether someone else's message names me (`ada`, `@ada`, any case, as a whole word). */
+  mentionsMe(message: ChatMessage): boolean {
+    const me = this.me;
+    if (me === undefined || message.from.id === me.id) return false;
+    if (this.#mentionPattern?.name !== me.name) {
+      const escaped = me.name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+      this.#mentionPattern = { name: me.name, pattern: new RegExp(`(?<![\\p{L}\\p{N}_])@?${escaped}(?![\\p{L}\\p{N}_])`, 'iu') };
+    }
+    return this.#mentionPattern.pattern.test(message.text);
   }
 
   /** Whether I moderate the room (kick, ban, mute, invite, delete anyone's). */
@@ -483,8 +499,12 @@ export class Chat {
       this.#merge(view, [message]);
       view.typing.delete(message.from.id);
       const mine = message.from.id === this.me?.id;
-      if (!mine && (message.room !== this.active || document.hidden)) view.unread += 1;
-      else this.#markSeen(view);
+      if (!mine && (message.room !== this.active || document.hidden)) {
+        view.unread += 1;
+        if (this.mentionsMe(message)) view.mentions += 1;
+      } else {
+        this.#markSeen(view);
+      }
       this.#changed();
     });
     client.on('presence', (push) => {
@@ -516,6 +536,7 @@ export class Chat {
       view.readSeq = push.seq;
       const last = view.messages.at(-1)?.seq ?? 0;
       view.unread = Math.min(view.unread, Math.max(0, last - push.seq));
+      if (view.unread === 0) view.mentions = 0;
       this.#changed();
     });
     // Invited, or someone opened a DM with me: the room joins the sidebar (not focused) at once.

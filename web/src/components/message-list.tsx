@@ -49,10 +49,20 @@ function rows(messages: ChatMessage[], pending: PendingMessage[], me: UserRef | 
   return out;
 }
 
-function Line({ user, ts, head, pending, children }: { user: UserRef; ts: number; head: boolean; pending: boolean; children: JSX.Element }): JSX.Element {
+interface LineProps {
+  user: UserRef;
+  ts: number;
+  head: boolean;
+  pending: boolean;
+  /** The message names me: shown highlighted. */
+  mention?: boolean;
+  children: JSX.Element;
+}
+
+function Line({ user, ts, head, pending, mention = false, children }: LineProps): JSX.Element {
   return (
     <li
-      class={`msg${head ? ' msg-head' : ''}${pending ? ' msg-pending' : ''}`}
+      class={`msg${head ? ' msg-head' : ''}${pending ? ' msg-pending' : ''}${mention ? ' msg-mention' : ''}`}
       data-testid={pending ? 'pending' : 'message'}
       tabIndex={pending ? undefined : -1}
     >
@@ -174,7 +184,7 @@ export function MessageList({ chat, view }: { chat: Chat; view: RoomView }): JSX
           if (row.kind === 'message') {
             const { message } = row;
             return (
-              <Line key={row.key} user={message.from} ts={message.ts} head={row.head} pending={false}>
+              <Line key={row.key} user={message.from} ts={message.ts} head={row.head} pending={false} mention={chat.mentionsMe(message)}>
                 <MessageBody chat={chat} room={view.name} message={message} />
               </Line>
             );

@@ -63,7 +63,12 @@ export function Sidebar({ chat, onNavigate, onSignOut }: { chat: Chat; onNavigat
                     </span>
                   )}
                   {view.unread > 0 && (
-                    <span class="badge" data-testid={`unread-${view.name}`} aria-label={`${view.unread} unread`}>
+                    <span
+                      class={`badge${view.mentions > 0 ? ' badge-mention' : ''}`}
+                      data-testid={`unread-${view.name}`}
+                      aria-label={`${view.unread} unread${view.mentions > 0 ? `, ${view.mentions} mentioning you` : ''}`}
+                    >
+                      {view.mentions > 0 && '@ '}
                       {view.unread > 99 ? '99+' : view.unread}
                     </span>
                   )}
