@@ -656,6 +656,7 @@ export class ParleyClient extends Emitter<ClientEvents> {
       case 'delete':
       case 'reaction':
       case 'muted':
+      case 'topic':
         if (this.#rooms.has(frame.room)) this.emit('roomEvent', frame);
         return;
       case 'invited':

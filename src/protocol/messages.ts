@@ -109,6 +109,8 @@ export const ReactParams = Type.Object({
   on: Type.Boolean(),
 });
 export const DmParams = Type.Object({ user: UserId });
+/** An empty topic clears it. */
+export const TopicParams = Type.Object({ room: Room, topic: Type.String({ maxLength: Limits.topicMax, pattern: `^$|${NICK_PATTERN}` }) });
 export const ReadParams = Type.Object({ room: Room, seq: Seq });
 
 /** Every verb a client may send, with the schema of its parameters. */
@@ -134,6 +136,7 @@ export const CommandSchemas = {
   react: ReactParams,
   dm: DmParams,
   read: ReadParams,
+  topic: TopicParams,
 } as const satisfies Record<string, TSchema>;
 
 export type Verb = keyof typeof CommandSchemas;
@@ -213,6 +216,7 @@ export interface Results {
   react: { room: string; seq: number; emoji: string; count: number };
   dm: { room: string; user: UserRef };
   read: { room: string; seq: number };
+  topic: { room: string; topic: string };
 }
 
 export type OkReply<V extends Verb = Verb> = { id: RequestId; type: 'ok' } & Results[V];
@@ -280,8 +284,15 @@ export interface MutedPush {
   user: string;
   until: number;
 }
+/** `by` set the room's topic; an empty `topic` means it was cleared. */
+export interface TopicPush {
+  type: 'topic';
+  room: string;
+  topic: string;
+  by: UserRef;
+}
 /** Pushes that are about a message or a moderation act rather than the seq-ordered stream. */
-export type RoomEventPush = EditPush | DeletePush | ReactionPush | KickedPush | MutedPush;
+export type RoomEventPush = EditPush | DeletePush | ReactionPush | KickedPush | MutedPush | TopicPush;
 /**
  * Sent to every connection of `user`, whatever rooms it is in: `by` made `user` a member of a
  * private room (`invite`) or opened a DM with `user` (`dm`). Join the room to see it.

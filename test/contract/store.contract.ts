@@ -338,6 +338,15 @@ export function runStoreContract(
       assert.deepEqual(await store.search('no-such-room', 'deploy', 1, 100, 10), []);
     });
 
+    test('setTopic sets and clears a room topic; an unknown room is false', async () => {
+      await store.ensureRoom('topical');
+      assert.equal(await store.setTopic('topical', 'plans for Friday'), true);
+      assert.equal((await store.roomInfo('topical'))?.topic, 'plans for Friday');
+      assert.equal(await store.setTopic('topical', null), true);
+      assert.equal((await store.roomInfo('topical'))?.topic, undefined);
+      assert.equal(await store.setTopic('no-such-room', 'x'), false);
+    });
+
     test('read markers: capped at the room, never moved back, per user and room', async () => {
       for (const cid of ['r1', 'r2', 'r3']) await store.append(msg('reading', cid));
       assert.equal(await store.markRead('reading', ada.id, 2), 2);

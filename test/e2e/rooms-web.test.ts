@@ -1,5 +1,5 @@
 // The web app's rooms features in a real browser: a private room made with the checkbox, an invite
-// from the members list that brings the room into the invitee's sidebar, reactions, editing and
+// from the members list that brings the room into the invitee's sidebar, a topic set by the owner, reactions, editing and
 // deleting one's own message, a DM started from the members list that the other side sees at once,
 // closed and brought back by a newer message, and a kick that takes the room away from the kicked person. Screenshots of each.
 import { test, before, after } from 'node:test';
@@ -86,6 +86,13 @@ test('private room, invite, reactions, edit, delete, DM and kick in the browser'
   await bob.locator('[data-testid="notice"]', { hasText: 'Ada invited you to #plans' }).waitFor();
   await bob.click('button[data-room="plans"]');
   await title(bob, 'plans');
+
+  // Ada, the owner, sets the topic from the members panel; Bob sees it under the room's name.
+  await ada.fill('#topic-text', 'Launch planning');
+  await ada.click('.topic-form button[type="submit"]');
+  await bob.locator('[data-testid="topic"]', { hasText: 'Launch planning' }).waitFor();
+  await bob.locator('[data-testid="notice"]', { hasText: 'Ada set the topic: Launch planning' }).waitFor();
+  assert.equal(await bob.locator('#topic-text').count(), 0, 'a member is not offered the topic form');
 
   await say(ada, 'Launch on Friday?');
   await message(bob, 'Launch on Friday?').waitFor();

@@ -483,3 +483,27 @@ test('search: newest first in a bounded window, continued with before; private r
   await refused(eve.client, 'search', { room: 'searchable', text: '' }, 'bad_request');
   await closeAll(ada, eve);
 });
+
+test('topic: owners and moderators set it, every member is told, a join shows it; nobody else, and no DM', async () => {
+  const ada = await guest('ada');
+  const bob = await guest('bob');
+  await ada.client.ok('create', { room: 'topical' });
+  await ada.client.ok('join', { room: 'topical' });
+  await bob.client.ok('join', { room: 'topical' });
+  assert.deepEqual(await ada.client.ok('topic', { room: 'topical', topic: 'Release on Friday' }).then((r) => r['topic']), 'Release on Friday');
+  const [pushed] = await bob.client.waitFor('topic', 1, 'topical');
+  assert.deepEqual({ topic: pushed?.['topic'], by: (pushed?.['by'] as { name: string }).name }, { topic: 'Release on Friday', by: 'ada' });
+  assert.equal((await bob.client.ok('join', { room: 'topical' }))['topic'], 'Release on Friday');
+
+  await refused(bob.client, 'topic', { room: 'topical', topic: 'mine now' }, 'forbidden');
+  await ada.client.ok('role', { room: 'topical', user: bob.id, role: 'moderator' });
+  await bob.client.ok('topic', { room: 'topical', topic: '' });
+  await ada.client.waitFor('topic', 2, 'topical');
+  assert.equal((await ada.client.ok('join', { room: 'topical' }))['topic'], undefined, 'cleared');
+
+  const { room: dm } = await ada.client.ok('dm', { user: bob.id });
+  await refused(ada.client, 'topic', { room: dm, topic: 'us' }, 'forbidden');
+  await refused(ada.client, 'topic', { room: 'topical', topic: 'bell\u0007' }, 'bad_request');
+  await refused(ada.client, 'topic', { room: 'no-such-topic-room', topic: 'x' }, 'not_found');
+  await closeAll(ada, bob);
+});

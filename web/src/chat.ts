@@ -197,6 +197,10 @@ export class Chat {
     this.#notify(`${user.name} is invited to #${room}`);
   }
 
+  async setTopic(room: string, topic: string): Promise<void> {
+    await this.#attempt(this.client.command('topic', { room, topic }));
+  }
+
   async moderate(verb: ModerationVerb, room: string, user: UserRef): Promise<void> {
     if (verb === 'mute') await this.#attempt(this.client.command('mute', { room, user: user.id, seconds: 300 }));
     else await this.#attempt(this.client.command(verb, { room, user: user.id }));
@@ -297,6 +301,13 @@ export class Chat {
           const { reactions: _old, ...rest } = message;
           return kept.length > 0 ? { ...rest, reactions: kept } : rest;
         });
+        break;
+      case 'topic':
+        if (view.access !== undefined) {
+          const { topic: _old, ...rest } = view.access;
+          view.access = push.topic === '' ? rest : { ...rest, topic: push.topic };
+        }
+        this.#notify(push.topic === '' ? `${push.by.name} cleared the topic` : `${push.by.name} set the topic: ${push.topic}`);
         break;
       case 'muted':
         if (push.user === this.me?.id) {

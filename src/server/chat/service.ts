@@ -272,6 +272,14 @@ export class ChatService {
   }
 
   /** Mutes for `seconds` (0 lifts the mute); returns when the mute ends (0 when lifted). */
+  /** Owners and moderators set the topic of a room (not a DM); every member is told. */
+  async setTopic(actor: UserRef, room: string, topic: string): Promise<void> {
+    const { standing } = await this.#moderatedRoom(actor, room);
+    if (!canModerate(standing.role)) throw forbidden('only moderators and the owner set the topic');
+    await this.#deps.store.setTopic(room, topic === '' ? null : topic);
+    await this.#publish(room, { type: 'topic', room, topic, by: actor });
+  }
+
   async mute(actor: UserRef, room: string, target: string, seconds: number): Promise<number> {
     await this.#actOn(actor, room, target);
     const until = seconds === 0 ? 0 : Date.now() + seconds * 1000;

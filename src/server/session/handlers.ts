@@ -211,6 +211,11 @@ const read: Handler<'read'> = async (session, { room, seq }, id, chat) => {
   session.ok<'read'>(id, { room, seq: await chat.markRead(session.user, room, seq) });
 };
 
+const topic: Handler<'topic'> = async (session, params, id, chat) => {
+  await chat.setTopic(session.user, params.room, params.topic);
+  session.ok<'topic'>(id, { room: params.room, topic: params.topic });
+};
+
 const dm: Handler<'dm'> = async (session, { user }, id, chat) => {
   session.ok<'dm'>(id, await chat.dm(session.user, user));
 };
@@ -237,4 +242,5 @@ export const handlers: { [V in Verb]: Handler<V> } = {
   react,
   dm,
   read,
+  topic,
 };

@@ -443,6 +443,11 @@ export class PostgresStore implements Store {
     });
   }
 
+  async setTopic(room: string, topic: string | null): Promise<boolean> {
+    const { rowCount } = await this.#query('UPDATE rooms SET topic = $1 WHERE name = $2', [topic, room]);
+    return rowCount === 1;
+  }
+
   async setMute(room: string, userId: string, until: number): Promise<void> {
     if (until === 0) {
       await this.#query('DELETE FROM room_mutes WHERE room = $1 AND user_id = $2', [room, userId]);

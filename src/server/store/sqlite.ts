@@ -141,6 +141,7 @@ export class SqliteStore implements Store {
         `SELECT name, seq, private, kind, topic FROM rooms
           WHERE private = 0 OR name IN (SELECT room FROM room_members WHERE user_id = ?) ORDER BY name`,
       ),
+      setTopic: db.prepare<[string | null, string]>('UPDATE rooms SET topic = ? WHERE name = ?'),
       roomInfo: db.prepare<[string], RoomRow>('SELECT name, seq, private, kind, topic FROM rooms WHERE name = ?'),
       // A private room (and a DM) has rules from the start: `guarded` is its `private` flag.
       createOwnedRoom: db.prepare<[string, number, string, string | null, number, number]>(
@@ -411,6 +412,10 @@ export class SqliteStore implements Store {
         }
       })(),
     );
+  }
+
+  setTopic(room: string, topic: string | null): Promise<boolean> {
+    return this.#read(() => this.#statements.setTopic.run(topic, room).changes === 1);
   }
 
   roomInfo(room: string): Promise<RoomInfo | undefined> {

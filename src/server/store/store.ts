@@ -119,6 +119,8 @@ export interface Store {
   setRole(room: string, userId: string, role: Role | null): Promise<void>;
   /** Bans (and removes the membership) or lifts a ban. */
   setBan(room: string, userId: string, banned: boolean, now: number): Promise<void>;
+  /** Sets the room's topic (null clears it); false when the room does not exist. */
+  setTopic(room: string, topic: string | null): Promise<boolean>;
   /** Mutes until `until` (ms since the epoch); 0 lifts the mute. */
   setMute(room: string, userId: string, until: number): Promise<void>;
   /** A user recorded by `recordUser`, or undefined. */

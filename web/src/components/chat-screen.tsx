@@ -89,6 +89,11 @@ export function ChatScreen({ chat, onSignOut }: { chat: Chat; onSignOut(): void 
             {view?.access?.role !== undefined && view.access.role !== 'member' && (
               <span class="room-badge">{view.access.role}</span>
             )}
+            {view?.access?.topic !== undefined && (
+              <span class="room-topic" data-testid="topic" title={view.access.topic}>
+                {view.access.topic}
+              </span>
+            )}
           </h1>
           <button
             type="button"

@@ -73,8 +73,38 @@ export function Members({ chat, onClose }: { chat: Chat; onClose(): void }): JSX
           and {(view.online - members.length).toLocaleString()} more
         </p>
       )}
+      {moderates && !isDm && <TopicForm key={room} chat={chat} room={room} current={view?.access?.topic ?? ''} />}
       {moderates && !isDm && <InviteForm chat={chat} room={room} />}
     </aside>
+  );
+}
+
+/** Owners and moderators set the line shown under the room's name (empty clears it). */
+function TopicForm({ chat, room, current }: { chat: Chat; room: string; current: string }): JSX.Element {
+  const [draft, setDraft] = useState(current);
+  const submit = (event: Event): void => {
+    event.preventDefault();
+    chat.setTopic(room, draft.trim()).catch(() => undefined);
+  };
+  return (
+    <form class="topic-form" onSubmit={submit}>
+      <label for="topic-text" class="field-label">
+        Topic of #{room}
+      </label>
+      <div class="room-form-row">
+        <input
+          id="topic-text"
+          class="field field-sm"
+          maxLength={200}
+          placeholder="What is this room about?"
+          value={draft}
+          onInput={(event) => setDraft(event.currentTarget.value)}
+        />
+        <button type="submit" class="button button-sm">
+          Set
+        </button>
+      </div>
+    </form>
   );
 }
 
