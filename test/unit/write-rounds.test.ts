@@ -1,5 +1,5 @@
 // Write rounds: one write per connection per round, and after an expensive round the next one
-// waits min(its duration, the pacing limit) so that it carries more. The sockets are real Duplex
+// waits min(3 × its duration, the pacing limit) so that it carries more. The sockets are real Duplex
 // streams whose write takes a set time, standing in for a round over thousands of sockets.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -28,8 +28,8 @@ const owner = { slowConsumer: () => assert.fail('not slow') };
 const frame = (n: number): Buffer => Buffer.from(`frame ${n}`);
 const turn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
-async function twoRounds(pacingMs: number): Promise<{ gap: number; writes: { at: number; bytes: number }[] }> {
-  const { socket, writes } = slowSocket(30);
+async function twoRounds(pacingMs: number, costMs = 30): Promise<{ gap: number; writes: { at: number; bytes: number }[] }> {
+  const { socket, writes } = slowSocket(costMs);
   const rounds = new WriteRounds(pacingMs);
   const outbox = new Outbox(socket, 1 << 20, owner, rounds);
   outbox.enqueue(frame(1));
@@ -38,7 +38,7 @@ async function twoRounds(pacingMs: number): Promise<{ gap: number; writes: { at:
   const firstEnded = writes[0]?.at ?? 0;
   outbox.enqueue(frame(3));
   while (writes.length < 2) await new Promise((resolve) => setTimeout(resolve, 1));
-  return { gap: (writes[1]?.at ?? 0) - 30 - firstEnded, writes };
+  return { gap: (writes[1]?.at ?? 0) - costMs - firstEnded, writes };
 }
 
 test('what a connection gets before its round leaves in one write', async () => {
@@ -49,6 +49,11 @@ test('what a connection gets before its round leaves in one write', async () => 
 test('after a 30 ms round, pacing 20 holds the next round back about 20 ms', async () => {
   const { gap } = await twoRounds(20);
   assert.ok(gap >= 18, `next round started ${gap.toFixed(1)} ms after the first ended`);
+});
+
+test('after a 5 ms round, the next waits about three times as long (15 ms), not 5', async () => {
+  const { gap } = await twoRounds(20, 5);
+  assert.ok(gap >= 13, `next round started ${gap.toFixed(1)} ms after the first ended`);
 });
 
 test('with pacing off the next round follows at once', async () => {
