@@ -39,13 +39,40 @@ interface Person {
   dialogs: string[];
 }
 
-async function person(nick: string, options: { width?: number; height?: number; dark?: boolean; url?: string } = {}): Promise<Person> {
+interface PersonOptions {
+  width?: number;
+  height?: number;
+  dark?: boolean;
+  url?: string;
+  /** Desktop notifications allowed; each one shown is also recorded in `window.shownNotices`. */
+  notifications?: boolean;
+}
+
+async function person(nick: string, options: PersonOptions = {}): Promise<Person> {
   const context = await browser.newContext({
     viewport: { width: options.width ?? 1280, height: options.height ?? 800 },
     colorScheme: options.dark === true ? 'dark' : 'light',
     deviceScaleFactor: options.width !== undefined && options.width < 500 ? 2 : 1,
   });
   contexts.push(context);
+  if (options.notifications === true) {
+    await context.grantPermissions(['notifications'], { origin: options.url ?? server.url });
+    // The browser's own Notification still runs; the page's calls are recorded for the test to read.
+    await context.addInitScript({
+      content: `{
+        const Real = window.Notification;
+        const shown = [];
+        window.shownNotices = shown;
+        class Recorded extends Real {
+          constructor(title, init) {
+            super(title, init);
+            shown.push({ title, body: (init && init.body) || '' });
+          }
+        }
+        Object.defineProperty(window, 'Notification', { value: Recorded, configurable: true });
+      }`,
+    });
+  }
   const page = await context.newPage();
   const dialogs: string[] = [];
   page.on('dialog', (dialog) => {
@@ -371,6 +398,35 @@ test('a message naming me is highlighted, and the badge of its room says so', { 
   assert.deepEqual(mentioned, ['thanks Ada!'], 'a whole word, any case; not adam, not ada2');
   await ada.page.click('button[data-room="ping"]');
   await badge.waitFor({ state: 'detached' });
+  await bob.close();
+  await ada.context.close();
+});
+
+test('a DM or a mention while looking at another room shows a desktop notification; other messages do not', { skip }, async () => {
+  const ada = await person('Ada', { notifications: true });
+  await enterRoom(ada.page, 'watercooler');
+  await enterRoom(ada.page, 'focus');
+  const bob = await TestClient.guest(server.wsUrl, 'bob');
+  await bob.ok('join', { room: 'watercooler' });
+  await bob.ok('send', { room: 'watercooler', text: 'anyone for coffee?', cid: 'w1' });
+  await bob.ok('send', { room: 'watercooler', text: 'Ada, you in?', cid: 'w2' });
+  const adaId = String(await ada.page.evaluate("(localStorage.getItem('parley.resume') || '').split('.')[0]"));
+  const { room: dm } = await bob.ok('dm', { user: adaId });
+  await ada.page.locator(`button[data-room="${String(dm)}"]`).waitFor();
+  await bob.ok('join', { room: dm });
+  await bob.ok('send', { room: dm, text: 'just for you', cid: 'd1' });
+  const shown = async (): Promise<{ title: string; body: string }[]> =>
+    (await ada.page.evaluate('window.shownNotices')) as { title: string; body: string }[];
+  await until('two notifications', async () => (await shown()).length >= 2);
+  assert.deepEqual(await shown(), [
+    { title: 'bob in #watercooler', body: 'Ada, you in?' },
+    { title: 'bob in @bob', body: 'just for you' },
+  ]);
+  // Nothing for the room in view.
+  await bob.ok('join', { room: 'focus' });
+  await bob.ok('send', { room: 'focus', text: 'Ada: heads down?', cid: 'f1' });
+  await waitForText(ada.page, 'Ada: heads down?');
+  assert.equal((await shown()).length, 2);
   await bob.close();
   await ada.context.close();
 });

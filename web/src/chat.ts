@@ -237,6 +237,32 @@ export class Chat {
     return `${dm ? '@' : '#'}${this.label(room)}`;
   }
 
+  /** Whether the browser may show desktop notifications; 'default' until the person is asked. */
+  get notifications(): NotificationPermission | 'unsupported' {
+    return typeof Notification === 'undefined' ? 'unsupported' : Notification.permission;
+  }
+
+  /** Asks for desktop notifications (a browser shows its prompt only in answer to a click). */
+  async enableNotifications(): Promise<void> {
+    if (typeof Notification === 'undefined') return;
+    await Notification.requestPermission();
+    this.#changed();
+  }
+
+  /** A DM or a mention while I am looking elsewhere: a desktop notification, when allowed. */
+  #desktopNotice(message: ChatMessage): void {
+    if (this.notifications !== 'granted') return;
+    const notice = new Notification(`${message.from.name} in ${this.title(message.room)}`, {
+      body: message.text.length > 140 ? `${message.text.slice(0, 139)}…` : message.text,
+      tag: `parley-${message.room}`,
+    });
+    notice.onclick = () => {
+      window.focus();
+      this.select(message.room);
+      notice.close();
+    };
+  }
+
   /** Whether someone else's message names me (`ada`, `@ada`, any case, as a whole word). */
   mentionsMe(message: ChatMessage): boolean {
     const me = this.me;
@@ -512,7 +538,9 @@ export class Chat {
       const mine = message.from.id === this.me?.id;
       if (!mine && (message.room !== this.active || document.hidden)) {
         view.unread += 1;
-        if (this.mentionsMe(message)) view.mentions += 1;
+        const mention = this.mentionsMe(message);
+        if (mention) view.mentions += 1;
+        if (mention || view.access?.dm === true) this.#desktopNotice(message);
       } else {
         this.#markSeen(view);
       }

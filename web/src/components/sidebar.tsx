@@ -133,6 +133,11 @@ export function Sidebar({ chat, onNavigate, onSignOut }: { chat: Chat; onNavigat
           </>
         )}
       </div>
+      {chat.notifications === 'default' && (
+        <button type="button" class="link-button notify-button" onClick={() => void chat.enableNotifications()}>
+          Notify me of direct messages and mentions
+        </button>
+      )}
       {me !== undefined && (
         <div class="sidebar-me">
           <Avatar user={me} size="sm" />
