@@ -337,12 +337,13 @@ export class ParleyClient extends Emitter<ClientEvents> {
    *
    * `options.cid` sends a message again that an earlier client (before a page reload, say) queued
    * under that cid: if the server has it already, nothing is stored twice and the ack is the first one.
+   * `options.replyTo` is the seq of the message (in `room`) this one answers.
    */
-  send(room: string, text: string, options: { cid?: string } = {}): Promise<SendResult> {
+  send(room: string, text: string, options: { cid?: string; replyTo?: number } = {}): Promise<SendResult> {
     if (this.#closed) return Promise.reject(new RequestError('closed', 'the client was closed'));
     if (!this.#rooms.has(room)) return Promise.reject(new RequestError('not_member', `join ${room} first`, 'room'));
     const cid = options.cid ?? `${this.#cidPrefix}-${(this.#cidCounter++).toString(36)}`;
-    const acked = this.#outbox.add(cid, room, text);
+    const acked = this.#outbox.add(cid, room, text, options.replyTo);
     this.emit('outbox', { room, pending: this.#outbox.pending(room) });
     this.#flushOutbox(room);
     return acked;
@@ -553,7 +554,9 @@ export class ParleyClient extends Emitter<ClientEvents> {
   #flushOutbox(room: string): void {
     if (!this.#ready || this.#rooms.get(room)?.live !== true) return;
     for (const message of this.#outbox.takeUnsent(room)) {
-      this.#request('send', { room, text: message.text, cid: message.cid }, { internal: true }).then(
+      const params: CommandParams['send'] = { room, text: message.text, cid: message.cid };
+      if (message.replyTo !== undefined) params.replyTo = message.replyTo;
+      this.#request('send', params, { internal: true }).then(
         (result) => {
           this.#outbox.acknowledge(message.cid, result);
           this.emit('outbox', { room, pending: this.#outbox.pending(room) });

@@ -8,6 +8,8 @@ export interface PendingMessage {
   readonly cid: string;
   readonly room: string;
   readonly text: string;
+  /** The seq of the message this one answers, if any. */
+  readonly replyTo?: number;
   /** When `send` was called (client clock, ms). */
   readonly createdAt: number;
   /** How many times it has been written to a socket. */
@@ -21,6 +23,7 @@ interface Entry {
   cid: string;
   room: string;
   text: string;
+  replyTo: number | undefined;
   createdAt: number;
   attempts: number;
   /** Written on the current connection and waiting for its reply. */
@@ -32,9 +35,9 @@ interface Entry {
 export class Outbox {
   readonly #entries: Entry[] = [];
 
-  add(cid: string, room: string, text: string): Promise<SendResult> {
+  add(cid: string, room: string, text: string, replyTo?: number): Promise<SendResult> {
     return new Promise((resolve, reject) => {
-      this.#entries.push({ cid, room, text, createdAt: Date.now(), attempts: 0, inFlight: false, resolve, reject });
+      this.#entries.push({ cid, room, text, replyTo, createdAt: Date.now(), attempts: 0, inFlight: false, resolve, reject });
     });
   }
 
@@ -90,5 +93,6 @@ export class Outbox {
 }
 
 function snapshot(entry: Entry): PendingMessage {
-  return { cid: entry.cid, room: entry.room, text: entry.text, createdAt: entry.createdAt, attempts: entry.attempts };
+  const pending = { cid: entry.cid, room: entry.room, text: entry.text, createdAt: entry.createdAt, attempts: entry.attempts };
+  return entry.replyTo === undefined ? pending : { ...pending, replyTo: entry.replyTo };
 }

@@ -69,6 +69,7 @@ export const SendParams = Type.Object({
   room: Room,
   text: Type.String({ minLength: 1, maxLength: Limits.textMax }),
   cid: Type.String({ minLength: 1, maxLength: Limits.cidMax }),
+  replyTo: Type.Optional(MessageSeq),
 });
 export const HistoryParams = Type.Object({
   room: Room,
@@ -177,6 +178,8 @@ export interface ChatMessage {
   deleted?: true;
   /** Reactions, by emoji in the order they first appeared; absent when there are none. */
   reactions?: ReactionCount[];
+  /** The seq of the message (in the same room) this one answers; absent when it answers none. */
+  replyTo?: number;
 }
 
 /** What a join ok says about the room itself. */

@@ -338,6 +338,20 @@ export function runStoreContract(
       assert.deepEqual(await store.search('no-such-room', 'deploy', 1, 100, 10), []);
     });
 
+    test('a reply keeps the seq it answers, in the append result, history, after and message', async () => {
+      await store.append(msg('replies', 'q1', ada, 'question'));
+      const answer = await store.append({ ...msg('replies', 'a1', bob, 'answer'), replyTo: 1 });
+      assert.ok(!(answer instanceof AppendRefused));
+      assert.equal(answer.message.replyTo, 1);
+      const again = await store.append({ ...msg('replies', 'a1', bob, 'answer'), replyTo: 1 });
+      assert.ok(!(again instanceof AppendRefused) && again.duplicate && again.message.replyTo === 1);
+      const plain = await store.append(msg('replies', 'p1'));
+      assert.ok(!(plain instanceof AppendRefused) && !('replyTo' in plain.message), 'no replyTo field when it answers nothing');
+      assert.deepEqual((await store.history('replies', undefined, 10)).map((m) => m.replyTo), [undefined, 1, undefined]);
+      assert.deepEqual((await store.after('replies', 1, 10)).map((m) => m.replyTo), [1, undefined]);
+      assert.equal((await store.message('replies', 2))?.replyTo, 1);
+    });
+
     test('setTopic sets and clears a room topic; an unknown room is false', async () => {
       await store.ensureRoom('topical');
       assert.equal(await store.setTopic('topical', 'plans for Friday'), true);

@@ -507,3 +507,21 @@ test('topic: owners and moderators set it, every member is told, a join shows it
   await refused(ada.client, 'topic', { room: 'no-such-topic-room', topic: 'x' }, 'not_found');
   await closeAll(ada, bob);
 });
+
+test('a reply names the seq it answers: in the push, in history, and only for a message that exists', async () => {
+  const ada = await guest('ada');
+  const bob = await guest('bob');
+  for (const g of [ada, bob]) await g.client.ok('join', { room: 'threads' });
+  await ada.client.ok('send', { room: 'threads', text: 'lunch?', cid: 'l1' });
+  await bob.client.ok('send', { room: 'threads', text: 'yes!', cid: 'r1', replyTo: 1 });
+  const pushes = await ada.client.waitFor('message', 2, 'threads');
+  assert.deepEqual(pushes.map((m) => m['replyTo']), [undefined, 1]);
+  const history = (await ada.client.ok('history', { room: 'threads' }))['messages'] as { text: string; replyTo?: number }[];
+  assert.deepEqual(history.map((m) => [m.text, m.replyTo]), [['lunch?', undefined], ['yes!', 1]]);
+
+  const ahead = await refused(bob.client, 'send', { room: 'threads', text: 'to the future', cid: 'r2', replyTo: 3 }, 'bad_request');
+  assert.equal(ahead['field'], 'replyTo');
+  await refused(bob.client, 'send', { room: 'threads', text: 'zero', cid: 'r3', replyTo: 0 }, 'bad_request');
+  assert.equal(((await ada.client.ok('history', { room: 'threads' }))['messages'] as unknown[]).length, 2, 'nothing stored');
+  await closeAll(ada, bob);
+});

@@ -5,7 +5,7 @@ import { ErrorCode, ProtocolError } from '../../protocol/errors.js';
 import type { Broker } from '../broker/broker.js';
 import { USER_NOTICES, type Hub, type Member } from '../hub/hub.js';
 import type { Presence } from '../presence/presence.js';
-import { AppendRefused, type AppendResult, type RoomInfo, type Standing, type Store } from '../store/store.js';
+import { AppendRefused, type AppendResult, type NewMessage, type RoomInfo, type Standing, type Store } from '../store/store.js';
 import { canActOn, canGrantRoles, canModerate } from './roles.js';
 import { dmRoomName, isDmName } from './dm.js';
 import type { Identity, IdentityResolver } from '../auth/identity.js';
@@ -173,10 +173,18 @@ export class ChatService {
    * Stores first, then publishes. The result is what the sender is told. The store refuses, in the
    * same write, a banned or muted sender and a non-member of a private room.
    */
-  async send(from: UserRef, room: string, text: string, cid: string): Promise<AppendResult> {
+  async send(from: UserRef, room: string, text: string, cid: string, replyTo?: number): Promise<AppendResult> {
+    const message: NewMessage = { room, cid, from, text, ts: Date.now() };
+    if (replyTo !== undefined) {
+      // Seqs only grow and never have gaps: one at or below the room's latest exists, now and later.
+      if (replyTo > (await this.#deps.store.roomSeq(room))) {
+        throw new ProtocolError(ErrorCode.BadRequest, `replyTo: ${room} has no message ${replyTo} yet`, 'replyTo');
+      }
+      message.replyTo = replyTo;
+    }
     let result: AppendResult;
     try {
-      result = await this.#deps.store.append({ room, cid, from, text, ts: Date.now() });
+      result = await this.#deps.store.append(message);
     } catch (error) {
       if (error instanceof AppendRefused) throw refusal(error.reason, room);
       throw error;

@@ -121,9 +121,9 @@ const rooms: Handler<'rooms'> = async (session, _params, id, chat) => {
   session.ok<'rooms'>(id, { rooms: (await chat.rooms(session.user)).filter((summary) => session.mayEnter(summary.room)) });
 };
 
-const send: Handler<'send'> = async (session, { room, text, cid }, id, chat) => {
+const send: Handler<'send'> = async (session, { room, text, cid, replyTo }, id, chat) => {
   await requireJoined(session, room);
-  const { message, duplicate } = await chat.send(session.user, room, text, cid);
+  const { message, duplicate } = await chat.send(session.user, room, text, cid, replyTo);
   if (!duplicate) session.policy.metrics.messagesIn.inc();
   const result = { room, seq: message.seq, msgId: message.msgId, ts: message.ts };
   session.ok<'send'>(id, duplicate ? { ...result, duplicate } : result);

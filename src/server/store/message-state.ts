@@ -2,17 +2,24 @@
 // same way by every Store implementation so that history reads identically on each.
 import type { ChatMessage, ReactionCount } from '../../protocol/messages.js';
 
-/** The columns a message row adds to the original message. */
+/** The optional columns of a message row. */
 export interface MessageStateColumns {
   edited_at: number | string | null;
   deleted_at: number | string | null;
+  reply_to: number | string | null;
 }
 
-/** Adds `editedAt` / `deleted` to a message built from its row. A tombstone has no text. */
+/** Adds `replyTo`, `editedAt` / `deleted` to a message built from its row. A tombstone has no text. */
 export function withState(message: ChatMessage, row: MessageStateColumns): ChatMessage {
   if (row.deleted_at !== null) return { ...message, text: '', deleted: true };
-  if (row.edited_at !== null) return { ...message, editedAt: Number(row.edited_at) };
-  return message;
+  const replied = row.reply_to === null ? message : { ...message, replyTo: Number(row.reply_to) };
+  if (row.edited_at !== null) return { ...replied, editedAt: Number(row.edited_at) };
+  return replied;
+}
+
+/** The message as first stored: what `append` answers and publishes. */
+export function newMessage(fields: Omit<ChatMessage, 'replyTo'>, replyTo: number | undefined): ChatMessage {
+  return replyTo === undefined ? fields : { ...fields, replyTo };
 }
 
 export interface ReactionRow {

@@ -92,6 +92,8 @@ const migrations: readonly string[] = [
      seq     bigint NOT NULL,
      PRIMARY KEY (user_id, room)
    );`,
+  // Replies: the seq of the message (in the same room) a message answers.
+  `ALTER TABLE messages ADD COLUMN reply_to bigint;`,
 ];
 
 /** Brings `schema` (created if missing) up to the latest migration. */

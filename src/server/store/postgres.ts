@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import type { ChatMessage, Role, UserKind, UserRef } from '../../protocol/messages.js';
 import { migrate } from './postgres-schema.js';
-import { withReactions, withState, type ReactionRow } from './message-state.js';
+import { newMessage, withReactions, withState, type ReactionRow } from './message-state.js';
 import {
   AppendRefused,
   StoreError,
@@ -44,6 +44,7 @@ interface MessageRow {
   ts: string;
   edited_at: string | null;
   deleted_at: string | null;
+  reply_to: string | null;
 }
 
 interface RoomRow {
@@ -239,7 +240,7 @@ export class PostgresStore implements Store {
 
       const results: Outcome[] = [];
       const fresh: ChatMessage[] = [];
-      for (const { room, cid, from, text, ts } of messages) {
+      for (const { room, cid, from, text, ts, replyTo } of messages) {
         const key = cidKey(room, from.id, cid);
         const first = known.get(key);
         if (first !== undefined) {
@@ -262,7 +263,7 @@ export class PostgresStore implements Store {
         }
         const seq = (roomSeq.get(room) ?? 0) + 1;
         roomSeq.set(room, seq);
-        const message: ChatMessage = { room, seq, msgId: randomBytes(12).toString('base64url'), cid, from, text, ts };
+        const message = newMessage({ room, seq, msgId: randomBytes(12).toString('base64url'), cid, from, text, ts }, replyTo);
         known.set(key, message); // a twin later in this same batch is a duplicate of this one
         fresh.push(message);
         results.push({ message, duplicate: false });
@@ -272,10 +273,10 @@ export class PostgresStore implements Store {
         // One statement, one round trip, while the room locks are held.
         await client.query(
           `WITH inserted AS (
-             INSERT INTO messages (room, seq, msg_id, user_id, user_name, cid, text, ts)
-             SELECT * FROM unnest($1::text[], $2::bigint[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::bigint[])
+             INSERT INTO messages (room, seq, msg_id, user_id, user_name, cid, text, ts, reply_to)
+             SELECT * FROM unnest($1::text[], $2::bigint[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::bigint[], $9::bigint[])
            )
-           UPDATE rooms SET seq = v.seq FROM unnest($9::text[], $10::bigint[]) AS v(name, seq) WHERE rooms.name = v.name`,
+           UPDATE rooms SET seq = v.seq FROM unnest($10::text[], $11::bigint[]) AS v(name, seq) WHERE rooms.name = v.name`,
           [
             fresh.map((m) => m.room),
             fresh.map((m) => m.seq),
@@ -285,6 +286,7 @@ export class PostgresStore implements Store {
             fresh.map((m) => m.cid),
             fresh.map((m) => m.text),
             fresh.map((m) => m.ts),
+            fresh.map((m) => m.replyTo ?? null),
             touched,
             touched.map((room) => roomSeq.get(room) ?? 0),
           ],

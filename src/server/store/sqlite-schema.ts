@@ -113,6 +113,8 @@ const migrations: readonly string[] = [
      seq     INTEGER NOT NULL,
      PRIMARY KEY (user_id, room)
    ) STRICT, WITHOUT ROWID;`,
+  // Replies: the seq of the message (in the same room) a message answers.
+  `ALTER TABLE messages ADD COLUMN reply_to INTEGER;`,
 ];
 
 /** Brings the database up to the latest schema (or to version `upTo`, for tests of a migration). */

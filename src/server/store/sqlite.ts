@@ -9,7 +9,7 @@ import { migrate } from './sqlite-schema.js';
 import { WalSync } from './wal-sync.js';
 import { Checkpointer } from './checkpointer.js';
 import { randomId } from '../random-id.js';
-import { withReactions, withState, type ReactionRow } from './message-state.js';
+import { newMessage, withReactions, withState, type ReactionRow } from './message-state.js';
 import {
   AppendRefused,
   StoreError,
@@ -50,6 +50,7 @@ interface MessageRow {
   ts: number;
   edited_at: number | null;
   deleted_at: number | null;
+  reply_to: number | null;
 }
 
 interface RoomRow {
@@ -131,8 +132,8 @@ export class SqliteStore implements Store {
       createRoom: db.prepare<[string, number]>('INSERT OR IGNORE INTO rooms (name, seq, created_at) VALUES (?, 0, ?)'),
       setSeq: db.prepare<[number, string]>('UPDATE rooms SET seq = ? WHERE name = ?'),
       // A retried cid conflicts on messages_by_cid and inserts nothing; the caller then reads the first one.
-      insert: db.prepare<[string, number, string, string, string, string, string, number]>(
-        `INSERT INTO messages (room, seq, msg_id, user_id, user_name, cid, text, ts) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+      insert: db.prepare<[string, number, string, string, string, string, string, number, number | null]>(
+        `INSERT INTO messages (room, seq, msg_id, user_id, user_name, cid, text, ts, reply_to) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
          ON CONFLICT (room, user_id, cid) DO NOTHING`,
       ),
       roomSeq: db.prepare<[string], { seq: number }>('SELECT seq FROM rooms WHERE name = ?'),
@@ -298,7 +299,7 @@ export class SqliteStore implements Store {
   }
 
   #appendOne(message: NewMessage, batch: BatchState): AppendResult | AppendRefused {
-    const { room, cid, from, text, ts } = message;
+    const { room, cid, from, text, ts, replyTo } = message;
     let state = batch.get(room);
     if (state === undefined) {
       if (!this.#knownRooms.has(room)) {
@@ -329,7 +330,7 @@ export class SqliteStore implements Store {
     }
     const seq = state.seq + 1;
     const msgId = randomId(12);
-    const { changes } = this.#statements.insert.run(room, seq, msgId, from.id, from.name, cid, text, ts);
+    const { changes } = this.#statements.insert.run(room, seq, msgId, from.id, from.name, cid, text, ts, replyTo ?? null);
     if (changes === 0) {
       const existing = this.#statements.findByCid.get(room, from.id, cid);
       if (existing === undefined) throw new StoreError(`message ${cid} neither inserted nor found in ${room}`);
@@ -337,7 +338,7 @@ export class SqliteStore implements Store {
     }
     state.seq = seq;
     state.dirty = true;
-    return { message: { room, seq, msgId, cid, from, text, ts }, duplicate: false };
+    return { message: newMessage({ room, seq, msgId, cid, from, text, ts }, replyTo), duplicate: false };
   }
 
   ensureRoom(room: string): Promise<RoomSummary> {

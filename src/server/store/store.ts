@@ -8,6 +8,8 @@ export interface NewMessage {
   from: UserRef;
   text: string;
   ts: number;
+  /** The seq of an earlier message of the room this one answers. */
+  replyTo?: number;
 }
 
 export interface AppendResult {
