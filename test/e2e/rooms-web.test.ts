@@ -114,6 +114,17 @@ test('private room, invite, reactions, edit, delete, DM and kick in the browser'
   assert.equal(await message(bob, 'Launch on Monday?').locator('.msg-action', { hasText: 'Edit' }).count(), 0);
   assert.equal(await message(bob, 'Launch on Monday?').locator('.msg-action', { hasText: 'Delete' }).count(), 0);
 
+  // Bob answers Ada's message: his composer says what he answers, and both see the quote.
+  await message(bob, 'Launch on Monday?').hover();
+  await message(bob, 'Launch on Monday?').locator('.msg-action', { hasText: 'Reply' }).click();
+  await bob.locator('[data-testid="replying"]', { hasText: 'Replying to Ada Launch on Monday?' }).waitFor();
+  await say(bob, 'Monday works');
+  for (const page of [ada, bob]) {
+    await message(page, 'Monday works').waitFor();
+    await message(page, 'Monday works').locator('[data-testid="quote"]', { hasText: 'Ada Launch on Monday?' }).waitFor();
+  }
+  assert.equal(await bob.locator('[data-testid="replying"]').count(), 0, 'the composer answers nothing after sending');
+
   await say(bob, 'oops, wrong room');
   await message(ada, 'oops, wrong room').waitFor();
   await message(bob, 'oops, wrong room').hover();

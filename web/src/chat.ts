@@ -53,6 +53,8 @@ export interface RoomView {
   readSeq: number;
   /** Unread messages that mention me by name (counted live, while the room is out of view). */
   mentions: number;
+  /** The message the composer is answering, if any. */
+  replyTo: ChatMessage | undefined;
 }
 
 /** Moderation verbs the members list offers. */
@@ -102,7 +104,8 @@ export class Chat {
     // Sends the last visit queued but never saw acknowledged go out again under their own cids: the
     // server stores each at most once, whether or not it had them already.
     for (const send of saved.outbox()) {
-      if (this.rooms.has(send.room)) this.client.send(send.room, send.text, { cid: send.cid }).catch(() => this.#changed());
+      const options = send.replyTo === undefined ? { cid: send.cid } : { cid: send.cid, replyTo: send.replyTo };
+      if (this.rooms.has(send.room)) this.client.send(send.room, send.text, options).catch(() => this.#changed());
     }
     this.client.open().catch(() => this.#changed());
   }
@@ -144,6 +147,7 @@ export class Chat {
         unseenAfter: undefined,
         readSeq: 0,
         mentions: 0,
+        replyTo: undefined,
       });
       saved.setRooms([...this.rooms.keys()]);
       this.client.join(room).catch((error: unknown) => {
@@ -176,7 +180,35 @@ export class Chat {
   }
 
   send(text: string): void {
-    this.client.send(this.active, text).catch(() => this.#changed());
+    const view = this.rooms.get(this.active);
+    const replyTo = view?.replyTo?.seq;
+    if (view !== undefined) view.replyTo = undefined;
+    this.client.send(this.active, text, replyTo === undefined ? {} : { replyTo }).catch(() => this.#changed());
+  }
+
+  /** The composer of `room` answers `message` (undefined: answers nothing). */
+  replyTo(room: string, message: ChatMessage | undefined): void {
+    const view = this.rooms.get(room);
+    if (view === undefined) return;
+    view.replyTo = message;
+    this.#changed();
+  }
+
+  /** A message of the room as loaded here, for quoting; undefined when it is not loaded. */
+  loaded(room: string, seq: number): ChatMessage | undefined {
+    const messages = this.rooms.get(room)?.messages ?? [];
+    // Messages are in seq order: a binary search, since a room in view may hold thousands.
+    let low = 0;
+    let high = messages.length - 1;
+    while (low <= high) {
+      const middle = (low + high) >> 1;
+      const found = messages[middle];
+      if (found === undefined) return undefined;
+      if (found.seq === seq) return found;
+      if (found.seq < seq) low = middle + 1;
+      else high = middle - 1;
+    }
+    return undefined;
   }
 
   /** Creates a room I own (private when asked), then joins it. */
@@ -588,7 +620,9 @@ export class Chat {
       this.#notify(push.dm ? `${push.by.name} started a conversation with you` : `${push.by.name} invited you to #${push.room}`);
     });
     client.on('outbox', ({ room, pending }) => {
-      saved.setOutbox(client.pending().map(({ room: where, text, cid }) => ({ room: where, text, cid })));
+      saved.setOutbox(
+        client.pending().map(({ room: where, text, cid, replyTo }) => (replyTo === undefined ? { room: where, text, cid } : { room: where, text, cid, replyTo })),
+      );
       const view = this.rooms.get(room);
       if (view === undefined) return;
       view.pending = pending;

@@ -14,6 +14,7 @@ export interface SavedSend {
   room: string;
   text: string;
   cid: string;
+  replyTo?: number;
 }
 
 function read(key: string): string | null {
@@ -71,7 +72,8 @@ export const saved = {
           entry !== null &&
           typeof (entry as SavedSend).room === 'string' &&
           typeof (entry as SavedSend).text === 'string' &&
-          typeof (entry as SavedSend).cid === 'string',
+          typeof (entry as SavedSend).cid === 'string' &&
+          ['number', 'undefined'].includes(typeof (entry as SavedSend).replyTo),
       );
     } catch {
       return [];

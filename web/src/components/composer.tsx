@@ -3,7 +3,8 @@ import type { JSX, TargetedInputEvent } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { TEXT_MAX } from '../../../src/client/index.js';
 import type { Chat } from '../chat.js';
-import { SendIcon } from './icons.js';
+import { CloseIcon, SendIcon } from './icons.js';
+import { excerptOf } from './message-body.js';
 
 const TYPING_EVERY_MS = 3000;
 
@@ -32,7 +33,12 @@ export function Composer({ chat, room }: { chat: Chat; room: string }): JSX.Elem
     setText('');
     lastTyping.current = 0;
   };
+  const replying = chat.view(room)?.replyTo;
   const onKeyDown = (event: KeyboardEvent): void => {
+    if (event.key === 'Escape' && replying !== undefined) {
+      chat.replyTo(room, undefined);
+      return;
+    }
     if (event.key === 'Enter' && !event.shiftKey && !event.isComposing) {
       event.preventDefault();
       submit();
@@ -54,6 +60,16 @@ export function Composer({ chat, room }: { chat: Chat; room: string }): JSX.Elem
         submit();
       }}
     >
+      {replying !== undefined && (
+        <div class="composer-reply" data-testid="replying">
+          <span>
+            Replying to <strong>{replying.from.name}</strong> {excerptOf(replying.text)}
+          </span>
+          <button type="button" class="icon-button" aria-label="Cancel reply" onClick={() => chat.replyTo(room, undefined)}>
+            <CloseIcon />
+          </button>
+        </div>
+      )}
       <label for="composer-text" class="visually-hidden">
         Message {chat.title(room)}
       </label>

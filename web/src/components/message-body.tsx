@@ -26,6 +26,7 @@ export function MessageBody({ chat, room, message }: { chat: Chat; room: string;
   };
   return (
     <>
+      {message.replyTo !== undefined && <Quote chat={chat} room={room} seq={message.replyTo} />}
       {editing ? (
         <EditBox chat={chat} room={room} message={message} onDone={() => setEditing(false)} />
       ) : (
@@ -67,6 +68,9 @@ export function MessageBody({ chat, room, message }: { chat: Chat; room: string;
               </button>
             );
           })}
+          <button type="button" class="msg-action" onClick={() => chat.replyTo(room, message)}>
+            Reply
+          </button>
           {mine && (
             <button type="button" class="msg-action" onClick={() => setEditing(true)}>
               Edit
@@ -87,6 +91,22 @@ export function MessageBody({ chat, room, message }: { chat: Chat; room: string;
       )}
     </>
   );
+}
+
+/** The start of the message a reply answers, when it is loaded here; a plain pointer otherwise. */
+function Quote({ chat, room, seq }: { chat: Chat; room: string; seq: number }): JSX.Element {
+  const original = chat.loaded(room, seq);
+  const excerpt = original === undefined ? '' : original.deleted === true ? 'message deleted' : excerptOf(original.text);
+  return (
+    <span class="msg-quote" data-testid="quote">
+      {original === undefined ? 'In reply to an earlier message' : <><strong>{original.from.name}</strong> {excerpt}</>}
+    </span>
+  );
+}
+
+export function excerptOf(text: string): string {
+  const line = text.replace(/\s+/g, ' ').trim();
+  return line.length > 80 ? `${line.slice(0, 79)}…` : line;
 }
 
 function EditBox({ chat, room, message, onDone }: { chat: Chat; room: string; message: ChatMessage; onDone(): void }): JSX.Element {
