@@ -178,6 +178,20 @@ export async function chat(argv: readonly string[]): Promise<void> {
         }
         return;
       }
+      case 'search':
+      case 's': {
+        const query = rest.join(' ').trim();
+        if (query === '') return status('usage: /search TEXT');
+        try {
+          const { messages } = await client.search(room, query, { limit: HISTORY_LINES });
+          if (messages.length === 0) return status(`nothing in #${room} contains "${printable(query)}"`);
+          status(`${messages.length} in #${room} contain "${printable(query)}", oldest first:`);
+          for (const found of [...messages].reverse()) show(found);
+        } catch (error) {
+          status(`search failed: ${error instanceof Error ? error.message : String(error)}`);
+        }
+        return;
+      }
       case 'rooms': {
         const rooms = await client.listRooms().catch(() => []);
         status(rooms.map((r) => `#${r.room} (${r.online} online)`).join(', ') || 'no rooms yet');
@@ -198,7 +212,7 @@ export async function chat(argv: readonly string[]): Promise<void> {
         rl?.close();
         return;
       default:
-        status('commands: /join ROOM, /dm NAME, /rooms, /who, /history, /quit (start a message with // to send a leading /)');
+        status('commands: /join ROOM, /dm NAME, /rooms, /who, /history, /search TEXT, /quit (start a message with // to send a leading /)');
     }
   }
 

@@ -81,6 +81,10 @@ test('parley chat shows history and live messages, sends typed lines, exits when
   const before = out.length;
   child.stdin.write(`/join ${room}\n`);
   await waitOut(`#${room}: 2 online`, before);
+  const searched = out.length;
+  child.stdin.write('/search LIVE\n');
+  await waitOut('1 in #terminal contain "LIVE"', searched);
+  await waitOut('bob: live from bob', searched);
 
   child.stdin.end('and one more before leaving\n');
   assert.equal(await exited, 0, err);
