@@ -336,6 +336,18 @@ export function runStoreContract(
       const [edited] = await store.search('searching', 'party', 1, 100, 10);
       assert.deepEqual([edited?.seq, edited?.text, edited?.from.name], [2, 'lunch at the deploy party', 'ada'], 'the current text, whole');
       assert.deepEqual(await store.search('no-such-room', 'deploy', 1, 100, 10), []);
+      // Results come newest first; the reactions of each come with it, as in history.
+      await store.react('searching', 1, bob.id, '👍', true, 1_700_000_000_700);
+      await store.react('searching', 3, ada.id, '🎉', true, 1_700_000_000_800);
+      const reacted = await store.search('searching', 'deploy', 1, 100, 10);
+      assert.deepEqual(
+        reacted.map((m) => [m.seq, m.reactions?.map((r) => `${r.emoji}${r.count}`)]),
+        [
+          [3, ['🎉1']],
+          [2, undefined],
+          [1, ['👍1']],
+        ],
+      );
     });
 
     test('a reply keeps the seq it answers, in the append result, history, after and message', async () => {

@@ -22,6 +22,18 @@ export function newMessage(fields: Omit<ChatMessage, 'replyTo'>, replyTo: number
   return replyTo === undefined ? fields : { ...fields, replyTo };
 }
 
+/**
+ * The lowest and highest seq of rows read in seq order, either way round: the range whose
+ * reactions belong to them. Undefined for no rows.
+ */
+export function seqSpan(rows: readonly { seq: number | string }[]): { low: number; high: number } | undefined {
+  const first = rows[0];
+  const last = rows[rows.length - 1];
+  if (first === undefined || last === undefined) return undefined;
+  const [a, b] = [Number(first.seq), Number(last.seq)];
+  return { low: Math.min(a, b), high: Math.max(a, b) };
+}
+
 export interface ReactionRow {
   seq: number | string;
   emoji: string;

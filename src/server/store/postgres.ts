@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import type { ChatMessage, Role, UserKind, UserRef } from '../../protocol/messages.js';
 import { migrate } from './postgres-schema.js';
-import { newMessage, withReactions, withState, type ReactionRow } from './message-state.js';
+import { newMessage, seqSpan, withReactions, withState, type ReactionRow } from './message-state.js';
 import {
   AppendRefused,
   StoreError,
@@ -357,13 +357,13 @@ export class PostgresStore implements Store {
     return this.#withReactions(room, rows);
   }
 
+  /** `rows` in seq order, ascending (history) or descending (search). */
   async #withReactions(room: string, rows: MessageRow[]): Promise<ChatMessage[]> {
-    const first = rows[0];
-    const last = rows[rows.length - 1];
-    if (first === undefined || last === undefined) return [];
+    const span = seqSpan(rows);
+    if (span === undefined) return [];
     const reactions = await this.#query<ReactionRow>(
       'SELECT seq, emoji, user_id FROM reactions WHERE room = $1 AND seq BETWEEN $2 AND $3 ORDER BY seq, at, emoji',
-      [room, first.seq, last.seq],
+      [room, span.low, span.high],
     );
     return withReactions(rows.map(toMessage), reactions.rows);
   }

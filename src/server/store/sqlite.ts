@@ -9,7 +9,7 @@ import { migrate } from './sqlite-schema.js';
 import { WalSync } from './wal-sync.js';
 import { Checkpointer } from './checkpointer.js';
 import { randomId } from '../random-id.js';
-import { newMessage, withReactions, withState, type ReactionRow } from './message-state.js';
+import { newMessage, seqSpan, withReactions, withState, type ReactionRow } from './message-state.js';
 import {
   AppendRefused,
   StoreError,
@@ -379,11 +379,11 @@ export class SqliteStore implements Store {
     return this.#read(() => this.#withReactions(room, this.#statements.search.all(room, from, before, likePattern(text), limit)));
   }
 
+  /** `rows` in seq order, ascending (history) or descending (search). */
   #withReactions(room: string, rows: MessageRow[]): ChatMessage[] {
-    const first = rows[0];
-    const last = rows[rows.length - 1];
-    if (first === undefined || last === undefined) return [];
-    return withReactions(rows.map(toMessage), this.#statements.reactionsBetween.all(room, first.seq, last.seq));
+    const span = seqSpan(rows);
+    if (span === undefined) return [];
+    return withReactions(rows.map(toMessage), this.#statements.reactionsBetween.all(room, span.low, span.high));
   }
 
   createRoom(room: NewRoom): Promise<boolean> {
