@@ -370,7 +370,6 @@ export class ParleyClient extends Emitter<ClientEvents> {
     return this.#request(verb, params);
   }
 
-  /** Every room on the server with its latest seq and online count. */
   /**
    * Messages of `room` containing `text` (case-insensitive), newest first. One call looks at most
    * 10,000 messages back from `before` (the room's end by default); `from` says where it stopped,
@@ -398,6 +397,7 @@ export class ParleyClient extends Emitter<ClientEvents> {
     return (await this.#request('read', { room, seq })).seq;
   }
 
+  /** Every public room, and every private room and DM of this user, with its seq, online count and read marker. */
   async listRooms(): Promise<Results['rooms']['rooms']> {
     return (await this.#request('rooms', {})).rooms;
   }

@@ -307,7 +307,7 @@ export interface InvitedPush {
   by: UserRef;
   dm: boolean;
 }
-/** `user` (you) has read `room` up to `seq`, on one of your connections: sent to all the others. */
+/** `user` (you) has read `room` up to `seq`, on one of your connections: sent to every one of them. */
 export interface ReadPush {
   type: 'read';
   room: string;

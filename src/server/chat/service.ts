@@ -72,7 +72,7 @@ export class ChatService {
     return identity;
   }
 
-  /** An identified connection: it receives its user's notices (invites) from now until `disconnected`. */
+  /** An identified connection: it receives its user's notices (invites, read markers) from now until `disconnected`. */
   connected(who: Participant): void {
     this.#deps.hub.connect(who).catch((error: unknown) => {
       this.#deps.log.warn({ err: error, conn: who.connId }, 'could not subscribe to user notices');
@@ -279,7 +279,6 @@ export class ChatService {
     await this.#deps.store.setBan(room, target, false, Date.now());
   }
 
-  /** Mutes for `seconds` (0 lifts the mute); returns when the mute ends (0 when lifted). */
   /** Owners and moderators set the topic of a room (not a DM); every member is told. */
   async setTopic(actor: UserRef, room: string, topic: string): Promise<void> {
     const { standing } = await this.#moderatedRoom(actor, room);
@@ -288,6 +287,7 @@ export class ChatService {
     await this.#publish(room, { type: 'topic', room, topic, by: actor });
   }
 
+  /** Mutes for `seconds` (0 lifts the mute); returns when the mute ends (0 when lifted). */
   async mute(actor: UserRef, room: string, target: string, seconds: number): Promise<number> {
     await this.#actOn(actor, room, target);
     const until = seconds === 0 ? 0 : Date.now() + seconds * 1000;

@@ -1,5 +1,6 @@
-// The parts of a stored message that change after it was sent (edit, delete, reactions), mapped the
-// same way by every Store implementation so that history reads identically on each.
+// The optional parts of a stored message (the message it answers, and what changes after it was
+// sent: edit, delete, reactions), mapped the same way by every Store implementation so that history
+// reads identically on each.
 import type { ChatMessage, ReactionCount } from '../../protocol/messages.js';
 
 /** The optional columns of a message row. */
