@@ -57,6 +57,11 @@ export interface RoomView {
   replyTo: ChatMessage | undefined;
 }
 
+/** Users online in the room: the count from the server, or the list when it knows more. */
+export function onlineCount(view: RoomView): number {
+  return Math.max(view.online, view.members.size);
+}
+
 /** Moderation verbs the members list offers. */
 export type ModerationVerb = 'kick' | 'ban' | 'mute';
 

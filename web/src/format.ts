@@ -85,3 +85,9 @@ function splitBy(
   if (last < text.length) tokens.push(...between(text.slice(last)));
   return tokens;
 }
+
+/** A message's text on one line, cut at 80 characters: what a quote or a "Replying to" shows. */
+export function excerptOf(text: string): string {
+  const line = text.replace(/\s+/g, ' ').trim();
+  return line.length > 80 ? `${line.slice(0, 79)}…` : line;
+}

@@ -1,6 +1,6 @@
 import type { JSX } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
-import type { Chat } from '../chat.js';
+import { onlineCount, type Chat } from '../chat.js';
 import { useChat } from '../hooks.js';
 import { Banner } from './banner.js';
 import { Notice } from './notice.js';
@@ -61,7 +61,7 @@ export function ChatScreen({ chat, onSignOut }: { chat: Chat; onSignOut(): void 
 
   const view = chat.view(chat.active);
   const typing = typingText(chat.typingNames(chat.active));
-  const online = Math.max(view?.online ?? 0, view?.members.size ?? 0);
+  const online = view === undefined ? 0 : onlineCount(view);
   return (
     <div class={`shell${drawer ? ' drawer-open' : ''}${members ? ' members-open' : ''}${chat.connection.state === 'open' ? '' : ' is-offline'}`}>
       <a href="#composer-text" class="skip-link">

@@ -4,7 +4,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import { TEXT_MAX } from '../../../src/client/index.js';
 import type { Chat } from '../chat.js';
 import { CloseIcon, SendIcon } from './icons.js';
-import { excerptOf } from './message-body.js';
+import { excerptOf } from '../format.js';
 
 const TYPING_EVERY_MS = 3000;
 

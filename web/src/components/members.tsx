@@ -1,7 +1,7 @@
 import type { JSX } from 'preact';
 import { useState } from 'preact/hooks';
 import type { UserRef } from '../../../src/client/index.js';
-import type { Chat, ModerationVerb } from '../chat.js';
+import { onlineCount, type Chat, type ModerationVerb } from '../chat.js';
 import { Avatar } from './avatar.js';
 import { CloseIcon } from './icons.js';
 
@@ -23,7 +23,7 @@ export function Members({ chat, onClose }: { chat: Chat; onClose(): void }): JSX
     <aside class="members" aria-label="Members">
       <div class="members-header">
         <h2>
-          Online <span class="count">{Math.max(view?.online ?? 0, members.length)}</span>
+          Online <span class="count">{view === undefined ? 0 : onlineCount(view)}</span>
         </h2>
         <button type="button" class="icon-button members-close" aria-label="Close members" onClick={onClose}>
           <CloseIcon />

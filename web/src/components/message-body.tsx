@@ -5,6 +5,7 @@ import type { JSX } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import type { ChatMessage } from '../../../src/client/index.js';
 import type { Chat } from '../chat.js';
+import { excerptOf } from '../format.js';
 import { fullDate } from '../time.js';
 import { RichText } from './rich-text.js';
 
@@ -102,11 +103,6 @@ function Quote({ chat, room, seq }: { chat: Chat; room: string; seq: number }): 
       {original === undefined ? 'In reply to an earlier message' : <><strong>{original.from.name}</strong> {excerpt}</>}
     </span>
   );
-}
-
-export function excerptOf(text: string): string {
-  const line = text.replace(/\s+/g, ' ').trim();
-  return line.length > 80 ? `${line.slice(0, 79)}…` : line;
 }
 
 function EditBox({ chat, room, message, onDone }: { chat: Chat; room: string; message: ChatMessage; onDone(): void }): JSX.Element {
