@@ -33,6 +33,10 @@ export const ErrorCode = {
   RateLimited: 'rate_limited',
   /** A join beyond the rooms one connection may be in at once; leave one first. */
   TooManyRooms: 'too_many_rooms',
+  /** A reaction with a new emoji on a message that has the most different emoji allowed (20 by default). */
+  TooManyReactions: 'too_many_reactions',
+  /** Too many rooms created (by `create`, `dm`, or a `join` of a new name) by this user or address: see `retryAfterMs`. */
+  RoomQuota: 'room_quota',
   Internal: 'internal',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
@@ -41,7 +45,7 @@ export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 export class ProtocolError extends Error {
   readonly code: ErrorCode;
   readonly field: string | undefined;
-  /** With `rate_limited`: milliseconds until a request of that kind will be accepted again. */
+  /** With `rate_limited` and `room_quota`: milliseconds until a request of that kind will be accepted again. */
   retryAfterMs: number | undefined;
 
   constructor(code: ErrorCode, message: string, field?: string) {

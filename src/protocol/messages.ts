@@ -32,13 +32,18 @@ export const Limits = {
   joinMembers: 100,
   /** Most users one `members` reply lists. */
   membersMax: 1000,
+  /**
+   * Longest user id, in every verb that names a user; ids the server makes (guests, accounts,
+   * `ext:` + an external token's `sub`) are never longer, so every user can be named.
+   */
+  userIdMax: 128,
 } as const;
 
 const RequestId = Type.Union([Type.Number(), Type.String({ maxLength: 128 })]);
 const Room = Type.String({ pattern: ROOM_PATTERN, maxLength: 64 });
 const Seq = Type.Integer({ minimum: 0 });
 const MessageSeq = Type.Integer({ minimum: 1 });
-const UserId = Type.String({ minLength: 1, maxLength: 128 });
+const UserId = Type.String({ minLength: 1, maxLength: Limits.userIdMax });
 const Text = Type.String({ minLength: 1, maxLength: Limits.textMax });
 /** One emoji (or short token): no whitespace, no control characters. */
 export const EMOJI_PATTERN = '^[^\\s\\u0000-\\u001f\\u007f-\\u009f]+$';
@@ -199,8 +204,12 @@ export interface Results {
   /** `members`: up to Limits.joinMembers of the `online` users, the joiner first. */
   join: { room: string; seq: number; members: UserRef[]; online: number; recovered: boolean } & RoomAccess;
   leave: { room: string };
-  /** `read`: how far this user has read the room (0 when never), from `read` on any device. */
-  rooms: { rooms: ({ room: string; seq: number; online: number; read: number } & Omit<RoomAccess, 'role'>)[] };
+  /**
+   * `read`: how far this user has read the room (0 when never), from `read` on any device. At most
+   * the server's list limit (500 by default): the user's own rooms first, then the most recently
+   * active public ones; `truncated: true` when rooms were left out (absent otherwise).
+   */
+  rooms: { rooms: ({ room: string; seq: number; online: number; read: number } & Omit<RoomAccess, 'role'>)[]; truncated?: true };
   send: { room: string; seq: number; msgId: string; ts: number; duplicate?: boolean };
   history: { room: string; messages: ChatMessage[] };
   /** Newest first; `from` is the lowest seq looked at (1 when the whole room was searched). */

@@ -61,6 +61,19 @@ export interface Config {
   metrics: boolean;
   /** Accounts, external tokens, guests and the Origin allowlist. */
   auth: AuthConfig;
+  /** Bounds on rooms and reactions (docs/protocol.md, Limits). */
+  roomLimits: RoomLimits;
+}
+
+export interface RoomLimits {
+  /** Rooms one user may create per hour (`create`, `dm`, a `join` of a new name); 0: no limit. */
+  perUserPerHour: number;
+  /** Rooms one client address may create per hour; 0: no limit. */
+  perIpPerHour: number;
+  /** Most rooms one `rooms` reply lists. */
+  listLimit: number;
+  /** Most different emoji on one message. */
+  maxReactionsPerMessage: number;
 }
 
 export interface AuthConfig {
@@ -139,6 +152,19 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Con
     ...tls(env),
     metrics: onOff('PARLEY_METRICS', env['PARLEY_METRICS'], true),
     auth: authConfig(env),
+    roomLimits: roomLimits(env),
+  };
+}
+
+/** Room creation quotas are rate limits: PARLEY_RATE_LIMITS=off turns them off too. */
+function roomLimits(env: NodeJS.ProcessEnv): RoomLimits {
+  const rates = onOff('PARLEY_RATE_LIMITS', env['PARLEY_RATE_LIMITS'], true);
+  const quota = (name: string, fallback: number): number => (rates ? integer(name, env[name], fallback, 0, 1_000_000) : 0);
+  return {
+    perUserPerHour: quota('PARLEY_ROOMS_PER_USER_PER_HOUR', 30),
+    perIpPerHour: quota('PARLEY_ROOMS_PER_IP_PER_HOUR', 100),
+    listLimit: integer('PARLEY_ROOMS_LIST_LIMIT', env['PARLEY_ROOMS_LIST_LIMIT'], 500, 1, 100_000),
+    maxReactionsPerMessage: integer('PARLEY_MAX_REACTIONS_PER_MESSAGE', env['PARLEY_MAX_REACTIONS_PER_MESSAGE'], 20, 1, 1000),
   };
 }
 

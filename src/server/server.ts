@@ -15,6 +15,7 @@ import { ExternalTokens } from './auth/external-token.js';
 import { AccountService } from './auth/accounts.js';
 import { OriginPolicy } from './auth/origin.js';
 import { ChatService } from './chat/service.js';
+import { RoomQuota } from './chat/room-quota.js';
 import { WsGateway } from './transport/ws.js';
 import { ClientAddresses } from './client-address.js';
 import { buildHttpApp } from './http/app.js';
@@ -70,7 +71,22 @@ export async function startServer(config: Config, log: Logger = pino({ level: co
   const origins = new OriginPolicy(auth.origins);
   const clientAddresses = new ClientAddresses(config.trustProxy);
   const readinessWatch = new ReadinessWatch(readiness);
-  const chat = new ChatService({ store, broker, presence, hub, identities, log, recoveryLimit: config.recoveryLimit, presenceLimit: config.presenceLimit });
+  const { roomLimits } = config;
+  const roomQuota = new RoomQuota(roomLimits, (limit) => metrics.roomLimits.inc({ limit }));
+  const chat = new ChatService({
+    store,
+    broker,
+    presence,
+    hub,
+    identities,
+    log,
+    recoveryLimit: config.recoveryLimit,
+    presenceLimit: config.presenceLimit,
+    roomQuota,
+    roomsListLimit: roomLimits.listLimit,
+    maxReactionsPerMessage: roomLimits.maxReactionsPerMessage,
+    onLimit: (limit) => metrics.roomLimits.inc({ limit }),
+  });
   const gateway = new WsGateway({
     chat,
     log,
@@ -114,6 +130,7 @@ export async function startServer(config: Config, log: Logger = pino({ level: co
       readinessWatch.stop();
       await gateway.shutdown(3000);
       limiter.close();
+      roomQuota.close();
       await app.close();
       await broker.close();
       await presence.close();

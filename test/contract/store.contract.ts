@@ -4,7 +4,7 @@
 // instances, history and recovery windows, and a close that loses nothing accepted before it.
 import { describe, test, beforeEach, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
-import { AppendRefused, type Store, type NewMessage } from '../../src/server/store/store.js';
+import { AppendRefused, ReactionsFull, type Store, type NewMessage } from '../../src/server/store/store.js';
 import type { UserRef } from '../../src/protocol/messages.js';
 
 /** A fresh, empty database for one test, which may be opened several times (as several processes would). */
@@ -171,11 +171,12 @@ export function runStoreContract(
 
     test('ensureRoom creates an empty room; roomSeq and listRooms report rooms', async () => {
       assert.equal(await store.roomSeq('fresh'), 0);
-      assert.deepEqual(await store.ensureRoom('fresh'), { room: 'fresh', seq: 0 });
+      assert.deepEqual(await store.ensureRoom('fresh', ada.id), { room: 'fresh', seq: 0, created: true });
+      assert.deepEqual(await store.ensureRoom('fresh', bob.id), { room: 'fresh', seq: 0, created: false });
       await store.append(msg('used', 'c1'));
       await store.append(msg('used', 'c2'));
-      assert.deepEqual(await store.ensureRoom('used'), { room: 'used', seq: 2 });
-      const rooms = (await store.listRooms()).filter((r) => r.room === 'fresh' || r.room === 'used');
+      assert.deepEqual(await store.ensureRoom('used'), { room: 'used', seq: 2, created: false });
+      const rooms = (await store.listRooms(undefined, 100)).rooms.filter((r) => r.room === 'fresh' || r.room === 'used');
       assert.deepEqual(rooms, [
         { room: 'fresh', seq: 0, private: false, dm: false },
         { room: 'used', seq: 2, private: false, dm: false },
@@ -203,14 +204,55 @@ export function runStoreContract(
       await store.createRoom({ room: 'secret', private: true, owner: ada.id, now: 1 });
       await store.ensureRoom('open');
       await store.openDm('dm-pair', [ada.id, bob.id], 1);
-      const names = async (user?: string): Promise<string[]> => (await store.listRooms(user)).map((r) => r.room);
+      const names = async (user?: string): Promise<string[]> => (await store.listRooms(user, 100)).rooms.map((r) => r.room);
       assert.deepEqual(await names(ada.id), ['dm-pair', 'open', 'secret']);
       assert.deepEqual(await names(bob.id), ['dm-pair', 'open']);
       assert.deepEqual(await names('u_eve'), ['open']);
       assert.deepEqual(await names(), ['dm-pair', 'open', 'secret']);
       assert.deepEqual(await store.roomInfo('dm-pair'), { room: 'dm-pair', seq: 0, private: true, dm: true });
-      await store.openDm('dm-pair', [ada.id, bob.id], 2);
+      assert.equal(await store.openDm('dm-pair', [ada.id, bob.id], 2), false, 'opened again: nothing created');
       assert.equal((await store.standing('dm-pair', bob.id)).role, 'member');
+    });
+
+    test('listRooms is bounded: the user\'s own rooms first, then the most recently active public ones', async () => {
+      const clock = 1_700_000_000_000;
+      // Twelve public rooms, made in order; three of them get a message later, oldest first.
+      for (let i = 0; i < 12; i++) await store.ensureRoom(`pub-${String(i).padStart(2, '0')}`, bob.id);
+      for (const [n, room] of ['pub-00', 'pub-01', 'pub-02'].entries()) {
+        await store.append({ room, cid: `late-${n}`, from: bob, text: 'late', ts: Date.now() + 60_000 + n });
+      }
+      await store.createRoom({ room: 'mine', private: true, owner: ada.id, now: clock });
+      await store.openDm('dm-ada-bob', [ada.id, bob.id], clock);
+      await store.createRoom({ room: 'mine-public', private: false, owner: ada.id, now: clock });
+
+      const full = await store.listRooms(ada.id, 100);
+      assert.equal(full.truncated, false);
+      assert.equal(full.rooms.length, 15);
+
+      const page = await store.listRooms(ada.id, 6);
+      assert.equal(page.truncated, true, 'the page says it was cut');
+      assert.deepEqual(
+        page.rooms.map((r) => r.room),
+        ['dm-ada-bob', 'mine', 'mine-public', 'pub-00', 'pub-01', 'pub-02'],
+        "ada's own three rooms, then the three public rooms with the latest messages, by name",
+      );
+      const exact = await store.listRooms(ada.id, 15);
+      assert.equal(exact.truncated, false, 'a list that fits exactly is not cut');
+      assert.equal(exact.rooms.length, 15);
+
+      const own = await store.listRooms(ada.id, 2);
+      assert.equal(own.truncated, true);
+      assert.equal(own.rooms.length, 2);
+      for (const room of own.rooms) assert.ok(['dm-ada-bob', 'mine', 'mine-public'].includes(room.room), room.room);
+
+      const outsider = await store.listRooms('u_eve', 4);
+      assert.equal(outsider.truncated, true);
+      assert.deepEqual(
+        outsider.rooms.map((r) => r.room).slice(0, 3),
+        ['pub-00', 'pub-01', 'pub-02'],
+        'the most recently active public rooms come first for anyone',
+      );
+      assert.ok(!outsider.rooms.some((r) => r.private), 'never a private room of others');
     });
 
     test('roles, bans and mutes are stored per room and user; a ban ends the membership', async () => {
@@ -298,13 +340,13 @@ export function runStoreContract(
     test('reactions count per emoji, once per user, and show in reads', async () => {
       await store.append(msg('react', 'c1'));
       await store.append(msg('react', 'c2'));
-      assert.deepEqual(await store.react('react', 1, ada.id, '👍', true, 1), { count: 1, changed: true });
-      assert.deepEqual(await store.react('react', 1, ada.id, '👍', true, 2), { count: 1, changed: false });
-      assert.deepEqual(await store.react('react', 1, bob.id, '👍', true, 3), { count: 2, changed: true });
-      assert.deepEqual(await store.react('react', 1, bob.id, '🎉', true, 4), { count: 1, changed: true });
-      assert.deepEqual(await store.react('react', 1, ada.id, '👍', false, 5), { count: 1, changed: true });
-      assert.deepEqual(await store.react('react', 1, ada.id, '👍', false, 6), { count: 1, changed: false });
-      assert.equal(await store.react('react', 7, ada.id, '👍', true, 7), undefined);
+      assert.deepEqual(await store.react('react', 1, ada.id, '👍', true, 1, 20), { count: 1, changed: true });
+      assert.deepEqual(await store.react('react', 1, ada.id, '👍', true, 2, 20), { count: 1, changed: false });
+      assert.deepEqual(await store.react('react', 1, bob.id, '👍', true, 3, 20), { count: 2, changed: true });
+      assert.deepEqual(await store.react('react', 1, bob.id, '🎉', true, 4, 20), { count: 1, changed: true });
+      assert.deepEqual(await store.react('react', 1, ada.id, '👍', false, 5, 20), { count: 1, changed: true });
+      assert.deepEqual(await store.react('react', 1, ada.id, '👍', false, 6, 20), { count: 1, changed: false });
+      assert.equal(await store.react('react', 7, ada.id, '👍', true, 7, 20), undefined);
       const [first, second] = await store.history('react', undefined, 10);
       assert.deepEqual(first?.reactions, [
         { emoji: '👍', count: 1, users: [bob.id] },
@@ -314,7 +356,29 @@ export function runStoreContract(
       assert.deepEqual((await store.message('react', 1))?.reactions, first?.reactions);
       await store.deleteMessage('react', 1, 8);
       assert.equal((await store.message('react', 1))?.reactions, undefined);
-      assert.equal(await store.react('react', 1, ada.id, '👍', true, 9), undefined, 'no reactions on a tombstone');
+      assert.equal(await store.react('react', 1, ada.id, '👍', true, 9, 20), undefined, 'no reactions on a tombstone');
+    });
+
+    test('a message takes at most maxEmoji different emoji; the known ones still count up', async () => {
+      await store.append(msg('emoji', 'c1'));
+      await store.append(msg('emoji', 'c2'));
+      const emoji = ['a', 'b', 'c', 'd'];
+      for (const e of emoji) assert.deepEqual(await store.react('emoji', 1, ada.id, e, true, 1, 4), { count: 1, changed: true });
+      await assert.rejects(store.react('emoji', 1, ada.id, 'e', true, 2, 4), (error: unknown) => error instanceof ReactionsFull && error.limit === 4);
+      await assert.rejects(store.react('emoji', 1, bob.id, 'e', true, 2, 4), ReactionsFull, 'the bound is per message, not per user');
+      assert.deepEqual(await store.react('emoji', 1, bob.id, 'a', true, 3, 4), { count: 2, changed: true }, 'an emoji already there is fine');
+      assert.deepEqual(await store.react('emoji', 1, bob.id, 'e', false, 3, 4), { count: 0, changed: false }, 'removing is never refused');
+      assert.deepEqual(await store.react('emoji', 2, ada.id, 'e', true, 4, 4), { count: 1, changed: true }, 'another message has its own bound');
+      // Concurrent new emoji on one message cannot pass the bound between them.
+      await store.react('emoji', 1, ada.id, 'd', false, 5, 4);
+      const racing = await Promise.allSettled(['x', 'y', 'z'].map((e) => store.react('emoji', 1, bob.id, e, true, 6, 4)));
+      assert.equal(racing.filter((r) => r.status === 'fulfilled').length, 1);
+      assert.ok(racing.every((r) => r.status === 'fulfilled' || r.reason instanceof ReactionsFull));
+      const [first] = await store.history('emoji', 2, 1);
+      assert.equal(first?.reactions?.length, 4);
+      // Freed by removing the last user of an emoji.
+      await store.react('emoji', 1, ada.id, 'c', false, 7, 4);
+      assert.deepEqual(await store.react('emoji', 1, ada.id, 'q', true, 8, 4), { count: 1, changed: true });
     });
 
     test('search finds live messages containing the text, newest first, within the window it is given', async () => {
@@ -337,8 +401,8 @@ export function runStoreContract(
       assert.deepEqual([edited?.seq, edited?.text, edited?.from.name], [2, 'lunch at the deploy party', 'ada'], 'the current text, whole');
       assert.deepEqual(await store.search('no-such-room', 'deploy', 1, 100, 10), []);
       // Results come newest first; the reactions of each come with it, as in history.
-      await store.react('searching', 1, bob.id, '👍', true, 1_700_000_000_700);
-      await store.react('searching', 3, ada.id, '🎉', true, 1_700_000_000_800);
+      await store.react('searching', 1, bob.id, '👍', true, 1_700_000_000_700, 20);
+      await store.react('searching', 3, ada.id, '🎉', true, 1_700_000_000_800, 20);
       const reacted = await store.search('searching', 'deploy', 1, 100, 10);
       assert.deepEqual(
         reacted.map((m) => [m.seq, m.reactions?.map((r) => `${r.emoji}${r.count}`)]),

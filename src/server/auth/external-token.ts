@@ -42,7 +42,9 @@ export class TokenRefused extends Error {
 }
 
 const ASYMMETRIC: readonly JWSAlgorithm[] = ['RS256', 'EdDSA', 'Ed25519'];
-const SUB_MAX = 200;
+/** The user id is `ext:<sub>`, and must fit the user id that kick, ban, mute, dm... accept. */
+export const EXTERNAL_ID_PREFIX = 'ext:';
+const SUB_MAX = Limits.userIdMax - EXTERNAL_ID_PREFIX.length;
 const nickRe = new RegExp(NICK_PATTERN);
 const roomRe = new RegExp(ROOM_PATTERN);
 
@@ -120,7 +122,7 @@ export class ExternalTokens {
   #identity(payload: JWTPayload): ExternalIdentity {
     const sub = payload.sub;
     if (typeof sub !== 'string' || sub.length === 0 || sub.length > SUB_MAX) {
-      throw new TokenRefused(`the token's sub must be 1 to ${SUB_MAX} characters`);
+      throw new TokenRefused(`the token's sub must be 1 to ${SUB_MAX} characters (Parley's user id is ext:<sub>, at most ${Limits.userIdMax})`);
     }
     const rawName = payload['name'];
     let name = (typeof rawName === 'string' ? rawName : sub).trim();
@@ -137,7 +139,7 @@ export class ExternalTokens {
       rooms = new Set(claim);
     }
     // Namespaced, so an external user can never be mistaken for a guest (g_) or an account (u_).
-    return { user: { id: `ext:${sub}`, name }, rooms };
+    return { user: { id: `${EXTERNAL_ID_PREFIX}${sub}`, name }, rooms };
   }
 }
 

@@ -5,14 +5,15 @@ import { ErrorCode, ProtocolError } from '../../protocol/errors.js';
 import type { Broker } from '../broker/broker.js';
 import { USER_NOTICES, type Hub, type Member } from '../hub/hub.js';
 import type { Presence } from '../presence/presence.js';
-import { AppendRefused, type AppendResult, type NewMessage, type RoomInfo, type Standing, type Store } from '../store/store.js';
+import { AppendRefused, ReactionsFull, type AppendResult, type NewMessage, type RoomInfo, type Standing, type Store } from '../store/store.js';
+import type { Creator, RoomQuota } from './room-quota.js';
 import { canActOn, canGrantRoles, canModerate } from './roles.js';
 import { dmRoomName, isDmName } from './dm.js';
 import type { Identity, IdentityResolver } from '../auth/identity.js';
 import type { Logger } from 'pino';
 
-/** A connection as the chat service sees it. */
-export type Participant = Member;
+/** A connection as the chat service sees it: a hub member, from a client address. */
+export type Participant = Member & { readonly ip: string };
 
 /** Who is online in a room: some of them, and how many there are. */
 export interface OnlineMembers {
@@ -43,6 +44,20 @@ export interface ChatServiceDeps {
    * would cost a push to every member (filling a room of n costs n²/2): big rooms are quiet.
    */
   presenceLimit: number;
+  /** Rooms created per user and per address (create, dm, a join of a new name). */
+  roomQuota: RoomQuota;
+  /** Most rooms one `rooms` reply lists. */
+  roomsListLimit: number;
+  /** Most different emoji on one message. */
+  maxReactionsPerMessage: number;
+  /** Told when a room or reaction bound is hit (metrics). */
+  onLimit: (limit: 'reactions_per_message' | 'rooms_list') => void;
+}
+
+/** The `rooms` reply: a page of the rooms the user may see. */
+export interface RoomsOutcome {
+  rooms: Results['rooms']['rooms'];
+  truncated: boolean;
 }
 
 export class ChatService {
@@ -62,11 +77,12 @@ export class ChatService {
 
   /**
    * Who the connection is: throws a ProtocolError (`unauthorized`, `name_taken`) on refusal.
-   * Recording the user is bookkeeping that no reply depends on.
+   * The user is recorded (durably) before the reply, so that others can invite, DM or moderate
+   * whoever they were told is here; a failure to record is logged and does not refuse the hello.
    */
   async hello(params: CommandParams['hello']): Promise<Identity> {
     const identity = await this.#deps.identities.resolve(params);
-    this.#deps.store.recordUser(identity.user, identity.kind).catch((error: unknown) => {
+    await this.#deps.store.recordUser(identity.user, identity.kind).catch((error: unknown) => {
       this.#deps.log.warn({ err: error }, 'could not record user');
     });
     return identity;
@@ -100,8 +116,18 @@ export class ChatService {
     const { hub, store, presence, recoveryLimit, presenceLimit } = this.#deps;
     // Checked before the hub can deliver anything: a refused joiner receives nothing.
     let { access, existed } = await this.#check(who.user, room);
+    // A join that may create the room pays for it first (given back if the room was there after all).
+    const refund = existed ? undefined : this.#deps.roomQuota.reserve(who);
     await hub.join(room, who);
-    const { seq } = await store.ensureRoom(room);
+    let seq: number;
+    try {
+      const ensured = await store.ensureRoom(room, who.user.id);
+      seq = ensured.seq;
+      if (!ensured.created) refund?.();
+    } catch (error) {
+      refund?.();
+      throw error;
+    }
     // A room that did not exist at the check may have been made private by a `create` in between:
     // check again now that it exists (the caller leaves the hub on a refusal).
     if (!existed) ({ access } = await this.#check(who.user, room));
@@ -153,7 +179,7 @@ export class ChatService {
     await this.#dropPresence(room, who);
   }
 
-  async #dropPresence(room: string, who: Participant): Promise<void> {
+  async #dropPresence(room: string, who: Member): Promise<void> {
     const { presence, presenceLimit, log } = this.#deps;
     let last: boolean;
     try {
@@ -217,16 +243,21 @@ export class ChatService {
     return { messages: await this.#deps.store.search(room, text, from, end, limit), from };
   }
 
-  /** Public rooms and the private rooms and DMs `user` is a member of. */
-  async rooms(user: UserRef): Promise<Results['rooms']['rooms']> {
-    const rooms = await this.#deps.store.listRooms(user.id);
+  /**
+   * Public rooms and the private rooms and DMs `user` is a member of: at most roomsListLimit, the
+   * user's own first, then the most recently active public ones (`truncated` when some were left out).
+   */
+  async rooms(user: UserRef): Promise<RoomsOutcome> {
+    const { rooms, truncated } = await this.#deps.store.listRooms(user.id, this.#deps.roomsListLimit);
+    if (truncated) this.#deps.onLimit('rooms_list');
     // Without presence (Redis out of reach in a cluster) the list is still right; only counts are unknown.
     const online = await this.#deps.presence.counts(rooms.map((summary) => summary.room)).catch((error: unknown) => {
       this.#deps.log.warn({ err: error }, 'presence unavailable; rooms listed with 0 online');
       return rooms.map(() => 0);
     });
     const read = await this.#deps.store.readMarkers(user.id);
-    return rooms.map((summary, index) => ({ ...summary, online: online[index] ?? 0, read: read.get(summary.room) ?? 0 }));
+    const listed = rooms.map((summary, index) => ({ ...summary, online: online[index] ?? 0, read: read.get(summary.room) ?? 0 }));
+    return { rooms: listed, truncated };
   }
 
   /**
@@ -241,10 +272,24 @@ export class ChatService {
   }
 
   /** A room with an owner; the creator is the owner. */
-  async create(owner: UserRef, room: string, options: { private: boolean; topic?: string }): Promise<void> {
+  async create(creator: Creator, room: string, options: { private: boolean; topic?: string }): Promise<void> {
     if (isDmName(room)) throw new ProtocolError(ErrorCode.Forbidden, 'names starting with dm- are for direct messages', 'room');
-    const created = await this.#deps.store.createRoom({ room, owner: owner.id, now: Date.now(), ...options });
+    const created = await this.#paidCreation(creator, () =>
+      this.#deps.store.createRoom({ room, owner: creator.user.id, now: Date.now(), ...options }),
+    );
     if (!created) throw new ProtocolError(ErrorCode.RoomExists, `${room} exists already`, 'room');
+  }
+
+  /** Runs a store write that may create a room under the creator's quota; refunded unless it created one. */
+  async #paidCreation(creator: Creator, write: () => Promise<boolean>): Promise<boolean> {
+    const refund = this.#deps.roomQuota.reserve(creator);
+    let created = false;
+    try {
+      created = await write();
+      return created;
+    } finally {
+      if (!created) refund();
+    }
   }
 
   /** Makes `target` a member (what a private room needs to be joined). */
@@ -330,7 +375,19 @@ export class ChatService {
 
   async react(actor: UserRef, room: string, seq: number, emoji: string, on: boolean): Promise<number> {
     await this.#requireWriter(actor, room);
-    const change = await this.#deps.store.react(room, seq, actor.id, emoji, on, Date.now());
+    const { store, maxReactionsPerMessage } = this.#deps;
+    let change;
+    try {
+      change = await store.react(room, seq, actor.id, emoji, on, Date.now(), maxReactionsPerMessage);
+    } catch (error) {
+      if (!(error instanceof ReactionsFull)) throw error;
+      this.#deps.onLimit('reactions_per_message');
+      throw new ProtocolError(
+        ErrorCode.TooManyReactions,
+        `message ${seq} has ${error.limit} different reactions already, the most there may be; react with one of those`,
+        'emoji',
+      );
+    }
     if (change === undefined) throw messageNotFound(room, seq);
     if (change.changed) {
       await this.#publish(room, { type: 'reaction', room, seq, emoji, user: actor.id, on, count: change.count });
@@ -339,11 +396,17 @@ export class ChatService {
   }
 
   /** The DM room of `actor` and `target`, made on first use with both as its only members. */
-  async dm(actor: UserRef, target: string): Promise<{ room: string; user: UserRef }> {
+  async dm(creator: Creator, target: string): Promise<{ room: string; user: UserRef }> {
+    const actor = creator.user;
     if (target === actor.id) throw new ProtocolError(ErrorCode.BadRequest, 'a DM needs another user', 'user');
     const other = await this.#requireUser(target);
     const room = dmRoomName(actor.id, target);
-    await this.#deps.store.openDm(room, [actor.id, target], Date.now());
+    // Opening a DM that exists costs nothing: only its first opening creates a room.
+    if ((await this.#deps.store.roomInfo(room)) === undefined) {
+      await this.#paidCreation(creator, () => this.#deps.store.openDm(room, [actor.id, target], Date.now()));
+    } else {
+      await this.#deps.store.openDm(room, [actor.id, target], Date.now());
+    }
     // Every time, not only when the room is made: the other side may have closed the conversation.
     await this.#publish(USER_NOTICES, { type: 'invited', room, user: target, by: actor, dm: true });
     return { room, user: other };

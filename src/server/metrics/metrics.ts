@@ -22,6 +22,11 @@ export class Metrics {
   readonly slowConsumers = this.#counter('parley_slow_consumers_dropped_total', 'Connections closed with 4008 because their unsent bytes passed the outbox limit');
   readonly rateLimited = this.#counter('parley_rate_limited_total', 'Requests refused with rate_limited, by kind (send or other)', ['kind']);
   readonly refusals = this.#counter('parley_refusals_total', 'Frames refused before reaching a handler, by error code', ['code']);
+  readonly roomLimits = this.#counter(
+    'parley_room_limits_total',
+    'Room and reaction bounds hit, by limit: rooms_per_user, rooms_per_ip, reactions_per_message (refusals), rooms_list (a rooms reply cut short)',
+    ['limit'],
+  );
   readonly store = this.#histogram(
     'parley_store_seconds',
     "Store call latency, by operation (append includes waiting for the turn's batch to commit)",

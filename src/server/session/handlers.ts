@@ -118,7 +118,9 @@ const leave: Handler<'leave'> = async (session, { room }, id, chat) => {
 };
 
 const rooms: Handler<'rooms'> = async (session, _params, id, chat) => {
-  session.ok<'rooms'>(id, { rooms: (await chat.rooms(session.user)).filter((summary) => session.mayEnter(summary.room)) });
+  const { rooms: listed, truncated } = await chat.rooms(session.user);
+  const visible = listed.filter((summary) => session.mayEnter(summary.room));
+  session.ok<'rooms'>(id, truncated ? { rooms: visible, truncated: true } : { rooms: visible });
 };
 
 const send: Handler<'send'> = async (session, { room, text, cid, replyTo }, id, chat) => {
@@ -149,7 +151,7 @@ const typing: Handler<'typing'> = async (session, { room }, id, chat) => {
 
 const create: Handler<'create'> = async (session, { room, private: isPrivate, topic }, id, chat) => {
   const options = topic === undefined ? { private: isPrivate ?? false } : { private: isPrivate ?? false, topic };
-  await chat.create(session.user, room, options);
+  await chat.create(session, room, options);
   session.ok<'create'>(id, { room, ...options, role: 'owner' });
 };
 
@@ -217,7 +219,7 @@ const topic: Handler<'topic'> = async (session, params, id, chat) => {
 };
 
 const dm: Handler<'dm'> = async (session, { user }, id, chat) => {
-  session.ok<'dm'>(id, await chat.dm(session.user, user));
+  session.ok<'dm'>(id, await chat.dm(session, user));
 };
 
 export const handlers: { [V in Verb]: Handler<V> } = {

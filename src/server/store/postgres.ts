@@ -8,9 +8,11 @@ import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import type { ChatMessage, Role, UserKind, UserRef } from '../../protocol/messages.js';
 import { migrate } from './postgres-schema.js';
+import { roomPage } from './room-page.js';
 import { newMessage, seqSpan, withReactions, withState, type ReactionRow } from './message-state.js';
 import {
   AppendRefused,
+  ReactionsFull,
   StoreError,
   likePattern,
   type Account,
@@ -19,8 +21,9 @@ import {
   type NewMessage,
   type NewRoom,
   type ReactionChange,
+  type EnsuredRoom,
   type RoomInfo,
-  type RoomSummary,
+  type RoomList,
   type Standing,
   type Store,
 } from './store.js';
@@ -210,9 +213,12 @@ export class PostgresStore implements Store {
       if (locked.rows.length < rooms.length) {
         const found = new Set(locked.rows.map((row) => row.name));
         const missing = rooms.filter((room) => !found.has(room));
+        // Made by the first sender to each (only reachable without a join in tests and tools).
+        const makers = missing.map((room) => messages.find((m) => m.room === room)?.from.id ?? null);
         await client.query(
-          'INSERT INTO rooms (name, seq, created_at) SELECT unnest($1::text[]), 0, $2 ON CONFLICT (name) DO NOTHING',
-          [missing, messages[0]?.ts ?? Date.now()],
+          `INSERT INTO rooms (name, seq, created_at, active_at, created_by)
+           SELECT name, 0, $2, $2, by FROM unnest($1::text[], $3::text[]) AS v(name, by) ON CONFLICT (name) DO NOTHING`,
+          [missing, messages[0]?.ts ?? Date.now(), makers],
         );
         locked.rows.push(...(await lockRooms(missing)).rows);
       }
@@ -276,7 +282,8 @@ export class PostgresStore implements Store {
              INSERT INTO messages (room, seq, msg_id, user_id, user_name, cid, text, ts, reply_to)
              SELECT * FROM unnest($1::text[], $2::bigint[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::bigint[], $9::bigint[])
            )
-           UPDATE rooms SET seq = v.seq FROM unnest($10::text[], $11::bigint[]) AS v(name, seq) WHERE rooms.name = v.name`,
+           UPDATE rooms SET seq = v.seq, active_at = GREATEST(rooms.active_at, v.at)
+             FROM unnest($10::text[], $11::bigint[], $12::bigint[]) AS v(name, seq, at) WHERE rooms.name = v.name`,
           [
             fresh.map((m) => m.room),
             fresh.map((m) => m.seq),
@@ -289,6 +296,7 @@ export class PostgresStore implements Store {
             fresh.map((m) => m.replyTo ?? null),
             touched,
             touched.map((room) => roomSeq.get(room) ?? 0),
+            touched.map((room) => Math.max(...fresh.filter((m) => m.room === room).map((m) => m.ts))),
           ],
         );
       }
@@ -304,15 +312,17 @@ export class PostgresStore implements Store {
     }
   }
 
-  async ensureRoom(room: string): Promise<RoomSummary> {
-    const { rows } = await this.#query<{ seq: string }>(
+  async ensureRoom(room: string, creator?: string): Promise<EnsuredRoom> {
+    // The CTE's insert is invisible to the SELECT on rooms: a created room yields only the `created` row.
+    const { rows } = await this.#query<{ seq: string; created: boolean }>(
       `WITH created AS (
-         INSERT INTO rooms (name, seq, created_at) VALUES ($1, 0, $2) ON CONFLICT (name) DO NOTHING RETURNING seq
+         INSERT INTO rooms (name, seq, created_at, active_at, created_by) VALUES ($1, 0, $2, $2, $3)
+         ON CONFLICT (name) DO NOTHING RETURNING seq
        )
-       SELECT seq FROM created UNION ALL SELECT seq FROM rooms WHERE name = $1`,
-      [room, Date.now()],
+       SELECT seq, true AS created FROM created UNION ALL SELECT seq, false AS created FROM rooms WHERE name = $1`,
+      [room, Date.now(), creator ?? null],
     );
-    return { room, seq: Number(rows[0]?.seq ?? 0) };
+    return { room, seq: Number(rows[0]?.seq ?? 0), created: rows[0]?.created === true };
   }
 
   async roomSeq(room: string): Promise<number> {
@@ -320,16 +330,30 @@ export class PostgresStore implements Store {
     return Number(rows[0]?.seq ?? 0);
   }
 
-  async listRooms(visibleTo?: string): Promise<RoomInfo[]> {
-    const { rows } =
-      visibleTo === undefined
-        ? await this.#query<RoomRow>(`SELECT ${ROOM_COLUMNS} FROM rooms ORDER BY name`)
-        : await this.#query<RoomRow>(
-            `SELECT ${ROOM_COLUMNS} FROM rooms
-              WHERE NOT private OR name IN (SELECT room FROM room_members WHERE user_id = $1) ORDER BY name`,
-            [visibleTo],
-          );
-    return rows.map(toRoomInfo);
+  async listRooms(visibleTo: string | undefined, limit: number): Promise<RoomList> {
+    // One more than fits, to know whether the list is cut; the user's own rooms first, then the most
+    // recently active public ones (an index walk that stops at the limit, however many rooms exist).
+    if (visibleTo === undefined) {
+      const { rows } = await this.#query<RoomRow>(`SELECT ${ROOM_COLUMNS} FROM rooms ORDER BY active_at DESC LIMIT $1`, [limit + 1]);
+      return roomPage(rows.map(toRoomInfo), limit);
+    }
+    const own = await this.#query<RoomRow>(
+      `SELECT r.name, r.seq, r.private, r.kind, r.topic FROM room_members m JOIN rooms r ON r.name = m.room
+        WHERE m.user_id = $1 ORDER BY r.active_at DESC LIMIT $2`,
+      [visibleTo, limit + 1],
+    );
+    const others =
+      own.rows.length > limit
+        ? []
+        : (
+            await this.#query<RoomRow>(
+              `SELECT ${ROOM_COLUMNS} FROM rooms r
+                WHERE NOT private AND NOT EXISTS (SELECT 1 FROM room_members m WHERE m.room = r.name AND m.user_id = $1)
+                ORDER BY active_at DESC LIMIT $2`,
+              [visibleTo, limit - own.rows.length + 1],
+            )
+          ).rows;
+    return roomPage([...own.rows, ...others].map(toRoomInfo), limit);
   }
 
   async history(room: string, before: number | undefined, limit: number): Promise<ChatMessage[]> {
@@ -371,9 +395,9 @@ export class PostgresStore implements Store {
   async createRoom(room: NewRoom): Promise<boolean> {
     return this.#tx(async (client) => {
       const created = await client.query(
-        `INSERT INTO rooms (name, seq, private, kind, topic, created_at) VALUES ($1, 0, $2, 'room', $3, $4)
-         ON CONFLICT (name) DO NOTHING`,
-        [room.room, room.private, room.topic ?? null, room.now],
+        `INSERT INTO rooms (name, seq, private, kind, topic, created_at, active_at, created_by)
+         VALUES ($1, 0, $2, 'room', $3, $4, $4, $5) ON CONFLICT (name) DO NOTHING`,
+        [room.room, room.private, room.topic ?? null, room.now, room.owner],
       );
       if (created.rowCount === 0) return false;
       await client.query(
@@ -385,18 +409,19 @@ export class PostgresStore implements Store {
     });
   }
 
-  async openDm(room: string, users: [string, string], now: number): Promise<void> {
-    await this.#tx(async (client) => {
-      await client.query(
-        `INSERT INTO rooms (name, seq, private, kind, topic, created_at) VALUES ($1, 0, true, 'dm', NULL, $2)
-         ON CONFLICT (name) DO NOTHING`,
-        [room, now],
+  async openDm(room: string, users: [string, string], now: number): Promise<boolean> {
+    return this.#tx(async (client) => {
+      const made = await client.query(
+        `INSERT INTO rooms (name, seq, private, kind, topic, created_at, active_at, created_by)
+         VALUES ($1, 0, true, 'dm', NULL, $2, $2, $3) ON CONFLICT (name) DO NOTHING`,
+        [room, now, users[0]],
       );
       await client.query(
         `INSERT INTO room_members (room, user_id, role, since) SELECT $1, unnest($2::text[]), 'member', $3
          ON CONFLICT (room, user_id) DO NOTHING`,
         [room, users, now],
       );
+      return made.rowCount === 1;
     });
   }
 
@@ -539,14 +564,25 @@ export class PostgresStore implements Store {
     emoji: string,
     on: boolean,
     now: number,
+    maxEmoji: number,
   ): Promise<ReactionChange | undefined> {
-    return this.#tx(async (client) => {
-      // The message row is locked so a delete cannot slip between the check and the reaction.
+    const outcome = await this.#tx(async (client) => {
+      // The message row is locked so a delete cannot slip between the check and the reaction, and
+      // FOR UPDATE so that two reactions to one message take turns: the emoji bound cannot be passed
+      // by two new emoji counted at once.
       const found = await client.query(
-        'SELECT 1 FROM messages WHERE room = $1 AND seq = $2 AND deleted_at IS NULL FOR SHARE',
+        'SELECT 1 FROM messages WHERE room = $1 AND seq = $2 AND deleted_at IS NULL FOR UPDATE',
         [room, seq],
       );
       if (found.rowCount === 0) return undefined;
+      if (on) {
+        const { rows } = await client.query<{ fresh: boolean; emoji: string }>(
+          `SELECT NOT EXISTS (SELECT 1 FROM reactions WHERE room = $1 AND seq = $2 AND emoji = $3) AS fresh,
+                  (SELECT COUNT(DISTINCT emoji) FROM reactions WHERE room = $1 AND seq = $2) AS emoji`,
+          [room, seq, emoji],
+        );
+        if (rows[0]?.fresh === true && Number(rows[0].emoji) >= maxEmoji) return new ReactionsFull(maxEmoji);
+      }
       const change = on
         ? await client.query(
             `INSERT INTO reactions (room, seq, emoji, user_id, at) VALUES ($1, $2, $3, $4, $5)
@@ -565,6 +601,9 @@ export class PostgresStore implements Store {
       );
       return { count: Number(rows[0]?.count ?? 0), changed: (change.rowCount ?? 0) > 0 };
     });
+    // Thrown here, after the (empty) transaction committed, not inside it: a refusal is no failure.
+    if (outcome instanceof ReactionsFull) throw outcome;
+    return outcome;
   }
 
   /** Runs `work` in one transaction on one pooled connection. */

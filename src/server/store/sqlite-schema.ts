@@ -115,6 +115,12 @@ const migrations: readonly string[] = [
    ) STRICT, WITHOUT ROWID;`,
   // Replies: the seq of the message (in the same room) a message answers.
   `ALTER TABLE messages ADD COLUMN reply_to INTEGER;`,
+  // Who created each room (quotas, operators), and when it was last active: a bounded \`rooms\` reply
+  // keeps the most recently active public rooms, read in this index's order.
+  `ALTER TABLE rooms ADD COLUMN created_by TEXT;
+   ALTER TABLE rooms ADD COLUMN active_at INTEGER NOT NULL DEFAULT 0;
+   UPDATE rooms SET active_at = COALESCE((SELECT ts FROM messages m WHERE m.room = rooms.name ORDER BY seq DESC LIMIT 1), created_at);
+   CREATE INDEX rooms_by_activity ON rooms (private, active_at);`,
 ];
 
 /** Brings the database up to the latest schema (or to version `upTo`, for tests of a migration). */

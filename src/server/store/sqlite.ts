@@ -1,6 +1,7 @@
 // SqliteStore: the one-machine Store, a single file under the data directory.
-// Writes that arrive within one event-loop turn (appends and user records) go to the database in one
-// IMMEDIATE transaction (one fsync), and each caller is answered only after that transaction commits.
+// Every write goes through one path, #write: the writes that arrive within one event-loop turn go to
+// the database in one IMMEDIATE transaction, and each caller is answered only after that transaction
+// commits and, under synchronous 'full', after the WAL sync that covers it (one fsync per turn).
 // Within the transaction each room's seq is read once and written once, however many messages the
 // room got in that turn: storage must keep up with fan-out, so a message costs one INSERT.
 import Database from 'better-sqlite3';
@@ -9,9 +10,11 @@ import { migrate } from './sqlite-schema.js';
 import { WalSync } from './wal-sync.js';
 import { Checkpointer } from './checkpointer.js';
 import { randomId } from '../random-id.js';
+import { roomPage } from './room-page.js';
 import { newMessage, seqSpan, withReactions, withState, type ReactionRow } from './message-state.js';
 import {
   AppendRefused,
+  ReactionsFull,
   StoreError,
   likePattern,
   type Account,
@@ -20,8 +23,9 @@ import {
   type NewMessage,
   type NewRoom,
   type ReactionChange,
+  type EnsuredRoom,
   type RoomInfo,
-  type RoomSummary,
+  type RoomList,
   type Standing,
   type Store,
 } from './store.js';
@@ -68,15 +72,20 @@ interface GuardRow {
   muted_until: number;
 }
 
-/** A write waiting for this turn's transaction; `run` executes inside it. */
+/**
+ * A write waiting for this turn's transaction; `run` executes inside it. A result that is an Error
+ * (a refusal such as AppendRefused) rejects that write's promise and leaves the others standing.
+ */
 interface PendingWrite<T = unknown> {
   run: (batch: BatchState) => T;
+  /** Runs in its own savepoint: its failure is its own answer, not the whole batch's. */
+  isolated: boolean;
   resolve: (result: T) => void;
   reject: (error: Error) => void;
 }
 
 /** Per transaction: each touched room's seq as allocated so far, written back once at the end. */
-type BatchState = Map<string, { seq: number; dirty: boolean; guarded: boolean }>;
+type BatchState = Map<string, { seq: number; dirty: boolean; guarded: boolean; activeAt: number }>;
 
 const toMessage = (row: MessageRow): ChatMessage =>
   withState(
@@ -101,7 +110,7 @@ const toRoomInfo = (row: RoomRow): RoomInfo => {
 export class SqliteStore implements Store {
   readonly #db: Database.Database;
   readonly #statements;
-  readonly #write: (pending: PendingWrite[]) => unknown[];
+  readonly #commit: (pending: PendingWrite[]) => unknown[];
   /** Rooms known to exist: rooms are never deleted, so an append to one needs no INSERT OR IGNORE. */
   readonly #knownRooms = new Set<string>();
   #pending: PendingWrite[] = [];
@@ -129,24 +138,36 @@ export class SqliteStore implements Store {
       findByCid: db.prepare<[string, string, string], MessageRow>(
         'SELECT * FROM messages WHERE room = ? AND user_id = ? AND cid = ?',
       ),
-      createRoom: db.prepare<[string, number]>('INSERT OR IGNORE INTO rooms (name, seq, created_at) VALUES (?, 0, ?)'),
-      setSeq: db.prepare<[number, string]>('UPDATE rooms SET seq = ? WHERE name = ?'),
+      createRoom: db.prepare<[string, number, number, string | null]>(
+        'INSERT OR IGNORE INTO rooms (name, seq, created_at, active_at, created_by) VALUES (?, 0, ?, ?, ?)',
+      ),
+      setSeq: db.prepare<[number, number, string]>('UPDATE rooms SET seq = ?, active_at = max(active_at, ?) WHERE name = ?'),
       // A retried cid conflicts on messages_by_cid and inserts nothing; the caller then reads the first one.
       insert: db.prepare<[string, number, string, string, string, string, string, number, number | null]>(
         `INSERT INTO messages (room, seq, msg_id, user_id, user_name, cid, text, ts, reply_to) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
          ON CONFLICT (room, user_id, cid) DO NOTHING`,
       ),
       roomSeq: db.prepare<[string], { seq: number }>('SELECT seq FROM rooms WHERE name = ?'),
-      listRooms: db.prepare<[], RoomRow>('SELECT name, seq, private, kind, topic FROM rooms ORDER BY name'),
-      listVisibleRooms: db.prepare<[string], RoomRow>(
-        `SELECT name, seq, private, kind, topic FROM rooms
-          WHERE private = 0 OR name IN (SELECT room FROM room_members WHERE user_id = ?) ORDER BY name`,
+      // A `rooms` page: the user's own rooms first, then the most recently active public ones (both
+      // walk an index and stop at the limit, however many rooms there are).
+      listRooms: db.prepare<[number], RoomRow>(
+        'SELECT name, seq, private, kind, topic FROM rooms ORDER BY active_at DESC LIMIT ?',
+      ),
+      listMemberRooms: db.prepare<[string, number], RoomRow>(
+        `SELECT r.name, r.seq, r.private, r.kind, r.topic FROM room_members m JOIN rooms r ON r.name = m.room
+          WHERE m.user_id = ? ORDER BY r.active_at DESC LIMIT ?`,
+      ),
+      listPublicRooms: db.prepare<[string, number], RoomRow>(
+        `SELECT name, seq, private, kind, topic FROM rooms r
+          WHERE private = 0 AND NOT EXISTS (SELECT 1 FROM room_members m WHERE m.room = r.name AND m.user_id = ?)
+          ORDER BY active_at DESC LIMIT ?`,
       ),
       setTopic: db.prepare<[string | null, string]>('UPDATE rooms SET topic = ? WHERE name = ?'),
       roomInfo: db.prepare<[string], RoomRow>('SELECT name, seq, private, kind, topic FROM rooms WHERE name = ?'),
       // A private room (and a DM) has rules from the start: `guarded` is its `private` flag.
-      createOwnedRoom: db.prepare<[string, number, string, string | null, number, number]>(
-        'INSERT OR IGNORE INTO rooms (name, seq, private, kind, topic, created_at, guarded) VALUES (?, 0, ?, ?, ?, ?, ?)',
+      createOwnedRoom: db.prepare<[string, number, string, string | null, number, number, number, string]>(
+        `INSERT OR IGNORE INTO rooms (name, seq, private, kind, topic, created_at, guarded, active_at, created_by)
+         VALUES (?, 0, ?, ?, ?, ?, ?, ?, ?)`,
       ),
       roomForAppend: db.prepare<[string], { seq: number; guarded: number }>('SELECT seq, guarded FROM rooms WHERE name = ?'),
       markGuarded: db.prepare<[string]>('UPDATE rooms SET guarded = 1 WHERE name = ? AND guarded = 0'),
@@ -198,6 +219,9 @@ export class SqliteStore implements Store {
       removeReaction: db.prepare<[string, number, string, string]>(
         'DELETE FROM reactions WHERE room = ? AND seq = ? AND emoji = ? AND user_id = ?',
       ),
+      emojiCount: db.prepare<[string, number], { count: number }>(
+        'SELECT COUNT(DISTINCT emoji) AS count FROM reactions WHERE room = ? AND seq = ?',
+      ),
       reactionCount: db.prepare<[string, number, string], { count: number }>(
         'SELECT COUNT(*) AS count FROM reactions WHERE room = ? AND seq = ? AND emoji = ?',
       ),
@@ -242,24 +266,40 @@ export class SqliteStore implements Store {
       pruneSessions: db.prepare<[number]>('DELETE FROM auth_sessions WHERE expires_at <= ?'),
     };
     const statements = this.#statements;
+    // Inside the batch's transaction better-sqlite3 makes this a SAVEPOINT: a write that throws is
+    // rolled back alone and answered with its error, the batch goes on.
+    const savepoint = db.transaction((run: (batch: BatchState) => unknown, batch: BatchState) => run(batch));
+    const isolated = (run: (batch: BatchState) => unknown, batch: BatchState): unknown => {
+      try {
+        return savepoint(run, batch);
+      } catch (cause) {
+        return new StoreError((cause as Error).message, { cause });
+      }
+    };
     // IMMEDIATE: take the write lock before reading any seq, so that seqs read here stay true until commit.
-    this.#write = db.transaction((pending: PendingWrite[]) => {
+    this.#commit = db.transaction((pending: PendingWrite[]) => {
       const batch: BatchState = new Map();
-      const results = pending.map((entry) => entry.run(batch));
-      for (const [room, state] of batch) if (state.dirty) statements.setSeq.run(state.seq, room);
+      // Appends are not isolated: they are the hot path, and one that throws is a broken database.
+      const results = pending.map((entry) => (entry.isolated ? isolated(entry.run, batch) : entry.run(batch)));
+      for (const [room, state] of batch) if (state.dirty) statements.setSeq.run(state.seq, state.activeAt, room);
       return results;
     }).immediate;
   }
 
   append(message: NewMessage): Promise<AppendResult> {
     // #flush rejects the promise of a write whose result is an AppendRefused, so only results resolve.
-    return this.#enqueue((batch) => this.#appendOne(message, batch)) as Promise<AppendResult>;
+    return this.#write((batch) => this.#appendOne(message, batch), false) as Promise<AppendResult>;
   }
 
-  #enqueue<T>(run: (batch: BatchState) => T): Promise<T> {
+  /**
+   * The one way anything is written: `run` joins this turn's transaction, and the promise settles
+   * once that transaction has committed and (under 'full') the WAL sync after it has finished.
+   * A result that is an Error rejects the promise instead (see PendingWrite).
+   */
+  #write<T>(run: (batch: BatchState) => T, isolated = true): Promise<Exclude<T, Error>> {
     if (this.#closed) return Promise.reject(new StoreError('store is closed'));
-    return new Promise<T>((resolve, reject) => {
-      this.#pending.push({ run, resolve, reject } as PendingWrite);
+    return new Promise<Exclude<T, Error>>((resolve, reject) => {
+      this.#pending.push({ run, isolated, resolve, reject } as PendingWrite);
       if (!this.#flushScheduled) {
         this.#flushScheduled = true;
         setImmediate(() => this.#flush());
@@ -274,7 +314,7 @@ export class SqliteStore implements Store {
     this.#pending = [];
     let results: unknown[];
     try {
-      results = this.#write(pending);
+      results = this.#commit(pending);
     } catch (cause) {
       // The transaction rolled back: rooms it created may be gone again.
       this.#knownRooms.clear();
@@ -285,8 +325,8 @@ export class SqliteStore implements Store {
     const answer = (): void =>
       pending.forEach((entry, index) => {
         const result = results[index];
-        // A refusal is one append's answer, not the transaction's: the others in the batch stand.
-        if (result instanceof AppendRefused) entry.reject(result);
+        // A refusal is one write's answer, not the transaction's: the others in the batch stand.
+        if (result instanceof Error) entry.reject(result);
         else entry.resolve(result);
       });
     if (this.#walSync === undefined) return answer();
@@ -303,12 +343,12 @@ export class SqliteStore implements Store {
     let state = batch.get(room);
     if (state === undefined) {
       if (!this.#knownRooms.has(room)) {
-        this.#statements.createRoom.run(room, ts);
+        this.#statements.createRoom.run(room, ts, ts, from.id);
         this.#knownRooms.add(room);
       }
       const current = this.#statements.roomForAppend.get(room);
       if (current === undefined) throw new StoreError(`room ${room} vanished during append`);
-      state = { seq: current.seq, dirty: false, guarded: current.guarded === 1 };
+      state = { seq: current.seq, dirty: false, guarded: current.guarded === 1, activeAt: 0 };
       batch.set(room, state);
     }
     // Only a room that is private or ever had a ban or mute has rules to read: the others cost nothing.
@@ -338,18 +378,22 @@ export class SqliteStore implements Store {
     }
     state.seq = seq;
     state.dirty = true;
+    if (ts > state.activeAt) state.activeAt = ts;
     return { message: newMessage({ room, seq, msgId, cid, from, text, ts }, replyTo), duplicate: false };
   }
 
-  ensureRoom(room: string): Promise<RoomSummary> {
-    if (this.#knownRooms.has(room)) return this.#read(() => ({ room, seq: this.#statements.roomSeq.get(room)?.seq ?? 0 }));
+  ensureRoom(room: string, creator?: string): Promise<EnsuredRoom> {
+    if (this.#knownRooms.has(room)) {
+      return this.#read(() => ({ room, seq: this.#statements.roomSeq.get(room)?.seq ?? 0, created: false }));
+    }
     // Creating a room is a write: it joins the turn's transaction, so that a burst of joins to new
     // rooms costs one fsync, not one each. The seq is read inside it, after any append queued first.
-    return this.#enqueue((batch) => {
-      this.#statements.createRoom.run(room, Date.now());
+    return this.#write((batch) => {
+      const now = Date.now();
+      const created = this.#statements.createRoom.run(room, now, now, creator ?? null).changes === 1;
       this.#knownRooms.add(room);
       const pending = batch.get(room);
-      return { room, seq: pending?.seq ?? this.#statements.roomSeq.get(room)?.seq ?? 0 };
+      return { room, seq: pending?.seq ?? this.#statements.roomSeq.get(room)?.seq ?? 0, created };
     });
   }
 
@@ -357,12 +401,14 @@ export class SqliteStore implements Store {
     return this.#read(() => this.#statements.roomSeq.get(room)?.seq ?? 0);
   }
 
-  listRooms(visibleTo?: string): Promise<RoomInfo[]> {
-    return this.#read(() =>
-      (visibleTo === undefined ? this.#statements.listRooms.all() : this.#statements.listVisibleRooms.all(visibleTo)).map(
-        toRoomInfo,
-      ),
-    );
+  listRooms(visibleTo: string | undefined, limit: number): Promise<RoomList> {
+    return this.#read(() => {
+      // One more than fits, to know whether the list is cut.
+      const own = visibleTo === undefined ? this.#statements.listRooms.all(limit + 1) : this.#statements.listMemberRooms.all(visibleTo, limit + 1);
+      const others =
+        visibleTo === undefined || own.length > limit ? [] : this.#statements.listPublicRooms.all(visibleTo, limit - own.length + 1);
+      return roomPage([...own, ...others].map(toRoomInfo), limit);
+    });
   }
 
   history(room: string, before: number | undefined, limit: number): Promise<ChatMessage[]> {
@@ -387,36 +433,35 @@ export class SqliteStore implements Store {
   }
 
   createRoom(room: NewRoom): Promise<boolean> {
-    return this.#read(() =>
-      this.#db.transaction(() => {
-        const created = this.#statements.createOwnedRoom.run(
-          room.room,
-          room.private ? 1 : 0,
-          'room',
-          room.topic ?? null,
-          room.now,
-          room.private ? 1 : 0,
-        );
-        if (created.changes === 0) return false;
-        this.#statements.setRole.run(room.room, room.owner, 'owner', room.now);
-        return true;
-      })(),
-    );
+    return this.#write(() => {
+      const created = this.#statements.createOwnedRoom.run(
+        room.room,
+        room.private ? 1 : 0,
+        'room',
+        room.topic ?? null,
+        room.now,
+        room.private ? 1 : 0,
+        room.now,
+        room.owner,
+      );
+      if (created.changes === 0) return false;
+      this.#statements.setRole.run(room.room, room.owner, 'owner', room.now);
+      return true;
+    });
   }
 
-  openDm(room: string, users: [string, string], now: number): Promise<void> {
-    return this.#read(() =>
-      this.#db.transaction(() => {
-        this.#statements.createOwnedRoom.run(room, 1, 'dm', null, now, 1);
-        for (const user of users) {
-          if (this.#statements.role.get(room, user) === undefined) this.#statements.setRole.run(room, user, 'member', now);
-        }
-      })(),
-    );
+  openDm(room: string, users: [string, string], now: number): Promise<boolean> {
+    return this.#write(() => {
+      const created = this.#statements.createOwnedRoom.run(room, 1, 'dm', null, now, 1, now, users[0]).changes === 1;
+      for (const user of users) {
+        if (this.#statements.role.get(room, user) === undefined) this.#statements.setRole.run(room, user, 'member', now);
+      }
+      return created;
+    });
   }
 
   setTopic(room: string, topic: string | null): Promise<boolean> {
-    return this.#read(() => this.#statements.setTopic.run(topic, room).changes === 1);
+    return this.#write(() => this.#statements.setTopic.run(topic, room).changes === 1);
   }
 
   roomInfo(room: string): Promise<RoomInfo | undefined> {
@@ -439,36 +484,40 @@ export class SqliteStore implements Store {
   }
 
   setRole(room: string, userId: string, role: Role | null): Promise<void> {
-    return this.#read(() => {
+    return this.#write(() => {
       if (role === null) this.#statements.removeMember.run(room, userId);
       else this.#statements.setRole.run(room, userId, role, Date.now());
     });
   }
 
   setBan(room: string, userId: string, banned: boolean, now: number): Promise<void> {
-    return this.#read(() =>
-      this.#db.transaction(() => {
-        if (!banned) {
-          this.#statements.unban.run(room, userId);
-          return;
-        }
-        this.#statements.ban.run(room, userId, now);
-        this.#statements.markGuarded.run(room);
-        this.#statements.removeMember.run(room, userId);
-      })(),
-    );
+    return this.#write((batch) => {
+      if (!banned) {
+        this.#statements.unban.run(room, userId);
+        return;
+      }
+      this.#statements.ban.run(room, userId, now);
+      this.#guard(room, batch);
+      this.#statements.removeMember.run(room, userId);
+    });
   }
 
   setMute(room: string, userId: string, until: number): Promise<void> {
-    return this.#read(() => {
-      if (until === 0) this.#statements.unmute.run(room, userId);
-      else {
-        this.#db.transaction(() => {
-          this.#statements.mute.run(room, userId, until);
-          this.#statements.markGuarded.run(room);
-        })();
+    return this.#write((batch) => {
+      if (until === 0) {
+        this.#statements.unmute.run(room, userId);
+        return;
       }
+      this.#statements.mute.run(room, userId, until);
+      this.#guard(room, batch);
     });
+  }
+
+  /** The room now has rules: later appends read them, those later in this same batch included. */
+  #guard(room: string, batch: BatchState): void {
+    this.#statements.markGuarded.run(room);
+    const state = batch.get(room);
+    if (state !== undefined) state.guarded = true;
   }
 
   findUser(id: string): Promise<UserRef | undefined> {
@@ -483,27 +532,23 @@ export class SqliteStore implements Store {
   }
 
   editMessage(room: string, seq: number, text: string, editedAt: number): Promise<boolean> {
-    return this.#read(() =>
-      this.#db.transaction(() => {
-        const row = this.#statements.message.get(room, seq);
-        if (row === undefined || row.deleted_at !== null) return false;
-        const rev = (this.#statements.lastRevision.get(room, seq)?.rev ?? 0) + 1;
-        this.#statements.addRevision.run(room, seq, rev, row.text, row.edited_at ?? row.ts);
-        this.#statements.edit.run(text, editedAt, room, seq);
-        return true;
-      })(),
-    );
+    return this.#write(() => {
+      const row = this.#statements.message.get(room, seq);
+      if (row === undefined || row.deleted_at !== null) return false;
+      const rev = (this.#statements.lastRevision.get(room, seq)?.rev ?? 0) + 1;
+      this.#statements.addRevision.run(room, seq, rev, row.text, row.edited_at ?? row.ts);
+      this.#statements.edit.run(text, editedAt, room, seq);
+      return true;
+    });
   }
 
   deleteMessage(room: string, seq: number, deletedAt: number): Promise<boolean> {
-    return this.#read(() =>
-      this.#db.transaction(() => {
-        if (this.#statements.tombstone.run(deletedAt, room, seq).changes === 0) return false;
-        this.#statements.dropRevisions.run(room, seq);
-        this.#statements.dropReactions.run(room, seq);
-        return true;
-      })(),
-    );
+    return this.#write(() => {
+      if (this.#statements.tombstone.run(deletedAt, room, seq).changes === 0) return false;
+      this.#statements.dropRevisions.run(room, seq);
+      this.#statements.dropReactions.run(room, seq);
+      return true;
+    });
   }
 
   revisions(room: string, seq: number): Promise<{ text: string; editedAt: number }[]> {
@@ -512,30 +557,39 @@ export class SqliteStore implements Store {
     );
   }
 
-  react(room: string, seq: number, userId: string, emoji: string, on: boolean, now: number): Promise<ReactionChange | undefined> {
-    return this.#read(() =>
-      this.#db.transaction(() => {
-        const row = this.#statements.message.get(room, seq);
-        if (row === undefined || row.deleted_at !== null) return undefined;
-        const changed = on
-          ? this.#statements.addReaction.run(room, seq, emoji, userId, now).changes > 0
-          : this.#statements.removeReaction.run(room, seq, emoji, userId).changes > 0;
-        return { count: this.#statements.reactionCount.get(room, seq, emoji)?.count ?? 0, changed };
-      })(),
-    );
+  react(
+    room: string,
+    seq: number,
+    userId: string,
+    emoji: string,
+    on: boolean,
+    now: number,
+    maxEmoji: number,
+  ): Promise<ReactionChange | undefined> {
+    return this.#write(() => {
+      const row = this.#statements.message.get(room, seq);
+      if (row === undefined || row.deleted_at !== null) return undefined;
+      if (on && (this.#statements.reactionCount.get(room, seq, emoji)?.count ?? 0) === 0) {
+        // A new emoji on this message: the bound holds because writes are serialized here.
+        if ((this.#statements.emojiCount.get(room, seq)?.count ?? 0) >= maxEmoji) return new ReactionsFull(maxEmoji);
+      }
+      const changed = on
+        ? this.#statements.addReaction.run(room, seq, emoji, userId, now).changes > 0
+        : this.#statements.removeReaction.run(room, seq, emoji, userId).changes > 0;
+      return { count: this.#statements.reactionCount.get(room, seq, emoji)?.count ?? 0, changed };
+    });
   }
 
   /** Joins the turn's write transaction, so that a burst of connections costs one fsync, not one each. */
   recordUser(user: UserRef, kind: UserKind): Promise<void> {
     const now = Date.now();
-    return this.#enqueue(() => {
+    return this.#write(() => {
       this.#statements.recordUser.run(user.id, user.name, kind, now, now);
     });
   }
 
-  /** Joins the turn's write transaction, like every other write. */
   markRead(room: string, userId: string, seq: number): Promise<number> {
-    return this.#enqueue(() => this.#statements.markRead.get(userId, seq, room)?.seq ?? 0) as Promise<number>;
+    return this.#write(() => this.#statements.markRead.get(userId, seq, room)?.seq ?? 0);
   }
 
   readMarkers(userId: string): Promise<Map<string, number>> {
@@ -544,7 +598,7 @@ export class SqliteStore implements Store {
 
   createAccount(account: Account, createdAt: number): Promise<boolean> {
     const { user, username, passwordHash } = account;
-    return this.#read(
+    return this.#write(
       () => this.#statements.createAccount.run(user.id, user.name, username, passwordHash, createdAt, createdAt).changes === 1,
     );
   }
@@ -559,7 +613,7 @@ export class SqliteStore implements Store {
   }
 
   createAuthSession(session: NewAuthSession): Promise<void> {
-    return this.#read(() => {
+    return this.#write(() => {
       this.#statements.createSession.run(session.tokenHash, session.userId, session.createdAt, session.expiresAt);
     });
   }
@@ -572,11 +626,16 @@ export class SqliteStore implements Store {
   }
 
   deleteAuthSession(tokenHash: string): Promise<boolean> {
-    return this.#read(() => this.#statements.deleteSession.run(tokenHash).changes > 0);
+    return this.#write(() => this.#statements.deleteSession.run(tokenHash).changes > 0);
   }
 
   pruneAuthSessions(now: number): Promise<number> {
-    return this.#read(() => this.#statements.pruneSessions.run(now).changes);
+    return this.#write(() => this.#statements.pruneSessions.run(now).changes);
+  }
+
+  /** WAL syncs completed (0 without them: synchronous 'normal', or in memory). */
+  get walSyncs(): number {
+    return this.#walSync?.completed ?? 0;
   }
 
   async close(): Promise<void> {
@@ -588,8 +647,8 @@ export class SqliteStore implements Store {
     this.#db.close();
   }
 
-  // better-sqlite3 is synchronous; wrapping keeps the Store contract async for every implementation
-  // and turns a thrown SQLite error into a rejected promise.
+  // Reads only (writes go through #write). better-sqlite3 is synchronous; wrapping keeps the Store
+  // contract async for every implementation and turns a thrown SQLite error into a rejected promise.
   #read<T>(work: () => T): Promise<T> {
     if (this.#closed) return Promise.reject(new StoreError('store is closed'));
     try {

@@ -40,7 +40,16 @@ export interface RoomSummary {
   seq: number;
 }
 
-/** A room's settings. Rooms that `join` or `append` create implicitly are public, topicless, ownerless. */
+/** What `ensureRoom` found or made. */
+export interface EnsuredRoom extends RoomSummary {
+  /** True when this call created the room. */
+  created: boolean;
+}
+
+/**
+ * A room's settings. Rooms that `join` or `append` create implicitly are public, topicless,
+ * ownerless; the store records who created every room (for quotas and operators), not shown here.
+ */
 export interface RoomInfo extends RoomSummary {
   private: boolean;
   dm: boolean;
@@ -54,6 +63,13 @@ export interface Standing {
   banned: boolean;
   /** Ms since the epoch until which the user may not send; 0 when not muted. */
   mutedUntil: number;
+}
+
+/** One `listRooms` page. */
+export interface RoomList {
+  rooms: RoomInfo[];
+  /** True when more rooms were visible than the limit: the list is cut. */
+  truncated: boolean;
 }
 
 export interface NewRoom {
@@ -79,6 +95,17 @@ export class AppendRefused extends Error {
   }
 }
 
+/** A reaction with a new emoji on a message that has `limit` distinct emoji already; nothing was stored. */
+export class ReactionsFull extends Error {
+  override readonly name = 'ReactionsFull';
+  readonly limit: number;
+
+  constructor(limit: number) {
+    super(`a message has at most ${limit} different reactions`);
+    this.limit = limit;
+  }
+}
+
 export interface ReactionChange {
   /** The emoji's count on the message after the change. */
   count: number;
@@ -101,19 +128,27 @@ export interface ReactionChange {
  */
 export interface Store {
   append(message: NewMessage): Promise<AppendResult>;
-  /** Creates the room if it does not exist; returns its latest seq (0 when empty). */
-  ensureRoom(room: string): Promise<RoomSummary>;
+  /**
+   * Creates the room if it does not exist (recording `creator`, a user id, as who made it); returns
+   * its latest seq (0 when empty) and whether this call created it.
+   */
+  ensureRoom(room: string, creator?: string): Promise<EnsuredRoom>;
   /** Latest seq of a room, or 0 when the room does not exist. */
   roomSeq(room: string): Promise<number>;
   /**
-   * Rooms with their seq; with `visibleTo`, only public rooms and the private rooms (and DMs) that
-   * user is a member of.
+   * At most `limit` rooms with their seq, in name order; with `visibleTo`, only public rooms and the
+   * private rooms (and DMs) that user is a member of. When more are visible, the user's own rooms
+   * (memberships, DMs) are kept first, then the most recently active (last message, or creation)
+   * public rooms, and `truncated` says so.
    */
-  listRooms(visibleTo?: string): Promise<RoomInfo[]>;
+  listRooms(visibleTo: string | undefined, limit: number): Promise<RoomList>;
   /** Creates a room with an owner; false (and nothing changed) when a room of that name exists. */
   createRoom(room: NewRoom): Promise<boolean>;
-  /** Creates the DM room of two users if missing (private, both members); idempotent. */
-  openDm(room: string, users: [string, string], now: number): Promise<void>;
+  /**
+   * Creates the DM room of two users if missing (private, both members, made by the first);
+   * idempotent. Resolves whether this call created the room.
+   */
+  openDm(room: string, users: [string, string], now: number): Promise<boolean>;
   /** The room's settings, or undefined when the room does not exist. */
   roomInfo(room: string): Promise<RoomInfo | undefined>;
   standing(room: string, userId: string): Promise<Standing>;
@@ -135,8 +170,20 @@ export interface Store {
   deleteMessage(room: string, seq: number, deletedAt: number): Promise<boolean>;
   /** Previous texts of a message, oldest first (empty for a tombstone). */
   revisions(room: string, seq: number): Promise<{ text: string; editedAt: number }[]>;
-  /** Adds or removes one user's reaction; undefined when the message is missing or deleted. */
-  react(room: string, seq: number, userId: string, emoji: string, on: boolean, now: number): Promise<ReactionChange | undefined>;
+  /**
+   * Adds or removes one user's reaction; undefined when the message is missing or deleted. Adding
+   * an emoji the message does not have yet, when it has `maxEmoji` distinct ones already, rejects
+   * with ReactionsFull, checked in the same write (concurrent reactions cannot pass the bound).
+   */
+  react(
+    room: string,
+    seq: number,
+    userId: string,
+    emoji: string,
+    on: boolean,
+    now: number,
+    maxEmoji: number,
+  ): Promise<ReactionChange | undefined>;
   /** Up to `limit` messages with seq < before (newest when before is undefined), ascending. */
   history(room: string, before: number | undefined, limit: number): Promise<ChatMessage[]>;
   /**

@@ -32,10 +32,16 @@ export class WalSync {
   #running: Promise<void> | undefined;
   /** Commits made while a sync runs: they need the next one. */
   #next: Waiters | undefined;
+  #completed = 0;
 
   /** @param databaseFile the SQLite file; its log is `<file>-wal`. */
   constructor(databaseFile: string) {
     this.#walPath = `${databaseFile}-wal`;
+  }
+
+  /** Syncs that finished without error since the file was opened (observability, and tests of who waits). */
+  get completed(): number {
+    return this.#completed;
   }
 
   /** Resolves once everything committed before this call is on disk. */
@@ -66,6 +72,7 @@ export class WalSync {
 
   #finish(group: Waiters, error: Error | undefined): void {
     this.#running = undefined;
+    if (error === undefined) this.#completed++;
     if (error === undefined) group.resolve();
     else group.reject(error);
     const next = this.#next;
