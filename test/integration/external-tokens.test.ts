@@ -101,6 +101,31 @@ describe('HS256 with issuer and audience', () => {
     await watcher.close();
   });
 
+  test('every external user can be moderated: a sub whose user id would not fit the verbs is refused at hello', async () => {
+    // The longest accepted sub makes the longest user id kick, ban, mute and dm accept (128).
+    const longest = 's'.repeat(124);
+    const owner = await TestClient.guest(server.wsUrl, 'owner');
+    const ext = await TestClient.connect(server.wsUrl);
+    try {
+      const hello = await ext.ok('hello', { token: await hs256(base({ sub: longest, name: 'Long' })) });
+      const id = (hello['user'] as { id: string }).id;
+      assert.equal(id.length, 128);
+      await owner.ok('create', { room: 'long-ids' });
+      await ext.ok('join', { room: 'long-ids' });
+      await owner.ok('mute', { room: 'long-ids', user: id, seconds: 60 });
+      await owner.ok('kick', { room: 'long-ids', user: id });
+      await owner.ok('ban', { room: 'long-ids', user: id });
+      await owner.ok('dm', { user: id });
+    } finally {
+      await owner.close();
+      await ext.close();
+    }
+    for (const sub of ['s'.repeat(125), 's'.repeat(200)]) {
+      const message = await refused(server, await hs256(base({ sub })), 'long-ids', `sub of ${sub.length}`);
+      assert.match(message, /sub must be 1 to 124 characters.*at most 128/);
+    }
+  });
+
   test('a rooms claim limits joins and history to those rooms (forbidden elsewhere)', async () => {
     const guest = await TestClient.guest(server.wsUrl, 'opener');
     await guest.ok('join', { room: 'elsewhere' });

@@ -32,8 +32,9 @@ export class TestClient {
     });
   }
 
-  static async connect(url: string, protocols: string | string[] = PROTOCOL): Promise<TestClient> {
-    const ws = new WebSocket(url, protocols);
+  /** `localAddress`: the client's own address, e.g. 127.0.0.2 to be "another address" than 127.0.0.1. */
+  static async connect(url: string, protocols: string | string[] = PROTOCOL, options: { localAddress?: string } = {}): Promise<TestClient> {
+    const ws = new WebSocket(url, protocols, options.localAddress === undefined ? {} : { localAddress: options.localAddress });
     await new Promise<void>((resolve, reject) => {
       ws.once('open', () => resolve());
       ws.once('error', reject);
