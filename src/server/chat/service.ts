@@ -77,12 +77,12 @@ export class ChatService {
 
   /**
    * Who the connection is: throws a ProtocolError (`unauthorized`, `name_taken`) on refusal.
-   * The user is recorded (durably) before the reply, so that others can invite, DM or moderate
-   * whoever they were told is here; a failure to record is logged and does not refuse the hello.
+   * Recording the user is bookkeeping that no reply depends on: the hello is not held for its disk
+   * sync (a plain client's first line comes right behind its upgrade).
    */
   async hello(params: CommandParams['hello']): Promise<Identity> {
     const identity = await this.#deps.identities.resolve(params);
-    await this.#deps.store.recordUser(identity.user, identity.kind).catch((error: unknown) => {
+    this.#deps.store.recordUser(identity.user, identity.kind).catch((error: unknown) => {
       this.#deps.log.warn({ err: error }, 'could not record user');
     });
     return identity;
