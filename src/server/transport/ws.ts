@@ -83,7 +83,7 @@ class SessionSocket extends WebSocket {
 
 /** The reasons of ws's own closes (see SessionSocket.close), by code. */
 const RECEIVE_LIMIT_REASONS: Readonly<Record<number, string>> = {
-  [CloseCode.PolicyViolation]: 'a message came in too many pieces; see PARLEY_MAX_FRAGMENTS',
+  [CloseCode.PolicyViolation]: 'message in too many pieces; see PARLEY_MAX_FRAGMENTS and PARLEY_MAX_FRAME_CHUNKS',
   [CloseCode.MessageTooBig]: 'frame too large; see PARLEY_MAX_FRAME',
   1002: 'WebSocket protocol error',
   1007: 'text frame is not valid UTF-8',
