@@ -3,6 +3,7 @@
 import { loadConfig, ConfigError } from '../server/config.js';
 import { startServer } from '../server/server.js';
 import { DataDirError } from '../server/data-dir.js';
+import { ListenError } from '../server/listen-error.js';
 import { isWorker, runPrimary } from './cluster.js';
 import { chat, ChatUsageError, CHAT_USAGE } from './chat.js';
 
@@ -54,6 +55,9 @@ try {
   } else if (error instanceof ConfigError || (error instanceof TypeError && 'code' in error)) {
     console.error(`parley: ${error.message}\n${USAGE}`);
     process.exitCode = 2;
+  } else if (error instanceof ListenError) {
+    console.error(`parley: ${error.message}`);
+    process.exitCode = 69; // EX_UNAVAILABLE (sysexits.h): a service is unavailable
   } else if (error instanceof DataDirError) {
     console.error(`parley: ${error.message}`);
     process.exitCode = 73; // EX_CANTCREAT (sysexits.h): cannot create or write an output file

@@ -63,6 +63,8 @@ export interface Config {
   auth: AuthConfig;
   /** Bounds on rooms and reactions (docs/protocol.md, Limits). */
   roomLimits: RoomLimits;
+  /** Bounds at the connection's edge: WebSocket message pieces, HTTP timeouts and connections per address. */
+  edges: EdgeLimits;
 }
 
 export interface RoomLimits {
@@ -74,6 +76,25 @@ export interface RoomLimits {
   listLimit: number;
   /** Most different emoji on one message. */
   maxReactionsPerMessage: number;
+}
+
+export interface EdgeLimits {
+  /** Frames one WebSocket message may arrive in; more close the connection with 1008. */
+  maxFragments: number;
+  /** Socket reads ws may hold while one frame is incomplete; more close the connection with 1008. */
+  maxFrameChunks: number;
+  /** From a connection's first byte to the end of its request headers (slowloris); answered 408. */
+  httpHeadersTimeoutMs: number;
+  /** Whole request, body included (slow bodies); answered 408. */
+  httpRequestTimeoutMs: number;
+  /** An idle keep-alive connection is closed after this. */
+  httpKeepAliveTimeoutMs: number;
+  /** A connection with no traffic at all for this long is closed (before any upgrade). */
+  httpIdleTimeoutMs: number;
+  /** Largest request body of the JSON API, in bytes; larger is answered 413. */
+  httpBodyLimitBytes: number;
+  /** Open HTTP connections (not yet upgraded) per peer address; more are dropped. 0: no limit. */
+  httpConnectionsPerIp: number;
 }
 
 export interface AuthConfig {
@@ -117,6 +138,7 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Con
   const presenceTtlMs = integer('PARLEY_PRESENCE_TTL_MS', env['PARLEY_PRESENCE_TTL_MS'], 10_000, 200, 3_600_000);
   const presenceRefreshMs = integer('PARLEY_PRESENCE_REFRESH_MS', env['PARLEY_PRESENCE_REFRESH_MS'], 3_000, 50, 3_600_000);
   checkDeployment({ store, broker, workers, databaseUrl: env['DATABASE_URL'], redisUrl: env['REDIS_URL'], presenceTtlMs, presenceRefreshMs });
+  const maxFrameBytes = integer('PARLEY_MAX_FRAME', values['max-frame'] ?? env['PARLEY_MAX_FRAME'], 64 * 1024, 1024, 16 * 1024 * 1024);
   return {
     store,
     databaseUrl: env['DATABASE_URL'],
@@ -131,7 +153,7 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Con
     port: integer('PORT', values.port ?? env['PORT'], 8080, 0, 65535),
     host: values.host ?? env['HOST'] ?? '0.0.0.0',
     dataDir: resolve(values['data-dir'] ?? env['PARLEY_DATA_DIR'] ?? './data'),
-    maxFrameBytes: integer('PARLEY_MAX_FRAME', values['max-frame'] ?? env['PARLEY_MAX_FRAME'], 64 * 1024, 1024, 16 * 1024 * 1024),
+    maxFrameBytes,
     heartbeatMs: integer('PARLEY_HEARTBEAT_MS', env['PARLEY_HEARTBEAT_MS'], 30_000, 100, 3_600_000),
     outboxLimitBytes: integer('PARLEY_OUTBOX_LIMIT', env['PARLEY_OUTBOX_LIMIT'], 4 * 1024 * 1024, 64 * 1024, 1024 ** 3),
     writePacingMs: integer('PARLEY_WRITE_PACING_MS', env['PARLEY_WRITE_PACING_MS'], 20, 0, 1000),
@@ -153,6 +175,7 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Con
     metrics: onOff('PARLEY_METRICS', env['PARLEY_METRICS'], true),
     auth: authConfig(env),
     roomLimits: roomLimits(env),
+    edges: edgeLimits(env, maxFrameBytes),
   };
 }
 
@@ -165,6 +188,24 @@ function roomLimits(env: NodeJS.ProcessEnv): RoomLimits {
     perIpPerHour: quota('PARLEY_ROOMS_PER_IP_PER_HOUR', 100),
     listLimit: integer('PARLEY_ROOMS_LIST_LIMIT', env['PARLEY_ROOMS_LIST_LIMIT'], 500, 1, 100_000),
     maxReactionsPerMessage: integer('PARLEY_MAX_REACTIONS_PER_MESSAGE', env['PARLEY_MAX_REACTIONS_PER_MESSAGE'], 20, 1, 1000),
+  };
+}
+
+function edgeLimits(env: NodeJS.ProcessEnv, maxFrameBytes: number): EdgeLimits {
+  // A browser's whole frame arrives in reads of at least a TCP segment (536 bytes at the smallest);
+  // one read per 256 bytes of the largest frame leaves twice that margin.
+  const chunks = Math.ceil(maxFrameBytes / 256) + 16;
+  const headersTimeoutMs = integer('PARLEY_HTTP_HEADERS_TIMEOUT_MS', env['PARLEY_HTTP_HEADERS_TIMEOUT_MS'], 10_000, 100, 3_600_000);
+  return {
+    maxFragments: integer('PARLEY_MAX_FRAGMENTS', env['PARLEY_MAX_FRAGMENTS'], 64, 1, 1_000_000),
+    maxFrameChunks: integer('PARLEY_MAX_FRAME_CHUNKS', env['PARLEY_MAX_FRAME_CHUNKS'], chunks, 16, 10_000_000),
+    httpHeadersTimeoutMs: headersTimeoutMs,
+    // Node requires the request timeout to be at least the headers timeout.
+    httpRequestTimeoutMs: integer('PARLEY_HTTP_REQUEST_TIMEOUT_MS', env['PARLEY_HTTP_REQUEST_TIMEOUT_MS'], Math.max(30_000, headersTimeoutMs), headersTimeoutMs, 3_600_000),
+    httpKeepAliveTimeoutMs: integer('PARLEY_HTTP_KEEPALIVE_TIMEOUT_MS', env['PARLEY_HTTP_KEEPALIVE_TIMEOUT_MS'], 5_000, 100, 3_600_000),
+    httpIdleTimeoutMs: integer('PARLEY_HTTP_IDLE_TIMEOUT_MS', env['PARLEY_HTTP_IDLE_TIMEOUT_MS'], 60_000, 100, 3_600_000),
+    httpBodyLimitBytes: integer('PARLEY_HTTP_BODY_LIMIT', env['PARLEY_HTTP_BODY_LIMIT'], 16 * 1024, 1024, 64 * 1024 * 1024),
+    httpConnectionsPerIp: integer('PARLEY_MAX_HTTP_CONN_PER_IP', env['PARLEY_MAX_HTTP_CONN_PER_IP'], 64, 0, 10_000_000),
   };
 }
 

@@ -19,6 +19,8 @@ import { RoomQuota } from './chat/room-quota.js';
 import { WsGateway } from './transport/ws.js';
 import { ClientAddresses } from './client-address.js';
 import { buildHttpApp } from './http/app.js';
+import { ConnectionBound } from './http/connection-bound.js';
+import { ListenError } from './listen-error.js';
 import { prepareDataDir } from './data-dir.js';
 import { Metrics } from './metrics/metrics.js';
 import { timedStore } from './metrics/timed-store.js';
@@ -91,6 +93,8 @@ export async function startServer(config: Config, log: Logger = pino({ level: co
     chat,
     log,
     maxPayload: config.maxFrameBytes,
+    maxFragments: config.edges.maxFragments,
+    maxFrameChunks: config.edges.maxFrameChunks,
     heartbeatMs: config.heartbeatMs,
     outboxLimit: config.outboxLimitBytes,
     origins,
@@ -117,12 +121,25 @@ export async function startServer(config: Config, log: Logger = pino({ level: co
     trustProxy: clientAddresses.trust,
     ...(config.metrics ? { metrics } : {}),
     ...(tls !== undefined ? { tls } : {}),
+    edges: {
+      headersTimeoutMs: config.edges.httpHeadersTimeoutMs,
+      requestTimeoutMs: config.edges.httpRequestTimeoutMs,
+      keepAliveTimeoutMs: config.edges.httpKeepAliveTimeoutMs,
+      idleTimeoutMs: config.edges.httpIdleTimeoutMs,
+      bodyLimitBytes: config.edges.httpBodyLimitBytes,
+      onRefusal: (reason) => metrics.httpRefusals.inc({ reason }),
+    },
   });
-  app.server.on('upgrade', (req, socket, head: Buffer) => gateway.handleUpgrade(req, socket, head));
-  await app.listen({ port: config.port, host: config.host });
-  const port = (app.server.address() as AddressInfo).port;
-  const shownHost = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
-  const url = `${tls === undefined ? 'http' : 'https'}://${shownHost}:${port}`;
+  const connections = new ConnectionBound({
+    perAddress: config.edges.httpConnectionsPerIp,
+    trust: clientAddresses.trust,
+    onRefused: () => metrics.httpRefusals.inc({ reason: 'per_ip' }),
+  });
+  connections.attach(app.server);
+  app.server.on('upgrade', (req, socket, head: Buffer) => {
+    connections.upgraded(req.socket);
+    gateway.handleUpgrade(req, socket, head);
+  });
 
   let closing: Promise<void> | undefined;
   const close = (): Promise<void> =>
@@ -137,6 +154,16 @@ export async function startServer(config: Config, log: Logger = pino({ level: co
       await backends.closeAuthBackends();
       await store.close();
     })());
+  try {
+    await app.listen({ port: config.port, host: config.host });
+  } catch (error) {
+    // Everything opened so far (store, broker, timers) would keep the process alive, still unbound.
+    await close().catch((closeError: unknown) => log.warn({ err: closeError }, 'cleanup after a failed listen failed'));
+    throw ListenError.from(error, config.host, config.port);
+  }
+  const port = (app.server.address() as AddressInfo).port;
+  const shownHost = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
+  const url = `${tls === undefined ? 'http' : 'https'}://${shownHost}:${port}`;
   return { url, port, log, close };
 }
 

@@ -67,6 +67,7 @@ export async function spawnServer(options: SpawnOptions = {}): Promise<ServerPro
       PARLEY_LOG_LEVEL: 'info',
       PARLEY_RATE_LIMITS: 'off',
       PARLEY_MAX_CONN_PER_IP: '0',
+      PARLEY_MAX_HTTP_CONN_PER_IP: '0',
       ...ownDataDir,
       ...env,
     },

@@ -13,7 +13,7 @@ export interface TestServer extends RunningServer {
   stop(options?: { keepData?: boolean }): Promise<void>;
 }
 
-export const TEST_LIMITS_OFF = { PARLEY_RATE_LIMITS: 'off', PARLEY_MAX_CONN_PER_IP: '0' } as const;
+export const TEST_LIMITS_OFF = { PARLEY_RATE_LIMITS: 'off', PARLEY_MAX_CONN_PER_IP: '0', PARLEY_MAX_HTTP_CONN_PER_IP: '0' } as const;
 
 export function tempDataDir(): string {
   return mkdtempSync(join(tmpdir(), 'parley-test-'));

@@ -1,5 +1,6 @@
 // The HTTP side: health, metrics, and the web app as static files, with security headers on all.
 import { existsSync } from 'node:fs';
+import type { Duplex } from 'node:stream';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import fastifyStatic from '@fastify/static';
 import type { Logger } from 'pino';
@@ -8,6 +9,7 @@ import { authRoutes, type AuthRoutesOptions } from './auth-routes.js';
 import type { Metrics } from '../metrics/metrics.js';
 import { addSecurityHeaders } from './security-headers.js';
 import type { TrustFunction } from '../client-address.js';
+import { answerClientError, type HttpEdges } from './edges.js';
 
 export interface HttpAppOptions {
   log: Logger;
@@ -23,6 +25,8 @@ export interface HttpAppOptions {
   tls?: { cert: Buffer; key: Buffer };
   /** Which peers are reverse proxies whose X-Forwarded-For `request.ip` believes; none when absent. */
   trustProxy?: TrustFunction | undefined;
+  /** Timeouts and body size (node's defaults let slow headers and bodies hold a connection forever). */
+  edges?: HttpEdges;
 }
 
 export async function buildHttpApp(options: HttpAppOptions): Promise<FastifyInstance> {
@@ -31,10 +35,21 @@ export async function buildHttpApp(options: HttpAppOptions): Promise<FastifyInst
     logController: new LogController({ disableRequestLogging: true }),
     // The same function the WebSocket upgrade uses (ClientAddresses), so both see the same client.
     trustProxy: options.trustProxy ?? false,
+    ...edgeOptions(options.edges),
   };
+  const server = serverOptions(options.edges);
   // Fastify's types tell an https server from an http one by the options; the app is used the same way.
-  const app: FastifyInstance = (options.tls === undefined ? Fastify(common) : Fastify({ ...common, https: options.tls })) as unknown as FastifyInstance;
+  const app: FastifyInstance = (options.tls === undefined
+    ? Fastify({ ...common, http: server })
+    : Fastify({ ...common, https: { ...options.tls, ...server } })) as unknown as FastifyInstance;
   addSecurityHeaders(app, { tls: options.tls !== undefined });
+  const edges = options.edges;
+  if (edges !== undefined) {
+    app.addHook('onError', (_request, _reply, error, done) => {
+      if ((error as Error & { code?: string }).code === 'FST_ERR_CTP_BODY_TOO_LARGE') edges.onRefusal('body_too_large');
+      done();
+    });
+  }
   app.get('/healthz', () => ({ status: 'ok' }));
   // Ready: able to take traffic now. 503 while PostgreSQL or Redis is unreachable, so a load
   // balancer sends new clients elsewhere; the process keeps its clients and reconnects by itself.
@@ -51,4 +66,23 @@ export async function buildHttpApp(options: HttpAppOptions): Promise<FastifyInst
   const root = options.webRoots.find((dir) => existsSync(`${dir}/index.html`));
   if (root !== undefined) await app.register(fastifyStatic, { root, index: 'index.html' });
   return app;
+}
+
+function edgeOptions(edges: HttpEdges | undefined): object {
+  if (edges === undefined) return {};
+  return {
+    requestTimeout: edges.requestTimeoutMs,
+    keepAliveTimeout: edges.keepAliveTimeoutMs,
+    connectionTimeout: edges.idleTimeoutMs,
+    bodyLimit: edges.bodyLimitBytes,
+    clientErrorHandler: (error: Error & { code?: string }, socket: Duplex) => answerClientError(error, socket, edges.onRefusal),
+  };
+}
+
+/** Options only node's createServer takes (Fastify passes them through). */
+function serverOptions(edges: HttpEdges | undefined): { headersTimeout?: number; connectionsCheckingInterval?: number } {
+  if (edges === undefined) return {};
+  // Node checks both timeouts on this interval (30 s by default, which would stretch a 10 s timeout to 40 s).
+  const interval = Math.max(50, Math.min(1000, Math.floor(edges.headersTimeoutMs / 4)));
+  return { headersTimeout: edges.headersTimeoutMs, connectionsCheckingInterval: interval };
 }

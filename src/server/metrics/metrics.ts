@@ -33,6 +33,9 @@ export class Metrics {
     FAST_BUCKETS,
     ['op', 'outcome'],
   );
+  // Connection edges (docs/api.md, Connection edges).
+  readonly receiveLimitCloses = this.#counter('parley_ws_receive_limit_closes_total', 'WebSocket connections closed by a receive bound (fragments, chunks, payload, protocol)', ['limit']);
+  readonly httpRefusals = this.#counter('parley_http_refusals_total', 'HTTP connections or requests refused at the edge, by reason', ['reason']);
   readonly brokerLag = this.#histogram('parley_broker_lag_seconds', 'From publishing a message to the broker delivering it back to this process', LAG_BUCKETS);
 
   constructor() {

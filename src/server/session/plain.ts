@@ -33,6 +33,12 @@ export async function startPlain(session: Session, nick: string, chat: ChatServi
 export function plainText(session: Session, text: string, chat: ChatService, log: Logger): void {
   const { limiter, metrics } = session.policy;
   metrics.framesIn.inc();
+  // Before anything that needs the identity: a frame can arrive in the same read as the upgrade,
+  // while hello and the lobby join are still on their way (session.userId throws until then).
+  if (!session.identified || !session.rooms.has(LOBBY)) {
+    session.sendText('error: still joining the lobby, try again');
+    return;
+  }
   if (session.rate !== null) {
     const now = performance.now();
     const wait = limiter.take(session.rate, session.userId, 'send', now);
@@ -46,10 +52,6 @@ export function plainText(session: Session, text: string, chat: ChatService, log
   const trimmed = text.replace(/\r?\n$/, '');
   if (trimmed.length === 0 || trimmed.length > Limits.textMax) {
     session.sendText(`error: a message is 1 to ${Limits.textMax} characters`);
-    return;
-  }
-  if (!session.rooms.has(LOBBY)) {
-    session.sendText('error: still joining the lobby, try again');
     return;
   }
   chat.send(session.user, LOBBY, trimmed, randomId(9)).then((result) => {

@@ -13,6 +13,7 @@ import type { ChatService } from '../chat/service.js';
 import { Session, type SessionMode } from '../session/session.js';
 import { binaryRefused, dispatchText } from '../session/dispatch.js';
 import { plainText, startPlain } from '../session/plain.js';
+import { parseRequestTarget } from './request-target.js';
 import type { OriginPolicy } from '../auth/origin.js';
 import type { SessionPolicy } from '../session/policy.js';
 import type { ClientAddresses } from '../client-address.js';
@@ -22,6 +23,9 @@ export interface WsGatewayOptions {
   log: Logger;
   /** Largest frame accepted; a larger one closes the connection with 1009. */
   maxPayload: number;
+  /** Frames one message may come in, and socket reads one incomplete frame may span; past either, 1008. */
+  maxFragments: number;
+  maxFrameChunks: number;
   heartbeatMs: number;
   outboxLimit: number;
   /** Which browser pages may connect (checked on the handshake's Origin). */
@@ -68,7 +72,22 @@ class SessionSocket extends WebSocket {
         return super.emit(event, ...args);
     }
   }
+
+  // ws closes on a receive bound (maxPayload, maxFragments, maxBufferedChunks) or a protocol error
+  // with a bare code and only then emits the error; every close of Parley's own names its reason.
+  // This fills in the reason those closes lack, so the client learns which bound it passed.
+  override close(code?: number, data?: string | Buffer): void {
+    super.close(code, data ?? (code === undefined ? undefined : RECEIVE_LIMIT_REASONS[code]));
+  }
 }
+
+/** The reasons of ws's own closes (see SessionSocket.close), by code. */
+const RECEIVE_LIMIT_REASONS: Readonly<Record<number, string>> = {
+  [CloseCode.PolicyViolation]: 'message in too many pieces; see PARLEY_MAX_FRAGMENTS and PARLEY_MAX_FRAME_CHUNKS',
+  [CloseCode.MessageTooBig]: 'frame too large; see PARLEY_MAX_FRAME',
+  1002: 'WebSocket protocol error',
+  1007: 'text frame is not valid UTF-8',
+};
 
 const helloCheck = TypeCompiler.Compile(GuestHelloParams);
 const HEARTBEAT_SLICES = 10;
@@ -101,6 +120,13 @@ export class WsGateway {
       clientTracking: false,
       perMessageDeflate: false,
       maxPayload: options.maxPayload,
+      // ws keeps one Buffer per fragment until the message ends, bounded only by maxPayload in
+      // bytes: one-byte continuation frames held ~1 MB of heap per 112 KB sent. Browsers never
+      // fragment what they send; other clients use a few pieces at most.
+      maxFragments: options.maxFragments,
+      // Likewise one Buffer per socket read while a frame is incomplete: one byte per read would hold
+      // ~150 bytes of heap per byte of the frame.
+      maxBufferedChunks: options.maxFrameChunks,
       WebSocket: SessionSocket,
       handleProtocols: (offered) => (offered.has(PROTOCOL) ? PROTOCOL : false),
     });
@@ -113,13 +139,29 @@ export class WsGateway {
     this.#helloSweep = setInterval(() => this.#sweepHello(), sweepMs).unref();
   }
 
-  /** The HTTP server's 'upgrade' listener. */
+  /**
+   * The HTTP server's 'upgrade' listener. Node hands the socket over with no 'error' listener left,
+   * and an 'error' event without one (a client's reset) ends the process: one is attached first,
+   * before anything can write to the socket, and stays until ws attaches its own (see #accept).
+   * Nothing thrown in here may reach the HTTP server either: it would end the process too.
+   */
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    socket.on('error', ignoreSocketError);
+    try {
+      this.#upgrade(req, socket, head);
+    } catch (error) {
+      this.log.error({ err: error, url: req.url }, 'upgrade failed; refused (500)');
+      this.#refuse(socket, 500, 'internal error', 'internal');
+    }
+  }
+
+  #upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
     if (!this.#accepting) return this.#refuse(socket, 503, 'server is shutting down', 'shutting_down');
     if (this.#options.ready !== undefined && !this.#options.ready()) {
       return this.#refuse(socket, 503, 'this node cannot reach its store or broker; try again or another node', 'not_ready');
     }
-    const url = new URL(req.url ?? '/', 'http://localhost');
+    const url = parseRequestTarget(req.url);
+    if (url === null) return this.#refuse(socket, 400, 'request target is not a path', 'bad_target');
     if (!UPGRADE_PATHS.has(url.pathname)) return this.#refuse(socket, 404, 'WebSocket endpoints are / and /ws', 'path');
     // Checked before anything else is accepted: another site's page must not use a visitor's browser here.
     if (!this.#options.origins.allows(req.headers.origin, req.headers.host)) {
@@ -138,7 +180,7 @@ export class WsGateway {
       mode = 'protocol';
     }
     if (mode === 'plain' && !this.#options.guestsAllowed) {
-      return refuse(socket, 401, 'this server does not allow guests; plain clients are guests');
+      return this.#refuse(socket, 401, 'this server does not allow guests; plain clients are guests', 'guests_off');
     }
     let nick = url.searchParams.get('nick') ?? `guest-${randomInt(10000).toString().padStart(4, '0')}`;
     if (mode === 'plain' && !helloCheck.Check({ nick })) {
@@ -152,7 +194,7 @@ export class WsGateway {
       return this.#refuse(socket, 429, `at most ${limit} connections per address`, 'per_ip');
     }
     if (limit === 0) {
-      this.#wss.handleUpgrade(req, socket, head, (ws) => this.#accept(ws, socket, mode, nick, ip));
+      this.#wss.handleUpgrade(req, socket, head, (ws) => this.#acceptOrDrop(ws, socket, mode, nick, ip));
       return;
     }
     // Counted from here, not from the open, so that a burst of upgrades cannot slip past the limit;
@@ -162,8 +204,26 @@ export class WsGateway {
     socket.once('close', abandoned);
     this.#wss.handleUpgrade(req, socket, head, (ws) => {
       socket.removeListener('close', abandoned);
-      this.#accept(ws, socket, mode, nick, ip);
+      this.#acceptOrDrop(ws, socket, mode, nick, ip);
     });
+  }
+
+  /** After the 101 has been written an HTTP refusal no longer fits: a failure ends the connection. */
+  #acceptOrDrop(ws: SessionSocket, socket: Duplex, mode: SessionMode, nick: string, ip: string): void {
+    // ws has its own 'error' listener on the socket now; one listener per connection is enough.
+    socket.removeListener('error', ignoreSocketError);
+    try {
+      this.#accept(ws, socket, mode, nick, ip);
+    } catch (error) {
+      this.log.error({ err: error, conn: ws.session?.connId }, 'accepting a connection failed; closing (1011)');
+      if (ws.session === undefined) {
+        // No session: nothing will release the per-address count but this.
+        this.#releaseIp(ip);
+        ws.terminate();
+      } else {
+        ws.session.close(CloseCode.InternalError, 'internal error');
+      }
+    }
   }
 
   #releaseIp(ip: string): void {
@@ -267,7 +327,18 @@ export class WsGateway {
   }
 }
 
+// Called from inside ws's frame parser: a throw here would escape through the socket's 'data'
+// handler and end the process, so any failure ends only this connection.
 function onMessage(ws: SessionSocket, data: RawData, isBinary: boolean): void {
+  try {
+    handleMessage(ws, data, isBinary);
+  } catch (error) {
+    ws.gateway.log.error({ err: error, conn: ws.session.connId }, 'handling a frame failed; closing (1011)');
+    ws.session.close(CloseCode.InternalError, 'internal error');
+  }
+}
+
+function handleMessage(ws: SessionSocket, data: RawData, isBinary: boolean): void {
   const { session, gateway } = ws;
   session.alive = true;
   if (isBinary) {
@@ -282,8 +353,22 @@ function onMessage(ws: SessionSocket, data: RawData, isBinary: boolean): void {
 
 function onError(ws: SessionSocket, error: Error): void {
   const { session, gateway } = ws;
+  const limit = receiveLimitOf(error);
+  if (limit !== undefined) session.policy.metrics.receiveLimitCloses.inc({ limit });
   gateway.log.debug({ err: error, conn: session.connId }, 'connection error');
 }
+
+/** Which receive bound ws's error reports (its error codes, lib/receiver.js), if any. */
+function receiveLimitOf(error: Error): string | undefined {
+  const code = (error as Error & { code?: unknown }).code;
+  if (typeof code !== 'string' || !code.startsWith('WS_ERR_')) return undefined;
+  if (code === 'WS_ERR_TOO_MANY_BUFFERED_PARTS') return error.message.includes('fragments') ? 'fragments' : 'chunks';
+  if (code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH') return 'payload';
+  return 'protocol';
+}
+
+/** The upgrade socket's 'error' listener until ws has its own: a reset there concerns only that client. */
+function ignoreSocketError(): void {}
 
 function onClose(ws: SessionSocket, code: number): void {
   const { session, gateway } = ws;
@@ -307,11 +392,19 @@ function refuse(socket: Duplex, status: number, reason: string): void {
     403: 'Forbidden',
     404: 'Not Found',
     429: 'Too Many Requests',
+    500: 'Internal Server Error',
     503: 'Service Unavailable',
   };
   const body = `${reason}\n`;
+  if (!socket.writable) {
+    socket.destroy();
+    return;
+  }
+  // Destroyed once written: the HTTP server allows half-open sockets, so a client that never closes
+  // its side would otherwise keep this file descriptor forever. The kernel still delivers the answer.
   socket.end(
     `HTTP/1.1 ${status} ${statusText[status] ?? 'Error'}\r\nConnection: close\r\nContent-Type: text/plain; charset=utf-8\r\n` +
       `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+    () => socket.destroy(),
   );
 }
