@@ -13,11 +13,12 @@ import { GuestIssuer } from './auth/guest.js';
 import { IdentityResolver } from './auth/identity.js';
 import { ExternalTokens } from './auth/external-token.js';
 import { AccountService } from './auth/accounts.js';
+import { PasswordPool } from './auth/password-pool.js';
 import { OriginPolicy } from './auth/origin.js';
 import { ChatService } from './chat/service.js';
 import { WsGateway } from './transport/ws.js';
 import { ClientAddresses } from './client-address.js';
-import { buildHttpApp } from './http/app.js';
+import { buildHttpApp, buildOpsApp } from './http/app.js';
 import { prepareDataDir } from './data-dir.js';
 import { Metrics } from './metrics/metrics.js';
 import { timedStore } from './metrics/timed-store.js';
@@ -31,6 +32,8 @@ export interface RunningServer {
   /** http://host:port as bound (the real port when 0 was asked for). */
   url: string;
   port: number;
+  /** The ops listener's port (/readyz, /metrics), when PARLEY_METRICS_PORT gives them one. */
+  opsPort?: number;
   log: Logger;
   /** Stop accepting, close clients with 1001, flush the store. */
   close(): Promise<void>;
@@ -66,7 +69,17 @@ export async function startServer(config: Config, log: Logger = pino({ level: co
     failuresPerAccount: auth.loginFailuresPerAccount,
     failuresPerIp: auth.loginFailuresPerIp,
     windowMs: auth.loginWindowMs,
-  }, backends.failureCounters);
+  }, backends.failureCounters, new PasswordPool({
+    concurrency: auth.passwordConcurrency,
+    queue: auth.passwordQueue,
+    onStart: (op) => metrics.passwordWork.inc({ op }),
+    onBusy: (op) => metrics.passwordBusy.inc({ op }),
+  }));
+  // argon2 and the WAL's fdatasync share libuv's pool (password-pool.ts): the cap only helps below its size.
+  const uvThreads = Number(process.env['UV_THREADPOOL_SIZE'] ?? 4);
+  if (auth.passwordConcurrency >= uvThreads) {
+    log.warn({ passwordConcurrency: auth.passwordConcurrency, uvThreads }, 'PARLEY_PASSWORD_CONCURRENCY leaves no libuv thread for disk syncs; a login storm can delay message acks');
+  }
   const origins = new OriginPolicy(auth.origins);
   const clientAddresses = new ClientAddresses(config.trustProxy);
   const readinessWatch = new ReadinessWatch(readiness);
@@ -93,18 +106,33 @@ export async function startServer(config: Config, log: Logger = pino({ level: co
   const webRoots = [config.webRoot, join(projectRoot, 'web', 'dist'), join(projectRoot, 'public')].filter(
     (dir): dir is string => dir !== undefined,
   );
-  const app = await buildHttpApp({
+  const ops = config.ops;
+  const httpOptions = {
     log,
     webRoots,
     readiness,
     auth: { accounts, origins },
     trustProxy: clientAddresses.trust,
+    opsToken: ops.token,
+    opsHere: ops.port === undefined,
     ...(config.metrics ? { metrics } : {}),
     ...(tls !== undefined ? { tls } : {}),
-  });
+  };
+  const app = await buildHttpApp(httpOptions);
+  const opsApp = ops.port === undefined ? undefined : await buildOpsApp(httpOptions);
+  // Open by default, as before, so that existing probes and scrapers keep working; but say so
+  // when anyone who can reach the port can read them.
+  if (ops.token === undefined && ops.port === undefined && !isLoopback(config.host)) {
+    log.warn(
+      { host: config.host },
+      '/readyz and /metrics answer anyone who can reach this port; set PARLEY_METRICS_TOKEN, or PARLEY_METRICS_PORT to serve them on loopback only',
+    );
+  }
   app.server.on('upgrade', (req, socket, head: Buffer) => gateway.handleUpgrade(req, socket, head));
   await app.listen({ port: config.port, host: config.host });
   const port = (app.server.address() as AddressInfo).port;
+  if (opsApp !== undefined) await opsApp.listen({ port: ops.port ?? 0, host: ops.host });
+  const opsPort = opsApp === undefined ? undefined : (opsApp.server.address() as AddressInfo).port;
   const shownHost = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
   const url = `${tls === undefined ? 'http' : 'https'}://${shownHost}:${port}`;
 
@@ -115,12 +143,17 @@ export async function startServer(config: Config, log: Logger = pino({ level: co
       await gateway.shutdown(3000);
       limiter.close();
       await app.close();
+      await opsApp?.close();
       await broker.close();
       await presence.close();
       await backends.closeAuthBackends();
       await store.close();
     })());
-  return { url, port, log, close };
+  return { url, port, log, close, ...(opsPort !== undefined ? { opsPort } : {}) };
+}
+
+function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || host.startsWith('127.');
 }
 
 /** The key that signs guest resume tokens; kept in the data dir so tokens survive a restart. */

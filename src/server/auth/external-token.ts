@@ -15,7 +15,8 @@ import type {
 } from 'jose';
 
 type Jose = typeof import('jose');
-import { Limits, NICK_PATTERN, ROOM_PATTERN, type UserRef } from '../../protocol/messages.js';
+import { Limits, ROOM_PATTERN, type UserRef } from '../../protocol/messages.js';
+import { checkName } from '../../protocol/names.js';
 
 export interface ExternalTokenConfig {
   /** HS256 shared secret. */
@@ -43,7 +44,6 @@ export class TokenRefused extends Error {
 
 const ASYMMETRIC: readonly JWSAlgorithm[] = ['RS256', 'EdDSA', 'Ed25519'];
 const SUB_MAX = 200;
-const nickRe = new RegExp(NICK_PATTERN);
 const roomRe = new RegExp(ROOM_PATTERN);
 
 type KeyLookup = (header: JWSHeaderParameters) => Promise<CryptoKey | Uint8Array>;
@@ -125,9 +125,9 @@ export class ExternalTokens {
     const rawName = payload['name'];
     let name = (typeof rawName === 'string' ? rawName : sub).trim();
     if (rawName === undefined) name = [...name].slice(0, Limits.nickMax).join('');
-    if (name.length === 0 || [...name].length > Limits.nickMax || !nickRe.test(name)) {
-      throw new TokenRefused(`the token's name must be 1 to ${Limits.nickMax} characters without control characters`);
-    }
+    const checked = checkName(name);
+    if (!checked.ok) throw new TokenRefused(`the token's name ${checked.message}`);
+    name = checked.name;
     const claim = payload[this.#config.roomsClaim];
     let rooms: Set<string> | undefined;
     if (claim !== undefined) {
