@@ -174,7 +174,7 @@ function authConfig(env: NodeJS.ProcessEnv): AuthConfig {
     loginFailuresPerAccount: integer('PARLEY_LOGIN_FAILURES_ACCOUNT', env['PARLEY_LOGIN_FAILURES_ACCOUNT'], 10, 1, 1_000_000),
     loginFailuresPerIp: integer('PARLEY_LOGIN_FAILURES_IP', env['PARLEY_LOGIN_FAILURES_IP'], 30, 1, 1_000_000),
     loginWindowMs: 15 * 60_000,
-    passwordConcurrency: integer('PARLEY_PASSWORD_CONCURRENCY', env['PARLEY_PASSWORD_CONCURRENCY'], 2, 1, 64),
+    passwordConcurrency: integer('PARLEY_PASSWORD_CONCURRENCY', env['PARLEY_PASSWORD_CONCURRENCY'], 2, 1, 1024),
     passwordQueue: integer('PARLEY_PASSWORD_QUEUE', env['PARLEY_PASSWORD_QUEUE'], 64, 0, 100_000),
     jwtSecret,
     jwtPublicKeyFile: optional(env['PARLEY_JWT_PUBLIC_KEY']),
