@@ -113,3 +113,18 @@ test('auth config from the environment', () => {
   assert.throws(() => loadConfig([], { PARLEY_JWT_SECRET: 'short' }), ConfigError);
   assert.throws(() => loadConfig([], { PARLEY_GUESTS: 'maybe' }), ConfigError);
 });
+
+test('password pool and ops settings from the environment', () => {
+  const defaults = loadConfig([], {});
+  assert.equal(defaults.auth.passwordConcurrency, 2);
+  assert.equal(defaults.auth.passwordQueue, 64);
+  assert.deepEqual(defaults.ops, { token: undefined, port: undefined, host: '127.0.0.1' });
+  const set = loadConfig([], { PARLEY_PASSWORD_CONCURRENCY: '3', PARLEY_PASSWORD_QUEUE: '0', PARLEY_METRICS_TOKEN: 'a-long-enough-token', PARLEY_METRICS_PORT: '9464', PARLEY_METRICS_HOST: '10.0.0.5' });
+  assert.equal(set.auth.passwordConcurrency, 3);
+  assert.equal(set.auth.passwordQueue, 0);
+  assert.deepEqual(set.ops, { token: 'a-long-enough-token', port: 9464, host: '10.0.0.5' });
+  assert.throws(() => loadConfig([], { PARLEY_PASSWORD_CONCURRENCY: '0' }), ConfigError);
+  assert.throws(() => loadConfig([], { PARLEY_METRICS_TOKEN: 'short' }), /at least 16/);
+  assert.throws(() => loadConfig([], { PARLEY_METRICS_TOKEN: 'has a space in it somewhere' }), ConfigError);
+  assert.throws(() => loadConfig([], { PARLEY_METRICS_PORT: '70000' }), ConfigError);
+});
