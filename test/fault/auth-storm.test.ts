@@ -15,7 +15,7 @@ const PASSWORD = 'the right password';
 /** A counter's value from /metrics (0 when it has no sample yet). */
 async function metric(server: ServerProcess, name: string, labels: string): Promise<number> {
   const text = await (await fetch(`${server.url}/metrics`)).text();
-  const line = text.split('\n').find((l) => l.startsWith(`${name}{${labels}} `));
+  const line = text.split('\n').find((l) => l.startsWith(labels === '' ? `${name} ` : `${name}{${labels}} `));
   return line === undefined ? 0 : Number(line.split(' ')[1]);
 }
 
@@ -158,7 +158,12 @@ test('a message is acked while a login storm runs: its WAL sync does not wait be
   const server = await spawnServer({ env: { PARLEY_TRUST_PROXY: 'true', PARLEY_PASSWORD_QUEUE: '1000', PARLEY_PASSWORD_CONCURRENCY: process.env['PARLEY_TEST_STORM_CONCURRENCY'] ?? '2' } });
   const pid = server.child.pid;
   const before = await verifications(server);
+  const rssBefore = await metric(server, 'parley_process_resident_memory_bytes', '');
   const { between, after: afterAck } = await sendDuringStorm(server);
+  const rssGrowth = (await metric(server, 'parley_process_resident_memory_bytes', '')) - rssBefore;
+  t.diagnostic(`resident memory grew by ${(rssGrowth / 2 ** 20).toFixed(1)} MiB over the storm`);
+  // argon2 takes 19 MiB per running check; a waiting one costs a closure. Two at a time stay far below this.
+  assert.ok(rssGrowth < 200 * 2 ** 20, `memory stayed bounded (${rssGrowth} bytes more)`);
   t.diagnostic(`login replies between the send and its ack: ${between}; after the ack: ${afterAck}`);
   assert.equal((await verifications(server)) - before, 300, 'every login was verified');
   // Ordering, not timing. With two argon2 jobs at a time the sync finds a free libuv thread, and
