@@ -29,6 +29,8 @@ export const ErrorCode = {
   NameTaken: 'name_taken',
   /** HTTP API only (status 429): too many failed logins from this IP or for this account; see Retry-After. */
   Throttled: 'throttled',
+  /** HTTP API only (status 503): too many password checks waiting already (PARLEY_PASSWORD_QUEUE); see Retry-After. */
+  Busy: 'busy',
   /** Too many requests: `retryAfterMs` says when the next one will be accepted. Repeated, it closes with 1008. */
   RateLimited: 'rate_limited',
   /** A join beyond the rooms one connection may be in at once; leave one first. */

@@ -54,9 +54,14 @@ export const Envelope = Type.Object({
   type: Type.String({ minLength: 1, maxLength: 32 }),
 });
 
-/** A guest names itself; `resume` (from an earlier hello) makes it the same user again. */
+/**
+ * A guest names itself; `resume` (from an earlier hello) makes it the same user again. The nick's
+ * rule is checkName (names.ts: at most Limits.nickMax characters, no invisible or blank-looking
+ * ones), applied by the server so that its refusal names the rule; the schema only bounds the size
+ * (four UTF-16 units a character covers any emoji with its modifiers).
+ */
 export const GuestHelloParams = Type.Object({
-  nick: Type.String({ minLength: 1, maxLength: Limits.nickMax, pattern: NICK_PATTERN }),
+  nick: Type.String({ minLength: 1, maxLength: Limits.nickMax * 4 }),
   resume: Type.Optional(Type.String({ maxLength: 256 })),
 });
 /** A signed-in user: a Parley session token (from /api/login) or another app's JWT. */

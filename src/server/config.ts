@@ -59,6 +59,8 @@ export interface Config {
   tlsKey: string | undefined;
   /** Whether GET /metrics serves Prometheus metrics. */
   metrics: boolean;
+  /** Who may read /readyz and /metrics, and where they are served. */
+  ops: OpsConfig;
   /** Accounts, external tokens, guests and the Origin allowlist. */
   auth: AuthConfig;
   /** Bounds on rooms and reactions (docs/protocol.md, Limits). */
@@ -97,6 +99,15 @@ export interface EdgeLimits {
   httpConnectionsPerIp: number;
 }
 
+export interface OpsConfig {
+  /** PARLEY_METRICS_TOKEN: /readyz and /metrics need `Authorization: Bearer <token>`; open when unset. */
+  token: string | undefined;
+  /** PARLEY_METRICS_PORT: serve /healthz, /readyz and /metrics on this port only; unset: on the main port. */
+  port: number | undefined;
+  /** PARLEY_METRICS_HOST: the ops listener's address (default 127.0.0.1). */
+  host: string;
+}
+
 export interface AuthConfig {
   /** `hello {nick}` allowed (PARLEY_GUESTS=on|off). */
   guests: boolean;
@@ -107,6 +118,10 @@ export interface AuthConfig {
   loginFailuresPerAccount: number;
   loginFailuresPerIp: number;
   loginWindowMs: number;
+  /** Password hashes/verifications run at once (argon2 shares libuv's pool with the WAL syncs). */
+  passwordConcurrency: number;
+  /** Password checks that may wait for one of those; more are refused with 503 busy. */
+  passwordQueue: number;
   jwtSecret: string | undefined;
   jwtPublicKeyFile: string | undefined;
   jwtJwksFile: string | undefined;
@@ -173,6 +188,7 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Con
     },
     ...tls(env),
     metrics: onOff('PARLEY_METRICS', env['PARLEY_METRICS'], true),
+    ops: opsConfig(env),
     auth: authConfig(env),
     roomLimits: roomLimits(env),
     edges: edgeLimits(env, maxFrameBytes),
@@ -225,12 +241,27 @@ function authConfig(env: NodeJS.ProcessEnv): AuthConfig {
     loginFailuresPerAccount: integer('PARLEY_LOGIN_FAILURES_ACCOUNT', env['PARLEY_LOGIN_FAILURES_ACCOUNT'], 10, 1, 1_000_000),
     loginFailuresPerIp: integer('PARLEY_LOGIN_FAILURES_IP', env['PARLEY_LOGIN_FAILURES_IP'], 30, 1, 1_000_000),
     loginWindowMs: 15 * 60_000,
+    passwordConcurrency: integer('PARLEY_PASSWORD_CONCURRENCY', env['PARLEY_PASSWORD_CONCURRENCY'], 2, 1, 1024),
+    passwordQueue: integer('PARLEY_PASSWORD_QUEUE', env['PARLEY_PASSWORD_QUEUE'], 64, 0, 100_000),
     jwtSecret,
     jwtPublicKeyFile: optional(env['PARLEY_JWT_PUBLIC_KEY']),
     jwtJwksFile: optional(env['PARLEY_JWT_JWKS']),
     jwtIssuer: optional(env['PARLEY_JWT_ISSUER']),
     jwtAudience: optional(env['PARLEY_JWT_AUDIENCE']),
     jwtRoomsClaim: optional(env['PARLEY_JWT_ROOMS_CLAIM']) ?? 'rooms',
+  };
+}
+
+function opsConfig(env: NodeJS.ProcessEnv): OpsConfig {
+  const token = optional(env['PARLEY_METRICS_TOKEN']);
+  if (token !== undefined && (token.length < 16 || /\s/.test(token))) {
+    throw new ConfigError('PARLEY_METRICS_TOKEN must be at least 16 characters without spaces');
+  }
+  const rawPort = optional(env['PARLEY_METRICS_PORT']);
+  return {
+    token,
+    port: rawPort === undefined ? undefined : integer('PARLEY_METRICS_PORT', rawPort, 0, 0, 65535),
+    host: optional(env['PARLEY_METRICS_HOST']) ?? '127.0.0.1',
   };
 }
 

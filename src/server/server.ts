@@ -13,12 +13,13 @@ import { GuestIssuer } from './auth/guest.js';
 import { IdentityResolver } from './auth/identity.js';
 import { ExternalTokens } from './auth/external-token.js';
 import { AccountService } from './auth/accounts.js';
+import { PasswordPool } from './auth/password-pool.js';
 import { OriginPolicy } from './auth/origin.js';
 import { ChatService } from './chat/service.js';
 import { RoomQuota } from './chat/room-quota.js';
 import { WsGateway } from './transport/ws.js';
 import { ClientAddresses } from './client-address.js';
-import { buildHttpApp } from './http/app.js';
+import { buildHttpApp, buildOpsApp } from './http/app.js';
 import { ConnectionBound } from './http/connection-bound.js';
 import { ListenError } from './listen-error.js';
 import { prepareDataDir } from './data-dir.js';
@@ -34,6 +35,8 @@ export interface RunningServer {
   /** http://host:port as bound (the real port when 0 was asked for). */
   url: string;
   port: number;
+  /** The ops listener's port (/readyz, /metrics), when PARLEY_METRICS_PORT gives them one. */
+  opsPort?: number;
   log: Logger;
   /** Stop accepting, close clients with 1001, flush the store. */
   close(): Promise<void>;
@@ -69,7 +72,17 @@ export async function startServer(config: Config, log: Logger = pino({ level: co
     failuresPerAccount: auth.loginFailuresPerAccount,
     failuresPerIp: auth.loginFailuresPerIp,
     windowMs: auth.loginWindowMs,
-  }, backends.failureCounters);
+  }, backends.failureCounters, new PasswordPool({
+    concurrency: auth.passwordConcurrency,
+    queue: auth.passwordQueue,
+    onStart: (op) => metrics.passwordWork.inc({ op }),
+    onBusy: (op) => metrics.passwordBusy.inc({ op }),
+  }));
+  // argon2 and the WAL's fdatasync share libuv's pool (password-pool.ts): the cap only helps below its size.
+  const uvThreads = Number(process.env['UV_THREADPOOL_SIZE'] ?? 4);
+  if (auth.passwordConcurrency >= uvThreads) {
+    log.warn({ passwordConcurrency: auth.passwordConcurrency, uvThreads }, 'PARLEY_PASSWORD_CONCURRENCY leaves no libuv thread for disk syncs; a login storm can delay message acks');
+  }
   const origins = new OriginPolicy(auth.origins);
   const clientAddresses = new ClientAddresses(config.trustProxy);
   const readinessWatch = new ReadinessWatch(readiness);
@@ -113,12 +126,15 @@ export async function startServer(config: Config, log: Logger = pino({ level: co
   const webRoots = [config.webRoot, join(projectRoot, 'web', 'dist'), join(projectRoot, 'public')].filter(
     (dir): dir is string => dir !== undefined,
   );
-  const app = await buildHttpApp({
+  const ops = config.ops;
+  const httpOptions = {
     log,
     webRoots,
     readiness,
     auth: { accounts, origins },
     trustProxy: clientAddresses.trust,
+    opsToken: ops.token,
+    opsHere: ops.port === undefined,
     ...(config.metrics ? { metrics } : {}),
     ...(tls !== undefined ? { tls } : {}),
     edges: {
@@ -127,9 +143,19 @@ export async function startServer(config: Config, log: Logger = pino({ level: co
       keepAliveTimeoutMs: config.edges.httpKeepAliveTimeoutMs,
       idleTimeoutMs: config.edges.httpIdleTimeoutMs,
       bodyLimitBytes: config.edges.httpBodyLimitBytes,
-      onRefusal: (reason) => metrics.httpRefusals.inc({ reason }),
+      onRefusal: (reason: string) => metrics.httpRefusals.inc({ reason }),
     },
-  });
+  };
+  const app = await buildHttpApp(httpOptions);
+  const opsApp = ops.port === undefined ? undefined : await buildOpsApp(httpOptions);
+  // Open by default, as before, so that existing probes and scrapers keep working; but say so
+  // when anyone who can reach the port can read them.
+  if (ops.token === undefined && ops.port === undefined && !isLoopback(config.host)) {
+    log.warn(
+      { host: config.host },
+      '/readyz and /metrics answer anyone who can reach this port; set PARLEY_METRICS_TOKEN, or PARLEY_METRICS_PORT to serve them on loopback only',
+    );
+  }
   const connections = new ConnectionBound({
     perAddress: config.edges.httpConnectionsPerIp,
     trust: clientAddresses.trust,
@@ -149,6 +175,7 @@ export async function startServer(config: Config, log: Logger = pino({ level: co
       limiter.close();
       roomQuota.close();
       await app.close();
+      await opsApp?.close();
       await broker.close();
       await presence.close();
       await backends.closeAuthBackends();
@@ -164,7 +191,20 @@ export async function startServer(config: Config, log: Logger = pino({ level: co
   const port = (app.server.address() as AddressInfo).port;
   const shownHost = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
   const url = `${tls === undefined ? 'http' : 'https'}://${shownHost}:${port}`;
-  return { url, port, log, close };
+  if (opsApp !== undefined) {
+    try {
+      await opsApp.listen({ port: ops.port ?? 0, host: ops.host });
+    } catch (error) {
+      await close().catch((closeError: unknown) => log.warn({ err: closeError }, 'cleanup after a failed listen failed'));
+      throw ListenError.from(error, ops.host, ops.port ?? 0);
+    }
+  }
+  const opsPort = opsApp === undefined ? undefined : (opsApp.server.address() as AddressInfo).port;
+  return { url, port, log, close, ...(opsPort !== undefined ? { opsPort } : {}) };
+}
+
+function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || host.startsWith('127.');
 }
 
 /** The key that signs guest resume tokens; kept in the data dir so tokens survive a restart. */

@@ -8,6 +8,9 @@ import type { TestServer } from '../support/server.js';
 import { api, register } from '../support/auth.js';
 import { TestClient } from '../support/client.js';
 import { sharedNodes } from '../support/cluster.js';
+import { Redis } from 'ioredis';
+import { REDIS_URL, uniqueName } from '../support/services.js';
+import { redisFailureCounters, type FailureCounter } from '../../src/server/auth/failure-counter.js';
 
 const { skip, nodes } = await sharedNodes('limits_cluster');
 
@@ -48,4 +51,31 @@ test('a logout on one node closes that session\'s connections on the other node 
   assert.equal(closed.code, 4401, 'closed as signed out');
   await other.ok('join', { room: 'still-here' });
   await other.close();
+});
+
+test('Redis counters: 300 concurrent reservations from two processes\' connections take exactly the limit', { skip }, async () => {
+  // Two connections stand for two processes: each reservation is one script run by Redis alone.
+  const connections = [new Redis(REDIS_URL), new Redis(REDIS_URL)];
+  const prefix = `${uniqueName('reserve')}:`;
+  const errors: Error[] = [];
+  const [a, b] = connections.map((redis) => redisFailureCounters(redis, prefix, (error) => errors.push(error))('login-account', 10, 60_000)) as [FailureCounter, FailureCounter];
+  try {
+    const storm = async (count: number): Promise<number[]> =>
+      (await Promise.all(Array.from({ length: count }, (_, i) => (i % 2 === 0 ? a : b).reserve('account:target')))).map((s) => s.retryAfterMs);
+    const first = await storm(300);
+    assert.equal(first.filter((wait) => wait === 0).length, 10, 'exactly ten slots');
+    assert.ok(first.filter((wait) => wait > 0).every((wait) => wait <= 60_000), 'the rest wait at most the window');
+    for (let i = 0; i < 4; i++) await (i % 2 === 0 ? a : b).refund('account:target');
+    assert.equal((await storm(100)).filter((wait) => wait === 0).length, 4, 'four refunded slots, taken again exactly');
+    await a.reset('account:target');
+    for (let i = 0; i < 3; i++) await b.refund('account:target');
+    assert.equal((await storm(100)).filter((wait) => wait === 0).length, 10, 'a refund on an empty key lends nothing');
+    const ttl = await connections[0]?.pttl(`${prefix}fail:login-account:account:target`);
+    assert.ok(ttl !== undefined && ttl > 0 && ttl <= 60_000, `the window is set once, by the first reservation (${ttl})`);
+    assert.deepEqual(errors, []);
+  } finally {
+    const keys = await connections[0]?.keys(`${prefix}*`);
+    if (keys !== undefined && keys.length > 0) await connections[0]?.del(...keys);
+    for (const redis of connections) redis.disconnect();
+  }
 });

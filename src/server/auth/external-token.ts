@@ -15,7 +15,8 @@ import type {
 } from 'jose';
 
 type Jose = typeof import('jose');
-import { Limits, NICK_PATTERN, ROOM_PATTERN, type UserRef } from '../../protocol/messages.js';
+import { Limits, ROOM_PATTERN, type UserRef } from '../../protocol/messages.js';
+import { checkName } from '../../protocol/names.js';
 
 export interface ExternalTokenConfig {
   /** HS256 shared secret. */
@@ -45,7 +46,6 @@ const ASYMMETRIC: readonly JWSAlgorithm[] = ['RS256', 'EdDSA', 'Ed25519'];
 /** The user id is `ext:<sub>`, and must fit the user id that kick, ban, mute, dm... accept. */
 export const EXTERNAL_ID_PREFIX = 'ext:';
 const SUB_MAX = Limits.userIdMax - EXTERNAL_ID_PREFIX.length;
-const nickRe = new RegExp(NICK_PATTERN);
 const roomRe = new RegExp(ROOM_PATTERN);
 
 type KeyLookup = (header: JWSHeaderParameters) => Promise<CryptoKey | Uint8Array>;
@@ -127,9 +127,9 @@ export class ExternalTokens {
     const rawName = payload['name'];
     let name = (typeof rawName === 'string' ? rawName : sub).trim();
     if (rawName === undefined) name = [...name].slice(0, Limits.nickMax).join('');
-    if (name.length === 0 || [...name].length > Limits.nickMax || !nickRe.test(name)) {
-      throw new TokenRefused(`the token's name must be 1 to ${Limits.nickMax} characters without control characters`);
-    }
+    const checked = checkName(name);
+    if (!checked.ok) throw new TokenRefused(`the token's name ${checked.message}`);
+    name = checked.name;
     const claim = payload[this.#config.roomsClaim];
     let rooms: Set<string> | undefined;
     if (claim !== undefined) {

@@ -5,6 +5,7 @@
 import type { CommandParams, UserKind, UserRef } from '../../protocol/messages.js';
 import { ErrorCode, ProtocolError } from '../../protocol/errors.js';
 import type { Store } from '../store/store.js';
+import { checkName, nameSkeleton } from '../../protocol/names.js';
 import type { GuestIssuer } from './guest.js';
 import { TokenRefused, type ExternalTokens } from './external-token.js';
 import { hashSessionToken, looksLikeJwt } from './session-token.js';
@@ -40,15 +41,20 @@ export class IdentityResolver {
   }
 
   resolve(params: CommandParams['hello']): Promise<Identity> {
-    return 'token' in params ? this.#token(params.token) : this.guest(params.nick.trim(), params.resume);
+    return 'token' in params ? this.#token(params.token) : this.guest(params.nick, params.resume);
   }
 
-  async guest(nick: string, resume: string | undefined): Promise<Identity> {
+  /** `raw` as the client sent it: the name rule (protocol/names.ts) checks it and gives the form used. */
+  async guest(raw: string, resume: string | undefined): Promise<Identity> {
     if (!this.#deps.guestsAllowed) {
       throw new ProtocolError(ErrorCode.Unauthorized, 'this server does not allow guests; sign in with a token', 'nick');
     }
-    // Usernames are stored lower-case, so this is the case-insensitive comparison.
-    if ((await this.#deps.store.findAccount(nick.toLowerCase())) !== undefined) {
+    const checked = checkName(raw);
+    if (!checked.ok) throw new ProtocolError(ErrorCode.BadRequest, `nick: ${checked.message}`, 'nick');
+    const nick = checked.name;
+    // Usernames are stored as their skeleton, so 'Bob' and 'Ｂｏｂ' both find the account 'bob'.
+    // Guests are not unique among themselves (two guests may share a nick); only accounts own names.
+    if ((await this.#deps.store.findAccount(nameSkeleton(nick))) !== undefined) {
       throw new ProtocolError(ErrorCode.NameTaken, `"${nick}" is a registered account; sign in or pick another nickname`, 'nick');
     }
     const { user, resume: token } = this.#deps.guests.issue(nick, resume);

@@ -1,4 +1,5 @@
 // The HTTP side: health, metrics, and the web app as static files, with security headers on all.
+// /readyz and /metrics (ops-routes.ts) are served here, or on an ops listener of their own.
 import { existsSync } from 'node:fs';
 import type { Duplex } from 'node:stream';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
@@ -8,6 +9,7 @@ import type { Readiness } from '../backends.js';
 import { authRoutes, type AuthRoutesOptions } from './auth-routes.js';
 import type { Metrics } from '../metrics/metrics.js';
 import { addSecurityHeaders } from './security-headers.js';
+import { opsRoutes } from './ops-routes.js';
 import type { TrustFunction } from '../client-address.js';
 import { answerClientError, type HttpEdges } from './edges.js';
 
@@ -21,6 +23,10 @@ export interface HttpAppOptions {
   auth?: AuthRoutesOptions;
   /** Served at GET /metrics when given. */
   metrics?: Metrics;
+  /** Bearer token /readyz and /metrics need (PARLEY_METRICS_TOKEN); open when undefined. */
+  opsToken?: string | undefined;
+  /** False: /readyz and /metrics are on the ops listener (buildOpsApp), not here. */
+  opsHere?: boolean;
   /** PEM certificate chain and key: serve https (and so wss) instead of http. */
   tls?: { cert: Buffer; key: Buffer };
   /** Which peers are reverse proxies whose X-Forwarded-For `request.ip` believes; none when absent. */
@@ -51,18 +57,8 @@ export async function buildHttpApp(options: HttpAppOptions): Promise<FastifyInst
     });
   }
   app.get('/healthz', () => ({ status: 'ok' }));
-  // Ready: able to take traffic now. 503 while PostgreSQL or Redis is unreachable, so a load
-  // balancer sends new clients elsewhere; the process keeps its clients and reconnects by itself.
-  const readiness = options.readiness ?? (() => Promise.resolve({ ready: true, checks: {} }));
-  app.get('/readyz', async (_request, reply) => {
-    const state = await readiness();
-    return reply.code(state.ready ? 200 : 503).send({ status: state.ready ? 'ready' : 'unavailable', checks: state.checks, pid: process.pid });
-  });
+  if (options.opsHere !== false) await opsRoutes(app, opsOptions(options));
   if (options.auth !== undefined) await app.register(authRoutes, options.auth);
-  const metrics = options.metrics;
-  if (metrics !== undefined) {
-    app.get('/metrics', async (_request, reply) => reply.type(metrics.registry.contentType).send(await metrics.registry.metrics()));
-  }
   const root = options.webRoots.find((dir) => existsSync(`${dir}/index.html`));
   if (root !== undefined) await app.register(fastifyStatic, { root, index: 'index.html' });
   return app;
@@ -85,4 +81,23 @@ function serverOptions(edges: HttpEdges | undefined): { headersTimeout?: number;
   // Node checks both timeouts on this interval (30 s by default, which would stretch a 10 s timeout to 40 s).
   const interval = Math.max(50, Math.min(1000, Math.floor(edges.headersTimeoutMs / 4)));
   return { headersTimeout: edges.headersTimeoutMs, connectionsCheckingInterval: interval };
+}
+
+function opsOptions(options: HttpAppOptions): Parameters<typeof opsRoutes>[1] {
+  const metrics = options.metrics;
+  return {
+    readiness: options.readiness ?? (() => Promise.resolve({ ready: true, checks: {} })),
+    metrics,
+    token: options.opsToken,
+    ...(metrics !== undefined ? { onRefused: (path: string) => metrics.opsRefused.inc({ path }) } : {}),
+  };
+}
+
+/** The ops listener (PARLEY_METRICS_PORT): /healthz, /readyz and /metrics only, plain http. */
+export async function buildOpsApp(options: HttpAppOptions): Promise<FastifyInstance> {
+  const app = Fastify({ loggerInstance: options.log as FastifyBaseLogger, logController: new LogController({ disableRequestLogging: true }) });
+  addSecurityHeaders(app as unknown as FastifyInstance, { tls: false });
+  app.get('/healthz', () => ({ status: 'ok' }));
+  await opsRoutes(app as unknown as FastifyInstance, opsOptions(options));
+  return app as unknown as FastifyInstance;
 }

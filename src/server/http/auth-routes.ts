@@ -7,6 +7,7 @@ import { ErrorCode } from '../../protocol/errors.js';
 import { AccountError, type AccountService, type SignedIn } from '../auth/accounts.js';
 import { PASSWORD_MAX, PASSWORD_MIN } from '../auth/password.js';
 import type { OriginPolicy } from '../auth/origin.js';
+import { wellFormedDeep } from '../../protocol/text.js';
 
 /** Letters, digits, `_`, `.`, `-`; unique case-insensitively (stored lower-case). */
 export const USERNAME_PATTERN = '^[A-Za-z0-9_.-]{3,32}$';
@@ -36,9 +37,15 @@ export async function authRoutes(app: FastifyInstance, { accounts, origins }: Au
     }
     return undefined;
   });
+  // The same rule as the WebSocket frames' (protocol/text.ts): a lone surrogate in a body becomes
+  // U+FFFD before the schema or argon2 (whose UTF-8 encoding would do the same, silently) sees it.
+  app.addHook('preValidation', async (request) => {
+    request.body = wellFormedDeep(request.body);
+  });
   app.setErrorHandler((error: FastifyError, request, reply) => {
     // request.ip is the client's address, also behind a trusted proxy (PARLEY_TRUST_PROXY).
     if (error instanceof AccountError && error.code === 'throttled') reply.log.warn({ ip: request.ip, path: request.url }, 'throttled (429)');
+    if (error instanceof AccountError && error.code === 'busy') reply.log.warn({ ip: request.ip, path: request.url }, 'password checks queue full (503)');
     const answered = accountErrorReply(error, reply);
     if (answered !== undefined) return answered;
     if (error.validation !== undefined) {
@@ -97,5 +104,10 @@ function accountErrorReply(error: unknown, reply: FastifyReply): FastifyReply | 
         .code(429)
         .header('retry-after', String(Math.max(1, Math.ceil(error.retryAfterMs / 1000))))
         .send({ error: ErrorCode.Throttled, message: error.message });
+    case 'busy':
+      return reply
+        .code(503)
+        .header('retry-after', String(Math.max(1, Math.ceil(error.retryAfterMs / 1000))))
+        .send({ error: ErrorCode.Busy, message: error.message });
   }
 }

@@ -36,6 +36,9 @@ export class Metrics {
   // Connection edges (docs/api.md, Connection edges).
   readonly receiveLimitCloses = this.#counter('parley_ws_receive_limit_closes_total', 'WebSocket connections closed by a receive bound (fragments, chunks, payload, protocol)', ['limit']);
   readonly httpRefusals = this.#counter('parley_http_refusals_total', 'HTTP connections or requests refused at the edge, by reason', ['reason']);
+  readonly passwordWork = this.#counter('parley_password_work_total', 'Password hashes and verifications (argon2) that ran, by op (hash or verify)', ['op']);
+  readonly passwordBusy = this.#counter('parley_password_busy_total', 'Registrations and logins refused with 503 busy because the password queue was full, by op', ['op']);
+  readonly opsRefused = this.#counter('parley_ops_unauthorized_total', 'Requests to /readyz or /metrics refused (401) for a missing or wrong PARLEY_METRICS_TOKEN, by path', ['path']);
   readonly brokerLag = this.#histogram('parley_broker_lag_seconds', 'From publishing a message to the broker delivering it back to this process', LAG_BUCKETS);
 
   constructor() {

@@ -5,6 +5,7 @@ import type { TSchema } from '@sinclair/typebox';
 import { CommandSchemas, Envelope, GuestHelloParams, TokenHelloParams, type Command, type Verb } from '../../protocol/messages.js';
 import { ErrorCode, ProtocolError } from '../../protocol/errors.js';
 import { exceedsBounds, type JsonBounds } from '../limits/json-bounds.js';
+import { mayHoldLoneSurrogate, wellFormedDeep } from '../../protocol/text.js';
 
 /** Generous for protocol v1 (depth 1, at most 5 fields); the server passes its configured bounds. */
 export const DEFAULT_JSON_BOUNDS: JsonBounds = { maxDepth: 8, maxFields: 64 };
@@ -37,6 +38,9 @@ export function decodeFrame(text: string, bounds: JsonBounds = DEFAULT_JSON_BOUN
   } catch {
     return { error: new ProtocolError(ErrorCode.BadFrame, 'frame is not valid JSON') };
   }
+  // Every text a client sends (messages, edits, topics, nicks, ...) is made well-formed here, once
+  // (protocol/text.ts); the scan for a surrogate escape keeps the walk off the common frame.
+  if (mayHoldLoneSurrogate(text)) value = wellFormedDeep(value);
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     return { error: new ProtocolError(ErrorCode.BadFrame, 'frame must be a JSON object') };
   }

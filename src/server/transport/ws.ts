@@ -5,9 +5,9 @@ import { randomInt } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocket, WebSocketServer, type RawData, type Server as WsServer } from 'ws';
-import { TypeCompiler } from '@sinclair/typebox/compiler';
 import type { Logger } from 'pino';
-import { GuestHelloParams, PROTOCOL } from '../../protocol/messages.js';
+import { PROTOCOL } from '../../protocol/messages.js';
+import { checkName } from '../../protocol/names.js';
 import { CloseCode } from '../../protocol/errors.js';
 import type { ChatService } from '../chat/service.js';
 import { Session, type SessionMode } from '../session/session.js';
@@ -89,7 +89,6 @@ const RECEIVE_LIMIT_REASONS: Readonly<Record<number, string>> = {
   1007: 'text frame is not valid UTF-8',
 };
 
-const helloCheck = TypeCompiler.Compile(GuestHelloParams);
 const HEARTBEAT_SLICES = 10;
 const UPGRADE_PATHS = new Set(['/', '/ws']);
 const TOKEN_PARAMS = ['token', 'access_token', 'jwt'];
@@ -182,11 +181,11 @@ export class WsGateway {
     if (mode === 'plain' && !this.#options.guestsAllowed) {
       return this.#refuse(socket, 401, 'this server does not allow guests; plain clients are guests', 'guests_off');
     }
-    let nick = url.searchParams.get('nick') ?? `guest-${randomInt(10000).toString().padStart(4, '0')}`;
-    if (mode === 'plain' && !helloCheck.Check({ nick })) {
-      return this.#refuse(socket, 400, 'nick must be 1 to 32 characters without control characters', 'nick');
-    }
-    nick = nick.trim();
+    // The same name rule as hello's (protocol/names.ts), checked here so that a bad nick is refused
+    // at the handshake (400) instead of after it.
+    const checked = checkName(url.searchParams.get('nick') ?? `guest-${randomInt(10000).toString().padStart(4, '0')}`);
+    if (mode === 'plain' && !checked.ok) return this.#refuse(socket, 400, `nick: ${checked.message}`, 'nick');
+    const nick = checked.ok ? checked.name : '';
     const ip = this.#options.clientAddresses.of(req);
     const limit = this.#options.maxConnectionsPerIp;
     if (limit > 0 && (this.perIp.get(ip) ?? 0) >= limit) {
