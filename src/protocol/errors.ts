@@ -33,6 +33,10 @@ export const ErrorCode = {
   RateLimited: 'rate_limited',
   /** A join beyond the rooms one connection may be in at once; leave one first. */
   TooManyRooms: 'too_many_rooms',
+  /** The connection already has the most requests in flight (32): wait for replies before sending more. Not acted on. */
+  Busy: 'busy',
+  /** The address or user stored its hourly quota of message text: `retryAfterMs` says when there is room again. Not stored. */
+  QuotaExceeded: 'quota_exceeded',
   Internal: 'internal',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
@@ -41,7 +45,7 @@ export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 export class ProtocolError extends Error {
   readonly code: ErrorCode;
   readonly field: string | undefined;
-  /** With `rate_limited`: milliseconds until a request of that kind will be accepted again. */
+  /** With `rate_limited` and `quota_exceeded`: milliseconds until a request of that kind will be accepted again. */
   retryAfterMs: number | undefined;
 
   constructor(code: ErrorCode, message: string, field?: string) {
