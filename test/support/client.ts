@@ -32,8 +32,9 @@ export class TestClient {
     });
   }
 
-  static async connect(url: string, protocols: string | string[] = PROTOCOL): Promise<TestClient> {
-    const ws = new WebSocket(url, protocols);
+  /** @param localAddress the address to connect from (127.0.0.x stands in for another client). */
+  static async connect(url: string, protocols: string | string[] = PROTOCOL, localAddress?: string): Promise<TestClient> {
+    const ws = new WebSocket(url, protocols, localAddress === undefined ? {} : { localAddress });
     await new Promise<void>((resolve, reject) => {
       ws.once('open', () => resolve());
       ws.once('error', reject);
@@ -42,8 +43,8 @@ export class TestClient {
   }
 
   /** Connects and says hello as `nick`. */
-  static async guest(url: string, nick: string): Promise<TestClient> {
-    const client = await TestClient.connect(url);
+  static async guest(url: string, nick: string, localAddress?: string): Promise<TestClient> {
+    const client = await TestClient.connect(url, PROTOCOL, localAddress);
     await client.ok('hello', { nick });
     return client;
   }
