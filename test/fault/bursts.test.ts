@@ -240,3 +240,22 @@ test('a burst that trips the abuse close gets the ack of every message that was 
   await reader.close();
   await server.stop();
 });
+
+test('an honest client that pipelines 300 requests gets every reply, in order, none refused: past 32 in flight they wait', { timeout: 60_000 }, async () => {
+  const server = await spawnServer();
+  const pid = server.child.pid as number;
+  const room = 'pipeline';
+  const client = await TestClient.guest(server.wsUrl, 'piper');
+  await client.ok('join', { room });
+  // One write: a join-dependent verb mix, so that order matters (each send's seq follows the last).
+  const replies = await Promise.all(
+    Array.from({ length: 300 }, (_, i) => (i % 3 === 2 ? client.request('history', { room, limit: 5 }) : client.request('send', { room, text: `p${i}`, cid: `p${i}` }))),
+  );
+  assert.deepEqual(replies.filter((r) => r.type !== 'ok'), [], 'nothing refused');
+  const seqs = replies.filter((r) => typeof r['seq'] === 'number').map((r) => r['seq'] as number);
+  assert.deepEqual(seqs, Array.from({ length: 200 }, (_, i) => i + 1), 'sends stored in the order they were sent');
+  assert.equal(await metric(server, 'parley_busy_total'), 0);
+  await assertAlive(server, pid);
+  await client.close();
+  await server.stop();
+});
