@@ -127,11 +127,11 @@ function rateLimited(session: Session, id: RequestId | undefined, kind: RateKind
 }
 
 /**
- * Answers a refusal that counts towards the abuse close (rate limits, quotas); the one that passes
+ * Answers a refusal that counts towards the abuse close (rate limits); the one that passes
  * PARLEY_RATE_ABUSE closes the connection with 1008 instead, once the requests it already has in
  * flight are answered: a message stored before the flood was cut off still gets its ack.
  */
-export function refuseOrClose(session: Session, id: RequestId | undefined, error: ProtocolError): void {
+function refuseOrClose(session: Session, id: RequestId | undefined, error: ProtocolError): void {
   const { limiter, log } = session.policy;
   if (session.rate !== null && limiter.refused(session.rate, performance.now())) {
     log.warn({ conn: session.connId, ip: session.ip, user: session.identified ? session.userId : undefined, inFlight: session.inFlight }, 'closing a connection that kept exceeding its rate limit (1008)');
