@@ -6,6 +6,7 @@ import { CloseCode } from '../../src/protocol/errors.js';
 import { killAllServers, spawnServer, type ServerProcess } from '../support/process.js';
 import { TestClient, type Frame } from '../support/client.js';
 import { RawWs, memoryOf } from '../support/raw-ws.js';
+import { startTestServer } from '../support/server.js';
 
 after(() => killAllServers());
 
@@ -258,4 +259,33 @@ test('an honest client that pipelines 300 requests gets every reply, in order, n
   await assertAlive(server, pid);
   await client.close();
   await server.stop();
+});
+
+test('the user quota counts sends and edits before storing; duplicates and refused sends are given back', { timeout: 60_000 }, async () => {
+  const server = await startTestServer({ quotas: { ipBytesPerHour: 0, userBytesPerHour: 64 * 1024 } });
+  try {
+    const client = await TestClient.guest(server.wsUrl, 'quoted');
+    const room = 'quota';
+    await client.ok('join', { room });
+    const text = (n: number): string => `${n} `.padEnd(4000, 'q');
+    // 16 texts of 4,000 bytes fit in 65,536; duplicates and refusals in between must cost nothing.
+    for (let n = 0; n < 10; n++) await client.ok('send', { room, text: text(n), cid: `q${n}` });
+    for (let n = 0; n < 5; n++) assert.equal((await client.ok('send', { room, text: text(n), cid: `q${n}` }))['duplicate'], true);
+    for (let n = 0; n < 3; n++) assert.equal((await client.request('send', { room, text: text(100 + n), cid: `bad${n}`, replyTo: 999 }))['code'], 'bad_request');
+    for (let n = 10; n < 16; n++) await client.ok('send', { room, text: text(n), cid: `q${n}` });
+    const refused = await client.request('send', { room, text: text(16), cid: 'q16' });
+    assert.equal(refused['code'], 'quota_exceeded');
+    assert.ok((refused['retryAfterMs'] as number) > 1000, `retryAfterMs ${refused['retryAfterMs']}`);
+    // Edits store text too: 1,536 bytes are left, enough for one edit of 1,000, not for one of 4,000 or a second.
+    assert.equal((await client.request('edit', { room, seq: 1, text: text(1) }))['code'], 'quota_exceeded');
+    await client.ok('edit', { room, seq: 1, text: 'e'.repeat(1000) });
+    assert.equal((await client.request('edit', { room, seq: 2, text: 'f'.repeat(1000) }))['code'], 'quota_exceeded');
+    const stored = await wholeHistory(client, room);
+    assert.deepEqual(stored.map((m) => m['seq']), Array.from({ length: 16 }, (_, i) => i + 1), 'nothing refused was stored');
+    const metrics = await (await fetch(`${server.url}/metrics`)).text();
+    assert.match(metrics, /parley_quota_exceeded_total\{scope="user"\} 3/);
+    await client.close();
+  } finally {
+    await server.stop();
+  }
 });
