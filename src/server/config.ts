@@ -127,7 +127,7 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Con
     dataDir: resolve(values['data-dir'] ?? env['PARLEY_DATA_DIR'] ?? './data'),
     maxFrameBytes: integer('PARLEY_MAX_FRAME', values['max-frame'] ?? env['PARLEY_MAX_FRAME'], 64 * 1024, 1024, 16 * 1024 * 1024),
     heartbeatMs: integer('PARLEY_HEARTBEAT_MS', env['PARLEY_HEARTBEAT_MS'], 30_000, 100, 3_600_000),
-    outboxLimitBytes: integer('PARLEY_OUTBOX_LIMIT', env['PARLEY_OUTBOX_LIMIT'], 4 * 1024 * 1024, 64 * 1024, 1024 ** 3),
+    outboxLimitBytes: integer('PARLEY_OUTBOX_LIMIT', env['PARLEY_OUTBOX_LIMIT'], 4 * 1024 * 1024, 1024 * 1024, 1024 ** 3),
     writePacingMs: integer('PARLEY_WRITE_PACING_MS', env['PARLEY_WRITE_PACING_MS'], 20, 0, 1000),
     recoveryLimit: integer('PARLEY_RECOVERY_LIMIT', env['PARLEY_RECOVERY_LIMIT'], 5000, 0, 1_000_000),
     presenceLimit: integer('PARLEY_PRESENCE_LIMIT', env['PARLEY_PRESENCE_LIMIT'], 1000, 0, 10_000_000),
@@ -203,7 +203,7 @@ function rateLimits(env: NodeJS.ProcessEnv): RateLimitSpec {
  * fill, alone, the outbox that would close the connection as slow.
  */
 function burstLimits(env: NodeJS.ProcessEnv): Pick<Config, 'recoveryBytes' | 'maxInFlight' | 'quotas'> {
-  const outbox = integer('PARLEY_OUTBOX_LIMIT', env['PARLEY_OUTBOX_LIMIT'], 4 * 1024 * 1024, 64 * 1024, 1024 ** 3);
+  const outbox = integer('PARLEY_OUTBOX_LIMIT', env['PARLEY_OUTBOX_LIMIT'], 4 * 1024 * 1024, 1024 * 1024, 1024 ** 3);
   const half = Math.floor(outbox / 2);
   const all = onOff('PARLEY_RATE_LIMITS', env['PARLEY_RATE_LIMITS'], true);
   const MiB = 1024 * 1024;
