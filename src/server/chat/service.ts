@@ -42,7 +42,7 @@ const REPLAY_PAGE = 256;
 const PUSH_OVERHEAD = 32;
 
 /** What replaying `message` costs in bytes, as the push frame a join sends. */
-export function replayBytes(message: ChatMessage): number {
+function replayBytes(message: ChatMessage): number {
   return Buffer.byteLength(JSON.stringify(message)) + PUSH_OVERHEAD;
 }
 
