@@ -74,7 +74,10 @@ export interface GapEvent {
   room: string;
   /** Last seq delivered before the gap. */
   after: number;
-  /** The room's seq now; messages after `after` up to here were not replayed (fetch them with history). */
+  /**
+   * Messages after `after` up to here were not replayed (fetch them with history, before upTo + 1):
+   * the room's seq when nothing was replayed, or the seq just before the replayed newest part.
+   */
   upTo: number;
 }
 
@@ -529,8 +532,11 @@ export class ParleyClient extends Emitter<ClientEvents> {
       if (track.lastSeq === undefined) {
         track.lastSeq = result.seq;
       } else if (!result.recovered) {
-        this.emit('gap', { room, after: track.lastSeq, upTo: result.seq });
-        track.lastSeq = result.seq;
+        // The replay that follows (from replayFrom up to seq, when the server replayed the newest
+        // part of a gap too large to send whole) is kept; what lies before it is the gap.
+        const upTo = (result.replayFrom ?? result.seq + 1) - 1;
+        this.emit('gap', { room, after: track.lastSeq, upTo });
+        track.lastSeq = upTo;
       }
       // The backlog (seq > since) follows this reply as message pushes, deduped by seq below.
       const access: RoomAccess = { private: result.private, dm: result.dm };

@@ -29,7 +29,11 @@ export const ErrorCode = {
   NameTaken: 'name_taken',
   /** HTTP API only (status 429): too many failed logins from this IP or for this account; see Retry-After. */
   Throttled: 'throttled',
-  /** HTTP API only (status 503): too many password checks waiting already (PARLEY_PASSWORD_QUEUE); see Retry-After. */
+  /**
+   * The server will not take this now: over WebSocket, too many requests queued on the connection;
+   * over HTTP (status 503), too many password checks waiting already (PARLEY_PASSWORD_QUEUE, see
+   * Retry-After). Not acted on; try again once replies have arrived.
+   */
   Busy: 'busy',
   /** Too many requests: `retryAfterMs` says when the next one will be accepted. Repeated, it closes with 1008. */
   RateLimited: 'rate_limited',
@@ -39,6 +43,8 @@ export const ErrorCode = {
   TooManyReactions: 'too_many_reactions',
   /** Too many rooms created (by `create`, `dm`, or a `join` of a new name) by this user or address: see `retryAfterMs`. */
   RoomQuota: 'room_quota',
+  /** The address or user stored its hourly quota of message text: `retryAfterMs` says when there is room again. Not stored. */
+  QuotaExceeded: 'quota_exceeded',
   Internal: 'internal',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
@@ -47,7 +53,7 @@ export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 export class ProtocolError extends Error {
   readonly code: ErrorCode;
   readonly field: string | undefined;
-  /** With `rate_limited` and `room_quota`: milliseconds until a request of that kind will be accepted again. */
+  /** With `rate_limited`, `room_quota` and `quota_exceeded`: milliseconds until a request of that kind will be accepted again. */
   retryAfterMs: number | undefined;
 
   constructor(code: ErrorCode, message: string, field?: string) {

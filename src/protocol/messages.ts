@@ -207,7 +207,7 @@ export interface Results {
   /** `resume` only for guests; `kind` says how the user was identified. */
   hello: { conn: string; user: UserRef; protocol: number; resume?: string; kind?: UserKind };
   /** `members`: up to Limits.joinMembers of the `online` users, the joiner first. */
-  join: { room: string; seq: number; members: UserRef[]; online: number; recovered: boolean } & RoomAccess;
+  join: { room: string; seq: number; members: UserRef[]; online: number; recovered: boolean; replayFrom?: number } & RoomAccess;
   leave: { room: string };
   /**
    * `read`: how far this user has read the room (0 when never), from `read` on any device. At most

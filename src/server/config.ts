@@ -4,6 +4,7 @@ import { resolve } from 'node:path';
 import type { BucketSpec } from './limits/token-bucket.js';
 import type { RateLimitSpec } from './limits/rate-limiter.js';
 import type { JsonBounds } from './limits/json-bounds.js';
+import type { QuotaSpec } from './limits/quota.js';
 import { trustFunction, type TrustProxy } from './client-address.js';
 
 export interface Config {
@@ -21,6 +22,12 @@ export interface Config {
   recoveryLimit: number;
   /** Presence pushes go out while a room has at most this many users online. */
   presenceLimit: number;
+  /** Bytes of message frames a `join` with `since` replays, at most half the outbox limit (docs/protocol.md, join). */
+  recoveryBytes: number;
+  /** Requests one connection may have in flight; one more is refused with `busy`. */
+  maxInFlight: number;
+  /** Bytes of message text (sends and edits) stored per hour, per client address and per user; 0: no quota. Per process. */
+  quotas: QuotaSpec;
   sqliteSynchronous: 'full' | 'normal';
   logLevel: string;
   /** Directory of the built web app, served at `/`. */
@@ -170,10 +177,11 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Con
     dataDir: resolve(values['data-dir'] ?? env['PARLEY_DATA_DIR'] ?? './data'),
     maxFrameBytes,
     heartbeatMs: integer('PARLEY_HEARTBEAT_MS', env['PARLEY_HEARTBEAT_MS'], 30_000, 100, 3_600_000),
-    outboxLimitBytes: integer('PARLEY_OUTBOX_LIMIT', env['PARLEY_OUTBOX_LIMIT'], 4 * 1024 * 1024, 64 * 1024, 1024 ** 3),
+    outboxLimitBytes: integer('PARLEY_OUTBOX_LIMIT', env['PARLEY_OUTBOX_LIMIT'], 4 * 1024 * 1024, 1024 * 1024, 1024 ** 3),
     writePacingMs: integer('PARLEY_WRITE_PACING_MS', env['PARLEY_WRITE_PACING_MS'], 20, 0, 1000),
     recoveryLimit: integer('PARLEY_RECOVERY_LIMIT', env['PARLEY_RECOVERY_LIMIT'], 5000, 0, 1_000_000),
     presenceLimit: integer('PARLEY_PRESENCE_LIMIT', env['PARLEY_PRESENCE_LIMIT'], 1000, 0, 10_000_000),
+    ...burstLimits(env),
     sqliteSynchronous: sync,
     logLevel: values['log-level'] ?? env['PARLEY_LOG_LEVEL'] ?? 'info',
     webRoot: env['PARLEY_WEB_ROOT'],
@@ -281,9 +289,38 @@ function rateLimits(env: NodeJS.ProcessEnv): RateLimitSpec {
     connOther: bucket('PARLEY_RATE_CONN_OTHER', { perSecond: 20, burst: 100 }),
     userSend: bucket('PARLEY_RATE_USER_SEND', { perSecond: 40, burst: 200 }),
     userOther: bucket('PARLEY_RATE_USER_OTHER', { perSecond: 40, burst: 200 }),
+    ipSend: bucket('PARLEY_RATE_IP_SEND', { perSecond: 100, burst: 500 }),
     abuseRefusals: integer('PARLEY_RATE_ABUSE', env['PARLEY_RATE_ABUSE'], 50, 0, 1_000_000),
     abuseWindowMs: 10_000,
   };
+}
+
+/**
+ * Bounds on what one connection, address or user can make the server hold or store at once. The
+ * replay budget defaults to half the outbox limit and may not exceed it: a join's replay must never
+ * fill, alone, the outbox that would close the connection as slow.
+ */
+function burstLimits(env: NodeJS.ProcessEnv): Pick<Config, 'recoveryBytes' | 'maxInFlight' | 'quotas'> {
+  const outbox = integer('PARLEY_OUTBOX_LIMIT', env['PARLEY_OUTBOX_LIMIT'], 4 * 1024 * 1024, 1024 * 1024, 1024 ** 3);
+  const half = Math.floor(outbox / 2);
+  const all = onOff('PARLEY_RATE_LIMITS', env['PARLEY_RATE_LIMITS'], true);
+  const MiB = 1024 * 1024;
+  return {
+    recoveryBytes: integer('PARLEY_RECOVERY_BYTES', env['PARLEY_RECOVERY_BYTES'], half, 16 * 1024, half),
+    maxInFlight: integer('PARLEY_MAX_INFLIGHT', env['PARLEY_MAX_INFLIGHT'], 32, 1, 100_000),
+    // Byte buckets, so PARLEY_RATE_LIMITS=off (benchmarks, trusted clients) turns them off with the others.
+    quotas: {
+      ipBytesPerHour: all ? quota('PARLEY_QUOTA_IP_BYTES_PER_HOUR', env['PARLEY_QUOTA_IP_BYTES_PER_HOUR'], 64 * MiB) : 0,
+      userBytesPerHour: all ? quota('PARLEY_QUOTA_USER_BYTES_PER_HOUR', env['PARLEY_QUOTA_USER_BYTES_PER_HOUR'], 16 * MiB) : 0,
+    },
+  };
+}
+
+/** 0 (off) or at least 64 KiB: a quota smaller than a few messages of the longest text would refuse them forever. */
+function quota(name: string, raw: string | undefined, fallback: number): number {
+  const value = integer(name, raw, fallback, 0, 2 ** 50);
+  if (value > 0 && value < 64 * 1024) throw new ConfigError(`${name} must be 0 (off) or at least 65536 bytes, got "${raw}"`);
+  return value;
 }
 
 function bucketSpec(name: string, raw: string | undefined, fallback: BucketSpec): BucketSpec | null {

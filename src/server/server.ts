@@ -27,6 +27,7 @@ import { Metrics } from './metrics/metrics.js';
 import { timedStore } from './metrics/timed-store.js';
 import { TimedBroker } from './metrics/timed-broker.js';
 import { RateLimiter } from './limits/rate-limiter.js';
+import { StoredBytesQuota } from './limits/quota.js';
 import { Drain } from './session/drain.js';
 import { ReadinessWatch } from './readiness-watch.js';
 import { WriteRounds } from './session/write-rounds.js';
@@ -66,6 +67,7 @@ export async function startServer(config: Config, log: Logger = pino({ level: co
   const { presence, readiness } = backends;
   const hub = new Hub(broker, store, log, metrics);
   const limiter = new RateLimiter(config.rateLimits);
+  const quotas = new StoredBytesQuota(config.quotas);
   const guests = new GuestIssuer(config.secret !== undefined ? Buffer.from(config.secret) : loadSecret(config.dataDir));
   const identities = new IdentityResolver({ store, guests, external, guestsAllowed: auth.guests });
   const accounts = new AccountService(store, auth.sessionTtlMs, {
@@ -112,7 +114,19 @@ export async function startServer(config: Config, log: Logger = pino({ level: co
     outboxLimit: config.outboxLimitBytes,
     origins,
     guestsAllowed: auth.guests,
-    policy: { limiter, maxRooms: config.maxRoomsPerConnection, jsonBounds: config.jsonBounds, metrics, log, drain: new Drain(), writeRounds: new WriteRounds(config.writePacingMs) },
+    policy: {
+      limiter,
+      maxRooms: config.maxRoomsPerConnection,
+      maxInFlight: config.maxInFlight,
+      // Never more than half the outbox limit, whatever overrides say (a replay must not close its reader).
+      recoveryBytes: Math.min(config.recoveryBytes, Math.floor(config.outboxLimitBytes / 2)),
+      quotas,
+      jsonBounds: config.jsonBounds,
+      metrics,
+      log,
+      drain: new Drain(),
+      writeRounds: new WriteRounds(config.writePacingMs),
+    },
     helloTimeoutMs: config.helloTimeoutMs,
     maxConnectionsPerIp: config.maxConnectionsPerIp,
     clientAddresses,
@@ -174,6 +188,7 @@ export async function startServer(config: Config, log: Logger = pino({ level: co
       await gateway.shutdown(3000);
       limiter.close();
       roomQuota.close();
+      quotas.close();
       await app.close();
       await opsApp?.close();
       await broker.close();

@@ -287,6 +287,56 @@ test('the server restarts: the client reconnects, stays the same user, and its q
   }
 });
 
+test('more missed bytes than the replay budget: the newest part is replayed as messages, the gap before it is an event', async () => {
+  // A 1 MiB outbox (the least allowed) makes the replay budget 512 KiB: about 130 messages of 4,000 characters.
+  const small = await startTestServer({ outboxLimitBytes: 1024 * 1024 });
+  const room = 'sdk-budget';
+  const sockets = new Sockets();
+  const ada = createClient(small.wsUrl, { nick: 'ada', socket: sockets.factory, backoff: { initialMs: 20, maxMs: 100 } });
+  try {
+    await ada.open();
+    await ada.join(room);
+    const seen = collect(ada, room);
+    const gaps: { after: number; upTo: number }[] = [];
+    ada.on('gap', (gap) => gaps.push({ after: gap.after, upTo: gap.upTo }));
+    const bob = await TestClient.guest(small.wsUrl, 'bob');
+    await bob.ok('join', { room });
+    await bob.ok('send', { room, text: 'm1', cid: 'b1' });
+    await until('m1', () => seen.length === 1);
+
+    sockets.blocked = true;
+    sockets.kill();
+    await until('disconnect noticed', () => ada.state !== 'open');
+    for (let i = 2; i <= 201; i += 50) {
+      await Promise.all(Array.from({ length: 50 }, (_, k) => bob.ok('send', { room, text: `m${i + k} `.padEnd(4000, 'z'), cid: `b${i + k}` })));
+    }
+    sockets.blocked = false;
+    await until('back', () => ada.state === 'open' && gaps.length === 1);
+    const gap = gaps[0] as { after: number; upTo: number };
+    assert.equal(gap.after, 1);
+    assert.ok(gap.upTo > 1 && gap.upTo < 201, `upTo ${gap.upTo}`);
+    await bob.ok('send', { room, text: 'm202', cid: 'b202' });
+    await until('m202', () => seen.some((m) => m.seq === 202));
+    assert.deepEqual(
+      seen.map((m) => m.seq),
+      [1, ...Array.from({ length: 201 - gap.upTo }, (_, i) => gap.upTo + 1 + i), 202],
+      'the replayed newest part, then live messages, each once and in order',
+    );
+    // The gap, paged with history as a client would.
+    const filled: number[] = [];
+    for (let before = gap.upTo + 1; before > 1; ) {
+      const page = await ada.history(room, { before, limit: 100 });
+      filled.unshift(...page.map((m) => m.seq));
+      before = page[0]?.seq ?? 1;
+    }
+    assert.deepEqual(filled, Array.from({ length: gap.upTo }, (_, i) => i + 1));
+    await bob.close();
+  } finally {
+    ada.close();
+    await small.stop();
+  }
+});
+
 test('more missed than the server replays: a gap event names the missing seqs, then live messages continue', async () => {
   const small = await startTestServer({ recoveryLimit: 3 });
   const room = 'sdk-gap';

@@ -9,7 +9,10 @@ import { TestClient } from '../support/client.js';
 
 let server: TestServer;
 before(async () => {
-  server = await startTestServer({ outboxLimitBytes: 64 * 1024 });
+  // The limit counts what one write round carries too: the fast member's rounds carry up to a burst
+  // of 100 pushes of 4,000 characters and their acks (about 420 KB), which a reader that keeps up
+  // must be allowed.
+  server = await startTestServer({ outboxLimitBytes: 1024 * 1024 });
 });
 after(async () => {
   await server.stop();
@@ -24,7 +27,7 @@ test('a member that stops reading is closed with 4008 while the room goes on in 
   slow.ws.pause(); // stops reading: the kernel buffers fill, then the server's outbox
 
   // 16 MB for the slow member: more than loopback's kernel buffers absorb (about 4 MB of send
-  // buffer plus the receiver's window), so the server's own backlog passes the 64 KiB limit.
+  // buffer plus the receiver's window), so the server's own backlog passes the 1 MiB limit.
   const text = 'x'.repeat(4000);
   const sent = 4000;
   for (let n = 0; n < sent; ) {

@@ -9,7 +9,7 @@ import type { Config } from '../../src/server/config.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 import { TestClient, settle } from '../support/client.js';
 
-const noRates: Config['rateLimits'] = { connSend: null, connOther: null, userSend: null, userOther: null, abuseRefusals: 0, abuseWindowMs: 10_000 };
+const noRates: Config['rateLimits'] = { connSend: null, connOther: null, userSend: null, userOther: null, ipSend: null, abuseRefusals: 0, abuseWindowMs: 10_000 };
 
 async function withServer(overrides: Partial<Config>, body: (server: TestServer) => Promise<void>): Promise<void> {
   const server = await startTestServer(overrides);

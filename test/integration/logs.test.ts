@@ -68,7 +68,7 @@ test('a slow consumer is logged with its conn id and counted, while the sender k
       done();
     },
   });
-  const config = { ...loadConfig([], TEST_LIMITS_OFF), port: 0, host: '127.0.0.1', dataDir: tempDataDir(), outboxLimitBytes: 64 * 1024 };
+  const config = { ...loadConfig([], TEST_LIMITS_OFF), port: 0, host: '127.0.0.1', dataDir: tempDataDir(), outboxLimitBytes: 1024 * 1024 };
   const server = await startServer(config, pino({ level: 'info' }, sink));
   const wsUrl = `ws://127.0.0.1:${server.port}/ws`;
   try {

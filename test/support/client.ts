@@ -43,8 +43,8 @@ export class TestClient {
   }
 
   /** Connects and says hello as `nick`. */
-  static async guest(url: string, nick: string): Promise<TestClient> {
-    const client = await TestClient.connect(url);
+  static async guest(url: string, nick: string, localAddress?: string): Promise<TestClient> {
+    const client = await TestClient.connect(url, PROTOCOL, localAddress === undefined ? {} : { localAddress });
     await client.ok('hello', { nick });
     return client;
   }

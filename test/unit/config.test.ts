@@ -55,3 +55,18 @@ test('PARLEY_TRUST_PROXY: off by default, true trusts the direct peer, a list is
     );
   }
 });
+
+test('burst limits: the replay budget follows the outbox limit and may not pass half of it; quotas are 0 (off) or at least 64 KiB', () => {
+  const defaults = loadConfig([], {});
+  assert.equal(defaults.recoveryBytes, 2 * 1024 * 1024);
+  assert.equal(defaults.maxInFlight, 32);
+  assert.deepEqual(defaults.quotas, { ipBytesPerHour: 64 * 1024 * 1024, userBytesPerHour: 16 * 1024 * 1024 });
+  assert.equal(loadConfig([], { PARLEY_OUTBOX_LIMIT: String(1024 * 1024) }).recoveryBytes, 512 * 1024);
+  assert.throws(() => loadConfig([], { PARLEY_OUTBOX_LIMIT: String(1024 * 1024), PARLEY_RECOVERY_BYTES: String(600 * 1024) }), ConfigError);
+  assert.throws(() => loadConfig([], { PARLEY_QUOTA_IP_BYTES_PER_HOUR: '1000' }), /0 \(off\) or at least 65536/);
+  assert.equal(loadConfig([], { PARLEY_QUOTA_USER_BYTES_PER_HOUR: '0' }).quotas.userBytesPerHour, 0);
+  // Benchmarks and trusted clients turn every bucket off at once, the byte buckets included.
+  assert.deepEqual(loadConfig([], { PARLEY_RATE_LIMITS: 'off' }).quotas, { ipBytesPerHour: 0, userBytesPerHour: 0 });
+  assert.equal(loadConfig([], { PARLEY_RATE_LIMITS: 'off' }).rateLimits.ipSend, null);
+  assert.deepEqual(loadConfig([], {}).rateLimits.ipSend, { perSecond: 100, burst: 500 });
+});

@@ -5,7 +5,7 @@
 // The address quota is what holds against one client that makes a new guest user per room.
 import { ErrorCode, ProtocolError } from '../../protocol/errors.js';
 import type { UserRef } from '../../protocol/messages.js';
-import { KeyedQuota } from '../limits/quota.js';
+import { KeyedQuota } from '../limits/keyed-quota.js';
 
 /** Who creates a room: a user, from a client address. */
 export interface Creator {
@@ -46,16 +46,15 @@ export class RoomQuota {
     if (ipWait > 0) throw this.#refuse('rooms_per_ip', ipWait, `${this.#spec.perIpPerHour} rooms per hour from one address`);
     const userWait = this.#byUser?.take(creator.user.id, now) ?? 0;
     if (userWait > 0) {
-      this.#byIp?.refund(creator.ip, now);
+      this.#byIp?.refund(creator.ip);
       throw this.#refuse('rooms_per_user', userWait, `${this.#spec.perUserPerHour} rooms per hour per user`);
     }
     let refunded = false;
     return () => {
       if (refunded) return;
       refunded = true;
-      const later = performance.now();
-      this.#byIp?.refund(creator.ip, later);
-      this.#byUser?.refund(creator.user.id, later);
+      this.#byIp?.refund(creator.ip);
+      this.#byUser?.refund(creator.user.id);
     };
   }
 

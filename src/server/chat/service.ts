@@ -24,10 +24,27 @@ export interface OnlineMembers {
 export interface JoinOutcome extends OnlineMembers {
   access: RoomAccess;
   seq: number;
-  /** Every stored message after `since`, ascending; empty without `since`. */
+  /** The stored messages after `since` that are replayed, ascending: all of them, or the newest that fit the byte budget. */
   backlog: ChatMessage[];
-  /** False when the gap after `since` was larger than the recovery limit, or `since` was ahead of the room. */
+  /**
+   * False when not every message after `since` is in the backlog: the gap was larger than the
+   * recovery limit or the byte budget, or `since` was ahead of the room.
+   */
   recovered: boolean;
+  /** The first seq in the backlog (seq + 1 when it is empty): what lies between `since` and it is left to `history`. */
+  replayFrom: number;
+  /** True when the byte budget, not the recovery limit, is what left messages out. */
+  truncated: boolean;
+}
+
+/** Messages read per store call while a replay is gathered, newest first. */
+const REPLAY_PAGE = 256;
+/** What a message's push frame adds to the message's own JSON: `"type":"message",` and the frame header. */
+const PUSH_OVERHEAD = 32;
+
+/** What replaying `message` costs in bytes, as the push frame a join sends. */
+function replayBytes(message: ChatMessage): number {
+  return Buffer.byteLength(JSON.stringify(message)) + PUSH_OVERHEAD;
 }
 
 export interface ChatServiceDeps {
@@ -110,9 +127,10 @@ export class ChatService {
   /**
    * Makes `who` a member of `room`. Live publications reach the participant from before the room's
    * seq is read, so together with the backlog nothing falls between the two; the caller drops live
-   * messages at or below the last seq it delivered.
+   * messages at or below the last seq it delivered. The replay holds at most `budget` bytes (see
+   * replayBytes): past it, only the newest messages of the gap are replayed and `recovered` is false.
    */
-  async join(who: Participant, room: string, since: number | undefined): Promise<JoinOutcome> {
+  async join(who: Participant, room: string, since: number | undefined, budget = Number.POSITIVE_INFINITY): Promise<JoinOutcome> {
     const { hub, store, presence, recoveryLimit, presenceLimit } = this.#deps;
     // Checked before the hub can deliver anything: a refused joiner receives nothing.
     let { access, existed } = await this.#check(who.user, room);
@@ -147,9 +165,39 @@ export class ChatService {
       await this.#publish(room, { type: 'presence', room, user: who.user, event: 'join' });
     }
     const outcome = { access, seq, members, online };
-    if (since === undefined || since === seq) return { ...outcome, backlog: [], recovered: true };
-    if (since > seq || seq - since > recoveryLimit) return { ...outcome, backlog: [], recovered: false };
-    return { ...outcome, backlog: await store.after(room, since, seq - since), recovered: true };
+    const nothing = { ...outcome, backlog: [], replayFrom: seq + 1, truncated: false };
+    if (since === undefined || since === seq) return { ...nothing, recovered: true };
+    if (since > seq || seq - since > recoveryLimit) return { ...nothing, recovered: false };
+    const backlog = await this.#replay(room, since, seq, budget);
+    const replayFrom = backlog[0]?.seq ?? seq + 1;
+    const recovered = replayFrom === since + 1;
+    return { ...outcome, backlog, recovered, replayFrom, truncated: !recovered };
+  }
+
+  /**
+   * The newest messages in (since, seq] that fit `budget` bytes, ascending. Read a page at a time from
+   * the newest end, so that a join holds at most about `budget` of messages, never the whole gap
+   * (5,000 messages of 4,000 characters are 20 MB; a connection may have many joins in flight).
+   */
+  async #replay(room: string, since: number, seq: number, budget: number): Promise<ChatMessage[]> {
+    const pages: ChatMessage[][] = [];
+    let before = seq + 1;
+    let bytes = 0;
+    while (before > since + 1) {
+      const page = await this.#deps.store.history(room, before, Math.min(REPLAY_PAGE, before - 1 - since));
+      for (let i = page.length - 1; i >= 0; i--) {
+        bytes += replayBytes(page[i] as ChatMessage);
+        if (bytes > budget) {
+          pages.push(page.slice(i + 1));
+          return pages.reverse().flat();
+        }
+      }
+      const first = page[0];
+      if (first === undefined) break;
+      pages.push(page);
+      before = first.seq;
+    }
+    return pages.reverse().flat();
   }
 
   /**

@@ -1,67 +1,60 @@
-// KeyedQuota: `perHour` units per key (a user id, an address) per hour, as a token bucket whose
-// burst is the hourly amount, and with refunds: a unit is taken before the work it pays for (so two
-// concurrent requests cannot both pass the last unit) and given back when that work did nothing.
-// Buckets that have refilled are forgotten, so the map holds only keys that spent lately.
+// Stored-bytes quotas: how much message text (sends and edits) one client address and one user may
+// store per hour. Rate limits bound requests per connection and user, but a crowd of guest
+// connections from one address is a crowd of users: without a bound per address it fills the disk.
+// Each quota is a token bucket in bytes holding an hour's worth, refilled evenly over the hour. The
+// bytes are reserved before the store write and given back when nothing was stored (a refusal, a
+// failure, a duplicate `cid`), so a refused write costs nothing and a stored one is never uncounted.
+// Buckets live in this process: in a cluster each process counts its own.
+import { KeyedQuota } from './keyed-quota.js';
 
-interface Bucket {
-  tokens: number;
-  stamp: number;
+export interface QuotaSpec {
+  /** Bytes per hour per client address; 0: no quota. */
+  ipBytesPerHour: number;
+  /** Bytes per hour per user; 0: no quota. */
+  userBytesPerHour: number;
 }
 
-const HOUR_MS = 3_600_000;
-const SWEEP_MS = 60_000;
+export type QuotaScope = 'ip' | 'user';
 
-export class KeyedQuota {
-  readonly #perHour: number;
-  readonly #buckets = new Map<string, Bucket>();
-  readonly #sweep: NodeJS.Timeout;
+export interface QuotaRefusal {
+  scope: QuotaScope;
+  /** Milliseconds until the bucket holds enough for this text. */
+  waitMs: number;
+}
 
-  /** @param perHour units per key per hour (> 0) */
-  constructor(perHour: number) {
-    this.#perHour = perHour;
-    this.#sweep = setInterval(() => this.#forgetFull(performance.now()), SWEEP_MS).unref();
+export class StoredBytesQuota {
+  readonly #ips: KeyedQuota | null;
+  readonly #users: KeyedQuota | null;
+
+  constructor(spec: QuotaSpec) {
+    this.#ips = spec.ipBytesPerHour === 0 ? null : new KeyedQuota(spec.ipBytesPerHour);
+    this.#users = spec.userBytesPerHour === 0 ? null : new KeyedQuota(spec.userBytesPerHour);
   }
 
-  /** Takes one unit: 0 when granted, otherwise the milliseconds until one will be there. */
-  take(key: string, now: number): number {
-    const bucket = this.#refilled(key, now);
-    if (bucket.tokens >= 1) {
-      bucket.tokens -= 1;
-      return 0;
+  get enabled(): boolean {
+    return this.#ips !== null || this.#users !== null;
+  }
+
+  /** Takes `bytes` from the address's and the user's buckets; a refusal takes from neither. */
+  reserve(ip: string, userId: string, bytes: number, now: number): QuotaRefusal | undefined {
+    const ipWait = this.#ips?.take(ip, now, bytes) ?? 0;
+    if (ipWait > 0) return { scope: 'ip', waitMs: ipWait };
+    const userWait = this.#users?.take(userId, now, bytes) ?? 0;
+    if (userWait > 0) {
+      this.#ips?.refund(ip, bytes);
+      return { scope: 'user', waitMs: userWait };
     }
-    return Math.ceil(((1 - bucket.tokens) * HOUR_MS) / this.#perHour);
+    return undefined;
   }
 
-  /** Gives back a unit taken by `take` whose work did nothing. */
-  refund(key: string, now: number): void {
-    const bucket = this.#refilled(key, now);
-    bucket.tokens = Math.min(this.#perHour, bucket.tokens + 1);
-  }
-
-  /** Keys currently tracked (for tests of the sweep and of memory). */
-  get size(): number {
-    return this.#buckets.size;
-  }
-
-  #refilled(key: string, now: number): Bucket {
-    let bucket = this.#buckets.get(key);
-    if (bucket === undefined) {
-      bucket = { tokens: this.#perHour, stamp: now };
-      this.#buckets.set(key, bucket);
-      return bucket;
-    }
-    bucket.tokens = Math.min(this.#perHour, bucket.tokens + ((now - bucket.stamp) * this.#perHour) / HOUR_MS);
-    bucket.stamp = now;
-    return bucket;
-  }
-
-  #forgetFull(now: number): void {
-    for (const [key, bucket] of this.#buckets) {
-      if (bucket.tokens + ((now - bucket.stamp) * this.#perHour) / HOUR_MS >= this.#perHour) this.#buckets.delete(key);
-    }
+  /** Gives back a reservation whose text was not stored. */
+  refund(ip: string, userId: string, bytes: number): void {
+    this.#ips?.refund(ip, bytes);
+    this.#users?.refund(userId, bytes);
   }
 
   close(): void {
-    clearInterval(this.#sweep);
+    this.#ips?.close();
+    this.#users?.close();
   }
 }

@@ -1,5 +1,7 @@
 // Rate limits on what clients send: a token bucket per connection and one per user (shared by all
-// of that user's connections on this process), each split into `send` and every other verb. A
+// of that user's connections on this process), each split into `send` and every other verb, and a
+// `send` bucket per client address shared by all its connections (guests are a new user per
+// connection: without it, many connections from one address multiply every bound). A
 // request over either bucket is refused with `rate_limited` and a retry-after; a connection that
 // keeps going after many refusals in a short window is abusive and gets closed (1008).
 import { TokenBucket, type BucketSpec } from './token-bucket.js';
@@ -11,6 +13,8 @@ export interface RateLimitSpec {
   connOther: BucketSpec | null;
   userSend: BucketSpec | null;
   userOther: BucketSpec | null;
+  /** `send` per client address, over all its connections on this process. */
+  ipSend: BucketSpec | null;
   /** Refusals within `abuseWindowMs` after which the connection is closed with 1008. 0 never closes. */
   abuseRefusals: number;
   abuseWindowMs: number;
@@ -40,6 +44,7 @@ const SWEEP_MS = 60_000;
 export class RateLimiter {
   readonly spec: RateLimitSpec;
   readonly #users = new Map<string, UserRate>();
+  readonly #ips = new Map<string, TokenBucket>();
   readonly #sweep: NodeJS.Timeout;
 
   constructor(spec: RateLimitSpec) {
@@ -48,8 +53,8 @@ export class RateLimiter {
   }
 
   get enabled(): boolean {
-    const { connSend, connOther, userSend, userOther } = this.spec;
-    return connSend !== null || connOther !== null || userSend !== null || userOther !== null;
+    const { connSend, connOther, userSend, userOther, ipSend } = this.spec;
+    return connSend !== null || connOther !== null || userSend !== null || userOther !== null || ipSend !== null;
   }
 
   connection(now: number): ConnectionRate {
@@ -73,6 +78,18 @@ export class RateLimiter {
     return bucket.take(now);
   }
 
+  /** A `send` from address `ip` (after `take` granted it): 0, or the milliseconds to wait. */
+  takeAddress(ip: string, now: number): number {
+    const spec = this.spec.ipSend;
+    if (spec === null) return 0;
+    let bucket = this.#ips.get(ip);
+    if (bucket === undefined) {
+      bucket = new TokenBucket(spec, now);
+      this.#ips.set(ip, bucket);
+    }
+    return bucket.take(now);
+  }
+
   /** Records a refusal; true when the connection has now been refused too often and must be closed. */
   refused(conn: ConnectionRate, now: number): boolean {
     if (this.spec.abuseRefusals === 0) return false;
@@ -88,6 +105,7 @@ export class RateLimiter {
     for (const [id, user] of this.#users) {
       if ((user.send === null || user.send.full(now)) && (user.other === null || user.other.full(now))) this.#users.delete(id);
     }
+    for (const [ip, bucket] of this.#ips) if (bucket.full(now)) this.#ips.delete(ip);
   }
 
   close(): void {

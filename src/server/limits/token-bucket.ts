@@ -19,17 +19,26 @@ export class TokenBucket {
     this.#stamp = now;
   }
 
-  /** Takes one token: 0 when granted, otherwise the milliseconds until one will be there. */
-  take(now: number): number {
+  /**
+   * Takes `cost` tokens (one request; or, for a byte quota, its bytes): 0 when granted, otherwise
+   * the milliseconds until that many will be there. A refusal takes nothing.
+   */
+  take(now: number, cost = 1): number {
     const { perSecond, burst } = this.#spec;
     const refilled = this.#tokens + ((now - this.#stamp) * perSecond) / 1000;
     this.#stamp = now;
     this.#tokens = refilled > burst ? burst : refilled;
-    if (this.#tokens >= 1) {
-      this.#tokens -= 1;
+    if (this.#tokens >= cost) {
+      this.#tokens -= cost;
       return 0;
     }
-    return Math.ceil(((1 - this.#tokens) * 1000) / perSecond);
+    return Math.ceil(((cost - this.#tokens) * 1000) / perSecond);
+  }
+
+  /** Gives back tokens taken for something that did not happen (a write the store refused). */
+  refund(cost: number): void {
+    const tokens = this.#tokens + cost;
+    this.#tokens = tokens > this.#spec.burst ? this.#spec.burst : tokens;
   }
 
   /** True once the bucket has refilled completely: it is then the same as a new one. */

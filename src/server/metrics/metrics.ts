@@ -21,6 +21,11 @@ export class Metrics {
   readonly fanOut = this.#histogram('parley_fanout_seconds', 'Time to hand one broker publication to every local member of its room', FAST_BUCKETS);
   readonly slowConsumers = this.#counter('parley_slow_consumers_dropped_total', 'Connections closed with 4008 because their unsent bytes passed the outbox limit');
   readonly rateLimited = this.#counter('parley_rate_limited_total', 'Requests refused with rate_limited, by kind (send or other)', ['kind']);
+  // Per-connection and per-address bounds on bursts (docs/protocol.md, Limits).
+  readonly busy = this.#counter('parley_busy_total', 'Requests refused with busy: the connection had the most requests in flight');
+  readonly rateLimitedIp = this.#counter('parley_rate_limited_ip_total', "Sends refused with rate_limited by their address's shared send bucket");
+  readonly quotaExceeded = this.#counter('parley_quota_exceeded_total', 'Sends and edits refused with quota_exceeded, by scope (ip or user)', ['scope']);
+  readonly recoveryTruncated = this.#counter('parley_recovery_truncated_total', 'Joins whose replay stopped at the byte budget (recovered: false, replayFrom)');
   readonly refusals = this.#counter('parley_refusals_total', 'Frames refused before reaching a handler, by error code', ['code']);
   readonly roomLimits = this.#counter(
     'parley_room_limits_total',

@@ -13,7 +13,8 @@ import type { Session } from './session.js';
 export function dispatchText(session: Session, text: string, chat: ChatService, log: Logger): void {
   // Closing (slow, abusive, shutting down): what the peer still sends is not acted on or answered.
   const policy = session.policy;
-  if (session.closed || policy.drain.draining) return;
+  // Ending (abusive: its requests in flight still finish) is closing too, for new frames.
+  if (session.closed || session.ending || policy.drain.draining) return;
   policy.metrics.framesIn.inc();
   const decoded = decodeFrame(text, policy.jsonBounds);
   const command = decoded.command;
@@ -21,7 +22,10 @@ export function dispatchText(session: Session, text: string, chat: ChatService, 
   if (session.rate !== null) {
     const kind: RateKind = command?.type === 'send' ? 'send' : 'other';
     const userId = session.identified ? session.userId : undefined;
-    const wait = policy.limiter.take(session.rate, userId, kind, performance.now());
+    const now = performance.now();
+    let wait = policy.limiter.take(session.rate, userId, kind, now);
+    if (wait > 0) policy.metrics.rateLimited.inc({ kind });
+    else if (kind === 'send' && (wait = policy.limiter.takeAddress(session.ip, now)) > 0) policy.metrics.rateLimitedIp.inc();
     if (wait > 0) {
       rateLimited(session, decoded.id, kind, wait);
       return;
@@ -33,19 +37,78 @@ export function dispatchText(session: Session, text: string, chat: ChatService, 
     return;
   }
   if (command === undefined) return;
+  admit(session, command, chat, log);
+}
+
+/**
+ * Commands queued behind a connection that has the most requests in flight, at most: reading is
+ * paused as soon as one queues, so the queue holds only what had already been read (one socket
+ * read, 64 KiB), and this bound is a backstop.
+ */
+const QUEUE_MAX = 4096;
+
+/**
+ * Runs `command` now, or, while the connection has PARLEY_MAX_INFLIGHT requests in flight, queues it
+ * (in order) and stops reading from the socket until they are answered. Each request in flight will
+ * produce a reply (a history page can be hundreds of KB): bounding them bounds what a burst of
+ * requests makes the connection hold at once, and TCP pushes back on the client, which loses nothing.
+ */
+function admit(session: Session, command: Command, chat: ChatService, log: Logger): void {
+  if (session.queued === null && session.inFlight < session.policy.maxInFlight) {
+    start(session, command, chat, log);
+    return;
+  }
+  const queue = (session.queued ??= []);
+  if (queue.length >= QUEUE_MAX) {
+    session.policy.metrics.busy.inc();
+    session.fail(command.id, new ProtocolError(ErrorCode.Busy, `too many requests waiting on this connection; wait for replies`));
+    return;
+  }
+  queue.push(command);
+  if (queue.length === 1) session.ws.pause();
+}
+
+/** Starts what the queue holds while there is room in flight; reads again once it is empty. */
+function admitQueued(session: Session, chat: ChatService, log: Logger): void {
+  const queue = session.queued;
+  if (queue === null) return;
+  // A connection closing (abusive, slow) answers what was in flight, not what it had not started.
+  if (session.closed || session.ending) {
+    session.queued = null;
+    return;
+  }
+  const max = session.policy.maxInFlight;
+  while (session.inFlight < max && queue.length > 0) start(session, queue.shift() as Command, chat, log);
+  if (queue.length > 0) return;
+  session.queued = null;
+  if (!session.closed && !session.ending) session.ws.resume();
+}
+
+function start(session: Session, command: Command, chat: ChatService, log: Logger): void {
+  session.started();
   if (session.hold(command)) return;
   dispatchCommand(session, command, chat, log);
 }
 
+/** Runs a command counted in flight (see Session.started); settles it whatever happens. */
 function dispatchCommand(session: Session, command: Command, chat: ChatService, log: Logger): void {
-  if (session.closed) return;
-  if (!session.identified && command.type !== 'hello') {
-    session.fail(command.id, new ProtocolError(ErrorCode.HelloRequired, 'send hello first'));
+  if (session.closed) {
+    session.settled();
     return;
   }
-  const running = run(session, command, chat).catch((error: unknown) => {
-    session.fail(command.id, toProtocolError(error, session, log));
-  });
+  if (!session.identified && command.type !== 'hello') {
+    session.fail(command.id, new ProtocolError(ErrorCode.HelloRequired, 'send hello first'));
+    session.settled();
+    return;
+  }
+  const running = run(session, command, chat)
+    .catch((error: unknown) => {
+      session.fail(command.id, toProtocolError(error, session, log));
+    })
+    .finally(() => {
+      session.settled();
+      admitQueued(session, chat, log);
+    });
   session.policy.drain.track(running);
   if (command.type !== 'hello' || session.identified) return;
   // Checking a hello takes a lookup; commands pipelined behind it wait for its outcome, in order.
@@ -53,19 +116,28 @@ function dispatchCommand(session: Session, command: Command, chat: ChatService, 
   void running.then(() => {
     // A queued hello that is itself being checked holds back the ones after it again.
     for (const next of session.releaseHeld()) if (!session.hold(next)) dispatchCommand(session, next, chat, log);
+    admitQueued(session, chat, log);
   });
 }
 
 function rateLimited(session: Session, id: RequestId | undefined, kind: RateKind, waitMs: number): void {
-  const { limiter, metrics, log } = session.policy;
-  metrics.rateLimited.inc({ kind });
-  if (session.rate !== null && limiter.refused(session.rate, performance.now())) {
-    log.warn({ conn: session.connId, ip: session.ip, user: session.identified ? session.userId : undefined }, 'closing a connection that kept exceeding its rate limit (1008)');
-    session.close(CloseCode.PolicyViolation, 'rate limit exceeded repeatedly');
-    return;
-  }
   const error = new ProtocolError(ErrorCode.RateLimited, `too many ${kind === 'send' ? 'messages' : 'requests'}; retry in ${waitMs} ms`);
   error.retryAfterMs = waitMs;
+  refuseOrClose(session, id, error);
+}
+
+/**
+ * Answers a refusal that counts towards the abuse close (rate limits); the one that passes
+ * PARLEY_RATE_ABUSE closes the connection with 1008 instead, once the requests it already has in
+ * flight are answered: a message stored before the flood was cut off still gets its ack.
+ */
+function refuseOrClose(session: Session, id: RequestId | undefined, error: ProtocolError): void {
+  const { limiter, log } = session.policy;
+  if (session.rate !== null && limiter.refused(session.rate, performance.now())) {
+    log.warn({ conn: session.connId, ip: session.ip, user: session.identified ? session.userId : undefined, inFlight: session.inFlight }, 'closing a connection that kept exceeding its rate limit (1008)');
+    session.closeWhenAnswered(CloseCode.PolicyViolation, 'rate limit exceeded repeatedly');
+    return;
+  }
   session.fail(id, error);
 }
 

@@ -6,6 +6,7 @@ import type { ChatService } from '../chat/service.js';
 import type { OutgoingPush } from '../hub/outgoing.js';
 import type { Session } from './session.js';
 import { textFrame } from '../transport/frame.js';
+import { refundText, reserveText } from './quota-gate.js';
 
 export type Handler<V extends Verb> = (
   session: Session,
@@ -83,9 +84,12 @@ async function finishJoin(
   id: RequestId | undefined,
   chat: ChatService,
 ): Promise<void> {
+  const { recoveryBytes } = session.policy;
   let outcome;
   try {
-    outcome = await chat.join(session, room, since);
+    // The replay may fill half the outbox at most (what is already waiting for this peer included),
+    // so that a reader that keeps up is never closed as slow for a recovery it asked for.
+    outcome = await chat.join(session, room, since, Math.max(0, recoveryBytes - session.outbox.pending()));
   } catch (error) {
     session.rooms.delete(room);
     await chat.leave(session, room);
@@ -96,8 +100,19 @@ async function finishJoin(
     return;
   }
   const state = session.rooms.get(room);
-  const { members, online, recovered } = outcome;
-  const result = { room, seq: outcome.seq, members, online, recovered, ...outcome.access };
+  const { members, online } = outcome;
+  // What else reached the outbox while the backlog was read (another join's replay) counts too:
+  // the oldest messages are left out until the replay fits again.
+  const frames = outcome.backlog.map((message) => textFrame(JSON.stringify({ type: 'message', ...message })));
+  let bytes = frames.reduce((sum, frame) => sum + frame.length, 0);
+  let skip = 0;
+  const space = recoveryBytes - session.outbox.pending();
+  while (bytes > space && skip < frames.length) bytes -= (frames[skip++] as Buffer).length;
+  const replayFrom = skip === 0 ? outcome.replayFrom : (outcome.backlog[skip]?.seq ?? outcome.seq + 1);
+  const recovered = outcome.recovered && skip === 0;
+  if (outcome.truncated || skip > 0) session.policy.metrics.recoveryTruncated.inc();
+  // With `recovered: false` the client must know where the replay starts, to read the rest with history.
+  const result = { room, seq: outcome.seq, members, online, recovered, ...(recovered ? {} : { replayFrom }), ...outcome.access };
   if (state === undefined) {
     // A leave ran while this join was in flight, possibly before the join had added the user's
     // presence: undo the join here so that no ghost member stays behind, and still answer it.
@@ -107,7 +122,7 @@ async function finishJoin(
   }
   session.policy.metrics.joins.inc();
   session.ok<'join'>(id, result);
-  for (const message of outcome.backlog) session.outbox.enqueue(textFrame(JSON.stringify({ type: 'message', ...message })));
+  for (let i = skip; i < frames.length; i++) session.outbox.enqueue(frames[i] as Buffer);
   state.lastSeq = outcome.seq;
   session.release(room);
 }
@@ -125,8 +140,17 @@ const rooms: Handler<'rooms'> = async (session, _params, id, chat) => {
 
 const send: Handler<'send'> = async (session, { room, text, cid, replyTo }, id, chat) => {
   await requireJoined(session, room);
-  const { message, duplicate } = await chat.send(session.user, room, text, cid, replyTo);
-  if (!duplicate) session.policy.metrics.messagesIn.inc();
+  const reserved = reserveText(session, text);
+  let appended;
+  try {
+    appended = await chat.send(session.user, room, text, cid, replyTo);
+  } catch (error) {
+    refundText(session, reserved);
+    throw error;
+  }
+  const { message, duplicate } = appended;
+  if (duplicate) refundText(session, reserved);
+  else session.policy.metrics.messagesIn.inc();
   const result = { room, seq: message.seq, msgId: message.msgId, ts: message.ts };
   session.ok<'send'>(id, duplicate ? { ...result, duplicate } : result);
 };
@@ -187,7 +211,14 @@ const role: Handler<'role'> = async (session, { room, user, role: given }, id, c
 
 const edit: Handler<'edit'> = async (session, { room, seq, text }, id, chat) => {
   await requireJoined(session, room);
-  const editedAt = await chat.edit(session.user, room, seq, text);
+  const reserved = reserveText(session, text);
+  let editedAt;
+  try {
+    editedAt = await chat.edit(session.user, room, seq, text);
+  } catch (error) {
+    refundText(session, reserved);
+    throw error;
+  }
   session.ok<'edit'>(id, { room, seq, editedAt });
 };
 

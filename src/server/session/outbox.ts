@@ -15,12 +15,15 @@ export class Outbox {
   readonly #rounds: WriteRounds;
   #frames: Buffer[] | null = null;
   #bytes = 0;
+  /** What this round may still queue: the limit less what the socket held when the round began. */
+  #room = 0;
   #closed = false;
 
   /**
-   * @param limit bytes the socket has not yet handed to the kernel (what earlier turns left unsent);
-   *   past it, at the next frame, the frames are dropped and the owner is told once (the connection is too slow to keep). The
-   *   owner is an object, not a callback, so that a connection costs no closure.
+   * @param limit bytes a connection may have waiting: queued here for the next round plus what the
+   *   socket has not yet handed to the kernel. Past it the frames are dropped and the owner is told
+   *   once (the connection is too slow to keep). The owner is an object, not a callback, so that a
+   *   connection costs no closure.
    */
   constructor(socket: Duplex, limit: number, owner: OutboxOwner, rounds: WriteRounds) {
     this.#socket = socket;
@@ -32,20 +35,32 @@ export class Outbox {
   enqueue(frame: Buffer): void {
     if (this.#closed) return;
     if (this.#frames === null) {
-      // Checked once per round, on the first frame: what earlier writes left unsent is the backlog.
-      // This turn's own frames do not count, or a burst (a big recovery, many sends in one turn)
-      // would cut off a reader that keeps up perfectly well.
-      if (this.#socket.writableLength > this.#limit) {
-        this.close();
-        this.#owner.slowConsumer();
-        return;
-      }
+      // The socket's backlog is read once per round, on its first frame: only a round's flush writes
+      // to it, so until then it can only shrink (the kernel takes more) and the room left is
+      // conservative. Every frame after that costs an add and a compare, on the fan-out hot path.
+      // This round's frames count too: a burst of requests answered in one turn (many `history`
+      // replies) must not pile up in memory for a peer that does not read. Bursts an honest reader
+      // causes stay under the limit by construction: a join's replay is bounded to half of it
+      // (see finishJoin) and a connection has a bounded number of requests in flight.
+      this.#room = this.#limit - this.#socket.writableLength;
       this.#frames = [frame];
       this.#rounds.add(this);
     } else {
       this.#frames.push(frame);
     }
-    this.#bytes += frame.length;
+    if ((this.#bytes += frame.length) > this.#room) {
+      this.close();
+      this.#owner.slowConsumer();
+    }
+  }
+
+  /** Bytes waiting for this peer now: queued for the next round plus the socket's own backlog. */
+  pending(): number {
+    return this.#bytes + this.#socket.writableLength;
+  }
+
+  get closed(): boolean {
+    return this.#closed;
   }
 
   /** Writes everything queued now, in one write. */

@@ -7,6 +7,7 @@ import { CloseCode, ErrorCode, ProtocolError } from '../../protocol/errors.js';
 import type { ChatService } from '../chat/service.js';
 import type { Session } from './session.js';
 import { randomId } from '../random-id.js';
+import { refundText, reserveText } from './quota-gate.js';
 
 export const LOBBY = 'lobby';
 
@@ -31,7 +32,8 @@ export async function startPlain(session: Session, nick: string, chat: ChatServi
 }
 
 export function plainText(session: Session, text: string, chat: ChatService, log: Logger): void {
-  const { limiter, metrics } = session.policy;
+  const { limiter, metrics, maxInFlight } = session.policy;
+  if (session.ending) return;
   metrics.framesIn.inc();
   // Before anything that needs the identity: a frame can arrive in the same read as the upgrade,
   // while hello and the lobby join are still on their way (session.userId throws until then).
@@ -41,10 +43,12 @@ export function plainText(session: Session, text: string, chat: ChatService, log
   }
   if (session.rate !== null) {
     const now = performance.now();
-    const wait = limiter.take(session.rate, session.userId, 'send', now);
+    let wait = limiter.take(session.rate, session.userId, 'send', now);
+    if (wait > 0) metrics.rateLimited.inc({ kind: 'send' });
+    else if ((wait = limiter.takeAddress(session.ip, now)) > 0) metrics.rateLimitedIp.inc();
     if (wait > 0) {
-      metrics.rateLimited.inc({ kind: 'send' });
-      if (limiter.refused(session.rate, now)) session.close(CloseCode.PolicyViolation, 'rate limit exceeded repeatedly');
+      // As in protocol mode: the sends already in flight are stored and delivered before the close.
+      if (limiter.refused(session.rate, now)) session.closeWhenAnswered(CloseCode.PolicyViolation, 'rate limit exceeded repeatedly');
       else session.sendText(`error: too many messages; retry in ${wait} ms`);
       return;
     }
@@ -54,10 +58,25 @@ export function plainText(session: Session, text: string, chat: ChatService, log
     session.sendText(`error: a message is 1 to ${Limits.textMax} characters`);
     return;
   }
+  if (session.inFlight >= maxInFlight) {
+    metrics.busy.inc();
+    session.sendText(`error: at most ${maxInFlight} messages in flight; wait a moment`);
+    return;
+  }
+  let reserved: number;
+  try {
+    reserved = reserveText(session, trimmed);
+  } catch (error) {
+    if (!(error instanceof ProtocolError)) throw error;
+    session.sendText(`error: ${error.message}`);
+    return;
+  }
+  session.started();
   chat.send(session.user, LOBBY, trimmed, randomId(9)).then((result) => {
     if (!result.duplicate) metrics.messagesIn.inc();
   }, (error: unknown) => {
+    refundText(session, reserved);
     log.error({ err: error, conn: session.connId }, 'plain send failed');
     session.sendText('error: the message could not be stored; nothing was sent');
-  });
+  }).finally(() => session.settled());
 }

@@ -18,6 +18,9 @@ export type SessionMode = 'protocol' | 'plain';
 /** How long a slow consumer's close frame may take to get through its backlog. */
 const SLOW_CONSUMER_GRACE_MS = 10_000;
 
+/** Longest wait, in a close that lets requests in flight finish, before closing regardless. */
+const IN_FLIGHT_GRACE_MS = 5_000;
+
 /** Per joined room: what this connection has been sent, and pushes held back while it recovers. */
 export interface RoomState {
   lastSeq: number;
@@ -45,6 +48,15 @@ export class Session implements Participant, OutboxOwner {
   /** Which tick of the heartbeat interval pings this connection (see WsGateway). */
   heartbeatSlice = 0;
   closed = false;
+  /**
+   * Requests received and not yet answered: held behind a hello or running. Bounded by the policy's
+   * maxInFlight, so that replies cannot pile up while the store works.
+   */
+  inFlight = 0;
+  /** Commands received while `inFlight` was at the most, in order; reading is paused meanwhile (see dispatch.ts). */
+  queued: Command[] | null = null;
+  /** Non-null once the connection is to close as soon as its requests in flight are answered. */
+  #ending: { code: CloseCode; reason: string } | null = null;
   readonly policy: SessionPolicy;
   /** This connection's rate-limit buckets (null when rate limits are off). */
   readonly rate: ConnectionRate | null;
@@ -154,7 +166,40 @@ export class Session implements Participant, OutboxOwner {
     for (const outgoing of held) this.deliver(room, outgoing);
   }
 
+  /** A request was received; counted in flight until `settled`. */
+  started(): void {
+    this.inFlight++;
+  }
+
+  /** A request was answered (or dropped); the last one out completes a pending `closeWhenAnswered`. */
+  settled(): void {
+    if (--this.inFlight === 0 && this.#ending !== null) this.close(this.#ending.code, this.#ending.reason);
+  }
+
+  /** Closing once the requests in flight are answered: new frames are not acted on meanwhile. */
+  get ending(): boolean {
+    return this.#ending !== null;
+  }
+
+  /**
+   * Closes with `code` once every request already received has been answered (within a bounded
+   * grace): a send that was stored gets its ack before the close frame. Reading stops at once;
+   * frames already read are ignored (see dispatchText).
+   */
+  closeWhenAnswered(code: CloseCode, reason: string): void {
+    if (this.closed || this.#ending !== null) return;
+    this.#ending = { code, reason };
+    if (this.inFlight === 0) {
+      this.close(code, reason);
+      return;
+    }
+    this.ws.pause();
+    setTimeout(() => this.close(code, reason), IN_FLIGHT_GRACE_MS).unref();
+  }
+
   sendJson(value: object): void {
+    // A closed connection's replies would be dropped by the outbox: not worth serializing.
+    if (this.closed) return;
     this.outbox.enqueue(textFrame(JSON.stringify(value)));
   }
 
@@ -183,6 +228,9 @@ export class Session implements Participant, OutboxOwner {
     this.closed = true;
     this.outbox.flush();
     this.outbox.close();
+    // Reading again, if the in-flight bound or closeWhenAnswered paused it: the peer's close frame
+    // completes the handshake (frames before it are not acted on: the session is closed).
+    if (this.#ending !== null || this.queued !== null) this.ws.resume();
     this.ws.close(code, reason);
     setTimeout(() => this.ws.terminate(), graceMs).unref();
   }
