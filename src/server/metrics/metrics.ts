@@ -26,7 +26,7 @@ export class Metrics {
   readonly rateLimitedIp = this.#counter('parley_rate_limited_ip_total', "Sends refused with rate_limited by their address's shared send bucket");
   readonly quotaExceeded = this.#counter('parley_quota_exceeded_total', 'Sends and edits refused with quota_exceeded, by scope (ip or user)', ['scope']);
   readonly recoveryTruncated = this.#counter('parley_recovery_truncated_total', 'Joins whose replay stopped at the byte budget (recovered: false, replayFrom)');
-  readonly refusals = this.#counter('parley_refusals_total', 'Frames refused before reaching a handler, by error code', ['code']);
+  readonly refusals = this.#counter('parley_refusals_total', 'Requests refused with an error reply (before or by their handler), by error code', ['code']);
   readonly roomLimits = this.#counter(
     'parley_room_limits_total',
     'Room and reaction bounds hit, by limit: rooms_per_user, rooms_per_ip, reactions_per_message (refusals), rooms_list (a rooms reply cut short)',

@@ -103,7 +103,10 @@ function dispatchCommand(session: Session, command: Command, chat: ChatService, 
   }
   const running = run(session, command, chat)
     .catch((error: unknown) => {
-      session.fail(command.id, toProtocolError(error, session, log));
+      const refusal = toProtocolError(error, session, log);
+      // Every refusal is counted by code, so each bound a handler enforces has its metric.
+      session.policy.metrics.refusals.inc({ code: refusal.code });
+      session.fail(command.id, refusal);
     })
     .finally(() => {
       session.settled();
