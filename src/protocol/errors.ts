@@ -33,6 +33,8 @@ export const ErrorCode = {
   RateLimited: 'rate_limited',
   /** A join beyond the rooms one connection may be in at once; leave one first. */
   TooManyRooms: 'too_many_rooms',
+  /** A search beyond those this connection (one by default) or the server may run at once: wait for the running one's reply, or retry shortly. */
+  Busy: 'busy',
   Internal: 'internal',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];

@@ -5,6 +5,7 @@ import type { BucketSpec } from './limits/token-bucket.js';
 import type { RateLimitSpec } from './limits/rate-limiter.js';
 import type { JsonBounds } from './limits/json-bounds.js';
 import { trustFunction, type TrustProxy } from './client-address.js';
+import type { SearchLimits } from './chat/search-runner.js';
 
 export interface Config {
   port: number;
@@ -61,6 +62,8 @@ export interface Config {
   metrics: boolean;
   /** Accounts, external tokens, guests and the Origin allowlist. */
   auth: AuthConfig;
+  /** Time budget and concurrency of `search` (see SearchRunner). */
+  search: SearchLimits;
 }
 
 export interface AuthConfig {
@@ -139,6 +142,11 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Con
     ...tls(env),
     metrics: onOff('PARLEY_METRICS', env['PARLEY_METRICS'], true),
     auth: authConfig(env),
+    search: {
+      budgetMs: integer('PARLEY_SEARCH_BUDGET_MS', env['PARLEY_SEARCH_BUDGET_MS'], 250, 10, 60_000),
+      perConnection: integer('PARLEY_SEARCH_PER_CONN', env['PARLEY_SEARCH_PER_CONN'], 1, 1, 1000),
+      concurrent: integer('PARLEY_SEARCH_CONCURRENCY', env['PARLEY_SEARCH_CONCURRENCY'], 16, 1, 100_000),
+    },
   };
 }
 

@@ -26,6 +26,7 @@ import { RateLimiter } from './limits/rate-limiter.js';
 import { Drain } from './session/drain.js';
 import { ReadinessWatch } from './readiness-watch.js';
 import { WriteRounds } from './session/write-rounds.js';
+import { SearchRunner } from './chat/search-runner.js';
 
 export interface RunningServer {
   /** http://host:port as bound (the real port when 0 was asked for). */
@@ -70,7 +71,11 @@ export async function startServer(config: Config, log: Logger = pino({ level: co
   const origins = new OriginPolicy(auth.origins);
   const clientAddresses = new ClientAddresses(config.trustProxy);
   const readinessWatch = new ReadinessWatch(readiness);
-  const chat = new ChatService({ store, broker, presence, hub, identities, log, recoveryLimit: config.recoveryLimit, presenceLimit: config.presenceLimit });
+  const searches = new SearchRunner(config.search, {
+    refused: (reason) => metrics.searchRefused.inc({ reason }),
+    truncated: () => metrics.searchTruncated.inc(),
+  });
+  const chat = new ChatService({ store, broker, presence, hub, identities, log, recoveryLimit: config.recoveryLimit, presenceLimit: config.presenceLimit, searches });
   const gateway = new WsGateway({
     chat,
     log,

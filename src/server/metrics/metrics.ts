@@ -28,6 +28,8 @@ export class Metrics {
     FAST_BUCKETS,
     ['op', 'outcome'],
   );
+  readonly searchRefused = this.#counter('parley_search_refused_total', 'Searches refused with busy, by reason (connection or server)', ['reason']);
+  readonly searchTruncated = this.#counter('parley_search_truncated_total', 'Searches answered early because their time budget ran out (the client continues from `from`)');
   readonly brokerLag = this.#histogram('parley_broker_lag_seconds', 'From publishing a message to the broker delivering it back to this process', LAG_BUCKETS);
 
   constructor() {
