@@ -55,3 +55,48 @@ test('version 5 drops the index on msg_id and keeps every message, edit and tomb
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('version 8 indexes messages stored before it in the background; search is right before, during and after', async () => {
+  const dir = tempDataDir();
+  const file = join(dir, 'parley.db');
+  const old = new Database(file);
+  migrate(old, 7);
+  const rows = 1500;
+  old.prepare("INSERT INTO rooms (name, seq, created_at) VALUES ('archive', ?, 1)").run(rows);
+  old.prepare("INSERT INTO rooms (name, seq, created_at) VALUES ('empty', 0, 1)").run();
+  const insert = old.prepare(
+    'INSERT INTO messages (room, seq, msg_id, user_id, user_name, cid, text, ts) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+  );
+  old.transaction(() => {
+    for (let seq = 1; seq <= rows; seq++) insert.run('archive', seq, `m${seq}`, alice.id, alice.name, `c${seq}`, `old message number ${seq}${seq % 500 === 0 ? ' Milestone' : ''}`, seq);
+  })();
+  old.close();
+
+  const store = new SqliteStore({ file });
+  try {
+    const seqs = async (text: string): Promise<number[]> => (await store.search('archive', text, 1, rows + 10, 50)).map((m) => m.seq);
+    // Opened: nothing indexed yet, but search already finds the old messages (by scanning them).
+    assert.deepEqual(await seqs('milestone'), [1500, 1000, 500]);
+    await store.editMessage('archive', 1000, 'renamed', 2000);
+    await store.deleteMessage('archive', 500, 2001);
+    await store.append({ room: 'archive', cid: 'new', from: alice, text: 'a new MILESTONE', ts: 2002 });
+    assert.deepEqual(await seqs('milestone'), [1501, 1500]);
+    await store.searchIndexed();
+    assert.deepEqual(await seqs('milestone'), [1501, 1500], 'the same after the backfill');
+    assert.deepEqual(await seqs('renamed'), [1000]);
+    assert.deepEqual(await seqs('number 77'), [779, 778, 777, 776, 775, 774, 773, 772, 771, 770, 77]);
+  } finally {
+    await store.close();
+  }
+  const check = new Database(file, { readonly: true });
+  try {
+    assert.deepEqual(check.prepare('SELECT * FROM search_backfill').all(), [], 'nothing left to index');
+    // Every live message is in the index, and only those: 1,501 stored, one deleted.
+    const indexed = check.prepare('SELECT COUNT(*) AS n FROM messages_fts').get() as { n: number };
+    assert.equal(indexed.n, 1500);
+    assert.equal(check.pragma('integrity_check', { simple: true }), 'ok');
+  } finally {
+    check.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
