@@ -388,7 +388,7 @@ export function runStoreContract(
       assert.deepEqual(await found('ppo'), [6]);
       await store.editMessage('search2', 6, 'and again: okapi', 1_700_000_000_300);
       assert.deepEqual([await found('hippo'), await found('okapi')], [[], [6]], 'a second edit replaces the first');
-      assert.deepEqual(await found('the', 2, 100), [], 'the window bounds indexed searches too');
+      assert.deepEqual(await found('the', 2, 100), [], 'the window bounds the search');
       assert.deepEqual(await found('the', 1, 2), [1]);
       // Other rooms' messages are never found.
       await store.append(msg('search2-other', 'o1', ada, 'Ab the first'));

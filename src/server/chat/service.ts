@@ -220,7 +220,15 @@ export class ChatService {
     await this.access(user, room);
     const end = Math.min(before ?? Number.MAX_SAFE_INTEGER, (await this.#deps.store.roomSeq(room)) + 1);
     const from = Math.max(1, end - Limits.searchWindow);
-    return this.#deps.searches.run(owner, from, end, limit, (low, high, max) => this.#deps.store.search(room, text, low, high, max));
+    const store = this.#deps.store;
+    return this.#deps.searches.run(owner, {
+      text,
+      from,
+      end,
+      limit,
+      read: (low, high, max) => store.search(room, text, low, high, max),
+      readsHoldLoop: store.readsHoldLoop,
+    });
   }
 
   /** Public rooms and the private rooms and DMs `user` is a member of. */

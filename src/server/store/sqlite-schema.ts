@@ -115,38 +115,7 @@ const migrations: readonly string[] = [
    ) STRICT, WITHOUT ROWID;`,
   // Replies: the seq of the message (in the same room) a message answers.
   `ALTER TABLE messages ADD COLUMN reply_to INTEGER;`,
-  // Search: a trigram full-text index, so that a search of 3 or more characters reads the index and
-  // not every text of the window (see docs/decisions.md). Contentless (the text is not stored twice)
-  // and without positions (detail = none: smaller, cheaper to write, and its doclists seek fast): it
-  // says which messages hold every trigram of the pattern, and LIKE checks those. Its rowid is the
-  // room's search_id << 32 | seq, so that a room's seq window is one rowid range.
-  // Triggers keep it in step with every insert, edit and tombstone. Rows stored before this step
-  // are indexed afterwards, in the background (search_backfill: each room's seqs below `below` are
-  // not indexed yet, and search reads them by scanning), so that startup does not wait for it.
-  `ALTER TABLE rooms ADD COLUMN search_id INTEGER;
-   UPDATE rooms SET search_id = rowid;
-   CREATE UNIQUE INDEX rooms_by_search_id ON rooms (search_id);
-   CREATE TRIGGER rooms_search_id AFTER INSERT ON rooms BEGIN
-     UPDATE rooms SET search_id = (SELECT COALESCE(MAX(search_id), 0) + 1 FROM rooms) WHERE name = NEW.name;
-   END;
-   CREATE VIRTUAL TABLE messages_fts USING fts5 (text, content = '', contentless_delete = 1, detail = none, tokenize = 'trigram case_sensitive 0');
-   CREATE TRIGGER messages_fts_insert AFTER INSERT ON messages BEGIN
-     INSERT INTO messages_fts (rowid, text) SELECT search_id * 4294967296 + NEW.seq, NEW.text FROM rooms WHERE name = NEW.room;
-   END;
-   CREATE TRIGGER messages_fts_update AFTER UPDATE OF text ON messages BEGIN
-     DELETE FROM messages_fts WHERE rowid = (SELECT search_id * 4294967296 + NEW.seq FROM rooms WHERE name = NEW.room);
-     INSERT INTO messages_fts (rowid, text)
-       SELECT search_id * 4294967296 + NEW.seq, NEW.text FROM rooms WHERE name = NEW.room AND NEW.deleted_at IS NULL;
-   END;
-   CREATE TABLE search_backfill (
-     room  TEXT PRIMARY KEY,
-     below INTEGER NOT NULL
-   ) STRICT, WITHOUT ROWID;
-   INSERT INTO search_backfill (room, below) SELECT name, seq + 1 FROM rooms WHERE seq > 0;`,
 ];
-
-/** Rowids of messages_fts: a room's search_id times this, plus the seq (seqs stay below 2^32). */
-export const SEARCH_ROWID_ROOM = 4_294_967_296;
 
 /** Brings the database up to the latest schema (or to version `upTo`, for tests of a migration). */
 export function migrate(db: Database.Database, upTo = migrations.length): void {

@@ -6,7 +6,6 @@
 import Database from 'better-sqlite3';
 import type { ChatMessage, Role, UserKind, UserRef } from '../../protocol/messages.js';
 import { migrate } from './sqlite-schema.js';
-import { SqliteSearch } from './sqlite-search.js';
 import { WalSync } from './wal-sync.js';
 import { Checkpointer } from './checkpointer.js';
 import { randomId } from '../random-id.js';
@@ -14,6 +13,7 @@ import { newMessage, seqSpan, withReactions, withState, type ReactionRow } from 
 import {
   AppendRefused,
   StoreError,
+  likePattern,
   type Account,
   type AppendResult,
   type NewAuthSession,
@@ -78,11 +78,6 @@ interface PendingWrite<T = unknown> {
 /** Per transaction: each touched room's seq as allocated so far, written back once at the end. */
 type BatchState = Map<string, { seq: number; dirty: boolean; guarded: boolean }>;
 
-/** Rows stored before the search index existed are indexed in batches of about this many ms. */
-const BACKFILL_SLICE_MS = 10;
-const BACKFILL_FIRST_BATCH = 200;
-const BACKFILL_RETRY_MS = 1000;
-
 const toMessage = (row: MessageRow): ChatMessage =>
   withState(
     {
@@ -104,6 +99,8 @@ const toRoomInfo = (row: RoomRow): RoomInfo => {
 };
 
 export class SqliteStore implements Store {
+  /** better-sqlite3 is synchronous: every read runs inside the call. */
+  readonly readsHoldLoop = true;
   readonly #db: Database.Database;
   readonly #statements;
   readonly #write: (pending: PendingWrite[]) => unknown[];
@@ -116,11 +113,6 @@ export class SqliteStore implements Store {
   readonly #walSync: WalSync | undefined;
   /** Present for a database file: checkpoints run in a worker thread, not in our commits. */
   readonly #checkpointer: Checkpointer | undefined;
-  readonly #search: SqliteSearch<MessageRow>;
-  /** Indexing of rows stored before the search index existed; settles when none is left. */
-  readonly #backfill: Promise<void>;
-  #backfillTimer: NodeJS.Timeout | undefined;
-  #backfillDone: () => void = () => undefined;
 
   constructor(options: SqliteStoreOptions) {
     this.#db = new Database(options.file);
@@ -135,11 +127,6 @@ export class SqliteStore implements Store {
       ? undefined
       : new Checkpointer({ file: options.file, db: this.#db, ...(options.onCheckpointError ? { onError: options.onCheckpointError } : {}) });
     const db = this.#db;
-    this.#search = new SqliteSearch<MessageRow>(db);
-    this.#backfill = new Promise((resolve) => {
-      this.#backfillDone = resolve;
-      this.#backfillLater(BACKFILL_FIRST_BATCH);
-    });
     this.#statements = {
       findByCid: db.prepare<[string, string, string], MessageRow>(
         'SELECT * FROM messages WHERE room = ? AND user_id = ? AND cid = ?',
@@ -221,6 +208,10 @@ export class SqliteStore implements Store {
       ),
       before: db.prepare<[string, number, number], MessageRow>(
         'SELECT * FROM (SELECT * FROM messages WHERE room = ? AND seq < ? ORDER BY seq DESC LIMIT ?) ORDER BY seq',
+      ),
+      search: db.prepare<[string, number, number, string, number], MessageRow>(
+        `SELECT * FROM messages WHERE room = ? AND seq >= ? AND seq < ? AND deleted_at IS NULL
+            AND text LIKE ? ESCAPE '\\' ORDER BY seq DESC LIMIT ?`,
       ),
       after: db.prepare<[string, number, number], MessageRow>(
         'SELECT * FROM messages WHERE room = ? AND seq > ? ORDER BY seq LIMIT ?',
@@ -387,35 +378,7 @@ export class SqliteStore implements Store {
   }
 
   search(room: string, text: string, from: number, before: number, limit: number): Promise<ChatMessage[]> {
-    return this.#read(() => this.#withReactions(room, this.#search.search(room, text, from, before, limit)));
-  }
-
-  /** Settles once every message stored before the search index existed is in it (for tests and logs). */
-  searchIndexed(): Promise<void> {
-    return this.#backfill;
-  }
-
-  // One batch per timer tick, sized to take about BACKFILL_SLICE_MS: the event loop is never held
-  // longer than that, and the index fills at most as fast as the machine allows between requests.
-  #backfillLater(batch: number, delayMs = 0): void {
-    const done = this.#backfillDone;
-    this.#backfillTimer = setTimeout(() => {
-      this.#backfillTimer = undefined;
-      if (this.#closed) return done();
-      const started = performance.now();
-      let covered: number;
-      try {
-        covered = this.#search.backfillStep(batch);
-      } catch {
-        // Busy or failing database: try again later; search scans what is not indexed meanwhile.
-        return this.#backfillLater(batch, BACKFILL_RETRY_MS);
-      }
-      if (covered === 0) return done();
-      const elapsed = Math.max(0.1, performance.now() - started);
-      const next = Math.round(Math.min(batch * 2, Math.max(16, (batch * BACKFILL_SLICE_MS) / elapsed)));
-      this.#backfillLater(next);
-    }, delayMs);
-    this.#backfillTimer.unref();
+    return this.#read(() => this.#withReactions(room, this.#statements.search.all(room, from, before, likePattern(text), limit)));
   }
 
   /** `rows` in seq order, ascending (history) or descending (search). */
@@ -622,8 +585,6 @@ export class SqliteStore implements Store {
     if (this.#closed) return;
     this.#flush();
     this.#closed = true;
-    clearTimeout(this.#backfillTimer);
-    this.#backfillDone();
     await this.#walSync?.close();
     await this.#checkpointer?.stop();
     this.#db.close();
