@@ -8,7 +8,11 @@
 // at each scrape) and the slowest round trip of a cheap request sent back to back on another
 // connection. Prints a Markdown table.
 //
-//   node bench/search.mjs [--messages 10000] [--text 3990] [--pg]   (--pg: PARLEY_STORE=postgres)
+// A first row, "no search", is the same measurement over 3 s with no search running: on a shared
+// machine the process is descheduled now and then, which shows as event-loop delay too.
+//
+//   node bench/search.mjs [--messages 10000] [--text 3990] [--pg] [--only <label part>]
+//   (--pg: PARLEY_STORE=postgres; --only: the searches whose label contains it)
 import { parseArgs } from 'node:util';
 import WebSocket from 'ws';
 import { targets, pinSelf } from './lib/targets.mjs';
@@ -19,6 +23,7 @@ const { values: options } = parseArgs({
     text: { type: 'string', default: '3990' },
     pg: { type: 'boolean', default: false },
     repeat: { type: 'string', default: '1' },
+    only: { type: 'string' },
   },
 });
 const MESSAGES = Number(options.messages);
@@ -95,10 +100,14 @@ async function connect(port, nick) {
   return conn;
 }
 
-async function maxLoopDelayMs(port) {
+/** The server's max and p99 event-loop delay since the last scrape (the scrape resets them). */
+async function loopDelayMs(port) {
   const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
-  const line = text.split('\n').find((l) => l.startsWith('parley_nodejs_eventloop_lag_max_seconds '));
-  return line === undefined ? NaN : Number(line.split(' ')[1]) * 1000;
+  const gauge = (name) => {
+    const line = text.split('\n').find((l) => l.startsWith(`parley_nodejs_eventloop_lag_${name}_seconds `));
+    return line === undefined ? NaN : Number(line.split(' ')[1]) * 1000;
+  };
+  return { max: gauge('max'), p99: gauge('p99') };
 }
 
 async function main() {
@@ -141,9 +150,10 @@ async function main() {
     const pinger = await connect(port, 'pinger');
     await pinger.ok('join', { room: 'other' });
     const rows = [];
+    const searches = [['no search (3 s of pings only)', null], ...PATTERNS.filter(([label]) => options.only === undefined || label.includes(options.only))];
     for (let r = 0; r < Number(options.repeat); r++) {
-      for (const [label, text, room = 'big'] of PATTERNS) {
-        await maxLoopDelayMs(port); // resets the server's histogram
+      for (const [label, text, room = 'big'] of searches) {
+        await loopDelayMs(port); // resets the server's histogram
         let pinging = true;
         let worstPing = 0;
         let pings = 0;
@@ -162,8 +172,9 @@ async function main() {
         let before;
         let from = Infinity;
         let refused = 0;
+        if (text === null) await new Promise((resolve) => setTimeout(resolve, 3000));
         // Follow `from` down to seq 1, as a client that wants the whole room would.
-        while (from > 1) {
+        while (text !== null && from > 1) {
           const reply = await searcher.request('search', { room, text, limit: 50, ...(before === undefined ? {} : { before }) });
           if (reply.type !== 'ok') {
             refused++;
@@ -181,19 +192,20 @@ async function main() {
         const total = performance.now() - start;
         pinging = false;
         await pingLoop;
-        const loop = await maxLoopDelayMs(port);
-        rows.push({ label, text: text.length > 30 ? `${text.slice(0, 12)}…(${text.length})` : text, first, total, requests, found, loop, worstPing, pings });
+        const loop = await loopDelayMs(port);
+        const shown = text === null ? '' : text.length > 30 ? `${text.slice(0, 12)}…(${text.length})` : text;
+        rows.push({ label, text: shown, first, total, requests, found, loop, worstPing, pings });
         console.log(
           `${label.padEnd(36)} first ${first.toFixed(1)} ms, ${requests} req ${total.toFixed(1)} ms, found ${found}, ` +
-            `loop max ${loop.toFixed(1)} ms, worst ping ${worstPing.toFixed(1)} ms (${pings} pings)`,
+            `loop max ${loop.max.toFixed(1)} ms p99 ${loop.p99.toFixed(1)} ms, worst ping ${worstPing.toFixed(1)} ms (${pings} pings)`,
         );
       }
     }
-    console.log('\n| search | text | first reply ms | requests to page or room start | total ms | found | server max event-loop delay ms | worst ping RTT ms |');
-    console.log('| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |');
+    console.log('\n| search | text | first reply ms | requests to page or room start | total ms | found | server max event-loop delay ms | p99 ms | worst ping RTT ms |');
+    console.log('| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
     for (const row of rows) {
       console.log(
-        `| ${row.label} | \`${row.text}\` | ${row.first.toFixed(1)} | ${row.requests} | ${row.total.toFixed(1)} | ${row.found} | ${row.loop.toFixed(1)} | ${row.worstPing.toFixed(1)} |`,
+        `| ${row.label} | ${row.text === '' ? '-' : `\`${row.text}\``} | ${row.first.toFixed(1)} | ${row.requests} | ${row.total.toFixed(1)} | ${row.found} | ${row.loop.max.toFixed(1)} | ${row.loop.p99.toFixed(1)} | ${row.worstPing.toFixed(1)} |`,
       );
     }
     for (const c of [writer, searcher, pinger]) c.ws.close();
