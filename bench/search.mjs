@@ -48,7 +48,7 @@ const PATTERNS = [
   ['runs: 200 a, matches every message', 'a'.repeat(200), 'runs'],
   ['runs: 2 chars, matches nothing', 'ab', 'runs'],
   ['matches nothing (5 chars)', 'qxzjq'],
-  ['matches nothing, common trigrams', 'lorem ipsum lorem ipsum lorem'],
+  ['matches nothing, common words', 'lorem ipsum lorem ipsum lorem'],
   ['matches every message', 'dolor'],
   ['1 char, matches nothing', 'q'],
   ['2 chars, matches nothing', 'zq'],
