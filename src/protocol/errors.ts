@@ -30,8 +30,8 @@ export const ErrorCode = {
   /** HTTP API only (status 429): too many failed logins from this IP or for this account; see Retry-After. */
   Throttled: 'throttled',
   /**
-   * The server will not take this now: over WebSocket, too many requests queued on the connection;
-   * over HTTP (status 503), too many password checks waiting already (PARLEY_PASSWORD_QUEUE, see
+   * The server will not take this now: over WebSocket, too many requests queued on the connection,
+   * or a search while this connection's last one (or the most the server runs) is still running; over HTTP (status 503), too many password checks waiting already (PARLEY_PASSWORD_QUEUE, see
    * Retry-After). Not acted on; try again once replies have arrived.
    */
   Busy: 'busy',

@@ -6,6 +6,7 @@ import type { RateLimitSpec } from './limits/rate-limiter.js';
 import type { JsonBounds } from './limits/json-bounds.js';
 import type { QuotaSpec } from './limits/quota.js';
 import { trustFunction, type TrustProxy } from './client-address.js';
+import type { SearchLimits } from './chat/search-runner.js';
 
 export interface Config {
   port: number;
@@ -70,6 +71,8 @@ export interface Config {
   ops: OpsConfig;
   /** Accounts, external tokens, guests and the Origin allowlist. */
   auth: AuthConfig;
+  /** Time budget and concurrency of `search` (see SearchRunner). */
+  search: SearchLimits;
   /** Bounds on rooms and reactions (docs/protocol.md, Limits). */
   roomLimits: RoomLimits;
   /** Bounds at the connection's edge: WebSocket message pieces, HTTP timeouts and connections per address. */
@@ -198,6 +201,11 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Con
     metrics: onOff('PARLEY_METRICS', env['PARLEY_METRICS'], true),
     ops: opsConfig(env),
     auth: authConfig(env),
+    search: {
+      budgetMs: integer('PARLEY_SEARCH_BUDGET_MS', env['PARLEY_SEARCH_BUDGET_MS'], 250, 10, 60_000),
+      perConnection: integer('PARLEY_SEARCH_PER_CONN', env['PARLEY_SEARCH_PER_CONN'], 1, 1, 1000),
+      concurrent: integer('PARLEY_SEARCH_CONCURRENCY', env['PARLEY_SEARCH_CONCURRENCY'], 16, 1, 100_000),
+    },
     roomLimits: roomLimits(env),
     edges: edgeLimits(env, maxFrameBytes),
   };

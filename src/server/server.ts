@@ -31,6 +31,7 @@ import { StoredBytesQuota } from './limits/quota.js';
 import { Drain } from './session/drain.js';
 import { ReadinessWatch } from './readiness-watch.js';
 import { WriteRounds } from './session/write-rounds.js';
+import { SearchRunner } from './chat/search-runner.js';
 
 export interface RunningServer {
   /** http://host:port as bound (the real port when 0 was asked for). */
@@ -88,6 +89,10 @@ export async function startServer(config: Config, log: Logger = pino({ level: co
   const origins = new OriginPolicy(auth.origins);
   const clientAddresses = new ClientAddresses(config.trustProxy);
   const readinessWatch = new ReadinessWatch(readiness);
+  const searches = new SearchRunner(config.search, {
+    refused: (reason) => metrics.searchRefused.inc({ reason }),
+    truncated: () => metrics.searchTruncated.inc(),
+  });
   const { roomLimits } = config;
   const roomQuota = new RoomQuota(roomLimits, (limit) => metrics.roomLimits.inc({ limit }));
   const chat = new ChatService({
@@ -103,6 +108,7 @@ export async function startServer(config: Config, log: Logger = pino({ level: co
     roomsListLimit: roomLimits.listLimit,
     maxReactionsPerMessage: roomLimits.maxReactionsPerMessage,
     onLimit: (limit) => metrics.roomLimits.inc({ limit }),
+    searches,
   });
   const gateway = new WsGateway({
     chat,

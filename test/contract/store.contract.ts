@@ -414,6 +414,51 @@ export function runStoreContract(
       );
     });
 
+    test('search: edits and deletes are seen at once, short and long patterns, wildcards and case are literal', async () => {
+      const texts = [
+        'Ab the first',
+        'xy: 50% off_today',
+        'back\\slash and "quotes"',
+        'MiXeD CaSe words',
+        'to be deleted: zebra',
+        'to be edited: giraffe',
+        'a',
+      ];
+      for (const [i, text] of texts.entries()) await store.append(msg('search2', `t${i}`, ada, text));
+      const found = async (text: string, from = 1, before = 100, limit = 10): Promise<number[]> =>
+        (await store.search('search2', text, from, before, limit)).map((m) => m.seq);
+      assert.deepEqual(await found('a'), [7, 6, 5, 4, 3, 2, 1], 'one character, case-insensitive');
+      assert.deepEqual(await found('AB'), [1], 'two characters, case-insensitive');
+      assert.deepEqual(await found('fF'), [6, 2]);
+      assert.deepEqual(await found('mixed case'), [4], 'three or more characters, case-insensitive');
+      assert.deepEqual(await found('MIXED CASE WORDS'), [4]);
+      assert.deepEqual(await found('%'), [2], '% alone is literal');
+      assert.deepEqual(await found('_'), [2], '_ alone is literal');
+      assert.deepEqual(await found('0% off_t'), [2], '% and _ in a longer pattern are literal');
+      assert.deepEqual(await found('0%_off'), [], '% and _ match no other characters');
+      assert.deepEqual(await found('k\\s'), [3], 'a backslash is literal');
+      assert.deepEqual(await found('\\'), [3]);
+      assert.deepEqual(await found('"quotes"'), [3], 'double quotes are literal');
+      assert.deepEqual(await found('s"'), [3]);
+      assert.deepEqual(await found('the firsts'), [], 'every character counts, not only some of them');
+      assert.deepEqual(await found('first the'), [], 'order counts');
+      await store.deleteMessage('search2', 5, 1_700_000_000_100);
+      assert.deepEqual(await found('zebra'), [], 'a deleted message is not found by its text');
+      assert.deepEqual(await found('ze'), []);
+      await store.editMessage('search2', 6, 'now it says: hippo', 1_700_000_000_200);
+      assert.deepEqual(await found('giraffe'), [], 'an edited message is not found by its old text');
+      assert.deepEqual(await found('gi'), []);
+      assert.deepEqual(await found('hippo'), [6], 'an edited message is found by its new text');
+      assert.deepEqual(await found('ppo'), [6]);
+      await store.editMessage('search2', 6, 'and again: okapi', 1_700_000_000_300);
+      assert.deepEqual([await found('hippo'), await found('okapi')], [[], [6]], 'a second edit replaces the first');
+      assert.deepEqual(await found('the', 2, 100), [], 'the window bounds the search');
+      assert.deepEqual(await found('the', 1, 2), [1]);
+      // Other rooms' messages are never found.
+      await store.append(msg('search2-other', 'o1', ada, 'Ab the first'));
+      assert.deepEqual(await found('ab the'), [1]);
+    });
+
     test('a reply keeps the seq it answers, in the append result, history, after and message', async () => {
       await store.append(msg('replies', 'q1', ada, 'question'));
       const answer = await store.append({ ...msg('replies', 'a1', bob, 'answer'), replyTo: 1 });

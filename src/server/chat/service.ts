@@ -11,6 +11,7 @@ import { canActOn, canGrantRoles, canModerate } from './roles.js';
 import { dmRoomName, isDmName } from './dm.js';
 import type { Identity, IdentityResolver } from '../auth/identity.js';
 import type { Logger } from 'pino';
+import type { SearchRunner } from './search-runner.js';
 
 /** A connection as the chat service sees it: a hub member, from a client address. */
 export type Participant = Member & { readonly ip: string };
@@ -61,6 +62,8 @@ export interface ChatServiceDeps {
    * would cost a push to every member (filling a room of n costs n²/2): big rooms are quiet.
    */
   presenceLimit: number;
+  /** Runs searches in slices, within a time budget, a bounded number at once. */
+  searches: SearchRunner;
   /** Rooms created per user and per address (create, dm, a join of a new name). */
   roomQuota: RoomQuota;
   /** Most rooms one `rooms` reply lists. */
@@ -276,7 +279,9 @@ export class ChatService {
 
   /**
    * Messages containing `text`, newest first, among the searchWindow messages below `before` (the
-   * room's end by default): a search reads a bounded slice of the room, never all of it.
+   * room's end by default): a search reads a bounded part of the room, never all of it, in slices
+   * and within a time budget (SearchRunner); `from` says where to continue. `owner` is the asking
+   * connection, which may run only so many searches at once.
    */
   async search(
     user: UserRef,
@@ -284,11 +289,20 @@ export class ChatService {
     text: string,
     before: number | undefined,
     limit: number,
+    owner: string,
   ): Promise<{ messages: ChatMessage[]; from: number }> {
     await this.access(user, room);
     const end = Math.min(before ?? Number.MAX_SAFE_INTEGER, (await this.#deps.store.roomSeq(room)) + 1);
     const from = Math.max(1, end - Limits.searchWindow);
-    return { messages: await this.#deps.store.search(room, text, from, end, limit), from };
+    const store = this.#deps.store;
+    return this.#deps.searches.run(owner, {
+      text,
+      from,
+      end,
+      limit,
+      read: (low, high, max) => store.search(room, text, low, high, max),
+      readsHoldLoop: store.readsHoldLoop,
+    });
   }
 
   /**

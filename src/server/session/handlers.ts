@@ -163,7 +163,7 @@ const history: Handler<'history'> = async (session, { room, before, limit }, id,
 
 const search: Handler<'search'> = async (session, { room, text, before, limit }, id, chat) => {
   requireAllowed(session, room);
-  const found = await chat.search(session.user, room, text, before, limit ?? Limits.searchDefault);
+  const found = await chat.search(session.user, room, text, before, limit ?? Limits.searchDefault, session.connId);
   session.ok<'search'>(id, { room, ...found });
 };
 

@@ -105,6 +105,8 @@ const ROOM_COLUMNS = 'name, seq, private, kind, topic';
 const cidKey = (room: string, userId: string, cid: string): string => `${room}\u0000${userId}\u0000${cid}`;
 
 export class PostgresStore implements Store {
+  /** Queries run in the database server; this thread only sends them and parses replies. */
+  readonly readsHoldLoop = false;
   readonly #pool: pg.Pool;
   #pending: PendingAppend[] = [];
   #flushScheduled = false;

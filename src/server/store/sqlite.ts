@@ -108,6 +108,8 @@ const toRoomInfo = (row: RoomRow): RoomInfo => {
 };
 
 export class SqliteStore implements Store {
+  /** better-sqlite3 is synchronous: every read runs inside the call. */
+  readonly readsHoldLoop = true;
   readonly #db: Database.Database;
   readonly #statements;
   readonly #commit: (pending: PendingWrite[]) => unknown[];

@@ -192,6 +192,11 @@ export interface Store {
    * the window, so that a search never reads a whole room.
    */
   search(room: string, text: string, from: number, before: number, limit: number): Promise<ChatMessage[]>;
+  /**
+   * Whether reads run on this thread, inside the call (SQLite), holding the event loop for as long
+   * as they take, rather than elsewhere (PostgreSQL): search sizes its slices by it.
+   */
+  readonly readsHoldLoop: boolean;
   /** Up to `limit` messages with seq > after, ascending: the recovery read. */
   after(room: string, after: number, limit: number): Promise<ChatMessage[]>;
   recordUser(user: UserRef, kind: UserKind): Promise<void>;
