@@ -33,6 +33,7 @@ test('200 connections of never-finished fragments are closed with 1008 and memor
   }
   const results = await Promise.all(closes);
   const grown = rssKiB(pid) - before;
+  process.stderr.write(`never-finished fragments (200 x 5,000): server RSS +${(grown / 1024).toFixed(1)} MiB\n`);
   for (const result of results) {
     assert.equal(result.code, 1008);
     assert.match(result.reason, /PARLEY_MAX_FRAGMENTS/);
