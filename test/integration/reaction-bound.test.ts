@@ -37,3 +37,38 @@ test('a new emoji past the per-message bound is refused with too_many_reactions;
     await server.stop();
   }
 });
+
+test('a history page of heavily reacted messages stays within the reply budget; paging by the first seq still reads every message', async () => {
+  // A small budget stands in for a crowd of users: each reacting guest adds its id to every emoji it uses.
+  const server = await startTestServer({ recoveryBytes: 16 * 1024 });
+  const reactors = await Promise.all(Array.from({ length: 12 }, (_, i) => TestClient.guest(server.wsUrl, `crowd${i}`)));
+  const reader = await TestClient.guest(server.wsUrl, 'reader');
+  try {
+    const [writer] = reactors as [TestClient];
+    await Promise.all([...reactors, reader].map((client) => client.ok('join', { room: 'crowded' })));
+    for (let i = 1; i <= 30; i++) await writer.ok('send', { room: 'crowded', text: `message ${i} ${'x'.repeat(200)}`, cid: `c${i}` });
+    const emoji = ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h'];
+    for (const client of reactors) {
+      await Promise.all(Array.from({ length: 30 }, (_, i) => i + 1).flatMap((seq) => emoji.map((e) => client.ok('react', { room: 'crowded', seq, emoji: e, on: true }))));
+    }
+    const first = await reader.ok('history', { room: 'crowded', limit: 100 });
+    const page = first['messages'] as { seq: number }[];
+    const bytes = Buffer.byteLength(JSON.stringify(first));
+    assert.ok(page.length > 0 && page.length < 30, `the page was cut (${page.length} of 30 messages)`);
+    assert.ok(bytes <= 16 * 1024 + 4096, `the reply stayed near the budget (${bytes} bytes)`);
+    assert.equal(page.at(-1)?.seq, 30, 'the newest messages come first');
+    // Paging on from the first seq returns the rest, each message once.
+    const seqs = page.map((m) => m.seq);
+    let before = seqs[0] as number;
+    while (before > 1) {
+      const older = (await reader.ok('history', { room: 'crowded', before, limit: 100 }))['messages'] as { seq: number }[];
+      assert.ok(older.length > 0, 'a page below the first seq is never empty while there is more');
+      seqs.unshift(...older.map((m) => m.seq));
+      before = older[0]?.seq as number;
+    }
+    assert.deepEqual(seqs, Array.from({ length: 30 }, (_, i) => i + 1));
+  } finally {
+    await Promise.all([...reactors, reader].map((client) => client.close()));
+    await server.stop();
+  }
+});

@@ -404,7 +404,8 @@ export class Chat {
     this.#changed();
     try {
       const older = await this.client.history(room, { before: oldest, limit: PAGE });
-      view.hasOlder = older.length === PAGE && (older[0]?.seq ?? 1) > 1;
+      // Seqs start at 1 without gaps; a page may be short when the server's reply budget cut it.
+      view.hasOlder = (older[0]?.seq ?? 1) > 1;
       this.#merge(view, older);
     } catch {
       // Offline: tried again on the next scroll.
@@ -651,7 +652,7 @@ export class Chat {
     }
     try {
       const recent = await this.client.history(view.name, { before: seq + 1, limit: PAGE });
-      if (!view.loaded) view.hasOlder = recent.length === PAGE && (recent[0]?.seq ?? 1) > 1;
+      if (!view.loaded) view.hasOlder = (recent[0]?.seq ?? 1) > 1;
       view.loaded = true;
       this.#merge(view, recent);
       this.#markSeen(view);

@@ -272,9 +272,21 @@ export class ChatService {
     return result;
   }
 
-  async history(user: UserRef, room: string, before: number | undefined, limit: number): Promise<ChatMessage[]> {
+  /**
+   * Up to `limit` messages below `before`, ascending; fewer when the page would pass `budget` bytes
+   * (reactions carry their users, so a page of a busy room can be megabytes): the newest that fit,
+   * and always at least one, so that a client paging on with `before` = the first seq gets everything.
+   */
+  async history(user: UserRef, room: string, before: number | undefined, limit: number, budget = Number.POSITIVE_INFINITY): Promise<ChatMessage[]> {
     await this.access(user, room);
-    return this.#deps.store.history(room, before, limit);
+    const page = await this.#deps.store.history(room, before, limit);
+    if (budget === Number.POSITIVE_INFINITY) return page;
+    let bytes = 0;
+    for (let i = page.length - 1; i >= 0; i--) {
+      bytes += replayBytes(page[i] as ChatMessage);
+      if (bytes > budget && i < page.length - 1) return page.slice(i + 1);
+    }
+    return page;
   }
 
   /**

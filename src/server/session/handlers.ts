@@ -157,7 +157,9 @@ const send: Handler<'send'> = async (session, { room, text, cid, replyTo }, id, 
 
 const history: Handler<'history'> = async (session, { room, before, limit }, id, chat) => {
   requireAllowed(session, room);
-  const messages = await chat.history(session.user, room, before, limit ?? Limits.historyDefault);
+  // One reply may use the same share of the outbox as a join's replay, less what already waits.
+  const budget = Math.max(0, session.policy.recoveryBytes - session.outbox.pending());
+  const messages = await chat.history(session.user, room, before, limit ?? Limits.historyDefault, budget);
   session.ok<'history'>(id, { room, messages });
 };
 
