@@ -67,6 +67,19 @@ test('a history page of heavily reacted messages stays within the reply budget; 
       before = older[0]?.seq as number;
     }
     assert.deepEqual(seqs, Array.from({ length: 30 }, (_, i) => i + 1));
+    // Search results are bounded the same way; going on from `from` finds every match once.
+    const found: number[] = [];
+    let searchBefore: number | undefined;
+    let cut = false;
+    do {
+      const reply = await reader.ok('search', { room: 'crowded', text: 'message', limit: 50, ...(searchBefore === undefined ? {} : { before: searchBefore }) });
+      const results = (reply['messages'] as { seq: number }[]).map((m) => m.seq);
+      if (searchBefore === undefined) cut = results.length < 30;
+      found.push(...results);
+      searchBefore = reply['from'] as number;
+    } while (searchBefore > 1);
+    assert.ok(cut, 'the first search reply was cut by the budget');
+    assert.deepEqual(found, Array.from({ length: 30 }, (_, i) => 30 - i));
   } finally {
     await Promise.all([...reactors, reader].map((client) => client.close()));
     await server.stop();

@@ -302,12 +302,13 @@ export class ChatService {
     before: number | undefined,
     limit: number,
     owner: string,
+    budget = Number.POSITIVE_INFINITY,
   ): Promise<{ messages: ChatMessage[]; from: number }> {
     await this.access(user, room);
     const end = Math.min(before ?? Number.MAX_SAFE_INTEGER, (await this.#deps.store.roomSeq(room)) + 1);
     const from = Math.max(1, end - Limits.searchWindow);
     const store = this.#deps.store;
-    return this.#deps.searches.run(owner, {
+    const found = await this.#deps.searches.run(owner, {
       text,
       from,
       end,
@@ -315,6 +316,15 @@ export class ChatService {
       read: (low, high, max) => store.search(room, text, low, high, max),
       readsHoldLoop: store.readsHoldLoop,
     });
+    // Bounded in bytes like a history page: the newest results that fit, never none; the search
+    // then goes on below the oldest one kept.
+    let bytes = 0;
+    for (let i = 0; i < found.messages.length; i++) {
+      const message = found.messages[i] as ChatMessage;
+      bytes += replayBytes(message);
+      if (bytes > budget && i > 0) return { messages: found.messages.slice(0, i), from: (found.messages[i - 1] as ChatMessage).seq };
+    }
+    return found;
   }
 
   /**

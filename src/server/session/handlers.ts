@@ -165,7 +165,8 @@ const history: Handler<'history'> = async (session, { room, before, limit }, id,
 
 const search: Handler<'search'> = async (session, { room, text, before, limit }, id, chat) => {
   requireAllowed(session, room);
-  const found = await chat.search(session.user, room, text, before, limit ?? Limits.searchDefault, session.connId);
+  const budget = Math.max(0, session.policy.recoveryBytes - session.outbox.pending());
+  const found = await chat.search(session.user, room, text, before, limit ?? Limits.searchDefault, session.connId, budget);
   session.ok<'search'>(id, { room, ...found });
 };
 
