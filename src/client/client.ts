@@ -444,7 +444,7 @@ export class ParleyClient extends Emitter<ClientEvents> {
     const params = identity as CommandParams['hello'];
     this.#request('hello', params, { internal: true, onOk: (result) => this.#onHello(result) }).catch(
       (error: unknown) => {
-        if (error instanceof RequestError && error.refused) this.#fail(error);
+        if (error instanceof RequestError && error.fromServer) this.#fail(error);
       },
     );
   }
@@ -548,7 +548,7 @@ export class ParleyClient extends Emitter<ClientEvents> {
       this.#flushOutbox(room);
     };
     this.#request('join', params, { internal: true, onOk }).catch((error: unknown) => {
-      if (!(error instanceof RequestError) || !error.refused) return; // retried after the reconnect
+      if (!(error instanceof RequestError) || !error.fromServer) return; // retried after the reconnect
       if (this.#rooms.get(room) !== track) return;
       this.#rooms.delete(room);
       for (const waiter of track.waiters.splice(0)) waiter.reject(error);
@@ -568,7 +568,7 @@ export class ParleyClient extends Emitter<ClientEvents> {
           this.emit('outbox', { room, pending: this.#outbox.pending(room) });
         },
         (error: unknown) => {
-          if (error instanceof RequestError && error.refused && error.code !== 'not_member' && error.code !== 'hello_required') {
+          if (error instanceof RequestError && error.fromServer && error.code !== 'not_member' && error.code !== 'hello_required') {
             this.#outbox.fail(message.cid, error);
             this.emit('outbox', { room, pending: this.#outbox.pending(room) });
           } else {
@@ -641,7 +641,7 @@ export class ParleyClient extends Emitter<ClientEvents> {
         request.onOk?.(frame);
         request.resolve(frame);
       } else if (frame.type === 'error') {
-        request.reject(new RequestError(frame.code, frame.message, frame.field));
+        request.reject(RequestError.fromReply(frame));
       }
       return;
     }

@@ -4,7 +4,10 @@ import { ParleyClient, type ClientOptions, type ReadyEvent } from './client.js';
 import { globalSocketFactory } from './socket.js';
 
 export * from './client.js';
-export { RequestError } from './errors.js';
+export { RequestError, ClientErrorCode, MirroredErrorCodes, type MirroredErrorCode, type RaisedErrorCode } from './errors.js';
+// The server's error codes (a type only: the list lives in src/protocol/errors.ts, shared with the server).
+export type { ErrorCode } from '../protocol/errors.js';
+export type { HttpErrorBody } from '../protocol/http.js';
 export type { PendingMessage, SendResult } from './outbox.js';
 export type { SocketFactory, SocketLike, SocketEvents } from './socket.js';
 export { backoffDelay, type BackoffOptions } from './backoff.js';

@@ -2,6 +2,7 @@
 // The schemas are the single source of truth: the server validates every command against them and
 // the types below are derived from them, so the SDK, the web app and the server cannot disagree.
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
+import type { ErrorCode } from './errors.js';
 
 export const PROTOCOL = 'parley.v1';
 export const PROTOCOL_VERSION = 1;
@@ -240,7 +241,8 @@ export type OkReply<V extends Verb = Verb> = { id: RequestId; type: 'ok' } & Res
 export interface ErrorReply {
   id?: RequestId;
   type: 'error';
-  code: string;
+  /** One of the server's codes (errors.ts): the SDK and the server share this one list. */
+  code: ErrorCode;
   message: string;
   field?: string;
   /** With `rate_limited`: wait this long before the next request of that kind. */

@@ -109,6 +109,27 @@ test('a refused request rejects with the server code; a refused send leaves the 
   ada.close();
 });
 
+test('fromServer tells the server\'s refusals from what the SDK raised itself, whatever the code', async () => {
+  const room = 'sdk-origin';
+  const sockets = new Sockets();
+  const ada = client('ada-origin', sockets);
+  await ada.open();
+  // The server's error reply.
+  await assert.rejects(ada.join('Not A Room'), { code: 'bad_request', fromServer: true, refused: true });
+  // The same code the server would send, raised by the SDK without asking it.
+  await assert.rejects(ada.send('never-joined', 'x'), { code: 'not_member', field: 'room', fromServer: false, refused: false });
+  await ada.join(room);
+  // The ack of this send never reaches the client, so it is still pending when the room is left.
+  sockets.swallow = (frame) => frame['type'] === 'ok' && frame['room'] === room && 'msgId' in frame;
+  const unacked = ada.send(room, 'left behind');
+  assert.equal(ada.pending(room).length, 1, 'the send is pending');
+  const left = assert.rejects(unacked, { code: 'left', fromServer: false, refused: false });
+  await ada.leave(room); // answered by the server: the send was written before the leave
+  await left;
+  ada.close();
+  await assert.rejects(ada.history(room), { code: 'closed', fromServer: false, refused: false });
+});
+
 test('an invalid nick closes the client for good instead of retrying', async () => {
   const sockets = new Sockets();
   const bad = client('\u0007bell', sockets);

@@ -1,5 +1,6 @@
 // The accounts API (docs/api.md) from the browser: register, log in, log out. The session token
 // goes only in the request body of the answer and in localStorage, never in a URL.
+import type { ErrorCode, HttpErrorBody } from '../../src/client/index.js';
 
 export type AccountMode = 'login' | 'register';
 
@@ -8,9 +9,15 @@ export interface SignedIn {
   token: string;
 }
 
+/**
+ * The server's code from the answer's body, or the app's own: `network` when the server could not
+ * be reached, `error` when it answered without a readable error body (a proxy's page, say).
+ */
+export type AccountFailureCode = ErrorCode | 'network' | 'error';
+
 export class AccountFailure extends Error {
   constructor(
-    readonly code: string,
+    readonly code: AccountFailureCode,
     message: string,
   ) {
     super(message);
@@ -38,7 +45,7 @@ export async function signIn(mode: AccountMode, username: string, password: stri
   } catch {
     throw new AccountFailure('network', 'Could not reach the server. Try again.');
   }
-  const body = (await response.json().catch(() => ({}))) as Partial<SignedIn> & { error?: string; message?: string };
+  const body = (await response.json().catch(() => ({}))) as Partial<SignedIn> & Partial<HttpErrorBody>;
   if (response.ok && typeof body.token === 'string' && body.user !== undefined) return { user: body.user, token: body.token };
   switch (response.status) {
     case 401:

@@ -26,7 +26,9 @@ export function App(): JSX.Element {
   useEffect(() => {
     if (chat === undefined) return undefined;
     return chat.subscribe(() => {
-      const code = chat.connection.state === 'closed' ? chat.connection.error?.code : undefined;
+      const error = chat.connection.state === 'closed' ? chat.connection.error : undefined;
+      // Only the server's own refusal: the codes below are its (ErrorCode), checked by the compiler.
+      const code = error?.fromServer === true ? error.code : undefined;
       const reason =
         code === 'unauthorized'
           ? chat.signedIn

@@ -4,6 +4,7 @@
 import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
 import { ErrorCode } from '../../protocol/errors.js';
+import { httpErrorBody } from '../../protocol/http.js';
 import { AccountError, type AccountService, type SignedIn } from '../auth/accounts.js';
 import { PASSWORD_MAX, PASSWORD_MIN } from '../auth/password.js';
 import type { OriginPolicy } from '../auth/origin.js';
@@ -33,7 +34,7 @@ export async function authRoutes(app: FastifyInstance, { accounts, origins }: Au
   // Another site's page must not drive a visitor's browser to log in or out here.
   app.addHook('onRequest', async (request, reply) => {
     if (!origins.allows(request.headers.origin, request.headers.host)) {
-      return reply.code(403).send({ error: ErrorCode.Forbidden, message: 'this Origin may not use the API' });
+      return reply.code(403).send(httpErrorBody(ErrorCode.Forbidden, 'this Origin may not use the API'));
     }
     return undefined;
   });
@@ -49,13 +50,13 @@ export async function authRoutes(app: FastifyInstance, { accounts, origins }: Au
     const answered = accountErrorReply(error, reply);
     if (answered !== undefined) return answered;
     if (error.validation !== undefined) {
-      return reply.code(400).send({ error: ErrorCode.BadRequest, message: error.message });
+      return reply.code(400).send(httpErrorBody(ErrorCode.BadRequest, error.message));
     }
     if (error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 500) {
-      return reply.code(error.statusCode).send({ error: ErrorCode.BadRequest, message: error.message });
+      return reply.code(error.statusCode).send(httpErrorBody(ErrorCode.BadRequest, error.message));
     }
     reply.log.error({ err: error }, 'accounts API failed');
-    return reply.code(500).send({ error: ErrorCode.Internal, message: 'internal error' });
+    return reply.code(500).send(httpErrorBody(ErrorCode.Internal, 'internal error'));
   });
   app.post<{ Body: Credentials }>(
     '/api/register',
@@ -78,7 +79,7 @@ export async function authRoutes(app: FastifyInstance, { accounts, origins }: Au
   app.post('/api/logout', async (request, reply) => {
     const match = BEARER.exec(request.headers.authorization ?? '');
     if (match?.[1] === undefined) {
-      return reply.code(401).send({ error: ErrorCode.Unauthorized, message: 'send Authorization: Bearer <token>' });
+      return reply.code(401).send(httpErrorBody(ErrorCode.Unauthorized, 'send Authorization: Bearer <token>'));
     }
     // Logging out a token that is already dead is not an error: the outcome is the same.
     await accounts.logout(match[1]);
@@ -96,18 +97,18 @@ function accountErrorReply(error: unknown, reply: FastifyReply): FastifyReply | 
   if (!(error instanceof AccountError)) return undefined;
   switch (error.code) {
     case 'name_taken':
-      return reply.code(409).send({ error: ErrorCode.NameTaken, message: error.message });
+      return reply.code(409).send(httpErrorBody(ErrorCode.NameTaken, error.message));
     case 'bad_credentials':
-      return reply.code(401).send({ error: ErrorCode.Unauthorized, message: error.message });
+      return reply.code(401).send(httpErrorBody(ErrorCode.Unauthorized, error.message));
     case 'throttled':
       return reply
         .code(429)
         .header('retry-after', String(Math.max(1, Math.ceil(error.retryAfterMs / 1000))))
-        .send({ error: ErrorCode.Throttled, message: error.message });
+        .send(httpErrorBody(ErrorCode.Throttled, error.message));
     case 'busy':
       return reply
         .code(503)
         .header('retry-after', String(Math.max(1, Math.ceil(error.retryAfterMs / 1000))))
-        .send({ error: ErrorCode.Busy, message: error.message });
+        .send(httpErrorBody(ErrorCode.Busy, error.message));
   }
 }

@@ -6,6 +6,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ErrorCode } from '../../protocol/errors.js';
+import { httpErrorBody } from '../../protocol/http.js';
 import type { Readiness } from '../backends.js';
 import type { Metrics } from '../metrics/metrics.js';
 
@@ -40,7 +41,7 @@ export async function opsRoutes(app: FastifyInstance, options: OpsRoutesOptions)
         return reply
           .code(401)
           .header('www-authenticate', 'Bearer realm="parley-ops"')
-          .send({ error: ErrorCode.Unauthorized, message: 'send Authorization: Bearer <PARLEY_METRICS_TOKEN>' });
+          .send(httpErrorBody(ErrorCode.Unauthorized, 'send Authorization: Bearer <PARLEY_METRICS_TOKEN>'));
       };
   const hooks = guard === undefined ? {} : { onRequest: guard };
   // Ready: able to take traffic now. 503 while PostgreSQL or Redis is unreachable, so a load

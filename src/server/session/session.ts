@@ -2,7 +2,7 @@
 // the last seq it delivered; transports feed it text frames and tell it when the peer is gone.
 import type { Duplex } from 'node:stream';
 import type { WebSocket } from 'ws';
-import type { Command, RequestId, Results, UserRef, Verb } from '../../protocol/messages.js';
+import type { Command, ErrorReply, RequestId, Results, UserRef, Verb } from '../../protocol/messages.js';
 import { CloseCode, ErrorCode, ProtocolError } from '../../protocol/errors.js';
 import type { OutgoingPush } from '../hub/outgoing.js';
 import type { Participant } from '../chat/service.js';
@@ -212,10 +212,11 @@ export class Session implements Participant, OutboxOwner {
   }
 
   fail(id: RequestId | undefined, error: ProtocolError): void {
-    const reply: Record<string, unknown> = { type: 'error', code: error.code, message: error.message };
-    if (id !== undefined) reply['id'] = id;
-    if (error.field !== undefined) reply['field'] = error.field;
-    if (error.retryAfterMs !== undefined) reply['retryAfterMs'] = error.retryAfterMs;
+    // Typed as the wire's ErrorReply, so what the server sends and what the SDK reads cannot drift.
+    const reply: ErrorReply = { type: 'error', code: error.code, message: error.message };
+    if (id !== undefined) reply.id = id;
+    if (error.field !== undefined) reply.field = error.field;
+    if (error.retryAfterMs !== undefined) reply.retryAfterMs = error.retryAfterMs;
     this.sendJson(reply);
   }
 
