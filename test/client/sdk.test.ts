@@ -162,8 +162,10 @@ test('reconnect with recovery: the socket dies mid-stream and the app still sees
     if (i === 15 || i === 40) sockets.kill();
   }
   await until('all messages', () => seen.length >= total);
-  // Give a duplicate the chance to show up before asserting there is none.
-  await new Promise((resolve) => setTimeout(resolve, 100));
+  // Every send was acked, so every push (and the last rejoin's replay) was queued for ada's
+  // connection; the reply to a later request comes after them, and the SDK emits messages as their
+  // frames arrive: a duplicate would have been emitted by now.
+  await ada.listRooms();
   assert.deepEqual(
     seen.map((m) => m.seq),
     range(1, total),
@@ -221,7 +223,8 @@ test('outbox: sends while offline wait, and a send whose ack was lost is retried
   assert.deepEqual(ada.pending(), []);
   await watcher.waitFor('message', 5, room);
   await until('ada sees all', () => seen.length >= 5);
-  await new Promise((resolve) => setTimeout(resolve, 100));
+  // All five were acked, so any copy was queued before a later request's reply (see above).
+  await Promise.all([watcher.barrier(), ada.listRooms()]);
   assert.deepEqual(
     watcher.pushes('message', room).map((m) => m['text']),
     ['a1', 'a2', 'a3', 'b1', 'b2'],
@@ -290,7 +293,8 @@ test('the server restarts: the client reconnects, stays the same user, and its q
     await bob.ok('join', { room });
     await bob.ok('send', { room, text: 'after the restart', cid: 'b1' });
     await until('all three', () => seen.length >= 3);
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    // Bob's send was acked, so any copy was queued for ada before a later request's reply.
+    await ada.listRooms();
     assert.deepEqual(
       seen.map((m) => [m.seq, m.text]),
       [

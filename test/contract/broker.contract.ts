@@ -45,8 +45,20 @@ export const messagePush = (room: string, seq: number): Push => ({
   ts: 1,
 });
 
-/** Lets publications in flight arrive (for asserting that nothing does). */
-const settle = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 150));
+/**
+ * Proves that nothing more from `publisher` is on its way to `receiver`: publishes a marker to a
+ * room `receiver` subscribes to and waits for it. A broker hands one publisher's publications to a
+ * subscriber in publication order (the first tests here hold it to that; Redis runs one
+ * connection's commands in order and pushes to a subscriber's connection in that order), so any
+ * earlier publication that was going to reach `receiver` has reached it when the marker does.
+ */
+async function barrier(publisher: Broker, receiver: Broker, received: Received): Promise<void> {
+  const before = received.texts(BARRIER_ROOM).length;
+  await receiver.subscribe(BARRIER_ROOM);
+  await publisher.publish(BARRIER_ROOM, messagePush(BARRIER_ROOM, before + 1));
+  await received.waitForTexts(BARRIER_ROOM, before + 1);
+}
+const BARRIER_ROOM = 'barrier';
 const texts = (from: number, to: number): string[] => Array.from({ length: to - from + 1 }, (_, i) => `t${from + i}`);
 
 export function runBrokerContract(
@@ -94,7 +106,7 @@ export function runBrokerContract(
       await received.waitForTexts('r1', 1);
       await broker.unsubscribe('r1');
       await broker.publish('r1', messagePush('r1', 3));
-      await settle();
+      await barrier(broker, broker, received);
       assert.deepEqual(received.texts('r1'), ['t2']);
       assert.deepEqual(received.texts('r2'), []);
     });
@@ -124,7 +136,7 @@ export function runBrokerContract(
         for (let seq = 1; seq <= 50; seq++) await c.broker.publish('r1', messagePush('r1', seq));
         assert.deepEqual(await a.received.waitForTexts('r1', 50), texts(1, 50));
         assert.deepEqual(await b.received.waitForTexts('r1', 50), texts(1, 50));
-        await settle();
+        await barrier(c.broker, c.broker, c.received);
         assert.deepEqual(c.received.texts('r1'), [], 'a process that did not subscribe gets nothing');
       });
     }

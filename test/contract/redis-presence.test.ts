@@ -58,7 +58,14 @@ test("RedisPresence: a dead node's users are reported left once, by a live node;
     await live.add('r1', 'c3', bob); // bob is also on a live node: he stays
     const deadline = Date.now() + 5000;
     while (changes.length === 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
-    await new Promise((resolve) => setTimeout(resolve, 300)); // room for a wrong second report
+    // A report of a dead node's users comes only from a live node's sweep, and the listener is
+    // called in that sweep: once each live node has run a whole refresh that began after the first
+    // report (the second call starts a fresh one once any tick in progress is done), a wrong second
+    // report would be here.
+    for (const node of [live, other]) {
+      await node.refreshNow();
+      await node.refreshNow();
+    }
     assert.equal(changes.length, 1, `exactly one report: ${changes.join(', ')}`);
     assert.match(changes[0] as string, /^(live|other):r1:ada:leave$/);
     assert.ok(leftAfter > 0);

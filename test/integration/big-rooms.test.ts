@@ -4,7 +4,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startTestServer, type TestServer } from '../support/server.js';
-import { TestClient, settle } from '../support/client.js';
+import { TestClient } from '../support/client.js';
 
 let server: TestServer;
 before(async () => {
@@ -71,7 +71,8 @@ test('past the presence limit joins and leaves are quiet; back under it they are
   const fourth = await dan.client.ok('join', { room }); // the fourth: quiet
   assert.equal(fourth['online'], 4);
   await dan.client.ok('leave', { room }); // leaves 3 behind, so a room of 4 said nothing
-  await settle(150);
+  // A presence push for dan's join or leave would have been queued for ada before dan's acks.
+  await ada.client.barrier();
   const seen = (g: Guest): string[] => g.client.pushes('presence', room).map((p) => `${(p['user'] as { name: string }).name} ${String(p['event'])}`);
   assert.deepEqual(seen(ada), ['bob join', 'cat join']);
 

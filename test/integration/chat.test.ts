@@ -3,7 +3,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startTestServer, type TestServer } from '../support/server.js';
-import { TestClient, settle } from '../support/client.js';
+import { TestClient } from '../support/client.js';
 
 let server: TestServer;
 before(async () => {
@@ -73,7 +73,9 @@ test('the same cid from the same user returns the first reply and sends nothing 
   // Another user may use the same cid: it is a different message.
   const bobs = await bob.ok('send', { room: 'dedupe', text: 'mine', cid: 'same' });
   assert.equal(bobs['seq'], Number(first['seq']) + 1);
-  await settle(100);
+  // Every push of those three sends was queued for bob before its sender's ack: the barrier shows
+  // that the repeat brought none.
+  await bob.barrier();
   assert.equal(bob.pushes('message', 'dedupe').length, 2);
   const history = await bob.ok('history', { room: 'dedupe' });
   assert.equal((history['messages'] as unknown[]).length, 2);
@@ -119,7 +121,8 @@ test('presence: join when a user first joins, leave when its last connection lea
   await second.ok('hello', { nick: 'joiner', resume: hello['resume'] });
   await second.ok('join', { room: 'presence' });
   await joiner.ok('leave', { room: 'presence' });
-  await settle(100);
+  // A presence change would have been queued for the watcher before the join's and leave's acks.
+  await watcher.barrier();
   assert.equal(watcher.pushes('presence', 'presence').length, 1);
 
   // Its last connection drops: leave.
@@ -141,7 +144,8 @@ test('typing reaches the other members only and is not stored', async () => {
   await typist.ok('typing', { room: 'typing' });
   const [push] = await reader.waitFor('typing', 1, 'typing');
   assert.equal((push?.['user'] as { name: string }).name, 'typist');
-  await settle(50);
+  // Its own typing push would have been queued before the typing ack.
+  await typist.barrier();
   assert.equal(typist.pushes('typing').length, 0);
   const history = await reader.ok('history', { room: 'typing' });
   assert.deepEqual(history['messages'], []);
@@ -168,7 +172,8 @@ test('a member that left gets nothing more from the room', async () => {
   await go.ok('join', { room: 'leaving' });
   await go.ok('leave', { room: 'leaving' });
   await stay.ok('send', { room: 'leaving', text: 'after', cid: 'a' });
-  await settle(100);
+  // The push would have been queued for go before stay's ack.
+  await go.barrier();
   assert.equal(go.pushes('message', 'leaving').length, 0);
   const refused = await go.request('send', { room: 'leaving', text: 'x', cid: 'b' });
   assert.equal(refused['code'], 'not_member');

@@ -11,7 +11,7 @@ import { CommandSchemas } from '../../src/protocol/messages.js';
 import { decodeFrame } from '../../src/server/session/decode.js';
 import { exceedsBounds } from '../../src/server/limits/json-bounds.js';
 import { startTestServer, type TestServer } from '../support/server.js';
-import { TestClient, settle, type Frame } from '../support/client.js';
+import { TestClient, type Frame } from '../support/client.js';
 
 const KNOWN_CODES = new Set<string>(Object.values(ErrorCode));
 const VERBS = Object.keys(CommandSchemas);
@@ -154,7 +154,11 @@ test('random and mutated frames for every verb, over real connections', { timeou
       await witness.ok('send', { room: 'witness', text: `w${witnessed}`, cid: `w${witnessed}` });
       const replies = await Promise.all(waiting);
       for (const reply of replies) assert.ok(reply.type === 'ok' || reply.type === 'error');
-      await settle(5);
+      // Nothing more is on its way once a later request is answered (a connection is answered in
+      // order) or the connection has closed: a second reply to a tracked id would be here by now.
+      const barrier = client.barrier(10_000);
+      await Promise.race([barrier, client.closed]);
+      barrier.catch(() => undefined); // lost the race to the close: nothing can follow a close
       for (const frame of client.frames) assertWellFormed(frame);
       // Exactly one reply per tracked id.
       const ids = client.frames.filter((f) => typeof f['id'] === 'number' && tracked.has(f['id'])).map((f) => f['id']);
@@ -186,7 +190,8 @@ test('a leave right behind a join answers both and leaves no ghost member', asyn
   const [joined, left] = await Promise.all([quick.request('join', { room: 'ghost' }), quick.request('leave', { room: 'ghost' })]);
   assert.equal(joined.type, 'ok');
   assert.equal(left.type, 'ok');
-  await settle(50);
+  // Both replies are in, so both handlers have done all they do: presence is added inside the
+  // join and removed inside the leave, each before its reply.
   const observer = await TestClient.guest(server.wsUrl, 'observer');
   const seen = await observer.ok('join', { room: 'ghost' });
   assert.deepEqual((seen['members'] as { name: string }[]).map((m) => m.name), ['observer']);

@@ -51,7 +51,8 @@ test('join without since starts after the seq in the ok, and since equal to seq 
   await sender.ok('send', { room: 'fresh', text: 'new', cid: 'n' });
   for (const client of [plain, current]) {
     const messages = await client.waitFor('message', 1, 'fresh');
-    await settle(50);
+    // A replay comes right after the join's ok, and the new message before the sender's ack.
+    await client.barrier();
     assert.deepEqual(seqsOf(client.pushes('message', 'fresh')), [2]);
     assert.equal(messages[0]?.['text'], 'new');
   }
@@ -82,14 +83,15 @@ test('a client closed mid-stream recovers exactly what it missed while others ke
   reader.ws.terminate();
   const seen = seqsOf(reader.pushes('message', 'stream'));
   const lastSeen = Math.max(...seen);
-  await settle(30);
+  await settle(30); // lets the writers get ahead while the reader is away (real time passing, not a proof)
 
   const again = await TestClient.connect(server.wsUrl);
   await again.ok('hello', { nick: 'reader', resume: hello['resume'] });
   await again.ok('join', { room: 'stream', since: lastSeen });
   await sending;
   const rest = await again.waitFor('message', total - lastSeen, 'stream', 10_000);
-  await settle(100);
+  // Every send was acked (so its push queued) before this: a duplicate would show by now.
+  await again.barrier();
   const combined = [...seen, ...seqsOf(again.pushes('message', 'stream'))];
   assert.deepEqual(combined, range(1, total), 'every seq exactly once, in order');
   assert.equal(rest.length, total - lastSeen);
@@ -106,7 +108,8 @@ test('a gap larger than the recovery limit is reported, not silently truncated',
     const joined = await late.ok('join', { room: 'big-gap', since: 1 });
     assert.equal(joined['recovered'], false);
     assert.equal(joined['seq'], 5);
-    await settle(50);
+    // A replay would be queued right after the join's ok.
+    await late.barrier();
     assert.equal(late.pushes('message', 'big-gap').length, 0);
     const within = await TestClient.guest(small.wsUrl, 'within');
     const ok = await within.ok('join', { room: 'big-gap', since: 2 });

@@ -86,7 +86,8 @@ test('a non-member cannot join, read, recover from or send to a private room, no
 
   await owner.client.ok('send', { room: 'vault', text: 'still secret', cid: 's2' });
   await owner.client.waitFor('message', 2, 'vault');
-  await settle(50);
+  // Anything of vault for eve would have been queued before the owner's acks.
+  await eve.client.barrier();
   assert.equal(eve.client.frames.filter((f) => f['room'] === 'vault' && f.type !== 'error').length, 0, 'eve got nothing of vault');
   assert.deepEqual(texts(await historyOf(owner.client, 'vault')), ['the secret', 'still secret'], 'nothing of eve was stored');
   await closeAll(owner, eve);
@@ -161,7 +162,8 @@ test('a user cannot edit or delete another user\'s message; the author can, and 
   await refused(bob.client, 'edit', { room: 'edits', seq: 1, text: 'bob was here' }, 'forbidden');
   await refused(bob.client, 'delete', { room: 'edits', seq: 1 }, 'forbidden');
   await refused(bob.client, 'edit', { room: 'edits', seq: 99, text: 'x' }, 'not_found');
-  await settle(50);
+  // A push of a refused edit would have been queued before its refusal reached bob.
+  await owner.client.barrier();
   assert.equal(owner.client.pushes('edit').length + owner.client.pushes('delete').length, 0, 'nothing was pushed');
   assert.deepEqual(texts(await historyOf(owner.client, 'edits')), ['ada one', 'ada two', 'bob one'], 'nothing was changed');
 
@@ -230,7 +232,8 @@ test('a ban kicks now and holds on a fresh connection until lifted', async () =>
   await refused(troll.client, 'send', { room: 'banned', text: 'still here?', cid: 't1' }, 'not_member');
   await owner.client.ok('send', { room: 'banned', text: 'after the ban', cid: 'o1' });
   await watcher.client.waitFor('message', 1, 'banned');
-  await settle(50);
+  // The message would have been queued for them before the owner's ack.
+  await Promise.all([troll.client.barrier(), second.client.barrier()]);
   assert.equal(troll.client.pushes('message', 'banned').length, 0);
   assert.equal(second.client.pushes('message', 'banned').length, 0);
 
@@ -309,7 +312,8 @@ test('a kicked user stops receiving at once; from a private room it needs a new 
   assert.equal((kicked?.['by'] as { id: string }).id, owner.id);
   await owner.client.ok('send', { room: 'kicks', text: 'not for the kicked', cid: 'k1' });
   await owner.client.waitFor('message', 1, 'kicks');
-  await settle(50);
+  // The message would have been queued for the kicked user before the owner's ack.
+  await guestUser.client.barrier();
   assert.equal(guestUser.client.pushes('message', 'kicks').length, 0);
   await refused(guestUser.client, 'send', { room: 'kicks', text: 'hello?', cid: 'v1' }, 'not_member');
   await refused(guestUser.client, 'join', { room: 'kicks' }, 'not_member');
@@ -353,7 +357,8 @@ test('a DM is one room per pair, made on first use; a third user cannot get in',
   await refused(ada.client, 'dm', { user: 'g_nobody' }, 'not_found');
   assert.equal(((await eve.client.ok('rooms'))['rooms'] as { room: string }[]).find((r) => r.room === room), undefined);
   assert.ok(((await bob.client.ok('rooms'))['rooms'] as { room: string; dm: boolean }[]).some((r) => r.room === room && r.dm));
-  await settle(50);
+  // Ada's message would have been queued for eve before ada's ack.
+  await eve.client.barrier();
   assert.equal(eve.client.pushes('message').length, 0);
   assert.deepEqual(texts(await historyOf(bob.client, room)), ['just us']);
   await closeAll(ada, bob, eve);
@@ -422,7 +427,8 @@ test('an invite and a DM reach every connection of the invited user, in no room 
   assert.deepEqual({ room: dms[1]?.['room'], dm: dms[1]?.['dm'], by: dms[1]?.['by'] }, { room, dm: true, by: { id: ada.id, name: 'ada' } });
   await bobToo.client.waitFor('invited', 2);
 
-  await settle(100);
+  // A notice of the repeated invite would have been queued before ada's ack of it.
+  await Promise.all([bob.client.barrier(), eve.client.barrier(), ada.client.barrier()]);
   assert.equal(bob.client.pushes('invited').length, 2, 'the repeated invite was not announced');
   assert.equal(eve.client.pushes('invited').length, 0);
   assert.equal(ada.client.pushes('invited').length, 0, 'the inviter is not told about itself');
@@ -450,7 +456,8 @@ test('read markers: kept per user for every device, never moved back, told to th
     { seq: 4, read: 4 },
   );
   assert.equal(listed(await bob.client.ok('rooms'), 'reading-room')?.['read'], 0, "bob's marker is his own");
-  await settle(50);
+  // A read notice for bob would have been queued before ada's acks.
+  await bob.client.barrier();
   assert.equal(bob.client.pushes('read').length, 0);
 
   // A private room's marker needs membership, like its history.

@@ -30,12 +30,7 @@ test('no slice exceeds the worst-case bound, even after cheap slices; the slices
     await append(LONG, () => 'a'.repeat(Limits.textMax), 'l');
     await append(SHORT, (i) => `short ${i}`, 's');
     const end = LONG + SHORT + 1;
-    // CPU time, not wall-clock: on a shared machine the process is descheduled now and then.
-    const cpuMs = (): number => {
-      const { user, system } = process.cpuUsage();
-      return (user + system) / 1000;
-    };
-    const slices: { from: number; before: number; cpuMs: number }[] = [];
+    const slices: { from: number; before: number }[] = [];
     const runner = new SearchRunner({ budgetMs: 60_000, perConnection: 1, concurrent: 1 }, { refused: () => undefined, truncated: () => undefined });
     for (const text of [`${'a'.repeat(Limits.searchTextMax - 1)}b`, 'ab', 'q']) {
       slices.length = 0;
@@ -46,23 +41,21 @@ test('no slice exceeds the worst-case bound, even after cheap slices; the slices
         limit: 50,
         readsHoldLoop: true,
         read: (from, before, limit) => {
-          const started = cpuMs();
-          const rows = store.search('trap', text, from, before, limit);
-          slices.push({ from, before, cpuMs: cpuMs() - started });
-          return rows;
+          slices.push({ from, before });
+          return store.search('trap', text, from, before, limit);
         },
       });
       assert.deepEqual(found, { messages: [], from: 1 }, `${text.slice(0, 8)}: nothing matches, the whole window was read`);
+      // A slice sized by the short texts alone would cover all 300 runs at ~1 ms each (some 300 ms
+      // holding the loop); bounded by the worst case it stays near 5 ms. That time is measured in
+      // bench/search.mjs (event-loop blocking during the worst searches), not here: this asserts the
+      // seq bound that keeps it short, which a loaded machine cannot make pass or fail.
       const most = maxSliceSeqs(text);
       assert.ok(slices.every((slice) => slice.before - slice.from <= most), `${text.slice(0, 8)}: at most ${most} seqs a slice`);
       // Newest first, each slice right below the previous one, from the end down to seq 1.
       assert.equal(slices[0]?.before, end);
       assert.equal(slices[slices.length - 1]?.from, 1);
       assert.ok(slices.every((slice, i) => i === 0 || slice.before === slices[i - 1]?.from), 'no gap, no overlap');
-      // A slice sized by the short texts alone would cover all 300 runs at ~1 ms each (some
-      // 300 ms); bounded by the worst case, the slowest stays near 5 ms (generous: shared machine).
-      const slowest = Math.max(...slices.map((slice) => slice.cpuMs));
-      assert.ok(slowest < 40, `${text.slice(0, 8)}: slowest slice ${slowest.toFixed(1)} ms`);
     }
     assert.equal(maxSliceSeqs(`${'a'.repeat(199)}b`), 1, 'a 200-char pattern: one seq a slice');
   } finally {

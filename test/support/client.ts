@@ -64,6 +64,24 @@ export class TestClient {
     return reply;
   }
 
+  /**
+   * Proves "nothing else arrived": sends a cheap request (`rooms`) and waits for its reply, ok or
+   * error (an error reply, say hello_required, is as good a marker). The server writes one
+   * connection's pushes and replies through one outbox, in the order they were queued, so every
+   * push queued for this connection before the request was read has arrived when its reply does.
+   * The caller must first make sure the push it means to rule out would already have been queued:
+   * a push caused by this connection's own request is queued before that request's reply; one
+   * caused by another client's request is queued (in one process, with the memory broker, and on
+   * the receiver's node in a cluster) before that client's reply, so await that reply first.
+   * The id is a string no other request of the test uses, so no other reply can be taken for it.
+   */
+  async barrier(timeoutMs = 3000): Promise<void> {
+    const id = `barrier-${this.#nextId++}`;
+    const reply = this.next((frame) => frame['id'] === id, 'the barrier reply', timeoutMs);
+    this.ws.send(JSON.stringify({ id, type: 'rooms' }));
+    await reply;
+  }
+
   sendRaw(data: string | Buffer, binary = false): void {
     this.ws.send(data, { binary });
   }

@@ -84,11 +84,26 @@ test('a resync reads everything after the last seq handed on', async () => {
 });
 
 test('a stopped room hands on nothing more', async () => {
-  const { order: o, seqs } = order();
+  // The gap read the stopped room has in flight is watched, so that the test waits for exactly it
+  // (it still reads the real store), not for some time that a slow machine may not give it.
+  const reads: Promise<unknown>[] = [];
+  const reader = {
+    roomSeq: (room: string) => store.roomSeq(room),
+    after: (room: string, after: number, limit: number) => {
+      const read = store.after(room, after, limit);
+      reads.push(read);
+      return read;
+    },
+  };
+  const seqs: number[] = [];
+  const o = new RoomOrder({ room: 'r', reader, log, emit: (pushed) => seqs.push(pushed.seq) });
   o.start(0);
   o.accept(push(3));
   o.stop();
-  await new Promise((resolve) => setTimeout(resolve, 50));
+  assert.equal(reads.length, 1, 'the gap before seq 3 is being read');
+  await Promise.all(reads);
+  await new Promise((resolve) => setImmediate(resolve)); // the room has handled what the read returned
   o.accept(push(1));
   assert.deepEqual(seqs, []);
+  assert.equal(reads.length, 1, 'and read nothing more');
 });
