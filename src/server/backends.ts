@@ -17,12 +17,7 @@ import { MemoryBroker } from './broker/memory.js';
 import { RedisBroker } from './broker/redis.js';
 import { MemoryPresence } from './presence/memory.js';
 import { RedisPresence } from './presence/redis.js';
-
-export interface Readiness {
-  ready: boolean;
-  /** Each dependency that can be unreachable, and whether it is reachable now. */
-  checks: Record<string, boolean>;
-}
+import type { Readiness } from './http/ops-routes.js';
 
 export interface Backends {
   store: Store;

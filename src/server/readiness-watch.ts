@@ -4,7 +4,7 @@
 // load balancer stops sending it new clients; the few that still arrive (a balancer between health
 // checks, a client connecting directly) are refused the same way instead of being let in to fail at
 // their first join.
-import type { Readiness } from './backends.js';
+import type { Readiness } from './http/ops-routes.js';
 
 export class ReadinessWatch {
   readonly #check: () => Promise<Readiness>;

@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
-import { textFrame } from '../../src/server/transport/frame.js';
+import { textFrame } from '../../src/server/wire/frame.js';
 
 // @types/ws does not declare the Receiver class; its runtime API is a Writable that emits 'message'.
 interface ReceiverLike {

@@ -5,11 +5,10 @@ import type { Duplex } from 'node:stream';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import fastifyStatic from '@fastify/static';
 import type { Logger } from 'pino';
-import type { Readiness } from '../backends.js';
 import { authRoutes, type AuthRoutesOptions } from './auth-routes.js';
 import type { Metrics } from '../metrics/metrics.js';
 import { addSecurityHeaders } from './security-headers.js';
-import { opsRoutes } from './ops-routes.js';
+import { opsRoutes, type Readiness } from './ops-routes.js';
 import type { TrustFunction } from '../client-address.js';
 import { answerClientError, type HttpEdges } from './edges.js';
 

@@ -7,8 +7,14 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ErrorCode } from '../../protocol/errors.js';
 import { httpErrorBody } from '../../protocol/http.js';
-import type { Readiness } from '../backends.js';
 import type { Metrics } from '../metrics/metrics.js';
+
+/** What /readyz answers; backends.ts computes it over the Store, Broker and Presence it opened. */
+export interface Readiness {
+  ready: boolean;
+  /** Each dependency that can be unreachable, and whether it is reachable now. */
+  checks: Record<string, boolean>;
+}
 
 export interface OpsRoutesOptions {
   readiness: () => Promise<Readiness>;

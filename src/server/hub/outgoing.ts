@@ -1,7 +1,7 @@
 // One push on its way to many connections: each wire form is serialized and framed at most once,
 // on first use, and the same bytes go to every recipient that speaks that form.
 import type { Push } from '../../protocol/messages.js';
-import { textFrame } from '../transport/frame.js';
+import { textFrame } from '../wire/frame.js';
 
 export class OutgoingPush {
   readonly push: Push;

@@ -5,7 +5,7 @@ import { CloseCode, ErrorCode, ProtocolError } from '../../protocol/errors.js';
 import type { ChatService } from '../chat/service.js';
 import type { OutgoingPush } from '../hub/outgoing.js';
 import type { Session } from './session.js';
-import { textFrame } from '../transport/frame.js';
+import { textFrame } from '../wire/frame.js';
 import { refundText, reserveText } from './quota-gate.js';
 
 export type Handler<V extends Verb> = (

@@ -6,7 +6,7 @@ import type { Command, ErrorReply, RequestId, Results, UserRef, Verb } from '../
 import { CloseCode, ErrorCode, ProtocolError } from '../../protocol/errors.js';
 import type { OutgoingPush } from '../hub/outgoing.js';
 import type { Participant } from '../chat/service.js';
-import { textFrame } from '../transport/frame.js';
+import { textFrame } from '../wire/frame.js';
 import { Outbox, type OutboxOwner } from './outbox.js';
 import { JoinedRooms } from './joined-rooms.js';
 import { randomId } from '../random-id.js';

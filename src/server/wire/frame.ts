@@ -1,5 +1,7 @@
 // Server-to-client WebSocket frames (RFC 6455 §5.2), built once and written as-is to any number of
 // sockets. Server frames are never masked, so the same bytes are valid for every recipient.
+// It sits below the hub and the session (wire/ imports nothing of ours) because both build frames:
+// the hub one per push for all its recipients (hub/outgoing.ts), a session its own replies.
 
 const OPCODE_TEXT = 0x1;
 const FIN = 0x80;
