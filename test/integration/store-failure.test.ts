@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import { chmodSync, closeSync, mkdirSync, openSync, rmSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { killAllServers, spawnServer } from '../support/process.js';
+import { killAllServers, killAllServersAndWait, spawnServer } from '../support/process.js';
 import { tempDataDir } from '../support/server.js';
 import { TestClient, type Frame } from '../support/client.js';
 import { mountTmpfs, unmountTmpfs } from '../support/tmpfs.js';
@@ -132,14 +132,17 @@ test('a real full disk (ENOSPC on a small tmpfs): every send fails cleanly, the 
 
     const filler = join(dataDir, 'filler');
     assert.ok(fillUntilFull(filler) > 0, 'the filler took the free space');
-    const ackedBeforeFull = acked.size;
-    for (let round = 0; round < 5; round++) {
+    // A full file system can still take a write that needs no new block: after a checkpoint SQLite
+    // writes the WAL from its start again, over blocks it already has. Such a send is stored and
+    // synced, so its ack is right; what must never happen is an ack for a send that was not stored
+    // (checked below against history, and after a restart). The WAL soon needs a block, and then
+    // sends fail.
+    for (let round = 0; refusedCids.length < 20 && round < 20; round++) {
       for (const reply of await sendBatch(`full${round}`)) {
-        assert.equal(reply.type, 'error', `a send on a full disk is not acknowledged: ${JSON.stringify(reply)}`);
-        assert.equal(reply['code'], 'store_failed', `a refused send says why: ${JSON.stringify(reply)}`);
+        if (reply.type === 'error') assert.equal(reply['code'], 'store_failed', `a refused send says why: ${JSON.stringify(reply)}`);
       }
     }
-    assert.equal(acked.size, ackedBeforeFull, 'nothing was acknowledged while the disk was full');
+    assert.ok(refusedCids.length >= 20, `sends failed once the disk was full (${refusedCids.length} refused)`);
     const pushed = new Set(sender.pushes('message', 'full').map((push) => push['cid']));
     for (const cid of refusedCids) assert.ok(!pushed.has(cid), `${cid} was refused and was not delivered`);
 
@@ -147,7 +150,7 @@ test('a real full disk (ENOSPC on a small tmpfs): every send fails cleanly, the 
     assert.equal(server.child.exitCode, null, 'the process did not exit');
     assert.equal((await fetch(`${server.url}/healthz`)).status, 200);
     const reader = await TestClient.guest(server.wsUrl, 'reader');
-    assert.equal((await reader.ok('join', { room: 'full' }))['seq'], ackedBeforeFull);
+    assert.equal((await reader.ok('join', { room: 'full' }))['seq'], acked.size);
     assert.deepEqual(
       (await wholeHistory(reader, 'full')).map((m) => m.cid),
       [...acked.keys()],
@@ -185,7 +188,9 @@ test('a real full disk (ENOSPC on a small tmpfs): every send fails cleanly, the 
       await restarted.exited;
     }
   } finally {
-    killAllServers();
+    // The server must be gone before its file system can be unmounted (or the unmount fails as busy
+    // and hides the test's own failure).
+    await killAllServersAndWait();
     unmountTmpfs(dataDir);
     rmSync(base, { recursive: true, force: true });
   }

@@ -50,6 +50,15 @@ export function killAllServers(): void {
   running.clear();
 }
 
+/** SIGKILLs every server this test file started that is still running, and resolves once all have exited. */
+export async function killAllServersAndWait(): Promise<void> {
+  const children = [...running];
+  const gone = children.map((child) => (child.exitCode !== null || child.signalCode !== null ? Promise.resolve() : new Promise<void>((resolve) => child.once('exit', () => resolve()))));
+  for (const child of children) child.kill('SIGKILL');
+  running.clear();
+  await Promise.all(gone);
+}
+
 export async function spawnServer(options: SpawnOptions = {}): Promise<ServerProcess> {
   const args = options.args ?? [];
   const env = options.env ?? {};
