@@ -171,7 +171,9 @@ test('raw bytes on a socket: the server answers 4xx or 2xx, or just closes, and 
   await fc.assert(
     fc.asyncProperty(lineArb, fc.boolean(), rawHeaderArb, fc.string({ unit: 'binary-ascii', maxLength: 80 }), async (line, host, headers, body) => {
       const head = host ? ['Host: 127.0.0.1', ...headers] : headers;
-      const answer = await raw(Buffer.from(`${line}\r\n${head.join('\r\n')}\r\n\r\n${body}`, 'latin1'));
+      // `Expect: 100-continue` is answered with an interim 100 first (as HTTP/1.1 says); the final
+      // response is what follows it.
+      const answer = (await raw(Buffer.from(`${line}\r\n${head.join('\r\n')}\r\n\r\n${body}`, 'latin1'))).replace(/^(HTTP\/1\.[01] 1\d\d [^\r]*\r\n(?:[^\r]+\r\n)*\r\n)+/, '');
       const status = /^HTTP\/1\.[01] (\d{3}) /.exec(answer)?.[1];
       seen.set(status ?? (answer === '' ? 'closed' : 'other'), (seen.get(status ?? (answer === '' ? 'closed' : 'other')) ?? 0) + 1);
       if (answer === '') return;
@@ -179,7 +181,9 @@ test('raw bytes on a socket: the server answers 4xx or 2xx, or just closes, and 
       const code = Number(status);
       assert.ok((code >= 200 && code < 300) || (code >= 400 && code < 500), `answered ${code}: ${JSON.stringify(line)}`);
     }),
-    { numRuns: 200 },
+    // Random lines and headers are mostly malformed (400); these well-formed requests always run
+    // too, so that the routes behind the parser are reached whatever the seed.
+    { numRuns: 200, examples: [['GET /healthz HTTP/1.1', true, [], ''], ['POST /api/login HTTP/1.1', true, ['Content-Type: application/json', 'Content-Length: 2'], '{}'], ['GET /no-such-page HTTP/1.0', false, [], '']] },
   );
   t.diagnostic(`answers: ${JSON.stringify(Object.fromEntries([...seen].sort()))}`);
   assert.ok((seen.get('400') ?? 0) > 0 && [...seen.keys()].some((k) => k.startsWith('2') || k === '404'), 'reached both the parser and the routes');
