@@ -312,31 +312,48 @@ test('the server restarts: the client reconnects, stays the same user, and its q
   }
 });
 
+/**
+ * Ada (on the SDK) and bob join `room` and ada receives m1; then ada's connection is cut and kept
+ * down while `whileAway` has bob send, and comes back. Resolves once ada is open again with one gap.
+ */
+async function missWhileAway(
+  url: string,
+  room: string,
+  whileAway: (bob: TestClient) => Promise<void>,
+): Promise<{ ada: ReturnType<typeof createClient>; bob: TestClient; seen: ReturnType<typeof collect>; gaps: { after: number; upTo: number }[] }> {
+  const sockets = new Sockets();
+  const ada = createClient(url, { nick: 'ada', socket: sockets.factory, backoff: { initialMs: 20, maxMs: 100 } });
+  await ada.open();
+  await ada.join(room);
+  const seen = collect(ada, room);
+  const gaps: { after: number; upTo: number }[] = [];
+  ada.on('gap', (gap) => gaps.push({ after: gap.after, upTo: gap.upTo }));
+  const bob = await TestClient.guest(url, 'bob');
+  await bob.ok('join', { room });
+  await bob.ok('send', { room, text: 'm1', cid: `${room}-1` });
+  await until('m1', () => seen.length === 1);
+  sockets.blocked = true;
+  sockets.kill();
+  await until('disconnect noticed', () => ada.state !== 'open');
+  await whileAway(bob);
+  sockets.blocked = false;
+  await until('back', () => ada.state === 'open' && gaps.length === 1);
+  return { ada, bob, seen, gaps };
+}
+
 test('more missed bytes than the replay budget: the newest part is replayed as messages, the gap before it is an event', async () => {
   // A 1 MiB outbox (the least allowed) makes the replay budget 512 KiB: about 130 messages of 4,000 characters.
   const small = await startTestServer({ outboxLimitBytes: 1024 * 1024 });
   const room = 'sdk-budget';
-  const sockets = new Sockets();
-  const ada = createClient(small.wsUrl, { nick: 'ada', socket: sockets.factory, backoff: { initialMs: 20, maxMs: 100 } });
+  let ada: ReturnType<typeof createClient> | undefined;
   try {
-    await ada.open();
-    await ada.join(room);
-    const seen = collect(ada, room);
-    const gaps: { after: number; upTo: number }[] = [];
-    ada.on('gap', (gap) => gaps.push({ after: gap.after, upTo: gap.upTo }));
-    const bob = await TestClient.guest(small.wsUrl, 'bob');
-    await bob.ok('join', { room });
-    await bob.ok('send', { room, text: 'm1', cid: 'b1' });
-    await until('m1', () => seen.length === 1);
-
-    sockets.blocked = true;
-    sockets.kill();
-    await until('disconnect noticed', () => ada.state !== 'open');
-    for (let i = 2; i <= 201; i += 50) {
-      await Promise.all(Array.from({ length: 50 }, (_, k) => bob.ok('send', { room, text: `m${i + k} `.padEnd(4000, 'z'), cid: `b${i + k}` })));
-    }
-    sockets.blocked = false;
-    await until('back', () => ada.state === 'open' && gaps.length === 1);
+    const missed = await missWhileAway(small.wsUrl, room, async (bob) => {
+      for (let i = 2; i <= 201; i += 50) {
+        await Promise.all(Array.from({ length: 50 }, (_, k) => bob.ok('send', { room, text: `m${i + k} `.padEnd(4000, 'z'), cid: `b${i + k}` })));
+      }
+    });
+    ada = missed.ada;
+    const { bob, seen, gaps } = missed;
     const gap = gaps[0] as { after: number; upTo: number };
     assert.equal(gap.after, 1);
     assert.ok(gap.upTo > 1 && gap.upTo < 201, `upTo ${gap.upTo}`);
@@ -357,7 +374,7 @@ test('more missed bytes than the replay budget: the newest part is replayed as m
     assert.deepEqual(filled, Array.from({ length: gap.upTo }, (_, i) => i + 1));
     await bob.close();
   } finally {
-    ada.close();
+    ada?.close();
     await small.stop();
   }
 });
@@ -365,25 +382,13 @@ test('more missed bytes than the replay budget: the newest part is replayed as m
 test('more missed than the server replays: a gap event names the missing seqs, then live messages continue', async () => {
   const small = await startTestServer({ recoveryLimit: 3 });
   const room = 'sdk-gap';
-  const sockets = new Sockets();
-  const ada = createClient(small.wsUrl, { nick: 'ada', socket: sockets.factory, backoff: { initialMs: 20, maxMs: 100 } });
+  let ada: ReturnType<typeof createClient> | undefined;
   try {
-    await ada.open();
-    await ada.join(room);
-    const seen = collect(ada, room);
-    const gaps: { after: number; upTo: number }[] = [];
-    ada.on('gap', (gap) => gaps.push({ after: gap.after, upTo: gap.upTo }));
-    const bob = await TestClient.guest(small.wsUrl, 'bob');
-    await bob.ok('join', { room });
-    await bob.ok('send', { room, text: 'm1', cid: 'g1' });
-    await until('m1', () => seen.length === 1);
-
-    sockets.blocked = true;
-    sockets.kill();
-    await until('disconnect noticed', () => ada.state !== 'open');
-    for (let i = 2; i <= 7; i++) await bob.ok('send', { room, text: `m${i}`, cid: `g${i}` });
-    sockets.blocked = false;
-    await until('back', () => ada.state === 'open' && gaps.length === 1);
+    const missed = await missWhileAway(small.wsUrl, room, async (bob) => {
+      for (let i = 2; i <= 7; i++) await bob.ok('send', { room, text: `m${i}`, cid: `g${i}` });
+    });
+    ada = missed.ada;
+    const { bob, seen, gaps } = missed;
     assert.deepEqual(gaps, [{ after: 1, upTo: 7 }]);
     await bob.ok('send', { room, text: 'm8', cid: 'g8' });
     await until('m8', () => seen.length === 2);
@@ -399,7 +404,7 @@ test('more missed than the server replays: a gap event names the missing seqs, t
     );
     await bob.close();
   } finally {
-    ada.close();
+    ada?.close();
     await small.stop();
   }
 });
