@@ -22,10 +22,7 @@ export function dispatchText(session: Session, text: string, chat: ChatService, 
   if (session.rate !== null) {
     const kind: RateKind = command?.type === 'send' ? 'send' : 'other';
     const userId = session.identified ? session.userId : undefined;
-    const now = performance.now();
-    let wait = policy.limiter.take(session.rate, userId, kind, now);
-    if (wait > 0) policy.metrics.rateLimited.inc({ kind });
-    else if (kind === 'send' && (wait = policy.limiter.takeAddress(session.ip, now)) > 0) policy.metrics.rateLimitedIp.inc();
+    const wait = takeTokens(session, userId, kind, performance.now());
     if (wait > 0) {
       rateLimited(session, decoded.id, kind, wait);
       return;
@@ -38,6 +35,25 @@ export function dispatchText(session: Session, text: string, chat: ChatService, 
   }
   if (command === undefined) return;
   admit(session, command, chat, log);
+}
+
+/**
+ * Takes one request's tokens from the connection's and user's buckets and, for a send, the client
+ * address's: 0 when granted, otherwise the wait in ms (counted in the metric of the bucket that
+ * refused). One rule for protocol and plain mode. `session.rate` must not be null.
+ */
+export function takeTokens(session: Session, userId: string | undefined, kind: RateKind, now: number): number {
+  const { limiter, metrics } = session.policy;
+  const rate = session.rate as NonNullable<Session['rate']>;
+  const wait = limiter.take(rate, userId, kind, now);
+  if (wait > 0) {
+    metrics.rateLimited.inc({ kind });
+    return wait;
+  }
+  if (kind !== 'send') return 0;
+  const byAddress = limiter.takeAddress(session.ip, now);
+  if (byAddress > 0) metrics.rateLimitedIp.inc();
+  return byAddress;
 }
 
 /**

@@ -8,6 +8,7 @@ import type { ChatService } from '../chat/service.js';
 import type { Session } from './session.js';
 import { randomId } from '../random-id.js';
 import { refundText, reserveText } from './quota-gate.js';
+import { takeTokens } from './dispatch.js';
 
 export const LOBBY = 'lobby';
 
@@ -43,9 +44,7 @@ export function plainText(session: Session, text: string, chat: ChatService, log
   }
   if (session.rate !== null) {
     const now = performance.now();
-    let wait = limiter.take(session.rate, session.userId, 'send', now);
-    if (wait > 0) metrics.rateLimited.inc({ kind: 'send' });
-    else if ((wait = limiter.takeAddress(session.ip, now)) > 0) metrics.rateLimitedIp.inc();
+    const wait = takeTokens(session, session.userId, 'send', now);
     if (wait > 0) {
       // As in protocol mode: the sends already in flight are stored and delivered before the close.
       if (limiter.refused(session.rate, now)) session.closeWhenAnswered(CloseCode.PolicyViolation, 'rate limit exceeded repeatedly');
