@@ -1,4 +1,5 @@
-// Runs every compiled test file (dist/test/**/*.test.js) under node's test runner, whose summary
+// Runs every compiled test file (dist/test/**/*.test.js, and unit tests beside the code they test,
+// dist/src/**/*.test.js) under node's test runner, whose summary
 // (# pass / # fail) ends the output of each group (stress tests run last, alone); a last line
 // `N passed, N failed, N skipped` counts every group. Extra arguments are passed to node --test.
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
@@ -7,7 +8,7 @@ import { join, relative } from 'node:path';
 import { spawnSync } from 'node:child_process';
 
 const root = new URL('..', import.meta.url).pathname;
-const testRoot = join(root, 'dist', 'test');
+const testRoots = [join(root, 'dist', 'test'), join(root, 'dist', 'src')];
 
 function find(dir) {
   return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
@@ -18,12 +19,13 @@ function find(dir) {
 }
 
 const filter = process.env.PARLEY_TEST_FILTER;
-const files = find(testRoot)
+const files = testRoots
+  .flatMap((dir) => (existsSync(dir) ? find(dir) : []))
   .filter((file) => filter === undefined || file.includes(filter))
   .sort()
   .map((file) => relative(root, file));
 if (files.length === 0) {
-  console.error('no test files found under dist/test');
+  console.error('no test files found under dist/test or dist/src');
   process.exit(1);
 }
 // Stress tests (thousands of clients) run after the others, alone: next to them every other test
