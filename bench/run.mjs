@@ -7,6 +7,8 @@
 //   npm run bench                       full run (about 15 minutes)
 //   npm run bench -- --quick            smoke run (about 2 minutes)
 //   npm run bench -- --only room1000,store --targets parley,ws
+//   PARLEY_BENCH_BASE=../old-checkout npm run bench -- --only room1000 --targets ws,base,parley --out /tmp/b
+//                                       a change before (base) and after (this checkout) in one run
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, release, tmpdir } from 'node:os';
@@ -130,7 +132,7 @@ async function withServer(targetName, body, env = {}) {
   const target = targets[targetName];
   const profileDir = options['cpu-prof'];
   const server =
-    targetName === 'parley'
+    targetName === 'parley' || targetName === 'base'
       ? await target.start(profileDir !== undefined ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : [], env)
       : await target.start();
   try {
@@ -197,7 +199,7 @@ const runners = {
   idle: (t) => withServer(t, (target, server) => idle({ target, server, count: config.idle.count, roomSize: config.idle.roomSize, singleRoom: t === 'ws', log })),
   // With the default synchronous=FULL (an fsync per transaction), then with NORMAL for comparison.
   store: async (t) => {
-    if (t !== 'parley') return null;
+    if (t !== 'parley' && t !== 'base') return null;
     const full = await withServer(t, (target, server) => storeThroughput({ target, server, ...config.store, log }));
     log('  (again with PARLEY_SQLITE_SYNC=normal)');
     const normal = await withServer(t, (target, server) => storeThroughput({ target, server, ...config.store, log }), {
@@ -241,6 +243,24 @@ function runChild(scenario, targetName) {
   }
 }
 
+/** With a `base` target: one line per scenario, base and this checkout, each as a ratio to the naive ws loop. */
+function printBeforeAfter(all) {
+  const num = (v) => (typeof v === 'number' && v > 0 ? Math.round(v).toLocaleString('en-US') : '–');
+  const ratio = (a, b) => (a > 0 && b > 0 ? `${(a / b).toFixed(2)}×` : '–');
+  log('before/after (best passing rate; deliveries/s at saturation; store msg/s):');
+  for (const [scenario, row] of Object.entries(all)) {
+    const pick = (r) => (scenario === 'store' ? r?.storedPerSec : scenario === 'idle' ? r?.setupPerSec : r?.saturatedDeliveriesPerSec);
+    const base = pick(row.base);
+    const now = pick(row.parley);
+    const ws = pick(row.ws);
+    log(
+      `  ${scenario}: base ${num(row.base?.bestRate)} msg/s, ${num(base)}; now ${num(row.parley?.bestRate)} msg/s, ${num(now)}` +
+        (ws !== undefined ? `; ws ${num(row.ws?.bestRate)} msg/s, ${num(ws)}; base/ws ${ratio(base, ws)}, now/ws ${ratio(now, ws)}` : '') +
+        `; now/base ${ratio(now, base)}`,
+    );
+  }
+}
+
 const facts = machine();
 facts.pinned = hasTaskset;
 facts.niceness = options.nice === undefined ? 0 : Number(options.nice);
@@ -252,12 +272,13 @@ const started = Date.now();
 for (const scenario of scenarioNames) {
   results[scenario] = {};
   for (const targetName of targetNames) {
-    if (scenario === 'store' && targetName !== 'parley') continue;
+    if (scenario === 'store' && targetName !== 'parley' && targetName !== 'base') continue;
     log(`${scenario} — ${targets[targetName].label}`);
     results[scenario][targetName] = runChild(scenario, targetName);
   }
 }
 facts.loadEnd = loadavg();
+if (targetNames.includes('base')) printBeforeAfter(results);
 facts.durationSec = Math.round((Date.now() - started) / 1000);
 
 const report = { quick, facts, config, results };

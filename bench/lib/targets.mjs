@@ -226,13 +226,21 @@ export const targets = {
     sendFrame: (_client, room, text) => clientFrame(`42["msg","${room}","${text}"]`),
   },
 
-  parley: {
-    label: 'Parley',
+  parley: parleyTarget('Parley', repoRoot),
+};
+
+// `PARLEY_BENCH_BASE=/path/to/another/checkout` (built) adds the target `base`: that checkout's
+// Parley, driven exactly like this one, so a change is measured before and after in one run.
+if (process.env.PARLEY_BENCH_BASE) targets.base = parleyTarget('Parley (base)', process.env.PARLEY_BENCH_BASE);
+
+function parleyTarget(label, checkout) {
+  return {
+    label,
     start(extraNodeArgs = [], env = {}) {
       const dataDir = mkdtempSync(join(tmpdir(), 'parley-bench-'));
       return startProcess(
         (port) => [
-          join(repoRoot, 'dist', 'src', 'cli', 'parley.js'),
+          join(checkout, 'dist', 'src', 'cli', 'parley.js'),
           'serve',
           '--port',
           String(port),
@@ -266,5 +274,5 @@ export const targets = {
       const id = client.nextId++;
       return clientFrame(`{"id":${id},"type":"send","room":"${room}","text":"${text}","cid":"c${id}"}`);
     },
-  },
-};
+  };
+}
