@@ -35,13 +35,18 @@ test('the accounts API refuses a foreign Origin with 403 before doing anything',
   assert.equal((await api(server.url, '/api/register', body, { origin: own })).status, 201);
 });
 
-test('PARLEY_ORIGINS replaces the default with exactly the listed origins', async () => {
+test('PARLEY_ORIGINS adds the listed origins to the server\'s own, which is never locked out', async () => {
   const listed = await startTestServer({ auth: authConfig({ origins: ['https://chat.example.com', 'http://localhost:5173'] }) });
   try {
     assert.equal(await handshake(listed.wsUrl, { origin: 'https://chat.example.com' }), 'open');
     assert.equal(await handshake(listed.wsUrl, { origin: 'http://localhost:5173' }), 'open');
     assert.equal(await handshake(listed.wsUrl, { origin: 'https://chat.example.com.evil.example' }), 403);
-    assert.equal(await handshake(listed.wsUrl, { origin: `http://127.0.0.1:${listed.port}` }), 403);
+    assert.equal(await handshake(listed.wsUrl, { origin: 'https://evil.example' }), 403);
+    assert.equal(await handshake(listed.wsUrl, { origin: `http://127.0.0.1:${listed.port}` }), 'open', "Parley's own web app");
+    assert.equal(await handshake(listed.wsUrl, { origin: `http://127.0.0.1:${listed.port + 1}` }), 403, 'another port is another origin');
+    const body = { username: 'listed-origin-user', password: 'long enough password' };
+    const own = await api(listed.url, '/api/register', body, { origin: `http://127.0.0.1:${listed.port}` });
+    assert.equal(own.status, 201, "the accounts API answers the server's own page too");
   } finally {
     await listed.stop();
   }

@@ -60,7 +60,7 @@ test('the password pool runs at most `concurrency` at once, queues `queue` more 
   assert.equal(await pool.run('hash', () => Promise.resolve(7)), 7, 'the pool is free again');
 });
 
-test('the Origin policy: own host by default, an exact list when configured, * for any', () => {
+test('the Origin policy: own host always, plus an exact list when configured, * for any', () => {
   const own = new OriginPolicy([]);
   assert.equal(own.allows(undefined, 'chat.example:8080'), true);
   assert.equal(own.allows('http://chat.example:8080', 'chat.example:8080'), true);
@@ -72,7 +72,10 @@ test('the Origin policy: own host by default, an exact list when configured, * f
   const listed = new OriginPolicy(['https://a.example/', 'https://b.example']);
   assert.equal(listed.allows('https://a.example', 'anything'), true);
   assert.equal(listed.allows('https://b.example', 'anything'), true);
-  assert.equal(listed.allows('http://b.example', 'b.example'), false);
+  assert.equal(listed.allows('http://b.example', 'c.example'), false, 'the scheme is part of a listed origin');
+  assert.equal(listed.allows('http://b.example', 'b.example'), true, 'a page of this server itself is still allowed');
+  assert.equal(listed.allows('https://parley.example:8080', 'parley.example:8080'), true, 'own origin beside a list');
+  assert.equal(listed.allows('https://evil.example', 'parley.example:8080'), false);
   assert.equal(new OriginPolicy(['*']).allows('https://x.example', 'y'), true);
 });
 

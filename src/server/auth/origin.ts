@@ -4,8 +4,9 @@
 // browser), so a request without Origin passes.
 
 /**
- * `allowed` lists exact origins (`https://chat.example.com`); `*` allows any. Empty: only the
- * server's own origin, i.e. the Origin's host:port equals the request's Host header.
+ * The server's own origin (the Origin's host:port equals the request's Host header) is always
+ * allowed: Parley's own web app must never be locked out by a list meant to let other sites in.
+ * `allowed` adds exact origins (`https://chat.example.com`); `*` allows any.
  */
 export class OriginPolicy {
   readonly #allowed: ReadonlySet<string>;
@@ -19,7 +20,7 @@ export class OriginPolicy {
   allows(origin: string | undefined, host: string | undefined): boolean {
     if (origin === undefined) return true;
     if (this.#any) return true;
-    if (this.#allowed.size > 0) return this.#allowed.has(normalise(origin));
+    if (this.#allowed.has(normalise(origin))) return true;
     if (host === undefined) return false;
     let url: URL;
     try {
