@@ -2,6 +2,7 @@
 // WebSocket handshake and on cross-site POSTs; non-browser clients usually send none, and they are
 // not what an Origin check protects against (it stops another site's page from using a visitor's
 // browser), so a request without Origin passes.
+import { OriginRefusals } from './origin-refusals.js';
 
 /**
  * The server's own origin (the Origin's host:port equals the request's Host header) is always
@@ -11,6 +12,7 @@
 export class OriginPolicy {
   readonly #allowed: ReadonlySet<string>;
   readonly #any: boolean;
+  readonly #refusals = new OriginRefusals();
 
   constructor(allowed: readonly string[]) {
     this.#any = allowed.includes('*');
@@ -30,6 +32,11 @@ export class OriginPolicy {
     }
     if (url.protocol !== 'http:' && url.protocol !== 'https:') return false;
     return url.host.toLowerCase() === host.toLowerCase();
+  }
+
+  /** The log line for refusing `origin` (once per origin, bounded), or null when it was said already. */
+  refusalNote(origin: string | undefined, where: 'websocket' | 'api'): string | null {
+    return origin === undefined ? null : (this.#refusals.note(origin, where)?.message ?? null);
   }
 }
 

@@ -34,6 +34,8 @@ export async function authRoutes(app: FastifyInstance, { accounts, origins }: Au
   // Another site's page must not drive a visitor's browser to log in or out here.
   app.addHook('onRequest', async (request, reply) => {
     if (!origins.allows(request.headers.origin, request.headers.host)) {
+      const note = origins.refusalNote(request.headers.origin, 'api');
+      if (note !== null) request.log.warn({ origin: request.headers.origin }, note);
       return reply.code(403).send(httpErrorBody(ErrorCode.Forbidden, 'this Origin may not use the API'));
     }
     return undefined;

@@ -164,6 +164,8 @@ export class WsGateway {
     if (!UPGRADE_PATHS.has(url.pathname)) return this.#refuse(socket, 404, 'WebSocket endpoints are / and /ws', 'path');
     // Checked before anything else is accepted: another site's page must not use a visitor's browser here.
     if (!this.#options.origins.allows(req.headers.origin, req.headers.host)) {
+      const note = this.#options.origins.refusalNote(req.headers.origin, 'websocket');
+      if (note !== null) this.log.warn({ origin: req.headers.origin }, note);
       return this.#refuse(socket, 403, 'this Origin may not connect; see PARLEY_ORIGINS', 'origin');
     }
     // URLs end up in access logs and browser history; tokens go in hello.
