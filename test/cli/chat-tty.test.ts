@@ -5,9 +5,13 @@ import assert from 'node:assert/strict';
 import { fileURLToPath } from 'node:url';
 import { startTestServer, type TestServer } from '../support/server.js';
 import { register } from '../support/auth.js';
-import { spawnInPty } from '../support/pty.js';
+import { ptySkip, spawnInPty } from '../support/pty.js';
+
+const skip = ptySkip() ?? false;
 
 const CLI = fileURLToPath(new URL('../../src/cli/parley.js', import.meta.url));
+/** Without colours, so that a message line reads as the text it is. */
+const PLAIN = { env: { NO_COLOR: '1' } };
 
 let server: TestServer;
 before(async () => {
@@ -17,15 +21,15 @@ after(async () => {
   await server.stop();
 });
 
-test('/quit ends parley chat in a terminal', async () => {
-  const pty = spawnInPty([process.execPath, CLI, 'chat', server.wsUrl, '--nick', 'quitter', '--room', 'tty']);
+test('/quit ends parley chat in a terminal', { skip }, async () => {
+  const pty = spawnInPty([process.execPath, CLI, 'chat', server.wsUrl, '--nick', 'quitter', '--room', 'tty'], PLAIN);
   await pty.waitFor('#tty> ');
   pty.type('/quit\r');
   assert.equal(await pty.exited, 0, pty.output());
 });
 
-test('Ctrl+D ends parley chat in a terminal, after what was typed is stored', async () => {
-  const pty = spawnInPty([process.execPath, CLI, 'chat', server.wsUrl, '--nick', 'eof-user', '--room', 'tty-eof']);
+test('Ctrl+D ends parley chat in a terminal, after what was typed is stored', { skip }, async () => {
+  const pty = spawnInPty([process.execPath, CLI, 'chat', server.wsUrl, '--nick', 'eof-user', '--room', 'tty-eof'], PLAIN);
   await pty.waitFor('#tty-eof> ');
   pty.type('last words\r');
   await pty.waitFor('eof-user: last words');
@@ -33,10 +37,10 @@ test('Ctrl+D ends parley chat in a terminal, after what was typed is stored', as
   assert.equal(await pty.exited, 0, pty.output());
 });
 
-test('--user asks for the password without echo and signs in to the account', async () => {
+test('--user asks for the password without echo and signs in to the account', { skip }, async () => {
   const password = 'a secret that must not show';
   await register(server.url, 'tty-ada', password);
-  const pty = spawnInPty([process.execPath, CLI, 'chat', server.wsUrl, '--user', 'tty-ada', '--room', 'tty-accounts']);
+  const pty = spawnInPty([process.execPath, CLI, 'chat', server.wsUrl, '--user', 'tty-ada', '--room', 'tty-accounts'], PLAIN);
   const asked = await pty.waitFor('password for tty-ada: ');
   pty.type(`${password}\r`);
   await pty.waitFor('connected to ', asked);
@@ -46,9 +50,9 @@ test('--user asks for the password without echo and signs in to the account', as
   assert.equal(await pty.exited, 0, pty.output());
 });
 
-test('a wrong password is a sentence and exit code 1', async () => {
+test('a wrong password is a sentence and exit code 1', { skip }, async () => {
   await register(server.url, 'tty-bob', 'the right password');
-  const pty = spawnInPty([process.execPath, CLI, 'chat', server.wsUrl, '--user', 'tty-bob']);
+  const pty = spawnInPty([process.execPath, CLI, 'chat', server.wsUrl, '--user', 'tty-bob'], PLAIN);
   await pty.waitFor('password for tty-bob: ');
   pty.type('not the password\r');
   await pty.waitFor('wrong username or password for tty-bob');

@@ -5,7 +5,9 @@ import assert from 'node:assert/strict';
 import { fileURLToPath } from 'node:url';
 import { tempDataDir } from '../support/server.js';
 import { killAllServersAndWait, spawnServer } from '../support/process.js';
-import { spawnInPty } from '../support/pty.js';
+import { ptySkip, spawnInPty } from '../support/pty.js';
+
+const skip = ptySkip() ?? false;
 import { startLine, shownUrl } from '../../src/cli/start-line.js';
 
 after(killAllServersAndWait);
@@ -17,7 +19,7 @@ test('the start line names the address to open', () => {
   assert.equal(shownUrl('::1', 8080, true), 'https://[::1]:8080');
 });
 
-test('npm start in a terminal prints where to open the app, and Ctrl+C stops it', async () => {
+test('npm start in a terminal prints where to open the app, and Ctrl+C stops it', { skip }, async () => {
   const pty = spawnInPty(['npm', 'start', '--silent', '--', '--host', '127.0.0.1', '--port', '0'], {
     env: { PARLEY_DATA_DIR: tempDataDir(), PARLEY_LOG_LEVEL: 'warn' },
     cwd: fileURLToPath(new URL('../../../', import.meta.url)),

@@ -2,7 +2,7 @@
 // (raw-mode line editing, a password typed without echo, the start line of `parley serve`). It uses
 // util-linux `script`, which Debian installs everywhere (bsdutils is essential): what is written
 // to the harness goes to the terminal as keystrokes, and everything the terminal shows comes back.
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 
 export interface Pty {
   /** Everything the terminal showed so far (escape sequences included). */
@@ -14,6 +14,15 @@ export interface Pty {
   /** Resolves with the command's exit code. */
   exited: Promise<number | null>;
   kill(): void;
+}
+
+/** Undefined when `script` is there; otherwise the skip message (under CI=true, a failure). */
+export function ptySkip(): string | undefined {
+  if (spawnSync('script', ['--version']).status === 0) return undefined;
+  const reason = 'util-linux script is not installed (apt-get install -y bsdutils): terminal tests SKIPPED';
+  if (process.env['CI'] === 'true') throw new Error(`${reason}; CI=true requires it`);
+  console.warn(`\n*** ${reason} ***\n`);
+  return reason;
 }
 
 const quote = (arg: string): string => `'${arg.replace(/'/g, `'\\''`)}'`;
