@@ -1,73 +1,42 @@
-// `parley chat ws://host:port --nick NAME [--room R]`: a terminal chat on the SDK. It shows the
-// room live and sends each line typed; reconnects, re-joins and resends like the web app does.
-// With stdin not a terminal it sends each input line and exits once all are acknowledged.
+// `parley chat ws://host:port --nick NAME [--room R]` (or `--user NAME`, `--token T`): a terminal
+// chat on the SDK. It shows the room live (edits, deletes and reactions too) and sends each line
+// typed; reconnects, re-joins and resends like the web app does. With stdin not a terminal it
+// sends each input line and exits once all are acknowledged.
 import { createInterface, type Interface } from 'node:readline';
-import { parseArgs } from 'node:util';
-import { createClient, type ChatMessage, type ParleyClient } from '../client/node.js';
+import { createClient, type ParleyClient } from '../client/node.js';
+import { parseChatArgs } from './chat-args.js';
+import { ChatView, printable, type Style } from './chat-view.js';
+import { helloFor, openFirst } from './sign-in.js';
 
-export const CHAT_USAGE = 'usage: parley chat ws://host:port --nick NAME [--room ROOM]';
+export { CHAT_USAGE, CHAT_HELP, ChatUsageError, parseChatArgs, wantsHelp } from './chat-args.js';
+export { printable } from './chat-view.js';
+export { ChatFailure } from './sign-in.js';
+
 const HISTORY_LINES = 20;
 const TYPING_EVERY_MS = 3000;
 const DRAIN_MS = 10_000;
+const COMMANDS = 'commands: /join ROOM, /dm NAME, /rooms, /who, /history, /search TEXT, /quit (start a message with // to send a leading /)';
 
-export class ChatUsageError extends Error {
-  override readonly name = 'ChatUsageError';
-}
-
-interface ChatArgs {
-  url: string;
-  nick: string;
-  room: string;
-}
-
-export function parseChatArgs(argv: readonly string[]): ChatArgs {
-  const { values, positionals } = parseArgs({
-    args: [...argv],
-    options: { nick: { type: 'string', short: 'n' }, room: { type: 'string', short: 'r' } },
-    allowPositionals: true,
-    strict: true,
-  });
-  const [raw, ...extra] = positionals;
-  if (raw === undefined || extra.length > 0) throw new ChatUsageError('give exactly one server URL');
-  if (values.nick === undefined || values.nick.trim() === '') throw new ChatUsageError('--nick is required');
-  let url: URL;
-  try {
-    url = new URL(raw.includes('://') ? raw : `ws://${raw}`);
-  } catch {
-    throw new ChatUsageError(`not a URL: ${raw}`);
-  }
-  if (url.protocol === 'http:') url.protocol = 'ws:';
-  if (url.protocol === 'https:') url.protocol = 'wss:';
-  if (url.protocol !== 'ws:' && url.protocol !== 'wss:') throw new ChatUsageError('the URL must start with ws:// or wss://');
-  return { url: url.href, nick: values.nick.trim(), room: values.room ?? 'lobby' };
-}
-
-/**
- * Message text may carry terminal escape sequences; print control characters as visible
- * ^X notation so nobody can move the cursor, retitle the window or hide text in your terminal.
- */
-export function printable(text: string): string {
-  return text.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g, (char) => {
-    const code = char.charCodeAt(0);
-    return code < 0x20 ? `^${String.fromCharCode(code + 64)}` : `\\u${code.toString(16).padStart(4, '0')}`;
-  });
-}
-
-const timeFormat = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit' });
+const errorText = (error: unknown): string => (error instanceof Error ? error.message : String(error));
 
 export async function chat(argv: readonly string[]): Promise<void> {
   const args = parseChatArgs(argv);
   const tty = process.stdin.isTTY === true && process.stdout.isTTY === true;
   const color = tty && process.env['NO_COLOR'] === undefined;
-  const dim = (text: string): string => (color ? `\x1b[2m${text}\x1b[22m` : text);
-  const bold = (text: string): string => (color ? `\x1b[1m${text}\x1b[22m` : text);
+  const style: Style = {
+    dim: (text) => (color ? `\x1b[2m${text}\x1b[22m` : text),
+    bold: (text) => (color ? `\x1b[1m${text}\x1b[22m` : text),
+  };
 
-  const client = createClient(args.url, { nick: args.nick });
+  const hello = await helloFor(args, { tty, env: process.env });
+  const client = createClient(args.url, hello);
+  const view = new ChatView(style, () => client.user?.id);
   let room = args.room;
   let rl: Interface | undefined;
+  let inputClosed = false;
 
   const print = (line: string): void => {
-    if (rl !== undefined && tty) {
+    if (rl !== undefined && tty && !inputClosed) {
       // Print above the prompt and redraw what the user was typing.
       process.stdout.write('\r\x1b[2K');
       process.stdout.write(`${line}\n`);
@@ -76,50 +45,58 @@ export async function chat(argv: readonly string[]): Promise<void> {
       process.stdout.write(`${line}\n`);
     }
   };
-  const status = (text: string): void => print(dim(`* ${text}`));
-  const show = (message: ChatMessage, prefixRoom = false): void => {
-    const where = prefixRoom ? dim(`#${message.room} `) : '';
-    const lines = printable(message.text).split('\n');
-    const head = `${dim(`[${timeFormat.format(message.ts)}]`)} ${where}${bold(printable(message.from.name))}: `;
-    print(head + lines.join(`\n${' '.repeat(9)}`));
-  };
+  const status = (text: string): void => print(style.dim(`* ${text}`));
+  const isDm = (name: string): boolean => name.startsWith('dm-');
+  const enter = (name: string): Promise<void> => enterRoom(client, view, name, status, print);
 
   client.on('state', (change) => {
-    if (change.state === 'reconnecting' && change.retryAt !== undefined) {
+    if (change.state === 'reconnecting' && change.retryAt !== undefined && change.wasOpen) {
       const seconds = Math.max(1, Math.round((change.retryAt - Date.now()) / 1000));
       status(`connection lost; reconnecting in ${seconds}s${client.pending().length > 0 ? ` (${client.pending().length} unsent)` : ''}`);
-    } else if (change.state === 'closed' && change.error !== undefined) {
+    } else if (change.state === 'closed' && change.error !== undefined && change.wasOpen) {
       status(`disconnected: ${change.error.message}`);
     }
   });
   client.on('ready', (ready) => {
     if (ready.reconnected) status('back online');
   });
-  client.on('message', (message) => show(message, message.room !== room));
+  client.on('joined', (joined) => {
+    for (const member of joined.members) {
+      if (joined.access.dm) view.learnDmPeer(joined.room, member);
+      else view.learnUser(member);
+    }
+  });
+  client.on('message', (message) => print(view.message(message, message.room !== room, isDm(message.room))));
+  client.on('roomEvent', (push) => {
+    const line = view.roomEvent(push, push.room !== room);
+    if (line !== undefined) print(line);
+  });
   client.on('presence', (push) => {
-    if (push.room === room) status(`${printable(push.user.name)} ${push.event === 'join' ? 'joined' : 'left'} #${push.room}`);
+    view.learnUser(push.user);
+    if (push.room === room) status(`${printable(push.user.name)} ${push.event === 'join' ? 'joined' : 'left'} ${view.label(push.room)}`);
   });
   client.on('invited', (push) => {
-    const what = push.dm ? 'wants a direct conversation' : `invited you to #${push.room}`;
-    status(`${printable(push.by.name)} ${what}; /join ${push.room}`);
+    if (push.dm) {
+      view.learnDmPeer(push.room, push.by);
+      status(`${printable(push.by.name)} wants a direct conversation; /dm ${printable(push.by.name)} to answer`);
+    } else {
+      status(`${printable(push.by.name)} invited you to #${push.room}; /join ${push.room}`);
+    }
   });
-  client.on('gap', (gap) => status(`#${gap.room}: messages ${gap.after + 1}–${gap.upTo} were too many to replay; /history shows the latest`));
+  client.on('gap', (gap) => status(`${view.label(gap.room)}: messages ${gap.after + 1}–${gap.upTo} were too many to replay; /history shows the latest`));
 
-  let ready;
-  try {
-    ready = await client.open();
-  } catch (error) {
-    console.error(`parley chat: ${error instanceof Error ? error.message : String(error)}`);
-    process.exitCode = 1;
-    return;
-  }
+  const ready = await openFirst(client, args);
   status(`connected to ${args.url} as ${printable(ready.user.name)}`);
-  await enter(client, room, status, show);
+  await enter(room);
 
-  rl = createInterface({ input: process.stdin, output: process.stdout, terminal: tty, prompt: `#${room}> ` });
+  rl = createInterface({ input: process.stdin, output: process.stdout, terminal: tty, prompt: view.prompt(room) });
+  const prompt = (): void => {
+    // After /quit or Ctrl+D: prompting again would resume stdin and keep the process alive.
+    if (tty && !inputClosed) rl?.prompt();
+  };
   if (tty) {
     status('type a message and press Enter; /help for commands');
-    rl.prompt();
+    prompt();
     let lastTyping = 0;
     process.stdin.on('keypress', () => {
       const now = Date.now();
@@ -131,20 +108,25 @@ export async function chat(argv: readonly string[]): Promise<void> {
   }
 
   const finished = new Promise<void>((resolve) => {
-    rl?.on('close', () => resolve());
-  });
-  rl.on('line', (line) => {
-    const text = line.trimEnd();
-    void handleLine(text).finally(() => {
-      if (tty) rl?.prompt();
+    rl?.on('close', () => {
+      inputClosed = true;
+      resolve();
     });
   });
+  rl.on('line', (line) => {
+    void handleLine(line.trimEnd()).finally(prompt);
+  });
+
+  const moveTo = (next: string): void => {
+    room = next;
+    rl?.setPrompt(view.prompt(room));
+  };
 
   async function handleLine(text: string): Promise<void> {
     if (text === '') return;
     if (!text.startsWith('/') || text.startsWith('//')) {
       const body = text.startsWith('//') ? text.slice(1) : text;
-      client.send(room, body).catch((error: unknown) => status(`not sent: ${error instanceof Error ? error.message : String(error)}`));
+      client.send(room, body).catch((error: unknown) => status(`not sent: ${errorText(error)}`));
       return;
     }
     const [command = '', ...rest] = text.slice(1).split(/\s+/);
@@ -154,27 +136,31 @@ export async function chat(argv: readonly string[]): Promise<void> {
         const next = (rest[0] ?? '').replace(/^#/, '');
         if (next === '') return status('usage: /join ROOM');
         try {
-          await enter(client, next, status, show);
-          room = next;
-          rl?.setPrompt(`#${room}> `);
+          await enter(next);
+          moveTo(next);
         } catch (error) {
-          status(`could not join ${next}: ${error instanceof Error ? error.message : String(error)}`);
+          status(`could not join ${next}: ${errorText(error)}`);
         }
         return;
       }
       case 'dm': {
         const name = (rest[0] ?? '').replace(/^@/, '');
-        if (name === '') return status('usage: /dm NAME (someone online in this room)');
+        if (name === '') return status(`usage: /dm NAME (someone online in ${view.label(room)}, or who wrote to you)`);
         try {
+          const known = view.dmRoomWith(name);
+          if (known !== undefined) {
+            await enter(known);
+            return moveTo(known);
+          }
           const { members } = await client.members(room);
           const peer = members.find((member) => member.name.toLowerCase() === name.toLowerCase() && member.id !== client.user?.id);
-          if (peer === undefined) return status(`nobody called ${name} is online in #${room}`);
-          const { room: dmRoom } = (await client.command('dm', { user: peer.id })) as { room: string };
-          await enter(client, dmRoom, status, show);
-          room = dmRoom;
-          rl?.setPrompt(`@${printable(peer.name)}> `);
+          if (peer === undefined) return status(`nobody called ${printable(name)} is online in ${view.label(room)}`);
+          const { room: dmRoom } = await client.command('dm', { user: peer.id });
+          view.learnDmPeer(dmRoom, peer);
+          await enter(dmRoom);
+          moveTo(dmRoom);
         } catch (error) {
-          status(`could not open a DM with ${name}: ${error instanceof Error ? error.message : String(error)}`);
+          status(`could not open a DM with ${printable(name)}: ${errorText(error)}`);
         }
         return;
       }
@@ -184,27 +170,28 @@ export async function chat(argv: readonly string[]): Promise<void> {
         if (query === '') return status('usage: /search TEXT');
         try {
           const { messages } = await client.search(room, query, { limit: HISTORY_LINES });
-          if (messages.length === 0) return status(`nothing in #${room} contains "${printable(query)}"`);
-          status(`${messages.length} in #${room} contain "${printable(query)}", oldest first:`);
-          for (const found of [...messages].reverse()) show(found);
+          if (messages.length === 0) return status(`nothing in ${view.label(room)} contains "${printable(query)}"`);
+          status(`${messages.length} in ${view.label(room)} contain "${printable(query)}", oldest first:`);
+          for (const found of [...messages].reverse()) print(view.message(found));
         } catch (error) {
-          status(`search failed: ${error instanceof Error ? error.message : String(error)}`);
+          status(`search failed: ${errorText(error)}`);
         }
         return;
       }
       case 'rooms': {
         const rooms = await client.listRooms().catch(() => []);
-        status(rooms.map((r) => `#${r.room} (${r.online} online)`).join(', ') || 'no rooms yet');
+        const named = rooms.map((r) => `${r.dm && !view.knowsDmPeer(r.room) ? `a direct conversation (/join ${r.room})` : view.label(r.room)} (${r.online} online)`);
+        status(named.join(', ') || 'no rooms yet');
         return;
       }
       case 'who': {
         const joined = await client.join(room).catch(() => undefined);
-        if (joined !== undefined) status(`online in #${room}: ${joined.members.map((m) => printable(m.name)).join(', ')}`);
+        if (joined !== undefined) status(`online in ${view.label(room)}: ${joined.members.map((m) => printable(m.name)).join(', ')}`);
         return;
       }
       case 'history': {
         const messages = await client.history(room, { limit: HISTORY_LINES }).catch(() => []);
-        for (const message of messages) show(message);
+        for (const message of messages) print(view.message(message, false, isDm(room)));
         return;
       }
       case 'quit':
@@ -212,7 +199,7 @@ export async function chat(argv: readonly string[]): Promise<void> {
         rl?.close();
         return;
       default:
-        status('commands: /join ROOM, /dm NAME, /rooms, /who, /history, /search TEXT, /quit (start a message with // to send a leading /)');
+        status(COMMANDS);
     }
   }
 
@@ -228,14 +215,17 @@ export async function chat(argv: readonly string[]): Promise<void> {
   }
 }
 
-async function enter(
+/** Joins `room` and prints how many are online and its latest messages. */
+async function enterRoom(
   client: ParleyClient,
+  view: ChatView,
   room: string,
   status: (text: string) => void,
-  show: (message: ChatMessage) => void,
+  print: (line: string) => void,
 ): Promise<void> {
   const joined = await client.join(room);
   const recent = joined.seq > 0 ? await client.history(room, { before: joined.seq + 1, limit: HISTORY_LINES }) : [];
-  status(`#${room}: ${joined.members.length} online${recent.length > 0 ? `, last ${recent.length} messages:` : ''}`);
-  for (const message of recent) show(message);
+  const lines = recent.map((message) => view.message(message, false, joined.access.dm));
+  status(`${view.label(room)}: ${joined.online} online${recent.length > 0 ? `, last ${recent.length} messages:` : ''}`);
+  for (const line of lines) print(line);
 }

@@ -6,6 +6,7 @@ import { mkdirSync } from 'node:fs';
 import { pino } from 'pino';
 import type { Config } from '../server/config.js';
 import { loadSecret } from '../server/server.js';
+import { announceStart, shownUrl } from './start-line.js';
 
 /** A worker that dies is replaced after this long (a crash loop should not spin the CPU). */
 const RESTART_DELAY_MS = 1000;
@@ -29,6 +30,10 @@ export function runPrimary(config: Config): void {
     setTimeout(() => {
       if (!stopping) fork();
     }, RESTART_DELAY_MS);
+  });
+  // Every worker listens on the shared port; the first one to do so means the app can be opened.
+  cluster.once('listening', (_worker, address) => {
+    announceStart(shownUrl(config.host, address.port, config.tlsCert !== undefined), config.workers);
   });
   for (let i = 0; i < config.workers; i++) fork();
   log.info({ workers: config.workers, port: config.port }, `Parley primary running ${config.workers} workers`);

@@ -5,9 +5,20 @@ import { startServer } from '../server/server.js';
 import { DataDirError } from '../server/data-dir.js';
 import { ListenError } from '../server/listen-error.js';
 import { isWorker, runPrimary } from './cluster.js';
-import { chat, ChatUsageError, CHAT_USAGE } from './chat.js';
+import { chat, ChatFailure, ChatUsageError, CHAT_HELP, CHAT_USAGE, wantsHelp } from './chat.js';
+import { PromptCancelled } from './password-prompt.js';
+import { announceStart } from './start-line.js';
 
 const USAGE = `usage: parley serve [--port N] [--host H] [--data-dir DIR] [--max-frame BYTES] [--log-level LEVEL] [--workers N]\n       ${CHAT_USAGE.replace('usage: ', '')}`;
+
+const HELP = `parley: a self-hosted real-time chat server.
+
+${USAGE}
+
+  serve   run the server (the default; what npm start does). Every setting also has an
+          environment variable: see the Configuration table of README.md.
+  chat    chat from the terminal; parley chat --help says more.
+  help    print this and exit.`;
 
 async function serve(argv: readonly string[]): Promise<void> {
   const config = loadConfig(argv, process.env);
@@ -21,6 +32,7 @@ async function serve(argv: readonly string[]): Promise<void> {
   process.on('SIGXFSZ', () => undefined);
   const server = await startServer(config);
   server.log.info({ url: server.url, dataDir: config.dataDir }, `Parley serving ${server.url} (WebSocket at ${server.url.replace(/^http/, 'ws')}/ws)`);
+  announceStart(server.url);
   const stop = (signal: string): void => {
     server.log.info({ signal }, 'shutting down');
     const deadline = setTimeout(() => {
@@ -42,16 +54,24 @@ async function serve(argv: readonly string[]): Promise<void> {
 
 const [command = 'serve', ...rest] = process.argv.slice(2);
 try {
-  if (command === 'serve') await serve(rest);
+  if (command === 'help' || command === '--help' || command === '-h') console.log(HELP);
+  else if (command === 'serve' && wantsHelp(rest)) console.log(HELP);
+  else if (command === 'serve') await serve(rest);
+  else if (command === 'chat' && wantsHelp(rest)) console.log(CHAT_HELP);
   else if (command === 'chat') await chat(rest);
   else {
-    console.error(USAGE);
+    console.error(`parley: there is no command "${command}"; parley help lists them\n${USAGE}`);
     process.exitCode = 2;
   }
 } catch (error) {
-  if (error instanceof ChatUsageError || (command === 'chat' && error instanceof TypeError && 'code' in error)) {
+  if (error instanceof ChatUsageError) {
     console.error(`parley chat: ${error.message}\n${CHAT_USAGE}`);
     process.exitCode = 2;
+  } else if (error instanceof ChatFailure) {
+    console.error(`parley chat: ${error.message}`);
+    process.exitCode = 1;
+  } else if (error instanceof PromptCancelled) {
+    process.exitCode = 130; // as a shell reports a command ended by Ctrl+C
   } else if (error instanceof ConfigError || (error instanceof TypeError && 'code' in error)) {
     console.error(`parley: ${error.message}\n${USAGE}`);
     process.exitCode = 2;

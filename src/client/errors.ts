@@ -22,6 +22,8 @@ export const ClientErrorCode = {
   Kicked: 'kicked',
   /** The socket implementation refused the URL; retrying cannot help, so the client closes. */
   BadUrl: 'bad_url',
+  /** The accounts API (`login`, `register`, `logout`) got no answer, or one that is not Parley's. */
+  Unreachable: 'unreachable',
 } as const;
 export type ClientErrorCode = (typeof ClientErrorCode)[keyof typeof ClientErrorCode];
 
