@@ -1,5 +1,5 @@
 import type { JSX } from 'preact';
-import { useState } from 'preact/hooks';
+import { useMemo, useState } from 'preact/hooks';
 import type { UserRef } from '../../../src/client/index.js';
 import { sameItems, shallowEqual, useApp, useRoom, useStore } from '../hooks.js';
 import { knownUsers, moderates as moderatesIn } from '../state/app.js';
@@ -117,7 +117,10 @@ function TopicForm({ room, current }: { room: string; current: string }): JSX.El
 function InviteForm({ room, members }: { room: string; members: ReadonlyMap<string, UserRef> | undefined }): JSX.Element | null {
   const store = useStore();
   const [choice, setChoice] = useState('');
-  const known = useApp(knownUsers, sameItems);
+  // What the list is made of (each room's members, the DM peers, me): sorting everyone again
+  // happens only when one of them changed, not on every message.
+  const sources = useApp((state) => [state.dmPeers, state.me, ...[...state.rooms.values()].map((view) => view.members)], sameItems);
+  const known = useMemo(() => knownUsers(store.state), [store, sources]);
   const candidates = known.filter((user) => members?.has(user.id) !== true);
   if (candidates.length === 0) return null;
   const submit = (event: Event): void => {
