@@ -3,11 +3,12 @@
 // the types below are derived from them, so the SDK, the web app and the server cannot disagree.
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import type { ErrorCode } from './errors.js';
+import { ROOM_PATTERN } from './patterns.js';
 
 export const PROTOCOL = 'parley.v1';
 export const PROTOCOL_VERSION = 1;
 
-export const ROOM_PATTERN = '^[a-z0-9][a-z0-9_-]{0,63}$';
+export { ROOM_PATTERN };
 // No C0/C1 control characters and not blank. Written without \p{} classes so that it compiles the
 // same with and without the RegExp `u` flag.
 export const NICK_PATTERN = '^(?=[\\s\\S]*\\S)[^\\u0000-\\u001f\\u007f-\\u009f]+$';

@@ -1,6 +1,7 @@
 // The accounts API (docs/api.md) from the browser: register, log in, log out. The session token
 // goes only in the request body of the answer and in localStorage, never in a URL.
 import type { ErrorCode, HttpErrorBody } from '../../src/client/index.js';
+import { USERNAME_PATTERN } from '../../src/protocol/patterns.js';
 
 export type AccountMode = 'login' | 'register';
 
@@ -24,8 +25,8 @@ export class AccountFailure extends Error {
   }
 }
 
-// Same rules as the server's (docs/api.md).
-const USERNAME = /^[A-Za-z0-9_.-]{3,32}$/;
+// The server's pattern (docs/api.md).
+const USERNAME = new RegExp(USERNAME_PATTERN);
 
 export function credentialProblem(username: string, password: string): string | null {
   if (!USERNAME.test(username)) return 'Usernames are 3–32 letters, digits, “.”, “_” or “-”.';

@@ -1,12 +1,13 @@
 import type { JSX } from 'preact';
-import { useEffect, useMemo, useState } from 'preact/hooks';
-import { Chat } from './chat.js';
+import { useEffect, useState } from 'preact/hooks';
+import { browser } from './browser.js';
 import { ChatScreen } from './components/chat-screen.js';
 import { Welcome } from './components/welcome.js';
 import { signOut } from './account.js';
+import { StoreContext } from './hooks.js';
+import { ChatStore, type Identity } from './store/chat-store.js';
 import { saved } from './storage.js';
-
-type Identity = { nick: string } | { token: string };
+import type { StateChange } from '../../src/client/index.js';
 
 function remembered(): Identity | null {
   const token = saved.token();
@@ -15,37 +16,46 @@ function remembered(): Identity | null {
   return nick === null ? null : { nick };
 }
 
-export function App(): JSX.Element {
+/**
+ * Refusals that retrying cannot fix send the user back to the welcome screen with the reason: a
+ * token the server no longer accepts (expired, signed out elsewhere) or a guest nick that is a
+ * registered account's name.
+ */
+function fatalReason(connection: StateChange, signedIn: boolean): string | undefined {
+  const error = connection.state === 'closed' ? connection.error : undefined;
+  // Only the server's own refusal: the codes below are its (ErrorCode), checked by the compiler.
+  const code = error?.fromServer === true ? error.code : undefined;
+  if (code === 'unauthorized') return signedIn ? 'Your session has ended. Please sign in again.' : 'This server does not allow guests. Please sign in.';
+  if (code === 'name_taken') return 'That nickname belongs to an account. Sign in, or pick another nickname.';
+  return undefined;
+}
+
+export function App(): JSX.Element | null {
   const [identity, setIdentity] = useState<Identity | null>(remembered);
   const [notice, setNotice] = useState<string | null>(null);
-  const chat = useMemo(() => (identity === null ? undefined : new Chat(identity)), [identity]);
+  const [store, setStore] = useState<ChatStore | undefined>(undefined);
 
-  // Refusals that retrying cannot fix send the user back to the welcome screen with the reason: a
-  // token the server no longer accepts (expired, signed out elsewhere) or a guest nick that is a
-  // registered account's name.
+  // One store per identity, made with the chat screen and disposed with it.
   useEffect(() => {
-    if (chat === undefined) return undefined;
-    return chat.subscribe(() => {
-      const error = chat.connection.state === 'closed' ? chat.connection.error : undefined;
-      // Only the server's own refusal: the codes below are its (ErrorCode), checked by the compiler.
-      const code = error?.fromServer === true ? error.code : undefined;
-      const reason =
-        code === 'unauthorized'
-          ? chat.signedIn
-            ? 'Your session has ended. Please sign in again.'
-            : 'This server does not allow guests. Please sign in.'
-          : code === 'name_taken'
-            ? 'That nickname belongs to an account. Sign in, or pick another nickname.'
-            : undefined;
+    if (identity === null) return undefined;
+    const made = new ChatStore(identity, browser);
+    setStore(made);
+    const stop = made.subscribe(() => {
+      const reason = fatalReason(made.state.connection, made.state.signedIn);
       if (reason === undefined) return;
-      chat.client.close();
+      made.dispose();
       saved.forget();
       setNotice(reason);
       setIdentity(null);
     });
-  }, [chat]);
+    return () => {
+      stop();
+      made.dispose();
+      setStore(undefined);
+    };
+  }, [identity]);
 
-  if (chat === undefined) {
+  if (identity === null) {
     return (
       <Welcome
         notice={notice}
@@ -63,15 +73,17 @@ export function App(): JSX.Element {
       />
     );
   }
+  if (store === undefined || store.identity !== identity) return null;
   return (
-    <ChatScreen
-      chat={chat}
-      onSignOut={() => {
-        chat.client.close();
-        if ('token' in chat.identity) void signOut(chat.identity.token);
-        saved.forget();
-        setIdentity(null);
-      }}
-    />
+    <StoreContext.Provider value={store}>
+      <ChatScreen
+        onSignOut={() => {
+          store.dispose();
+          if ('token' in store.identity) void signOut(store.identity.token);
+          saved.forget();
+          setIdentity(null);
+        }}
+      />
+    </StoreContext.Provider>
   );
 }

@@ -1,15 +1,17 @@
 // The connection banner: connecting / reconnecting in Ns / back online. Messages sent meanwhile
 // stay in the SDK's outbox and show as pending, so the banner never has to warn about loss.
 import type { JSX } from 'preact';
-import type { Chat } from '../chat.js';
-import { useTicker } from '../hooks.js';
+import { useApp, useStore, useTicker } from '../hooks.js';
 
 const BACK_ONLINE_MS = 3000;
 
-export function Banner({ chat }: { chat: Chat }): JSX.Element | null {
-  const { connection } = chat;
+export function Banner(): JSX.Element | null {
+  const store = useStore();
+  const connection = useApp((state) => state.connection);
+  const backOnlineAt = useApp((state) => state.backOnlineAt);
+  const pending = useApp((state) => state.unsent);
   const now = Date.now();
-  const recentlyBack = connection.state === 'open' && now - chat.backOnlineAt < BACK_ONLINE_MS;
+  const recentlyBack = connection.state === 'open' && now - backOnlineAt < BACK_ONLINE_MS;
   useTicker(connection.state === 'reconnecting' || recentlyBack, 250);
   let tone = 'warn';
   let text: string;
@@ -34,7 +36,6 @@ export function Banner({ chat }: { chat: Chat }): JSX.Element | null {
       text = connection.error !== undefined ? `Disconnected: ${connection.error.message}` : 'Disconnected.';
       break;
   }
-  const pending = chat.client.pending().length;
   return (
     <div class={`banner banner-${tone}`} role="status" aria-live="polite" data-testid="banner">
       <span class="banner-dot" aria-hidden="true" />
@@ -45,10 +46,11 @@ export function Banner({ chat }: { chat: Chat }): JSX.Element | null {
         </span>
       )}
       {retry && (
-        <button type="button" class="banner-action" onClick={() => chat.client.reconnect()}>
+        <button type="button" class="banner-action" onClick={() => store.reconnect()}>
           Retry now
         </button>
       )}
     </div>
   );
 }
+Banner.displayName = 'Banner';

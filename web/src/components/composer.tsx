@@ -2,13 +2,17 @@
 import type { JSX, TargetedInputEvent } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { TEXT_MAX } from '../../../src/client/index.js';
-import type { Chat } from '../chat.js';
+import { useApp, useRoom, useStore } from '../hooks.js';
+import { titleOf } from '../state/app.js';
 import { CloseIcon, SendIcon } from './icons.js';
 import { excerptOf } from '../format.js';
 
 const TYPING_EVERY_MS = 3000;
 
-export function Composer({ chat, room }: { chat: Chat; room: string }): JSX.Element {
+export function Composer({ room }: { room: string }): JSX.Element {
+  const store = useStore();
+  const title = useApp((state) => titleOf(state, room));
+  const replying = useRoom(room, (state) => state?.replyTo);
   const [text, setText] = useState('');
   const area = useRef<HTMLTextAreaElement>(null);
   const lastTyping = useRef(0);
@@ -29,14 +33,13 @@ export function Composer({ chat, room }: { chat: Chat; room: string }): JSX.Elem
   const tooLong = length > TEXT_MAX;
   const submit = (): void => {
     if (text.trim() === '' || tooLong) return;
-    chat.send(text);
+    store.send(text);
     setText('');
     lastTyping.current = 0;
   };
-  const replying = chat.view(room)?.replyTo;
   const onKeyDown = (event: KeyboardEvent): void => {
     if (event.key === 'Escape' && replying !== undefined) {
-      chat.replyTo(room, undefined);
+      store.replyTo(room, undefined);
       return;
     }
     if (event.key === 'Enter' && !event.shiftKey && !event.isComposing) {
@@ -49,7 +52,7 @@ export function Composer({ chat, room }: { chat: Chat; room: string }): JSX.Elem
     const now = Date.now();
     if (event.currentTarget.value !== '' && now - lastTyping.current > TYPING_EVERY_MS) {
       lastTyping.current = now;
-      chat.client.typing(room);
+      store.typing(room);
     }
   };
   return (
@@ -65,20 +68,20 @@ export function Composer({ chat, room }: { chat: Chat; room: string }): JSX.Elem
           <span>
             Replying to <strong>{replying.from.name}</strong> {excerptOf(replying.text)}
           </span>
-          <button type="button" class="icon-button" aria-label="Cancel reply" onClick={() => chat.replyTo(room, undefined)}>
+          <button type="button" class="icon-button" aria-label="Cancel reply" onClick={() => store.replyTo(room, undefined)}>
             <CloseIcon />
           </button>
         </div>
       )}
       <label for="composer-text" class="visually-hidden">
-        Message {chat.title(room)}
+        Message {title}
       </label>
       <textarea
         id="composer-text"
         ref={area}
         class="composer-input"
         rows={1}
-        placeholder={`Message ${chat.title(room)}`}
+        placeholder={`Message ${title}`}
         value={text}
         onInput={onInput}
         onKeyDown={onKeyDown}
@@ -102,3 +105,4 @@ export function Composer({ chat, room }: { chat: Chat; room: string }): JSX.Elem
     </form>
   );
 }
+Composer.displayName = 'Composer';

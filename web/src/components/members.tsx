@@ -1,23 +1,26 @@
 import type { JSX } from 'preact';
-import { useState } from 'preact/hooks';
+import { useMemo, useState } from 'preact/hooks';
 import type { UserRef } from '../../../src/client/index.js';
-import { onlineCount, type Chat, type ModerationVerb } from '../chat.js';
+import { sameItems, shallowEqual, useApp, useRoom, useStore } from '../hooks.js';
+import { knownUsers, moderates as moderatesIn } from '../state/app.js';
+import { onlineCount } from '../state/room.js';
+import type { ModerationVerb } from '../store/chat-store.js';
 import { Avatar } from './avatar.js';
 import { CloseIcon } from './icons.js';
 
 const moderationLabels: Record<ModerationVerb, string> = { kick: 'Kick', ban: 'Ban', mute: 'Mute 5 min' };
 
-export function Members({ chat, onClose }: { chat: Chat; onClose(): void }): JSX.Element {
-  const view = chat.view(chat.active);
-  const me = chat.me?.id;
-  const room = chat.active;
-  const moderates = chat.moderates(room);
+export function Members({ room, onClose }: { room: string; onClose(): void }): JSX.Element {
+  const store = useStore();
+  const view = useRoom(room, (state) => state && { members: state.members, online: state.online, access: state.access }, shallowEqual);
+  const me = useApp((state) => state.me?.id);
+  const moderates = useApp((state) => moderatesIn(state, room));
   const isDm = view?.access?.dm === true;
   const members = [...(view?.members.values() ?? [])].sort((a, b) =>
     a.id === me ? -1 : b.id === me ? 1 : a.name.localeCompare(b.name),
   );
   const act = (verb: ModerationVerb, user: UserRef): void => {
-    chat.moderate(verb, room, user).catch(() => undefined);
+    store.moderate(verb, room, user).catch(() => undefined);
   };
   return (
     <aside class="members" aria-label="Members">
@@ -45,7 +48,7 @@ export function Members({ chat, onClose }: { chat: Chat; onClose(): void }): JSX
                     type="button"
                     class="chip-button"
                     aria-label={`Message ${member.name} directly`}
-                    onClick={() => void chat.openDm(member).catch(() => undefined)}
+                    onClick={() => void store.openDm(member).catch(() => undefined)}
                   >
                     Message
                   </button>
@@ -73,18 +76,20 @@ export function Members({ chat, onClose }: { chat: Chat; onClose(): void }): JSX
           and {(view.online - members.length).toLocaleString()} more
         </p>
       )}
-      {moderates && !isDm && <TopicForm key={room} chat={chat} room={room} current={view?.access?.topic ?? ''} />}
-      {moderates && !isDm && <InviteForm chat={chat} room={room} />}
+      {moderates && !isDm && <TopicForm key={room} room={room} current={view?.access?.topic ?? ''} />}
+      {moderates && !isDm && <InviteForm room={room} members={view?.members} />}
     </aside>
   );
 }
+Members.displayName = 'Members';
 
 /** Owners and moderators set the line shown under the room's name (empty clears it). */
-function TopicForm({ chat, room, current }: { chat: Chat; room: string; current: string }): JSX.Element {
+function TopicForm({ room, current }: { room: string; current: string }): JSX.Element {
+  const store = useStore();
   const [draft, setDraft] = useState(current);
   const submit = (event: Event): void => {
     event.preventDefault();
-    chat.setTopic(room, draft.trim()).catch(() => undefined);
+    store.setTopic(room, draft.trim()).catch(() => undefined);
   };
   return (
     <form class="topic-form" onSubmit={submit}>
@@ -109,15 +114,19 @@ function TopicForm({ chat, room, current }: { chat: Chat; room: string; current:
 }
 
 /** Invite someone seen in another room: what a private room needs before they can join. */
-function InviteForm({ chat, room }: { chat: Chat; room: string }): JSX.Element | null {
+function InviteForm({ room, members }: { room: string; members: ReadonlyMap<string, UserRef> | undefined }): JSX.Element | null {
+  const store = useStore();
   const [choice, setChoice] = useState('');
-  const here = chat.view(room)?.members;
-  const candidates = chat.knownUsers().filter((user) => here?.has(user.id) !== true);
+  // What the list is made of (each room's members, the DM peers, me): sorting everyone again
+  // happens only when one of them changed, not on every message.
+  const sources = useApp((state) => [state.dmPeers, state.me, ...[...state.rooms.values()].map((view) => view.members)], sameItems);
+  const known = useMemo(() => knownUsers(store.state), [store, sources]);
+  const candidates = known.filter((user) => members?.has(user.id) !== true);
   if (candidates.length === 0) return null;
   const submit = (event: Event): void => {
     event.preventDefault();
     const user = candidates.find((candidate) => candidate.id === choice) ?? candidates[0];
-    if (user !== undefined) chat.invite(room, user).catch(() => undefined);
+    if (user !== undefined) store.invite(room, user).catch(() => undefined);
   };
   return (
     <form class="invite-form" onSubmit={submit}>

@@ -4,16 +4,26 @@
 import type { JSX } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import type { ChatMessage } from '../../../src/client/index.js';
-import type { Chat } from '../chat.js';
+import { useStore } from '../hooks.js';
 import { excerptOf } from '../format.js';
 import { fullDate } from '../time.js';
 import { RichText } from './rich-text.js';
 
 const QUICK_REACTIONS = ['👍', '🎉', '❤️', '😂'];
 
-export function MessageBody({ chat, room, message }: { chat: Chat; room: string; message: ChatMessage }): JSX.Element {
+interface MessageBodyProps {
+  room: string;
+  message: ChatMessage;
+  /** My user id. */
+  me: string | undefined;
+  moderates: boolean;
+  /** The message this one answers, when it is loaded here. */
+  quoted: ChatMessage | undefined;
+}
+
+export function MessageBody({ room, message, me, moderates, quoted }: MessageBodyProps): JSX.Element {
+  const store = useStore();
   const [editing, setEditing] = useState(false);
-  const me = chat.me?.id;
   const mine = message.from.id === me;
   if (message.deleted === true) {
     return (
@@ -23,13 +33,13 @@ export function MessageBody({ chat, room, message }: { chat: Chat; room: string;
     );
   }
   const react = (emoji: string, on: boolean): void => {
-    chat.react(room, message.seq, emoji, on).catch(() => undefined);
+    store.react(room, message.seq, emoji, on).catch(() => undefined);
   };
   return (
     <>
-      {message.replyTo !== undefined && <Quote chat={chat} room={room} seq={message.replyTo} />}
+      {message.replyTo !== undefined && <Quote original={quoted} />}
       {editing ? (
-        <EditBox chat={chat} room={room} message={message} onDone={() => setEditing(false)} />
+        <EditBox room={room} message={message} onDone={() => setEditing(false)} />
       ) : (
         <p class="msg-text" data-seq={message.seq}>
           <RichText text={message.text} />
@@ -69,7 +79,7 @@ export function MessageBody({ chat, room, message }: { chat: Chat; room: string;
               </button>
             );
           })}
-          <button type="button" class="msg-action" onClick={() => chat.replyTo(room, message)}>
+          <button type="button" class="msg-action" onClick={() => store.replyTo(room, message)}>
             Reply
           </button>
           {mine && (
@@ -77,12 +87,12 @@ export function MessageBody({ chat, room, message }: { chat: Chat; room: string;
               Edit
             </button>
           )}
-          {(mine || chat.moderates(room)) && (
+          {(mine || moderates) && (
             <button
               type="button"
               class="msg-action msg-action-danger"
               onClick={() => {
-                if (window.confirm('Delete this message for everyone?')) chat.remove(room, message.seq).catch(() => undefined);
+                if (window.confirm('Delete this message for everyone?')) store.remove(room, message.seq).catch(() => undefined);
               }}
             >
               Delete
@@ -95,8 +105,7 @@ export function MessageBody({ chat, room, message }: { chat: Chat; room: string;
 }
 
 /** The start of the message a reply answers, when it is loaded here; a plain pointer otherwise. */
-function Quote({ chat, room, seq }: { chat: Chat; room: string; seq: number }): JSX.Element {
-  const original = chat.loaded(room, seq);
+function Quote({ original }: { original: ChatMessage | undefined }): JSX.Element {
   const excerpt = original === undefined ? '' : original.deleted === true ? 'message deleted' : excerptOf(original.text);
   return (
     <span class="msg-quote" data-testid="quote">
@@ -105,7 +114,8 @@ function Quote({ chat, room, seq }: { chat: Chat; room: string; seq: number }): 
   );
 }
 
-function EditBox({ chat, room, message, onDone }: { chat: Chat; room: string; message: ChatMessage; onDone(): void }): JSX.Element {
+function EditBox({ room, message, onDone }: { room: string; message: ChatMessage; onDone(): void }): JSX.Element {
+  const store = useStore();
   const [text, setText] = useState(message.text);
   const box = useRef<HTMLTextAreaElement>(null);
   useEffect(() => box.current?.focus(), []);
@@ -115,7 +125,7 @@ function EditBox({ chat, room, message, onDone }: { chat: Chat; room: string; me
       onDone();
       return;
     }
-    chat.edit(room, message.seq, trimmed).then(onDone, () => undefined);
+    store.edit(room, message.seq, trimmed).then(onDone, () => undefined);
   };
   return (
     <form

@@ -3,12 +3,12 @@
 import type { JSX } from 'preact';
 import { useLayoutEffect, useRef } from 'preact/hooks';
 import type { ChatMessage, PendingMessage, UserRef } from '../../../src/client/index.js';
-import type { Chat, RoomView } from '../chat.js';
-import { clock, dayKey, dayLabel, fullDate } from '../time.js';
-import { Avatar, hueClass } from './avatar.js';
-import { ClockIcon } from './icons.js';
-import { MessageBody } from './message-body.js';
-import { RichText } from './rich-text.js';
+import { shallowEqual, useApp, useRoom, useStore } from '../hooks.js';
+import { moderates, titleOf } from '../state/app.js';
+import { mentionsMe } from '../state/mention.js';
+import { findLoaded, pendingOf } from '../state/room.js';
+import { dayKey, dayLabel } from '../time.js';
+import { MessageRow, PendingRow } from './message-row.js';
 
 const GROUP_MS = 5 * 60_000;
 const NEAR_TOP_PX = 120;
@@ -19,7 +19,7 @@ type Row =
   | { kind: 'message'; key: string; message: ChatMessage; head: boolean }
   | { kind: 'pending'; key: string; pending: PendingMessage; user: UserRef; head: boolean };
 
-function rows(messages: ChatMessage[], pending: PendingMessage[], me: UserRef | undefined): Row[] {
+function rows(messages: readonly ChatMessage[], pending: readonly PendingMessage[], me: UserRef | undefined): Row[] {
   const out: Row[] = [];
   let day = '';
   let lastFrom = '';
@@ -49,49 +49,24 @@ function rows(messages: ChatMessage[], pending: PendingMessage[], me: UserRef | 
   return out;
 }
 
-interface LineProps {
-  user: UserRef;
-  ts: number;
-  head: boolean;
-  pending: boolean;
-  /** The message names me: shown highlighted. */
-  mention?: boolean;
-  children: JSX.Element;
-}
-
-function Line({ user, ts, head, pending, mention = false, children }: LineProps): JSX.Element {
-  return (
-    <li
-      class={`msg${head ? ' msg-head' : ''}${pending ? ' msg-pending' : ''}${mention ? ' msg-mention' : ''}`}
-      data-testid={pending ? 'pending' : 'message'}
-      tabIndex={pending ? undefined : -1}
-    >
-      <div class="msg-gutter">
-        {head ? <Avatar user={user} /> : <time class="msg-time-hover" dateTime={new Date(ts).toISOString()}>{clock(ts)}</time>}
-      </div>
-      <div class="msg-body">
-        {head && (
-          <div class="msg-meta">
-            <span class={`msg-author ${hueClass(user.id)}`}>{user.name}</span>
-            <time class="msg-time" dateTime={new Date(ts).toISOString()} title={fullDate(ts)}>
-              {clock(ts)}
-            </time>
-          </div>
-        )}
-        {children}
-      </div>
-    </li>
+export function MessageList({ room }: { room: string }): JSX.Element | null {
+  const store = useStore();
+  const view = useRoom(
+    room,
+    (state) =>
+      state && { messages: state.messages, pending: state.pending, loaded: state.loaded, hasOlder: state.hasOlder, loadingOlder: state.loadingOlder },
+    shallowEqual,
   );
-}
-
-export function MessageList({ chat, view }: { chat: Chat; view: RoomView }): JSX.Element {
+  const me = useApp((state) => state.me);
+  const title = useApp((state) => titleOf(state, room));
+  const moderator = useApp((state) => moderates(state, room));
   const scroller = useRef<HTMLDivElement>(null);
   const stick = useRef(true);
   const anchor = useRef<{ first: number | undefined; height: number }>({ first: undefined, height: 0 });
-  const pending = chat.pendingOf(view);
-  const me = chat.me;
-  const list = rows(view.messages, pending, me);
-  const first = view.messages[0]?.seq;
+  const messages = view?.messages ?? [];
+  const pending = view === undefined ? [] : pendingOf(view, me?.id);
+  const first = messages[0]?.seq;
+  const loadable = view !== undefined && view.hasOlder && view.loaded;
 
   // After each render: keep the reader's place when older messages were prepended, else follow
   // the newest message if they were at the bottom.
@@ -106,7 +81,7 @@ export function MessageList({ chat, view }: { chat: Chat; view: RoomView }): JSX
     }
     anchor.current = { first, height: el.scrollHeight };
     // A page that does not fill the view cannot be scrolled up: fetch more right away.
-    if (el.scrollHeight <= el.clientHeight && view.hasOlder && view.loaded) void chat.loadOlder(view.name);
+    if (el.scrollHeight <= el.clientHeight && loadable) void store.loadOlder(room);
   });
 
   // A new room starts at its newest message.
@@ -115,7 +90,7 @@ export function MessageList({ chat, view }: { chat: Chat; view: RoomView }): JSX
     anchor.current = { first: undefined, height: 0 };
     const el = scroller.current;
     if (el !== null) el.scrollTop = el.scrollHeight;
-  }, [view.name]);
+  }, [room]);
 
   // Sending something brings you to the bottom.
   const pendingCount = pending.length;
@@ -123,12 +98,14 @@ export function MessageList({ chat, view }: { chat: Chat; view: RoomView }): JSX
     if (pendingCount > 0) stick.current = true;
   }, [pendingCount]);
 
+  if (view === undefined) return null;
+
   const onScroll = (): void => {
     const el = scroller.current;
     if (el === null) return;
     stick.current = el.scrollHeight - el.scrollTop - el.clientHeight < NEAR_BOTTOM_PX;
     anchor.current.height = el.scrollHeight;
-    if (el.scrollTop < NEAR_TOP_PX) void chat.loadOlder(view.name);
+    if (el.scrollTop < NEAR_TOP_PX) void store.loadOlder(room);
   };
 
   // Keyboard: ↑/↓ in the log move between messages; a focused message shows its actions, which Tab reaches.
@@ -146,7 +123,7 @@ export function MessageList({ chat, view }: { chat: Chat; view: RoomView }): JSX
     items[next]?.focus();
   };
 
-  const empty = view.loaded && view.messages.length === 0 && pending.length === 0;
+  const empty = view.loaded && messages.length === 0 && pending.length === 0;
   return (
     <div
       class="messages"
@@ -157,23 +134,23 @@ export function MessageList({ chat, view }: { chat: Chat; view: RoomView }): JSX
       role="log"
       aria-live="polite"
       aria-relevant="additions"
-      aria-label={`Messages in ${chat.title(view.name)}`}
+      aria-label={`Messages in ${title}`}
     >
-      {view.loaded && !view.hasOlder && view.messages.length > 0 && (
+      {view.loaded && !view.hasOlder && messages.length > 0 && (
         <div class="room-start">
-          <strong>{chat.title(view.name)}</strong> — this is the very beginning of the room.
+          <strong>{title}</strong> — this is the very beginning of the room.
         </div>
       )}
       {view.loadingOlder && <div class="loading-older">Loading older messages…</div>}
       {!view.loaded && <div class="loading-older">Loading messages…</div>}
       {empty && (
         <div class="empty-room">
-          <p class="empty-title">{chat.title(view.name)} is quiet</p>
+          <p class="empty-title">{title} is quiet</p>
           <p>Say hello — messages are kept, so people who join later can read back.</p>
         </div>
       )}
       <ol class="message-list" data-testid="log">
-        {list.map((row) => {
+        {rows(messages, pending, me).map((row) => {
           if (row.kind === 'day') {
             return (
               <li key={row.key} class="day-separator" role="separator">
@@ -181,26 +158,23 @@ export function MessageList({ chat, view }: { chat: Chat; view: RoomView }): JSX
               </li>
             );
           }
-          if (row.kind === 'message') {
-            const { message } = row;
-            return (
-              <Line key={row.key} user={message.from} ts={message.ts} head={row.head} pending={false} mention={chat.mentionsMe(message)}>
-                <MessageBody chat={chat} room={view.name} message={message} />
-              </Line>
-            );
-          }
+          if (row.kind === 'pending') return <PendingRow key={row.key} pending={row.pending} user={row.user} head={row.head} />;
+          const { message } = row;
           return (
-            <Line key={row.key} user={row.user} ts={row.pending.createdAt} head={row.head} pending={true}>
-              <p class="msg-text">
-                <RichText text={row.pending.text} />
-                <span class="msg-sending">
-                  <ClockIcon /> sending…
-                </span>
-              </p>
-            </Line>
+            <MessageRow
+              key={row.key}
+              room={room}
+              message={message}
+              head={row.head}
+              mention={mentionsMe(message, me)}
+              me={me?.id}
+              moderates={moderator}
+              quoted={message.replyTo === undefined ? undefined : findLoaded(messages, message.replyTo)}
+            />
           );
         })}
       </ol>
     </div>
   );
 }
+MessageList.displayName = 'MessageList';

@@ -2,13 +2,13 @@
 // announced to screen readers and dismissed by a button or after a while.
 import type { JSX } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
-import type { Chat } from '../chat.js';
+import { useApp } from '../hooks.js';
 import { CloseIcon } from './icons.js';
 
 const SHOW_MS = 8000;
 
-export function Notice({ chat }: { chat: Chat }): JSX.Element | null {
-  const notice = chat.notice;
+export function Notice(): JSX.Element | null {
+  const notice = useApp((state) => state.notice);
   const [dismissed, setDismissed] = useState(0);
   const [, tick] = useState(0);
   useEffect(() => {
@@ -26,3 +26,4 @@ export function Notice({ chat }: { chat: Chat }): JSX.Element | null {
     </div>
   );
 }
+Notice.displayName = 'Notice';

@@ -3,7 +3,8 @@
 import type { JSX } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import type { ChatMessage } from '../../../src/client/index.js';
-import type { Chat } from '../chat.js';
+import { useApp, useStore } from '../hooks.js';
+import { titleOf } from '../state/app.js';
 import { Avatar } from './avatar.js';
 import { CloseIcon } from './icons.js';
 import { RichText } from './rich-text.js';
@@ -16,7 +17,9 @@ interface Results {
   from: number;
 }
 
-export function SearchPanel({ chat, room, onClose }: { chat: Chat; room: string; onClose(): void }): JSX.Element {
+export function SearchPanel({ room, onClose }: { room: string; onClose(): void }): JSX.Element {
+  const store = useStore();
+  const title = useApp((state) => titleOf(state, room));
   const [draft, setDraft] = useState('');
   const [results, setResults] = useState<Results | undefined>(undefined);
   const [busy, setBusy] = useState(false);
@@ -28,7 +31,7 @@ export function SearchPanel({ chat, room, onClose }: { chat: Chat; room: string;
     setBusy(true);
     setError(undefined);
     try {
-      const found = await chat.client.search(room, query, before === undefined ? {} : { before });
+      const found = await store.search(room, query, before === undefined ? {} : { before });
       setResults((earlier) => ({
         query,
         messages: before === undefined || earlier === undefined ? found.messages : [...earlier.messages, ...found.messages],
@@ -47,14 +50,14 @@ export function SearchPanel({ chat, room, onClose }: { chat: Chat; room: string;
   };
 
   return (
-    <section class="search-panel" aria-label={`Search ${chat.title(room)}`}>
+    <section class="search-panel" aria-label={`Search ${title}`}>
       <form class="search-form" role="search" onSubmit={submit}>
         <input
           ref={input}
           id="search-text"
           class="field"
           type="search"
-          placeholder={`Search ${chat.title(room)}`}
+          placeholder={`Search ${title}`}
           maxLength={200}
           value={draft}
           onInput={(event) => setDraft(event.currentTarget.value)}

@@ -1,15 +1,70 @@
+// The sidebar: the rooms I am in (each with its unread badge), the form to join or create one,
+// other rooms from the directory, and who I am.
 import type { JSX } from 'preact';
 import { useState } from 'preact/hooks';
-import { ROOM_RE, type Chat } from '../chat.js';
+import { ROOM_PATTERN } from '../../../src/protocol/patterns.js';
+import { sameItems, shallowEqual, useApp, useRoom, useStore } from '../hooks.js';
+import { labelOf } from '../state/app.js';
+import { memo } from '../memo.js';
 import { Avatar } from './avatar.js';
 import { HashIcon, LockIcon, Logo, PlusIcon } from './icons.js';
 
-export function Sidebar({ chat, onNavigate, onSignOut }: { chat: Chat; onNavigate(): void; onSignOut(): void }): JSX.Element {
+const ROOM_RE = new RegExp(ROOM_PATTERN);
+
+/** One joined room's link: wakes only for its own room (unread, access) and its label. */
+const RoomLink = memo(function RoomLink({ room, current, onNavigate }: { room: string; current: boolean; onNavigate(): void }): JSX.Element | null {
+  const store = useStore();
+  const view = useRoom(room, (state) => state && { unread: state.unread, mentions: state.mentions, access: state.access }, shallowEqual);
+  const label = useApp((state) => labelOf(state, room));
+  if (view === undefined) return null;
+  return (
+    <li>
+      <button
+        type="button"
+        class={`room-link${current ? ' is-current' : ''}${view.unread > 0 ? ' has-unread' : ''}`}
+        aria-current={current ? 'page' : undefined}
+        data-room={room}
+        onClick={() => {
+          store.select(room);
+          onNavigate();
+        }}
+      >
+        {view.access?.dm === true ? <span class="room-sigil" aria-hidden="true">@</span> : <HashIcon />}
+        <span class="room-name">{label}</span>
+        {view.access?.private === true && view.access.dm !== true && (
+          <span class="room-private" title="Private room">
+            <LockIcon />
+            <span class="visually-hidden">private</span>
+          </span>
+        )}
+        {view.unread > 0 && (
+          <span
+            class={`badge${view.mentions > 0 ? ' badge-mention' : ''}`}
+            data-testid={`unread-${room}`}
+            aria-label={`${view.unread} unread${view.mentions > 0 ? `, ${view.mentions} mentioning you` : ''}`}
+          >
+            {view.mentions > 0 && '@ '}
+            {view.unread > 99 ? '99+' : view.unread}
+          </span>
+        )}
+      </button>
+    </li>
+  );
+}, 'RoomLink');
+
+export function Sidebar({ onNavigate, onSignOut }: { onNavigate(): void; onSignOut(): void }): JSX.Element {
+  const store = useStore();
+  const joined = useApp((state) => [...state.rooms.keys()], sameItems);
+  const active = useApp((state) => state.active);
+  const directory = useApp((state) => state.directory);
+  const state = useApp((app) => app.connection.state);
+  const me = useApp((app) => app.me);
+  const notifications = useApp((app) => app.notifications);
+  const signedIn = useApp((app) => app.signedIn);
   const [draft, setDraft] = useState('');
   const [error, setError] = useState<string | null>(null);
   const [isPrivate, setPrivate] = useState(false);
-  const joined = [...chat.rooms.values()];
-  const others = chat.directory.filter((entry) => !chat.rooms.has(entry.room)).slice(0, 12);
+  const others = directory.filter((entry) => !joined.includes(entry.room)).slice(0, 12);
   const submit = (event: Event): void => {
     event.preventDefault();
     const room = draft.trim().toLowerCase().replace(/^#/, '').replace(/\s+/g, '-');
@@ -21,15 +76,13 @@ export function Sidebar({ chat, onNavigate, onSignOut }: { chat: Chat; onNavigat
     setDraft('');
     if (isPrivate) {
       // A private room is made (and owned) by its creator; joining an existing name would not make it private.
-      chat.create(room, true).then(onNavigate, () => undefined);
+      store.create(room, true).then(onNavigate, () => undefined);
       setPrivate(false);
       return;
     }
-    chat.join(room);
+    store.join(room);
     onNavigate();
   };
-  const state = chat.connection.state;
-  const me = chat.me;
   return (
     <nav class="sidebar" aria-label="Rooms">
       <div class="sidebar-brand">
@@ -40,42 +93,9 @@ export function Sidebar({ chat, onNavigate, onSignOut }: { chat: Chat; onNavigat
       <div class="sidebar-scroll">
         <h2 class="sidebar-heading">Rooms</h2>
         <ul class="room-list" data-testid="rooms">
-          {joined.map((view) => {
-            const current = view.name === chat.active;
-            return (
-              <li key={view.name}>
-                <button
-                  type="button"
-                  class={`room-link${current ? ' is-current' : ''}${view.unread > 0 ? ' has-unread' : ''}`}
-                  aria-current={current ? 'page' : undefined}
-                  data-room={view.name}
-                  onClick={() => {
-                    chat.select(view.name);
-                    onNavigate();
-                  }}
-                >
-                  {view.access?.dm === true ? <span class="room-sigil" aria-hidden="true">@</span> : <HashIcon />}
-                  <span class="room-name">{chat.label(view.name)}</span>
-                  {view.access?.private === true && view.access.dm !== true && (
-                    <span class="room-private" title="Private room">
-                      <LockIcon />
-                      <span class="visually-hidden">private</span>
-                    </span>
-                  )}
-                  {view.unread > 0 && (
-                    <span
-                      class={`badge${view.mentions > 0 ? ' badge-mention' : ''}`}
-                      data-testid={`unread-${view.name}`}
-                      aria-label={`${view.unread} unread${view.mentions > 0 ? `, ${view.mentions} mentioning you` : ''}`}
-                    >
-                      {view.mentions > 0 && '@ '}
-                      {view.unread > 99 ? '99+' : view.unread}
-                    </span>
-                  )}
-                </button>
-              </li>
-            );
-          })}
+          {joined.map((room) => (
+            <RoomLink key={room} room={room} current={room === active} onNavigate={onNavigate} />
+          ))}
         </ul>
         <form class="room-form" onSubmit={submit} noValidate>
           <label for="new-room" class="visually-hidden">
@@ -119,7 +139,7 @@ export function Sidebar({ chat, onNavigate, onSignOut }: { chat: Chat; onNavigat
                     type="button"
                     class="room-link is-other"
                     onClick={() => {
-                      chat.join(entry.room);
+                      store.join(entry.room);
                       onNavigate();
                     }}
                   >
@@ -133,8 +153,8 @@ export function Sidebar({ chat, onNavigate, onSignOut }: { chat: Chat; onNavigat
           </>
         )}
       </div>
-      {chat.notifications === 'default' && (
-        <button type="button" class="link-button notify-button" onClick={() => void chat.enableNotifications()}>
+      {notifications === 'default' && (
+        <button type="button" class="link-button notify-button" onClick={() => void store.enableNotifications()}>
           Notify me of direct messages and mentions
         </button>
       )}
@@ -145,10 +165,11 @@ export function Sidebar({ chat, onNavigate, onSignOut }: { chat: Chat; onNavigat
             {me.name}
           </span>
           <button type="button" class="link-button" onClick={onSignOut}>
-            {chat.signedIn ? 'Sign out' : 'Change name'}
+            {signedIn ? 'Sign out' : 'Change name'}
           </button>
         </div>
       )}
     </nav>
   );
 }
+Sidebar.displayName = 'Sidebar';

@@ -1,0 +1,274 @@
+// The app's store: one per signed-in page, made when the chat screen mounts and disposed when it
+// goes (socket closed, timers and listeners removed). It owns the SDK client; components read the
+// state through subscriptions (hooks.ts) and change it only through the methods here.
+import { createClient, type ChatMessage, type ParleyClient, type UserRef } from '../../../src/client/index.js';
+import type { Browser } from '../browser.js';
+import { documentTitle, type AppState, type DirectoryEntry } from '../state/app.js';
+import { applyReadMarker, lastSeq, markViewed, newRoom, patch, type RoomState } from '../state/room.js';
+import { saved } from '../storage.js';
+import { listenToClient } from './client-events.js';
+import { RoomSync } from './room-sync.js';
+import { StateBox } from './state-box.js';
+
+const DIRECTORY_MS = 15_000;
+
+/** A guest names itself; an account connects with its session token. */
+export type Identity = { nick: string } | { token: string };
+
+/** Moderation verbs the members list offers. */
+export type ModerationVerb = 'kick' | 'ban' | 'mute';
+
+export class ChatStore {
+  readonly #box: StateBox;
+  readonly #client: ParleyClient;
+  readonly #sync: RoomSync;
+  readonly #browser: Browser;
+  readonly #stops: (() => void)[] = [];
+  #directoryTimer: ReturnType<typeof setInterval> | undefined;
+  #disposed = false;
+
+  constructor(
+    readonly identity: Identity,
+    browser: Browser,
+  ) {
+    this.#browser = browser;
+    const resume = saved.resume();
+    const options = 'token' in identity ? { token: identity.token } : resume === null ? identity : { ...identity, resume };
+    this.#client = createClient(browser.socketUrl, options);
+    const rooms = saved.rooms();
+    if (rooms.length === 0) rooms.push('lobby');
+    const active = saved.active() ?? rooms[0] ?? 'lobby';
+    if (!rooms.includes(active)) rooms.push(active);
+    this.#box = new StateBox({
+      rooms: new Map(),
+      active,
+      connection: { state: 'connecting', attempt: 0, wasOpen: false },
+      backOnlineAt: 0,
+      directory: [],
+      notice: undefined,
+      dmPeers: new Map(),
+      me: undefined,
+      signedIn: 'token' in identity,
+      notifications: browser.notifications(),
+      unsent: 0,
+    });
+    this.#sync = new RoomSync(this.#client, this.#box, browser);
+    this.#stops.push(
+      listenToClient(this.#client, {
+        box: this.#box,
+        sync: this.#sync,
+        browser,
+        join: (room) => this.join(room, false),
+        select: (room) => this.select(room),
+        forget: (room) => this.#forget(room),
+        notify: (text) => this.#notify(text),
+        ready: () => this.#pollDirectory(),
+      }),
+      browser.watch({
+        visible: () => this.select(this.state.active),
+        // The browser knows before the socket does: drop a dead connection at once, retry when back.
+        network: () => this.#client.reconnect(),
+      }),
+      this.#box.subscribe(() => browser.setTitle(documentTitle(this.state))),
+    );
+    for (const room of rooms) this.join(room, false);
+    // Sends the last visit queued but never saw acknowledged go out again under their own cids: the
+    // server stores each at most once, whether or not it had them already.
+    for (const send of saved.outbox()) {
+      const again = send.replyTo === undefined ? { cid: send.cid } : { cid: send.cid, replyTo: send.replyTo };
+      if (this.state.rooms.has(send.room)) this.#client.send(send.room, send.text, again).catch(() => undefined);
+    }
+    this.#client.open().catch(() => undefined);
+  }
+
+  get state(): AppState {
+    return this.#box.state;
+  }
+
+  subscribe(listener: () => void): () => void {
+    return this.#box.subscribe(listener);
+  }
+
+  subscribeRoom(room: string, listener: () => void): () => void {
+    return this.#box.subscribeRoom(room, listener);
+  }
+
+  /** Closes the socket and stops every timer and listener; the store is not used after this. */
+  dispose(): void {
+    if (this.#disposed) return;
+    this.#disposed = true;
+    for (const stop of this.#stops.splice(0)) stop();
+    clearInterval(this.#directoryTimer);
+    this.#sync.stop();
+    this.#box.close();
+    this.#client.close();
+  }
+
+  /** Joins (or creates) `room`; with `focus`, switches to it. */
+  join(room: string, focus = true): void {
+    if (!this.state.rooms.has(room)) {
+      const rooms = new Map(this.state.rooms).set(room, newRoom(room));
+      this.#box.set({ rooms });
+      saved.setRooms([...rooms.keys()]);
+      this.#client.join(room).catch((error: unknown) => {
+        if (error instanceof Error) this.#notify(`#${room}: ${error.message}`);
+        // A refused join (the SDK already dropped the room) takes the room out of the sidebar.
+        if (!this.#client.rooms.includes(room)) this.#forget(room);
+      });
+    }
+    if (focus) this.select(room);
+  }
+
+  async leave(room: string): Promise<void> {
+    const view = this.state.rooms.get(room);
+    if (view?.access?.dm === true) saved.setClosedDms({ ...saved.closedDms(), [room]: lastSeq(view) });
+    this.#forget(room);
+    await this.#client.leave(room).catch(() => undefined);
+  }
+
+  select(room: string): void {
+    if (this.#disposed || !this.state.rooms.has(room)) return;
+    this.#box.set({ active: room });
+    this.#box.updateRoom(room, markViewed);
+    saved.setActive(room);
+    this.#sync.readMembers(room);
+    this.#sync.markSeen(room);
+  }
+
+  /** Sends `text` to the room in view, as an answer to the message its composer is replying to. */
+  send(text: string): void {
+    const room = this.state.active;
+    const replyTo = this.state.rooms.get(room)?.replyTo?.seq;
+    this.#box.updateRoom(room, (state) => patch(state, { replyTo: undefined }));
+    this.#client.send(room, text, replyTo === undefined ? {} : { replyTo }).catch(() => undefined);
+  }
+
+  /** The composer of `room` answers `message` (undefined: answers nothing). */
+  replyTo(room: string, message: ChatMessage | undefined): void {
+    this.#box.updateRoom(room, (state) => patch(state, { replyTo: message }));
+  }
+
+  typing(room: string): void {
+    this.#client.typing(room);
+  }
+
+  loadOlder(room: string): Promise<void> {
+    return this.#sync.loadOlder(room);
+  }
+
+  search(room: string, text: string, options: { before?: number }): Promise<{ messages: ChatMessage[]; from: number }> {
+    return this.#client.search(room, text, options);
+  }
+
+  reconnect(): void {
+    this.#client.reconnect();
+  }
+
+  /** Creates a room I own (private when asked), then joins it. */
+  async create(room: string, isPrivate: boolean): Promise<void> {
+    await this.#attempt(this.#client.command('create', { room, private: isPrivate }));
+    this.join(room);
+  }
+
+  /** Opens (or reopens) the DM with `user` and switches to it. */
+  async openDm(user: UserRef): Promise<void> {
+    const { room } = await this.#attempt(this.#client.command('dm', { user: user.id }));
+    this.#box.set({ dmPeers: new Map(this.state.dmPeers).set(room, user) });
+    this.join(room);
+  }
+
+  async invite(room: string, user: UserRef): Promise<void> {
+    await this.#attempt(this.#client.command('invite', { room, user: user.id }));
+    this.#notify(`${user.name} is invited to #${room}`);
+  }
+
+  async setTopic(room: string, topic: string): Promise<void> {
+    await this.#attempt(this.#client.command('topic', { room, topic }));
+  }
+
+  async moderate(verb: ModerationVerb, room: string, user: UserRef): Promise<void> {
+    if (verb === 'mute') await this.#attempt(this.#client.command('mute', { room, user: user.id, seconds: 300 }));
+    else await this.#attempt(this.#client.command(verb, { room, user: user.id }));
+  }
+
+  async edit(room: string, seq: number, text: string): Promise<void> {
+    await this.#attempt(this.#client.command('edit', { room, seq, text }));
+  }
+
+  async remove(room: string, seq: number): Promise<void> {
+    await this.#attempt(this.#client.command('delete', { room, seq }));
+  }
+
+  async react(room: string, seq: number, emoji: string, on: boolean): Promise<void> {
+    await this.#attempt(this.#client.command('react', { room, seq, emoji, on }));
+  }
+
+  /** Asks for desktop notifications (a browser shows its prompt only in answer to a click). */
+  async enableNotifications(): Promise<void> {
+    await this.#browser.requestNotifications();
+    this.#box.set({ notifications: this.#browser.notifications() });
+  }
+
+  refreshDirectory(): void {
+    this.#client.listRooms().then(
+      (rooms) => {
+        if (this.#disposed) return;
+        this.#box.set({ directory: rooms.sort((a, b) => b.online - a.online || b.seq - a.seq) });
+        this.#reopenDms(rooms);
+        const inView = (room: string): boolean => room === this.state.active && !this.#browser.hidden();
+        for (const entry of rooms) this.#box.updateRoom(entry.room, (state) => applyReadMarker(state, entry, inView(entry.room)));
+      },
+      () => undefined,
+    );
+  }
+
+  /** Room sizes and new public rooms change all the time; the directory is read again now and then. */
+  #pollDirectory(): void {
+    this.refreshDirectory();
+    clearInterval(this.#directoryTimer);
+    this.#directoryTimer = setInterval(() => {
+      if (this.state.connection.state === 'open') this.refreshDirectory();
+    }, DIRECTORY_MS);
+  }
+
+  /**
+   * DMs with messages I have not seen come into the sidebar: one started while I was away, or one I
+   * closed that has a newer message (the `rooms` list names every DM I am in).
+   */
+  #reopenDms(rooms: DirectoryEntry[]): void {
+    const closed = saved.closedDms();
+    let reopened = false;
+    for (const entry of rooms) {
+      const seen = closed[entry.room] ?? 0;
+      if (!entry.dm || this.state.rooms.has(entry.room) || entry.seq <= seen) continue;
+      delete closed[entry.room];
+      reopened = true;
+      this.join(entry.room, false);
+      this.#box.updateRoom(entry.room, (state: RoomState) => patch(state, { unseenAfter: seen }));
+    }
+    if (reopened) saved.setClosedDms(closed);
+  }
+
+  async #attempt<T>(request: Promise<T>): Promise<T> {
+    try {
+      return await request;
+    } catch (error) {
+      this.#notify(error instanceof Error ? error.message : String(error));
+      throw error;
+    }
+  }
+
+  #notify(text: string): void {
+    this.#box.set({ notice: { text, at: Date.now() } });
+  }
+
+  #forget(room: string): void {
+    if (this.#disposed) return;
+    const rooms = new Map(this.state.rooms);
+    rooms.delete(room);
+    this.#box.set({ rooms });
+    saved.setRooms([...rooms.keys()]);
+    if (this.state.active === room) this.select([...rooms.keys()][0] ?? 'lobby');
+    if (rooms.size === 0) this.join('lobby');
+  }
+}
