@@ -7,6 +7,7 @@ import { createClient, type ParleyClient } from '../client/node.js';
 import { parseChatArgs } from './chat-args.js';
 import { ChatView, printable, type Style } from './chat-view.js';
 import { helloFor, openFirst } from './sign-in.js';
+import { isDmRoom } from '../protocol/patterns.js';
 
 export { CHAT_USAGE, CHAT_HELP, ChatUsageError, parseChatArgs, wantsHelp } from './chat-args.js';
 export { printable } from './chat-view.js';
@@ -46,7 +47,6 @@ export async function chat(argv: readonly string[]): Promise<void> {
     }
   };
   const status = (text: string): void => print(style.dim(`* ${text}`));
-  const isDm = (name: string): boolean => name.startsWith('dm-');
   const enter = (name: string): Promise<void> => enterRoom(client, view, name, status, print);
 
   client.on('state', (change) => {
@@ -66,7 +66,7 @@ export async function chat(argv: readonly string[]): Promise<void> {
       else view.learnUser(member);
     }
   });
-  client.on('message', (message) => print(view.message(message, message.room !== room, isDm(message.room))));
+  client.on('message', (message) => print(view.message(message, message.room !== room, isDmRoom(message.room))));
   client.on('roomEvent', (push) => {
     const line = view.roomEvent(push, push.room !== room);
     if (line !== undefined) print(line);
@@ -191,7 +191,7 @@ export async function chat(argv: readonly string[]): Promise<void> {
       }
       case 'history': {
         const messages = await client.history(room, { limit: HISTORY_LINES }).catch(() => []);
-        for (const message of messages) print(view.message(message, false, isDm(room)));
+        for (const message of messages) print(view.message(message, false, isDmRoom(room)));
         return;
       }
       case 'quit':

@@ -4,6 +4,7 @@
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import type { ErrorCode } from './errors.js';
 import { ROOM_PATTERN } from './patterns.js';
+import { Limits } from './limits.js';
 
 export const PROTOCOL = 'parley.v1';
 export const PROTOCOL_VERSION = 1;
@@ -13,33 +14,7 @@ export { ROOM_PATTERN };
 // same with and without the RegExp `u` flag.
 export const NICK_PATTERN = '^(?=[\\s\\S]*\\S)[^\\u0000-\\u001f\\u007f-\\u009f]+$';
 
-export const Limits = {
-  nickMax: 32,
-  textMax: 4000,
-  cidMax: 64,
-  historyMax: 100,
-  historyDefault: 50,
-  searchMax: 50,
-  searchDefault: 20,
-  /** How many messages back one `search` looks (continue with `before` = the reply's `from`). */
-  searchWindow: 10_000,
-  searchTextMax: 200,
-  topicMax: 200,
-  emojiMax: 16,
-  /** Longest mute: 30 days. */
-  muteMaxSeconds: 30 * 24 * 3600,
-  /** Longest token `hello` accepts (session tokens are 47 characters; JWTs vary). */
-  tokenMax: 8192,
-  /** Most users a join reply lists; `members` reads more. */
-  joinMembers: 100,
-  /** Most users one `members` reply lists. */
-  membersMax: 1000,
-  /**
-   * Longest user id, in every verb that names a user; ids the server makes (guests, accounts,
-   * `ext:` + an external token's `sub`) are never longer, so every user can be named.
-   */
-  userIdMax: 128,
-} as const;
+export { Limits };
 
 const RequestId = Type.Union([Type.Number(), Type.String({ maxLength: 128 })]);
 const Room = Type.String({ pattern: ROOM_PATTERN, maxLength: 64 });

@@ -6,7 +6,7 @@
 // draw as blank (Hangul fillers, Braille blank), lone variation selectors and combining marks,
 // exotic spaces. Two names that look alike are the same name: they compare by nameSkeleton.
 import { wellFormed } from './text.js';
-import { Limits } from './messages.js';
+import { Limits } from './limits.js';
 
 export const NAME_MAX = Limits.nickMax;
 /** Combining marks one character may carry (more is "Zalgo" text that spills over its neighbours). */

@@ -2,9 +2,7 @@
 // process) arrive at the same room without a lookup. User ids may hold characters a room name may
 // not, so the name is a hash of the sorted pair.
 import { createHash } from 'node:crypto';
-
-/** Room names starting with this are DM rooms; nobody may create or implicitly join one. */
-export const DM_PREFIX = 'dm-';
+import { DM_PREFIX, isDmRoom } from '../../protocol/patterns.js';
 
 export function dmRoomName(a: string, b: string): string {
   const [first, second] = a < b ? [a, b] : [b, a];
@@ -12,6 +10,5 @@ export function dmRoomName(a: string, b: string): string {
   return DM_PREFIX + createHash('sha256').update(`${first}\n${second}`).digest('hex').slice(0, 40);
 }
 
-export function isDmName(room: string): boolean {
-  return room.startsWith(DM_PREFIX);
-}
+/** The protocol's rule (protocol/patterns.ts), under the name the chat service reads it by. */
+export const isDmName = isDmRoom;

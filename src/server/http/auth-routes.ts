@@ -9,9 +9,9 @@ import { AccountError, type AccountService, type SignedIn } from '../auth/accoun
 import { PASSWORD_MAX, PASSWORD_MIN } from '../auth/password.js';
 import type { OriginPolicy } from '../auth/origin.js';
 import { wellFormedDeep } from '../../protocol/text.js';
+import { USERNAME_PATTERN } from '../../protocol/patterns.js';
 
-/** Letters, digits, `_`, `.`, `-`; unique case-insensitively (stored lower-case). */
-export const USERNAME_PATTERN = '^[A-Za-z0-9_.-]{3,32}$';
+export { USERNAME_PATTERN };
 
 export const Credentials = Type.Object(
   {

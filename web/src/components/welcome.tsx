@@ -1,17 +1,14 @@
 import type { JSX } from 'preact';
 import { useState } from 'preact/hooks';
 import { Logo } from './icons.js';
+import { checkName } from '../../../src/protocol/names.js';
 import { AccountFailure, credentialProblem, signIn, type AccountMode } from '../account.js';
 
-// Same rule as the server's: 1–32 characters, not blank, no control characters.
-const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
-
+// The server's own name rule (protocol/names.ts), so a nickname it would refuse is caught here, with its reason.
 export function validNick(nick: string): string | null {
-  const trimmed = nick.trim();
-  if (trimmed === '') return 'Pick a nickname to join.';
-  if ([...trimmed].length > 32) return 'At most 32 characters, please.';
-  if (CONTROL.test(trimmed)) return 'Letters, digits, spaces and symbols only.';
-  return null;
+  if (nick.trim() === '') return 'Pick a nickname to join.';
+  const check = checkName(nick);
+  return check.ok ? null : `A nickname ${check.message}.`;
 }
 
 type Mode = 'guest' | AccountMode;
