@@ -18,9 +18,23 @@ export default tseslint.config(
       },
     },
     rules: {
-      '@typescript-eslint/no-floating-promises': 'error',
+      // node:test's test()/describe() return promises the runner itself tracks.
+      '@typescript-eslint/no-floating-promises': [
+        'error',
+        { allowForKnownSafeCalls: [{ from: 'package', package: 'node:test', name: ['test', 'it', 'describe', 'suite'] }] },
+      ],
       '@typescript-eslint/no-misused-promises': 'error',
       '@typescript-eslint/no-explicit-any': 'error',
+      // A leading underscore marks a binding kept on purpose; a rest sibling omits fields from a copy.
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_', ignoreRestSiblings: true },
+      ],
+      // `let { a, b } = …` where only `a` is reassigned stays one declaration.
+      'prefer-const': ['error', { destructuring: 'all' }],
+      // An async function without await is still a choice of contract (a Fastify plugin, a method of
+      // an async interface, a throw that becomes a rejection): not a bug to flag.
+      '@typescript-eslint/require-await': 'off',
     },
   },
   {
