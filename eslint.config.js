@@ -30,8 +30,9 @@ export default tseslint.config(
         'error',
         { argsIgnorePattern: '^_', varsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_', ignoreRestSiblings: true },
       ],
-      // `let { a, b } = …` where only `a` is reassigned stays one declaration.
-      'prefer-const': ['error', { destructuring: 'all' }],
+      // `let { a, b } = …` where only `a` is reassigned stays one declaration; a `let` that a
+      // closure reads before its one assignment stays a `let`.
+      'prefer-const': ['error', { destructuring: 'all', ignoreReadBeforeAssign: true }],
       // An async function without await is still a choice of contract (a Fastify plugin, a method of
       // an async interface, a throw that becomes a rejection): not a bug to flag.
       '@typescript-eslint/require-await': 'off',

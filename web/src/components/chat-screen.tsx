@@ -18,7 +18,7 @@ function typingText(names: string[]): string {
   return 'Several people are typing…';
 }
 
-export function ChatScreen({ chat, onSignOut }: { chat: Chat; onSignOut(): void }): JSX.Element {
+export function ChatScreen({ chat, onSignOut }: { chat: Chat; onSignOut: () => void }): JSX.Element {
   useChat(chat);
   const [drawer, setDrawer] = useState(false);
   const [members, setMembers] = useState(false);

@@ -7,7 +7,7 @@ import { CloseIcon } from './icons.js';
 
 const moderationLabels: Record<ModerationVerb, string> = { kick: 'Kick', ban: 'Ban', mute: 'Mute 5 min' };
 
-export function Members({ chat, onClose }: { chat: Chat; onClose(): void }): JSX.Element {
+export function Members({ chat, onClose }: { chat: Chat; onClose: () => void }): JSX.Element {
   const view = chat.view(chat.active);
   const me = chat.me?.id;
   const room = chat.active;

@@ -105,7 +105,7 @@ function Quote({ chat, room, seq }: { chat: Chat; room: string; seq: number }): 
   );
 }
 
-function EditBox({ chat, room, message, onDone }: { chat: Chat; room: string; message: ChatMessage; onDone(): void }): JSX.Element {
+function EditBox({ chat, room, message, onDone }: { chat: Chat; room: string; message: ChatMessage; onDone: () => void }): JSX.Element {
   const [text, setText] = useState(message.text);
   const box = useRef<HTMLTextAreaElement>(null);
   useEffect(() => box.current?.focus(), []);

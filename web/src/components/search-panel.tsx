@@ -16,7 +16,7 @@ interface Results {
   from: number;
 }
 
-export function SearchPanel({ chat, room, onClose }: { chat: Chat; room: string; onClose(): void }): JSX.Element {
+export function SearchPanel({ chat, room, onClose }: { chat: Chat; room: string; onClose: () => void }): JSX.Element {
   const [draft, setDraft] = useState('');
   const [results, setResults] = useState<Results | undefined>(undefined);
   const [busy, setBusy] = useState(false);

@@ -4,7 +4,7 @@ import { ROOM_RE, type Chat } from '../chat.js';
 import { Avatar } from './avatar.js';
 import { HashIcon, LockIcon, Logo, PlusIcon } from './icons.js';
 
-export function Sidebar({ chat, onNavigate, onSignOut }: { chat: Chat; onNavigate(): void; onSignOut(): void }): JSX.Element {
+export function Sidebar({ chat, onNavigate, onSignOut }: { chat: Chat; onNavigate: () => void; onSignOut: () => void }): JSX.Element {
   const [draft, setDraft] = useState('');
   const [error, setError] = useState<string | null>(null);
   const [isPrivate, setPrivate] = useState(false);
