@@ -90,7 +90,7 @@ export function coreBusyMs(cpu = 0) {
   try {
     const line = readFileSync('/proc/stat', 'utf8').split('\n').find((l) => l.startsWith(`cpu${cpu} `));
     if (line === undefined) return NaN;
-    const [user, nice, system, idle, iowait, irq, softirq, steal] = line.trim().split(/\s+/).slice(1).map(Number);
+    const [user, nice, system, _idle, _iowait, irq, softirq, steal] = line.trim().split(/\s+/).slice(1).map(Number);
     return ((user + nice + system + irq + softirq + steal) * 1000) / 100;
   } catch {
     return NaN;
@@ -156,7 +156,7 @@ async function startProcess(args, env, cleanup, extraNodeArgs = []) {
     await waitForPort(port, child, 20_000);
   } catch (error) {
     await server.stop();
-    throw new Error(`${error.message}\n${server.stderr}`);
+    throw new Error(`${error.message}\n${server.stderr}`, { cause: error });
   }
   return server;
 }

@@ -441,7 +441,7 @@ export class ParleyClient extends Emitter<ClientEvents> {
       this.#options.token !== undefined ? { token: this.#options.token } : { nick: this.#options.nick ?? '' };
     if (this.#resume !== undefined) identity.resume = this.#resume;
     // The token form is for servers with accounts; protocol v1's schema types only the nick form.
-    const params = identity as CommandParams['hello'];
+    const params: CommandParams['hello'] = identity;
     this.#request('hello', params, { internal: true, onOk: (result) => this.#onHello(result) }).catch(
       (error: unknown) => {
         if (error instanceof RequestError && error.fromServer) this.#fail(error);

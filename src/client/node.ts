@@ -10,7 +10,8 @@ export const wsSocketFactory: SocketFactory = (url, protocol, events) => {
   const socket = new WebSocket(url, protocol);
   socket.on('open', () => events.open());
   socket.on('message', (data, isBinary) => {
-    if (!isBinary) events.message(data.toString());
+    // With ws's default binaryType ('nodebuffer') a text message arrives as one Buffer.
+    if (!isBinary) events.message((data as Buffer).toString());
   });
   // 'error' is followed by 'close'; without a listener it would be thrown.
   socket.on('error', () => undefined);

@@ -23,7 +23,7 @@ export interface Backends {
   store: Store;
   broker: Broker;
   presence: Presence;
-  readiness(): Promise<Readiness>;
+  readiness: () => Promise<Readiness>;
   /** Where login and registration failures are counted: shared through Redis in a cluster. */
   failureCounters: FailureCounters;
   /** Where a logout is announced: every process in a cluster closes that session's connections. */

@@ -394,7 +394,7 @@ function choice<const T extends readonly string[]>(name: string, raw: string | u
   if (raw === undefined || raw === '') return allowed[0] as T[number];
   const value = raw.toLowerCase();
   if (!allowed.includes(value)) throw new ConfigError(`${name} must be ${allowed.join(' or ')}, got "${raw}"`);
-  return value as T[number];
+  return value;
 }
 
 /**

@@ -100,7 +100,7 @@ test('Redis lost during traffic: /readyz 503 then 200, clients kept, no stored m
           // A new client is turned away at the upgrade rather than let in to fail at its join.
           await until(async () => (await upgradeStatus(n1.wsUrl)) === 503, 'an upgrade to the unready node to get 503', 5000);
           // A client already connected can still join a room (asserted below).
-          sideJoin = await members[0]!.client.request('join', { room: 'outage-side' });
+          sideJoin = await members[0].client.request('join', { room: 'outage-side' });
           await new Promise((resolve) => setTimeout(resolve, 300)); // traffic keeps flowing meanwhile
           await startRedis();
           redisDown = false;
@@ -116,10 +116,10 @@ test('Redis lost during traffic: /readyz 503 then 200, clients kept, no stored m
   await Promise.all(traffic);
   await outage;
   assert.equal(sideJoin?.['type'], 'ok', `a join during the outage: ${JSON.stringify(sideJoin)}`);
-  assert.deepEqual(sideJoin['members'], [{ id: members[0]!.userId, name: 'amy' }], 'it lists only the joiner');
+  assert.deepEqual(sideJoin['members'], [{ id: members[0].userId, name: 'amy' }], 'it lists only the joiner');
   // Presence recorded amy's side join once Redis was back: a later joiner on the other node sees her.
   await until(async () => {
-    const joined = await members[2]!.client.ok('join', { room: 'outage-side' });
+    const joined = await members[2].client.ok('join', { room: 'outage-side' });
     return (joined['members'] as { name: string }[]).some((user) => user.name === 'amy');
   }, 'amy, who joined during the outage, to be listed in outage-side', 10_000);
   const total = sent;
@@ -146,7 +146,6 @@ test("one process's Redis subscriber cut mid-stream: its members still get every
   const room = 'subcut';
   const senders = await Promise.all([Member.join(n1.wsUrl, 'sen1', room), Member.join(n1.wsUrl, 'sen2', room)]);
   const readers = await Promise.all([Member.join(n2.wsUrl, 'rea1', room), Member.join(n2.wsUrl, 'rea2', room)]);
-  let sideJoin: Record<string, unknown> | undefined;
   const noReconnect = (): Promise<void> => Promise.reject(new Error('clients must stay connected'));
   let sent = 0;
   let killed = 0;

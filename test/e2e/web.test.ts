@@ -13,6 +13,9 @@ import { TestClient } from '../support/client.js';
 import { browserUnavailable, launchChromium } from '../support/browser.js';
 
 const skip = browserUnavailable();
+// What the page functions below touch of a DOM element: the test compiles without the DOM library.
+type SeqElement = { getAttribute(name: string): string | null };
+type Scroller = { scrollTo(options: { top: number }): void };
 const ARTIFACTS = join(process.cwd(), 'test-artifacts');
 const WEB_DIST = fileURLToPath(new URL('../../../web/dist', import.meta.url));
 
@@ -183,7 +186,7 @@ test('offline while 5 messages are sent: back online, each of the 5 shows exactl
   const shown = await texts(ada.page);
   for (const text of sent) assert.equal(shown.filter((t) => t === text).length, 1, `"${text}" shown once`);
   assert.deepEqual(shown, ['before', ...sent, 'sent while offline']);
-  const seqs = await ada.page.locator('[data-testid="message"] .msg-text').evaluateAll((els) => els.map((el) => Number(el.getAttribute('data-seq'))));
+  const seqs = await ada.page.locator('[data-testid="message"] .msg-text').evaluateAll((els: SeqElement[]) => els.map((el) => Number(el.getAttribute('data-seq'))));
   assert.deepEqual(seqs, [1, 2, 3, 4, 5, 6, 7]);
   assert.deepEqual(await texts(bob.page), shown);
   await ada.page.waitForSelector('.banner-ok');
@@ -244,12 +247,12 @@ test('offline for more than the server replays: the room reloads its newest page
     await ada.context.setOffline(false);
     await waitForText(ada.page, 'g70');
     const seqs = (): Promise<number[]> =>
-      ada.page.locator('[data-testid="message"] .msg-text').evaluateAll((els) => els.map((el) => Number(el.getAttribute('data-seq'))));
+      ada.page.locator('[data-testid="message"] .msg-text').evaluateAll((els: SeqElement[]) => els.map((el) => Number(el.getAttribute('data-seq'))));
     // The newest page, without the stale g1 stuck in front of a hole.
     await until('the newest page', async () => (await seqs()).length === 50);
     assert.deepEqual(await seqs(), range(21, 70));
     // Scrolling up fills in the rest.
-    await ada.page.locator('.messages').evaluate((el) => el.scrollTo({ top: 0 }));
+    await ada.page.locator('.messages').evaluate((el: Scroller) => el.scrollTo({ top: 0 }));
     await until('older page', async () => (await seqs()).length === 70);
     assert.deepEqual(await seqs(), range(1, 70));
     await bob.close();
@@ -419,8 +422,7 @@ test('a DM or a mention while looking at another room shows a desktop notificati
   await ada.page.locator(`button[data-room="${String(dm)}"]`).waitFor();
   await bob.ok('join', { room: dm });
   await bob.ok('send', { room: dm, text: 'just for you', cid: 'd1' });
-  const shown = async (): Promise<{ title: string; body: string }[]> =>
-    (await ada.page.evaluate('window.shownNotices')) as { title: string; body: string }[];
+  const shown = async (): Promise<{ title: string; body: string }[]> => ada.page.evaluate<{ title: string; body: string }[]>('window.shownNotices');
   await until('two notifications', async () => (await shown()).length >= 2);
   assert.deepEqual(await shown(), [
     { title: 'bob in #watercooler', body: 'Ada, you in?' },
@@ -445,11 +447,11 @@ test('older history loads when scrolling up, without gaps or duplicates', { skip
   await enterRoom(ada.page, room);
   await waitForText(ada.page, `line ${total}`);
   const seqs = (): Promise<number[]> =>
-    ada.page.locator('[data-testid="message"] .msg-text').evaluateAll((els) => els.map((el) => Number(el.getAttribute('data-seq'))));
+    ada.page.locator('[data-testid="message"] .msg-text').evaluateAll((els: SeqElement[]) => els.map((el) => Number(el.getAttribute('data-seq'))));
   assert.equal((await seqs()).length, 50, 'the first page is the newest 50');
   for (let round = 0; round < 5 && (await seqs()).length < total; round++) {
     const before = (await seqs()).length;
-    await ada.page.locator('.messages').evaluate((el) => el.scrollTo({ top: 0 }));
+    await ada.page.locator('.messages').evaluate((el: Scroller) => el.scrollTo({ top: 0 }));
     await until('an older page', async () => (await seqs()).length > before);
   }
   assert.deepEqual(await seqs(), range(1, total));

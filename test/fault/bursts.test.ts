@@ -158,7 +158,7 @@ test('400 guest connections from one address store at most its quota; refusals s
   const settled = await Promise.all(
     crowd.map(async (client, c) => {
       for (let i = 0; i < 40; i++) client.sendRaw(JSON.stringify({ id: 1000 + i, type: 'send', room, text: longText(c * 100 + i), cid: `c${c}-${i}` }));
-      const replies = (): Frame[] => client.frames.filter((f) => typeof f['id'] === 'number' && (f['id'] as number) >= 1000);
+      const replies = (): Frame[] => client.frames.filter((f) => typeof f['id'] === 'number' && f['id'] >= 1000);
       const deadline = Date.now() + 120_000;
       while (replies().length < 40 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
       return replies();
@@ -197,10 +197,10 @@ test('400 guest connections from one address store at most its quota; refusals s
   const { WebSocket } = await import('ws');
   const plain = new WebSocket(`${server.wsUrl}?nick=plainly`);
   const lines: string[] = [];
-  plain.on('message', (data) => lines.push(data.toString()));
+  plain.on('message', (data) => lines.push((data as Buffer).toString()));
   await new Promise((resolve) => plain.once('open', resolve));
   const refusedLine = new Promise<string>((resolve) => plain.on('message', (data) => {
-    if (data.toString().startsWith('error:')) resolve(data.toString());
+    if ((data as Buffer).toString().startsWith('error:')) resolve((data as Buffer).toString());
   }));
   // The lobby join runs after the open: retry while it says it is still joining.
   for (let i = 0; i < 50; i++) {
@@ -275,7 +275,7 @@ test('the user quota counts sends and edits before storing; duplicates and refus
     for (let n = 10; n < 16; n++) await client.ok('send', { room, text: text(n), cid: `q${n}` });
     const refused = await client.request('send', { room, text: text(16), cid: 'q16' });
     assert.equal(refused['code'], 'quota_exceeded');
-    assert.ok((refused['retryAfterMs'] as number) > 1000, `retryAfterMs ${refused['retryAfterMs']}`);
+    assert.ok((refused['retryAfterMs'] as number) > 1000, `retryAfterMs ${String(refused['retryAfterMs'])}`);
     // Edits store text too: 1,536 bytes are left, enough for one edit of 1,000, not for one of 4,000 or a second.
     assert.equal((await client.request('edit', { room, seq: 1, text: text(1) }))['code'], 'quota_exceeded');
     await client.ok('edit', { room, seq: 1, text: 'e'.repeat(1000) });

@@ -189,7 +189,7 @@ test('a guest cannot take an account name, in any case; the connection may pick 
   const { WebSocket } = await import('ws');
   const plain = new WebSocket(`${server.wsUrl}?nick=Turing`);
   const texts: string[] = [];
-  plain.on('message', (data) => texts.push(data.toString()));
+  plain.on('message', (data) => texts.push((data as Buffer).toString()));
   const code = await new Promise<number>((resolve) => plain.once('close', (c) => resolve(c)));
   assert.equal(code, 1008);
   assert.match(texts[0] ?? '', /^error: .*registered account/);

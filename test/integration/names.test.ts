@@ -132,7 +132,7 @@ test('checkName is the one rule: idempotent on what it accepts', () => {
 /** Raw text frames as they arrive, before any parsing. */
 function rawFrames(client: TestClient): string[] {
   const frames: string[] = [];
-  client.ws.on('message', (data: WebSocket.RawData) => frames.push(data.toString()));
+  client.ws.on('message', (data: WebSocket.RawData) => frames.push((data as Buffer).toString()));
   return frames;
 }
 

@@ -17,7 +17,7 @@ after(async () => {
 class PlainClient {
   readonly lines: string[] = [];
   constructor(readonly ws: WebSocket) {
-    ws.on('message', (data) => this.lines.push(data.toString()));
+    ws.on('message', (data) => this.lines.push((data as Buffer).toString()));
   }
   static async open(url: string): Promise<PlainClient> {
     const ws = new WebSocket(url);

@@ -257,12 +257,12 @@ test('a ban is enforced by the store on send even for a connection still joined'
   // The chat service alone, without the kick, must still refuse: ban through the store directly and
   // send on a connection that never got the kicked push.
   const { SqliteStore } = await import('../../src/server/store/sqlite.js');
-  const { join } = await import('node:path');
+  const path = await import('node:path');
   const owner = await guest('owner');
   const sneaky = await guest('sneaky');
   await owner.client.ok('create', { room: 'store-ban' });
   await sneaky.client.ok('join', { room: 'store-ban' });
-  const side = new SqliteStore({ file: join(server.config.dataDir, 'parley.db') });
+  const side = new SqliteStore({ file: path.join(server.config.dataDir, 'parley.db') });
   try {
     await side.setBan('store-ban', sneaky.id, true, Date.now());
   } finally {

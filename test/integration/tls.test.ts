@@ -57,7 +57,7 @@ test('https and wss on the same port with a self-signed certificate', async (t) 
 
       const ws = new WebSocket(`wss://127.0.0.1:${server.port}/ws`, PROTOCOL, { ca });
       const frames: Record<string, unknown>[] = [];
-      ws.on('message', (data) => frames.push(JSON.parse(data.toString()) as Record<string, unknown>));
+      ws.on('message', (data) => frames.push(JSON.parse((data as Buffer).toString()) as Record<string, unknown>));
       await new Promise<void>((resolve, reject) => {
         ws.once('open', () => resolve());
         ws.once('error', reject);

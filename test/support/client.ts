@@ -22,7 +22,7 @@ export class TestClient {
     this.ws = ws;
     this.closed = new Promise((resolve) => ws.once('close', (code, reason) => resolve({ code, reason: reason.toString() })));
     ws.on('message', (data) => {
-      const frame = JSON.parse(data.toString()) as Frame;
+      const frame = JSON.parse((data as Buffer).toString()) as Frame;
       this.frames.push(frame);
       this.#waiters = this.#waiters.filter((waiter) => {
         if (!waiter.match(frame)) return true;

@@ -93,7 +93,7 @@ export async function spawnServer(options: SpawnOptions = {}): Promise<ServerPro
   const closed = new Promise<void>((resolve) => child.once('close', () => resolve()));
   const echo = process.env['PARLEY_TEST_LOG'] !== undefined;
   const lines: string[] = [];
-  createInterface({ input: child.stdout! }).on('line', (line) => {
+  createInterface({ input: child.stdout }).on('line', (line) => {
     lines.push(line);
     if (echo) process.stderr.write(`${line}\n`);
   });

@@ -180,7 +180,8 @@ export class RedisBroker implements Broker {
     this.#sentWaiters = [];
     const pipeline = this.#pub.pipeline();
     for (const [channel, payload] of batch) pipeline.publish(channel, payload);
-    pipeline
+    // Not awaited: the drain runs beside the sends. A failed exec resolves to the whole batch, which is sent again.
+    void pipeline
       .exec()
       .then(
         (replies) => batch.filter((_, i) => replies?.[i]?.[0] != null),

@@ -44,9 +44,9 @@ export async function buildHttpApp(options: HttpAppOptions): Promise<FastifyInst
   };
   const server = serverOptions(options.edges);
   // Fastify's types tell an https server from an http one by the options; the app is used the same way.
-  const app: FastifyInstance = (options.tls === undefined
+  const app: FastifyInstance = options.tls === undefined
     ? Fastify({ ...common, http: server })
-    : Fastify({ ...common, https: { ...options.tls, ...server } })) as unknown as FastifyInstance;
+    : Fastify({ ...common, https: { ...options.tls, ...server } });
   addSecurityHeaders(app, { tls: options.tls !== undefined });
   const edges = options.edges;
   if (edges !== undefined) {
@@ -94,9 +94,11 @@ function opsOptions(options: HttpAppOptions): Parameters<typeof opsRoutes>[1] {
 
 /** The ops listener (PARLEY_METRICS_PORT): /healthz, /readyz and /metrics only, plain http. */
 export async function buildOpsApp(options: HttpAppOptions): Promise<FastifyInstance> {
-  const app = Fastify({ loggerInstance: options.log as FastifyBaseLogger, logController: new LogController({ disableRequestLogging: true }) });
-  addSecurityHeaders(app as unknown as FastifyInstance, { tls: false });
+  // Typed as Fastify's logger so that the instance's type is the FastifyInstance this returns.
+  const loggerInstance: FastifyBaseLogger = options.log;
+  const app = Fastify({ loggerInstance, logController: new LogController({ disableRequestLogging: true }) });
+  addSecurityHeaders(app, { tls: false });
   app.get('/healthz', () => ({ status: 'ok' }));
-  await opsRoutes(app as unknown as FastifyInstance, opsOptions(options));
-  return app as unknown as FastifyInstance;
+  await opsRoutes(app, opsOptions(options));
+  return app;
 }

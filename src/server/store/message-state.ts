@@ -51,7 +51,7 @@ export function withReactions(messages: ChatMessage[], rows: ReactionRow[]): Cha
   for (const row of rows) {
     const seq = Number(row.seq);
     let emojis = bySeq.get(seq);
-    if (emojis === undefined) bySeq.set(seq, (emojis = new Map()));
+    if (emojis === undefined) bySeq.set(seq, (emojis = new Map<string, ReactionCount>()));
     let entry = emojis.get(row.emoji);
     if (entry === undefined) emojis.set(row.emoji, (entry = { emoji: row.emoji, count: 0, users: [] }));
     entry.count++;

@@ -279,6 +279,7 @@ export class SqliteStore implements Store {
       }
     };
     // IMMEDIATE: take the write lock before reading any seq, so that seqs read here stay true until commit.
+    // eslint-disable-next-line @typescript-eslint/unbound-method -- better-sqlite3's transaction variants are plain functions (its types declare them as methods)
     this.#commit = db.transaction((pending: PendingWrite[]) => {
       const batch: BatchState = new Map();
       // Appends are not isolated: they are the hot path, and one that throws is a broken database.
@@ -290,7 +291,7 @@ export class SqliteStore implements Store {
 
   append(message: NewMessage): Promise<AppendResult> {
     // #flush rejects the promise of a write whose result is an AppendRefused, so only results resolve.
-    return this.#write((batch) => this.#appendOne(message, batch), false) as Promise<AppendResult>;
+    return this.#write((batch) => this.#appendOne(message, batch), false);
   }
 
   /**

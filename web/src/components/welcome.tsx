@@ -22,9 +22,9 @@ const TABS: { mode: Mode; label: string }[] = [
 export interface WelcomeProps {
   /** Shown above the form, e.g. why the user is back here. */
   notice?: string | null;
-  onGuest(nick: string): void;
+  onGuest: (nick: string) => void;
   /** A session token from /api/login or /api/register. */
-  onSignedIn(token: string): void;
+  onSignedIn: (token: string) => void;
 }
 
 export function Welcome({ notice = null, onGuest, onSignedIn }: WelcomeProps): JSX.Element {
@@ -63,7 +63,7 @@ export function Welcome({ notice = null, onGuest, onSignedIn }: WelcomeProps): J
   );
 }
 
-function GuestForm({ onJoin }: { onJoin(nick: string): void }): JSX.Element {
+function GuestForm({ onJoin }: { onJoin: (nick: string) => void }): JSX.Element {
   const [nick, setNick] = useState('');
   const [error, setError] = useState<string | null>(null);
   const submit = (event: Event): void => {
@@ -103,7 +103,7 @@ function GuestForm({ onJoin }: { onJoin(nick: string): void }): JSX.Element {
   );
 }
 
-function AccountForm({ mode, onSignedIn }: { mode: AccountMode; onSignedIn(token: string): void }): JSX.Element {
+function AccountForm({ mode, onSignedIn }: { mode: AccountMode; onSignedIn: (token: string) => void }): JSX.Element {
   const [username, setUsername] = useState('');
   const [password, setPassword] = useState('');
   const [error, setError] = useState<string | null>(null);
