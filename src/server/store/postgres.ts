@@ -26,8 +26,9 @@ export interface PostgresStoreOptions {
   poolSize?: number;
 }
 
-type MessageRowOf = MessageRow<string>;
-type RoomRowOf = RoomRow<string, boolean>;
+/** Rows as pg returns them: BIGINTs as strings, flags as booleans. */
+type PgMessageRow = MessageRow<string>;
+type PgRoomRow = RoomRow<string, boolean>;
 
 /** The rules of one sender in one room of a batch. */
 interface SenderRulesRow extends RulesRow<string, boolean> {
@@ -176,7 +177,7 @@ export class PostgresStore implements Store {
       }
       const roomSeq = new Map(locked.rows.map((row) => [row.name, Number(row.seq)]));
       // Read under the room locks: a message another process stored for the same cid has committed by now.
-      const existing = await client.query<MessageRowOf>(
+      const existing = await client.query<PgMessageRow>(
         `SELECT m.* FROM messages m
            JOIN unnest($1::text[], $2::text[], $3::text[]) AS k(room, user_id, cid)
              ON m.room = k.room AND m.user_id = k.user_id AND m.cid = k.cid`,
@@ -278,10 +279,10 @@ export class PostgresStore implements Store {
     // One more than fits, to know whether the list is cut; the user's own rooms first, then the most
     // recently active public ones (an index walk that stops at the limit, however many rooms exist).
     if (visibleTo === undefined) {
-      const { rows } = await this.#query<RoomRowOf>(`SELECT ${ROOM_COLUMNS} FROM rooms ORDER BY active_at DESC LIMIT $1`, [limit + 1]);
+      const { rows } = await this.#query<PgRoomRow>(`SELECT ${ROOM_COLUMNS} FROM rooms ORDER BY active_at DESC LIMIT $1`, [limit + 1]);
       return roomPage(rows.map(toRoomInfo), limit);
     }
-    const own = await this.#query<RoomRowOf>(
+    const own = await this.#query<PgRoomRow>(
       `SELECT r.name, r.seq, r.private, r.kind, r.topic FROM room_members m JOIN rooms r ON r.name = m.room
         WHERE m.user_id = $1 ORDER BY r.active_at DESC LIMIT $2`,
       [visibleTo, limit + 1],
@@ -290,7 +291,7 @@ export class PostgresStore implements Store {
       own.rows.length > limit
         ? []
         : (
-            await this.#query<RoomRowOf>(
+            await this.#query<PgRoomRow>(
               `SELECT ${ROOM_COLUMNS} FROM rooms r
                 WHERE NOT private AND NOT EXISTS (SELECT 1 FROM room_members m WHERE m.room = r.name AND m.user_id = $1)
                 ORDER BY active_at DESC LIMIT $2`,
@@ -301,7 +302,7 @@ export class PostgresStore implements Store {
   }
 
   async history(room: string, before: number | undefined, limit: number): Promise<ChatMessage[]> {
-    const { rows } = await this.#query<MessageRowOf>(
+    const { rows } = await this.#query<PgMessageRow>(
       'SELECT * FROM (SELECT * FROM messages WHERE room = $1 AND seq < $2 ORDER BY seq DESC LIMIT $3) w ORDER BY seq',
       [room, before ?? Number.MAX_SAFE_INTEGER, limit],
     );
@@ -309,7 +310,7 @@ export class PostgresStore implements Store {
   }
 
   async search(room: string, text: string, from: number, before: number, limit: number): Promise<ChatMessage[]> {
-    const { rows } = await this.#query<MessageRowOf>(
+    const { rows } = await this.#query<PgMessageRow>(
       `SELECT * FROM messages WHERE room = $1 AND seq >= $2 AND seq < $3 AND deleted_at IS NULL
           AND text ILIKE $4 ESCAPE '\\' ORDER BY seq DESC LIMIT $5`,
       [room, from, before, likePattern(text), limit],
@@ -318,7 +319,7 @@ export class PostgresStore implements Store {
   }
 
   async after(room: string, after: number, limit: number): Promise<ChatMessage[]> {
-    const { rows } = await this.#query<MessageRowOf>(
+    const { rows } = await this.#query<PgMessageRow>(
       'SELECT * FROM messages WHERE room = $1 AND seq > $2 ORDER BY seq LIMIT $3',
       [room, after, limit],
     );
@@ -326,7 +327,7 @@ export class PostgresStore implements Store {
   }
 
   /** `rows` in seq order, ascending (history) or descending (search). */
-  async #withReactions(room: string, rows: MessageRowOf[]): Promise<ChatMessage[]> {
+  async #withReactions(room: string, rows: PgMessageRow[]): Promise<ChatMessage[]> {
     const span = seqSpan(rows);
     if (span === undefined) return [];
     const reactions = await this.#query<ReactionRow>(
@@ -370,7 +371,7 @@ export class PostgresStore implements Store {
   }
 
   async roomInfo(room: string): Promise<RoomInfo | undefined> {
-    const { rows } = await this.#query<RoomRowOf>(`SELECT ${ROOM_COLUMNS} FROM rooms WHERE name = $1`, [room]);
+    const { rows } = await this.#query<PgRoomRow>(`SELECT ${ROOM_COLUMNS} FROM rooms WHERE name = $1`, [room]);
     const row = rows[0];
     return row === undefined ? undefined : toRoomInfo(row);
   }
@@ -450,13 +451,13 @@ export class PostgresStore implements Store {
   }
 
   async message(room: string, seq: number): Promise<ChatMessage | undefined> {
-    const { rows } = await this.#query<MessageRowOf>('SELECT * FROM messages WHERE room = $1 AND seq = $2', [room, seq]);
+    const { rows } = await this.#query<PgMessageRow>('SELECT * FROM messages WHERE room = $1 AND seq = $2', [room, seq]);
     return (await this.#withReactions(room, rows))[0];
   }
 
   async editMessage(room: string, seq: number, text: string, editedAt: number): Promise<boolean> {
     return this.#tx(async (client) => {
-      const { rows } = await client.query<MessageRowOf>(
+      const { rows } = await client.query<PgMessageRow>(
         'SELECT * FROM messages WHERE room = $1 AND seq = $2 AND deleted_at IS NULL FOR UPDATE',
         [room, seq],
       );

@@ -33,8 +33,9 @@ export interface SqliteStoreOptions {
   onCheckpointError?: (message: string) => void;
 }
 
-type MessageRowOf = MessageRow<number>;
-type RoomRowOf = RoomRow<number, number>;
+/** Rows as better-sqlite3 returns them: integers as numbers, flags as 0/1. */
+type SqliteMessageRow = MessageRow<number>;
+type SqliteRoomRow = RoomRow<number, number>;
 
 /**
  * A write waiting for this turn's transaction; `run` executes inside it. A result that is an Error
@@ -81,7 +82,7 @@ export class SqliteStore implements Store {
       : new Checkpointer({ file: options.file, db: this.#db, ...(options.onCheckpointError ? { onError: options.onCheckpointError } : {}) });
     const db = this.#db;
     this.#statements = {
-      findByCid: db.prepare<[string, string, string], MessageRowOf>(
+      findByCid: db.prepare<[string, string, string], SqliteMessageRow>(
         'SELECT * FROM messages WHERE room = ? AND user_id = ? AND cid = ?',
       ),
       createRoom: db.prepare<[string, number, number, string | null]>(
@@ -96,20 +97,20 @@ export class SqliteStore implements Store {
       roomSeq: db.prepare<[string], { seq: number }>('SELECT seq FROM rooms WHERE name = ?'),
       // A `rooms` page: the user's own rooms first, then the most recently active public ones (both
       // walk an index and stop at the limit, however many rooms there are).
-      listRooms: db.prepare<[number], RoomRowOf>(
+      listRooms: db.prepare<[number], SqliteRoomRow>(
         'SELECT name, seq, private, kind, topic FROM rooms ORDER BY active_at DESC LIMIT ?',
       ),
-      listMemberRooms: db.prepare<[string, number], RoomRowOf>(
+      listMemberRooms: db.prepare<[string, number], SqliteRoomRow>(
         `SELECT r.name, r.seq, r.private, r.kind, r.topic FROM room_members m JOIN rooms r ON r.name = m.room
           WHERE m.user_id = ? ORDER BY r.active_at DESC LIMIT ?`,
       ),
-      listPublicRooms: db.prepare<[string, number], RoomRowOf>(
+      listPublicRooms: db.prepare<[string, number], SqliteRoomRow>(
         `SELECT name, seq, private, kind, topic FROM rooms r
           WHERE private = 0 AND NOT EXISTS (SELECT 1 FROM room_members m WHERE m.room = r.name AND m.user_id = ?)
           ORDER BY active_at DESC LIMIT ?`,
       ),
       setTopic: db.prepare<[string | null, string]>('UPDATE rooms SET topic = ? WHERE name = ?'),
-      roomInfo: db.prepare<[string], RoomRowOf>('SELECT name, seq, private, kind, topic FROM rooms WHERE name = ?'),
+      roomInfo: db.prepare<[string], SqliteRoomRow>('SELECT name, seq, private, kind, topic FROM rooms WHERE name = ?'),
       // A private room (and a DM) has rules from the start: `guarded` is its `private` flag.
       createOwnedRoom: db.prepare<[string, number, string, string | null, number, number, number, string]>(
         `INSERT OR IGNORE INTO rooms (name, seq, private, kind, topic, created_at, guarded, active_at, created_by)
@@ -144,7 +145,7 @@ export class SqliteStore implements Store {
       ),
       unmute: db.prepare<[string, string]>('DELETE FROM room_mutes WHERE room = ? AND user_id = ?'),
       findUser: db.prepare<[string], { id: string; name: string }>('SELECT id, name FROM users WHERE id = ?'),
-      message: db.prepare<[string, number], MessageRowOf>('SELECT * FROM messages WHERE room = ? AND seq = ?'),
+      message: db.prepare<[string, number], SqliteMessageRow>('SELECT * FROM messages WHERE room = ? AND seq = ?'),
       lastRevision: db.prepare<[string, number], { rev: number }>(
         'SELECT COALESCE(MAX(rev), 0) AS rev FROM message_revisions WHERE room = ? AND seq = ?',
       ),
@@ -174,14 +175,14 @@ export class SqliteStore implements Store {
       reactionsBetween: db.prepare<[string, number, number], ReactionRow>(
         'SELECT seq, emoji, user_id FROM reactions WHERE room = ? AND seq BETWEEN ? AND ? ORDER BY seq, at, emoji',
       ),
-      before: db.prepare<[string, number, number], MessageRowOf>(
+      before: db.prepare<[string, number, number], SqliteMessageRow>(
         'SELECT * FROM (SELECT * FROM messages WHERE room = ? AND seq < ? ORDER BY seq DESC LIMIT ?) ORDER BY seq',
       ),
-      search: db.prepare<[string, number, number, string, number], MessageRowOf>(
+      search: db.prepare<[string, number, number, string, number], SqliteMessageRow>(
         `SELECT * FROM messages WHERE room = ? AND seq >= ? AND seq < ? AND deleted_at IS NULL
             AND text LIKE ? ESCAPE '\\' ORDER BY seq DESC LIMIT ?`,
       ),
-      after: db.prepare<[string, number, number], MessageRowOf>(
+      after: db.prepare<[string, number, number], SqliteMessageRow>(
         'SELECT * FROM messages WHERE room = ? AND seq > ? ORDER BY seq LIMIT ?',
       ),
       // Capped at the room's seq, never moved back; a room that does not exist gets no marker.
@@ -362,7 +363,7 @@ export class SqliteStore implements Store {
   }
 
   /** `rows` in seq order, ascending (history) or descending (search). */
-  #withReactions(room: string, rows: MessageRowOf[]): ChatMessage[] {
+  #withReactions(room: string, rows: SqliteMessageRow[]): ChatMessage[] {
     const span = seqSpan(rows);
     if (span === undefined) return [];
     return withReactions(rows.map(toMessage), this.#statements.reactionsBetween.all(room, span.low, span.high));
