@@ -96,7 +96,11 @@ export async function startServer(config: Config, log: Logger = pino({ level: co
   const { roomLimits } = config;
   const roomQuota = new RoomQuota(roomLimits, (limit) => metrics.roomLimits.inc({ limit }));
   const chat = new ChatService({
-    store,
+    messages: store,
+    rooms: store,
+    memberships: store,
+    readMarkers: store,
+    users: store,
     broker,
     presence,
     hub,

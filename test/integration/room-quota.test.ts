@@ -131,7 +131,8 @@ test('the rooms reply is bounded however many rooms exist: own rooms first, then
   // Seeded through the store itself, into the server's own database file (20,000 joins would
   // only take longer to make the same rows).
   const seed = new SqliteStore({ file: join(dataDir, 'parley.db'), synchronous: 'normal' });
-  await Promise.all(Array.from({ length: rooms }, (_, i) => seed.ensureRoom(`seed-${String(i).padStart(5, '0')}`, 'g_seed')));
+  const seededAt = Date.now();
+  await Promise.all(Array.from({ length: rooms }, (_, i) => seed.ensureRoom(`seed-${String(i).padStart(5, '0')}`, seededAt, 'g_seed')));
   await seed.close();
 
   const replyBytes = async (client: TestClient): Promise<{ bytes: number; reply: Frame }> => {

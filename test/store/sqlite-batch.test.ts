@@ -76,10 +76,10 @@ test('seqs continue after the store is reopened', async () => {
   await first.close();
   const second = open();
   try {
-    assert.equal((await second.ensureRoom('r')).seq, 3);
+    assert.equal((await second.ensureRoom('r', 5)).seq, 3);
     const next = await second.append({ room: 'r', cid: 'c4', from: alice, text: 't', ts: 4 });
     assert.equal(next.message.seq, 4);
-    await second.recordUser(alice, 'guest');
+    await second.recordUser(alice, 'guest', 5);
   } finally {
     await second.close();
     rmSync(dir, { recursive: true, force: true });

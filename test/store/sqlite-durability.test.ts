@@ -19,12 +19,12 @@ type Write = [name: string, run: (store: SqliteStore) => Promise<unknown>];
 
 // In an order where each write finds what it needs (a message to edit, a user with a session...).
 const writes: Write[] = [
-  ['recordUser', (s) => s.recordUser(ada, 'guest')],
-  ['ensureRoom', (s) => s.ensureRoom('lobby')],
+  ['recordUser', (s) => s.recordUser(ada, 'guest', now)],
+  ['ensureRoom', (s) => s.ensureRoom('lobby', now)],
   ['append', (s) => s.append({ room: 'lobby', cid: 'c1', from: ada, text: 'one', ts: now })],
   ['createRoom', (s) => s.createRoom({ room: 'owned', private: true, owner: ada.id, now })],
   ['openDm', (s) => s.openDm('dm-x', [ada.id, bob.id], now)],
-  ['setRole', (s) => s.setRole('owned', bob.id, 'member')],
+  ['setRole', (s) => s.setRole('owned', bob.id, 'member', now)],
   ['setBan', (s) => s.setBan('lobby', bob.id, true, now)],
   ['setTopic', (s) => s.setTopic('lobby', 'a topic')],
   ['setMute', (s) => s.setMute('lobby', bob.id, now + 60_000)],
@@ -48,7 +48,6 @@ const reads = new Set([
   'standing',
   'findUser',
   'message',
-  'revisions',
   'history',
   'search',
   'after',

@@ -4,7 +4,7 @@
 // succeeds, so N concurrent guesses cannot all pass a check that none of them has been counted in.
 import { randomBytes } from 'node:crypto';
 import type { UserRef } from '../../protocol/messages.js';
-import type { Store } from '../store/store.js';
+import type { AccountStore, AuthSessionStore } from '../store/account-store.js';
 import { memoryFailureCounters, type FailureCounter, type FailureCounters } from './failure-counter.js';
 import { hashPassword, verifyPassword } from './password.js';
 import { PasswordBusy, PasswordPool } from './password-pool.js';
@@ -41,7 +41,7 @@ export class AccountError extends Error {
 }
 
 export class AccountService {
-  readonly #store: Store;
+  readonly #store: AccountStore & AuthSessionStore;
   readonly #sessionTtlMs: number;
   readonly #byAccount: FailureCounter;
   readonly #byIp: FailureCounter;
@@ -53,7 +53,7 @@ export class AccountService {
    * @param passwords where argon2 runs, a few at a time (password-pool.ts).
    */
   constructor(
-    store: Store,
+    store: AccountStore & AuthSessionStore,
     sessionTtlMs: number,
     limits: AccountLimits,
     counters: FailureCounters = memoryFailureCounters,

@@ -4,7 +4,7 @@
 // for a guest nick that is a registered account's name.
 import type { CommandParams, UserKind, UserRef } from '../../protocol/messages.js';
 import { ErrorCode, ProtocolError } from '../../protocol/errors.js';
-import type { Store } from '../store/store.js';
+import type { AccountStore, AuthSessionStore } from '../store/account-store.js';
 import { checkName, nameSkeleton } from '../../protocol/names.js';
 import type { GuestIssuer } from './guest.js';
 import { TokenRefused, type ExternalTokens } from './external-token.js';
@@ -22,7 +22,7 @@ export interface Identity {
 }
 
 export interface IdentityResolverDeps {
-  store: Store;
+  store: AccountStore & AuthSessionStore;
   guests: GuestIssuer;
   /** Undefined when no JWT key is configured. */
   external: ExternalTokens | undefined;

@@ -5,7 +5,13 @@ import { ErrorCode, ProtocolError } from '../../protocol/errors.js';
 import type { Broker } from '../broker/broker.js';
 import { USER_NOTICES, type Hub, type Member } from '../hub/hub.js';
 import type { Presence } from '../presence/presence.js';
-import { AppendRefused, ReactionsFull, type AppendResult, type NewMessage, type RoomInfo, type Standing, type Store } from '../store/store.js';
+import { AppendRefused, ReactionsFull, type AppendResult, type MessageStore, type NewMessage } from '../store/message-store.js';
+import type { RoomInfo, RoomStore } from '../store/room-store.js';
+import type { MembershipStore, Standing } from '../store/membership-store.js';
+import type { ReadMarkerStore } from '../store/read-marker-store.js';
+import type { UserStore } from '../store/user-store.js';
+import { readRefusal, sendRefusal, type RoomRules } from '../store/refusal.js';
+import { storeFailure } from './store-failure.js';
 import type { Creator, RoomQuota } from './room-quota.js';
 import { canActOn, canGrantRoles, canModerate } from './roles.js';
 import { dmRoomName, isDmName } from './dm.js';
@@ -49,7 +55,11 @@ function replayBytes(message: ChatMessage): number {
 }
 
 export interface ChatServiceDeps {
-  store: Store;
+  messages: MessageStore;
+  rooms: RoomStore;
+  memberships: MembershipStore;
+  readMarkers: ReadMarkerStore;
+  users: UserStore;
   broker: Broker;
   presence: Presence;
   hub: Hub;
@@ -72,6 +82,8 @@ export interface ChatServiceDeps {
   maxReactionsPerMessage: number;
   /** Told when a room or reaction bound is hit (metrics). */
   onLimit: (limit: 'reactions_per_message' | 'rooms_list') => void;
+  /** Ms since the epoch: message times, mutes, edits, memberships. Date.now unless a test sets the time. */
+  now?: () => number;
 }
 
 /** The `rooms` reply: a page of the rooms the user may see. */
@@ -82,9 +94,11 @@ export interface RoomsOutcome {
 
 export class ChatService {
   readonly #deps: ChatServiceDeps;
+  readonly #now: () => number;
 
   constructor(deps: ChatServiceDeps) {
     this.#deps = deps;
+    this.#now = deps.now ?? Date.now;
     // Presence that changed elsewhere (a crashed process's users expiring) is announced like any other.
     deps.presence.onChange((room, user, event) => void this.#publish(room, { type: 'presence', room, user, event }));
     // A kick or ban took a connection out of a room on this process: it has left, for presence too.
@@ -100,12 +114,14 @@ export class ChatService {
    * Recording the user is bookkeeping that no reply depends on: the hello is not held for its disk
    * sync (a plain client's first line comes right behind its upgrade).
    */
-  async hello(params: CommandParams['hello']): Promise<Identity> {
-    const identity = await this.#deps.identities.resolve(params);
-    this.#deps.store.recordUser(identity.user, identity.kind).catch((error: unknown) => {
-      this.#deps.log.warn({ err: error }, 'could not record user');
+  hello(params: CommandParams['hello']): Promise<Identity> {
+    return this.#request(async () => {
+      const identity = await this.#deps.identities.resolve(params);
+      this.#deps.users.recordUser(identity.user, identity.kind, this.#now()).catch((error: unknown) => {
+        this.#deps.log.warn({ err: error }, 'could not record user');
+      });
+      return identity;
     });
-    return identity;
   }
 
   /** An identified connection: it receives its user's notices (invites, read markers) from now until `disconnected`. */
@@ -133,48 +149,50 @@ export class ChatService {
    * messages at or below the last seq it delivered. The replay holds at most `budget` bytes (see
    * replayBytes): past it, only the newest messages of the gap are replayed and `recovered` is false.
    */
-  async join(who: Participant, room: string, since: number | undefined, budget = Number.POSITIVE_INFINITY): Promise<JoinOutcome> {
-    const { hub, store, presence, recoveryLimit, presenceLimit } = this.#deps;
-    // Checked before the hub can deliver anything: a refused joiner receives nothing.
-    let { access, existed } = await this.#check(who.user, room);
-    // A join that may create the room pays for it first (given back if the room was there after all).
-    const refund = existed ? undefined : this.#deps.roomQuota.reserve(who);
-    await hub.join(room, who);
-    let seq: number;
-    try {
-      const ensured = await store.ensureRoom(room, who.user.id);
-      seq = ensured.seq;
-      if (!ensured.created) refund?.();
-    } catch (error) {
-      refund?.();
-      throw error;
-    }
-    // A room that did not exist at the check may have been made private by a `create` in between:
-    // check again now that it exists (the caller leaves the hub on a refusal).
-    if (!existed) ({ access } = await this.#check(who.user, room));
-    let first = false;
-    let listed: OnlineMembers;
-    try {
-      first = await presence.add(room, who.connId, who.user);
-      listed = await this.members(room, Limits.joinMembers, who.user);
-    } catch (error) {
-      // Presence is shared state (Redis in a cluster) and may be out of reach: the room still works,
-      // so the join does, listing only the joiner. Presence records the joiner when it is back.
-      this.#deps.log.warn({ err: error, room }, 'presence unavailable; joining without the member list');
-      listed = { members: [who.user], online: 1 };
-    }
-    const { members, online } = listed;
-    if (first && online <= presenceLimit) {
-      await this.#publish(room, { type: 'presence', room, user: who.user, event: 'join' });
-    }
-    const outcome = { access, seq, members, online };
-    const nothing = { ...outcome, backlog: [], replayFrom: seq + 1, truncated: false };
-    if (since === undefined || since === seq) return { ...nothing, recovered: true };
-    if (since > seq || seq - since > recoveryLimit) return { ...nothing, recovered: false };
-    const backlog = await this.#replay(room, since, seq, budget);
-    const replayFrom = backlog[0]?.seq ?? seq + 1;
-    const recovered = replayFrom === since + 1;
-    return { ...outcome, backlog, recovered, replayFrom, truncated: !recovered };
+  join(who: Participant, room: string, since: number | undefined, budget = Number.POSITIVE_INFINITY): Promise<JoinOutcome> {
+    return this.#request(async () => {
+      const { hub, rooms, presence, recoveryLimit, presenceLimit } = this.#deps;
+      // Checked before the hub can deliver anything: a refused joiner receives nothing.
+      let { access, existed } = await this.#check(who.user, room);
+      // A join that may create the room pays for it first (given back if the room was there after all).
+      const refund = existed ? undefined : this.#deps.roomQuota.reserve(who);
+      await hub.join(room, who);
+      let seq: number;
+      try {
+        const ensured = await rooms.ensureRoom(room, this.#now(), who.user.id);
+        seq = ensured.seq;
+        if (!ensured.created) refund?.();
+      } catch (error) {
+        refund?.();
+        throw error;
+      }
+      // A room that did not exist at the check may have been made private by a `create` in between:
+      // check again now that it exists (the caller leaves the hub on a refusal).
+      if (!existed) ({ access } = await this.#check(who.user, room));
+      let first = false;
+      let listed: OnlineMembers;
+      try {
+        first = await presence.add(room, who.connId, who.user);
+        listed = await this.members(room, Limits.joinMembers, who.user);
+      } catch (error) {
+        // Presence is shared state (Redis in a cluster) and may be out of reach: the room still works,
+        // so the join does, listing only the joiner. Presence records the joiner when it is back.
+        this.#deps.log.warn({ err: error, room }, 'presence unavailable; joining without the member list');
+        listed = { members: [who.user], online: 1 };
+      }
+      const { members, online } = listed;
+      if (first && online <= presenceLimit) {
+        await this.#publish(room, { type: 'presence', room, user: who.user, event: 'join' });
+      }
+      const outcome = { access, seq, members, online };
+      const nothing = { ...outcome, backlog: [], replayFrom: seq + 1, truncated: false };
+      if (since === undefined || since === seq) return { ...nothing, recovered: true };
+      if (since > seq || seq - since > recoveryLimit) return { ...nothing, recovered: false };
+      const backlog = await this.#replay(room, since, seq, budget);
+      const replayFrom = backlog[0]?.seq ?? seq + 1;
+      const recovered = replayFrom === since + 1;
+      return { ...outcome, backlog, recovered, replayFrom, truncated: !recovered };
+    });
   }
 
   /**
@@ -187,7 +205,7 @@ export class ChatService {
     let before = seq + 1;
     let bytes = 0;
     while (before > since + 1) {
-      const page = await this.#deps.store.history(room, before, Math.min(REPLAY_PAGE, before - 1 - since));
+      const page = await this.#deps.messages.history(room, before, Math.min(REPLAY_PAGE, before - 1 - since));
       for (let i = page.length - 1; i >= 0; i--) {
         bytes += replayBytes(page[i] as ChatMessage);
         if (bytes > budget) {
@@ -207,17 +225,19 @@ export class ChatService {
    * Whether `user` may read `room` (join it, read its history): not banned, and a member when the
    * room is private. A room that does not exist is open (join creates it), except a DM name.
    */
-  async access(user: UserRef, room: string): Promise<RoomAccess> {
-    return (await this.#check(user, room)).access;
+  access(user: UserRef, room: string): Promise<RoomAccess> {
+    return this.#request(async () => {
+      return (await this.#check(user, room)).access;
+    });
   }
 
   async #check(user: UserRef, room: string): Promise<{ access: RoomAccess; existed: boolean }> {
-    const info = await this.#deps.store.roomInfo(room);
+    const info = await this.#deps.rooms.roomInfo(room);
     if (info === undefined) {
       if (isDmName(room)) throw new ProtocolError(ErrorCode.NotFound, `no room ${room}; open a DM with dm`, 'room');
       return { access: { private: false, dm: false }, existed: false };
     }
-    const standing = await this.#deps.store.standing(room, user.id);
+    const standing = await this.#deps.memberships.standing(room, user.id);
     this.#requireReader(info, standing);
     const access: RoomAccess = { private: info.private, dm: info.dm };
     if (info.topic !== undefined) access.topic = info.topic;
@@ -225,9 +245,11 @@ export class ChatService {
     return { access, existed: true };
   }
 
-  async leave(who: Participant, room: string): Promise<void> {
-    await this.#deps.hub.leave(room, who);
-    await this.#dropPresence(room, who);
+  leave(who: Participant, room: string): Promise<void> {
+    return this.#request(async () => {
+      await this.#deps.hub.leave(room, who);
+      await this.#dropPresence(room, who);
+    });
   }
 
   async #dropPresence(room: string, who: Member): Promise<void> {
@@ -250,26 +272,28 @@ export class ChatService {
    * Stores first, then publishes. The result is what the sender is told. The store refuses, in the
    * same write, a banned or muted sender and a non-member of a private room.
    */
-  async send(from: UserRef, room: string, text: string, cid: string, replyTo?: number): Promise<AppendResult> {
-    const message: NewMessage = { room, cid, from, text, ts: Date.now() };
-    if (replyTo !== undefined) {
-      // Seqs only grow and never have gaps: one at or below the room's latest exists, now and later.
-      if (replyTo > (await this.#deps.store.roomSeq(room))) {
-        throw new ProtocolError(ErrorCode.BadRequest, `replyTo: ${room} has no message ${replyTo} yet`, 'replyTo');
+  send(from: UserRef, room: string, text: string, cid: string, replyTo?: number): Promise<AppendResult> {
+    return this.#request(async () => {
+      const message: NewMessage = { room, cid, from, text, ts: this.#now() };
+      if (replyTo !== undefined) {
+        // Seqs only grow and never have gaps: one at or below the room's latest exists, now and later.
+        if (replyTo > (await this.#deps.messages.roomSeq(room))) {
+          throw new ProtocolError(ErrorCode.BadRequest, `replyTo: ${room} has no message ${replyTo} yet`, 'replyTo');
+        }
+        message.replyTo = replyTo;
       }
-      message.replyTo = replyTo;
-    }
-    let result: AppendResult;
-    try {
-      result = await this.#deps.store.append(message);
-    } catch (error) {
-      if (error instanceof AppendRefused) throw refusal(error.reason, room);
-      throw error;
-    }
-    // A repeat is published again: its first attempt may have been stored by a commit whose reply
-    // was lost (connection cut), and so never published. Members drop a seq they already have.
-    await this.#publish(room, { type: 'message', ...result.message });
-    return result;
+      let result: AppendResult;
+      try {
+        result = await this.#deps.messages.append(message);
+      } catch (error) {
+        if (error instanceof AppendRefused) throw refusal(error.reason, room);
+        throw error;
+      }
+      // A repeat is published again: its first attempt may have been stored by a commit whose reply
+      // was lost (connection cut), and so never published. Members drop a seq they already have.
+      await this.#publish(room, { type: 'message', ...result.message });
+      return result;
+    });
   }
 
   /**
@@ -277,16 +301,18 @@ export class ChatService {
    * (reactions carry their users, so a page of a busy room can be megabytes): the newest that fit,
    * and always at least one, so that a client paging on with `before` = the first seq gets everything.
    */
-  async history(user: UserRef, room: string, before: number | undefined, limit: number, budget = Number.POSITIVE_INFINITY): Promise<ChatMessage[]> {
-    await this.access(user, room);
-    const page = await this.#deps.store.history(room, before, limit);
-    if (budget === Number.POSITIVE_INFINITY) return page;
-    let bytes = 0;
-    for (let i = page.length - 1; i >= 0; i--) {
-      bytes += replayBytes(page[i] as ChatMessage);
-      if (bytes > budget && i < page.length - 1) return page.slice(i + 1);
-    }
-    return page;
+  history(user: UserRef, room: string, before: number | undefined, limit: number, budget = Number.POSITIVE_INFINITY): Promise<ChatMessage[]> {
+    return this.#request(async () => {
+      await this.access(user, room);
+      const page = await this.#deps.messages.history(room, before, limit);
+      if (budget === Number.POSITIVE_INFINITY) return page;
+      let bytes = 0;
+      for (let i = page.length - 1; i >= 0; i--) {
+        bytes += replayBytes(page[i] as ChatMessage);
+        if (bytes > budget && i < page.length - 1) return page.slice(i + 1);
+      }
+      return page;
+    });
   }
 
   /**
@@ -295,7 +321,7 @@ export class ChatService {
    * and within a time budget (SearchRunner); `from` says where to continue. `owner` is the asking
    * connection, which may run only so many searches at once.
    */
-  async search(
+  search(
     user: UserRef,
     room: string,
     text: string,
@@ -304,64 +330,72 @@ export class ChatService {
     owner: string,
     budget = Number.POSITIVE_INFINITY,
   ): Promise<{ messages: ChatMessage[]; from: number }> {
-    await this.access(user, room);
-    const end = Math.min(before ?? Number.MAX_SAFE_INTEGER, (await this.#deps.store.roomSeq(room)) + 1);
-    const from = Math.max(1, end - Limits.searchWindow);
-    const store = this.#deps.store;
-    const found = await this.#deps.searches.run(owner, {
-      text,
-      from,
-      end,
-      limit,
-      read: (low, high, max) => store.search(room, text, low, high, max),
-      readsHoldLoop: store.readsHoldLoop,
+    return this.#request(async () => {
+      await this.access(user, room);
+      const end = Math.min(before ?? Number.MAX_SAFE_INTEGER, (await this.#deps.messages.roomSeq(room)) + 1);
+      const from = Math.max(1, end - Limits.searchWindow);
+      const { messages } = this.#deps;
+      const found = await this.#deps.searches.run(owner, {
+        text,
+        from,
+        end,
+        limit,
+        read: (low, high, max) => messages.search(room, text, low, high, max),
+        readsHoldLoop: messages.readsHoldLoop,
+      });
+      // Bounded in bytes like a history page: the newest results that fit, never none; the search
+      // then goes on below the oldest one kept.
+      let bytes = 0;
+      for (let i = 0; i < found.messages.length; i++) {
+        const message = found.messages[i] as ChatMessage;
+        bytes += replayBytes(message);
+        if (bytes > budget && i > 0) return { messages: found.messages.slice(0, i), from: (found.messages[i - 1] as ChatMessage).seq };
+      }
+      return found;
     });
-    // Bounded in bytes like a history page: the newest results that fit, never none; the search
-    // then goes on below the oldest one kept.
-    let bytes = 0;
-    for (let i = 0; i < found.messages.length; i++) {
-      const message = found.messages[i] as ChatMessage;
-      bytes += replayBytes(message);
-      if (bytes > budget && i > 0) return { messages: found.messages.slice(0, i), from: (found.messages[i - 1] as ChatMessage).seq };
-    }
-    return found;
   }
 
   /**
    * Public rooms and the private rooms and DMs `user` is a member of: at most roomsListLimit, the
    * user's own first, then the most recently active public ones (`truncated` when some were left out).
    */
-  async rooms(user: UserRef): Promise<RoomsOutcome> {
-    const { rooms, truncated } = await this.#deps.store.listRooms(user.id, this.#deps.roomsListLimit);
-    if (truncated) this.#deps.onLimit('rooms_list');
-    // Without presence (Redis out of reach in a cluster) the list is still right; only counts are unknown.
-    const online = await this.#deps.presence.counts(rooms.map((summary) => summary.room)).catch((error: unknown) => {
-      this.#deps.log.warn({ err: error }, 'presence unavailable; rooms listed with 0 online');
-      return rooms.map(() => 0);
+  rooms(user: UserRef): Promise<RoomsOutcome> {
+    return this.#request(async () => {
+      const { rooms, truncated } = await this.#deps.rooms.listRooms(user.id, this.#deps.roomsListLimit);
+      if (truncated) this.#deps.onLimit('rooms_list');
+      // Without presence (Redis out of reach in a cluster) the list is still right; only counts are unknown.
+      const online = await this.#deps.presence.counts(rooms.map((summary) => summary.room)).catch((error: unknown) => {
+        this.#deps.log.warn({ err: error }, 'presence unavailable; rooms listed with 0 online');
+        return rooms.map(() => 0);
+      });
+      const read = await this.#deps.readMarkers.readMarkers(user.id);
+      const listed = rooms.map((summary, index) => ({ ...summary, online: online[index] ?? 0, read: read.get(summary.room) ?? 0 }));
+      return { rooms: listed, truncated };
     });
-    const read = await this.#deps.store.readMarkers(user.id);
-    const listed = rooms.map((summary, index) => ({ ...summary, online: online[index] ?? 0, read: read.get(summary.room) ?? 0 }));
-    return { rooms: listed, truncated };
   }
 
   /**
    * Moves the user's read marker in `room` up to `seq` (never back) and tells the user's other
    * connections, so that every device shows the same unread count.
    */
-  async markRead(user: UserRef, room: string, seq: number): Promise<number> {
-    await this.#reader(user, room);
-    const marked = await this.#deps.store.markRead(room, user.id, seq);
-    await this.#publish(USER_NOTICES, { type: 'read', room, user: user.id, seq: marked });
-    return marked;
+  markRead(user: UserRef, room: string, seq: number): Promise<number> {
+    return this.#request(async () => {
+      await this.#reader(user, room);
+      const marked = await this.#deps.readMarkers.markRead(room, user.id, seq);
+      await this.#publish(USER_NOTICES, { type: 'read', room, user: user.id, seq: marked });
+      return marked;
+    });
   }
 
   /** A room with an owner; the creator is the owner. */
-  async create(creator: Creator, room: string, options: { private: boolean; topic?: string }): Promise<void> {
-    if (isDmName(room)) throw new ProtocolError(ErrorCode.Forbidden, 'names starting with dm- are for direct messages', 'room');
-    const created = await this.#paidCreation(creator, () =>
-      this.#deps.store.createRoom({ room, owner: creator.user.id, now: Date.now(), ...options }),
-    );
-    if (!created) throw new ProtocolError(ErrorCode.RoomExists, `${room} exists already`, 'room');
+  create(creator: Creator, room: string, options: { private: boolean; topic?: string }): Promise<void> {
+    return this.#request(async () => {
+      if (isDmName(room)) throw new ProtocolError(ErrorCode.Forbidden, 'names starting with dm- are for direct messages', 'room');
+      const created = await this.#paidCreation(creator, () =>
+        this.#deps.rooms.createRoom({ room, owner: creator.user.id, now: this.#now(), ...options }),
+      );
+      if (!created) throw new ProtocolError(ErrorCode.RoomExists, `${room} exists already`, 'room');
+    });
   }
 
   /** Runs a store write that may create a room under the creator's quota; refunded unless it created one. */
@@ -377,143 +411,169 @@ export class ChatService {
   }
 
   /** Makes `target` a member (what a private room needs to be joined). */
-  async invite(actor: UserRef, room: string, target: string): Promise<void> {
-    const { standing } = await this.#moderatedRoom(actor, room);
-    if (!canModerate(standing.role)) throw forbidden('only moderators and the owner invite');
-    await this.#requireUser(target);
-    const theirs = await this.#deps.store.standing(room, target);
-    if (theirs.banned) throw new ProtocolError(ErrorCode.Banned, 'that user is banned here; unban first', 'user');
-    if (theirs.role !== undefined) return;
-    await this.#deps.store.setRole(room, target, 'member');
-    await this.#publish(USER_NOTICES, { type: 'invited', room, user: target, by: actor, dm: false });
+  invite(actor: UserRef, room: string, target: string): Promise<void> {
+    return this.#request(async () => {
+      const { standing } = await this.#moderatedRoom(actor, room);
+      if (!canModerate(standing.role)) throw forbidden('only moderators and the owner invite');
+      await this.#requireUser(target);
+      const theirs = await this.#deps.memberships.standing(room, target);
+      if (theirs.banned) throw new ProtocolError(ErrorCode.Banned, 'that user is banned here; unban first', 'user');
+      if (theirs.role !== undefined) return;
+      await this.#deps.memberships.setRole(room, target, 'member', this.#now());
+      await this.#publish(USER_NOTICES, { type: 'invited', room, user: target, by: actor, dm: false });
+    });
   }
 
   /** Removes `target`'s connections from the room now, and its membership. */
-  async kick(actor: UserRef, room: string, target: string): Promise<void> {
-    await this.#actOn(actor, room, target);
-    await this.#deps.store.setRole(room, target, null);
-    await this.#publish(room, { type: 'kicked', room, user: target, by: actor, reason: 'kick' });
+  kick(actor: UserRef, room: string, target: string): Promise<void> {
+    return this.#request(async () => {
+      await this.#actOn(actor, room, target);
+      await this.#deps.memberships.setRole(room, target, null, this.#now());
+      await this.#publish(room, { type: 'kicked', room, user: target, by: actor, reason: 'kick' });
+    });
   }
 
   /** A kick that also refuses every later join and send until `unban`. */
-  async ban(actor: UserRef, room: string, target: string): Promise<void> {
-    await this.#actOn(actor, room, target);
-    await this.#deps.store.setBan(room, target, true, Date.now());
-    await this.#publish(room, { type: 'kicked', room, user: target, by: actor, reason: 'ban' });
+  ban(actor: UserRef, room: string, target: string): Promise<void> {
+    return this.#request(async () => {
+      await this.#actOn(actor, room, target);
+      await this.#deps.memberships.setBan(room, target, true, this.#now());
+      await this.#publish(room, { type: 'kicked', room, user: target, by: actor, reason: 'ban' });
+    });
   }
 
-  async unban(actor: UserRef, room: string, target: string): Promise<void> {
-    const { standing } = await this.#moderatedRoom(actor, room);
-    if (!canModerate(standing.role)) throw forbidden('only moderators and the owner unban');
-    await this.#deps.store.setBan(room, target, false, Date.now());
+  unban(actor: UserRef, room: string, target: string): Promise<void> {
+    return this.#request(async () => {
+      const { standing } = await this.#moderatedRoom(actor, room);
+      if (!canModerate(standing.role)) throw forbidden('only moderators and the owner unban');
+      await this.#deps.memberships.setBan(room, target, false, this.#now());
+    });
   }
 
   /** Owners and moderators set the topic of a room (not a DM); every member is told. */
-  async setTopic(actor: UserRef, room: string, topic: string): Promise<void> {
-    const { standing } = await this.#moderatedRoom(actor, room);
-    if (!canModerate(standing.role)) throw forbidden('only moderators and the owner set the topic');
-    await this.#deps.store.setTopic(room, topic === '' ? null : topic);
-    await this.#publish(room, { type: 'topic', room, topic, by: actor });
+  setTopic(actor: UserRef, room: string, topic: string): Promise<void> {
+    return this.#request(async () => {
+      const { standing } = await this.#moderatedRoom(actor, room);
+      if (!canModerate(standing.role)) throw forbidden('only moderators and the owner set the topic');
+      await this.#deps.rooms.setTopic(room, topic === '' ? null : topic);
+      await this.#publish(room, { type: 'topic', room, topic, by: actor });
+    });
   }
 
   /** Mutes for `seconds` (0 lifts the mute); returns when the mute ends (0 when lifted). */
-  async mute(actor: UserRef, room: string, target: string, seconds: number): Promise<number> {
-    await this.#actOn(actor, room, target);
-    const until = seconds === 0 ? 0 : Date.now() + seconds * 1000;
-    await this.#deps.store.setMute(room, target, until);
-    await this.#publish(room, { type: 'muted', room, user: target, until });
-    return until;
+  mute(actor: UserRef, room: string, target: string, seconds: number): Promise<number> {
+    return this.#request(async () => {
+      await this.#actOn(actor, room, target);
+      const until = seconds === 0 ? 0 : this.#now() + seconds * 1000;
+      await this.#deps.memberships.setMute(room, target, until);
+      await this.#publish(room, { type: 'muted', room, user: target, until });
+      return until;
+    });
   }
 
-  async setRole(actor: UserRef, room: string, target: string, role: 'moderator' | 'member'): Promise<void> {
-    const { standing } = await this.#moderatedRoom(actor, room);
-    if (!canGrantRoles(standing.role)) throw forbidden('only the owner gives roles');
-    if (target === actor.id) throw forbidden('the owner keeps the owner role');
-    await this.#requireUser(target);
-    const theirs = await this.#deps.store.standing(room, target);
-    if (theirs.banned) throw new ProtocolError(ErrorCode.Banned, 'that user is banned here; unban first', 'user');
-    await this.#deps.store.setRole(room, target, role);
+  setRole(actor: UserRef, room: string, target: string, role: 'moderator' | 'member'): Promise<void> {
+    return this.#request(async () => {
+      const { standing } = await this.#moderatedRoom(actor, room);
+      if (!canGrantRoles(standing.role)) throw forbidden('only the owner gives roles');
+      if (target === actor.id) throw forbidden('the owner keeps the owner role');
+      await this.#requireUser(target);
+      const theirs = await this.#deps.memberships.standing(room, target);
+      if (theirs.banned) throw new ProtocolError(ErrorCode.Banned, 'that user is banned here; unban first', 'user');
+      await this.#deps.memberships.setRole(room, target, role, this.#now());
+    });
   }
 
   /** Replaces the text of the actor's own message. */
-  async edit(actor: UserRef, room: string, seq: number, text: string): Promise<number> {
-    await this.#requireWriter(actor, room);
-    const message = await this.#liveMessage(room, seq);
-    if (message.from.id !== actor.id) throw forbidden('only the author edits a message');
-    const editedAt = Date.now();
-    if (!(await this.#deps.store.editMessage(room, seq, text, editedAt))) throw messageNotFound(room, seq);
-    await this.#publish(room, { type: 'edit', room, seq, text, editedAt });
-    return editedAt;
+  edit(actor: UserRef, room: string, seq: number, text: string): Promise<number> {
+    return this.#request(async () => {
+      await this.#requireWriter(actor, room);
+      const message = await this.#liveMessage(room, seq);
+      if (message.from.id !== actor.id) throw forbidden('only the author edits a message');
+      const editedAt = this.#now();
+      if (!(await this.#deps.messages.editMessage(room, seq, text, editedAt))) throw messageNotFound(room, seq);
+      await this.#publish(room, { type: 'edit', room, seq, text, editedAt });
+      return editedAt;
+    });
   }
 
   /** Deletes the actor's own message, or anyone's when the actor moderates the room. */
-  async delete(actor: UserRef, room: string, seq: number): Promise<void> {
-    const { standing } = await this.#reader(actor, room);
-    const message = await this.#liveMessage(room, seq);
-    if (message.from.id !== actor.id && !canModerate(standing.role)) {
-      throw forbidden('only the author or a moderator deletes a message');
-    }
-    if (!(await this.#deps.store.deleteMessage(room, seq, Date.now()))) throw messageNotFound(room, seq);
-    await this.#publish(room, { type: 'delete', room, seq });
+  delete(actor: UserRef, room: string, seq: number): Promise<void> {
+    return this.#request(async () => {
+      const { standing } = await this.#reader(actor, room);
+      const message = await this.#liveMessage(room, seq);
+      if (message.from.id !== actor.id && !canModerate(standing.role)) {
+        throw forbidden('only the author or a moderator deletes a message');
+      }
+      if (!(await this.#deps.messages.deleteMessage(room, seq, this.#now()))) throw messageNotFound(room, seq);
+      await this.#publish(room, { type: 'delete', room, seq });
+    });
   }
 
-  async react(actor: UserRef, room: string, seq: number, emoji: string, on: boolean): Promise<number> {
-    await this.#requireWriter(actor, room);
-    const { store, maxReactionsPerMessage } = this.#deps;
-    let change;
-    try {
-      change = await store.react(room, seq, actor.id, emoji, on, Date.now(), maxReactionsPerMessage);
-    } catch (error) {
-      if (!(error instanceof ReactionsFull)) throw error;
-      this.#deps.onLimit('reactions_per_message');
-      throw new ProtocolError(
-        ErrorCode.TooManyReactions,
-        `message ${seq} has ${error.limit} different reactions already, the most there may be; react with one of those`,
-        'emoji',
-      );
-    }
-    if (change === undefined) throw messageNotFound(room, seq);
-    if (change.changed) {
-      await this.#publish(room, { type: 'reaction', room, seq, emoji, user: actor.id, on, count: change.count });
-    }
-    return change.count;
+  react(actor: UserRef, room: string, seq: number, emoji: string, on: boolean): Promise<number> {
+    return this.#request(async () => {
+      await this.#requireWriter(actor, room);
+      const { messages, maxReactionsPerMessage } = this.#deps;
+      let change;
+      try {
+        change = await messages.react(room, seq, actor.id, emoji, on, this.#now(), maxReactionsPerMessage);
+      } catch (error) {
+        if (!(error instanceof ReactionsFull)) throw error;
+        this.#deps.onLimit('reactions_per_message');
+        throw new ProtocolError(
+          ErrorCode.TooManyReactions,
+          `message ${seq} has ${error.limit} different reactions already, the most there may be; react with one of those`,
+          'emoji',
+        );
+      }
+      if (change === undefined) throw messageNotFound(room, seq);
+      if (change.changed) {
+        await this.#publish(room, { type: 'reaction', room, seq, emoji, user: actor.id, on, count: change.count });
+      }
+      return change.count;
+    });
   }
 
   /** The DM room of `actor` and `target`, made on first use with both as its only members. */
-  async dm(creator: Creator, target: string): Promise<{ room: string; user: UserRef }> {
-    const actor = creator.user;
-    if (target === actor.id) throw new ProtocolError(ErrorCode.BadRequest, 'a DM needs another user', 'user');
-    const other = await this.#requireUser(target);
-    const room = dmRoomName(actor.id, target);
-    // Opening a DM that exists costs nothing: only its first opening creates a room.
-    if ((await this.#deps.store.roomInfo(room)) === undefined) {
-      await this.#paidCreation(creator, () => this.#deps.store.openDm(room, [actor.id, target], Date.now()));
-    } else {
-      await this.#deps.store.openDm(room, [actor.id, target], Date.now());
-    }
-    // Every time, not only when the room is made: the other side may have closed the conversation.
-    await this.#publish(USER_NOTICES, { type: 'invited', room, user: target, by: actor, dm: true });
-    return { room, user: other };
+  dm(creator: Creator, target: string): Promise<{ room: string; user: UserRef }> {
+    return this.#request(async () => {
+      const actor = creator.user;
+      if (target === actor.id) throw new ProtocolError(ErrorCode.BadRequest, 'a DM needs another user', 'user');
+      const other = await this.#requireUser(target);
+      const room = dmRoomName(actor.id, target);
+      // Opening a DM that exists costs nothing: only its first opening creates a room.
+      if ((await this.#deps.rooms.roomInfo(room)) === undefined) {
+        await this.#paidCreation(creator, () => this.#deps.rooms.openDm(room, [actor.id, target], this.#now()));
+      } else {
+        await this.#deps.rooms.openDm(room, [actor.id, target], this.#now());
+      }
+      // Every time, not only when the room is made: the other side may have closed the conversation.
+      await this.#publish(USER_NOTICES, { type: 'invited', room, user: target, by: actor, dm: true });
+      return { room, user: other };
+    });
   }
 
   #requireReader(info: RoomInfo, standing: Standing): void {
-    if (standing.banned) throw new ProtocolError(ErrorCode.Banned, `you are banned from ${info.room}`, 'room');
-    if (info.private && standing.role === undefined) {
-      throw new ProtocolError(ErrorCode.NotMember, `${info.room} is private; ask for an invite`, 'room');
-    }
+    const refused = readRefusal(rulesOf(info, standing));
+    if (refused !== undefined) throw refusal(refused, info.room);
+  }
+
+  /** The room's settings and the user's standing in it; not_found when there is no such room. */
+  async #standingIn(user: UserRef, room: string): Promise<{ info: RoomInfo; standing: Standing }> {
+    const info = await this.#deps.rooms.roomInfo(room);
+    if (info === undefined) throw new ProtocolError(ErrorCode.NotFound, `no room ${room}`, 'room');
+    return { info, standing: await this.#deps.memberships.standing(room, user.id) };
   }
 
   async #reader(user: UserRef, room: string): Promise<{ info: RoomInfo; standing: Standing }> {
-    const info = await this.#deps.store.roomInfo(room);
-    if (info === undefined) throw new ProtocolError(ErrorCode.NotFound, `no room ${room}`, 'room');
-    const standing = await this.#deps.store.standing(room, user.id);
-    this.#requireReader(info, standing);
-    return { info, standing };
+    const found = await this.#standingIn(user, room);
+    this.#requireReader(found.info, found.standing);
+    return found;
   }
 
   async #requireWriter(user: UserRef, room: string): Promise<void> {
-    const { standing } = await this.#reader(user, room);
-    if (standing.mutedUntil > Date.now()) throw new ProtocolError(ErrorCode.Muted, `you are muted in ${room}`, 'room');
+    const { info, standing } = await this.#standingIn(user, room);
+    const refused = sendRefusal(rulesOf(info, standing), this.#now());
+    if (refused !== undefined) throw refusal(refused, room);
   }
 
   /** A room that can be moderated: it exists and is not a DM (DMs have no moderators). */
@@ -527,27 +587,44 @@ export class ChatService {
     const { standing } = await this.#moderatedRoom(actor, room);
     if (!canModerate(standing.role)) throw forbidden('only moderators and the owner do that');
     await this.#requireUser(target);
-    const theirs = await this.#deps.store.standing(room, target);
+    const theirs = await this.#deps.memberships.standing(room, target);
     if (!canActOn(standing.role, theirs.role)) throw forbidden('nobody acts on an equal or higher role');
   }
 
   async #requireUser(id: string): Promise<UserRef> {
-    const user = await this.#deps.store.findUser(id);
+    const user = await this.#deps.users.findUser(id);
     if (user === undefined) throw new ProtocolError(ErrorCode.NotFound, `no user ${id}`, 'user');
     return user;
   }
 
   async #liveMessage(room: string, seq: number): Promise<ChatMessage> {
-    const message = await this.#deps.store.message(room, seq);
+    const message = await this.#deps.messages.message(room, seq);
     if (message === undefined || message.deleted === true) throw messageNotFound(room, seq);
     return message;
   }
 
-  async typing(user: UserRef, room: string): Promise<void> {
-    // "x is typing" from someone who may not send would announce a message that cannot come.
-    const standing = await this.#deps.store.standing(room, user.id);
-    if (standing.mutedUntil > Date.now()) throw new ProtocolError(ErrorCode.Muted, `you are muted in ${room}`, 'room');
-    return this.#publish(room, { type: 'typing', room, user });
+  typing(user: UserRef, room: string): Promise<void> {
+    return this.#request(async () => {
+      // "x is typing" from someone who may not send would announce a message that cannot come.
+      const standing = await this.#deps.memberships.standing(room, user.id);
+      if (standing.mutedUntil > this.#now()) throw new ProtocolError(ErrorCode.Muted, `you are muted in ${room}`, 'room');
+      return this.#publish(room, { type: 'typing', room, user });
+    });
+  }
+
+  /**
+   * Runs one request for a caller (a session, plain mode): a store that failed (full disk, database
+   * out of reach) leaves it as `store_failed`, logged here, so that no caller knows the Store's errors.
+   */
+  async #request<T>(work: () => Promise<T>): Promise<T> {
+    try {
+      return await work();
+    } catch (error) {
+      const failure = storeFailure(error);
+      if (failure === undefined) throw error;
+      this.#deps.log.error({ err: error }, 'store failed');
+      throw failure;
+    }
   }
 
   // A failed publication is logged, not thrown: what it carried is stored (or, for presence and
@@ -567,6 +644,11 @@ function forbidden(message: string): ProtocolError {
 
 function messageNotFound(room: string, seq: number): ProtocolError {
   return new ProtocolError(ErrorCode.NotFound, `no message ${seq} in ${room}`, 'seq');
+}
+
+/** What the room's rules (refusal.ts) need from its settings and the user's standing. */
+function rulesOf(info: RoomInfo, standing: Standing): RoomRules {
+  return { banned: standing.banned, private: info.private, member: standing.role !== undefined, mutedUntil: standing.mutedUntil };
 }
 
 function refusal(reason: AppendRefused['reason'], room: string): ProtocolError {

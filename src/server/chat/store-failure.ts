@@ -1,6 +1,7 @@
 // What a store that failed (a full disk, PostgreSQL unreachable) means to a client. The chat service
-// is the layer that calls the Store, so it is the one that knows the Store's error types; a session
-// sees only the protocol error this returns and never imports the store.
+// is the layer that calls the stores, so it is the one that knows their error types: every request
+// it runs turns a StoreError into this (ChatService#request), and a session sees only the protocol
+// error and never imports the store.
 import { ErrorCode, ProtocolError } from '../../protocol/errors.js';
 import { StoreError } from '../store/store.js';
 

@@ -1,12 +1,12 @@
-// Store latency, measured around every call of the real Store without touching its code. A Proxy
-// rather than a hand-written decorator: the Store interface grows with features, and every method,
-// present and future, is timed under its own name (`op` label) with no list to keep in step.
-import type { Store } from '../store/store.js';
+// Store latency, measured around every call of the real store without touching its code. A Proxy
+// rather than a hand-written decorator: the store interfaces grow with features, and every method,
+// present and future, of whichever of them `store` implements (the root passes the whole Store) is
+// timed under its own name (`op` label) with no list to keep in step.
 import type { Metrics } from './metrics.js';
 
 const snakeCase = (name: string): string => name.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
 
-export function timedStore(store: Store, metrics: Metrics): Store {
+export function timedStore<S extends object>(store: S, metrics: Metrics): S {
   const histogram = metrics.store;
   const wrappers = new Map<string, unknown>();
   return new Proxy(store, {

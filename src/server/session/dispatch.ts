@@ -5,7 +5,6 @@ import type { Command, RequestId, Verb } from '../../protocol/messages.js';
 import type { RateKind } from '../limits/rate-limiter.js';
 import { CloseCode, ErrorCode, ProtocolError } from '../../protocol/errors.js';
 import type { ChatService } from '../chat/service.js';
-import { storeFailure } from '../chat/store-failure.js';
 import { decodeFrame } from './decode.js';
 import { handlers, type Handler } from './handlers.js';
 import type { Session } from './session.js';
@@ -169,11 +168,6 @@ function run(session: Session, command: Command, chat: ChatService): Promise<voi
 
 function toProtocolError(error: unknown, session: Session, log: Logger): ProtocolError {
   if (error instanceof ProtocolError) return error;
-  const failure = storeFailure(error);
-  if (failure !== undefined) {
-    log.error({ err: error, conn: session.connId }, 'store failed');
-    return failure;
-  }
   log.error({ err: error, conn: session.connId }, 'request failed');
   return new ProtocolError(ErrorCode.Internal, 'internal error');
 }

@@ -9,24 +9,14 @@ import pg from 'pg';
 import type { ChatMessage, Role, UserKind, UserRef } from '../../protocol/messages.js';
 import { migrate } from './postgres-schema.js';
 import { roomPage } from './room-page.js';
-import { newMessage, seqSpan, withReactions, withState, type ReactionRow } from './message-state.js';
-import {
-  AppendRefused,
-  ReactionsFull,
-  StoreError,
-  likePattern,
-  type Account,
-  type AppendResult,
-  type NewAuthSession,
-  type NewMessage,
-  type NewRoom,
-  type ReactionChange,
-  type EnsuredRoom,
-  type RoomInfo,
-  type RoomList,
-  type Standing,
-  type Store,
-} from './store.js';
+import { newMessage, seqSpan, withReactions, type ReactionRow } from './message-state.js';
+import { toAccount, toMessage, toRoomInfo, toRoomRules, toStanding, toUser, type AccountRow, type MessageRow, type RoomRow, type RulesRow, type StandingRow } from './rows.js';
+import { sendRefusal } from './refusal.js';
+import { StoreError, likePattern, type Store } from './store.js';
+import { AppendRefused, ReactionsFull, type AppendResult, type NewMessage, type ReactionChange } from './message-store.js';
+import type { EnsuredRoom, NewRoom, RoomInfo, RoomList } from './room-store.js';
+import type { Standing } from './membership-store.js';
+import type { Account, NewAuthSession } from './account-store.js';
 
 export interface PostgresStoreOptions {
   connectionString: string;
@@ -36,35 +26,14 @@ export interface PostgresStoreOptions {
   poolSize?: number;
 }
 
-interface MessageRow {
-  room: string;
-  seq: string;
-  msg_id: string;
-  user_id: string;
-  user_name: string;
-  cid: string;
-  text: string;
-  ts: string;
-  edited_at: string | null;
-  deleted_at: string | null;
-  reply_to: string | null;
-}
+/** Rows as pg returns them: BIGINTs as strings, flags as booleans. */
+type PgMessageRow = MessageRow<string>;
+type PgRoomRow = RoomRow<string, boolean>;
 
-interface RoomRow {
-  name: string;
-  seq: string;
-  private: boolean;
-  kind: string;
-  topic: string | null;
-}
-
-interface GuardRow {
+/** The rules of one sender in one room of a batch. */
+interface SenderRulesRow extends RulesRow<string, boolean> {
   room: string;
   user_id: string;
-  private: boolean;
-  member: boolean;
-  banned: boolean;
-  muted_until: string;
 }
 
 interface PendingAppend {
@@ -79,26 +48,6 @@ const SCHEMA_PATTERN = /^[a-z_][a-z0-9_]{0,62}$/;
 /** deadlock_detected, serialization_failure: the transaction did nothing and may simply run again. */
 const RETRYABLE = new Set(['40P01', '40001']);
 const MAX_ATTEMPTS = 3;
-
-const toMessage = (row: MessageRow): ChatMessage =>
-  withState(
-    {
-      room: row.room,
-      seq: Number(row.seq),
-      msgId: row.msg_id,
-      cid: row.cid,
-      from: { id: row.user_id, name: row.user_name },
-      text: row.text,
-      ts: Number(row.ts),
-    },
-    row,
-  );
-
-const toRoomInfo = (row: RoomRow): RoomInfo => {
-  const info: RoomInfo = { room: row.name, seq: Number(row.seq), private: row.private, dm: row.kind === 'dm' };
-  if (row.topic !== null) info.topic = row.topic;
-  return info;
-};
 
 const ROOM_COLUMNS = 'name, seq, private, kind, topic';
 
@@ -199,6 +148,8 @@ export class PostgresStore implements Store {
 
   /** One batch in one transaction; returns one outcome per message, in order. */
   async #transaction(messages: NewMessage[]): Promise<Outcome[]> {
+    const leading = messages[0];
+    if (leading === undefined) return [];
     const client = await this.#pool.connect();
     let broken = false;
     try {
@@ -220,13 +171,13 @@ export class PostgresStore implements Store {
         await client.query(
           `INSERT INTO rooms (name, seq, created_at, active_at, created_by)
            SELECT name, 0, $2, $2, by FROM unnest($1::text[], $3::text[]) AS v(name, by) ON CONFLICT (name) DO NOTHING`,
-          [missing, messages[0]?.ts ?? Date.now(), makers],
+          [missing, leading.ts, makers],
         );
         locked.rows.push(...(await lockRooms(missing)).rows);
       }
       const roomSeq = new Map(locked.rows.map((row) => [row.name, Number(row.seq)]));
       // Read under the room locks: a message another process stored for the same cid has committed by now.
-      const existing = await client.query<MessageRow>(
+      const existing = await client.query<PgMessageRow>(
         `SELECT m.* FROM messages m
            JOIN unnest($1::text[], $2::text[], $3::text[]) AS k(room, user_id, cid)
              ON m.room = k.room AND m.user_id = k.user_id AND m.cid = k.cid`,
@@ -235,7 +186,7 @@ export class PostgresStore implements Store {
       const known = new Map<string, ChatMessage>();
       for (const row of existing.rows) known.set(cidKey(row.room, row.user_id, row.cid), toMessage(row));
       // The room's rules for each sender, read under the same locks (see Store.append).
-      const guards = await client.query<GuardRow>(
+      const guards = await client.query<SenderRulesRow>(
         `SELECT k.room, k.user_id, r.private,
                 EXISTS (SELECT 1 FROM room_members m WHERE m.room = k.room AND m.user_id = k.user_id) AS member,
                 EXISTS (SELECT 1 FROM room_bans b WHERE b.room = k.room AND b.user_id = k.user_id) AS banned,
@@ -256,18 +207,10 @@ export class PostgresStore implements Store {
           continue;
         }
         const rules = guard.get(`${room}\u0000${from.id}`);
-        if (rules !== undefined) {
-          const refusal = rules.banned
-            ? 'banned'
-            : rules.private && !rules.member
-              ? 'not_member'
-              : Number(rules.muted_until) > ts
-                ? 'muted'
-                : undefined;
-          if (refusal !== undefined) {
-            results.push(new AppendRefused(refusal, room));
-            continue;
-          }
+        const refusal = rules === undefined ? undefined : sendRefusal(toRoomRules(rules), ts);
+        if (refusal !== undefined) {
+          results.push(new AppendRefused(refusal, room));
+          continue;
         }
         const seq = (roomSeq.get(room) ?? 0) + 1;
         roomSeq.set(room, seq);
@@ -314,7 +257,7 @@ export class PostgresStore implements Store {
     }
   }
 
-  async ensureRoom(room: string, creator?: string): Promise<EnsuredRoom> {
+  async ensureRoom(room: string, now: number, creator?: string): Promise<EnsuredRoom> {
     // The CTE's insert is invisible to the SELECT on rooms: a created room yields only the `created` row.
     const { rows } = await this.#query<{ seq: string; created: boolean }>(
       `WITH created AS (
@@ -322,7 +265,7 @@ export class PostgresStore implements Store {
          ON CONFLICT (name) DO NOTHING RETURNING seq
        )
        SELECT seq, true AS created FROM created UNION ALL SELECT seq, false AS created FROM rooms WHERE name = $1`,
-      [room, Date.now(), creator ?? null],
+      [room, now, creator ?? null],
     );
     return { room, seq: Number(rows[0]?.seq ?? 0), created: rows[0]?.created === true };
   }
@@ -336,10 +279,10 @@ export class PostgresStore implements Store {
     // One more than fits, to know whether the list is cut; the user's own rooms first, then the most
     // recently active public ones (an index walk that stops at the limit, however many rooms exist).
     if (visibleTo === undefined) {
-      const { rows } = await this.#query<RoomRow>(`SELECT ${ROOM_COLUMNS} FROM rooms ORDER BY active_at DESC LIMIT $1`, [limit + 1]);
+      const { rows } = await this.#query<PgRoomRow>(`SELECT ${ROOM_COLUMNS} FROM rooms ORDER BY active_at DESC LIMIT $1`, [limit + 1]);
       return roomPage(rows.map(toRoomInfo), limit);
     }
-    const own = await this.#query<RoomRow>(
+    const own = await this.#query<PgRoomRow>(
       `SELECT r.name, r.seq, r.private, r.kind, r.topic FROM room_members m JOIN rooms r ON r.name = m.room
         WHERE m.user_id = $1 ORDER BY r.active_at DESC LIMIT $2`,
       [visibleTo, limit + 1],
@@ -348,7 +291,7 @@ export class PostgresStore implements Store {
       own.rows.length > limit
         ? []
         : (
-            await this.#query<RoomRow>(
+            await this.#query<PgRoomRow>(
               `SELECT ${ROOM_COLUMNS} FROM rooms r
                 WHERE NOT private AND NOT EXISTS (SELECT 1 FROM room_members m WHERE m.room = r.name AND m.user_id = $1)
                 ORDER BY active_at DESC LIMIT $2`,
@@ -359,7 +302,7 @@ export class PostgresStore implements Store {
   }
 
   async history(room: string, before: number | undefined, limit: number): Promise<ChatMessage[]> {
-    const { rows } = await this.#query<MessageRow>(
+    const { rows } = await this.#query<PgMessageRow>(
       'SELECT * FROM (SELECT * FROM messages WHERE room = $1 AND seq < $2 ORDER BY seq DESC LIMIT $3) w ORDER BY seq',
       [room, before ?? Number.MAX_SAFE_INTEGER, limit],
     );
@@ -367,7 +310,7 @@ export class PostgresStore implements Store {
   }
 
   async search(room: string, text: string, from: number, before: number, limit: number): Promise<ChatMessage[]> {
-    const { rows } = await this.#query<MessageRow>(
+    const { rows } = await this.#query<PgMessageRow>(
       `SELECT * FROM messages WHERE room = $1 AND seq >= $2 AND seq < $3 AND deleted_at IS NULL
           AND text ILIKE $4 ESCAPE '\\' ORDER BY seq DESC LIMIT $5`,
       [room, from, before, likePattern(text), limit],
@@ -376,7 +319,7 @@ export class PostgresStore implements Store {
   }
 
   async after(room: string, after: number, limit: number): Promise<ChatMessage[]> {
-    const { rows } = await this.#query<MessageRow>(
+    const { rows } = await this.#query<PgMessageRow>(
       'SELECT * FROM messages WHERE room = $1 AND seq > $2 ORDER BY seq LIMIT $3',
       [room, after, limit],
     );
@@ -384,7 +327,7 @@ export class PostgresStore implements Store {
   }
 
   /** `rows` in seq order, ascending (history) or descending (search). */
-  async #withReactions(room: string, rows: MessageRow[]): Promise<ChatMessage[]> {
+  async #withReactions(room: string, rows: PgMessageRow[]): Promise<ChatMessage[]> {
     const span = seqSpan(rows);
     if (span === undefined) return [];
     const reactions = await this.#query<ReactionRow>(
@@ -428,25 +371,22 @@ export class PostgresStore implements Store {
   }
 
   async roomInfo(room: string): Promise<RoomInfo | undefined> {
-    const { rows } = await this.#query<RoomRow>(`SELECT ${ROOM_COLUMNS} FROM rooms WHERE name = $1`, [room]);
+    const { rows } = await this.#query<PgRoomRow>(`SELECT ${ROOM_COLUMNS} FROM rooms WHERE name = $1`, [room]);
     const row = rows[0];
     return row === undefined ? undefined : toRoomInfo(row);
   }
 
   async standing(room: string, userId: string): Promise<Standing> {
-    const { rows } = await this.#query<{ role: string | null; banned: boolean; muted_until: string }>(
+    const { rows } = await this.#query<StandingRow<string, boolean>>(
       `SELECT (SELECT role FROM room_members WHERE room = $1 AND user_id = $2) AS role,
               EXISTS (SELECT 1 FROM room_bans WHERE room = $1 AND user_id = $2) AS banned,
               COALESCE((SELECT until FROM room_mutes WHERE room = $1 AND user_id = $2), 0) AS muted_until`,
       [room, userId],
     );
-    const row = rows[0];
-    const standing: Standing = { banned: row?.banned ?? false, mutedUntil: Number(row?.muted_until ?? 0) };
-    if (row?.role != null) standing.role = row.role as Role;
-    return standing;
+    return toStanding(rows[0]);
   }
 
-  async setRole(room: string, userId: string, role: Role | null): Promise<void> {
+  async setRole(room: string, userId: string, role: Role | null, now: number): Promise<void> {
     if (role === null) {
       await this.#query('DELETE FROM room_members WHERE room = $1 AND user_id = $2', [room, userId]);
       return;
@@ -454,7 +394,7 @@ export class PostgresStore implements Store {
     await this.#query(
       `INSERT INTO room_members (room, user_id, role, since) VALUES ($1, $2, $3, $4)
        ON CONFLICT (room, user_id) DO UPDATE SET role = excluded.role`,
-      [room, userId, role, Date.now()],
+      [room, userId, role, now],
     );
   }
 
@@ -507,17 +447,17 @@ export class PostgresStore implements Store {
   async findUser(id: string): Promise<UserRef | undefined> {
     const { rows } = await this.#query<{ id: string; name: string }>('SELECT id, name FROM users WHERE id = $1', [id]);
     const row = rows[0];
-    return row === undefined ? undefined : { id: row.id, name: row.name };
+    return row === undefined ? undefined : toUser(row);
   }
 
   async message(room: string, seq: number): Promise<ChatMessage | undefined> {
-    const { rows } = await this.#query<MessageRow>('SELECT * FROM messages WHERE room = $1 AND seq = $2', [room, seq]);
+    const { rows } = await this.#query<PgMessageRow>('SELECT * FROM messages WHERE room = $1 AND seq = $2', [room, seq]);
     return (await this.#withReactions(room, rows))[0];
   }
 
   async editMessage(room: string, seq: number, text: string, editedAt: number): Promise<boolean> {
     return this.#tx(async (client) => {
-      const { rows } = await client.query<MessageRow>(
+      const { rows } = await client.query<PgMessageRow>(
         'SELECT * FROM messages WHERE room = $1 AND seq = $2 AND deleted_at IS NULL FOR UPDATE',
         [room, seq],
       );
@@ -549,14 +489,6 @@ export class PostgresStore implements Store {
       await client.query('DELETE FROM reactions WHERE room = $1 AND seq = $2', [room, seq]);
       return true;
     });
-  }
-
-  async revisions(room: string, seq: number): Promise<{ text: string; editedAt: number }[]> {
-    const { rows } = await this.#query<{ text: string; edited_at: string }>(
-      'SELECT text, edited_at FROM message_revisions WHERE room = $1 AND seq = $2 ORDER BY rev',
-      [room, seq],
-    );
-    return rows.map((row) => ({ text: row.text, editedAt: Number(row.edited_at) }));
   }
 
   async react(
@@ -633,8 +565,7 @@ export class PostgresStore implements Store {
     }
   }
 
-  async recordUser(user: UserRef, kind: UserKind): Promise<void> {
-    const now = Date.now();
+  async recordUser(user: UserRef, kind: UserKind, now: number): Promise<void> {
     await this.#query(
       `INSERT INTO users (id, name, kind, created_at, seen_at) VALUES ($1, $2, $3, $4, $4)
        ON CONFLICT (id) DO UPDATE SET name = excluded.name, seen_at = excluded.seen_at`,
@@ -654,14 +585,12 @@ export class PostgresStore implements Store {
   }
 
   async findAccount(username: string): Promise<Account | undefined> {
-    const { rows } = await this.#query<{ id: string; name: string; username: string; password_hash: string }>(
+    const { rows } = await this.#query<AccountRow>(
       "SELECT id, name, username, password_hash FROM users WHERE username = $1 AND kind = 'account'",
       [username],
     );
     const row = rows[0];
-    return row === undefined
-      ? undefined
-      : { user: { id: row.id, name: row.name }, username: row.username, passwordHash: row.password_hash };
+    return row === undefined ? undefined : toAccount(row);
   }
 
   async createAuthSession(session: NewAuthSession): Promise<void> {
@@ -680,7 +609,7 @@ export class PostgresStore implements Store {
       [tokenHash, now],
     );
     const row = rows[0];
-    return row === undefined ? undefined : { id: row.id, name: row.name };
+    return row === undefined ? undefined : toUser(row);
   }
 
   async deleteAuthSession(tokenHash: string): Promise<boolean> {

@@ -1,7 +1,7 @@
 // One `listRooms` page, the same way for every Store: the store reads up to one room more than the
 // limit, in priority order (the user's own rooms, then the most recently active public ones); the
 // page keeps the first `limit`, says whether any were left out, and lists them by name.
-import type { RoomInfo, RoomList } from './store.js';
+import type { RoomInfo, RoomList } from './room-store.js';
 
 export function roomPage(rooms: RoomInfo[], limit: number): RoomList {
   const kept = rooms.slice(0, limit);

@@ -11,24 +11,14 @@ import { WalSync } from './wal-sync.js';
 import { Checkpointer } from './checkpointer.js';
 import { randomId } from '../random-id.js';
 import { roomPage } from './room-page.js';
-import { newMessage, seqSpan, withReactions, withState, type ReactionRow } from './message-state.js';
-import {
-  AppendRefused,
-  ReactionsFull,
-  StoreError,
-  likePattern,
-  type Account,
-  type AppendResult,
-  type NewAuthSession,
-  type NewMessage,
-  type NewRoom,
-  type ReactionChange,
-  type EnsuredRoom,
-  type RoomInfo,
-  type RoomList,
-  type Standing,
-  type Store,
-} from './store.js';
+import { newMessage, seqSpan, withReactions, type ReactionRow } from './message-state.js';
+import { toAccount, toMessage, toRoomInfo, toRoomRules, toStanding, toUser, type AccountRow, type MessageRow, type RoomRow, type RulesRow, type StandingRow } from './rows.js';
+import { sendRefusal } from './refusal.js';
+import { StoreError, likePattern, type Store } from './store.js';
+import { AppendRefused, ReactionsFull, type AppendResult, type NewMessage, type ReactionChange } from './message-store.js';
+import type { EnsuredRoom, NewRoom, RoomInfo, RoomList } from './room-store.js';
+import type { Standing } from './membership-store.js';
+import type { Account, NewAuthSession } from './account-store.js';
 
 export interface SqliteStoreOptions {
   /** Path of the database file, or ':memory:'. */
@@ -43,34 +33,9 @@ export interface SqliteStoreOptions {
   onCheckpointError?: (message: string) => void;
 }
 
-interface MessageRow {
-  room: string;
-  seq: number;
-  msg_id: string;
-  user_id: string;
-  user_name: string;
-  cid: string;
-  text: string;
-  ts: number;
-  edited_at: number | null;
-  deleted_at: number | null;
-  reply_to: number | null;
-}
-
-interface RoomRow {
-  name: string;
-  seq: number;
-  private: number;
-  kind: string;
-  topic: string | null;
-}
-
-interface GuardRow {
-  private: number;
-  member: number;
-  banned: number;
-  muted_until: number;
-}
+/** Rows as better-sqlite3 returns them: integers as numbers, flags as 0/1. */
+type SqliteMessageRow = MessageRow<number>;
+type SqliteRoomRow = RoomRow<number, number>;
 
 /**
  * A write waiting for this turn's transaction; `run` executes inside it. A result that is an Error
@@ -86,26 +51,6 @@ interface PendingWrite<T = unknown> {
 
 /** Per transaction: each touched room's seq as allocated so far, written back once at the end. */
 type BatchState = Map<string, { seq: number; dirty: boolean; guarded: boolean; activeAt: number }>;
-
-const toMessage = (row: MessageRow): ChatMessage =>
-  withState(
-    {
-      room: row.room,
-      seq: row.seq,
-      msgId: row.msg_id,
-      cid: row.cid,
-      from: { id: row.user_id, name: row.user_name },
-      text: row.text,
-      ts: row.ts,
-    },
-    row,
-  );
-
-const toRoomInfo = (row: RoomRow): RoomInfo => {
-  const info: RoomInfo = { room: row.name, seq: row.seq, private: row.private === 1, dm: row.kind === 'dm' };
-  if (row.topic !== null) info.topic = row.topic;
-  return info;
-};
 
 export class SqliteStore implements Store {
   /** better-sqlite3 is synchronous: every read runs inside the call. */
@@ -137,7 +82,7 @@ export class SqliteStore implements Store {
       : new Checkpointer({ file: options.file, db: this.#db, ...(options.onCheckpointError ? { onError: options.onCheckpointError } : {}) });
     const db = this.#db;
     this.#statements = {
-      findByCid: db.prepare<[string, string, string], MessageRow>(
+      findByCid: db.prepare<[string, string, string], SqliteMessageRow>(
         'SELECT * FROM messages WHERE room = ? AND user_id = ? AND cid = ?',
       ),
       createRoom: db.prepare<[string, number, number, string | null]>(
@@ -152,20 +97,20 @@ export class SqliteStore implements Store {
       roomSeq: db.prepare<[string], { seq: number }>('SELECT seq FROM rooms WHERE name = ?'),
       // A `rooms` page: the user's own rooms first, then the most recently active public ones (both
       // walk an index and stop at the limit, however many rooms there are).
-      listRooms: db.prepare<[number], RoomRow>(
+      listRooms: db.prepare<[number], SqliteRoomRow>(
         'SELECT name, seq, private, kind, topic FROM rooms ORDER BY active_at DESC LIMIT ?',
       ),
-      listMemberRooms: db.prepare<[string, number], RoomRow>(
+      listMemberRooms: db.prepare<[string, number], SqliteRoomRow>(
         `SELECT r.name, r.seq, r.private, r.kind, r.topic FROM room_members m JOIN rooms r ON r.name = m.room
           WHERE m.user_id = ? ORDER BY r.active_at DESC LIMIT ?`,
       ),
-      listPublicRooms: db.prepare<[string, number], RoomRow>(
+      listPublicRooms: db.prepare<[string, number], SqliteRoomRow>(
         `SELECT name, seq, private, kind, topic FROM rooms r
           WHERE private = 0 AND NOT EXISTS (SELECT 1 FROM room_members m WHERE m.room = r.name AND m.user_id = ?)
           ORDER BY active_at DESC LIMIT ?`,
       ),
       setTopic: db.prepare<[string | null, string]>('UPDATE rooms SET topic = ? WHERE name = ?'),
-      roomInfo: db.prepare<[string], RoomRow>('SELECT name, seq, private, kind, topic FROM rooms WHERE name = ?'),
+      roomInfo: db.prepare<[string], SqliteRoomRow>('SELECT name, seq, private, kind, topic FROM rooms WHERE name = ?'),
       // A private room (and a DM) has rules from the start: `guarded` is its `private` flag.
       createOwnedRoom: db.prepare<[string, number, string, string | null, number, number, number, string]>(
         `INSERT OR IGNORE INTO rooms (name, seq, private, kind, topic, created_at, guarded, active_at, created_by)
@@ -174,7 +119,7 @@ export class SqliteStore implements Store {
       roomForAppend: db.prepare<[string], { seq: number; guarded: number }>('SELECT seq, guarded FROM rooms WHERE name = ?'),
       markGuarded: db.prepare<[string]>('UPDATE rooms SET guarded = 1 WHERE name = ? AND guarded = 0'),
       // The rules an append must pass, read in the append's own transaction.
-      guard: db.prepare<[string, string, string, string, string, string, string], GuardRow>(
+      rules: db.prepare<[string, string, string, string, string, string, string], RulesRow<number, number>>(
         `SELECT r.private AS private,
                 EXISTS (SELECT 1 FROM room_members WHERE room = ? AND user_id = ?) AS member,
                 EXISTS (SELECT 1 FROM room_bans WHERE room = ? AND user_id = ?) AS banned,
@@ -182,8 +127,11 @@ export class SqliteStore implements Store {
            FROM rooms r WHERE r.name = ?`,
       ),
       role: db.prepare<[string, string], { role: string }>('SELECT role FROM room_members WHERE room = ? AND user_id = ?'),
-      banned: db.prepare<[string, string], { at: number }>('SELECT at FROM room_bans WHERE room = ? AND user_id = ?'),
-      mutedUntil: db.prepare<[string, string], { until: number }>('SELECT until FROM room_mutes WHERE room = ? AND user_id = ?'),
+      standing: db.prepare<[string, string, string, string, string, string], StandingRow<number, number>>(
+        `SELECT (SELECT role FROM room_members WHERE room = ? AND user_id = ?) AS role,
+                EXISTS (SELECT 1 FROM room_bans WHERE room = ? AND user_id = ?) AS banned,
+                COALESCE((SELECT until FROM room_mutes WHERE room = ? AND user_id = ?), 0) AS muted_until`,
+      ),
       setRole: db.prepare<[string, string, string, number]>(
         `INSERT INTO room_members (room, user_id, role, since) VALUES (?, ?, ?, ?)
          ON CONFLICT (room, user_id) DO UPDATE SET role = excluded.role`,
@@ -197,15 +145,12 @@ export class SqliteStore implements Store {
       ),
       unmute: db.prepare<[string, string]>('DELETE FROM room_mutes WHERE room = ? AND user_id = ?'),
       findUser: db.prepare<[string], { id: string; name: string }>('SELECT id, name FROM users WHERE id = ?'),
-      message: db.prepare<[string, number], MessageRow>('SELECT * FROM messages WHERE room = ? AND seq = ?'),
+      message: db.prepare<[string, number], SqliteMessageRow>('SELECT * FROM messages WHERE room = ? AND seq = ?'),
       lastRevision: db.prepare<[string, number], { rev: number }>(
         'SELECT COALESCE(MAX(rev), 0) AS rev FROM message_revisions WHERE room = ? AND seq = ?',
       ),
       addRevision: db.prepare<[string, number, number, string, number]>(
         'INSERT INTO message_revisions (room, seq, rev, text, edited_at) VALUES (?, ?, ?, ?, ?)',
-      ),
-      revisions: db.prepare<[string, number], { text: string; edited_at: number }>(
-        'SELECT text, edited_at FROM message_revisions WHERE room = ? AND seq = ? ORDER BY rev',
       ),
       edit: db.prepare<[string, number, string, number]>(
         'UPDATE messages SET text = ?, edited_at = ? WHERE room = ? AND seq = ? AND deleted_at IS NULL',
@@ -230,14 +175,14 @@ export class SqliteStore implements Store {
       reactionsBetween: db.prepare<[string, number, number], ReactionRow>(
         'SELECT seq, emoji, user_id FROM reactions WHERE room = ? AND seq BETWEEN ? AND ? ORDER BY seq, at, emoji',
       ),
-      before: db.prepare<[string, number, number], MessageRow>(
+      before: db.prepare<[string, number, number], SqliteMessageRow>(
         'SELECT * FROM (SELECT * FROM messages WHERE room = ? AND seq < ? ORDER BY seq DESC LIMIT ?) ORDER BY seq',
       ),
-      search: db.prepare<[string, number, number, string, number], MessageRow>(
+      search: db.prepare<[string, number, number, string, number], SqliteMessageRow>(
         `SELECT * FROM messages WHERE room = ? AND seq >= ? AND seq < ? AND deleted_at IS NULL
             AND text LIKE ? ESCAPE '\\' ORDER BY seq DESC LIMIT ?`,
       ),
-      after: db.prepare<[string, number, number], MessageRow>(
+      after: db.prepare<[string, number, number], SqliteMessageRow>(
         'SELECT * FROM messages WHERE room = ? AND seq > ? ORDER BY seq LIMIT ?',
       ),
       // Capped at the room's seq, never moved back; a room that does not exist gets no marker.
@@ -254,7 +199,7 @@ export class SqliteStore implements Store {
         `INSERT INTO users (id, name, kind, username, password_hash, created_at, seen_at)
          VALUES (?, ?, 'account', ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
       ),
-      findAccount: db.prepare<[string], { id: string; name: string; username: string; password_hash: string }>(
+      findAccount: db.prepare<[string], AccountRow>(
         "SELECT id, name, username, password_hash FROM users WHERE username = ? AND kind = 'account'",
       ),
       createSession: db.prepare<[string, string, number, number]>(
@@ -355,17 +300,8 @@ export class SqliteStore implements Store {
       batch.set(room, state);
     }
     // Only a room that is private or ever had a ban or mute has rules to read: the others cost nothing.
-    const guard = state.guarded ? this.#statements.guard.get(room, from.id, room, from.id, room, from.id, room) : undefined;
-    const refusal =
-      guard === undefined
-        ? undefined
-        : guard.banned === 1
-          ? 'banned'
-          : guard.private === 1 && guard.member === 0
-            ? 'not_member'
-            : guard.muted_until > ts
-              ? 'muted'
-              : undefined;
+    const rules = state.guarded ? this.#statements.rules.get(room, from.id, room, from.id, room, from.id, room) : undefined;
+    const refusal = rules === undefined ? undefined : sendRefusal(toRoomRules(rules), ts);
     if (refusal !== undefined) {
       // A retry of a message stored before the refusal is still that message.
       const existing = this.#statements.findByCid.get(room, from.id, cid);
@@ -385,14 +321,13 @@ export class SqliteStore implements Store {
     return { message: newMessage({ room, seq, msgId, cid, from, text, ts }, replyTo), duplicate: false };
   }
 
-  ensureRoom(room: string, creator?: string): Promise<EnsuredRoom> {
+  ensureRoom(room: string, now: number, creator?: string): Promise<EnsuredRoom> {
     if (this.#knownRooms.has(room)) {
       return this.#read(() => ({ room, seq: this.#statements.roomSeq.get(room)?.seq ?? 0, created: false }));
     }
     // Creating a room is a write: it joins the turn's transaction, so that a burst of joins to new
     // rooms costs one fsync, not one each. The seq is read inside it, after any append queued first.
     return this.#write((batch) => {
-      const now = Date.now();
       const created = this.#statements.createRoom.run(room, now, now, creator ?? null).changes === 1;
       this.#knownRooms.add(room);
       const pending = batch.get(room);
@@ -429,7 +364,7 @@ export class SqliteStore implements Store {
   }
 
   /** `rows` in seq order, ascending (history) or descending (search). */
-  #withReactions(room: string, rows: MessageRow[]): ChatMessage[] {
+  #withReactions(room: string, rows: SqliteMessageRow[]): ChatMessage[] {
     const span = seqSpan(rows);
     if (span === undefined) return [];
     return withReactions(rows.map(toMessage), this.#statements.reactionsBetween.all(room, span.low, span.high));
@@ -475,21 +410,13 @@ export class SqliteStore implements Store {
   }
 
   standing(room: string, userId: string): Promise<Standing> {
-    return this.#read(() => {
-      const role = this.#statements.role.get(room, userId)?.role as Role | undefined;
-      const standing: Standing = {
-        banned: this.#statements.banned.get(room, userId) !== undefined,
-        mutedUntil: this.#statements.mutedUntil.get(room, userId)?.until ?? 0,
-      };
-      if (role !== undefined) standing.role = role;
-      return standing;
-    });
+    return this.#read(() => toStanding(this.#statements.standing.get(room, userId, room, userId, room, userId)));
   }
 
-  setRole(room: string, userId: string, role: Role | null): Promise<void> {
+  setRole(room: string, userId: string, role: Role | null, now: number): Promise<void> {
     return this.#write(() => {
       if (role === null) this.#statements.removeMember.run(room, userId);
-      else this.#statements.setRole.run(room, userId, role, Date.now());
+      else this.#statements.setRole.run(room, userId, role, now);
     });
   }
 
@@ -524,7 +451,10 @@ export class SqliteStore implements Store {
   }
 
   findUser(id: string): Promise<UserRef | undefined> {
-    return this.#read(() => this.#statements.findUser.get(id));
+    return this.#read(() => {
+      const row = this.#statements.findUser.get(id);
+      return row === undefined ? undefined : toUser(row);
+    });
   }
 
   message(room: string, seq: number): Promise<ChatMessage | undefined> {
@@ -554,12 +484,6 @@ export class SqliteStore implements Store {
     });
   }
 
-  revisions(room: string, seq: number): Promise<{ text: string; editedAt: number }[]> {
-    return this.#read(() =>
-      this.#statements.revisions.all(room, seq).map((row) => ({ text: row.text, editedAt: row.edited_at })),
-    );
-  }
-
   react(
     room: string,
     seq: number,
@@ -584,8 +508,7 @@ export class SqliteStore implements Store {
   }
 
   /** Joins the turn's write transaction, so that a burst of connections costs one fsync, not one each. */
-  recordUser(user: UserRef, kind: UserKind): Promise<void> {
-    const now = Date.now();
+  recordUser(user: UserRef, kind: UserKind, now: number): Promise<void> {
     return this.#write(() => {
       this.#statements.recordUser.run(user.id, user.name, kind, now, now);
     });
@@ -609,9 +532,7 @@ export class SqliteStore implements Store {
   findAccount(username: string): Promise<Account | undefined> {
     return this.#read(() => {
       const row = this.#statements.findAccount.get(username);
-      return row === undefined
-        ? undefined
-        : { user: { id: row.id, name: row.name }, username: row.username, passwordHash: row.password_hash };
+      return row === undefined ? undefined : toAccount(row);
     });
   }
 
@@ -624,7 +545,7 @@ export class SqliteStore implements Store {
   findAuthSession(tokenHash: string, now: number): Promise<UserRef | undefined> {
     return this.#read(() => {
       const row = this.#statements.findSession.get(tokenHash, now);
-      return row === undefined ? undefined : { id: row.id, name: row.name };
+      return row === undefined ? undefined : toUser(row);
     });
   }
 

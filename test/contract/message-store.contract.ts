@@ -1,58 +1,16 @@
-// The Store contract: every Store implementation runs this suite (see sqlite-store.test.ts and
-// postgres-store.test.ts). It states what the chat service relies on: gapless per-room seq from 1
-// under any concurrency, dedupe by (room, user, cid) even within one batch and across store
-// instances, history and recovery windows, and a close that loses nothing accepted before it.
-import { describe, test, beforeEach, afterEach } from 'node:test';
+// The MessageStore contract: every engine runs it (sqlite-store.test.ts, postgres-store.test.ts).
+// It states what the chat service relies on: gapless per-room seq from 1 under any concurrency,
+// dedupe by (room, user, cid) even within one batch and across store instances, history, recovery
+// and search windows, edits, tombstones and reactions, and a close that loses nothing accepted before it.
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { AppendRefused, ReactionsFull, type Store, type NewMessage } from '../../src/server/store/store.js';
-import type { UserRef } from '../../src/protocol/messages.js';
+import { AppendRefused, ReactionsFull } from '../../src/server/store/message-store.js';
+import { ada, bob, msg, range, describeContract, type ContractOptions, type MakeFixture } from './store-fixture.js';
 
-/** A fresh, empty database for one test, which may be opened several times (as several processes would). */
-export interface StoreFixture {
-  /** Opens a Store on this fixture's database. */
-  open(): Promise<Store>;
-  /** Removes the database; every store opened on it has been closed. */
-  dispose(): Promise<void>;
-}
-
-const ada: UserRef = { id: 'u_ada', name: 'ada' };
-const bob: UserRef = { id: 'u_bob', name: 'bob' };
-
-const msg = (room: string, cid: string, from: UserRef = ada, text = `text of ${cid}`): NewMessage => ({
-  room,
-  cid,
-  from,
-  text,
-  ts: 1_700_000_000_000,
-});
-
-const range = (from: number, to: number): number[] => Array.from({ length: to - from + 1 }, (_, i) => from + i);
-
-export function runStoreContract(
-  name: string,
-  makeFixture: () => Promise<StoreFixture>,
-  options: { skip?: string | undefined } = {},
-): void {
-  describe(`Store contract: ${name}`, { skip: options.skip ?? false }, () => {
-    let fixture: StoreFixture;
-    let store: Store;
-    const opened: Store[] = [];
-    const open = async (): Promise<Store> => {
-      const s = await fixture.open();
-      opened.push(s);
-      return s;
-    };
-
-    beforeEach(async () => {
-      fixture = await makeFixture();
-      store = await open();
-    });
-    afterEach(async () => {
-      for (const s of opened.splice(0)) await s.close();
-      await fixture.dispose();
-    });
-
+export function runMessageStoreContract(name: string, makeFixture: MakeFixture, options: ContractOptions = {}): void {
+  describeContract(`MessageStore contract: ${name}`, makeFixture, options, (scene) => {
     test('seq starts at 1 in each room and has no gaps', async () => {
+      const { store } = scene;
       for (let i = 1; i <= 5; i++) {
         const { message, duplicate } = await store.append(msg('alpha', `a${i}`));
         assert.equal(message.seq, i);
@@ -65,6 +23,7 @@ export function runStoreContract(
     });
 
     test('an appended message comes back whole', async () => {
+      const { store } = scene;
       const { message } = await store.append(msg('whole', 'c1', bob, 'héllo ✓'));
       assert.equal(message.room, 'whole');
       assert.equal(message.cid, 'c1');
@@ -77,6 +36,7 @@ export function runStoreContract(
     });
 
     test('concurrent appends to one room get gapless seqs and resolve in seq order', async () => {
+      const { store } = scene;
       const resolved: number[] = [];
       const results = await Promise.all(
         range(1, 200).map((i) =>
@@ -98,6 +58,7 @@ export function runStoreContract(
     });
 
     test('a repeated (room, user, cid) returns the first message and stores nothing', async () => {
+      const { store } = scene;
       const first = await store.append(msg('dedupe', 'same', ada, 'first'));
       const again = await store.append(msg('dedupe', 'same', ada, 'second text is ignored'));
       assert.equal(again.duplicate, true);
@@ -111,6 +72,7 @@ export function runStoreContract(
     });
 
     test('a cid repeated within one batch is stored once', async () => {
+      const { store } = scene;
       const [a, b, c] = await Promise.all([
         store.append(msg('twins', 'x')),
         store.append(msg('twins', 'x')),
@@ -124,7 +86,8 @@ export function runStoreContract(
     });
 
     test('two store instances on one database share seq and dedupe', async () => {
-      const other = await open();
+      const { store } = scene;
+      const other = await scene.open();
       const results = await Promise.all(
         range(1, 100).flatMap((i) => [store.append(msg('shared', `c${i}`)), other.append(msg('shared', `c${i}`))]),
       );
@@ -144,6 +107,7 @@ export function runStoreContract(
     });
 
     test('history returns windows before a seq, ascending', async () => {
+      const { store } = scene;
       for (let i = 1; i <= 120; i++) await store.append(msg('hist', `c${i}`));
       const seqs = async (before: number | undefined, limit: number): Promise<number[]> =>
         (await store.history('hist', before, limit)).map((m) => m.seq);
@@ -156,6 +120,7 @@ export function runStoreContract(
     });
 
     test('after returns what follows a seq, ascending, up to a limit', async () => {
+      const { store } = scene;
       for (let i = 1; i <= 30; i++) await store.append(msg('aft', `c${i}`));
       assert.deepEqual(
         (await store.after('aft', 10, 5)).map((m) => m.seq),
@@ -169,153 +134,13 @@ export function runStoreContract(
       assert.deepEqual(await store.after('nowhere', 0, 10), []);
     });
 
-    test('ensureRoom creates an empty room; roomSeq and listRooms report rooms', async () => {
-      assert.equal(await store.roomSeq('fresh'), 0);
-      assert.deepEqual(await store.ensureRoom('fresh', ada.id), { room: 'fresh', seq: 0, created: true });
-      assert.deepEqual(await store.ensureRoom('fresh', bob.id), { room: 'fresh', seq: 0, created: false });
-      await store.append(msg('used', 'c1'));
-      await store.append(msg('used', 'c2'));
-      assert.deepEqual(await store.ensureRoom('used'), { room: 'used', seq: 2, created: false });
-      const rooms = (await store.listRooms(undefined, 100)).rooms.filter((r) => r.room === 'fresh' || r.room === 'used');
-      assert.deepEqual(rooms, [
-        { room: 'fresh', seq: 0, private: false, dm: false },
-        { room: 'used', seq: 2, private: false, dm: false },
-      ]);
-    });
-
-    test('recordUser may be called again for the same user', async () => {
-      await store.recordUser(ada, 'guest');
-      await store.recordUser({ id: ada.id, name: 'ada2' }, 'guest');
-    });
-
-    test('createRoom makes the creator owner and refuses an existing name', async () => {
-      assert.equal(await store.createRoom({ room: 'club', private: true, topic: 'members only', owner: ada.id, now: 1 }), true);
-      assert.equal(await store.createRoom({ room: 'club', private: false, owner: bob.id, now: 2 }), false);
-      assert.deepEqual(await store.roomInfo('club'), { room: 'club', seq: 0, private: true, dm: false, topic: 'members only' });
-      assert.deepEqual(await store.standing('club', ada.id), { role: 'owner', banned: false, mutedUntil: 0 });
-      assert.deepEqual(await store.standing('club', bob.id), { banned: false, mutedUntil: 0 });
-      await store.append(msg('implicit', 'c1'));
-      assert.equal(await store.createRoom({ room: 'implicit', private: false, owner: bob.id, now: 3 }), false);
-      assert.deepEqual(await store.roomInfo('implicit'), { room: 'implicit', seq: 1, private: false, dm: false });
-      assert.equal(await store.roomInfo('nowhere'), undefined);
-    });
-
-    test('listRooms for a user hides the private rooms it is not a member of', async () => {
-      await store.createRoom({ room: 'secret', private: true, owner: ada.id, now: 1 });
-      await store.ensureRoom('open');
-      await store.openDm('dm-pair', [ada.id, bob.id], 1);
-      const names = async (user?: string): Promise<string[]> => (await store.listRooms(user, 100)).rooms.map((r) => r.room);
-      assert.deepEqual(await names(ada.id), ['dm-pair', 'open', 'secret']);
-      assert.deepEqual(await names(bob.id), ['dm-pair', 'open']);
-      assert.deepEqual(await names('u_eve'), ['open']);
-      assert.deepEqual(await names(), ['dm-pair', 'open', 'secret']);
-      assert.deepEqual(await store.roomInfo('dm-pair'), { room: 'dm-pair', seq: 0, private: true, dm: true });
-      assert.equal(await store.openDm('dm-pair', [ada.id, bob.id], 2), false, 'opened again: nothing created');
-      assert.equal((await store.standing('dm-pair', bob.id)).role, 'member');
-    });
-
-    test('listRooms is bounded: the user\'s own rooms first, then the most recently active public ones', async () => {
-      const clock = 1_700_000_000_000;
-      // Twelve public rooms, made in order; three of them get a message later, oldest first.
-      for (let i = 0; i < 12; i++) await store.ensureRoom(`pub-${String(i).padStart(2, '0')}`, bob.id);
-      for (const [n, room] of ['pub-00', 'pub-01', 'pub-02'].entries()) {
-        await store.append({ room, cid: `late-${n}`, from: bob, text: 'late', ts: Date.now() + 60_000 + n });
-      }
-      await store.createRoom({ room: 'mine', private: true, owner: ada.id, now: clock });
-      await store.openDm('dm-ada-bob', [ada.id, bob.id], clock);
-      await store.createRoom({ room: 'mine-public', private: false, owner: ada.id, now: clock });
-
-      const full = await store.listRooms(ada.id, 100);
-      assert.equal(full.truncated, false);
-      assert.equal(full.rooms.length, 15);
-
-      const page = await store.listRooms(ada.id, 6);
-      assert.equal(page.truncated, true, 'the page says it was cut');
-      assert.deepEqual(
-        page.rooms.map((r) => r.room),
-        ['dm-ada-bob', 'mine', 'mine-public', 'pub-00', 'pub-01', 'pub-02'],
-        "ada's own three rooms, then the three public rooms with the latest messages, by name",
-      );
-      const exact = await store.listRooms(ada.id, 15);
-      assert.equal(exact.truncated, false, 'a list that fits exactly is not cut');
-      assert.equal(exact.rooms.length, 15);
-
-      const own = await store.listRooms(ada.id, 2);
-      assert.equal(own.truncated, true);
-      assert.equal(own.rooms.length, 2);
-      for (const room of own.rooms) assert.ok(['dm-ada-bob', 'mine', 'mine-public'].includes(room.room), room.room);
-
-      const outsider = await store.listRooms('u_eve', 4);
-      assert.equal(outsider.truncated, true);
-      assert.deepEqual(
-        outsider.rooms.map((r) => r.room).slice(0, 3),
-        ['pub-00', 'pub-01', 'pub-02'],
-        'the most recently active public rooms come first for anyone',
-      );
-      assert.ok(!outsider.rooms.some((r) => r.private), 'never a private room of others');
-    });
-
-    test('roles, bans and mutes are stored per room and user; a ban ends the membership', async () => {
-      await store.createRoom({ room: 'mod', private: true, owner: ada.id, now: 1 });
-      await store.setRole('mod', bob.id, 'moderator');
-      assert.equal((await store.standing('mod', bob.id)).role, 'moderator');
-      assert.equal((await store.standing('other', bob.id)).role, undefined);
-      await store.setMute('mod', bob.id, 5000);
-      assert.equal((await store.standing('mod', bob.id)).mutedUntil, 5000);
-      await store.setMute('mod', bob.id, 0);
-      assert.equal((await store.standing('mod', bob.id)).mutedUntil, 0);
-      await store.setBan('mod', bob.id, true, 10);
-      assert.deepEqual(await store.standing('mod', bob.id), { banned: true, mutedUntil: 0 });
-      await store.setBan('mod', bob.id, false, 11);
-      assert.deepEqual(await store.standing('mod', bob.id), { banned: false, mutedUntil: 0 });
-      await store.setRole('mod', bob.id, 'member');
-      await store.setRole('mod', bob.id, null);
-      assert.equal((await store.standing('mod', bob.id)).role, undefined);
-    });
-
-    test('append refuses banned, muted and non-member senders and stores nothing', async () => {
-      await store.createRoom({ room: 'guarded', private: true, owner: ada.id, now: 1 });
-      const refused = async (message: NewMessage, reason: string): Promise<void> => {
-        await assert.rejects(store.append(message), (error: unknown) => error instanceof AppendRefused && error.reason === reason);
-      };
-      await refused(msg('guarded', 'x1', bob), 'not_member');
-      await store.setRole('guarded', bob.id, 'member');
-      await store.setMute('guarded', bob.id, 1_700_000_000_001);
-      await refused(msg('guarded', 'x2', bob), 'muted');
-      await store.setMute('guarded', bob.id, 1_700_000_000_000); // over at the message's ts
-      assert.equal((await store.append(msg('guarded', 'x3', bob))).message.seq, 1);
-      await store.setBan('guarded', bob.id, true, 2);
-      // Refused ones next to an accepted one in the same batch: only the accepted one is stored.
-      const [banned, fine] = await Promise.allSettled([store.append(msg('guarded', 'x4', bob)), store.append(msg('guarded', 'a1', ada))]);
-      assert.equal(banned.status, 'rejected');
-      assert.equal(fine.status === 'fulfilled' ? fine.value.message.seq : 0, 2);
-      const stored = await store.after('guarded', 0, 10);
-      assert.deepEqual(stored.map((m) => m.cid), ['x3', 'a1']);
-      assert.equal(await store.roomSeq('guarded'), 2);
-      // A retry of a message stored before the ban is still recognised as that message.
-      const retry = await store.append(msg('guarded', 'x3', bob));
-      assert.equal(retry.duplicate, true);
-    });
-
-    test('a mute or ban set later in a public room made by append holds for the next append', async () => {
-      await store.append(msg('later', 'a1', bob));
-      await store.setMute('later', bob.id, 1_700_000_000_001);
-      await assert.rejects(store.append(msg('later', 'a2', bob)), (error: unknown) => error instanceof AppendRefused && error.reason === 'muted');
-      await store.setMute('later', bob.id, 0);
-      await store.append(msg('later', 'a3', bob));
-      await store.ensureRoom('later-2');
-      await store.setBan('later-2', bob.id, true, 1);
-      await assert.rejects(store.append(msg('later-2', 'b1', bob)), (error: unknown) => error instanceof AppendRefused && error.reason === 'banned');
-      assert.deepEqual((await store.after('later', 0, 10)).map((m) => m.cid), ['a1', 'a3']);
-      assert.equal(await store.roomSeq('later-2'), 0);
-    });
-
     test('edits keep revisions; a delete leaves a tombstone; reads show the current state', async () => {
+      const { store } = scene;
       await store.append(msg('edits', 'c1', ada, 'first'));
       await store.append(msg('edits', 'c2', bob, 'other'));
       assert.equal(await store.editMessage('edits', 1, 'second', 2000), true);
       assert.equal(await store.editMessage('edits', 1, 'third', 3000), true);
-      assert.deepEqual(await store.revisions('edits', 1), [
+      assert.deepEqual(await scene.fixture.storedRevisions('edits', 1), [
         { text: 'first', editedAt: 1_700_000_000_000 },
         { text: 'second', editedAt: 2000 },
       ]);
@@ -330,7 +155,7 @@ export function runStoreContract(
       assert.equal(tombstone?.deleted, true);
       assert.equal(tombstone?.text, '');
       assert.equal(tombstone?.editedAt, undefined);
-      assert.deepEqual(await store.revisions('edits', 1), [], 'the old texts are gone too');
+      assert.deepEqual(await scene.fixture.storedRevisions('edits', 1), [], 'the old texts are gone too');
       assert.equal(other?.deleted, undefined);
       assert.equal(other?.text, 'other');
       assert.equal((await store.message('edits', 1))?.deleted, true);
@@ -338,6 +163,7 @@ export function runStoreContract(
     });
 
     test('reactions count per emoji, once per user, and show in reads', async () => {
+      const { store } = scene;
       await store.append(msg('react', 'c1'));
       await store.append(msg('react', 'c2'));
       assert.deepEqual(await store.react('react', 1, ada.id, '👍', true, 1, 20), { count: 1, changed: true });
@@ -360,6 +186,7 @@ export function runStoreContract(
     });
 
     test('a message takes at most maxEmoji different emoji; the known ones still count up', async () => {
+      const { store } = scene;
       await store.append(msg('emoji', 'c1'));
       await store.append(msg('emoji', 'c2'));
       const emoji = ['a', 'b', 'c', 'd'];
@@ -382,6 +209,7 @@ export function runStoreContract(
     });
 
     test('search finds live messages containing the text, newest first, within the window it is given', async () => {
+      const { store } = scene;
       const texts = ['Deploy on Friday', 'lunch?', 'deploy failed: 100% of _tests_', 'friday it is', 'DEPLOY again', 'a\\b'];
       for (const [i, text] of texts.entries()) await store.append(msg('searching', `s${i}`, ada, text));
       const found = async (text: string, from = 1, before = 100, limit = 10): Promise<number[]> =>
@@ -415,6 +243,7 @@ export function runStoreContract(
     });
 
     test('search: edits and deletes are seen at once, short and long patterns, wildcards and case are literal', async () => {
+      const { store } = scene;
       const texts = [
         'Ab the first',
         'xy: 50% off_today',
@@ -460,6 +289,7 @@ export function runStoreContract(
     });
 
     test('a reply keeps the seq it answers, in the append result, history, after and message', async () => {
+      const { store } = scene;
       await store.append(msg('replies', 'q1', ada, 'question'));
       const answer = await store.append({ ...msg('replies', 'a1', bob, 'answer'), replyTo: 1 });
       assert.ok(!(answer instanceof AppendRefused));
@@ -473,63 +303,8 @@ export function runStoreContract(
       assert.equal((await store.message('replies', 2))?.replyTo, 1);
     });
 
-    test('setTopic sets and clears a room topic; an unknown room is false', async () => {
-      await store.ensureRoom('topical');
-      assert.equal(await store.setTopic('topical', 'plans for Friday'), true);
-      assert.equal((await store.roomInfo('topical'))?.topic, 'plans for Friday');
-      assert.equal(await store.setTopic('topical', null), true);
-      assert.equal((await store.roomInfo('topical'))?.topic, undefined);
-      assert.equal(await store.setTopic('no-such-room', 'x'), false);
-    });
-
-    test('read markers: capped at the room, never moved back, per user and room', async () => {
-      for (const cid of ['r1', 'r2', 'r3']) await store.append(msg('reading', cid));
-      assert.equal(await store.markRead('reading', ada.id, 2), 2);
-      assert.equal(await store.markRead('reading', ada.id, 1), 2, 'a marker never moves back');
-      assert.equal(await store.markRead('reading', ada.id, 99), 3, 'capped at the room seq');
-      assert.equal(await store.markRead('reading', bob.id, 1), 1);
-      assert.equal(await store.markRead('no-such-room', ada.id, 5), 0);
-      await store.ensureRoom('other-reading');
-      assert.equal(await store.markRead('other-reading', ada.id, 4), 0, 'an empty room caps at 0');
-      assert.deepEqual([...(await store.readMarkers(ada.id))].sort(), [['other-reading', 0], ['reading', 3]]);
-      assert.deepEqual([...(await store.readMarkers(bob.id))], [['reading', 1]]);
-      assert.deepEqual([...(await store.readMarkers('nobody'))], []);
-    });
-
-    test('findUser finds recorded users only', async () => {
-      await store.recordUser(ada, 'guest');
-      assert.deepEqual(await store.findUser(ada.id), ada);
-      assert.equal(await store.findUser('u_nobody'), undefined);
-    });
-
-    test('createAccount stores an account once per username; findAccount reads it back', async () => {
-      const account = { user: { id: 'u_acc1', name: 'carol' }, username: 'carol', passwordHash: '$argon2id$fake' };
-      assert.equal(await store.createAccount(account, 1_700_000_000_000), true);
-      assert.deepEqual(await store.findAccount('carol'), account);
-      const twin = { user: { id: 'u_acc2', name: 'carol' }, username: 'carol', passwordHash: '$argon2id$other' };
-      assert.equal(await store.createAccount(twin, 1_700_000_000_001), false, 'the username is taken');
-      assert.deepEqual(await store.findAccount('carol'), account, 'the first account is unchanged');
-      assert.equal(await store.findAccount('nobody'), undefined);
-      await store.recordUser({ id: 'g_guest', name: 'dave' }, 'guest');
-      assert.equal(await store.findAccount('dave'), undefined, 'a guest is not an account');
-    });
-
-    test('auth sessions are found by hash until they expire or are deleted', async () => {
-      const carol = { id: 'u_carol', name: 'carol' };
-      await store.createAccount({ user: carol, username: 'carol', passwordHash: 'h' }, 1000);
-      await store.createAuthSession({ tokenHash: 'hash-a', userId: carol.id, createdAt: 1000, expiresAt: 5000 });
-      await store.createAuthSession({ tokenHash: 'hash-b', userId: carol.id, createdAt: 1000, expiresAt: 9000 });
-      assert.deepEqual(await store.findAuthSession('hash-a', 4999), carol);
-      assert.equal(await store.findAuthSession('hash-a', 5000), undefined, 'expired at expiresAt');
-      assert.equal(await store.findAuthSession('unknown', 0), undefined);
-      assert.equal(await store.deleteAuthSession('hash-b'), true);
-      assert.equal(await store.findAuthSession('hash-b', 2000), undefined, 'revoked at once');
-      assert.equal(await store.deleteAuthSession('hash-b'), false);
-      assert.equal(await store.pruneAuthSessions(6000), 1, 'the expired one is pruned');
-      assert.equal(await store.pruneAuthSessions(6000), 0);
-    });
-
     test('close writes the appends it accepted, and later appends are refused', async () => {
+      const { store } = scene;
       const pending = range(1, 20).map((i) => store.append(msg('closing', `c${i}`)));
       await store.close();
       const results = await Promise.all(pending);
@@ -538,7 +313,7 @@ export function runStoreContract(
         range(1, 20),
       );
       await assert.rejects(store.append(msg('closing', 'late')));
-      const reopened = await open();
+      const reopened = await scene.open();
       assert.equal(await reopened.roomSeq('closing'), 20);
       assert.equal((await reopened.after('closing', 0, 100)).length, 20);
     });
