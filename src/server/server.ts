@@ -30,7 +30,6 @@ import { RateLimiter } from './limits/rate-limiter.js';
 import { StoredBytesQuota } from './limits/quota.js';
 import { Drain } from './session/drain.js';
 import { ReadinessWatch } from './readiness-watch.js';
-import { WriteRounds } from './session/write-rounds.js';
 import { SearchRunner } from './chat/search-runner.js';
 
 export interface RunningServer {
@@ -122,6 +121,7 @@ export async function startServer(config: Config, log: Logger = pino({ level: co
     maxFrameChunks: config.edges.maxFrameChunks,
     heartbeatMs: config.heartbeatMs,
     outboxLimit: config.outboxLimitBytes,
+    writePacingMs: config.writePacingMs,
     origins,
     guestsAllowed: auth.guests,
     policy: {
@@ -135,7 +135,6 @@ export async function startServer(config: Config, log: Logger = pino({ level: co
       metrics,
       log,
       drain: new Drain(),
-      writeRounds: new WriteRounds(config.writePacingMs),
     },
     helloTimeoutMs: config.helloTimeoutMs,
     maxConnectionsPerIp: config.maxConnectionsPerIp,

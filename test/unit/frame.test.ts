@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
-import { textFrame } from '../../src/server/wire/frame.js';
+import { textFrame, textFrameLength } from '../../src/server/wire/frame.js';
 
 // @types/ws does not declare the Receiver class; its runtime API is a Writable that emits 'message'.
 interface ReceiverLike {
@@ -24,6 +24,7 @@ test('frames of every length class round-trip through a WebSocket receiver', () 
   receiver.on('error', (error) => assert.fail(error));
   const texts = [0, 1, 125, 126, 127, 65535, 65536, 200_000].map((n) => 'é'.repeat(Math.floor(n / 4)) + 'x'.repeat(n - 2 * Math.floor(n / 4)));
   for (const text of texts) assert.equal(textFrame(text).length - Buffer.byteLength(text) <= 10, true);
+  for (const text of texts) assert.equal(textFrameLength(text), textFrame(text).length, 'textFrameLength is what textFrame takes');
   receiver.write(Buffer.concat(texts.map(textFrame)));
   assert.deepEqual(received, texts);
 });

@@ -80,7 +80,7 @@ function admit(session: Session, command: Command, chat: ChatService, log: Logge
     return;
   }
   queue.push(command);
-  if (queue.length === 1) session.ws.pause();
+  if (queue.length === 1) session.connection.pauseReading();
 }
 
 /** Starts what the queue holds while there is room in flight; reads again once it is empty. */
@@ -96,7 +96,7 @@ function admitQueued(session: Session, chat: ChatService, log: Logger): void {
   while (session.inFlight < max && queue.length > 0) start(session, queue.shift() as Command, chat, log);
   if (queue.length > 0) return;
   session.queued = null;
-  if (!session.closed && !session.ending) session.ws.resume();
+  if (!session.closed && !session.ending) session.connection.resumeReading();
 }
 
 function start(session: Session, command: Command, chat: ChatService, log: Logger): void {

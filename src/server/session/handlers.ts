@@ -5,7 +5,6 @@ import { CloseCode, ErrorCode, ProtocolError } from '../../protocol/errors.js';
 import type { ChatService } from '../chat/service.js';
 import type { OutgoingPush } from '../hub/outgoing.js';
 import type { Session } from './session.js';
-import { textFrame } from '../wire/frame.js';
 import { refundText, reserveText } from './quota-gate.js';
 
 export type Handler<V extends Verb> = (
@@ -89,7 +88,7 @@ async function finishJoin(
   try {
     // The replay may fill half the outbox at most (what is already waiting for this peer included),
     // so that a reader that keeps up is never closed as slow for a recovery it asked for.
-    outcome = await chat.join(session, room, since, Math.max(0, recoveryBytes - session.outbox.pending()));
+    outcome = await chat.join(session, room, since, Math.max(0, recoveryBytes - session.connection.buffered));
   } catch (error) {
     session.rooms.delete(room);
     await chat.leave(session, room);
@@ -103,11 +102,13 @@ async function finishJoin(
   const { members, online } = outcome;
   // What else reached the outbox while the backlog was read (another join's replay) counts too:
   // the oldest messages are left out until the replay fits again.
-  const frames = outcome.backlog.map((message) => textFrame(JSON.stringify({ type: 'message', ...message })));
-  let bytes = frames.reduce((sum, frame) => sum + frame.length, 0);
+  const { connection } = session;
+  const texts = outcome.backlog.map((message) => JSON.stringify({ type: 'message', ...message }));
+  const sizes = texts.map((text) => connection.framedBytes(text));
+  let bytes = sizes.reduce((sum, size) => sum + size, 0);
   let skip = 0;
-  const space = recoveryBytes - session.outbox.pending();
-  while (bytes > space && skip < frames.length) bytes -= (frames[skip++] as Buffer).length;
+  const space = recoveryBytes - connection.buffered;
+  while (bytes > space && skip < sizes.length) bytes -= sizes[skip++] as number;
   const replayFrom = skip === 0 ? outcome.replayFrom : (outcome.backlog[skip]?.seq ?? outcome.seq + 1);
   const recovered = outcome.recovered && skip === 0;
   if (outcome.truncated || skip > 0) session.policy.metrics.recoveryTruncated.inc();
@@ -122,7 +123,7 @@ async function finishJoin(
   }
   session.policy.metrics.joins.inc();
   session.ok<'join'>(id, result);
-  for (let i = skip; i < frames.length; i++) session.outbox.enqueue(frames[i] as Buffer);
+  for (let i = skip; i < texts.length; i++) connection.write(texts[i] as string);
   state.lastSeq = outcome.seq;
   session.release(room);
 }
@@ -158,14 +159,14 @@ const send: Handler<'send'> = async (session, { room, text, cid, replyTo }, id, 
 const history: Handler<'history'> = async (session, { room, before, limit }, id, chat) => {
   requireAllowed(session, room);
   // One reply may use the same share of the outbox as a join's replay, less what already waits.
-  const budget = Math.max(0, session.policy.recoveryBytes - session.outbox.pending());
+  const budget = Math.max(0, session.policy.recoveryBytes - session.connection.buffered);
   const messages = await chat.history(session.user, room, before, limit ?? Limits.historyDefault, budget);
   session.ok<'history'>(id, { room, messages });
 };
 
 const search: Handler<'search'> = async (session, { room, text, before, limit }, id, chat) => {
   requireAllowed(session, room);
-  const budget = Math.max(0, session.policy.recoveryBytes - session.outbox.pending());
+  const budget = Math.max(0, session.policy.recoveryBytes - session.connection.buffered);
   const found = await chat.search(session.user, room, text, before, limit ?? Limits.searchDefault, session.connId, budget);
   session.ok<'search'>(id, { room, ...found });
 };

@@ -6,7 +6,6 @@ import type { JsonBounds } from '../limits/json-bounds.js';
 import type { StoredBytesQuota } from '../limits/quota.js';
 import type { Metrics } from '../metrics/metrics.js';
 import type { Drain } from './drain.js';
-import type { WriteRounds } from './write-rounds.js';
 
 export interface SessionPolicy {
   readonly limiter: RateLimiter;
@@ -21,6 +20,4 @@ export interface SessionPolicy {
   readonly metrics: Metrics;
   readonly log: Logger;
   readonly drain: Drain;
-  /** When outboxes are written (one schedule for the whole server). */
-  readonly writeRounds: WriteRounds;
 }

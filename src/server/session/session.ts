@@ -1,19 +1,17 @@
-// Session: one connection's protocol state. It owns the connection's outbox and, per joined room,
-// the last seq it delivered; transports feed it text frames and tell it when the peer is gone.
-import type { Duplex } from 'node:stream';
-import type { WebSocket } from 'ws';
+// Session: one connection's protocol state and lifecycle. Per joined room it keeps the last seq it
+// delivered; it writes through its Connection, and knows nothing else of the transport, which feeds
+// it text frames and tells it when the peer is gone (peerGone). Ending, it leaves every room and the hub.
 import type { Command, ErrorReply, RequestId, Results, UserRef, Verb } from '../../protocol/messages.js';
 import { CloseCode, ErrorCode, ProtocolError } from '../../protocol/errors.js';
-import type { OutgoingPush } from '../hub/outgoing.js';
-import type { Participant } from '../chat/service.js';
-import { textFrame } from '../wire/frame.js';
-import { Outbox, type OutboxOwner } from './outbox.js';
+import type { OutgoingPush, WireForm } from '../hub/outgoing.js';
+import type { ChatService, Participant } from '../chat/service.js';
+import type { Connection } from './connection.js';
 import { JoinedRooms } from './joined-rooms.js';
 import { randomId } from '../random-id.js';
 import type { ConnectionRate } from '../limits/rate-limiter.js';
 import type { SessionPolicy } from './policy.js';
 
-export type SessionMode = 'protocol' | 'plain';
+export type SessionMode = WireForm;
 
 /** How long a slow consumer's close frame may take to get through its backlog. */
 const SLOW_CONSUMER_GRACE_MS = 10_000;
@@ -29,11 +27,10 @@ export interface RoomState {
   joined: Promise<void> | undefined;
 }
 
-export class Session implements Participant, OutboxOwner {
+export class Session implements Participant {
   readonly connId = randomId(16);
   readonly mode: SessionMode;
-  readonly ws: WebSocket;
-  readonly outbox: Outbox;
+  readonly connection: Connection;
   readonly rooms = new JoinedRooms<RoomState>();
   #user: UserRef | undefined;
   /** Rooms this connection may enter, when its token limits them. */
@@ -43,11 +40,10 @@ export class Session implements Participant, OutboxOwner {
    * that arrive meanwhile wait here, in order, and run once the hello is settled.
    */
   #waiting: Command[] | null = null;
-  /** Cleared by each heartbeat ping, set by the pong (or any frame). */
-  alive = true;
-  /** Which tick of the heartbeat interval pings this connection (see WsGateway). */
-  heartbeatSlice = 0;
-  closed = false;
+  /** Set by close or peerGone: nothing more is sent or acted on. */
+  #closed = false;
+  /** Set by peerGone: the rooms and the hub have been left. */
+  #ended = false;
   /**
    * Requests received and not yet answered: held behind a hello or running. Bounded by the policy's
    * maxInFlight, so that replies cannot pile up while the store works.
@@ -65,10 +61,9 @@ export class Session implements Participant, OutboxOwner {
   /** performance.now() at open; a protocol session must say hello within the hello timeout. */
   readonly openedAt: number;
 
-  constructor(ws: WebSocket, socket: Duplex, mode: SessionMode, outboxLimit: number, policy: SessionPolicy, ip: string) {
-    this.ws = ws;
+  constructor(connection: Connection, mode: SessionMode, policy: SessionPolicy, ip: string) {
+    this.connection = connection;
     this.mode = mode;
-    this.outbox = new Outbox(socket, outboxLimit, this, policy.writeRounds);
     this.policy = policy;
     this.ip = ip;
     // Whole milliseconds: a small integer lives in the object, a fraction would be a separate heap number.
@@ -76,7 +71,34 @@ export class Session implements Participant, OutboxOwner {
     this.rate = policy.limiter.enabled ? policy.limiter.connection(this.openedAt) : null;
   }
 
-  /** The outbox passed its limit: this connection cannot keep up, and the room does not wait for it. */
+  /** Closed, or its peer is gone: replies are dropped, frames are not acted on. */
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  /** Whether the peer is gone and the session has left its rooms and the hub. */
+  get ended(): boolean {
+    return this.#ended;
+  }
+
+  /**
+   * The transport's one call when the connection is gone, whatever ended it (a close, a reset, a
+   * missed heartbeat): leaves the hub and every room. Later calls do nothing.
+   */
+  peerGone(chat: ChatService): void {
+    if (this.#ended) return;
+    this.#closed = true;
+    this.#ended = true;
+    if (this.identified) chat.disconnected(this);
+    for (const room of this.rooms.names()) {
+      chat.leave(this, room).catch((error: unknown) => {
+        this.policy.log.warn({ err: error, conn: this.connId, room }, 'leave on disconnect failed');
+      });
+    }
+    this.rooms.clear();
+  }
+
+  /** The transport's buffer passed its limit: this connection cannot keep up, and the room does not wait for it. */
   slowConsumer(): void {
     this.policy.metrics.slowConsumers.inc();
     this.policy.log.warn({ conn: this.connId, ip: this.ip, user: this.#user?.id, rooms: this.rooms.size }, 'slow consumer dropped (4008)');
@@ -144,13 +166,12 @@ export class Session implements Participant, OutboxOwner {
       if (push.seq <= state.lastSeq) return;
       state.lastSeq = push.seq;
     }
-    const frame = this.mode === 'plain' ? outgoing.plainFrame : outgoing.protocolFrame;
-    if (frame !== null) this.outbox.enqueue(frame);
+    this.connection.writePush(outgoing, this.mode);
   }
 
   notify(outgoing: OutgoingPush): void {
     // Plain clients chat in one room and have no way to act on a notice.
-    if (this.mode === 'protocol') this.outbox.enqueue(outgoing.protocolFrame);
+    if (this.mode === 'protocol') this.connection.writePush(outgoing, 'protocol');
   }
 
   removed(room: string): void {
@@ -187,24 +208,24 @@ export class Session implements Participant, OutboxOwner {
    * frames already read are ignored (see dispatchText).
    */
   closeWhenAnswered(code: CloseCode, reason: string): void {
-    if (this.closed || this.#ending !== null) return;
+    if (this.#closed || this.#ending !== null) return;
     this.#ending = { code, reason };
     if (this.inFlight === 0) {
       this.close(code, reason);
       return;
     }
-    this.ws.pause();
+    this.connection.pauseReading();
     setTimeout(() => this.close(code, reason), IN_FLIGHT_GRACE_MS).unref();
   }
 
   sendJson(value: object): void {
-    // A closed connection's replies would be dropped by the outbox: not worth serializing.
-    if (this.closed) return;
-    this.outbox.enqueue(textFrame(JSON.stringify(value)));
+    // A closed connection's replies would be dropped by the transport: not worth serializing.
+    if (this.#closed) return;
+    this.connection.write(JSON.stringify(value));
   }
 
   sendText(text: string): void {
-    this.outbox.enqueue(textFrame(text));
+    this.connection.write(text);
   }
 
   ok<V extends Verb>(id: RequestId | undefined, result: Results[V]): void {
@@ -225,14 +246,11 @@ export class Session implements Participant, OutboxOwner {
    * within `graceMs` is cut off.
    */
   close(code: CloseCode, reason: string, graceMs = 2000): void {
-    if (this.closed) return;
-    this.closed = true;
-    this.outbox.flush();
-    this.outbox.close();
+    if (this.#closed) return;
+    this.#closed = true;
     // Reading again, if the in-flight bound or closeWhenAnswered paused it: the peer's close frame
     // completes the handshake (frames before it are not acted on: the session is closed).
-    if (this.#ending !== null || this.queued !== null) this.ws.resume();
-    this.ws.close(code, reason);
-    setTimeout(() => this.ws.terminate(), graceMs).unref();
+    if (this.#ending !== null || this.queued !== null) this.connection.resumeReading();
+    this.connection.close(code, reason, graceMs);
   }
 }

@@ -1,19 +1,23 @@
 // WebSocket transport: owns the HTTP upgrade on `/` and `/ws`, picks protocol or plain mode from the
-// offered subprotocols, and feeds each connection's frames to its Session. Events go to shared
-// module functions that find their session on the socket, so a connection costs no closures.
+// offered subprotocols, bounds connections per address and the time to hello, and gives each
+// connection (ws/connection.ts: framing, outbox, events) its Session. Writes leave in write rounds
+// (ws/write-rounds.ts); liveness is the heartbeat's (ws/heartbeat.ts).
 import { randomInt } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { WebSocket, WebSocketServer, type RawData, type Server as WsServer } from 'ws';
+import { WebSocketServer, type Server as WsServer } from 'ws';
 import type { Logger } from 'pino';
 import { PROTOCOL } from '../../protocol/messages.js';
 import { checkName } from '../../protocol/names.js';
 import { CloseCode } from '../../protocol/errors.js';
 import type { ChatService } from '../chat/service.js';
 import { Session, type SessionMode } from '../session/session.js';
-import { binaryRefused, dispatchText } from '../session/dispatch.js';
-import { plainText, startPlain } from '../session/plain.js';
+import { startPlain } from '../session/plain.js';
 import { parseRequestTarget } from './request-target.js';
+import { WsConnection, type WsHost } from './ws/connection.js';
+import { Outbox } from './ws/outbox.js';
+import { WriteRounds } from './ws/write-rounds.js';
+import { Heartbeat } from './ws/heartbeat.js';
 import type { OriginPolicy } from '../auth/origin.js';
 import type { SessionPolicy } from '../session/policy.js';
 import type { ClientAddresses } from '../client-address.js';
@@ -27,7 +31,10 @@ export interface WsGatewayOptions {
   maxFragments: number;
   maxFrameChunks: number;
   heartbeatMs: number;
+  /** Bytes one connection may have waiting; past it the connection is closed with 4008. */
   outboxLimit: number;
+  /** Longest pause between write rounds (see WriteRounds); 0 writes as soon as each turn ends. */
+  writePacingMs: number;
   /** Which browser pages may connect (checked on the handshake's Origin). */
   origins: OriginPolicy;
   /** Plain clients are guests: refused at the handshake when guests are off. */
@@ -44,71 +51,24 @@ export interface WsGatewayOptions {
   ready?: () => boolean;
 }
 
-class SessionSocket extends WebSocket {
-  session!: Session;
-  gateway!: WsGateway;
-
-  // The connection's events go straight to shared module functions rather than through listeners:
-  // four listeners would fill this socket's listener table, a slow-mode object of about 250 bytes
-  // per connection (measured in a heap snapshot), for four pointers to the same functions. Only
-  // 'close' also reaches listeners (shutdown waits for it); events before the session exists, and
-  // any other event, go the usual way.
-  override emit(event: string | symbol, ...args: unknown[]): boolean {
-    if (this.session === undefined) return super.emit(event, ...args);
-    switch (event) {
-      case 'message':
-        onMessage(this, args[0] as RawData, args[1] === true);
-        return true;
-      case 'pong':
-        this.session.alive = true;
-        return true;
-      case 'error':
-        onError(this, args[0] as Error);
-        return true;
-      case 'close':
-        onClose(this, args[0] as number);
-        return super.emit(event, ...args);
-      default:
-        return super.emit(event, ...args);
-    }
-  }
-
-  // ws closes on a receive bound (maxPayload, maxFragments, maxBufferedChunks) or a protocol error
-  // with a bare code and only then emits the error; every close of Parley's own names its reason.
-  // This fills in the reason those closes lack, so the client learns which bound it passed.
-  override close(code?: number, data?: string | Buffer): void {
-    super.close(code, data ?? (code === undefined ? undefined : RECEIVE_LIMIT_REASONS[code]));
-  }
-}
-
-/** The reasons of ws's own closes (see SessionSocket.close), by code. */
-const RECEIVE_LIMIT_REASONS: Readonly<Record<number, string>> = {
-  [CloseCode.PolicyViolation]: 'message in too many pieces; see PARLEY_MAX_FRAGMENTS and PARLEY_MAX_FRAME_CHUNKS',
-  [CloseCode.MessageTooBig]: 'frame too large; see PARLEY_MAX_FRAME',
-  1002: 'WebSocket protocol error',
-  1007: 'text frame is not valid UTF-8',
-};
-
-const HEARTBEAT_SLICES = 10;
 const UPGRADE_PATHS = new Set(['/', '/ws']);
 const TOKEN_PARAMS = ['token', 'access_token', 'jwt'];
 
-export class WsGateway {
+export class WsGateway implements WsHost {
   readonly chat: ChatService;
   readonly log: Logger;
-  readonly sessions = new Set<Session>();
+  readonly #connections = new Set<WsConnection>();
   readonly #options: WsGatewayOptions;
-  readonly #wss: WsServer<typeof SessionSocket>;
-  readonly #heartbeat: NodeJS.Timeout;
+  readonly #wss: WsServer<typeof WsConnection>;
+  readonly #heartbeat: Heartbeat;
+  /** When outboxes are written (one schedule for the whole server). */
+  readonly #writeRounds: WriteRounds;
   /** Protocol sessions that have not said hello yet, swept by #helloSweep. */
-  readonly awaitingHello = new Set<Session>();
+  readonly #awaitingHello = new Set<Session>();
   readonly #helloSweep: NodeJS.Timeout;
   /** Open connections per client address (only while a limit is set). */
-  readonly perIp = new Map<string, number>();
+  readonly #perIp = new Map<string, number>();
   #accepting = true;
-  /** Which heartbeat slice the next tick pings, and which slice the next connection joins. */
-  #beatSlice = 0;
-  #nextSlice = 0;
 
   constructor(options: WsGatewayOptions) {
     this.#options = options;
@@ -126,13 +86,11 @@ export class WsGateway {
       // Likewise one Buffer per socket read while a frame is incomplete: one byte per read would hold
       // ~150 bytes of heap per byte of the frame.
       maxBufferedChunks: options.maxFrameChunks,
-      WebSocket: SessionSocket,
+      WebSocket: WsConnection,
       handleProtocols: (offered) => (offered.has(PROTOCOL) ? PROTOCOL : false),
     });
-    // Heartbeats in slices: each tick pings one slice of the connections, so that every connection
-    // is pinged once per interval but never all in the same turn (5,000 pings at once stalled the
-    // event loop for tens of milliseconds, and their 5,000 pongs again).
-    this.#heartbeat = setInterval(() => this.#beat(), Math.max(1, Math.floor(options.heartbeatMs / HEARTBEAT_SLICES))).unref();
+    this.#heartbeat = new Heartbeat(options.heartbeatMs, this.#connections);
+    this.#writeRounds = new WriteRounds(options.writePacingMs);
     // One timer for all connections instead of one each; a late hello is caught within a tenth of the timeout.
     const sweepMs = Math.max(50, Math.min(1000, Math.floor(options.helloTimeoutMs / 10)));
     this.#helloSweep = setInterval(() => this.#sweepHello(), sweepMs).unref();
@@ -190,7 +148,7 @@ export class WsGateway {
     const nick = checked.ok ? checked.name : '';
     const ip = this.#options.clientAddresses.of(req);
     const limit = this.#options.maxConnectionsPerIp;
-    if (limit > 0 && (this.perIp.get(ip) ?? 0) >= limit) {
+    if (limit > 0 && (this.#perIp.get(ip) ?? 0) >= limit) {
       this.log.warn({ ip, limit }, 'too many connections from one address; upgrade refused (429)');
       return this.#refuse(socket, 429, `at most ${limit} connections per address`, 'per_ip');
     }
@@ -200,7 +158,7 @@ export class WsGateway {
     }
     // Counted from here, not from the open, so that a burst of upgrades cannot slip past the limit;
     // released by the socket if the handshake fails, by the session once it exists.
-    this.perIp.set(ip, (this.perIp.get(ip) ?? 0) + 1);
+    this.#perIp.set(ip, (this.#perIp.get(ip) ?? 0) + 1);
     const abandoned = (): void => this.#releaseIp(ip);
     socket.once('close', abandoned);
     this.#wss.handleUpgrade(req, socket, head, (ws) => {
@@ -210,7 +168,7 @@ export class WsGateway {
   }
 
   /** After the 101 has been written an HTTP refusal no longer fits: a failure ends the connection. */
-  #acceptOrDrop(ws: SessionSocket, socket: Duplex, mode: SessionMode, nick: string, ip: string): void {
+  #acceptOrDrop(ws: WsConnection, socket: Duplex, mode: SessionMode, nick: string, ip: string): void {
     // ws has its own 'error' listener on the socket now; one listener per connection is enough.
     socket.removeListener('error', ignoreSocketError);
     try {
@@ -229,9 +187,9 @@ export class WsGateway {
 
   #releaseIp(ip: string): void {
     if (this.#options.maxConnectionsPerIp === 0) return;
-    const count = (this.perIp.get(ip) ?? 1) - 1;
-    if (count <= 0) this.perIp.delete(ip);
-    else this.perIp.set(ip, count);
+    const count = (this.#perIp.get(ip) ?? 1) - 1;
+    if (count <= 0) this.#perIp.delete(ip);
+    else this.#perIp.set(ip, count);
   }
 
   #refuse(socket: Duplex, status: number, reason: string, label: string): void {
@@ -240,37 +198,39 @@ export class WsGateway {
   }
 
   #sweepHello(): void {
-    if (this.awaitingHello.size === 0) return;
+    if (this.#awaitingHello.size === 0) return;
     const deadline = performance.now() - this.#options.helloTimeoutMs;
-    for (const session of this.awaitingHello) {
+    for (const session of this.#awaitingHello) {
       if (session.identified || session.closed) {
-        this.awaitingHello.delete(session);
+        this.#awaitingHello.delete(session);
       } else if (session.openedAt <= deadline) {
-        this.awaitingHello.delete(session);
+        this.#awaitingHello.delete(session);
         this.log.info({ conn: session.connId }, 'no hello in time; closing (4408)');
         session.close(CloseCode.HelloTimeout, 'send hello first');
       }
     }
   }
 
-  /** Called when a connection is gone, whatever closed it. */
-  released(session: Session, code: number): void {
-    this.sessions.delete(session);
-    this.awaitingHello.delete(session);
+  /** Called when a connection is gone, whatever closed it (see WsHost). */
+  released(connection: WsConnection, code: number): void {
+    const { session } = connection;
+    this.#connections.delete(connection);
+    this.#awaitingHello.delete(session);
     this.#releaseIp(session.ip);
     const metrics = this.#options.policy.metrics;
     metrics.connections.dec();
     metrics.disconnects.inc({ code: String(code) });
   }
 
-  #accept(ws: SessionSocket, socket: Duplex, mode: SessionMode, nick: string, ip: string): void {
-    const session = new Session(ws, socket, mode, this.#options.outboxLimit, this.#options.policy, ip);
-    session.heartbeatSlice = this.#nextSlice;
-    this.#nextSlice = (this.#nextSlice + 1) % HEARTBEAT_SLICES;
+  #accept(ws: WsConnection, socket: Duplex, mode: SessionMode, nick: string, ip: string): void {
+    const session = new Session(ws, mode, this.#options.policy, ip);
+    // The session is told when its outbox passes the limit (it closes the connection as slow).
+    ws.outbox = new Outbox(socket, this.#options.outboxLimit, session, this.#writeRounds);
+    ws.host = this;
     ws.session = session;
-    ws.gateway = this;
-    this.sessions.add(session);
-    if (mode === 'protocol') this.awaitingHello.add(session);
+    this.#heartbeat.place(ws);
+    this.#connections.add(ws);
+    if (mode === 'protocol') this.#awaitingHello.add(session);
     this.#options.policy.metrics.connections.inc();
     this.#options.policy.metrics.connectionsTotal.inc();
     this.log.debug({ conn: session.connId, mode, ip }, 'connected');
@@ -282,24 +242,9 @@ export class WsGateway {
     }
   }
 
-  #beat(): void {
-    const slice = this.#beatSlice;
-    this.#beatSlice = (slice + 1) % HEARTBEAT_SLICES;
-    for (const session of this.sessions) {
-      if (session.heartbeatSlice !== slice) continue;
-      if (!session.alive) {
-        session.closed = true;
-        session.ws.terminate();
-        continue;
-      }
-      session.alive = false;
-      session.ws.ping();
-    }
-  }
-
   /** Closes this process's connections that said hello with the session `sessionHash` (a logout), with 4401. */
   revoke(sessionHash: string): void {
-    for (const session of this.sessions) {
+    for (const { session } of this.#connections) {
       if (session.sessionHash === sessionHash) session.close(CloseCode.Unauthorized, 'signed out');
     }
   }
@@ -310,81 +255,26 @@ export class WsGateway {
    */
   async shutdown(timeoutMs: number): Promise<void> {
     this.#accepting = false;
-    clearInterval(this.#heartbeat);
+    this.#heartbeat.stop();
     clearInterval(this.#helloSweep);
     const drain = this.#options.policy.drain;
     drain.draining = true;
     await drain.settled(Math.min(1000, timeoutMs / 3));
     // Replies of the last requests are queued for the end of this turn; close after they are written.
     await new Promise<void>((resolve) => setImmediate(resolve));
-    const open = [...this.sessions];
-    const gone = open.map((session) => new Promise<void>((resolve) => session.ws.once('close', () => resolve())));
-    for (const session of open) session.close(CloseCode.GoingAway, 'server shutting down; reconnect');
+    const open = [...this.#connections];
+    const gone = open.map((connection) => new Promise<void>((resolve) => connection.once('close', () => resolve())));
+    for (const { session } of open) session.close(CloseCode.GoingAway, 'server shutting down; reconnect');
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([Promise.all(gone), new Promise<void>((resolve) => (timer = setTimeout(resolve, timeoutMs)))]);
     clearTimeout(timer);
-    for (const session of this.sessions) session.ws.terminate();
+    for (const connection of this.#connections) connection.terminate();
     this.#wss.close();
   }
 }
 
-// Called from inside ws's frame parser: a throw here would escape through the socket's 'data'
-// handler and end the process, so any failure ends only this connection.
-function onMessage(ws: SessionSocket, data: RawData, isBinary: boolean): void {
-  try {
-    handleMessage(ws, data, isBinary);
-  } catch (error) {
-    ws.gateway.log.error({ err: error, conn: ws.session.connId }, 'handling a frame failed; closing (1011)');
-    ws.session.close(CloseCode.InternalError, 'internal error');
-  }
-}
-
-function handleMessage(ws: SessionSocket, data: RawData, isBinary: boolean): void {
-  const { session, gateway } = ws;
-  session.alive = true;
-  if (isBinary) {
-    if (session.mode === 'plain') session.sendText('error: send text frames');
-    else binaryRefused(session);
-    return;
-  }
-  const text = Buffer.isBuffer(data) ? data.toString('utf8') : Buffer.from(data as ArrayBuffer).toString('utf8');
-  if (session.mode === 'plain') plainText(session, text, gateway.chat, gateway.log);
-  else dispatchText(session, text, gateway.chat, gateway.log);
-}
-
-function onError(ws: SessionSocket, error: Error): void {
-  const { session, gateway } = ws;
-  const limit = receiveLimitOf(error);
-  if (limit !== undefined) session.policy.metrics.receiveLimitCloses.inc({ limit });
-  gateway.log.debug({ err: error, conn: session.connId }, 'connection error');
-}
-
-/** Which receive bound ws's error reports (its error codes, lib/receiver.js), if any. */
-function receiveLimitOf(error: Error): string | undefined {
-  const code = (error as Error & { code?: unknown }).code;
-  if (typeof code !== 'string' || !code.startsWith('WS_ERR_')) return undefined;
-  if (code === 'WS_ERR_TOO_MANY_BUFFERED_PARTS') return error.message.includes('fragments') ? 'fragments' : 'chunks';
-  if (code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH') return 'payload';
-  return 'protocol';
-}
-
 /** The upgrade socket's 'error' listener until ws has its own: a reset there concerns only that client. */
 function ignoreSocketError(): void {}
-
-function onClose(ws: SessionSocket, code: number): void {
-  const { session, gateway } = ws;
-  session.closed = true;
-  session.outbox.close();
-  gateway.released(session, code);
-  gateway.log.debug({ conn: session.connId, code }, 'disconnected');
-  if (session.identified) gateway.chat.disconnected(session);
-  for (const room of session.rooms.names()) {
-    gateway.chat.leave(session, room).catch((error: unknown) => {
-      gateway.log.warn({ err: error, conn: session.connId, room }, 'leave on disconnect failed');
-    });
-  }
-  session.rooms.clear();
-}
 
 function refuse(socket: Duplex, status: number, reason: string): void {
   const statusText: Record<number, string> = {

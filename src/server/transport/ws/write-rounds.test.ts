@@ -4,8 +4,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Writable, Duplex } from 'node:stream';
-import { Outbox } from '../../src/server/session/outbox.js';
-import { WriteRounds } from '../../src/server/session/write-rounds.js';
+import { Outbox } from './outbox.js';
+import { WriteRounds } from './write-rounds.js';
 
 /** A socket whose every write busy-waits `costMs` and records when it happened and what it carried. */
 function slowSocket(costMs: number): { socket: Duplex; writes: { at: number; bytes: number }[] } {

@@ -1,5 +1,5 @@
-// Outbox: what one connection is sent, coalesced: frames queued until the next write round (see
-// WriteRounds) leave in one socket write.
+// Outbox: what one WebSocket connection is sent, coalesced: frames queued until the next write
+// round (see WriteRounds) leave in one write to the raw socket the upgrade handed over.
 import type { Duplex } from 'node:stream';
 import type { WriteRounds } from './write-rounds.js';
 
