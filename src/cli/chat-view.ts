@@ -11,8 +11,8 @@ const QUOTE_CHARS = 40;
 const INDENT = ' '.repeat(9);
 
 export interface Style {
-  dim(text: string): string;
-  bold(text: string): string;
+  dim: (text: string) => string;
+  bold: (text: string) => string;
 }
 
 export const plainStyle: Style = { dim: (text) => text, bold: (text) => text };
@@ -158,7 +158,7 @@ export class ChatView {
 
   #remember(message: ChatMessage): void {
     let room = this.#messages.get(message.room);
-    if (room === undefined) this.#messages.set(message.room, (room = new Map()));
+    if (room === undefined) this.#messages.set(message.room, (room = new Map<number, ChatMessage>()));
     room.delete(message.seq);
     room.set(message.seq, message);
     if (room.size > REMEMBERED_PER_ROOM) {

@@ -77,7 +77,7 @@ export const failed = (error: RequestError): boolean => error.code === 'timeout'
   const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
   const checked = await run(process.execPath, [tsc, '-p', app], { cwd: app }).then(
     () => '',
-    (error: { stdout?: string }) => error.stdout ?? String(error),
+    (error: { stdout?: string; message?: string }) => error.stdout ?? error.message ?? 'tsc failed',
   );
   assert.equal(checked, '', 'tsc reported errors');
   // A misspelt error code does not compile: the types really came from the package.

@@ -43,19 +43,22 @@ async function enterRoom(page: Page, room: string): Promise<void> {
 }
 
 type Counts = Record<string, number>;
+/** What these page functions touch of an element (the test compiles without the DOM's types). */
+type SeqElement = { getAttribute: (name: string) => string | null };
+type Scroller = { scrollTo: (options: { top: number }) => void; scrollHeight: number };
 
 /** The renders counted since the last call (which starts the count again). */
 async function takeCounts(page: Page): Promise<Counts> {
   // A task boundary first: renders still queued (microtasks, preact's debounce) are done by then.
-  return (await page.evaluate(`new Promise((resolve) => setTimeout(() => {
+  return await page.evaluate<Counts>(`new Promise((resolve) => setTimeout(() => {
     const counts = window.parleyRenders || {};
     resolve({ ...counts });
     for (const key of Object.keys(counts)) delete counts[key];
-  }, 0))`)) as Counts;
+  }, 0))`);
 }
 
 const seqs = (page: Page): Promise<number[]> =>
-  page.locator('[data-testid="message"] .msg-text').evaluateAll((els) => els.map((el) => Number(el.getAttribute('data-seq'))));
+  page.locator('[data-testid="message"] .msg-text').evaluateAll((els: SeqElement[]) => els.map((el) => Number(el.getAttribute('data-seq'))));
 
 /** The components that draw the room in view. */
 const SHOWN_ROOM = ['ChatScreen', 'RoomHeader', 'MessageList', 'MessageRow', 'PendingRow', 'TypingLine', 'Composer', 'Members', 'Sidebar'];
@@ -78,11 +81,11 @@ test('a message re-renders one row of the room in view, and nothing of it when i
   await page.locator('[data-testid="message"] .msg-text', { hasText: `line ${TOTAL}` }).waitFor();
   for (let round = 0; round < 5 && (await seqs(page)).length < TOTAL; round++) {
     const shown = (await seqs(page)).length;
-    await page.locator('.messages').evaluate((el) => el.scrollTo({ top: 0 }));
+    await page.locator('.messages').evaluate((el: Scroller) => el.scrollTo({ top: 0 }));
     await until('an older page', async () => (await seqs(page)).length > shown);
   }
   assert.equal((await seqs(page)).length, TOTAL);
-  await page.locator('.messages').evaluate((el) => el.scrollTo({ top: el.scrollHeight }));
+  await page.locator('.messages').evaluate((el: Scroller) => el.scrollTo({ top: el.scrollHeight }));
   const loading = await takeCounts(page);
   assert.ok((loading['MessageRow'] ?? 0) >= TOTAL, `the probe counts renders (${loading['MessageRow'] ?? 0} rows while loading)`);
 
