@@ -153,7 +153,7 @@ export async function startServer(config: Config, log: Logger = pino({ level: co
   const httpOptions = {
     log,
     webRoots,
-    readiness,
+    readiness: () => readinessWatch.check(),
     auth: { accounts, origins },
     trustProxy: clientAddresses.trust,
     opsToken: ops.token,

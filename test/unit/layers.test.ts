@@ -76,7 +76,7 @@ function unitOf(path: string): string | undefined {
   const parts = path.split('/');
   if (parts[0] === 'protocol' || parts[0] === 'client' || parts[0] === 'cli') return parts[0];
   if (parts[0] !== 'server') return undefined;
-  if (parts.length === 2) return ROOT_FILES[parts[1] ?? ''];
+  if (parts.length === 2) return ROOT_FILES[(parts[1] ?? '').replace(/\.test\.ts$/, '.ts')]; // a test beside a file is in its layer
   const folder = parts[1] ?? '';
   return rank.has(folder) ? folder : undefined;
 }
