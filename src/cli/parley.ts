@@ -6,8 +6,9 @@ import { DataDirError } from '../server/data-dir.js';
 import { ListenError } from '../server/listen-error.js';
 import { isWorker, runPrimary } from './cluster.js';
 import { chat, ChatUsageError, CHAT_USAGE } from './chat.js';
+import { keys, KeysUsageError, KEYS_USAGE } from './keys.js';
 
-const USAGE = `usage: parley serve [--port N] [--host H] [--data-dir DIR] [--max-frame BYTES] [--log-level LEVEL] [--workers N]\n       ${CHAT_USAGE.replace('usage: ', '')}`;
+const USAGE = `usage: parley serve [--port N] [--host H] [--data-dir DIR] [--max-frame BYTES] [--log-level LEVEL] [--workers N]\n       ${CHAT_USAGE.replace('usage: ', '')}\n       ${KEYS_USAGE.replace('usage: ', '')}`;
 
 async function serve(argv: readonly string[]): Promise<void> {
   const config = loadConfig(argv, process.env);
@@ -44,6 +45,7 @@ const [command = 'serve', ...rest] = process.argv.slice(2);
 try {
   if (command === 'serve') await serve(rest);
   else if (command === 'chat') await chat(rest);
+  else if (command === 'keys' || command === 'hooks') process.exitCode = await keys(command, rest);
   else {
     console.error(USAGE);
     process.exitCode = 2;
@@ -51,6 +53,9 @@ try {
 } catch (error) {
   if (error instanceof ChatUsageError || (command === 'chat' && error instanceof TypeError && 'code' in error)) {
     console.error(`parley chat: ${error.message}\n${CHAT_USAGE}`);
+    process.exitCode = 2;
+  } else if (error instanceof KeysUsageError || ((command === 'keys' || command === 'hooks') && error instanceof TypeError && 'code' in error)) {
+    console.error(`parley ${command}: ${error.message}\n${KEYS_USAGE}`);
     process.exitCode = 2;
   } else if (error instanceof ConfigError || (error instanceof TypeError && 'code' in error)) {
     console.error(`parley: ${error.message}\n${USAGE}`);

@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import type { AddressInfo } from 'node:net';
 import { pino, type Logger } from 'pino';
 import type { Config } from './config.js';
-import { openBackends } from './backends.js';
+import { openApiKeyStore, openBackends } from './backends.js';
 import { Hub } from './hub/hub.js';
 import { GuestIssuer } from './auth/guest.js';
 import { IdentityResolver } from './auth/identity.js';
@@ -32,6 +32,8 @@ import { Drain } from './session/drain.js';
 import { ReadinessWatch } from './readiness-watch.js';
 import { WriteRounds } from './session/write-rounds.js';
 import { SearchRunner } from './chat/search-runner.js';
+import { ApiKeys } from './auth/api-keys.js';
+import { KeyRate } from './limits/key-rate.js';
 
 export interface RunningServer {
   /** http://host:port as bound (the real port when 0 was asked for). */
@@ -62,6 +64,9 @@ export async function startServer(config: Config, log: Logger = pino({ level: co
     ? { cert: readFileSync(config.tlsCert), key: readFileSync(config.tlsKey) }
     : undefined;
   const backends = await openBackends(config, log);
+  // After the store, which has migrated the schema the keys live in.
+  const apiKeyStore = await openApiKeyStore(config);
+  const apiKeyRate = config.apiKeyRate === null ? undefined : new KeyRate(config.apiKeyRate);
   const metrics = new Metrics();
   const store = timedStore(backends.store, metrics);
   const broker = new TimedBroker(backends.broker, metrics);
@@ -152,6 +157,7 @@ export async function startServer(config: Config, log: Logger = pino({ level: co
     webRoots,
     readiness,
     auth: { accounts, origins },
+    serverApi: { chat, keys: new ApiKeys(apiKeyStore), rate: apiKeyRate },
     trustProxy: clientAddresses.trust,
     opsToken: ops.token,
     opsHere: ops.port === undefined,
@@ -194,12 +200,14 @@ export async function startServer(config: Config, log: Logger = pino({ level: co
       await gateway.shutdown(3000);
       limiter.close();
       roomQuota.close();
+      apiKeyRate?.close();
       quotas.close();
       await app.close();
       await opsApp?.close();
       await broker.close();
       await presence.close();
       await backends.closeAuthBackends();
+      await apiKeyStore.close();
       await store.close();
     })());
   try {

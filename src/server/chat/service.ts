@@ -12,6 +12,7 @@ import { dmRoomName, isDmName } from './dm.js';
 import type { Identity, IdentityResolver } from '../auth/identity.js';
 import type { Logger } from 'pino';
 import type { SearchRunner } from './search-runner.js';
+import { OPERATOR_STANDING, isOperator } from './operator.js';
 
 /** A connection as the chat service sees it: a hub member, from a client address. */
 export type Participant = Member & { readonly ip: string };
@@ -217,7 +218,7 @@ export class ChatService {
       if (isDmName(room)) throw new ProtocolError(ErrorCode.NotFound, `no room ${room}; open a DM with dm`, 'room');
       return { access: { private: false, dm: false }, existed: false };
     }
-    const standing = await this.#deps.store.standing(room, user.id);
+    const standing = await this.#standing(room, user);
     this.#requireReader(info, standing);
     const access: RoomAccess = { private: info.private, dm: info.dm };
     if (info.topic !== undefined) access.topic = info.topic;
@@ -506,9 +507,14 @@ export class ChatService {
   async #reader(user: UserRef, room: string): Promise<{ info: RoomInfo; standing: Standing }> {
     const info = await this.#deps.store.roomInfo(room);
     if (info === undefined) throw new ProtocolError(ErrorCode.NotFound, `no room ${room}`, 'room');
-    const standing = await this.#deps.store.standing(room, user.id);
+    const standing = await this.#standing(room, user);
     this.#requireReader(info, standing);
     return { info, standing };
+  }
+
+  /** Where `user` stands in `room`; the server API's operator (chat/operator.ts) is an owner everywhere. */
+  #standing(room: string, user: UserRef): Promise<Standing> {
+    return isOperator(user) ? Promise.resolve({ ...OPERATOR_STANDING }) : this.#deps.store.standing(room, user.id);
   }
 
   async #requireWriter(user: UserRef, room: string): Promise<void> {
@@ -541,6 +547,24 @@ export class ChatService {
     const message = await this.#deps.store.message(room, seq);
     if (message === undefined || message.deleted === true) throw messageNotFound(room, seq);
     return message;
+  }
+
+  /** A user recorded by a hello or a key (bots), or undefined. */
+  findUser(id: string): Promise<UserRef | undefined> {
+    return this.#deps.store.findUser(id);
+  }
+
+  /** The room's settings and how many are online, for one who may read it. */
+  async roomInfo(user: UserRef, room: string): Promise<RoomInfo & { online: number }> {
+    const { info } = await this.#reader(user, room);
+    const [online = 0] = await this.#deps.presence.counts([room]).catch(() => [0]);
+    return { ...info, online };
+  }
+
+  /** A notice to every connection of `target`, on every process. */
+  async notify(by: UserRef, target: string, text: string): Promise<void> {
+    await this.#requireUser(target);
+    await this.#publish(USER_NOTICES, { type: 'notice', user: target, text, by });
   }
 
   async typing(user: UserRef, room: string): Promise<void> {
