@@ -33,6 +33,7 @@ import { ReadinessWatch } from './readiness-watch.js';
 import { WriteRounds } from './session/write-rounds.js';
 import { SearchRunner } from './chat/search-runner.js';
 import { ApiKeys } from './auth/api-keys.js';
+import { UserSessions, readRevocation } from './auth/user-sessions.js';
 import { KeyRate } from './limits/key-rate.js';
 
 export interface RunningServer {
@@ -143,8 +144,13 @@ export async function startServer(config: Config, log: Logger = pino({ level: co
     clientAddresses,
     ready: () => readinessWatch.ready,
   });
-  // Connections that use a logged-out session are closed at once, on every process of a cluster.
-  backends.revocations.onRevoked((sessionHash) => gateway.revoke(sessionHash));
+  // Connections that use a logged-out session are closed at once, on every process of a cluster;
+  // so are a user's connections that the server API disconnects.
+  backends.revocations.onRevoked((message) => {
+    const revocation = readRevocation(message);
+    if ('user' in revocation) gateway.disconnectUser(revocation.user);
+    else gateway.revoke(revocation.session);
+  });
   accounts.onLogout = (sessionHash) => {
     backends.revocations.revoke(sessionHash).catch((error: unknown) => log.warn({ err: error }, 'could not announce a logout'));
   };
@@ -157,7 +163,7 @@ export async function startServer(config: Config, log: Logger = pino({ level: co
     webRoots,
     readiness,
     auth: { accounts, origins },
-    serverApi: { chat, keys: new ApiKeys(apiKeyStore), rate: apiKeyRate },
+    serverApi: { chat, keys: new ApiKeys(apiKeyStore), rate: apiKeyRate, sessions: new UserSessions(apiKeyStore, backends.revocations) },
     trustProxy: clientAddresses.trust,
     opsToken: ops.token,
     opsHere: ops.port === undefined,

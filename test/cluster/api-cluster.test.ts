@@ -62,3 +62,18 @@ test('a notice sent through one node reaches the user’s connections on the oth
   assert.equal(notice['text'], 'across nodes');
   await client.close();
 });
+
+test('disconnect and session revocation through one node close the user’s connections on the other', { skip }, async () => {
+  const [a, b] = [node(0), node(1)];
+  const { key } = await makeKey(a.config, 'cluster admin', ['admin']);
+  const { token, id } = await register(a.url, 'cluster-kicked');
+  const onB = await TestClient.connect(b.wsUrl);
+  await onB.ok('hello', { token });
+  const path = `/api/v1/users/${encodeURIComponent(id)}`;
+  assert.equal((await call(a.url, 'POST', `${path}/disconnect`, { key })).status, 202);
+  assert.equal((await onB.closed).code, 4001);
+  const back = await TestClient.connect(b.wsUrl);
+  await back.ok('hello', { token });
+  assert.equal((await call(a.url, 'DELETE', `${path}/sessions`, { key })).body['revoked'], 1);
+  assert.equal((await back.closed).code, 4401);
+});

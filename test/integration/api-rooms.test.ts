@@ -148,3 +148,28 @@ test('incoming webhook: Slack-style {text, username} posts to its room as its bo
   assert.equal((await call(server.url, 'POST', hook, { body: { text: 'x', username: '\u0007' } })).status, 400);
   await client.close();
 });
+
+test('admin: disconnect closes every connection of a user with 4001; revoking its sessions kills its tokens (4401)', async () => {
+  const { token, id } = await register(server.url, 'to-disconnect');
+  const first = await TestClient.connect(server.wsUrl);
+  await first.ok('hello', { token });
+  const second = await TestClient.connect(server.wsUrl);
+  await second.ok('hello', { token });
+  const bystander = await TestClient.guest(server.wsUrl, 'stays');
+  const disconnected = await call(server.url, 'POST', `/api/v1/users/${encodeURIComponent(id)}/disconnect`, { key: admin });
+  assert.equal(disconnected.status, 202, disconnected.text);
+  assert.equal((await first.closed).code, 4001);
+  assert.equal((await second.closed).code, 4001);
+  assert.equal((await bystander.ok('rooms'))['type'], 'ok', 'others stay connected');
+
+  const again = await TestClient.connect(server.wsUrl);
+  await again.ok('hello', { token });
+  const revoked = await call(server.url, 'DELETE', `/api/v1/users/${encodeURIComponent(id)}/sessions`, { key: admin });
+  assert.deepEqual(revoked.body, { user: id, revoked: 1 });
+  assert.equal((await again.closed).code, 4401);
+  const later = await TestClient.connect(server.wsUrl);
+  assert.equal((await later.request('hello', { token }))['code'], 'unauthorized');
+  assert.equal((await call(server.url, 'POST', '/api/v1/users/u_nobody/disconnect', { key: admin })).status, 404);
+  assert.equal((await call(server.url, 'POST', `/api/v1/users/${encodeURIComponent(id)}/disconnect`, { key: reader })).status, 403);
+  await bystander.close();
+});

@@ -49,6 +49,8 @@ export interface ApiKeyStore {
   findHook(secretHash: string): Promise<HookRecord | undefined>;
   listHooks(): Promise<HookRecord[]>;
   deleteHook(id: string): Promise<boolean>;
+  /** Ends every login session of the user (the admin API's "revoke sessions"); resolves their hashes. */
+  endSessionsOf(userId: string): Promise<string[]>;
   close(): Promise<void>;
 }
 

@@ -100,6 +100,11 @@ export class PostgresApiKeys implements ApiKeyStore {
     return result.rowCount === 1;
   }
 
+  async endSessionsOf(userId: string): Promise<string[]> {
+    const { rows } = await this.#pool.query<{ token_hash: string }>('DELETE FROM auth_sessions WHERE user_id = $1 RETURNING token_hash', [userId]);
+    return rows.map((row) => row.token_hash);
+  }
+
   async close(): Promise<void> {
     await this.#pool.end();
   }

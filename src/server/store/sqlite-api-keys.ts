@@ -35,6 +35,7 @@ export class SqliteApiKeys implements ApiKeyStore {
       findHook: db.prepare<[string], HookRow>(`${HOOK_SELECT} WHERE h.secret_hash = ?`),
       listHooks: db.prepare<[], HookRow>(`${HOOK_SELECT} ORDER BY h.created_at, h.id`),
       deleteHook: db.prepare<[string]>('DELETE FROM incoming_hooks WHERE id = ?'),
+      endSessions: db.prepare<[string], { token_hash: string }>('DELETE FROM auth_sessions WHERE user_id = ? RETURNING token_hash'),
     };
   }
 
@@ -84,6 +85,10 @@ export class SqliteApiKeys implements ApiKeyStore {
 
   deleteHook(id: string): Promise<boolean> {
     return this.#run(() => this.#statements.deleteHook.run(id).changes === 1);
+  }
+
+  endSessionsOf(userId: string): Promise<string[]> {
+    return this.#run(() => this.#statements.endSessions.all(userId).map((row) => row.token_hash));
   }
 
   close(): Promise<void> {

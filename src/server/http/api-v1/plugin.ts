@@ -17,12 +17,16 @@ import { readRoutes } from './read-routes.js';
 import { adminRoutes } from './admin-routes.js';
 import { hookRoutes } from './hook-routes.js';
 import { typeboxValidator } from './validator.js';
+import { userRoutes } from './user-routes.js';
+import type { UserSessions } from '../../auth/user-sessions.js';
 
 export interface ServerApiOptions {
   chat: ChatService;
   keys: ApiKeys;
   /** Requests per second per key (and per webhook); undefined: unlimited. */
   rate: KeyRate | undefined;
+  /** A user's connections and login sessions, on every process. */
+  sessions: UserSessions;
 }
 
 /** Registers /api/v1 and /hooks on `app`. */
@@ -41,6 +45,7 @@ export async function serverApi(app: FastifyInstance, options: ServerApiOptions)
     messageRoutes(api, options.chat, gate);
     readRoutes(api, options.chat, gate);
     adminRoutes(api, options.chat, gate);
+    userRoutes(api, options.chat, options.sessions, gate);
     api.get('/openapi.json', { schema: { hide: true } }, () => api.swagger());
   }, { prefix: '/api/v1' });
   await app.register(async (hooks) => {
