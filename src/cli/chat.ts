@@ -3,7 +3,7 @@
 // With stdin not a terminal it sends each input line and exits once all are acknowledged.
 import { createInterface, type Interface } from 'node:readline';
 import { parseArgs } from 'node:util';
-import { createClient, type ChatMessage, type ParleyClient } from '../client/node.js';
+import { createClient, isBot, type ChatMessage, type ParleyClient } from '../client/node.js';
 
 export const CHAT_USAGE = 'usage: parley chat ws://host:port --nick NAME [--room ROOM]';
 const HISTORY_LINES = 20;
@@ -80,7 +80,8 @@ export async function chat(argv: readonly string[]): Promise<void> {
   const show = (message: ChatMessage, prefixRoom = false): void => {
     const where = prefixRoom ? dim(`#${message.room} `) : '';
     const lines = printable(message.text).split('\n');
-    const head = `${dim(`[${timeFormat.format(message.ts)}]`)} ${where}${bold(printable(message.from.name))}: `;
+    const bot = isBot(message.from) ? dim(' [bot]') : '';
+    const head = `${dim(`[${timeFormat.format(message.ts)}]`)} ${where}${bold(printable(message.from.name))}${bot}: `;
     print(head + lines.join(`\n${' '.repeat(9)}`));
   };
 
@@ -103,6 +104,7 @@ export async function chat(argv: readonly string[]): Promise<void> {
     const what = push.dm ? 'wants a direct conversation' : `invited you to #${push.room}`;
     status(`${printable(push.by.name)} ${what}; /join ${push.room}`);
   });
+  client.on('notice', (push) => status(`notice from ${printable(push.by.name)}: ${printable(push.text)}`));
   client.on('gap', (gap) => status(`#${gap.room}: messages ${gap.after + 1}–${gap.upTo} were too many to replay; /history shows the latest`));
 
   let ready;

@@ -168,6 +168,11 @@ export interface UserRef {
   name: string;
 }
 
+/** Bots (made with a server API key) have ids `bot:<name>`; no other user's id starts so. */
+export function isBot(user: UserRef): boolean {
+  return user.id.startsWith('bot:');
+}
+
 export type Role = 'owner' | 'moderator' | 'member';
 
 export interface ReactionCount {

@@ -2,7 +2,7 @@
 // history loaded when scrolled to the top, and stuck to the bottom while the reader is there.
 import type { JSX } from 'preact';
 import { useLayoutEffect, useRef } from 'preact/hooks';
-import type { ChatMessage, PendingMessage, UserRef } from '../../../src/client/index.js';
+import { isBot, type ChatMessage, type PendingMessage, type UserRef } from '../../../src/client/index.js';
 import type { Chat, RoomView } from '../chat.js';
 import { clock, dayKey, dayLabel, fullDate } from '../time.js';
 import { Avatar, hueClass } from './avatar.js';
@@ -73,6 +73,7 @@ function Line({ user, ts, head, pending, mention = false, children }: LineProps)
         {head && (
           <div class="msg-meta">
             <span class={`msg-author ${hueClass(user.id)}`}>{user.name}</span>
+            {isBot(user) && <span class="msg-bot">bot</span>}
             <time class="msg-time" dateTime={new Date(ts).toISOString()} title={fullDate(ts)}>
               {clock(ts)}
             </time>
