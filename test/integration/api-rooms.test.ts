@@ -146,6 +146,17 @@ test('incoming webhook: Slack-style {text, username} posts to its room as its bo
   assert.equal((await call(server.url, 'POST', '/hooks/hk_nope', { body: { text: 'x' } })).status, 404);
   assert.equal((await call(server.url, 'POST', hook, { body: { text: '' } })).status, 400);
   assert.equal((await call(server.url, 'POST', hook, { body: { text: 'x', username: '\u0007' } })).status, 400);
+
+  const { id: ownerId } = await signedIn('hook-owner');
+  assert.equal((await call(server.url, 'POST', '/api/v1/rooms', { key: admin, body: { room: 'hooked-private', private: true, owner: ownerId } })).status, 201);
+  const privateHook = await makeHook(server.config, 'hooked-private', 'private-hook');
+  const outside = await call(server.url, 'POST', privateHook, { body: { text: 'x' } });
+  assert.equal(outside.status, 403);
+  assert.equal(outside.body['error'], 'not_member');
+  assert.equal((await call(server.url, 'POST', '/api/v1/rooms/hooked-private/invites', { key: admin, body: { user: 'bot:private-hook' } })).status, 200);
+  assert.equal((await call(server.url, 'POST', privateHook, { body: { text: 'inside now' } })).status, 200);
+  const nowhere = await makeHook(server.config, 'never-created', 'lost-hook');
+  assert.equal((await call(server.url, 'POST', nowhere, { body: { text: 'x' } })).status, 404);
   await client.close();
 });
 

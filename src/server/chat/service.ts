@@ -554,11 +554,15 @@ export class ChatService {
     return this.#deps.store.findUser(id);
   }
 
-  /** The room's settings and how many are online, for one who may read it. */
-  async roomInfo(user: UserRef, room: string): Promise<RoomInfo & { online: number }> {
-    const { info } = await this.#reader(user, room);
+  /** The room's settings, for one who may read it: `not_found` when it does not exist. */
+  async roomInfo(user: UserRef, room: string): Promise<RoomInfo> {
+    return (await this.#reader(user, room)).info;
+  }
+
+  /** How many users are online in the room (0 while presence is out of reach). */
+  async onlineCount(room: string): Promise<number> {
     const [online = 0] = await this.#deps.presence.counts([room]).catch(() => [0]);
-    return { ...info, online };
+    return online;
   }
 
   /** A notice to every connection of `target`, on every process. */

@@ -37,6 +37,8 @@ export function hookRoutes(app: FastifyInstance, chat: ChatService, keys: ApiKey
         return sendRefusal(reply, refusal);
       }
       const from = withName(hook.bot, request.body.username);
+      // As for the API: a hook posts to a room that exists (and, if private, has its bot as a member).
+      await chat.roomInfo(hook.bot, hook.room);
       await chat.send(from, hook.room, request.body.text, `hook-${randomId(12)}`);
       // Slack answers a plain "ok"; tools written for it look for that.
       return reply.type('text/plain; charset=utf-8').send('ok');

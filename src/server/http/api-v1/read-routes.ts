@@ -23,7 +23,7 @@ export function readRoutes(app: FastifyInstance, chat: ChatService, gate: KeyGat
     },
     async (request) => {
       const info = await chat.roomInfo(gate.operatorOf(request), request.params.room);
-      return info;
+      return { ...info, online: await chat.onlineCount(info.room) };
     },
   );
 
