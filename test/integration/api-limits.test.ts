@@ -47,6 +47,8 @@ test('a flood from one key is 429 with Retry-After past its burst; another key s
   assert.equal((await call(server.url, 'POST', '/api/v1/rooms/flood/messages', { key: calm, body: { text: 'still here' } })).status, 201);
   const broadcast = await call(server.url, 'POST', '/api/v1/broadcast', { key: calm, body: { rooms: ['flood', 'a', 'b', 'c', 'd', 'e'], text: 'x' } });
   assert.equal(broadcast.status, 429, 'a broadcast costs one token per room');
+  const metrics = await (await fetch(`${server.url}/metrics`)).text();
+  assert.match(metrics, /parley_api_requests_total\{route="\/api\/v1\/rooms\/:room\/messages",status="429"\} 15/);
 });
 
 test('parley keys create / list / revoke against the running server’s data dir', async () => {

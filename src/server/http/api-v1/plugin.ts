@@ -27,6 +27,8 @@ export interface ServerApiOptions {
   rate: KeyRate | undefined;
   /** A user's connections and login sessions, on every process. */
   sessions: UserSessions;
+  /** Told of every answer (metrics): the route's pattern (never a secret) and the status. */
+  onAnswer?: (route: string, status: number) => void;
 }
 
 /** Registers /api/v1 and /hooks on `app`. */
@@ -40,7 +42,7 @@ export async function serverApi(app: FastifyInstance, options: ServerApiOptions)
         components: { securitySchemes: { apiKey: { type: 'http', scheme: 'bearer', description: 'a key from `parley keys create` (pk_…)' } } },
       },
     });
-    common(api);
+    common(api, options.onAnswer);
     const gate = new KeyGate({ keys: options.keys, rate: options.rate });
     messageRoutes(api, options.chat, gate);
     readRoutes(api, options.chat, gate);
@@ -49,12 +51,18 @@ export async function serverApi(app: FastifyInstance, options: ServerApiOptions)
     api.get('/openapi.json', { schema: { hide: true } }, () => api.swagger());
   }, { prefix: '/api/v1' });
   await app.register(async (hooks) => {
-    common(hooks);
+    common(hooks, options.onAnswer);
     hookRoutes(hooks, options.chat, options.keys, options.rate);
   }, { prefix: '/hooks' });
 }
 
-function common(scope: FastifyInstance): void {
+function common(scope: FastifyInstance, onAnswer: ServerApiOptions['onAnswer']): void {
+  if (onAnswer !== undefined) {
+    scope.addHook('onResponse', async (request, reply) => {
+      // The pattern (`/hooks/:secret`), not the URL: a hook's secret never reaches a label.
+      onAnswer(request.routeOptions.url ?? 'unknown', reply.statusCode);
+    });
+  }
   // Strings made well-formed before the schema sees them, as for WebSocket frames (protocol/text.ts).
   scope.addHook('preValidation', async (request) => {
     request.body = wellFormedDeep(request.body);
