@@ -66,7 +66,10 @@ export async function startServer(config: Config, log: Logger = pino({ level: co
     : undefined;
   const backends = await openBackends(config, log);
   // After the store, which has migrated the schema the keys live in.
-  const apiKeyStore = await openApiKeyStore(config);
+  const apiKeyStore = await openApiKeyStore(config).catch(async (error: unknown) => {
+    await Promise.all([backends.broker.close(), backends.presence.close(), backends.closeAuthBackends(), backends.store.close()]).catch(() => undefined);
+    throw error;
+  });
   const apiKeyRate = config.apiKeyRate === null ? undefined : new KeyRate(config.apiKeyRate);
   const metrics = new Metrics();
   const store = timedStore(backends.store, metrics);
