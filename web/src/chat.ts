@@ -625,6 +625,8 @@ export class Chat {
       if (push.dm && view !== undefined) view.unseenAfter = saved.closedDms()[push.room] ?? 0;
       this.#notify(push.dm ? `${push.by.name} started a conversation with you` : `${push.by.name} invited you to #${push.room}`);
     });
+    // A notice from another system (the server API): shown like an invitation's.
+    client.on('notice', (push) => this.#notify(`${push.by.name}: ${push.text}`));
     client.on('outbox', ({ room, pending }) => {
       saved.setOutbox(
         client.pending().map(({ room: where, text, cid, replyTo }) => (replyTo === undefined ? { room: where, text, cid } : { room: where, text, cid, replyTo })),
