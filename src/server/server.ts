@@ -97,7 +97,6 @@ export async function startServer(config: Config, log: Logger = pino({ level: co
   }
   const origins = new OriginPolicy(auth.origins);
   const clientAddresses = new ClientAddresses(config.trustProxy);
-  const readinessWatch = new ReadinessWatch(readiness);
   const searches = new SearchRunner(config.search, {
     refused: (reason) => metrics.searchRefused.inc({ reason }),
     truncated: () => metrics.searchTruncated.inc(),
@@ -207,6 +206,10 @@ export async function startServer(config: Config, log: Logger = pino({ level: co
     connections.upgraded(req.socket);
     gateway.handleUpgrade(req, socket, head);
   });
+
+  // Its first check runs once the routes are built: building them holds the event loop (long under
+  // load), which would time that first PostgreSQL ping out and refuse upgrades until the next one.
+  const readinessWatch = new ReadinessWatch(readiness);
 
   let closing: Promise<void> | undefined;
   const close = (): Promise<void> =>
