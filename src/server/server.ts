@@ -144,7 +144,7 @@ export async function startServer(config: Config, log: Logger = pino({ level: co
     helloTimeoutMs: config.helloTimeoutMs,
     maxConnectionsPerIp: config.maxConnectionsPerIp,
     clientAddresses,
-    ready: () => readinessWatch.ready,
+    ready: () => readinessWatch?.ready ?? true,
   });
   // Connections that use a logged-out session are closed at once, on every process of a cluster;
   // so are a user's connections that the server API disconnects.
@@ -207,14 +207,14 @@ export async function startServer(config: Config, log: Logger = pino({ level: co
     gateway.handleUpgrade(req, socket, head);
   });
 
-  // Its first check runs once the routes are built: building them holds the event loop (long under
-  // load), which would time that first PostgreSQL ping out and refuse upgrades until the next one.
-  const readinessWatch = new ReadinessWatch(readiness);
+  // Made once listening: until then `app.listen` builds the routes, which holds the event loop (long
+  // under load), and a first PostgreSQL ping timed out meanwhile would refuse upgrades until the next.
+  let readinessWatch: ReadinessWatch | undefined;
 
   let closing: Promise<void> | undefined;
   const close = (): Promise<void> =>
     (closing ??= (async () => {
-      readinessWatch.stop();
+      readinessWatch?.stop();
       await gateway.shutdown(3000);
       limiter.close();
       roomQuota.close();
@@ -235,6 +235,7 @@ export async function startServer(config: Config, log: Logger = pino({ level: co
     await close().catch((closeError: unknown) => log.warn({ err: closeError }, 'cleanup after a failed listen failed'));
     throw ListenError.from(error, config.host, config.port);
   }
+  readinessWatch = new ReadinessWatch(readiness);
   const port = (app.server.address() as AddressInfo).port;
   const shownHost = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
   const url = `${tls === undefined ? 'http' : 'https'}://${shownHost}:${port}`;
