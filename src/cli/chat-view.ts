@@ -2,7 +2,7 @@
 // room events that change a message already shown, and room labels (a DM is `@name`, not its
 // hashed room name). It remembers the names it has seen and the recent messages of each room, so
 // an edit, a delete or a reaction can say whose message it touched.
-import type { ChatMessage, ReactionCount, RoomEventPush, UserRef } from '../client/node.js';
+import { isBot, type ChatMessage, type ReactionCount, type RoomEventPush, type UserRef } from '../client/node.js';
 
 /** Per room, the messages kept to give edits, deletes and reactions their context. */
 const REMEMBERED_PER_ROOM = 500;
@@ -140,7 +140,8 @@ export class ChatView {
   #render(message: ChatMessage, withRoom: boolean): string {
     const { dim, bold } = this.#style;
     const where = withRoom ? dim(`${this.label(message.room)} `) : '';
-    const head = `${dim(`[${timeFormat.format(message.ts)}]`)} ${where}${bold(printable(message.from.name))}: `;
+    const bot = isBot(message.from) ? dim(' [bot]') : '';
+    const head = `${dim(`[${timeFormat.format(message.ts)}]`)} ${where}${bold(printable(message.from.name))}${bot}: `;
     if (message.deleted === true) return head + dim('message deleted');
     const body = printable(message.text).split('\n').join(`\n${INDENT}`);
     const edited = message.editedAt === undefined ? '' : ` ${dim('(edited)')}`;

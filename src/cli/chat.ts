@@ -3,7 +3,7 @@
 // typed; reconnects, re-joins and resends like the web app does. With stdin not a terminal it
 // sends each input line and exits once all are acknowledged.
 import { createInterface, type Interface } from 'node:readline';
-import { createClient, type ParleyClient } from '../client/node.js';
+import { createClient, isBot, type ParleyClient } from '../client/node.js';
 import { parseChatArgs } from './chat-args.js';
 import { ChatView, printable, type Style } from './chat-view.js';
 import { helloFor, openFirst } from './sign-in.js';
@@ -83,6 +83,7 @@ export async function chat(argv: readonly string[]): Promise<void> {
       status(`${printable(push.by.name)} invited you to #${push.room}; /join ${push.room}`);
     }
   });
+  client.on('notice', (push) => status(`notice from ${printable(push.by.name)}${isBot(push.by) ? ' [bot]' : ''}: ${printable(push.text)}`));
   client.on('gap', (gap) => status(`${view.label(gap.room)}: messages ${gap.after + 1}–${gap.upTo} were too many to replay; /history shows the latest`));
 
   const ready = await openFirst(client, args);

@@ -13,6 +13,7 @@ import type {
   RoomAccess,
   RoomEventPush,
   InvitedPush,
+  NoticePush,
   ReadPush,
   ServerFrame,
   TypingPush,
@@ -106,6 +107,8 @@ export interface ClientEvents {
    * joined automatically. Missed while offline: `rooms` lists every room the user is a member of.
    */
   invited: InvitedPush;
+  /** A notice from the server API, to every connection of this user. */
+  notice: NoticePush;
   /** This user read `room` up to `seq` on another connection (or this one): clear its unread count. */
   read: ReadPush;
   /** The pending (unacknowledged) messages of `room` changed. */
@@ -673,6 +676,9 @@ export class ParleyClient extends Emitter<ClientEvents> {
         return;
       case 'read':
         this.emit('read', frame);
+        return;
+      case 'notice':
+        this.emit('notice', frame);
         return;
       case 'kicked': {
         const track = this.#rooms.get(frame.room);

@@ -4,6 +4,7 @@ import { ParleyClient, type ClientOptions, type ReadyEvent } from './client.js';
 import { globalSocketFactory } from './socket.js';
 
 export * from './client.js';
+export { isBot } from '../protocol/messages.js';
 export { RequestError, ClientErrorCode, MirroredErrorCodes, type MirroredErrorCode, type RaisedErrorCode } from './errors.js';
 // The server's error codes (a type only: the list lives in src/protocol/errors.ts, shared with the server).
 export type { ErrorCode } from '../protocol/errors.js';

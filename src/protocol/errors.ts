@@ -76,6 +76,8 @@ export const CloseCode = {
   SlowConsumer: 4008,
   /** No pong within a heartbeat interval. */
   HeartbeatTimeout: 4009,
+  /** The server API disconnected this user (docs/api.md); reconnecting is allowed. */
+  Disconnected: 4001,
   /** The hello's token was refused (bad, expired, revoked) or guests are not allowed: get a new token, do not retry as is. */
   Unauthorized: 4401,
   /** A protocol connection did not send `hello` in time after opening (10 s by default). */

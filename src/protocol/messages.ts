@@ -133,12 +133,20 @@ export type CommandParams = { [V in Verb]: Static<(typeof CommandSchemas)[V]> };
 /** A validated command: its verb, its parameters and the request id when the client gave one. */
 export type Command = { [V in Verb]: { type: V; id?: RequestId; params: CommandParams[V] } }[Verb];
 
-/** Guests name themselves; accounts sign in with a session token; external users with another app's JWT. */
-export type UserKind = 'guest' | 'account' | 'external';
+/**
+ * Guests name themselves; accounts sign in with a session token; external users with another app's
+ * JWT; bots (`bot:<name>`) are made with a server API key and speak through the HTTP API.
+ */
+export type UserKind = 'guest' | 'account' | 'external' | 'bot';
 
 export interface UserRef {
   id: string;
   name: string;
+}
+
+/** Bots (made with a server API key) have ids `bot:<name>`; no other user's id starts so. */
+export function isBot(user: UserRef): boolean {
+  return user.id.startsWith('bot:');
 }
 
 export type Role = 'owner' | 'moderator' | 'member';
@@ -306,7 +314,14 @@ export interface ReadPush {
   user: string;
   seq: number;
 }
+/** A notice for `user` from the server API (`by` is the bot or key that sent it): to every connection of that user. */
+export interface NoticePush {
+  type: 'notice';
+  user: string;
+  text: string;
+  by: UserRef;
+}
 /** Pushes addressed to a user rather than a room. */
-export type UserNoticePush = InvitedPush | ReadPush;
+export type UserNoticePush = InvitedPush | ReadPush | NoticePush;
 export type Push = MessagePush | PresencePush | TypingPush | RoomEventPush | UserNoticePush;
 export type ServerFrame = OkReply | ErrorReply | Push;

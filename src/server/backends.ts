@@ -18,6 +18,9 @@ import { RedisBroker } from './broker/redis.js';
 import { MemoryPresence } from './presence/memory.js';
 import { RedisPresence } from './presence/redis.js';
 import type { Readiness } from './http/ops-routes.js';
+import type { ApiKeyStore } from './store/api-keys.js';
+import { SqliteApiKeys } from './store/sqlite-api-keys.js';
+import { PostgresApiKeys } from './store/postgres-api-keys.js';
 
 export interface Backends {
   store: Store;
@@ -32,6 +35,16 @@ export interface Backends {
   closeAuthBackends(): Promise<void>;
 }
 
+/** Where the server API's keys and webhooks are: the same database as the store (serve and the CLI). */
+export async function openApiKeyStore(config: Config): Promise<ApiKeyStore> {
+  if (config.store === 'postgres') return PostgresApiKeys.open({ connectionString: config.databaseUrl ?? '', schema: config.pgSchema });
+  return new SqliteApiKeys(sqliteFile(config));
+}
+
+function sqliteFile(config: Config): string {
+  return join(config.dataDir, 'parley.db');
+}
+
 /** How long the readiness probe waits for PostgreSQL before calling it unreachable. */
 const PING_TIMEOUT_MS = 1000;
 
@@ -44,7 +57,7 @@ export async function openBackends(config: Config, log: Logger): Promise<Backend
     store = pg;
   } else {
     store = new SqliteStore({
-      file: join(config.dataDir, 'parley.db'),
+      file: sqliteFile(config),
       synchronous: config.sqliteSynchronous,
       onCheckpointError: (message) => log.error({ err: message }, 'background WAL checkpoint failed; checkpointing inline'),
     });

@@ -52,6 +52,8 @@ export interface Config {
   workers: number;
   /** Token buckets on requests, per connection and per user (docs/protocol.md, Limits). */
   rateLimits: RateLimitSpec;
+  /** Requests per server API key (and per incoming webhook), per process; null: unlimited. */
+  apiKeyRate: BucketSpec | null;
   /** A protocol connection that has not said hello by then is closed with 4408. */
   helloTimeoutMs: number;
   /** Open connections one IP address may have; more are refused with HTTP 429. 0: no limit. */
@@ -189,6 +191,10 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Con
     logLevel: values['log-level'] ?? env['PARLEY_LOG_LEVEL'] ?? 'info',
     webRoot: env['PARLEY_WEB_ROOT'],
     rateLimits: rateLimits(env),
+    // Like every bucket, off with PARLEY_RATE_LIMITS=off.
+    apiKeyRate: onOff('PARLEY_RATE_LIMITS', env['PARLEY_RATE_LIMITS'], true)
+      ? bucketSpec('PARLEY_RATE_API_KEY', env['PARLEY_RATE_API_KEY'], { perSecond: 100, burst: 200 })
+      : null,
     helloTimeoutMs: integer('PARLEY_HELLO_TIMEOUT_MS', env['PARLEY_HELLO_TIMEOUT_MS'], 10_000, 100, 3_600_000),
     maxConnectionsPerIp: integer('PARLEY_MAX_CONN_PER_IP', env['PARLEY_MAX_CONN_PER_IP'], 500, 0, 10_000_000),
     trustProxy: trustProxy(env['PARLEY_TRUST_PROXY']),

@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import type { AddressInfo } from 'node:net';
 import { pino, type Logger } from 'pino';
 import type { Config } from './config.js';
-import { openBackends } from './backends.js';
+import { openApiKeyStore, openBackends } from './backends.js';
 import { Hub } from './hub/hub.js';
 import { GuestIssuer } from './auth/guest.js';
 import { IdentityResolver } from './auth/identity.js';
@@ -31,6 +31,9 @@ import { StoredBytesQuota } from './limits/quota.js';
 import { Drain } from './session/drain.js';
 import { ReadinessWatch } from './readiness-watch.js';
 import { SearchRunner } from './chat/search-runner.js';
+import { ApiKeys } from './auth/api-keys.js';
+import { UserSessions, readRevocation } from './auth/user-sessions.js';
+import { KeyRate } from './limits/key-rate.js';
 
 export interface RunningServer {
   /** http://host:port as bound (the real port when 0 was asked for). */
@@ -61,6 +64,12 @@ export async function startServer(config: Config, log: Logger = pino({ level: co
     ? { cert: readFileSync(config.tlsCert), key: readFileSync(config.tlsKey) }
     : undefined;
   const backends = await openBackends(config, log);
+  // After the store, which has migrated the schema the keys live in.
+  const apiKeyStore = await openApiKeyStore(config).catch(async (error: unknown) => {
+    await Promise.all([backends.broker.close(), backends.presence.close(), backends.closeAuthBackends(), backends.store.close()]).catch(() => undefined);
+    throw error;
+  });
+  const apiKeyRate = config.apiKeyRate === null ? undefined : new KeyRate(config.apiKeyRate);
   const metrics = new Metrics();
   const store = timedStore(backends.store, metrics);
   const broker = new TimedBroker(backends.broker, metrics);
@@ -87,7 +96,6 @@ export async function startServer(config: Config, log: Logger = pino({ level: co
   }
   const origins = new OriginPolicy(auth.origins);
   const clientAddresses = new ClientAddresses(config.trustProxy);
-  const readinessWatch = new ReadinessWatch(readiness);
   const searches = new SearchRunner(config.search, {
     refused: (reason) => metrics.searchRefused.inc({ reason }),
     truncated: () => metrics.searchTruncated.inc(),
@@ -139,10 +147,15 @@ export async function startServer(config: Config, log: Logger = pino({ level: co
     helloTimeoutMs: config.helloTimeoutMs,
     maxConnectionsPerIp: config.maxConnectionsPerIp,
     clientAddresses,
-    ready: () => readinessWatch.ready,
+    ready: () => readinessWatch?.ready ?? true,
   });
-  // Connections that use a logged-out session are closed at once, on every process of a cluster.
-  backends.revocations.onRevoked((sessionHash) => gateway.revoke(sessionHash));
+  // Connections that use a logged-out session are closed at once, on every process of a cluster;
+  // so are a user's connections that the server API disconnects.
+  backends.revocations.onRevoked((message) => {
+    const revocation = readRevocation(message);
+    if ('user' in revocation) gateway.disconnectUser(revocation.user);
+    else gateway.revoke(revocation.session);
+  });
   accounts.onLogout = (sessionHash) => {
     backends.revocations.revoke(sessionHash).catch((error: unknown) => log.warn({ err: error }, 'could not announce a logout'));
   };
@@ -153,8 +166,15 @@ export async function startServer(config: Config, log: Logger = pino({ level: co
   const httpOptions = {
     log,
     webRoots,
-    readiness: () => readinessWatch.check(),
+    readiness: () => readinessWatch?.check() ?? readiness(),
     auth: { accounts, origins },
+    serverApi: {
+      chat,
+      keys: new ApiKeys(apiKeyStore),
+      rate: apiKeyRate,
+      sessions: new UserSessions(apiKeyStore, backends.revocations),
+      onAnswer: (route: string, status: number) => metrics.apiRequests.inc({ route, status: String(status) }),
+    },
     trustProxy: clientAddresses.trust,
     opsToken: ops.token,
     opsHere: ops.port === undefined,
@@ -190,19 +210,25 @@ export async function startServer(config: Config, log: Logger = pino({ level: co
     gateway.handleUpgrade(req, socket, head);
   });
 
+  // Made once listening: until then `app.listen` builds the routes, which holds the event loop (long
+  // under load), and a first PostgreSQL ping timed out meanwhile would refuse upgrades until the next.
+  let readinessWatch: ReadinessWatch | undefined;
+
   let closing: Promise<void> | undefined;
   const close = (): Promise<void> =>
     (closing ??= (async () => {
-      readinessWatch.stop();
+      readinessWatch?.stop();
       await gateway.shutdown(3000);
       limiter.close();
       roomQuota.close();
+      apiKeyRate?.close();
       quotas.close();
       await app.close();
       await opsApp?.close();
       await broker.close();
       await presence.close();
       await backends.closeAuthBackends();
+      await apiKeyStore.close();
       await store.close();
     })());
   try {
@@ -212,6 +238,7 @@ export async function startServer(config: Config, log: Logger = pino({ level: co
     await close().catch((closeError: unknown) => log.warn({ err: closeError }, 'cleanup after a failed listen failed'));
     throw ListenError.from(error, config.host, config.port);
   }
+  readinessWatch = new ReadinessWatch(readiness);
   const port = (app.server.address() as AddressInfo).port;
   const shownHost = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
   const url = `${tls === undefined ? 'http' : 'https'}://${shownHost}:${port}`;

@@ -18,6 +18,7 @@ import { dmRoomName, isDmName } from './dm.js';
 import type { Identity, IdentityResolver } from '../auth/identity.js';
 import type { Logger } from 'pino';
 import type { SearchRunner } from './search-runner.js';
+import { OPERATOR_STANDING, isOperator } from './operator.js';
 
 /** A connection as the chat service sees it: a hub member, from a client address. */
 export type Participant = Member & { readonly ip: string };
@@ -237,7 +238,7 @@ export class ChatService {
       if (isDmName(room)) throw new ProtocolError(ErrorCode.NotFound, `no room ${room}; open a DM with dm`, 'room');
       return { access: { private: false, dm: false }, existed: false };
     }
-    const standing = await this.#deps.memberships.standing(room, user.id);
+    const standing = await this.#standing(room, user);
     this.#requireReader(info, standing);
     const access: RoomAccess = { private: info.private, dm: info.dm };
     if (info.topic !== undefined) access.topic = info.topic;
@@ -561,13 +562,18 @@ export class ChatService {
   async #standingIn(user: UserRef, room: string): Promise<{ info: RoomInfo; standing: Standing }> {
     const info = await this.#deps.rooms.roomInfo(room);
     if (info === undefined) throw new ProtocolError(ErrorCode.NotFound, `no room ${room}`, 'room');
-    return { info, standing: await this.#deps.memberships.standing(room, user.id) };
+    return { info, standing: await this.#standing(room, user) };
   }
 
   async #reader(user: UserRef, room: string): Promise<{ info: RoomInfo; standing: Standing }> {
     const found = await this.#standingIn(user, room);
     this.#requireReader(found.info, found.standing);
     return found;
+  }
+
+  /** Where `user` stands in `room`; the server API's operator (chat/operator.ts) is an owner everywhere. */
+  #standing(room: string, user: UserRef): Promise<Standing> {
+    return isOperator(user) ? Promise.resolve({ ...OPERATOR_STANDING }) : this.#deps.memberships.standing(room, user.id);
   }
 
   async #requireWriter(user: UserRef, room: string): Promise<void> {
@@ -603,10 +609,34 @@ export class ChatService {
     return message;
   }
 
+  /** A user recorded by a hello or a key (bots), or undefined. */
+  findUser(id: string): Promise<UserRef | undefined> {
+    return this.#request(() => this.#deps.users.findUser(id));
+  }
+
+  /** The room's settings, for one who may read it: `not_found` when it does not exist. */
+  roomInfo(user: UserRef, room: string): Promise<RoomInfo> {
+    return this.#request(async () => (await this.#reader(user, room)).info);
+  }
+
+  /** How many users are online in the room (0 while presence is out of reach). */
+  async onlineCount(room: string): Promise<number> {
+    const [online = 0] = await this.#deps.presence.counts([room]).catch(() => [0]);
+    return online;
+  }
+
+  /** A notice to every connection of `target`, on every process. */
+  notify(by: UserRef, target: string, text: string): Promise<void> {
+    return this.#request(async () => {
+      await this.#requireUser(target);
+      await this.#publish(USER_NOTICES, { type: 'notice', user: target, text, by });
+    });
+  }
+
   typing(user: UserRef, room: string): Promise<void> {
     return this.#request(async () => {
       // "x is typing" from someone who may not send would announce a message that cannot come.
-      const standing = await this.#deps.memberships.standing(room, user.id);
+      const standing = await this.#standing(room, user);
       if (standing.mutedUntil > this.#now()) throw new ProtocolError(ErrorCode.Muted, `you are muted in ${room}`, 'room');
       return this.#publish(room, { type: 'typing', room, user });
     });

@@ -11,6 +11,7 @@ import { addSecurityHeaders } from './security-headers.js';
 import { opsRoutes, type Readiness } from './ops-routes.js';
 import type { TrustFunction } from '../client-address.js';
 import { answerClientError, type HttpEdges } from './edges.js';
+import { serverApi, type ServerApiOptions } from './api-v1/plugin.js';
 
 export interface HttpAppOptions {
   log: Logger;
@@ -20,6 +21,8 @@ export interface HttpAppOptions {
   readiness?: () => Promise<Readiness>;
   /** The accounts API (/api/register, /api/login, /api/logout). */
   auth?: AuthRoutesOptions;
+  /** The server API (/api/v1 with keys, /hooks). */
+  serverApi?: ServerApiOptions;
   /** Served at GET /metrics when given. */
   metrics?: Metrics;
   /** Bearer token /readyz and /metrics need (PARLEY_METRICS_TOKEN); open when undefined. */
@@ -58,6 +61,7 @@ export async function buildHttpApp(options: HttpAppOptions): Promise<FastifyInst
   app.get('/healthz', () => ({ status: 'ok' }));
   if (options.opsHere !== false) await opsRoutes(app, opsOptions(options));
   if (options.auth !== undefined) await app.register(authRoutes, options.auth);
+  if (options.serverApi !== undefined) await serverApi(app, options.serverApi);
   const root = options.webRoots.find((dir) => existsSync(`${dir}/index.html`));
   if (root !== undefined) await app.register(fastifyStatic, { root, index: 'index.html' });
   return app;

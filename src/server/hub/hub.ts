@@ -140,7 +140,7 @@ export class Hub {
 
   #receive(room: string, push: Push): void {
     if (room === USER_NOTICES) {
-      if (push.type === 'invited' || push.type === 'read') this.#notify(push);
+      if (push.type === 'invited' || push.type === 'read' || push.type === 'notice') this.#notify(push);
       return;
     }
     const local = this.#rooms.get(room);

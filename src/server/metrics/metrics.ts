@@ -44,6 +44,7 @@ export class Metrics {
   readonly passwordWork = this.#counter('parley_password_work_total', 'Password hashes and verifications (argon2) that ran, by op (hash or verify)', ['op']);
   readonly passwordBusy = this.#counter('parley_password_busy_total', 'Registrations and logins refused with 503 busy because the password queue was full, by op', ['op']);
   readonly opsRefused = this.#counter('parley_ops_unauthorized_total', 'Requests to /readyz or /metrics refused (401) for a missing or wrong PARLEY_METRICS_TOKEN, by path', ['path']);
+  readonly apiRequests = this.#counter('parley_api_requests_total', 'Server API (/api/v1) and incoming webhook (/hooks) requests answered, by route and status', ['route', 'status']);
   readonly searchRefused = this.#counter('parley_search_refused_total', 'Searches refused with busy, by reason (connection or server)', ['reason']);
   readonly searchTruncated = this.#counter('parley_search_truncated_total', 'Searches answered early because their time budget ran out (the client continues from `from`)');
   readonly brokerLag = this.#histogram('parley_broker_lag_seconds', 'From publishing a message to the broker delivering it back to this process', LAG_BUCKETS);

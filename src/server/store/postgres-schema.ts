@@ -100,6 +100,23 @@ const migrations: readonly string[] = [
    ALTER TABLE rooms ADD COLUMN active_at bigint NOT NULL DEFAULT 0;
    UPDATE rooms SET active_at = COALESCE((SELECT ts FROM messages m WHERE m.room = rooms.name ORDER BY seq DESC LIMIT 1), created_at);
    CREATE INDEX rooms_by_activity ON rooms (private, active_at);`,
+  // Server API keys and incoming webhooks (store/api-keys.ts): only SHA-256 hashes of the secrets.
+  `CREATE TABLE api_keys (
+     id         text PRIMARY KEY,
+     key_hash   text NOT NULL UNIQUE,
+     name       text NOT NULL,
+     scopes     text NOT NULL,
+     bot_id     text,
+     created_at bigint NOT NULL,
+     revoked_at bigint
+   );
+   CREATE TABLE incoming_hooks (
+     id          text PRIMARY KEY,
+     secret_hash text NOT NULL UNIQUE,
+     room        text NOT NULL,
+     bot_id      text NOT NULL,
+     created_at  bigint NOT NULL
+   );`,
 ];
 
 /** Brings `schema` (created if missing) up to the latest migration. */

@@ -121,6 +121,23 @@ const migrations: readonly string[] = [
    ALTER TABLE rooms ADD COLUMN active_at INTEGER NOT NULL DEFAULT 0;
    UPDATE rooms SET active_at = COALESCE((SELECT ts FROM messages m WHERE m.room = rooms.name ORDER BY seq DESC LIMIT 1), created_at);
    CREATE INDEX rooms_by_activity ON rooms (private, active_at);`,
+  // Server API keys and incoming webhooks (store/api-keys.ts): only SHA-256 hashes of the secrets.
+  `CREATE TABLE api_keys (
+     id         TEXT PRIMARY KEY,
+     key_hash   TEXT NOT NULL UNIQUE,
+     name       TEXT NOT NULL,
+     scopes     TEXT NOT NULL,
+     bot_id     TEXT,
+     created_at INTEGER NOT NULL,
+     revoked_at INTEGER
+   ) STRICT;
+   CREATE TABLE incoming_hooks (
+     id          TEXT PRIMARY KEY,
+     secret_hash TEXT NOT NULL UNIQUE,
+     room        TEXT NOT NULL,
+     bot_id      TEXT NOT NULL,
+     created_at  INTEGER NOT NULL
+   ) STRICT;`,
 ];
 
 /** Brings the database up to the latest schema (or to version `upTo`, for tests of a migration). */

@@ -249,6 +249,13 @@ export class WsGateway implements WsHost {
     }
   }
 
+  /** Closes this process's connections of the user (the server API's disconnect), with 4001. */
+  disconnectUser(userId: string): void {
+    for (const { session } of this.#connections) {
+      if (session.identified && session.userId === userId) session.close(CloseCode.Disconnected, 'disconnected by the server');
+    }
+  }
+
   /**
    * Stops new connections and new requests, lets requests in flight finish (their replies are sent),
    * then closes every connection with 1001; resolves when all are gone (or after `timeoutMs`).

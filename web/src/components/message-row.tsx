@@ -1,7 +1,7 @@
 // One row of the message list: a stored message or a pending send. Rows are memoised on props
 // that stay the same objects while the message does, so adding a message draws one row.
 import type { JSX } from 'preact';
-import type { ChatMessage, PendingMessage, UserRef } from '../../../src/client/index.js';
+import { isBot, type ChatMessage, type PendingMessage, type UserRef } from '../../../src/client/index.js';
 import { memo } from '../memo.js';
 import { clock, fullDate } from '../time.js';
 import { Avatar, hueClass } from './avatar.js';
@@ -33,6 +33,7 @@ function Line({ user, ts, head, pending, mention = false, children }: LineProps)
         {head && (
           <div class="msg-meta">
             <span class={`msg-author ${hueClass(user.id)}`}>{user.name}</span>
+            {isBot(user) && <span class="msg-bot">bot</span>}
             <time class="msg-time" dateTime={new Date(ts).toISOString()} title={fullDate(ts)}>
               {clock(ts)}
             </time>

@@ -120,6 +120,8 @@ export function listenToClient(client: ParleyClient, hands: StoreHands): () => v
       if (push.dm) box.updateRoom(push.room, (state) => patch(state, { unseenAfter: saved.closedDms()[push.room] ?? 0 }));
       hands.notify(push.dm ? `${push.by.name} started a conversation with you` : `${push.by.name} invited you to #${push.room}`);
     }),
+    // A notice from another system (the server API): shown like an invitation's.
+    client.on('notice', (push) => hands.notify(`${push.by.name}: ${push.text}`)),
     client.on('outbox', ({ room, pending }) => {
       const all = client.pending();
       saved.setOutbox(all.map(({ room: where, text, cid, replyTo }) => (replyTo === undefined ? { room: where, text, cid } : { room: where, text, cid, replyTo })));
