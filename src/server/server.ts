@@ -15,7 +15,7 @@ import { ExternalTokens } from './auth/external-token.js';
 import { AccountService } from './auth/accounts.js';
 import { PasswordPool } from './auth/password-pool.js';
 import { OriginPolicy } from './auth/origin.js';
-import { ChatService } from './chat/service.js';
+import { ChatService, storesIn } from './chat/service.js';
 import { RoomQuota } from './chat/room-quota.js';
 import { WsGateway } from './transport/ws.js';
 import { ClientAddresses } from './client-address.js';
@@ -103,11 +103,7 @@ export async function startServer(config: Config, log: Logger = pino({ level: co
   const { roomLimits } = config;
   const roomQuota = new RoomQuota(roomLimits, (limit) => metrics.roomLimits.inc({ limit }));
   const chat = new ChatService({
-    messages: store,
-    rooms: store,
-    memberships: store,
-    readMarkers: store,
-    users: store,
+    ...storesIn(store),
     broker,
     presence,
     hub,

@@ -15,7 +15,7 @@ import { Hub } from '../../src/server/hub/hub.js';
 import type { OutgoingPush, WireForm } from '../../src/server/hub/outgoing.js';
 import { GuestIssuer } from '../../src/server/auth/guest.js';
 import { IdentityResolver } from '../../src/server/auth/identity.js';
-import { ChatService } from '../../src/server/chat/service.js';
+import { ChatService, storesIn } from '../../src/server/chat/service.js';
 import { RoomQuota } from '../../src/server/chat/room-quota.js';
 import { SearchRunner } from '../../src/server/chat/search-runner.js';
 import { RateLimiter } from '../../src/server/limits/rate-limiter.js';
@@ -102,11 +102,7 @@ function world(env: NodeJS.ProcessEnv = { PARLEY_RATE_LIMITS: 'off' }) {
   const identities = new IdentityResolver({ store, guests: new GuestIssuer(Buffer.alloc(32, 7)), external: undefined, guestsAllowed: true });
   const roomQuota = new RoomQuota({ perUserPerHour: 0, perIpPerHour: 0 });
   const chat = new ChatService({
-    messages: store,
-    rooms: store,
-    memberships: store,
-    readMarkers: store,
-    users: store,
+    ...storesIn(store),
     broker,
     presence,
     hub,

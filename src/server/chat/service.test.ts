@@ -14,7 +14,7 @@ import { Hub } from '../hub/hub.js';
 import type { OutgoingPush } from '../hub/outgoing.js';
 import { GuestIssuer } from '../auth/guest.js';
 import { IdentityResolver } from '../auth/identity.js';
-import { ChatService, type Participant } from './service.js';
+import { ChatService, storesIn, type Participant } from './service.js';
 import { RoomQuota, type RoomQuotaSpec } from './room-quota.js';
 import { SearchRunner } from './search-runner.js';
 import { dmRoomName } from './dm.js';
@@ -36,11 +36,7 @@ async function scene(quota: RoomQuotaSpec = { perUserPerHour: 0, perIpPerHour: 0
   const log = pino({ level: 'silent' });
   const clock = { now: T0 };
   const chat = new ChatService({
-    messages: store,
-    rooms: store,
-    memberships: store,
-    readMarkers: store,
-    users: store,
+    ...storesIn(store),
     broker,
     presence: new MemoryPresence(),
     hub: new Hub(broker, store, log),

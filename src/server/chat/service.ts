@@ -55,6 +55,13 @@ function replayBytes(message: ChatMessage): number {
   return Buffer.byteLength(JSON.stringify(message)) + PUSH_OVERHEAD;
 }
 
+/** The stores of a chat service, when one database holds them all (as both engines do). */
+export function storesIn(
+  store: MessageStore & RoomStore & MembershipStore & ReadMarkerStore & UserStore,
+): Pick<ChatServiceDeps, 'messages' | 'rooms' | 'memberships' | 'readMarkers' | 'users'> {
+  return { messages: store, rooms: store, memberships: store, readMarkers: store, users: store };
+}
+
 export interface ChatServiceDeps {
   messages: MessageStore;
   rooms: RoomStore;
