@@ -27,9 +27,9 @@ export function MessageBody({ room, message, me, moderates, quoted }: MessageBod
   const mine = message.from.id === me;
   if (message.deleted === true) {
     return (
-      <p class="msg-text msg-deleted" data-seq={message.seq}>
+      <div class="msg-text msg-deleted" data-seq={message.seq}>
         message deleted
-      </p>
+      </div>
     );
   }
   const react = (emoji: string, on: boolean): void => {
@@ -41,14 +41,14 @@ export function MessageBody({ room, message, me, moderates, quoted }: MessageBod
       {editing ? (
         <EditBox room={room} message={message} onDone={() => setEditing(false)} />
       ) : (
-        <p class="msg-text" data-seq={message.seq}>
+        <div class="msg-text" data-seq={message.seq}>
           <RichText text={message.text} />
           {message.editedAt !== undefined && (
             <span class="msg-edited" title={`edited ${fullDate(message.editedAt)}`}>
               (edited)
             </span>
           )}
-        </p>
+        </div>
       )}
       {message.reactions !== undefined && message.reactions.length > 0 && (
         <div class="reactions" data-testid="reactions">
@@ -114,7 +114,7 @@ function Quote({ original }: { original: ChatMessage | undefined }): JSX.Element
   );
 }
 
-function EditBox({ room, message, onDone }: { room: string; message: ChatMessage; onDone(): void }): JSX.Element {
+function EditBox({ room, message, onDone }: { room: string; message: ChatMessage; onDone: () => void }): JSX.Element {
   const store = useStore();
   const [text, setText] = useState(message.text);
   const box = useRef<HTMLTextAreaElement>(null);

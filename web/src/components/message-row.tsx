@@ -69,12 +69,12 @@ export const MessageRow = memo(function MessageRow({ room, message, head, mentio
 export const PendingRow = memo(function PendingRow({ pending, user, head }: { pending: PendingMessage; user: UserRef; head: boolean }): JSX.Element {
   return (
     <Line user={user} ts={pending.createdAt} head={head} pending={true}>
-      <p class="msg-text">
+      <div class="msg-text">
         <RichText text={pending.text} />
         <span class="msg-sending">
           <ClockIcon /> sending…
         </span>
-      </p>
+      </div>
     </Line>
   );
 }, 'PendingRow');
