@@ -4,6 +4,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import { TEXT_MAX } from '../../../src/client/index.js';
 import { useApp, useRoom, useStore } from '../hooks.js';
 import { titleOf } from '../state/app.js';
+import { lastEditable } from '../state/room-view.js';
 import { CloseIcon, SendIcon } from './icons.js';
 import { excerptOf } from '../format.js';
 
@@ -40,6 +41,15 @@ export function Composer({ room }: { room: string }): JSX.Element {
   const onKeyDown = (event: KeyboardEvent): void => {
     if (event.key === 'Escape' && replying !== undefined) {
       store.replyTo(room, undefined);
+      return;
+    }
+    // As in other chat apps: Up in an empty box edits my last message.
+    if (event.key === 'ArrowUp' && text === '' && !event.shiftKey && !event.altKey) {
+      const last = lastEditable(store.state.rooms.get(room)?.messages ?? [], store.state.me?.id);
+      if (last !== undefined) {
+        event.preventDefault();
+        store.startEdit(room, last.seq);
+      }
       return;
     }
     if (event.key === 'Enter' && !event.shiftKey && !event.isComposing) {

@@ -19,11 +19,17 @@ interface MessageBodyProps {
   moderates: boolean;
   /** The message this one answers, when it is loaded here. */
   quoted: ChatMessage | undefined;
+  /** Being edited in place (the store says which message: the composer's Up arrow starts it too). */
+  editing: boolean;
 }
 
-export function MessageBody({ room, message, me, moderates, quoted }: MessageBodyProps): JSX.Element {
+export function MessageBody({ room, message, me, moderates, quoted, editing }: MessageBodyProps): JSX.Element {
   const store = useStore();
-  const [editing, setEditing] = useState(false);
+  const setEditing = (on: boolean): void => {
+    store.startEdit(room, on ? message.seq : undefined);
+    // Done editing: back to the composer, where the Up arrow started it.
+    if (!on) document.getElementById('composer-text')?.focus();
+  };
   const mine = message.from.id === me;
   if (message.deleted === true) {
     return (
