@@ -44,7 +44,7 @@ function inline(text: string, highlight: string | undefined): (JSX.Element | str
   return render(tokenize(text), highlight);
 }
 
-export function RichText({ text, highlight }: { text: string; highlight?: string }): JSX.Element {
+export function RichText({ text, highlight }: { text: string; highlight?: string | undefined }): JSX.Element {
   return (
     <>
       {blocksOf(text).map((block, index) => {

@@ -160,6 +160,7 @@ export class ChatStore {
 
   /** Switches to `room` and brings its message `seq` into view (the list loads older pages to it). */
   reveal(room: string, seq: number): void {
+    if (!this.state.rooms.has(room)) this.join(room, false);
     this.select(room);
     this.#box.updateRoom(room, (state) => patch(state, { focus: { seq, why: 'found' } }));
   }
@@ -174,7 +175,7 @@ export class ChatStore {
     this.#box.updateRoom(room, (state) => patch(state, { editing: seq }));
   }
 
-  search(room: string, text: string, options: { before?: number }): Promise<{ messages: ChatMessage[]; from: number }> {
+  search(room: string, text: string, options: { before?: number; limit?: number }): Promise<{ messages: ChatMessage[]; from: number }> {
     return this.#client.search(room, text, options);
   }
 
