@@ -7,6 +7,7 @@ import type { ChatMessage } from '../../../src/client/index.js';
 import { useStore } from '../hooks.js';
 import { excerptOf } from '../format.js';
 import { fullDate } from '../time.js';
+import { EmojiPicker } from './emoji-picker.js';
 import { RichText } from './rich-text.js';
 
 const QUICK_REACTIONS = ['👍', '🎉', '❤️', '😂'];
@@ -25,6 +26,7 @@ interface MessageBodyProps {
 
 export function MessageBody({ room, message, me, moderates, quoted, editing }: MessageBodyProps): JSX.Element {
   const store = useStore();
+  const [picking, setPicking] = useState(false);
   const setEditing = (on: boolean): void => {
     store.startEdit(room, on ? message.seq : undefined);
     // Done editing: back to the composer, where the Up arrow started it.
@@ -85,6 +87,20 @@ export function MessageBody({ room, message, me, moderates, quoted, editing }: M
               </button>
             );
           })}
+          <button type="button" class="msg-action" aria-label="Add reaction" aria-expanded={picking} onClick={() => setPicking(!picking)}>
+            +
+          </button>
+          {picking && (
+            <EmojiPicker
+              label="React with"
+              onPick={(emoji) => {
+                setPicking(false);
+                const reacted = me !== undefined && message.reactions?.find((r) => r.emoji === emoji)?.users.includes(me) === true;
+                if (!reacted) react(emoji, true);
+              }}
+              onClose={() => setPicking(false)}
+            />
+          )}
           <button type="button" class="msg-action" onClick={() => store.replyTo(room, message)}>
             Reply
           </button>
