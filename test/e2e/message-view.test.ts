@@ -104,3 +104,41 @@ test('Up in an empty composer edits my last message; Enter saves and the compose
   await bob.close();
   await ada.context.close();
 });
+
+test('Ctrl+K finds a room by name and goes there; Esc closes it', { skip }, async () => {
+  const ada = await person(browser, server.url, 'Ada');
+  const page = ada.page;
+  await enterRoom(page, 'design-team');
+  await enterRoom(page, 'random');
+  const bob = await TestClient.guest(server.wsUrl, 'bob');
+  await bob.ok('join', { room: 'public-square' });
+  await bob.ok('send', { room: 'public-square', text: 'anyone here?', cid: 'p1' });
+  await page.reload();
+  await page.locator('.room-link.is-other', { hasText: 'public-square' }).waitFor();
+
+  const switcher = page.locator('[data-testid="room-switcher"]');
+  await page.focus('#composer-text');
+  await page.keyboard.press('Control+k');
+  await switcher.waitFor();
+  await page.keyboard.type('des');
+  assert.deepEqual(await switcher.locator('[role="option"]').allTextContents(), ['#design-team']);
+  await page.keyboard.press('Enter');
+  await page.locator('.room-title span', { hasText: /^design-team$/ }).waitFor();
+  assert.equal(await switcher.count(), 0);
+  assert.equal(await page.evaluate('document.activeElement.id'), 'composer-text');
+
+  // A public room I am not in: Enter joins it.
+  await page.keyboard.press('Control+k');
+  await page.keyboard.type('square');
+  await page.keyboard.press('Enter');
+  await page.locator('.room-title span', { hasText: /^public-square$/ }).waitFor();
+  await waitForText(page, 'anyone here?');
+
+  await page.keyboard.press('Control+k');
+  await switcher.waitFor();
+  await page.keyboard.press('Escape');
+  assert.equal(await switcher.count(), 0);
+  await page.locator('.room-title span', { hasText: /^public-square$/ }).waitFor();
+  await bob.close();
+  await ada.context.close();
+});
