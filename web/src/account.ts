@@ -35,6 +35,19 @@ export function credentialProblem(username: string, password: string): string | 
   return null;
 }
 
+/** Which field a problem is about, so the form marks only that one ('both': it cannot say which). */
+export type WrongField = 'username' | 'password' | 'both' | 'none';
+
+export function wrongField(username: string, password: string, failure?: AccountFailure): WrongField {
+  if (failure !== undefined) {
+    if (failure.code === 'name_taken') return 'username';
+    // Sign-in does not say which of the two was wrong, on purpose.
+    return failure.code === 'unauthorized' ? 'both' : 'none';
+  }
+  if (!USERNAME.test(username)) return 'username';
+  return credentialProblem(username, password) === null ? 'none' : 'password';
+}
+
 export async function signIn(mode: AccountMode, username: string, password: string): Promise<SignedIn> {
   let response: Response;
   try {

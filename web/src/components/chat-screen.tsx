@@ -8,13 +8,14 @@ import { Banner } from './banner.js';
 import { Notice } from './notice.js';
 import { Composer } from './composer.js';
 import { RoomHeader } from './room-header.js';
+import { RoomSwitcher } from './room-switcher.js';
 import { SearchPanel } from './search-panel.js';
 import { Members } from './members.js';
 import { MessageList } from './message-list.js';
 import { Sidebar } from './sidebar.js';
 import { TypingLine } from './typing-line.js';
 
-export function ChatScreen({ onSignOut }: { onSignOut(): void }): JSX.Element {
+export function ChatScreen({ onSignOut }: { onSignOut: () => void }): JSX.Element {
   const store = useStore();
   const active = useApp((state) => state.active);
   const open = useApp((state) => state.connection.state === 'open');
@@ -22,12 +23,16 @@ export function ChatScreen({ onSignOut }: { onSignOut(): void }): JSX.Element {
   const [drawer, setDrawer] = useState(false);
   const [members, setMembers] = useState(false);
   const [searching, setSearching] = useState(false);
+  const [switching, setSwitching] = useState(false);
   const menuButton = useRef<HTMLButtonElement>(null);
 
-  // Keyboard: Escape closes panels; Alt+↑/↓ moves between rooms.
+  // Keyboard: Escape closes panels; Alt+↑/↓ moves between rooms; Ctrl/Cmd+K finds one.
   useEffect(() => {
     const onKey = (event: KeyboardEvent): void => {
-      if (event.key === 'Escape' && (drawer || members)) {
+      if ((event.ctrlKey || event.metaKey) && !event.altKey && event.key.toLowerCase() === 'k') {
+        event.preventDefault();
+        setSwitching(true);
+      } else if (event.key === 'Escape' && (drawer || members)) {
         setDrawer(false);
         setMembers(false);
         menuButton.current?.focus();
@@ -79,6 +84,15 @@ export function ChatScreen({ onSignOut }: { onSignOut(): void }): JSX.Element {
         <Composer room={active} />
       </main>
       <Members room={active} onClose={() => setMembers(false)} />
+      {switching && (
+        <RoomSwitcher
+          onClose={() => {
+            setSwitching(false);
+            setSearching(false);
+            document.getElementById('composer-text')?.focus();
+          }}
+        />
+      )}
     </div>
   );
 }

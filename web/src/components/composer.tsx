@@ -1,10 +1,16 @@
-// Enter sends, Shift+Enter starts a new line; typing notifications at most every 3 s.
+// Enter sends, Shift+Enter starts a new line; typing notifications at most every 3 s. `@` and `#`
+// suggest people and rooms (↑/↓ choose, Enter or Tab takes one, Esc closes); the emoji button
+// inserts at the caret; Up in an empty box edits my last message.
 import type { JSX, TargetedInputEvent } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { TEXT_MAX } from '../../../src/client/index.js';
 import { useApp, useRoom, useStore } from '../hooks.js';
 import { titleOf } from '../state/app.js';
+import { lastEditable } from '../state/room-view.js';
+import { accept, partialAt } from '../suggest.js';
+import { EmojiPicker } from './emoji-picker.js';
 import { CloseIcon, SendIcon } from './icons.js';
+import { Suggestions, useSuggestions } from './suggestions.js';
 import { excerptOf } from '../format.js';
 
 const TYPING_EVERY_MS = 3000;
@@ -14,7 +20,15 @@ export function Composer({ room }: { room: string }): JSX.Element {
   const title = useApp((state) => titleOf(state, room));
   const replying = useRoom(room, (state) => state?.replyTo);
   const [text, setText] = useState('');
+  const [caret, setCaret] = useState(0);
+  const [picking, setPicking] = useState(false);
+  const [chosen, setChosen] = useState(0);
+  const [dismissed, setDismissed] = useState<number | undefined>(undefined);
   const area = useRef<HTMLTextAreaElement>(null);
+  const partial = partialAt(text, caret);
+  const open = partial !== undefined && dismissed !== partial.start ? partial : undefined;
+  const suggestions = useSuggestions(room, open);
+  const showing = open !== undefined && suggestions.length > 0;
   const lastTyping = useRef(0);
 
   useEffect(() => {
@@ -37,9 +51,57 @@ export function Composer({ room }: { room: string }): JSX.Element {
     setText('');
     lastTyping.current = 0;
   };
+  /** Puts `next` in the box with the caret at `at`, as if typed. */
+  const replace = (next: string, at: number): void => {
+    setText(next);
+    setCaret(at);
+    setChosen(0);
+    requestAnimationFrame(() => {
+      area.current?.focus();
+      area.current?.setSelectionRange(at, at);
+    });
+  };
+  const take = (index: number): void => {
+    const choice = suggestions[index];
+    if (open === undefined || choice === undefined) return;
+    const done = accept(text, caret, open, choice);
+    replace(done.text, done.caret);
+  };
+  const insertEmoji = (emoji: string): void => {
+    setPicking(false);
+    const at = area.current?.selectionStart ?? text.length;
+    replace(text.slice(0, at) + emoji + text.slice(at), at + emoji.length);
+  };
   const onKeyDown = (event: KeyboardEvent): void => {
+    if (showing) {
+      const move = event.key === 'ArrowDown' ? 1 : event.key === 'ArrowUp' ? -1 : 0;
+      if (move !== 0) {
+        event.preventDefault();
+        setChosen((current) => (current + move + suggestions.length) % suggestions.length);
+        return;
+      }
+      if ((event.key === 'Enter' || event.key === 'Tab') && !event.shiftKey && !event.isComposing) {
+        event.preventDefault();
+        take(Math.min(chosen, suggestions.length - 1));
+        return;
+      }
+      if (event.key === 'Escape') {
+        event.preventDefault();
+        setDismissed(open.start);
+        return;
+      }
+    }
     if (event.key === 'Escape' && replying !== undefined) {
       store.replyTo(room, undefined);
+      return;
+    }
+    // As in other chat apps: Up in an empty box edits my last message.
+    if (event.key === 'ArrowUp' && text === '' && !event.shiftKey && !event.altKey) {
+      const last = lastEditable(store.state.rooms.get(room)?.messages ?? [], store.state.me?.id);
+      if (last !== undefined) {
+        event.preventDefault();
+        store.startEdit(room, last.seq);
+      }
       return;
     }
     if (event.key === 'Enter' && !event.shiftKey && !event.isComposing) {
@@ -49,6 +111,8 @@ export function Composer({ room }: { room: string }): JSX.Element {
   };
   const onInput = (event: TargetedInputEvent<HTMLTextAreaElement>): void => {
     setText(event.currentTarget.value);
+    setCaret(event.currentTarget.selectionStart);
+    setChosen(0);
     const now = Date.now();
     if (event.currentTarget.value !== '' && now - lastTyping.current > TYPING_EVERY_MS) {
       lastTyping.current = now;
@@ -73,6 +137,8 @@ export function Composer({ room }: { room: string }): JSX.Element {
           </button>
         </div>
       )}
+      {showing && <Suggestions items={suggestions} chosen={Math.min(chosen, suggestions.length - 1)} onTake={take} />}
+      {picking && <EmojiPicker label="Insert emoji" onPick={insertEmoji} onClose={() => (setPicking(false), area.current?.focus())} />}
       <label for="composer-text" class="visually-hidden">
         Message {title}
       </label>
@@ -85,9 +151,17 @@ export function Composer({ room }: { room: string }): JSX.Element {
         value={text}
         onInput={onInput}
         onKeyDown={onKeyDown}
+        onKeyUp={(event) => setCaret(event.currentTarget.selectionStart)}
+        onClick={(event) => setCaret(event.currentTarget.selectionStart)}
+        aria-autocomplete="list"
+        aria-controls={showing ? 'composer-suggestions' : undefined}
+        aria-activedescendant={showing ? `suggestion-${Math.min(chosen, suggestions.length - 1)}` : undefined}
         aria-describedby="composer-hint"
         aria-invalid={tooLong}
       />
+      <button type="button" class="icon-button emoji-button" aria-label="Insert emoji" aria-expanded={picking} onClick={() => setPicking(!picking)}>
+        <span aria-hidden="true">🙂</span>
+      </button>
       <button type="submit" class="send-button" aria-label="Send" disabled={text.trim() === '' || tooLong}>
         <SendIcon />
       </button>

@@ -10,7 +10,7 @@ import { CloseIcon } from './icons.js';
 
 const moderationLabels: Record<ModerationVerb, string> = { kick: 'Kick', ban: 'Ban', mute: 'Mute 5 min' };
 
-export function Members({ room, onClose }: { room: string; onClose(): void }): JSX.Element {
+export function Members({ room, onClose }: { room: string; onClose: () => void }): JSX.Element {
   const store = useStore();
   const view = useRoom(room, (state) => state && { members: state.members, online: state.online, access: state.access }, shallowEqual);
   const me = useApp((state) => state.me?.id);
@@ -39,33 +39,34 @@ export function Members({ room, onClose }: { room: string; onClose(): void }): J
               <Avatar user={member} size="sm" />
               <span class="presence-dot" aria-hidden="true" />
             </span>
-            <span class="member-name">{member.name}</span>
+            {member.id === me || isDm ? (
+              <span class="member-name">{member.name}</span>
+            ) : (
+              // The name opens a DM: one line per person, not a "Message" pill under every name.
+              <button
+                type="button"
+                class="member-name member-dm"
+                aria-label={`Message ${member.name} directly`}
+                title={`Message ${member.name} directly`}
+                onClick={() => void store.openDm(member).catch(() => undefined)}
+              >
+                {member.name}
+              </button>
+            )}
             {member.id === me && <span class="member-you">you</span>}
-            {member.id !== me && (
+            {member.id !== me && moderates && !isDm && (
               <span class="member-actions">
-                {!isDm && (
+                {(['mute', 'kick', 'ban'] as const).map((verb) => (
                   <button
+                    key={verb}
                     type="button"
-                    class="chip-button"
-                    aria-label={`Message ${member.name} directly`}
-                    onClick={() => void store.openDm(member).catch(() => undefined)}
+                    class={`chip-button${verb === 'ban' ? ' chip-danger' : ''}`}
+                    aria-label={`${moderationLabels[verb]} ${member.name}`}
+                    onClick={() => act(verb, member)}
                   >
-                    Message
+                    {moderationLabels[verb]}
                   </button>
-                )}
-                {moderates &&
-                  !isDm &&
-                  (['mute', 'kick', 'ban'] as const).map((verb) => (
-                    <button
-                      key={verb}
-                      type="button"
-                      class={`chip-button${verb === 'ban' ? ' chip-danger' : ''}`}
-                      aria-label={`${moderationLabels[verb]} ${member.name}`}
-                      onClick={() => act(verb, member)}
-                    >
-                      {moderationLabels[verb]}
-                    </button>
-                  ))}
+                ))}
               </span>
             )}
           </li>

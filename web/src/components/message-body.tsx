@@ -7,6 +7,7 @@ import type { ChatMessage } from '../../../src/client/index.js';
 import { useStore } from '../hooks.js';
 import { excerptOf } from '../format.js';
 import { fullDate } from '../time.js';
+import { EmojiPicker } from './emoji-picker.js';
 import { RichText } from './rich-text.js';
 
 const QUICK_REACTIONS = ['👍', '🎉', '❤️', '😂'];
@@ -19,17 +20,24 @@ interface MessageBodyProps {
   moderates: boolean;
   /** The message this one answers, when it is loaded here. */
   quoted: ChatMessage | undefined;
+  /** Being edited in place (the store says which message: the composer's Up arrow starts it too). */
+  editing: boolean;
 }
 
-export function MessageBody({ room, message, me, moderates, quoted }: MessageBodyProps): JSX.Element {
+export function MessageBody({ room, message, me, moderates, quoted, editing }: MessageBodyProps): JSX.Element {
   const store = useStore();
-  const [editing, setEditing] = useState(false);
+  const [picking, setPicking] = useState(false);
+  const setEditing = (on: boolean): void => {
+    store.startEdit(room, on ? message.seq : undefined);
+    // Done editing: back to the composer, where the Up arrow started it.
+    if (!on) document.getElementById('composer-text')?.focus();
+  };
   const mine = message.from.id === me;
   if (message.deleted === true) {
     return (
-      <p class="msg-text msg-deleted" data-seq={message.seq}>
+      <div class="msg-text msg-deleted" data-seq={message.seq}>
         message deleted
-      </p>
+      </div>
     );
   }
   const react = (emoji: string, on: boolean): void => {
@@ -41,14 +49,14 @@ export function MessageBody({ room, message, me, moderates, quoted }: MessageBod
       {editing ? (
         <EditBox room={room} message={message} onDone={() => setEditing(false)} />
       ) : (
-        <p class="msg-text" data-seq={message.seq}>
+        <div class="msg-text" data-seq={message.seq}>
           <RichText text={message.text} />
           {message.editedAt !== undefined && (
             <span class="msg-edited" title={`edited ${fullDate(message.editedAt)}`}>
               (edited)
             </span>
           )}
-        </p>
+        </div>
       )}
       {message.reactions !== undefined && message.reactions.length > 0 && (
         <div class="reactions" data-testid="reactions">
@@ -79,6 +87,20 @@ export function MessageBody({ room, message, me, moderates, quoted }: MessageBod
               </button>
             );
           })}
+          <button type="button" class="msg-action" aria-label="Add reaction" aria-expanded={picking} onClick={() => setPicking(!picking)}>
+            +
+          </button>
+          {picking && (
+            <EmojiPicker
+              label="React with"
+              onPick={(emoji) => {
+                setPicking(false);
+                const reacted = me !== undefined && message.reactions?.find((r) => r.emoji === emoji)?.users.includes(me) === true;
+                if (!reacted) react(emoji, true);
+              }}
+              onClose={() => setPicking(false)}
+            />
+          )}
           <button type="button" class="msg-action" onClick={() => store.replyTo(room, message)}>
             Reply
           </button>
@@ -114,7 +136,7 @@ function Quote({ original }: { original: ChatMessage | undefined }): JSX.Element
   );
 }
 
-function EditBox({ room, message, onDone }: { room: string; message: ChatMessage; onDone(): void }): JSX.Element {
+function EditBox({ room, message, onDone }: { room: string; message: ChatMessage; onDone: () => void }): JSX.Element {
   const store = useStore();
   const [text, setText] = useState(message.text);
   const box = useRef<HTMLTextAreaElement>(null);

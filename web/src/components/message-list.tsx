@@ -1,65 +1,43 @@
-// The message list: day separators, messages grouped by author, pending sends at the end, older
-// history loaded when scrolled to the top, and stuck to the bottom while the reader is there.
+// The message list: the rows of list-rows.ts, older history loaded when scrolled to the top, stuck
+// to the bottom while the reader is there, and a message brought into view when asked (the first
+// unread when the room opens, a search result), loading older pages until it is there.
 import type { JSX } from 'preact';
 import { useLayoutEffect, useRef } from 'preact/hooks';
-import type { ChatMessage, PendingMessage, UserRef } from '../../../src/client/index.js';
 import { shallowEqual, useApp, useRoom, useStore } from '../hooks.js';
-import { moderates, titleOf } from '../state/app.js';
+import { isDm, labelOf, moderates, titleOf } from '../state/app.js';
 import { mentionsMe } from '../state/mention.js';
 import { findLoaded, pendingOf } from '../state/room.js';
-import { dayKey, dayLabel } from '../time.js';
+import { rowsOf } from './list-rows.js';
 import { MessageRow, PendingRow } from './message-row.js';
 
-const GROUP_MS = 5 * 60_000;
 const NEAR_TOP_PX = 120;
 const NEAR_BOTTOM_PX = 80;
-
-type Row =
-  | { kind: 'day'; key: string; label: string }
-  | { kind: 'message'; key: string; message: ChatMessage; head: boolean }
-  | { kind: 'pending'; key: string; pending: PendingMessage; user: UserRef; head: boolean };
-
-function rows(messages: readonly ChatMessage[], pending: readonly PendingMessage[], me: UserRef | undefined): Row[] {
-  const out: Row[] = [];
-  let day = '';
-  let lastFrom = '';
-  let lastTs = 0;
-  const add = (ts: number, fromId: string): boolean => {
-    const key = dayKey(ts);
-    if (key !== day) {
-      day = key;
-      out.push({ kind: 'day', key: `day-${key}`, label: dayLabel(ts) });
-      lastFrom = '';
-    }
-    const head = fromId !== lastFrom || ts - lastTs > GROUP_MS;
-    lastFrom = fromId;
-    lastTs = ts;
-    return head;
-  };
-  for (const message of messages) {
-    const head = add(message.ts, message.from.id);
-    out.push({ kind: 'message', key: `m-${message.seq}`, message, head });
-  }
-  if (me !== undefined) {
-    for (const item of pending) {
-      const head = add(Math.max(item.createdAt, lastTs), me.id);
-      out.push({ kind: 'pending', key: `p-${item.cid}`, pending: item, user: me, head });
-    }
-  }
-  return out;
-}
+/** Pages are this big while the list loads its way back to a message it was asked to show. */
+const JUMP_PAGE = 100;
+const FLASH_MS = 2000;
 
 export function MessageList({ room }: { room: string }): JSX.Element | null {
   const store = useStore();
   const view = useRoom(
     room,
     (state) =>
-      state && { messages: state.messages, pending: state.pending, loaded: state.loaded, hasOlder: state.hasOlder, loadingOlder: state.loadingOlder },
+      state && {
+        messages: state.messages,
+        pending: state.pending,
+        loaded: state.loaded,
+        hasOlder: state.hasOlder,
+        loadingOlder: state.loadingOlder,
+        dividerAfter: state.dividerAfter,
+        focus: state.focus,
+        editing: state.editing,
+      },
     shallowEqual,
   );
   const me = useApp((state) => state.me);
   const title = useApp((state) => titleOf(state, room));
   const moderator = useApp((state) => moderates(state, room));
+  const dm = useApp((state) => isDm(state, room));
+  const label = useApp((state) => labelOf(state, room));
   const scroller = useRef<HTMLDivElement>(null);
   const stick = useRef(true);
   const anchor = useRef<{ first: number | undefined; height: number }>({ first: undefined, height: 0 });
@@ -92,6 +70,34 @@ export function MessageList({ room }: { room: string }): JSX.Element | null {
     if (el !== null) el.scrollTop = el.scrollHeight;
   }, [room]);
 
+  // A message asked for (the first unread, a search result): once it is loaded, into view it goes;
+  // until then, older pages are loaded (the list renders again as each one arrives).
+  const focus = view?.focus;
+  useLayoutEffect(() => {
+    const el = scroller.current;
+    if (el === null || focus === undefined || view === undefined || !view.loaded) return;
+    const target = el.querySelector(`.msg-text[data-seq="${focus.seq}"]`)?.closest<HTMLElement>('li.msg');
+    if (target !== null && target !== undefined) {
+      if (focus.why === 'unread') {
+        // The divider (just above the first unread) at the top of the view, if there is that much to read.
+        const divider = el.querySelector<HTMLElement>('.unread-divider') ?? target;
+        el.scrollTop += divider.getBoundingClientRect().top - el.getBoundingClientRect().top - 8;
+      } else {
+        target.scrollIntoView({ block: 'center' });
+        target.classList.add('msg-flash');
+        setTimeout(() => target.classList.remove('msg-flash'), FLASH_MS);
+        target.focus({ preventScroll: true });
+      }
+      stick.current = el.scrollHeight - el.scrollTop - el.clientHeight < NEAR_BOTTOM_PX;
+      anchor.current = { first, height: el.scrollHeight };
+      store.focused(room);
+    } else if (first !== undefined && first > focus.seq && view.hasOlder) {
+      void store.loadOlder(room, JUMP_PAGE);
+    } else {
+      store.focused(room);
+    }
+  });
+
   // Sending something brings you to the bottom.
   const pendingCount = pending.length;
   useLayoutEffect(() => {
@@ -108,14 +114,24 @@ export function MessageList({ room }: { room: string }): JSX.Element | null {
     if (el.scrollTop < NEAR_TOP_PX) void store.loadOlder(room);
   };
 
-  // Keyboard: ↑/↓ in the log move between messages; a focused message shows its actions, which Tab reaches.
+  // Keyboard: ↑/↓ in the log move between messages, Home/End go to the oldest loaded and the newest;
+  // a focused message shows its actions, which Tab reaches.
   const onKeyDown = (event: KeyboardEvent): void => {
-    if (event.key !== 'ArrowUp' && event.key !== 'ArrowDown') return;
+    if (!['ArrowUp', 'ArrowDown', 'Home', 'End'].includes(event.key)) return;
     const el = scroller.current;
     const target = event.target as HTMLElement | null;
     if (el === null || target === null || !(target === el || target.matches('li.msg'))) return;
     const items = [...el.querySelectorAll<HTMLElement>('li.msg[data-testid="message"]')];
     if (items.length === 0) return;
+    if (event.key === 'Home' || event.key === 'End') {
+      event.preventDefault();
+      const home = event.key === 'Home';
+      items[home ? 0 : items.length - 1]?.focus({ preventScroll: true });
+      // At the top, the scroll handler loads the page before; at the bottom the list follows again.
+      el.scrollTop = home ? 0 : el.scrollHeight;
+      stick.current = !home;
+      return;
+    }
     const index = items.indexOf(target);
     const next =
       index === -1 ? items.length - 1 : Math.max(0, Math.min(items.length - 1, index + (event.key === 'ArrowUp' ? -1 : 1)));
@@ -138,19 +154,32 @@ export function MessageList({ room }: { room: string }): JSX.Element | null {
     >
       {view.loaded && !view.hasOlder && messages.length > 0 && (
         <div class="room-start">
-          <strong>{title}</strong> — this is the very beginning of the room.
+          <strong>{title}</strong> — this is the very beginning of {dm ? 'your conversation' : 'the room'}.
         </div>
       )}
       {view.loadingOlder && <div class="loading-older">Loading older messages…</div>}
       {!view.loaded && <div class="loading-older">Loading messages…</div>}
-      {empty && (
+      {empty && !dm && (
         <div class="empty-room">
           <p class="empty-title">{title} is quiet</p>
           <p>Say hello — messages are kept, so people who join later can read back.</p>
         </div>
       )}
+      {empty && dm && (
+        <div class="empty-room" data-testid="empty-dm">
+          <p class="empty-title">This is the start of your conversation with {label}</p>
+          <p>Only the two of you can read what is written here.</p>
+        </div>
+      )}
       <ol class="message-list" data-testid="log">
-        {rows(messages, pending, me).map((row) => {
+        {rowsOf(messages, pending, me, view.dividerAfter).map((row) => {
+          if (row.kind === 'divider') {
+            return (
+              <li key={row.key} class="unread-divider" role="separator" data-testid="unread-divider">
+                <span>New messages</span>
+              </li>
+            );
+          }
           if (row.kind === 'day') {
             return (
               <li key={row.key} class="day-separator" role="separator">
@@ -169,6 +198,7 @@ export function MessageList({ room }: { room: string }): JSX.Element | null {
               mention={mentionsMe(message, me)}
               me={me?.id}
               moderates={moderator}
+              editing={view.editing === message.seq}
               quoted={message.replyTo === undefined ? undefined : findLoaded(messages, message.replyTo)}
             />
           );

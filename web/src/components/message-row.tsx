@@ -57,12 +57,14 @@ export interface MessageRowProps {
   moderates: boolean;
   /** The message this one answers, when it is loaded here. */
   quoted: ChatMessage | undefined;
+  /** Being edited in place. */
+  editing: boolean;
 }
 
-export const MessageRow = memo(function MessageRow({ room, message, head, mention, me, moderates, quoted }: MessageRowProps): JSX.Element {
+export const MessageRow = memo(function MessageRow({ room, message, head, mention, me, moderates, quoted, editing }: MessageRowProps): JSX.Element {
   return (
     <Line user={message.from} ts={message.ts} head={head} pending={false} mention={mention}>
-      <MessageBody room={room} message={message} me={me} moderates={moderates} quoted={quoted} />
+      <MessageBody room={room} message={message} me={me} moderates={moderates} quoted={quoted} editing={editing} />
     </Line>
   );
 }, 'MessageRow');
@@ -70,12 +72,12 @@ export const MessageRow = memo(function MessageRow({ room, message, head, mentio
 export const PendingRow = memo(function PendingRow({ pending, user, head }: { pending: PendingMessage; user: UserRef; head: boolean }): JSX.Element {
   return (
     <Line user={user} ts={pending.createdAt} head={head} pending={true}>
-      <p class="msg-text">
+      <div class="msg-text">
         <RichText text={pending.text} />
         <span class="msg-sending">
           <ClockIcon /> sending…
         </span>
-      </p>
+      </div>
     </Line>
   );
 }, 'PendingRow');

@@ -1,53 +1,58 @@
-// Search in the room in view: a query box and the matching messages, newest first. The server looks
-// 10,000 messages back per request; "Search older messages" goes on from where it stopped.
+// Search in every room I can read (or one of them): a query box, filters by room, person and date,
+// and the matching messages newest first with the match marked. A click opens the message in its
+// room, with the history around it loaded. The server searches one room per request and 10,000
+// messages back at a time; "Search older messages" goes on where each room stopped (search.ts).
 import type { JSX } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
-import type { ChatMessage } from '../../../src/client/index.js';
-import { useApp, useStore } from '../hooks.js';
+import { sameItems, useApp, useStore } from '../hooks.js';
 import { titleOf } from '../state/app.js';
+import { passes, searchRound, type Filters, type SearchState } from '../search.js';
 import { Avatar } from './avatar.js';
 import { CloseIcon } from './icons.js';
 import { RichText } from './rich-text.js';
 import { clock, dayLabel, fullDate } from '../time.js';
 
-interface Results {
-  query: string;
-  messages: ChatMessage[];
-  /** The lowest seq searched so far: more can be searched below it while it is above 1. */
-  from: number;
+const ALL = '';
+
+interface SearchPanelProps {
+  room: string;
+  onClose: () => void;
 }
 
-export function SearchPanel({ room, onClose }: { room: string; onClose(): void }): JSX.Element {
+export function SearchPanel({ room, onClose }: SearchPanelProps): JSX.Element {
   const store = useStore();
   const title = useApp((state) => titleOf(state, room));
+  // My rooms, then the public ones I have not joined (search needs read access, not a join).
+  const rooms = useApp(
+    (state) => [...state.rooms.keys(), ...state.directory.filter((entry) => !entry.dm && !entry.private && !state.rooms.has(entry.room)).map((entry) => entry.room)],
+    sameItems,
+  );
+  const titles = useApp((state) => rooms.map((name) => titleOf(state, name)), sameItems);
   const [draft, setDraft] = useState('');
-  const [results, setResults] = useState<Results | undefined>(undefined);
+  const [scope, setScope] = useState(ALL);
+  const [filters, setFilters] = useState<Filters>({ person: '', since: '', until: '' });
+  const [results, setResults] = useState<SearchState | undefined>(undefined);
   const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | undefined>(undefined);
   const input = useRef<HTMLInputElement>(null);
+  const generation = useRef(0);
   useEffect(() => input.current?.focus(), []);
 
-  const run = async (query: string, before?: number): Promise<void> => {
+  const run = async (query: string, within: string, earlier?: SearchState): Promise<void> => {
+    const mine = ++generation.current;
     setBusy(true);
-    setError(undefined);
-    try {
-      const found = await store.search(room, query, before === undefined ? {} : { before });
-      setResults((earlier) => ({
-        query,
-        messages: before === undefined || earlier === undefined ? found.messages : [...earlier.messages, ...found.messages],
-        from: found.from,
-      }));
-    } catch (failure) {
-      setError(failure instanceof Error ? failure.message : String(failure));
-    } finally {
-      setBusy(false);
-    }
+    const targets = within === ALL ? rooms : [within];
+    const next = await searchRound((where, text, options) => store.search(where, text, options), query, targets, earlier, () => generation.current !== mine);
+    if (next === undefined || generation.current !== mine) return;
+    setResults(next);
+    setBusy(false);
   };
   const submit = (event: Event): void => {
     event.preventDefault();
     const query = draft.trim();
-    if (query !== '') void run(query);
+    if (query !== '') void run(query, scope);
   };
+  const setFilter = (key: keyof Filters, value: string): void => setFilters((current) => ({ ...current, [key]: value }));
+  const shown = results?.found.filter((message) => passes(message, filters)) ?? [];
 
   return (
     <section class="search-panel" aria-label={`Search ${title}`}>
@@ -57,7 +62,7 @@ export function SearchPanel({ room, onClose }: { room: string; onClose(): void }
           id="search-text"
           class="field"
           type="search"
-          placeholder={`Search ${title}`}
+          placeholder={scope === ALL ? 'Search all my rooms' : `Search ${titles[rooms.indexOf(scope)] ?? scope}`}
           maxLength={200}
           value={draft}
           onInput={(event) => setDraft(event.currentTarget.value)}
@@ -70,31 +75,75 @@ export function SearchPanel({ room, onClose }: { room: string; onClose(): void }
           <CloseIcon />
         </button>
       </form>
+      <div class="search-filters">
+        <label class="search-filter">
+          In
+          <select
+            id="search-room"
+            class="field field-sm"
+            value={scope}
+            onChange={(event) => {
+              const within = event.currentTarget.value;
+              setScope(within);
+              if (results !== undefined) void run(results.query, within);
+            }}
+          >
+            <option value={ALL}>All rooms</option>
+            {rooms.map((name, index) => (
+              <option key={name} value={name}>
+                {titles[index] ?? name}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label class="search-filter">
+          From
+          <input id="search-person" class="field field-sm" placeholder="anyone" value={filters.person} onInput={(event) => setFilter('person', event.currentTarget.value)} />
+        </label>
+        <label class="search-filter">
+          Since
+          <input id="search-since" class="field field-sm" type="date" value={filters.since} onInput={(event) => setFilter('since', event.currentTarget.value)} />
+        </label>
+        <label class="search-filter">
+          Until
+          <input id="search-until" class="field field-sm" type="date" value={filters.until} onInput={(event) => setFilter('until', event.currentTarget.value)} />
+        </label>
+      </div>
       <div class="search-results" aria-live="polite">
-        {error !== undefined && <p class="search-note">{error}</p>}
-        {results !== undefined && results.messages.length === 0 && !busy && (
-          <p class="search-note">Nothing found for “{results.query}”.</p>
-        )}
+        {busy && <p class="search-note">Searching…</p>}
+        {results !== undefined && results.failed.length > 0 && <p class="search-note">Could not search {results.failed.map((name) => `#${name}`).join(', ')}.</p>}
+        {results !== undefined && shown.length === 0 && !busy && <p class="search-note">Nothing found for “{results.query}”.</p>}
         <ol class="search-list">
-          {results?.messages.map((message) => (
-            <li key={message.seq} class="search-result" data-testid="search-result" data-seq={message.seq}>
-              <Avatar user={message.from} size="sm" />
-              <div class="search-body">
-                <div class="msg-meta">
-                  <span class="msg-author">{message.from.name}</span>
-                  <time class="msg-time" dateTime={new Date(message.ts).toISOString()} title={fullDate(message.ts)}>
-                    {dayLabel(message.ts)} {clock(message.ts)}
-                  </time>
+          {shown.map((message) => (
+            <li key={`${message.room}-${message.seq}`} class="search-result" data-testid="search-result" data-room={message.room} data-seq={message.seq}>
+              <button
+                type="button"
+                class="search-open"
+                aria-label={`Open the message by ${message.from.name} in ${titleOf(store.state, message.room)}`}
+                onClick={() => {
+                  onClose();
+                  store.reveal(message.room, message.seq);
+                }}
+              >
+                <Avatar user={message.from} size="sm" />
+                <div class="search-body">
+                  <div class="msg-meta">
+                    <span class="msg-author">{message.from.name}</span>
+                    <span class="search-room">{titleOf(store.state, message.room)}</span>
+                    <time class="msg-time" dateTime={new Date(message.ts).toISOString()} title={fullDate(message.ts)}>
+                      {dayLabel(message.ts)} {clock(message.ts)}
+                    </time>
+                  </div>
+                  <div class="msg-text">
+                    <RichText text={message.text} highlight={results?.query} />
+                  </div>
                 </div>
-                <div class="msg-text">
-                  <RichText text={message.text} />
-                </div>
-              </div>
+              </button>
             </li>
           ))}
         </ol>
-        {results !== undefined && results.from > 1 && (
-          <button type="button" class="link-button search-more" disabled={busy} onClick={() => void run(results.query, results.from)}>
+        {results !== undefined && results.more.size > 0 && (
+          <button type="button" class="link-button search-more" disabled={busy} onClick={() => void run(results.query, scope, results)}>
             Search older messages
           </button>
         )}

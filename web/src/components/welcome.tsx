@@ -2,7 +2,7 @@ import type { JSX } from 'preact';
 import { useState } from 'preact/hooks';
 import { Logo } from './icons.js';
 import { checkName } from '../../../src/protocol/names.js';
-import { AccountFailure, credentialProblem, signIn, type AccountMode } from '../account.js';
+import { AccountFailure, credentialProblem, signIn, wrongField, type AccountMode, type WrongField } from '../account.js';
 
 // The server's own name rule (protocol/names.ts), so a nickname it would refuse is caught here, with its reason.
 export function validNick(nick: string): string | null {
@@ -107,12 +107,14 @@ function AccountForm({ mode, onSignedIn }: { mode: AccountMode; onSignedIn: (tok
   const [username, setUsername] = useState('');
   const [password, setPassword] = useState('');
   const [error, setError] = useState<string | null>(null);
+  const [wrong, setWrong] = useState<WrongField>('none');
   const [busy, setBusy] = useState(false);
   const submit = (event: Event): void => {
     event.preventDefault();
     if (busy) return;
     const problem = credentialProblem(username.trim(), password);
     setError(problem);
+    setWrong(wrongField(username.trim(), password));
     if (problem !== null) return;
     setBusy(true);
     signIn(mode, username.trim(), password).then(
@@ -120,9 +122,18 @@ function AccountForm({ mode, onSignedIn }: { mode: AccountMode; onSignedIn: (tok
       (failure: unknown) => {
         setBusy(false);
         setError(failure instanceof AccountFailure ? failure.message : 'Something went wrong. Try again.');
+        setWrong(failure instanceof AccountFailure ? wrongField(username.trim(), password, failure) : 'none');
       },
     );
   };
+  const usernameWrong = error !== null && (wrong === 'username' || wrong === 'both');
+  const passwordWrong = error !== null && (wrong === 'password' || wrong === 'both');
+  // The message goes under the field it is about (under the password when it is about both or neither).
+  const message = error !== null && (
+    <p id="account-error" class="field-error" role="alert">
+      {error}
+    </p>
+  );
   return (
     <form class="welcome-form" onSubmit={submit} noValidate>
       <label for="username" class="field-label">
@@ -138,9 +149,11 @@ function AccountForm({ mode, onSignedIn }: { mode: AccountMode; onSignedIn: (tok
         maxLength={32}
         autoFocus
         value={username}
-        aria-invalid={error !== null}
+        aria-invalid={usernameWrong}
+        aria-describedby={usernameWrong ? 'account-error' : undefined}
         onInput={(event) => setUsername(event.currentTarget.value)}
       />
+      {wrong === 'username' && message}
       <label for="password" class="field-label">
         Password
       </label>
@@ -152,15 +165,11 @@ function AccountForm({ mode, onSignedIn }: { mode: AccountMode; onSignedIn: (tok
         autoComplete={mode === 'register' ? 'new-password' : 'current-password'}
         maxLength={256}
         value={password}
-        aria-invalid={error !== null}
-        aria-describedby={error !== null ? 'account-error' : undefined}
+        aria-invalid={passwordWrong}
+        aria-describedby={passwordWrong ? 'account-error' : undefined}
         onInput={(event) => setPassword(event.currentTarget.value)}
       />
-      {error !== null && (
-        <p id="account-error" class="field-error" role="alert">
-          {error}
-        </p>
-      )}
+      {wrong !== 'username' && message}
       <button type="submit" class="button button-primary" disabled={busy}>
         {mode === 'register' ? 'Create account' : 'Sign in'}
       </button>

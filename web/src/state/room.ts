@@ -45,6 +45,18 @@ export interface RoomState {
   readonly mentions: number;
   /** The message the composer is answering, if any. */
   readonly replyTo: ChatMessage | undefined;
+  /** Messages after this seq came while I looked elsewhere: the "New messages" divider (room-view.ts). */
+  readonly dividerAfter: number | undefined;
+  /** A message the list brings into view, loading older pages until it is there (room-view.ts). */
+  readonly focus: Focus | undefined;
+  /** The seq of my message being edited in place. */
+  readonly editing: number | undefined;
+}
+
+/** Why a message is brought into view: the first unread one (at the top), or one found by search (flashed). */
+export interface Focus {
+  seq: number;
+  why: 'unread' | 'found';
 }
 
 export function newRoom(name: string): RoomState {
@@ -66,6 +78,9 @@ export function newRoom(name: string): RoomState {
     readSeq: 0,
     mentions: 0,
     replyTo: undefined,
+    dividerAfter: undefined,
+    focus: undefined,
+    editing: undefined,
   };
 }
 

@@ -5,6 +5,7 @@ import { createClient, type ChatMessage, type ParleyClient, type UserRef } from 
 import type { Browser } from '../browser.js';
 import { documentTitle, type AppState, type DirectoryEntry } from '../state/app.js';
 import { applyReadMarker, lastSeq, markViewed, newRoom, patch, type RoomState } from '../state/room.js';
+import { leaveView, openView } from '../state/room-view.js';
 import { saved } from '../storage.js';
 import { listenToClient } from './client-events.js';
 import { RoomSync } from './room-sync.js';
@@ -128,8 +129,9 @@ export class ChatStore {
 
   select(room: string): void {
     if (this.#disposed || !this.state.rooms.has(room)) return;
+    if (this.state.active !== room) this.#box.updateRoom(this.state.active, leaveView);
     this.#box.set({ active: room });
-    this.#box.updateRoom(room, markViewed);
+    this.#box.updateRoom(room, (state) => markViewed(openView(state)));
     saved.setActive(room);
     this.#sync.readMembers(room);
     this.#sync.markSeen(room);
@@ -152,11 +154,28 @@ export class ChatStore {
     this.#client.typing(room);
   }
 
-  loadOlder(room: string): Promise<void> {
-    return this.#sync.loadOlder(room);
+  loadOlder(room: string, limit?: number): Promise<void> {
+    return this.#sync.loadOlder(room, limit);
   }
 
-  search(room: string, text: string, options: { before?: number }): Promise<{ messages: ChatMessage[]; from: number }> {
+  /** Switches to `room` and brings its message `seq` into view (the list loads older pages to it). */
+  reveal(room: string, seq: number): void {
+    if (!this.state.rooms.has(room)) this.join(room, false);
+    this.select(room);
+    this.#box.updateRoom(room, (state) => patch(state, { focus: { seq, why: 'found' } }));
+  }
+
+  /** The list has brought the focused message into view (or found it is not there). */
+  focused(room: string): void {
+    this.#box.updateRoom(room, (state) => patch(state, { focus: undefined }));
+  }
+
+  /** Starts editing my message `seq` in place (undefined: stops). */
+  startEdit(room: string, seq: number | undefined): void {
+    this.#box.updateRoom(room, (state) => patch(state, { editing: seq }));
+  }
+
+  search(room: string, text: string, options: { before?: number; limit?: number }): Promise<{ messages: ChatMessage[]; from: number }> {
     return this.#client.search(room, text, options);
   }
 

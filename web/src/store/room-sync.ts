@@ -39,8 +39,8 @@ export class RoomSync {
     }
   }
 
-  /** The page of history before the oldest message shown. */
-  async loadOlder(room: string): Promise<void> {
+  /** The page of history before the oldest message shown (bigger pages when jumping far back). */
+  async loadOlder(room: string, limit = PAGE): Promise<void> {
     const view = this.box.state.rooms.get(room);
     if (view === undefined || view.loadingOlder || !view.hasOlder || !view.loaded) return;
     const oldest = view.messages[0]?.seq;
@@ -50,7 +50,7 @@ export class RoomSync {
     }
     this.box.updateRoom(room, (state) => patch(state, { loadingOlder: true }));
     try {
-      const older = await this.client.history(room, { before: oldest, limit: PAGE });
+      const older = await this.client.history(room, { before: oldest, limit });
       this.box.updateRoom(room, (state) => applyOlder(state, older));
     } catch {
       // Offline: tried again on the next scroll.

@@ -1,0 +1,144 @@
+// The room in view, as people used to other chat apps expect it: a "New messages" divider above
+// what came while they looked elsewhere, with the list opened there; Up in an empty composer edits
+// their last message; Home and End in the list go to the oldest loaded message and the newest.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import type { Browser, Locator, Page } from 'playwright-core';
+import { startTestServer, type TestServer } from '../support/server.js';
+import { TestClient } from '../support/client.js';
+import { browserUnavailable, launchChromium } from '../support/browser.js';
+import { enterRoom, person, say, until, waitForText } from '../support/web-page.js';
+
+const skip = browserUnavailable();
+let server: TestServer;
+let browser: Browser;
+
+before(async () => {
+  if (skip !== undefined) return;
+  server = await startTestServer();
+  browser = await launchChromium();
+});
+after(async () => {
+  if (skip !== undefined) return;
+  await browser.close();
+  await server.stop();
+});
+
+/** Whether `item` is (at least partly) inside the visible part of the message list. */
+async function inView(page: Page, item: Locator): Promise<boolean> {
+  const box = await item.boundingBox();
+  const list = await page.locator('.messages').boundingBox();
+  if (box === null || list === null) return false;
+  return box.y + box.height > list.y && box.y < list.y + list.height;
+}
+
+const openRoom = (page: Page, room: string): Promise<void> => page.click(`.sidebar .room-link[data-room="${room}"]`);
+
+test('a room opens at a "New messages" divider above the first unread message', { skip }, async () => {
+  const ada = await person(browser, server.url, 'Ada');
+  const page = ada.page;
+  await enterRoom(page, 'elsewhere');
+  await enterRoom(page, 'backlog');
+  const bob = await TestClient.guest(server.wsUrl, 'bob');
+  await bob.ok('join', { room: 'backlog' });
+  for (const text of ['old 1', 'old 2']) await bob.ok('send', { room: 'backlog', text, cid: text });
+  await waitForText(page, 'old 2');
+  assert.equal(await page.locator('[data-testid="unread-divider"]').count(), 0, 'nothing is new while I am looking');
+
+  await openRoom(page, 'elsewhere');
+  for (let i = 1; i <= 60; i++) await bob.ok('send', { room: 'backlog', text: `new ${i}`, cid: `n${i}` });
+  await page.locator('[data-testid="unread-backlog"]', { hasText: /^60$/ }).waitFor();
+  await openRoom(page, 'backlog');
+  const divider = page.locator('[data-testid="unread-divider"]');
+  await divider.waitFor();
+  assert.equal(await divider.textContent(), 'New messages');
+  assert.equal(await page.locator('[data-testid="unread-divider"] + li .msg-text').textContent(), 'new 1');
+  await until('the divider in view', () => inView(page, divider));
+  assert.equal(await inView(page, page.locator('.msg-text', { hasText: /^new 60$/ })), false, 'opened at the first unread, not the bottom');
+
+  // Read: the next visit has nothing new, so no divider.
+  await openRoom(page, 'elsewhere');
+  await openRoom(page, 'backlog');
+  await waitForText(page, 'new 60');
+  assert.equal(await divider.count(), 0);
+
+  // Home and End in the list.
+  await page.locator('.messages').focus();
+  await page.keyboard.press('End');
+  await until('at the bottom', () => inView(page, page.locator('.msg-text', { hasText: /^new 60$/ })));
+  assert.equal(await page.evaluate('document.activeElement.querySelector(".msg-text").textContent'), 'new 60');
+  await page.keyboard.press('Home');
+  await until('at the top', () => inView(page, page.locator('.msg-text', { hasText: /^old 1$/ })));
+  assert.equal(await page.evaluate('document.activeElement.querySelector(".msg-text").textContent'), 'old 1');
+  await bob.close();
+  await ada.context.close();
+});
+
+test('Up in an empty composer edits my last message; Enter saves and the composer has the focus again', { skip }, async () => {
+  const ada = await person(browser, server.url, 'Ada');
+  const page = ada.page;
+  await enterRoom(page, 'drafts');
+  await say(page, 'first draft');
+  await say(page, 'second draft');
+  await waitForText(page, 'second draft');
+  const bob = await TestClient.guest(server.wsUrl, 'bob');
+  await bob.ok('join', { room: 'drafts' });
+  await bob.ok('send', { room: 'drafts', text: 'not mine', cid: 'b1' });
+  await waitForText(page, 'not mine');
+
+  await page.focus('#composer-text');
+  await page.keyboard.press('ArrowUp');
+  const box = page.locator('.edit-box textarea');
+  await box.waitFor();
+  assert.equal(await box.inputValue(), 'second draft', 'my last message, not the newest in the room');
+  await box.fill('second, edited');
+  await box.press('Enter');
+  await waitForText(page, /^second, edited/);
+  await until('the edit box gone', async () => (await box.count()) === 0);
+  assert.equal(await page.evaluate('document.activeElement.id'), 'composer-text');
+
+  // With text in the box, Up is just a cursor key.
+  await page.fill('#composer-text', 'typing');
+  await page.keyboard.press('ArrowUp');
+  assert.equal(await box.count(), 0);
+  await bob.close();
+  await ada.context.close();
+});
+
+test('Ctrl+K finds a room by name and goes there; Esc closes it', { skip }, async () => {
+  const ada = await person(browser, server.url, 'Ada');
+  const page = ada.page;
+  await enterRoom(page, 'design-team');
+  await enterRoom(page, 'random');
+  const bob = await TestClient.guest(server.wsUrl, 'bob');
+  await bob.ok('join', { room: 'public-square' });
+  await bob.ok('send', { room: 'public-square', text: 'anyone here?', cid: 'p1' });
+  await page.reload();
+  await page.locator('.room-link.is-other', { hasText: 'public-square' }).waitFor();
+
+  const switcher = page.locator('[data-testid="room-switcher"]');
+  await page.focus('#composer-text');
+  await page.keyboard.press('Control+k');
+  await switcher.waitFor();
+  await page.keyboard.type('des');
+  assert.deepEqual(await switcher.locator('[role="option"]').allTextContents(), ['#design-team']);
+  await page.keyboard.press('Enter');
+  await page.locator('.room-title span', { hasText: /^design-team$/ }).waitFor();
+  assert.equal(await switcher.count(), 0);
+  assert.equal(await page.evaluate('document.activeElement.id'), 'composer-text');
+
+  // A public room I am not in: Enter joins it.
+  await page.keyboard.press('Control+k');
+  await page.keyboard.type('square');
+  await page.keyboard.press('Enter');
+  await page.locator('.room-title span', { hasText: /^public-square$/ }).waitFor();
+  await waitForText(page, 'anyone here?');
+
+  await page.keyboard.press('Control+k');
+  await switcher.waitFor();
+  await page.keyboard.press('Escape');
+  assert.equal(await switcher.count(), 0);
+  await page.locator('.room-title span', { hasText: /^public-square$/ }).waitFor();
+  await bob.close();
+  await ada.context.close();
+});

@@ -1,0 +1,77 @@
+// The web app's pure text pieces, run in node: message blocks (fenced code, quotes, lists), the
+// `@`/`#` partial word and its replacement, search filters, and the unread divider's place.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { ChatMessage, UserRef } from '../../src/client/index.js';
+import { blocksOf } from '../../web/src/blocks.js';
+import { accept, partialAt, suggestPeople, suggestRooms } from '../../web/src/suggest.js';
+import { passes, searchRound } from '../../web/src/search.js';
+import { lastEditable, leaveView, openView } from '../../web/src/state/room-view.js';
+import { mergeMessages, newRoom, patch } from '../../web/src/state/room.js';
+
+const bob: UserRef = { id: 'u-bob', name: 'Bob' };
+const message = (seq: number, text = `m${seq}`, from: UserRef = bob, ts = 1_000 * seq): ChatMessage => ({ room: 'r', seq, msgId: `id${seq}`, cid: `c${seq}`, from, text, ts });
+
+test('text without markup is one block, unchanged', () => {
+  assert.deepEqual(blocksOf('a **b**\nc - d'), [{ kind: 'text', text: 'a **b**\nc - d' }]);
+});
+
+test('fences, quotes and lists become blocks; code keeps its text; an unclosed fence runs to the end', () => {
+  assert.deepEqual(blocksOf('see\n```js\nx = **1**\n```\n> q1\n>q2\n- a\n* b\n1. one\n2) two\nend'), [
+    { kind: 'text', text: 'see' },
+    { kind: 'code', text: 'x = **1**' },
+    { kind: 'quote', text: 'q1\nq2' },
+    { kind: 'list', ordered: false, items: ['a', 'b'] },
+    { kind: 'list', ordered: true, items: ['one', 'two'] },
+    { kind: 'text', text: 'end' },
+  ]);
+  assert.deepEqual(blocksOf('```a b\nc'), [{ kind: 'code', text: 'a b\nc' }]);
+});
+
+test('@ and # at the caret: the partial word, ranked suggestions, and the text with the choice', () => {
+  assert.deepEqual(partialAt('hi @bo', 6), { sigil: '@', term: 'bo', start: 3 });
+  assert.equal(partialAt('mail a@b', 8), undefined, 'not inside a word');
+  assert.deepEqual(partialAt('#', 1), { sigil: '#', term: '', start: 0 });
+  const people = suggestPeople([{ id: '1', name: 'Rob' }, bob, { id: '3', name: 'Bea' }], 'b');
+  assert.deepEqual(people.map((p) => p.label), ['Bob', 'Bea', 'Rob']);
+  assert.deepEqual(suggestRooms(['general', 'dev'], 'ev').map((r) => r.label), ['#dev']);
+  const partial = partialAt('hi @bo there', 6);
+  assert.ok(partial !== undefined && people[0] !== undefined);
+  assert.deepEqual(accept('hi @bo there', 6, partial, people[0]), { text: 'hi @Bob there', caret: 8 });
+});
+
+test('search rounds go on only where a room has more; person and date filters narrow', async () => {
+  const asked: string[] = [];
+  const request = async (room: string, _text: string, options: { before?: number }): Promise<{ messages: ChatMessage[]; from: number }> => {
+    asked.push(`${room}:${options.before ?? '-'}`);
+    if (options.before !== undefined) return { messages: [], from: 1 };
+    return room === 'a' ? { messages: [message(5, 'x', bob, 50)], from: 3 } : { messages: [message(9, 'x', bob, 90)], from: 1 };
+  };
+  const found = await searchRound(request, 'x', ['a', 'b'], undefined, () => false);
+  assert.ok(found !== undefined);
+  assert.deepEqual(found.found.map((m) => m.ts), [90, 50]);
+  assert.deepEqual([...found.more], [['a', 3]]);
+  const older = await searchRound(request, 'x', ['a', 'b'], found, () => false);
+  assert.deepEqual(asked, ['a:-', 'b:-', 'a:3'], 'going on asks only the room with more, below where it stopped');
+  assert.equal(older?.found.length, 2);
+  assert.equal(older.more.size, 0);
+  assert.equal(await searchRound(request, 'x', ['a'], undefined, () => true), undefined, 'a newer search stops this one');
+  const day = new Date(2026, 0, 15, 12).getTime();
+  const at = message(1, 'x', bob, day);
+  assert.equal(passes(at, { person: 'bo', since: '2026-01-15', until: '2026-01-15' }), true);
+  assert.equal(passes(at, { person: 'cleo', since: '', until: '' }), false);
+  assert.equal(passes(at, { person: '', since: '2026-01-16', until: '' }), false);
+  assert.equal(passes(at, { person: '', since: '', until: '2026-01-14' }), false);
+});
+
+test('opening a room with unread messages places the divider and the jump; leaving clears them', () => {
+  const room = patch(mergeMessages(patch(newRoom('r'), { loaded: true }), [1, 2, 3, 4, 5].map((seq) => message(seq))), { unread: 2 });
+  const opened = openView(room);
+  assert.equal(opened.dividerAfter, 3);
+  assert.deepEqual(opened.focus, { seq: 4, why: 'unread' });
+  assert.equal(openView(patch(opened, { unread: 0 })).dividerAfter, 3, 'coming back to the page keeps it');
+  assert.equal(leaveView(opened).dividerAfter, undefined);
+  const plain = patch(room, { unread: 0 });
+  assert.equal(openView(plain), plain);
+  assert.equal(lastEditable([message(1, 'a', bob), message(2, 'b', { id: 'x', name: 'X' })], bob.id)?.seq, 1);
+});

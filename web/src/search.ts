@@ -1,0 +1,68 @@
+// Search across rooms, from the client: the server's `search` looks in one room at a time, so one
+// round asks each room in scope once (one request at a time: a connection runs one search at a
+// time), and "older" goes on in the rooms that have more to look at. Person and date narrow what
+// came back; they do not make the server look further.
+import type { ChatMessage } from '../../src/client/index.js';
+
+/** At most this many rooms are searched: the user's rooms first, then public ones. */
+export const SEARCH_ROOMS = 25;
+const PER_ROOM = 20;
+
+export type SearchRequest = (room: string, text: string, options: { before?: number; limit?: number }) => Promise<{ messages: ChatMessage[]; from: number }>;
+
+export interface Filters {
+  /** Part of the author's name (any case); empty: anyone. */
+  person: string;
+  /** Local dates as `YYYY-MM-DD` (from an `<input type="date">`); empty: no bound. */
+  since: string;
+  until: string;
+}
+
+export interface SearchState {
+  query: string;
+  /** Newest first, across rooms. */
+  found: ChatMessage[];
+  /** Per room, where to go on from (`before`); rooms searched to their start are left out. */
+  more: ReadonlyMap<string, number>;
+  /** Rooms that refused (not a member of a private one, banned): named, not fatal. */
+  failed: string[];
+}
+
+/**
+ * One round: each room of `rooms` (or, going on, each room with more) asked once. `stale` says a
+ * newer search started: this one stops between requests.
+ */
+export async function searchRound(search: SearchRequest, query: string, rooms: readonly string[], earlier: SearchState | undefined, stale: () => boolean): Promise<SearchState | undefined> {
+  const found = earlier?.found.slice() ?? [];
+  const more = new Map<string, number>();
+  const failed: string[] = earlier?.failed.slice() ?? [];
+  const targets = earlier === undefined ? rooms.slice(0, SEARCH_ROOMS).map((room) => [room, undefined] as const) : [...earlier.more];
+  for (const [room, before] of targets) {
+    if (stale()) return undefined;
+    try {
+      const page = await search(room, query, before === undefined ? { limit: PER_ROOM } : { before, limit: PER_ROOM });
+      found.push(...page.messages);
+      if (page.from > 1) more.set(room, page.from);
+    } catch {
+      failed.push(room);
+    }
+  }
+  found.sort((a, b) => b.ts - a.ts || (a.room === b.room ? b.seq - a.seq : a.room.localeCompare(b.room)));
+  return { query, found, more, failed };
+}
+
+/** Whether `message` passes the person and date filters. */
+export function passes(message: ChatMessage, filters: Filters): boolean {
+  const person = filters.person.trim().toLowerCase();
+  if (person !== '' && !message.from.name.toLowerCase().includes(person)) return false;
+  if (filters.since !== '' && message.ts < startOfDay(filters.since)) return false;
+  // "Until" includes the whole of that day.
+  if (filters.until !== '' && message.ts >= startOfDay(filters.until, 1)) return false;
+  return true;
+}
+
+/** Local midnight of `date`, `later` days on (a day is not always 24 hours). */
+function startOfDay(date: string, later = 0): number {
+  const [year, month, day] = date.split('-').map(Number);
+  return new Date(year ?? 1970, (month ?? 1) - 1, (day ?? 1) + later).getTime();
+}
