@@ -179,6 +179,12 @@ export interface RoomAccess {
   role?: Role;
 }
 
+/** One room of a `rooms` reply. */
+export type RoomsEntry = { room: string; seq: number; online: number; read: number } & Omit<RoomAccess, 'role'> & {
+    /** In a DM: the other user (its name as last seen), so that a DM is named without its partner online. */
+    peer?: UserRef;
+  };
+
 /** What an `ok` reply carries for each verb (besides `id` and `type`). */
 export interface Results {
   /** `resume` only for guests; `kind` says how the user was identified. */
@@ -191,7 +197,7 @@ export interface Results {
    * the server's list limit (500 by default): the user's own rooms first, then the most recently
    * active public ones; `truncated: true` when rooms were left out (absent otherwise).
    */
-  rooms: { rooms: ({ room: string; seq: number; online: number; read: number } & Omit<RoomAccess, 'role'>)[]; truncated?: true };
+  rooms: { rooms: RoomsEntry[]; truncated?: true };
   send: { room: string; seq: number; msgId: string; ts: number; duplicate?: boolean };
   history: { room: string; messages: ChatMessage[] };
   /** Newest first; `from` is the lowest seq looked at (1 when the whole room was searched). */

@@ -49,6 +49,26 @@ export function runRoomStoreContract(name: string, makeFixture: MakeFixture, opt
       assert.equal((await store.standing('dm-pair', bob.id)).role, 'member');
     });
 
+    test('dmPeers names the other user of each DM the user is in, as last recorded', async () => {
+      const { store } = scene;
+      const cy = { id: 'u_cy', name: 'cy' };
+      for (const user of [ada, bob, cy]) await store.recordUser(user, 'account', 1);
+      await store.openDm('dm-ab', [ada.id, bob.id], 1);
+      await store.openDm('dm-ca', [cy.id, ada.id], 2);
+      await store.createRoom({ room: 'club', private: true, owner: ada.id, now: 3 });
+      await store.setRole('club', bob.id, 'member', 3);
+      await store.recordUser({ id: bob.id, name: 'bobby' }, 'account', 4);
+      assert.deepEqual(
+        [...(await store.dmPeers(ada.id))].sort(([a], [b]) => a.localeCompare(b)),
+        [
+          ['dm-ab', { id: bob.id, name: 'bobby' }],
+          ['dm-ca', cy],
+        ],
+      );
+      assert.deepEqual([...(await store.dmPeers(bob.id))], [['dm-ab', ada]]);
+      assert.deepEqual([...(await store.dmPeers('u_eve'))], []);
+    });
+
     test('listRooms is bounded: the user\'s own rooms first, then the most recently active public ones', async () => {
       const { store } = scene;
       const clock = 1_700_000_000_000;

@@ -369,7 +369,12 @@ export class ChatService {
         return rooms.map(() => 0);
       });
       const read = await this.#deps.readMarkers.readMarkers(user.id);
-      const listed = rooms.map((summary, index) => ({ ...summary, online: online[index] ?? 0, read: read.get(summary.room) ?? 0 }));
+      const peers = rooms.some((summary) => summary.dm) ? await this.#deps.rooms.dmPeers(user.id) : new Map<string, UserRef>();
+      const listed = rooms.map((summary, index) => {
+        const entry = { ...summary, online: online[index] ?? 0, read: read.get(summary.room) ?? 0 };
+        const peer = peers.get(summary.room);
+        return peer === undefined ? entry : { ...entry, peer };
+      });
       return { rooms: listed, truncated };
     });
   }

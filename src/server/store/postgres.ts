@@ -370,6 +370,18 @@ export class PostgresStore implements Store {
     });
   }
 
+  async dmPeers(userId: string): Promise<Map<string, UserRef>> {
+    const { rows } = await this.#query<{ room: string; id: string; name: string }>(
+      `SELECT m.room, u.id, u.name FROM room_members mine
+         JOIN rooms r ON r.name = mine.room AND r.kind = 'dm'
+         JOIN room_members m ON m.room = mine.room AND m.user_id <> mine.user_id
+         JOIN users u ON u.id = m.user_id
+        WHERE mine.user_id = $1`,
+      [userId],
+    );
+    return new Map(rows.map((row) => [row.room, toUser(row)]));
+  }
+
   async roomInfo(room: string): Promise<RoomInfo | undefined> {
     const { rows } = await this.#query<PgRoomRow>(`SELECT ${ROOM_COLUMNS} FROM rooms WHERE name = $1`, [room]);
     const row = rows[0];

@@ -1,4 +1,6 @@
 // RoomStore: which rooms exist and their settings (private, DM, topic), and the `rooms` list.
+import type { UserRef } from '../../protocol/messages.js';
+
 export interface RoomSummary {
   room: string;
   seq: number;
@@ -57,6 +59,11 @@ export interface RoomStore {
    * idempotent. Resolves whether this call created the room.
    */
   openDm(room: string, users: [string, string], now: number): Promise<boolean>;
+  /**
+   * For each DM `userId` is in, the other user (as last recorded), by room: what a client that was
+   * offline when the DM was opened needs to name it.
+   */
+  dmPeers(userId: string): Promise<Map<string, UserRef>>;
   /** The room's settings, or undefined when the room does not exist. */
   roomInfo(room: string): Promise<RoomInfo | undefined>;
   /** Sets the room's topic (null clears it); false when the room does not exist. */

@@ -109,6 +109,13 @@ export class SqliteStore implements Store {
           WHERE private = 0 AND NOT EXISTS (SELECT 1 FROM room_members m WHERE m.room = r.name AND m.user_id = ?)
           ORDER BY active_at DESC LIMIT ?`,
       ),
+      dmPeers: db.prepare<[string], { room: string; id: string; name: string }>(
+        `SELECT m.room, u.id, u.name FROM room_members mine
+           JOIN rooms r ON r.name = mine.room AND r.kind = 'dm'
+           JOIN room_members m ON m.room = mine.room AND m.user_id <> mine.user_id
+           JOIN users u ON u.id = m.user_id
+          WHERE mine.user_id = ?`,
+      ),
       setTopic: db.prepare<[string | null, string]>('UPDATE rooms SET topic = ? WHERE name = ?'),
       roomInfo: db.prepare<[string], SqliteRoomRow>('SELECT name, seq, private, kind, topic FROM rooms WHERE name = ?'),
       // A private room (and a DM) has rules from the start: `guarded` is its `private` flag.
@@ -400,6 +407,10 @@ export class SqliteStore implements Store {
 
   setTopic(room: string, topic: string | null): Promise<boolean> {
     return this.#write(() => this.#statements.setTopic.run(topic, room).changes === 1);
+  }
+
+  dmPeers(userId: string): Promise<Map<string, UserRef>> {
+    return this.#read(() => new Map(this.#statements.dmPeers.all(userId).map((row) => [row.room, toUser(row)])));
   }
 
   roomInfo(room: string): Promise<RoomInfo | undefined> {

@@ -144,7 +144,7 @@ export function Sidebar({ onNavigate, onSignOut }: { onNavigate(): void; onSignO
                     }}
                   >
                     {entry.dm ? <span class="room-sigil" aria-hidden="true">@</span> : <HashIcon />}
-                    <span class="room-name">{entry.dm ? 'Direct message' : entry.room}</span>
+                    <span class="room-name">{entry.dm ? (entry.peer?.name ?? 'Direct message') : entry.room}</span>
                     {entry.online > 0 && <span class="room-online">{entry.online} online</span>}
                   </button>
                 </li>

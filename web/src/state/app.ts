@@ -12,6 +12,8 @@ export interface DirectoryEntry {
   read: number;
   private: boolean;
   dm: boolean;
+  /** A DM's other user, as the server last saw them. */
+  peer?: UserRef;
 }
 
 /** Whether the browser may show desktop notifications; 'default' until the person is asked. */

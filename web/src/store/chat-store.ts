@@ -213,7 +213,9 @@ export class ChatStore {
     this.#client.listRooms().then(
       (rooms) => {
         if (this.#disposed) return;
-        this.#box.set({ directory: rooms.sort((a, b) => b.online - a.online || b.seq - a.seq) });
+        const dmPeers = new Map(this.state.dmPeers);
+        for (const entry of rooms) if (entry.peer !== undefined) dmPeers.set(entry.room, entry.peer);
+        this.#box.set({ directory: rooms.sort((a, b) => b.online - a.online || b.seq - a.seq), dmPeers });
         this.#reopenDms(rooms);
         const inView = (room: string): boolean => room === this.state.active && !this.#browser.hidden();
         for (const entry of rooms) this.#box.updateRoom(entry.room, (state) => applyReadMarker(state, entry, inView(entry.room)));

