@@ -78,3 +78,23 @@ test('a DM keeps its partner\'s name after a reload while the partner is offline
   await title(ada, 'Ezra');
   assert.equal(await ada.locator('.room-title span', { hasText: 'Direct message' }).count(), 0);
 });
+
+test('a public room made from the sidebar is owned by its maker: topic and invite are offered', { skip }, async () => {
+  const { page: ada } = await person('Farah');
+  await ada.fill('#new-room', 'picnic');
+  await ada.press('#new-room', 'Enter');
+  await title(ada, 'picnic');
+  await ada.locator('.room-badge', { hasText: 'owner' }).waitFor();
+  await ada.locator('#topic-text').waitFor();
+  await ada.fill('#topic-text', 'Saturday at noon');
+  await ada.click('.topic-form button[type="submit"]');
+  await ada.locator('[data-testid="topic"]', { hasText: 'Saturday at noon' }).waitFor();
+  // Someone else naming the same room joins it, and owns nothing.
+  const { page: bob } = await person('Gil');
+  await bob.fill('#new-room', 'picnic');
+  await bob.press('#new-room', 'Enter');
+  await title(bob, 'picnic');
+  await bob.locator('[data-testid="topic"]', { hasText: 'Saturday at noon' }).waitFor();
+  assert.equal(await bob.locator('.room-badge', { hasText: 'owner' }).count(), 0);
+  assert.equal(await bob.locator('#topic-text').count(), 0);
+});

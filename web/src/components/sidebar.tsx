@@ -74,14 +74,9 @@ export function Sidebar({ onNavigate, onSignOut }: { onNavigate(): void; onSignO
     }
     setError(null);
     setDraft('');
-    if (isPrivate) {
-      // A private room is made (and owned) by its creator; joining an existing name would not make it private.
-      store.create(room, true).then(onNavigate, () => undefined);
-      setPrivate(false);
-      return;
-    }
-    store.join(room);
-    onNavigate();
+    // A room is made (and owned) by its creator; an existing public room of that name is joined.
+    store.create(room, isPrivate).then(onNavigate, () => undefined);
+    setPrivate(false);
   };
   return (
     <nav class="sidebar" aria-label="Rooms">

@@ -1,7 +1,7 @@
 // The app's store: one per signed-in page, made when the chat screen mounts and disposed when it
 // goes (socket closed, timers and listeners removed). It owns the SDK client; components read the
 // state through subscriptions (hooks.ts) and change it only through the methods here.
-import { createClient, type ChatMessage, type ParleyClient, type UserRef } from '../../../src/client/index.js';
+import { createClient, RequestError, type ChatMessage, type ParleyClient, type UserRef } from '../../../src/client/index.js';
 import type { Browser } from '../browser.js';
 import { documentTitle, type AppState, type DirectoryEntry } from '../state/app.js';
 import { applyReadMarker, lastSeq, markViewed, newRoom, patch, type RoomState } from '../state/room.js';
@@ -164,9 +164,20 @@ export class ChatStore {
     this.#client.reconnect();
   }
 
-  /** Creates a room I own (private when asked), then joins it. */
+  /**
+   * Creates a room I own (private when asked), then joins it. A public room that exists already is
+   * simply joined; a private one cannot be made of an existing name, which is said.
+   */
   async create(room: string, isPrivate: boolean): Promise<void> {
-    await this.#attempt(this.#client.command('create', { room, private: isPrivate }));
+    try {
+      await this.#client.command('create', { room, private: isPrivate });
+    } catch (error) {
+      const exists = error instanceof RequestError && error.code === 'room_exists';
+      if (!exists || isPrivate) {
+        this.#notify(error instanceof Error ? error.message : String(error));
+        throw error;
+      }
+    }
     this.join(room);
   }
 
