@@ -100,6 +100,9 @@ export const DmParams = Type.Object({ user: UserId });
 /** An empty topic clears it. */
 export const TopicParams = Type.Object({ room: Room, topic: Type.String({ maxLength: Limits.topicMax, pattern: `^$|${NICK_PATTERN}` }) });
 export const ReadParams = Type.Object({ room: Room, seq: Seq });
+/** `archived: false` makes an archived room writable again. */
+export const ArchiveParams = Type.Object({ room: Room, archived: Type.Optional(Type.Boolean()) });
+export const DestroyParams = Type.Object({ room: Room });
 
 /** Every verb a client may send, with the schema of its parameters. */
 export const CommandSchemas = {
@@ -125,6 +128,8 @@ export const CommandSchemas = {
   dm: DmParams,
   read: ReadParams,
   topic: TopicParams,
+  archive: ArchiveParams,
+  destroy: DestroyParams,
 } as const satisfies Record<string, TSchema>;
 
 export type Verb = keyof typeof CommandSchemas;
@@ -175,6 +180,8 @@ export interface RoomAccess {
   /** True for a direct-message room. */
   dm: boolean;
   topic?: string;
+  /** Read-only: `send`, `edit`, `react`, `typing` and `topic` are refused with `archived`. */
+  archived?: true;
   /** The joiner's role in the room; absent when it has none (a visitor of a public room). */
   role?: Role;
 }
@@ -217,6 +224,8 @@ export interface Results {
   dm: { room: string; user: UserRef };
   read: { room: string; seq: number };
   topic: { room: string; topic: string };
+  archive: { room: string; archived: boolean };
+  destroy: { room: string };
 }
 
 export type OkReply<V extends Verb = Verb> = { id: RequestId; type: 'ok' } & Results[V];
@@ -312,7 +321,19 @@ export interface ReadPush {
   user: string;
   seq: number;
 }
+/**
+ * The room directory changed: a public room was made, archived (or made writable again) or
+ * deleted. Sent to every connection of every user for a public room; for a private room, only to
+ * the connections in it. After `deleted`, those connections are no longer in the room.
+ */
+export interface DirectoryPush {
+  type: 'directory';
+  room: string;
+  event: 'created' | 'archived' | 'unarchived' | 'deleted';
+  private: boolean;
+  by: UserRef;
+}
 /** Pushes addressed to a user rather than a room. */
 export type UserNoticePush = InvitedPush | ReadPush;
-export type Push = MessagePush | PresencePush | TypingPush | RoomEventPush | UserNoticePush;
+export type Push = MessagePush | PresencePush | TypingPush | RoomEventPush | UserNoticePush | DirectoryPush;
 export type ServerFrame = OkReply | ErrorReply | Push;

@@ -100,6 +100,8 @@ const migrations: readonly string[] = [
    ALTER TABLE rooms ADD COLUMN active_at bigint NOT NULL DEFAULT 0;
    UPDATE rooms SET active_at = COALESCE((SELECT ts FROM messages m WHERE m.room = rooms.name ORDER BY seq DESC LIMIT 1), created_at);
    CREATE INDEX rooms_by_activity ON rooms (private, active_at);`,
+  // Archived rooms: read-only and out of the directory, from archived_at on.
+  `ALTER TABLE rooms ADD COLUMN archived_at bigint;`,
 ];
 
 /** Brings `schema` (created if missing) up to the latest migration. */

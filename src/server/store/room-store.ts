@@ -20,6 +20,8 @@ export interface RoomInfo extends RoomSummary {
   private: boolean;
   dm: boolean;
   topic?: string;
+  /** Read-only, and out of other users' `rooms` lists. */
+  archived?: true;
 }
 
 /** One `listRooms` page. */
@@ -66,6 +68,16 @@ export interface RoomStore {
   dmPeers(userId: string): Promise<Map<string, UserRef>>;
   /** The room's settings, or undefined when the room does not exist. */
   roomInfo(room: string): Promise<RoomInfo | undefined>;
+  /**
+   * Archives the room at `now` (read-only: appends are refused with `archived`; listed only to its
+   * members) or, with null, makes it writable again; false when the room does not exist.
+   */
+  setArchived(room: string, now: number | null): Promise<boolean>;
+  /**
+   * Deletes the room and everything stored for it: messages, revisions, reactions, memberships,
+   * bans, mutes, read markers. False when it did not exist. The name is free again afterwards.
+   */
+  deleteRoom(room: string): Promise<boolean>;
   /** Sets the room's topic (null clears it); false when the room does not exist. */
   setTopic(room: string, topic: string | null): Promise<boolean>;
 }

@@ -78,6 +78,7 @@ export function Members({ room, onClose }: { room: string; onClose(): void }): J
       )}
       {moderates && !isDm && <TopicForm key={room} room={room} current={view?.access?.topic ?? ''} />}
       {moderates && !isDm && <InviteForm room={room} members={view?.members} />}
+      {view?.access?.role === 'owner' && !isDm && <OwnerTools room={room} archived={view.access.archived === true} />}
     </aside>
   );
 }
@@ -110,6 +111,25 @@ function TopicForm({ room, current }: { room: string; current: string }): JSX.El
         </button>
       </div>
     </form>
+  );
+}
+
+/** The owner archives (read-only, out of the directory) or deletes the room. */
+function OwnerTools({ room, archived }: { room: string; archived: boolean }): JSX.Element {
+  const store = useStore();
+  const destroy = (): void => {
+    if (!window.confirm(`Delete #${room} and all its messages for everyone? This cannot be undone.`)) return;
+    store.destroy(room).catch(() => undefined);
+  };
+  return (
+    <div class="owner-tools">
+      <button type="button" class="button button-sm" onClick={() => void store.archive(room, !archived).catch(() => undefined)}>
+        {archived ? 'Open the room again' : 'Archive room'}
+      </button>
+      <button type="button" class="button button-sm chip-danger" onClick={destroy}>
+        Delete room
+      </button>
+    </div>
   );
 }
 

@@ -41,6 +41,7 @@ export function RoomHeader({ room, menuButton, drawer, members, searching, onDra
         <span>{label}</span>
         {access?.private === true && !dm && <span class="room-badge">private</span>}
         {access?.role !== undefined && access.role !== 'member' && <span class="room-badge">{access.role}</span>}
+        {access?.archived === true && <span class="room-badge">archived</span>}
         {access?.topic !== undefined && (
           <span class="room-topic" data-testid="topic" title={access.topic}>
             {access.topic}

@@ -63,6 +63,7 @@ export class ChatStore {
         forget: (room) => this.#forget(room),
         notify: (text) => this.#notify(text),
         ready: () => this.#pollDirectory(),
+        refreshDirectory: () => this.refreshDirectory(),
       }),
       browser.watch({
         visible: () => this.select(this.state.active),
@@ -191,6 +192,16 @@ export class ChatStore {
   async invite(room: string, user: UserRef): Promise<void> {
     await this.#attempt(this.#client.command('invite', { room, user: user.id }));
     this.#notify(`${user.name} is invited to #${room}`);
+  }
+
+  /** Archives the room I own (read-only, out of the directory), or opens it again. */
+  async archive(room: string, archived: boolean): Promise<void> {
+    await this.#attempt(this.#client.command('archive', { room, archived }));
+  }
+
+  /** Deletes the room I own, with all its messages; everyone in it is taken out (a `directory` push). */
+  async destroy(room: string): Promise<void> {
+    await this.#attempt(this.#client.command('destroy', { room }));
   }
 
   async setTopic(room: string, topic: string): Promise<void> {
