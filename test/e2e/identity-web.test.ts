@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { startTestServer, type TestServer } from '../support/server.js';
 import { browserUnavailable, launchChromium } from '../support/browser.js';
+import { register } from '../support/auth.js';
 
 const skip = browserUnavailable();
 
@@ -130,4 +131,56 @@ test('a new public room shows up for others at once; its owner archives and dele
   await online(bob);
   await bob.locator('.room-link', { hasText: 'bakery' }).waitFor({ state: 'detached' });
   assert.equal(await bob.locator('.room-link', { hasText: 'bakery' }).count(), 0, 'gone after a reload too');
+});
+
+test('a guest who changes its name stays the same user; an account\'s name is refused without losing it', { skip }, async () => {
+  const { page: jon } = await person('Jon');
+  const { page: kim } = await person('Kim');
+  await register(server.url, 'lee');
+  await jon.fill('#new-room', 'den');
+  await jon.press('#new-room', 'Enter');
+  await title(jon, 'den');
+  await jon.locator('.room-badge', { hasText: 'owner' }).waitFor();
+  await jon.click('button[data-room="lobby"]');
+  await jon.locator('[data-testid="members"]', { hasText: 'Kim' }).waitFor();
+  await jon.click('[data-testid="members"] button[aria-label="Message Kim directly"]');
+  await title(jon, 'Kim');
+  await say(jon, 'hi Kim');
+  await message(jon, 'hi Kim').waitFor();
+  await kim.locator('.room-link .room-name', { hasText: exactly('Jon') }).waitFor();
+  const myId = await jon.evaluate<string | null>("localStorage.getItem('parley.resume')");
+
+  // A name that is an account's is refused: back to the form, told why, still the same user.
+  await jon.click('.sidebar-me button:has-text("Change name")');
+  await jon.fill('#nick', 'LEE');
+  await jon.press('#nick', 'Enter');
+  await jon.locator('.welcome', { hasText: 'belongs to an account' }).waitFor({ timeout: 15_000 });
+  assert.equal(await jon.evaluate<string | null>("localStorage.getItem('parley.resume')"), myId);
+
+  await jon.fill('#nick', 'Jonas');
+  await jon.press('#nick', 'Enter');
+  await online(jon);
+  await jon.locator('.sidebar-me .me-name', { hasText: exactly('Jonas') }).waitFor();
+  // The DM and the owned room are still there, and still mine.
+  await jon.locator('.room-link .room-name', { hasText: exactly('Kim') }).waitFor();
+  await jon.click('button[data-room="den"]');
+  await title(jon, 'den');
+  await jon.locator('.room-badge', { hasText: 'owner' }).waitFor();
+  await jon.locator('#topic-text').waitFor();
+  // Kim's DM with him is the same conversation, now under his new name.
+  await kim.reload();
+  await online(kim);
+  await kim.locator('.room-link .room-name', { hasText: exactly('Jonas') }).waitFor({ timeout: 15_000 });
+});
+
+test('two people of one name are told apart in the members list', { skip }, async () => {
+  const { page: first } = await person('Max');
+  await person('Max');
+  await title(first, 'lobby');
+  const rows = first.locator('[data-testid="members"] .member', { hasText: 'Max' });
+  await first.locator('[data-testid="members"] [data-testid="name-tag"]').nth(1).waitFor({ timeout: 15_000 });
+  const tags = await rows.locator('[data-testid="name-tag"]').allTextContents();
+  assert.equal(tags.length, 2);
+  assert.notEqual(tags[0], tags[1]);
+  for (const tag of tags) assert.match(tag, /^#\S{4}$/);
 });

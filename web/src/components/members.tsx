@@ -2,7 +2,7 @@ import type { JSX } from 'preact';
 import { useMemo, useState } from 'preact/hooks';
 import type { UserRef } from '../../../src/client/index.js';
 import { sameItems, shallowEqual, useApp, useRoom, useStore } from '../hooks.js';
-import { knownUsers, moderates as moderatesIn } from '../state/app.js';
+import { knownUsers, moderates as moderatesIn, nameTags } from '../state/app.js';
 import { onlineCount } from '../state/room.js';
 import type { ModerationVerb } from '../store/chat-store.js';
 import { Avatar } from './avatar.js';
@@ -19,6 +19,7 @@ export function Members({ room, onClose }: { room: string; onClose(): void }): J
   const members = [...(view?.members.values() ?? [])].sort((a, b) =>
     a.id === me ? -1 : b.id === me ? 1 : a.name.localeCompare(b.name),
   );
+  const tags = nameTags(members);
   const act = (verb: ModerationVerb, user: UserRef): void => {
     store.moderate(verb, room, user).catch(() => undefined);
   };
@@ -40,6 +41,11 @@ export function Members({ room, onClose }: { room: string; onClose(): void }): J
               <span class="presence-dot" aria-hidden="true" />
             </span>
             <span class="member-name">{member.name}</span>
+            {tags.has(member.id) && (
+              <span class="member-tag" data-testid="name-tag" title="Another user here has the same name">
+                {tags.get(member.id)}
+              </span>
+            )}
             {member.id === me && <span class="member-you">you</span>}
             {member.id !== me && (
               <span class="member-actions">

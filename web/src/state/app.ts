@@ -75,6 +75,24 @@ export function moderates(state: AppState, room: string): boolean {
   return role === 'owner' || role === 'moderator';
 }
 
+/**
+ * What tells apart users who share a display name: for each of them, a short piece of its id
+ * (`#x7Qa`); users whose name is theirs alone get none. Names compare as people read them (case-folded).
+ */
+export function nameTags(users: Iterable<UserRef>): Map<string, string> {
+  const byName = new Map<string, UserRef[]>();
+  for (const user of users) {
+    const key = user.name.normalize('NFKC').toLowerCase();
+    byName.set(key, [...(byName.get(key) ?? []), user]);
+  }
+  const tags = new Map<string, string>();
+  for (const same of byName.values()) {
+    if (same.length < 2) continue;
+    for (const user of same) tags.set(user.id, `#${user.id.replace(/^[a-z]+[_:]/, '').slice(-4)}`);
+  }
+  return tags;
+}
+
 /** Every user I have seen in any room, for the invite picker. */
 export function knownUsers(state: AppState): UserRef[] {
   const users = new Map<string, UserRef>();
