@@ -190,6 +190,8 @@ export interface RoomAccess {
 export type RoomsEntry = { room: string; seq: number; online: number; read: number } & Omit<RoomAccess, 'role'> & {
     /** In a DM: the other user (its name as last seen), so that a DM is named without its partner online. */
     peer?: UserRef;
+    /** The user has joined the room (on any device) and not left it: a client shows it among the user's rooms. */
+    joined?: true;
   };
 
 /** What an `ok` reply carries for each verb (besides `id` and `type`). */

@@ -100,6 +100,7 @@ export async function startServer(config: Config, log: Logger = pino({ level: co
     rooms: store,
     memberships: store,
     readMarkers: store,
+    joined: store,
     users: store,
     broker,
     presence,

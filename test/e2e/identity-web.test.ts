@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { startTestServer, type TestServer } from '../support/server.js';
 import { browserUnavailable, launchChromium } from '../support/browser.js';
-import { register } from '../support/auth.js';
+import { api, register } from '../support/auth.js';
 
 const skip = browserUnavailable();
 
@@ -183,4 +183,36 @@ test('two people of one name are told apart in the members list', { skip }, asyn
   assert.equal(tags.length, 2);
   assert.notEqual(tags[0], tags[1]);
   for (const tag of tags) assert.match(tag, /^#\S{4}$/);
+});
+
+async function device(token: string): Promise<Page> {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  contexts.push(context);
+  await context.addInitScript(`localStorage.setItem('parley.token', ${JSON.stringify(token)})`);
+  const page = await context.newPage();
+  await page.goto(server.url);
+  await page.waitForSelector('#composer-text');
+  await online(page);
+  return page;
+}
+
+test('an account\'s rooms follow it to a second device, and a leave on one leaves on the other', { skip }, async () => {
+  const { token } = await register(server.url, 'nora');
+  const login = await api(server.url, '/api/login', { username: 'nora', password: 'correct horse battery' });
+  const laptop = await device(token);
+  await laptop.fill('#new-room', 'choir');
+  await laptop.press('#new-room', 'Enter');
+  await title(laptop, 'choir');
+  const phone = await device(String(login.body['token']));
+  // Among her rooms, not under "More rooms".
+  await phone.locator('[data-testid="rooms"] button[data-room="choir"]').waitFor({ timeout: 15_000 });
+  assert.equal(await phone.locator('.room-link.is-other', { hasText: 'choir' }).count(), 0);
+  await laptop.click('button[aria-label="Leave #choir"]');
+  await laptop.locator('[data-testid="rooms"] button[data-room="choir"]').waitFor({ state: 'detached' });
+  // The phone reads its rooms again every few seconds: the room goes there too, and stays gone.
+  await phone.locator('[data-testid="rooms"] button[data-room="choir"]').waitFor({ state: 'detached', timeout: 25_000 });
+  await phone.reload();
+  await online(phone);
+  await phone.locator('.room-link.is-other', { hasText: 'choir' }).waitFor({ timeout: 15_000 });
+  assert.equal(await phone.locator('[data-testid="rooms"] button[data-room="choir"]').count(), 0);
 });

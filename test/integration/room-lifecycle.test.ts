@@ -145,3 +145,37 @@ test('a DM cannot be archived or deleted; an admin may archive and delete any ro
     await other.stop();
   }
 });
+
+test('the rooms a user joined follow it to a new connection; a leave, a kick and a deletion end that', async () => {
+  const { token } = await register(server.url, 'nina');
+  const owner = await guest('olga');
+  await owner.ok('create', { room: 'choir' });
+  await owner.ok('create', { room: 'band' });
+  await owner.ok('create', { room: 'crew' });
+  const first = await TestClient.connect(server.wsUrl);
+  clients.push(first);
+  const nina = ((await first.ok('hello', { token }))['user'] as { id: string }).id;
+  for (const room of ['choir', 'band', 'crew']) await first.ok('join', { room });
+  await first.close();
+  // Another device: nothing joined on this connection yet, and `rooms` says which are hers.
+  const second = await TestClient.connect(server.wsUrl);
+  clients.push(second);
+  await second.ok('hello', { token });
+  const joined = async (): Promise<string[]> =>
+    ((await second.ok('rooms'))['rooms'] as { room: string; joined?: boolean }[])
+      .filter((entry) => entry.joined === true)
+      .map((entry) => entry.room)
+      .sort();
+  assert.deepEqual(await joined(), ['band', 'choir', 'crew']);
+  // Leaving from a connection that is not in the room still leaves it for the user.
+  await second.ok('leave', { room: 'choir' });
+  assert.deepEqual(await joined(), ['band', 'crew']);
+  await owner.ok('join', { room: 'band' });
+  await owner.ok('kick', { room: 'band', user: nina });
+  assert.deepEqual(await joined(), ['crew']);
+  await owner.ok('destroy', { room: 'crew' });
+  assert.deepEqual(await joined(), []);
+  assert.equal((await owner.ok('rooms'))['rooms'] !== undefined, true);
+  const others = ((await owner.ok('rooms'))['rooms'] as { room: string; joined?: boolean }[]).find((entry) => entry.room === 'choir');
+  assert.equal(others?.joined, undefined, 'joined is per user: the owner never joined choir');
+});

@@ -106,6 +106,7 @@ function world(env: NodeJS.ProcessEnv = { PARLEY_RATE_LIMITS: 'off' }) {
     rooms: store,
     memberships: store,
     readMarkers: store,
+    joined: store,
     users: store,
     broker,
     presence,

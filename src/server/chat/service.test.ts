@@ -40,6 +40,7 @@ async function scene(quota: RoomQuotaSpec = { perUserPerHour: 0, perIpPerHour: 0
     rooms: store,
     memberships: store,
     readMarkers: store,
+    joined: store,
     users: store,
     broker,
     presence: new MemoryPresence(),

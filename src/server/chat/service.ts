@@ -9,6 +9,7 @@ import { AppendRefused, ReactionsFull, type AppendResult, type MessageStore, typ
 import type { RoomInfo, RoomStore } from '../store/room-store.js';
 import type { MembershipStore, Standing } from '../store/membership-store.js';
 import type { ReadMarkerStore } from '../store/read-marker-store.js';
+import type { JoinedRoomStore } from '../store/joined-room-store.js';
 import type { UserStore } from '../store/user-store.js';
 import { readRefusal, sendRefusal, type RoomRules } from '../store/refusal.js';
 import { storeFailure } from './store-failure.js';
@@ -59,6 +60,7 @@ export interface ChatServiceDeps {
   rooms: RoomStore;
   memberships: MembershipStore;
   readMarkers: ReadMarkerStore;
+  joined: JoinedRoomStore;
   users: UserStore;
   broker: Broker;
   presence: Presence;
@@ -183,6 +185,9 @@ export class ChatService {
       // A room that did not exist at the check may have been made private by a `create` in between:
       // check again now that it exists (the caller leaves the hub on a refusal).
       if (!existed) ({ access } = await this.#check(who.user, room));
+      // The user's rooms follow it to its other devices (`rooms` says `joined`); read first, as
+      // nearly every join is of a room joined before.
+      if (!(await this.#deps.joined.hasJoined(room, who.user.id))) await this.#deps.joined.markJoined(room, who.user.id, this.#now());
       let first = false;
       let listed: OnlineMembers;
       try {
@@ -265,6 +270,11 @@ export class ChatService {
       await this.#deps.hub.leave(room, who);
       await this.#dropPresence(room, who);
     });
+  }
+
+  /** The user left the room (not only a connection did): it is no longer among its rooms on any device. */
+  unjoin(user: UserRef, room: string): Promise<void> {
+    return this.#request(() => this.#deps.joined.markLeft(room, user.id));
   }
 
   async #dropPresence(room: string, who: Member): Promise<void> {
@@ -385,8 +395,10 @@ export class ChatService {
       });
       const read = await this.#deps.readMarkers.readMarkers(user.id);
       const peers = rooms.some((summary) => summary.dm) ? await this.#deps.rooms.dmPeers(user.id) : new Map<string, UserRef>();
+      const joined = await this.#deps.joined.joinedRooms(user.id);
       const listed = rooms.map((summary, index) => {
-        const entry = { ...summary, online: online[index] ?? 0, read: read.get(summary.room) ?? 0 };
+        const counts = { online: online[index] ?? 0, read: read.get(summary.room) ?? 0 };
+        const entry = joined.has(summary.room) ? { ...summary, ...counts, joined: true as const } : { ...summary, ...counts };
         const peer = peers.get(summary.room);
         return peer === undefined ? entry : { ...entry, peer };
       });
@@ -489,6 +501,7 @@ export class ChatService {
     return this.#request(async () => {
       await this.#actOn(actor, room, target);
       await this.#deps.memberships.setRole(room, target, null, this.#now());
+      await this.#deps.joined.markLeft(room, target);
       await this.#publish(room, { type: 'kicked', room, user: target, by: actor, reason: 'kick' });
     });
   }
@@ -498,6 +511,7 @@ export class ChatService {
     return this.#request(async () => {
       await this.#actOn(actor, room, target);
       await this.#deps.memberships.setBan(room, target, true, this.#now());
+      await this.#deps.joined.markLeft(room, target);
       await this.#publish(room, { type: 'kicked', room, user: target, by: actor, reason: 'ban' });
     });
   }

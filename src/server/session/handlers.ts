@@ -130,6 +130,8 @@ async function finishJoin(
 
 const leave: Handler<'leave'> = async (session, { room }, id, chat) => {
   if (session.rooms.delete(room)) await chat.leave(session, room);
+  // The user leaves the room, not only this connection: it leaves the user's rooms on every device.
+  await chat.unjoin(session.user, room);
   session.ok<'leave'>(id, { room });
 };
 

@@ -419,7 +419,7 @@ export class PostgresStore implements Store {
     return this.#tx(async (client) => {
       // The room's lock, as an append takes it: no message of it is being stored meanwhile.
       const locked = await client.query('SELECT 1 FROM rooms WHERE name = $1 FOR UPDATE', [room]);
-      for (const table of ['messages', 'message_revisions', 'reactions', 'room_members', 'room_bans', 'room_mutes', 'read_markers']) {
+      for (const table of ['messages', 'message_revisions', 'reactions', 'room_members', 'room_bans', 'room_mutes', 'read_markers', 'joined_rooms']) {
         await client.query(`DELETE FROM ${table} WHERE room = $1`, [room]);
       }
       await client.query('DELETE FROM rooms WHERE name = $1', [room]);
@@ -466,6 +466,24 @@ export class PostgresStore implements Store {
       [userId, room, seq],
     );
     return Number(rows[0]?.seq ?? 0);
+  }
+
+  async hasJoined(room: string, userId: string): Promise<boolean> {
+    const { rowCount } = await this.#query('SELECT 1 FROM joined_rooms WHERE user_id = $1 AND room = $2', [userId, room]);
+    return rowCount === 1;
+  }
+
+  async markJoined(room: string, userId: string, now: number): Promise<void> {
+    await this.#query('INSERT INTO joined_rooms (user_id, room, since) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING', [userId, room, now]);
+  }
+
+  async markLeft(room: string, userId: string): Promise<void> {
+    await this.#query('DELETE FROM joined_rooms WHERE user_id = $1 AND room = $2', [userId, room]);
+  }
+
+  async joinedRooms(userId: string): Promise<Set<string>> {
+    const { rows } = await this.#query<{ room: string }>('SELECT room FROM joined_rooms WHERE user_id = $1', [userId]);
+    return new Set(rows.map((row) => row.room));
   }
 
   async readMarkers(userId: string): Promise<Map<string, number>> {

@@ -127,6 +127,7 @@ export class SqliteStore implements Store {
         'room_bans',
         'room_mutes',
         'read_markers',
+        'joined_rooms',
       ].map((table) => db.prepare<[string]>(`DELETE FROM ${table} WHERE room = ?`)),
       deleteRoomRow: db.prepare<[string]>('DELETE FROM rooms WHERE name = ?'),
       roomInfo: db.prepare<[string], SqliteRoomRow>('SELECT name, seq, private, kind, topic, archived_at FROM rooms WHERE name = ?'),
@@ -210,6 +211,10 @@ export class SqliteStore implements Store {
          ON CONFLICT (user_id, room) DO UPDATE SET seq = max(seq, excluded.seq) RETURNING seq`,
       ),
       readMarkers: db.prepare<[string], { room: string; seq: number }>('SELECT room, seq FROM read_markers WHERE user_id = ?'),
+      hasJoined: db.prepare<[string, string], { one: number }>('SELECT 1 AS one FROM joined_rooms WHERE user_id = ? AND room = ?'),
+      markJoined: db.prepare<[string, string, number]>('INSERT OR IGNORE INTO joined_rooms (user_id, room, since) VALUES (?, ?, ?)'),
+      markLeft: db.prepare<[string, string]>('DELETE FROM joined_rooms WHERE user_id = ? AND room = ?'),
+      joinedRooms: db.prepare<[string], { room: string }>('SELECT room FROM joined_rooms WHERE user_id = ?'),
       recordUser: db.prepare<[string, string, string, number, number]>(
         `INSERT INTO users (id, name, kind, created_at, seen_at) VALUES (?, ?, ?, ?, ?)
          ON CONFLICT (id) DO UPDATE SET name = excluded.name, seen_at = excluded.seen_at`,
@@ -559,6 +564,26 @@ export class SqliteStore implements Store {
 
   markRead(room: string, userId: string, seq: number): Promise<number> {
     return this.#write(() => this.#statements.markRead.get(userId, seq, room)?.seq ?? 0);
+  }
+
+  hasJoined(room: string, userId: string): Promise<boolean> {
+    return this.#read(() => this.#statements.hasJoined.get(userId, room) !== undefined);
+  }
+
+  markJoined(room: string, userId: string, now: number): Promise<void> {
+    return this.#write(() => {
+      this.#statements.markJoined.run(userId, room, now);
+    });
+  }
+
+  markLeft(room: string, userId: string): Promise<void> {
+    return this.#write(() => {
+      this.#statements.markLeft.run(userId, room);
+    });
+  }
+
+  joinedRooms(userId: string): Promise<Set<string>> {
+    return this.#read(() => new Set(this.#statements.joinedRooms.all(userId).map((row) => row.room)));
   }
 
   readMarkers(userId: string): Promise<Map<string, number>> {

@@ -14,6 +14,8 @@ export interface DirectoryEntry {
   dm: boolean;
   /** A DM's other user, as the server last saw them. */
   peer?: UserRef;
+  /** I joined it (on some device) and have not left it. */
+  joined?: true;
 }
 
 /** Whether the browser may show desktop notifications; 'default' until the person is asked. */

@@ -25,6 +25,8 @@ export class ChatStore {
   readonly #browser: Browser;
   readonly #stops: (() => void)[] = [];
   #directoryTimer: ReturnType<typeof setInterval> | undefined;
+  /** The room in view on the last visit, focused once the server lists it among my rooms. */
+  #wantedActive: string | null = null;
   #disposed = false;
 
   constructor(
@@ -35,10 +37,13 @@ export class ChatStore {
     const resume = saved.resume();
     const options = 'token' in identity ? { token: identity.token } : resume === null ? identity : { ...identity, resume };
     this.#client = createClient(browser.socketUrl, options);
-    const rooms = saved.rooms();
+    // An account's rooms are the server's (`rooms` says which it joined, on any device): rejoining
+    // this device's old list would undo a leave made elsewhere. A guest's are this browser's.
+    const rooms = 'token' in identity ? [] : saved.rooms();
     if (rooms.length === 0) rooms.push('lobby');
-    const active = saved.active() ?? rooms[0] ?? 'lobby';
+    const active = ('token' in identity ? undefined : saved.active()) ?? rooms[0] ?? 'lobby';
     if (!rooms.includes(active)) rooms.push(active);
+    this.#wantedActive = saved.active();
     this.#box = new StateBox({
       rooms: new Map(),
       active,
@@ -232,9 +237,12 @@ export class ChatStore {
   }
 
   refreshDirectory(): void {
+    // Rooms whose join was answered before this request: the reply knows whether they are still mine.
+    const settled = [...this.state.rooms.values()].filter((view) => view.access !== undefined).map((view) => view.name);
     this.#client.listRooms().then(
       (rooms) => {
         if (this.#disposed) return;
+        this.#followJoined(rooms, settled);
         const dmPeers = new Map(this.state.dmPeers);
         for (const entry of rooms) if (entry.peer !== undefined) dmPeers.set(entry.room, entry.peer);
         this.#box.set({ directory: rooms.sort((a, b) => b.online - a.online || b.seq - a.seq), dmPeers });
@@ -244,6 +252,24 @@ export class ChatStore {
       },
       () => undefined,
     );
+  }
+
+  /**
+   * My rooms follow me across devices: a room I joined elsewhere comes into the sidebar, one I left
+   * elsewhere goes (DMs come and go by their own rule, see #reopenDms; the lobby always stays).
+   */
+  #followJoined(rooms: DirectoryEntry[], settled: string[]): void {
+    for (const entry of rooms) {
+      if (entry.joined === true && !entry.dm && !this.state.rooms.has(entry.room)) this.join(entry.room, false);
+    }
+    const listed = new Map(rooms.map((entry) => [entry.room, entry]));
+    for (const room of settled) {
+      const entry = listed.get(room);
+      if (entry !== undefined && !entry.dm && entry.joined !== true && room !== 'lobby') this.#forget(room);
+    }
+    const wanted = this.#wantedActive;
+    this.#wantedActive = null;
+    if (wanted !== null && this.state.rooms.has(wanted)) this.select(wanted);
   }
 
   /** Room sizes and new public rooms change all the time; the directory is read again now and then. */
