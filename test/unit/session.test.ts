@@ -142,7 +142,7 @@ function world(env: NodeJS.ProcessEnv = { PARLEY_RATE_LIMITS: 'off' }) {
     chat,
     hub,
     metrics,
-    connect(): { session: Session; connection: FakeConnection; request(frame: Reply): Promise<Reply> } {
+    connect(): { session: Session; connection: FakeConnection; request: (frame: Reply) => Promise<Reply> } {
       const connection = new FakeConnection();
       const session = new Session(connection, 'protocol', policy, '192.0.2.1');
       return {

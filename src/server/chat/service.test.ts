@@ -27,7 +27,7 @@ interface Scene {
   /** The service's clock: what `now()` answers. */
   clock: { now: number };
   /** A recorded user with one connection (from its own address); `pushes` is what it received. */
-  user(name: string): Promise<Participant & { pushes: Push[] }>;
+  user: (name: string) => Promise<Participant & { pushes: Push[] }>;
 }
 
 async function scene(quota: RoomQuotaSpec = { perUserPerHour: 0, perIpPerHour: 0 }): Promise<Scene> {

@@ -10,7 +10,7 @@ import { CloseIcon } from './icons.js';
 
 const moderationLabels: Record<ModerationVerb, string> = { kick: 'Kick', ban: 'Ban', mute: 'Mute 5 min' };
 
-export function Members({ room, onClose }: { room: string; onClose(): void }): JSX.Element {
+export function Members({ room, onClose }: { room: string; onClose: () => void }): JSX.Element {
   const store = useStore();
   const view = useRoom(room, (state) => state && { members: state.members, online: state.online, access: state.access }, shallowEqual);
   const me = useApp((state) => state.me?.id);

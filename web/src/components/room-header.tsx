@@ -12,9 +12,9 @@ interface RoomHeaderProps {
   drawer: boolean;
   members: boolean;
   searching: boolean;
-  onDrawer(): void;
-  onMembers(): void;
-  onSearch(): void;
+  onDrawer: () => void;
+  onMembers: () => void;
+  onSearch: () => void;
 }
 
 /** Unread messages in rooms other than the one in view: a dot on the drawer button (narrow screens). */

@@ -12,7 +12,7 @@ import { HashIcon, LockIcon, Logo, PlusIcon } from './icons.js';
 const ROOM_RE = new RegExp(ROOM_PATTERN);
 
 /** One joined room's link: wakes only for its own room (unread, access) and its label. */
-const RoomLink = memo(function RoomLink({ room, current, onNavigate }: { room: string; current: boolean; onNavigate(): void }): JSX.Element | null {
+const RoomLink = memo(function RoomLink({ room, current, onNavigate }: { room: string; current: boolean; onNavigate: () => void }): JSX.Element | null {
   const store = useStore();
   const view = useRoom(room, (state) => state && { unread: state.unread, mentions: state.mentions, access: state.access }, shallowEqual);
   const label = useApp((state) => labelOf(state, room));
@@ -52,7 +52,7 @@ const RoomLink = memo(function RoomLink({ room, current, onNavigate }: { room: s
   );
 }, 'RoomLink');
 
-export function Sidebar({ onNavigate, onSignOut }: { onNavigate(): void; onSignOut(): void }): JSX.Element {
+export function Sidebar({ onNavigate, onSignOut }: { onNavigate: () => void; onSignOut: () => void }): JSX.Element {
   const store = useStore();
   const joined = useApp((state) => [...state.rooms.keys()], sameItems);
   const active = useApp((state) => state.active);
