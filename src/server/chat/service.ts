@@ -185,9 +185,7 @@ export class ChatService {
       // A room that did not exist at the check may have been made private by a `create` in between:
       // check again now that it exists (the caller leaves the hub on a refusal).
       if (!existed) ({ access } = await this.#check(who.user, room));
-      // The user's rooms follow it to its other devices (`rooms` says `joined`); read first, as
-      // nearly every join is of a room joined before.
-      if (!(await this.#deps.joined.hasJoined(room, who.user.id))) await this.#deps.joined.markJoined(room, who.user.id, this.#now());
+      await this.#rememberJoined(room, who.user);
       let first = false;
       let listed: OnlineMembers;
       try {
@@ -270,6 +268,20 @@ export class ChatService {
       await this.#deps.hub.leave(room, who);
       await this.#dropPresence(room, who);
     });
+  }
+
+  /**
+   * The user's rooms follow it to its other devices (`rooms` says `joined`). Read first, as nearly
+   * every join is of a room joined before. Bookkeeping: a store that cannot write (a full disk)
+   * does not refuse the join, which needs no write of its own.
+   */
+  async #rememberJoined(room: string, user: UserRef): Promise<void> {
+    const { joined, log } = this.#deps;
+    try {
+      if (!(await joined.hasJoined(room, user.id))) await joined.markJoined(room, user.id, this.#now());
+    } catch (error) {
+      log.warn({ err: error, room }, 'could not record the joined room');
+    }
   }
 
   /** The user left the room (not only a connection did): it is no longer among its rooms on any device. */
