@@ -3,7 +3,7 @@
 // typed; reconnects, re-joins and resends like the web app does. With stdin not a terminal it
 // sends each input line and exits once all are acknowledged.
 import { createInterface, type Interface } from 'node:readline';
-import { createClient, isBot, type ParleyClient } from '../client/node.js';
+import { createClient, isBot, RequestError, type ParleyClient } from '../client/node.js';
 import { parseChatArgs } from './chat-args.js';
 import { ChatView, printable, type Style } from './chat-view.js';
 import { helloFor, openFirst } from './sign-in.js';
@@ -224,7 +224,13 @@ async function enterRoom(
   status: (text: string) => void,
   print: (line: string) => void,
 ): Promise<void> {
-  const joined = await client.join(room);
+  const joined = await client.join(room).catch(async (error: unknown) => {
+    // Rooms are made with `create`: a name nobody made yet is made here, owned by this user.
+    if (!(error instanceof RequestError && error.code === 'not_found') || isDmRoom(room)) throw error;
+    await client.command('create', { room });
+    status(`made #${room}; you own it`);
+    return client.join(room);
+  });
   const recent = joined.seq > 0 ? await client.history(room, { before: joined.seq + 1, limit: HISTORY_LINES }) : [];
   const lines = recent.map((message) => view.message(message, false, joined.access.dm));
   status(`${view.label(room)}: ${joined.online} online${recent.length > 0 ? `, last ${recent.length} messages:` : ''}`);

@@ -15,6 +15,7 @@ import type {
   InvitedPush,
   NoticePush,
   ReadPush,
+  DirectoryPush,
   ServerFrame,
   TypingPush,
   UserRef,
@@ -111,6 +112,11 @@ export interface ClientEvents {
   notice: NoticePush;
   /** This user read `room` up to `seq` on another connection (or this one): clear its unread count. */
   read: ReadPush;
+  /**
+   * A public room was made, archived, opened again or deleted (for a private room: one this client
+   * is in). After `deleted` the room has been left, as after a kick.
+   */
+  directory: DirectoryPush;
   /** The pending (unacknowledged) messages of `room` changed. */
   outbox: { room: string; pending: PendingMessage[] };
 }
@@ -545,6 +551,7 @@ export class ParleyClient extends Emitter<ClientEvents> {
       const access: RoomAccess = { private: result.private, dm: result.dm };
       if (result.topic !== undefined) access.topic = result.topic;
       if (result.role !== undefined) access.role = result.role;
+      if (result.archived === true) access.archived = true;
       const event: JoinedEvent = { room, seq: result.seq, members: result.members, online: result.online, recovered: result.recovered, rejoin, access };
       for (const waiter of track.waiters.splice(0)) waiter.resolve(event);
       this.emit('joined', event);
@@ -680,6 +687,19 @@ export class ParleyClient extends Emitter<ClientEvents> {
       case 'notice':
         this.emit('notice', frame);
         return;
+      case 'directory': {
+        const track = this.#rooms.get(frame.room);
+        if (frame.event === 'deleted' && track !== undefined) {
+          // The room is gone: forget it, so a reconnect does not re-join, and fail what waited for it.
+          this.#rooms.delete(frame.room);
+          const error = new RequestError('not_member', `${frame.room} was deleted`);
+          for (const waiter of track.waiters.splice(0)) waiter.reject(error);
+          this.#outbox.failRoom(frame.room, error);
+          this.emit('outbox', { room: frame.room, pending: [] });
+        }
+        this.emit('directory', frame);
+        return;
+      }
       case 'kicked': {
         const track = this.#rooms.get(frame.room);
         if (track === undefined) return;

@@ -22,6 +22,8 @@ export type {
   RoomEventPush,
   InvitedPush,
   ReadPush,
+  DirectoryPush,
+  RoomsEntry,
   Role,
   ReactionCount,
 } from '../protocol/messages.js';

@@ -19,6 +19,8 @@ export const ErrorCode = {
   Muted: 'muted',
   /** The room, message or user does not exist (or is a tombstone). */
   NotFound: 'not_found',
+  /** The room is archived: it may be read, not written to (send, edit, react, typing, topic). */
+  Archived: 'archived',
   /** `create` named a room that exists already. */
   RoomExists: 'room_exists',
   /** The store could not take the write; nothing was acknowledged or delivered. */

@@ -100,6 +100,9 @@ export const DmParams = Type.Object({ user: UserId });
 /** An empty topic clears it. */
 export const TopicParams = Type.Object({ room: Room, topic: Type.String({ maxLength: Limits.topicMax, pattern: `^$|${NICK_PATTERN}` }) });
 export const ReadParams = Type.Object({ room: Room, seq: Seq });
+/** `archived: false` makes an archived room writable again. */
+export const ArchiveParams = Type.Object({ room: Room, archived: Type.Optional(Type.Boolean()) });
+export const DestroyParams = Type.Object({ room: Room });
 
 /** Every verb a client may send, with the schema of its parameters. */
 export const CommandSchemas = {
@@ -125,6 +128,8 @@ export const CommandSchemas = {
   dm: DmParams,
   read: ReadParams,
   topic: TopicParams,
+  archive: ArchiveParams,
+  destroy: DestroyParams,
 } as const satisfies Record<string, TSchema>;
 
 export type Verb = keyof typeof CommandSchemas;
@@ -183,9 +188,19 @@ export interface RoomAccess {
   /** True for a direct-message room. */
   dm: boolean;
   topic?: string;
+  /** Read-only: `send`, `edit`, `react`, `typing` and `topic` are refused with `archived`. */
+  archived?: true;
   /** The joiner's role in the room; absent when it has none (a visitor of a public room). */
   role?: Role;
 }
+
+/** One room of a `rooms` reply. */
+export type RoomsEntry = { room: string; seq: number; online: number; read: number } & Omit<RoomAccess, 'role'> & {
+    /** In a DM: the other user (its name as last seen), so that a DM is named without its partner online. */
+    peer?: UserRef;
+    /** The user has joined the room (on any device) and not left it: a client shows it among the user's rooms. */
+    joined?: true;
+  };
 
 /** What an `ok` reply carries for each verb (besides `id` and `type`). */
 export interface Results {
@@ -199,7 +214,7 @@ export interface Results {
    * the server's list limit (500 by default): the user's own rooms first, then the most recently
    * active public ones; `truncated: true` when rooms were left out (absent otherwise).
    */
-  rooms: { rooms: ({ room: string; seq: number; online: number; read: number } & Omit<RoomAccess, 'role'>)[]; truncated?: true };
+  rooms: { rooms: RoomsEntry[]; truncated?: true };
   send: { room: string; seq: number; msgId: string; ts: number; duplicate?: boolean };
   history: { room: string; messages: ChatMessage[] };
   /** Newest first; `from` is the lowest seq looked at (1 when the whole room was searched). */
@@ -219,6 +234,8 @@ export interface Results {
   dm: { room: string; user: UserRef };
   read: { room: string; seq: number };
   topic: { room: string; topic: string };
+  archive: { room: string; archived: boolean };
+  destroy: { room: string };
 }
 
 export type OkReply<V extends Verb = Verb> = { id: RequestId; type: 'ok' } & Results[V];
@@ -321,7 +338,19 @@ export interface NoticePush {
   text: string;
   by: UserRef;
 }
+/**
+ * The room directory changed: a public room was made, archived (or made writable again) or
+ * deleted. Sent to every connection of every user for a public room; for a private room, only to
+ * the connections in it. After `deleted`, those connections are no longer in the room.
+ */
+export interface DirectoryPush {
+  type: 'directory';
+  room: string;
+  event: 'created' | 'archived' | 'unarchived' | 'deleted';
+  private: boolean;
+  by: UserRef;
+}
 /** Pushes addressed to a user rather than a room. */
 export type UserNoticePush = InvitedPush | ReadPush | NoticePush;
-export type Push = MessagePush | PresencePush | TypingPush | RoomEventPush | UserNoticePush;
+export type Push = MessagePush | PresencePush | TypingPush | RoomEventPush | UserNoticePush | DirectoryPush;
 export type ServerFrame = OkReply | ErrorReply | Push;

@@ -77,6 +77,8 @@ export interface Config {
   search: SearchLimits;
   /** Bounds on rooms and reactions (docs/protocol.md, Limits). */
   roomLimits: RoomLimits;
+  /** Who makes, archives and deletes rooms. */
+  roomPolicy: RoomPolicy;
   /** Bounds at the connection's edge: WebSocket message pieces, HTTP timeouts and connections per address. */
   edges: EdgeLimits;
 }
@@ -90,6 +92,13 @@ export interface RoomLimits {
   listLimit: number;
   /** Most different emoji on one message. */
   maxReactionsPerMessage: number;
+}
+
+export interface RoomPolicy {
+  /** PARLEY_JOIN_CREATES: a `join` of an unknown name creates a public room without owner (off: `not_found`). */
+  joinCreates: boolean;
+  /** PARLEY_ADMINS: user ids (`u_…`, `ext:…`) that may archive and delete any room. */
+  admins: readonly string[];
 }
 
 export interface EdgeLimits {
@@ -213,6 +222,10 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Con
       concurrent: integer('PARLEY_SEARCH_CONCURRENCY', env['PARLEY_SEARCH_CONCURRENCY'], 16, 1, 100_000),
     },
     roomLimits: roomLimits(env),
+    roomPolicy: {
+      joinCreates: onOff('PARLEY_JOIN_CREATES', env['PARLEY_JOIN_CREATES'], false),
+      admins: (env['PARLEY_ADMINS'] ?? '').split(',').map((id) => id.trim()).filter((id) => id !== ''),
+    },
     edges: edgeLimits(env, maxFrameBytes),
   };
 }

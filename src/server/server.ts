@@ -29,6 +29,7 @@ import { TimedBroker } from './metrics/timed-broker.js';
 import { RateLimiter } from './limits/rate-limiter.js';
 import { StoredBytesQuota } from './limits/quota.js';
 import { Drain } from './session/drain.js';
+import { LOBBY } from './session/plain.js';
 import { ReadinessWatch } from './readiness-watch.js';
 import { SearchRunner } from './chat/search-runner.js';
 import { ApiKeys } from './auth/api-keys.js';
@@ -116,6 +117,9 @@ export async function startServer(config: Config, log: Logger = pino({ level: co
     maxReactionsPerMessage: roomLimits.maxReactionsPerMessage,
     onLimit: (limit) => metrics.roomLimits.inc({ limit }),
     searches,
+    joinCreates: config.roomPolicy.joinCreates,
+    defaultRoom: LOBBY,
+    admins: new Set(config.roomPolicy.admins),
   });
   const gateway = new WsGateway({
     chat,

@@ -2,6 +2,7 @@
 // with an owner (createRoom, openDm), their settings, and the bounded, visibility-checked `rooms` list.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { AppendRefused } from '../../src/server/store/message-store.js';
 import { ada, bob, msg, describeContract, type ContractOptions, type MakeFixture } from './store-fixture.js';
 
 export function runRoomStoreContract(name: string, makeFixture: MakeFixture, options: ContractOptions = {}): void {
@@ -47,6 +48,69 @@ export function runRoomStoreContract(name: string, makeFixture: MakeFixture, opt
       assert.deepEqual(await store.roomInfo('dm-pair'), { room: 'dm-pair', seq: 0, private: true, dm: true });
       assert.equal(await store.openDm('dm-pair', [ada.id, bob.id], 2), false, 'opened again: nothing created');
       assert.equal((await store.standing('dm-pair', bob.id)).role, 'member');
+    });
+
+    test('dmPeers names the other user of each DM the user is in, as last recorded', async () => {
+      const { store } = scene;
+      const cy = { id: 'u_cy', name: 'cy' };
+      for (const user of [ada, bob, cy]) await store.recordUser(user, 'account', 1);
+      await store.openDm('dm-ab', [ada.id, bob.id], 1);
+      await store.openDm('dm-ca', [cy.id, ada.id], 2);
+      await store.createRoom({ room: 'club', private: true, owner: ada.id, now: 3 });
+      await store.setRole('club', bob.id, 'member', 3);
+      await store.recordUser({ id: bob.id, name: 'bobby' }, 'account', 4);
+      assert.deepEqual(
+        [...(await store.dmPeers(ada.id))].sort(([a], [b]) => a.localeCompare(b)),
+        [
+          ['dm-ab', { id: bob.id, name: 'bobby' }],
+          ['dm-ca', cy],
+        ],
+      );
+      assert.deepEqual([...(await store.dmPeers(bob.id))], [['dm-ab', ada]]);
+      assert.deepEqual([...(await store.dmPeers('u_eve'))], []);
+    });
+
+    test('setArchived makes a room read-only and lists it only to its members; null opens it again', async () => {
+      const { store } = scene;
+      await store.createRoom({ room: 'attic', private: false, owner: ada.id, now: 1 });
+      await store.append(msg('attic', 'c1', bob));
+      assert.equal(await store.setArchived('attic', 5), true);
+      assert.equal(await store.setArchived('nowhere', 5), false);
+      assert.deepEqual(await store.roomInfo('attic'), { room: 'attic', seq: 1, private: false, dm: false, archived: true });
+      await assert.rejects(store.append(msg('attic', 'c2', bob)), (error: unknown) => error instanceof AppendRefused && error.reason === 'archived');
+      await assert.rejects(store.append(msg('attic', 'c3', ada)), (error: unknown) => error instanceof AppendRefused && error.reason === 'archived');
+      const names = async (user: string): Promise<string[]> => (await store.listRooms(user, 100)).rooms.map((r) => r.room);
+      assert.deepEqual(await names(bob.id), [], 'out of the directory');
+      assert.deepEqual(await names(ada.id), ['attic'], 'its owner still has it');
+      assert.equal(await store.setArchived('attic', null), true);
+      assert.deepEqual(await store.roomInfo('attic'), { room: 'attic', seq: 1, private: false, dm: false });
+      assert.equal((await store.append(msg('attic', 'c4', bob))).message.seq, 2);
+      assert.deepEqual(await names(bob.id), ['attic']);
+    });
+
+    test('deleteRoom removes the room and everything stored for it; the name can be made again', async () => {
+      const { store } = scene;
+      await store.createRoom({ room: 'shed', private: true, topic: 'tools', owner: ada.id, now: 1 });
+      await store.setRole('shed', bob.id, 'member', 1);
+      await store.append(msg('shed', 'c1'));
+      await store.append(msg('shed', 'c2', bob));
+      await store.react('shed', 1, bob.id, '👍', true, 2, 20);
+      await store.editMessage('shed', 1, 'edited', 3);
+      await store.markRead('shed', bob.id, 2);
+      await store.setMute('shed', bob.id, 10_000);
+      assert.equal(await store.deleteRoom('shed'), true);
+      assert.equal(await store.deleteRoom('shed'), false);
+      assert.equal(await store.roomInfo('shed'), undefined);
+      assert.equal(await store.roomSeq('shed'), 0);
+      assert.deepEqual(await store.history('shed', undefined, 50), []);
+      assert.deepEqual(await store.standing('shed', ada.id), { banned: false, mutedUntil: 0 });
+      assert.deepEqual(await store.standing('shed', bob.id), { banned: false, mutedUntil: 0 });
+      assert.equal((await store.readMarkers(bob.id)).get('shed'), undefined);
+      assert.deepEqual((await store.listRooms(ada.id, 100)).rooms, []);
+      assert.equal(await store.createRoom({ room: 'shed', private: false, owner: bob.id, now: 4 }), true);
+      assert.deepEqual(await store.roomInfo('shed'), { room: 'shed', seq: 0, private: false, dm: false });
+      assert.equal((await store.append(msg('shed', 'c1'))).message.seq, 1, 'seqs start over; the old cid is not a duplicate');
+      assert.equal((await store.message('shed', 1))?.reactions, undefined);
     });
 
     test('listRooms is bounded: the user\'s own rooms first, then the most recently active public ones', async () => {

@@ -159,9 +159,10 @@ test('rooms lists every room with its seq, online count and how far this user ha
   await client.ok('send', { room: 'listed', text: 'y', cid: '2' });
   const entry = async (): Promise<unknown> =>
     ((await client.ok('rooms'))['rooms'] as { room: string }[]).find((r) => r.room === 'listed');
-  assert.deepEqual(await entry(), { room: 'listed', seq: 2, online: 1, read: 0, private: false, dm: false });
+  // `joined`: the user joined it (room-lifecycle.test.ts follows joined rooms across connections).
+  assert.deepEqual(await entry(), { room: 'listed', seq: 2, online: 1, read: 0, private: false, dm: false, joined: true });
   await client.ok('read', { room: 'listed', seq: 1 });
-  assert.deepEqual(await entry(), { room: 'listed', seq: 2, online: 1, read: 1, private: false, dm: false });
+  assert.deepEqual(await entry(), { room: 'listed', seq: 2, online: 1, read: 1, private: false, dm: false, joined: true });
   await client.close();
 });
 

@@ -8,7 +8,7 @@ import { pino } from 'pino';
 import { loadConfig } from '../../src/server/config.js';
 import { startServer } from '../../src/server/server.js';
 import { CloseCode } from '../../src/protocol/errors.js';
-import { TEST_LIMITS_OFF, tempDataDir } from '../support/server.js';
+import { TEST_JOIN_CREATES, TEST_LIMITS_OFF, tempDataDir } from '../support/server.js';
 import { TestClient, settle } from '../support/client.js';
 
 for (const level of ['info', 'debug'] as const) {
@@ -21,7 +21,7 @@ for (const level of ['info', 'debug'] as const) {
       },
     });
     const config = {
-      ...loadConfig([], { ...TEST_LIMITS_OFF, PARLEY_RATE_CONN_SEND: '1:1', PARLEY_RATE_LIMITS: 'on', PARLEY_RATE_ABUSE: '3' }),
+      ...loadConfig([], { ...TEST_LIMITS_OFF, ...TEST_JOIN_CREATES, PARLEY_RATE_CONN_SEND: '1:1', PARLEY_RATE_LIMITS: 'on', PARLEY_RATE_ABUSE: '3' }),
       port: 0,
       host: '127.0.0.1',
       dataDir: tempDataDir(),
@@ -68,7 +68,7 @@ test('a slow consumer is logged with its conn id and counted, while the sender k
       done();
     },
   });
-  const config = { ...loadConfig([], TEST_LIMITS_OFF), port: 0, host: '127.0.0.1', dataDir: tempDataDir(), outboxLimitBytes: 1024 * 1024 };
+  const config = { ...loadConfig([], { ...TEST_LIMITS_OFF, ...TEST_JOIN_CREATES }), port: 0, host: '127.0.0.1', dataDir: tempDataDir(), outboxLimitBytes: 1024 * 1024 };
   const server = await startServer(config, pino({ level: 'info' }, sink));
   const wsUrl = `ws://127.0.0.1:${server.port}/ws`;
   try {

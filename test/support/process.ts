@@ -77,6 +77,8 @@ export async function spawnServer(options: SpawnOptions = {}): Promise<ServerPro
       PARLEY_RATE_LIMITS: 'off',
       PARLEY_MAX_CONN_PER_IP: '0',
       PARLEY_MAX_HTTP_CONN_PER_IP: '0',
+      // The suites that spawn servers join rooms they never made (see TEST_JOIN_CREATES).
+      PARLEY_JOIN_CREATES: 'on',
       ...ownDataDir,
       ...env,
     },

@@ -115,6 +115,8 @@ function world(env: NodeJS.ProcessEnv = { PARLEY_RATE_LIMITS: 'off' }) {
     roomsListLimit: config.roomLimits.listLimit,
     maxReactionsPerMessage: config.roomLimits.maxReactionsPerMessage,
     onLimit: () => undefined,
+    // Written before rooms were made only by `create`: a join of a new name creates it.
+    joinCreates: true,
   });
   const limiter = new RateLimiter(config.rateLimits);
   const quotas = new StoredBytesQuota(config.quotas);

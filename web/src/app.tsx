@@ -44,7 +44,9 @@ export function App(): JSX.Element | null {
       const reason = fatalReason(made.state.connection, made.state.signedIn);
       if (reason === undefined) return;
       made.dispose();
-      saved.forget();
+      // A guest whose new name is an account's keeps its identity (resume token, rooms) for the next try.
+      if (made.state.signedIn) saved.forget();
+      else saved.setNick(null);
       setNotice(reason);
       setIdentity(null);
     });
@@ -79,8 +81,14 @@ export function App(): JSX.Element | null {
       <ChatScreen
         onSignOut={() => {
           store.dispose();
-          if ('token' in store.identity) void signOut(store.identity.token);
-          saved.forget();
+          if ('token' in store.identity) {
+            void signOut(store.identity.token);
+            saved.forget();
+          } else {
+            // "Change name": the guest says hello again with its resume token and the new nick, so it
+            // stays the same user (its DMs, the rooms it owns, its rooms in the sidebar).
+            saved.setNick(null);
+          }
           setIdentity(null);
         }}
       />

@@ -49,6 +49,8 @@ async function scene(quota: RoomQuotaSpec = { perUserPerHour: 0, perIpPerHour: 0
     roomsListLimit: 100,
     maxReactionsPerMessage: 20,
     onLimit: () => undefined,
+    // Written before rooms were made only by `create`: a join of a new name creates it.
+    joinCreates: true,
     now: () => clock.now,
   });
   let connections = 0;

@@ -1,6 +1,6 @@
 // ChatService: the only path that stores and publishes. Sessions (WebSocket today, others later)
 // and HTTP call it; it calls the Store first and the Broker second, never the other way round.
-import { Limits, type ChatMessage, type CommandParams, type Push, type Results, type RoomAccess, type UserRef } from '../../protocol/messages.js';
+import { Limits, type ChatMessage, type CommandParams, type DirectoryPush, type Push, type Results, type RoomAccess, type UserRef } from '../../protocol/messages.js';
 import { ErrorCode, ProtocolError } from '../../protocol/errors.js';
 import type { Broker } from '../broker/broker.js';
 import { USER_NOTICES, type Hub, type Member } from '../hub/hub.js';
@@ -9,6 +9,7 @@ import { AppendRefused, ReactionsFull, type AppendResult, type MessageStore, typ
 import type { RoomInfo, RoomStore } from '../store/room-store.js';
 import type { MembershipStore, Standing } from '../store/membership-store.js';
 import type { ReadMarkerStore } from '../store/read-marker-store.js';
+import type { JoinedRoomStore } from '../store/joined-room-store.js';
 import type { UserStore } from '../store/user-store.js';
 import { readRefusal, sendRefusal, type RoomRules } from '../store/refusal.js';
 import { storeFailure } from './store-failure.js';
@@ -57,9 +58,9 @@ function replayBytes(message: ChatMessage): number {
 
 /** The stores of a chat service, when one database holds them all (as both engines do). */
 export function storesIn(
-  store: MessageStore & RoomStore & MembershipStore & ReadMarkerStore & UserStore,
-): Pick<ChatServiceDeps, 'messages' | 'rooms' | 'memberships' | 'readMarkers' | 'users'> {
-  return { messages: store, rooms: store, memberships: store, readMarkers: store, users: store };
+  store: MessageStore & RoomStore & MembershipStore & ReadMarkerStore & JoinedRoomStore & UserStore,
+): Pick<ChatServiceDeps, 'messages' | 'rooms' | 'memberships' | 'readMarkers' | 'joined' | 'users'> {
+  return { messages: store, rooms: store, memberships: store, readMarkers: store, joined: store, users: store };
 }
 
 export interface ChatServiceDeps {
@@ -67,6 +68,7 @@ export interface ChatServiceDeps {
   rooms: RoomStore;
   memberships: MembershipStore;
   readMarkers: ReadMarkerStore;
+  joined: JoinedRoomStore;
   users: UserStore;
   broker: Broker;
   presence: Presence;
@@ -90,6 +92,15 @@ export interface ChatServiceDeps {
   maxReactionsPerMessage: number;
   /** Told when a room or reaction bound is hit (metrics). */
   onLimit: (limit: 'reactions_per_message' | 'rooms_list') => void;
+  /**
+   * Whether a `join` of a name that does not exist creates it (as a public room without owner).
+   * Off by default: rooms are made with `create`, and a join of an unknown name is `not_found`.
+   */
+  joinCreates?: boolean;
+  /** The room a join creates whatever `joinCreates` says: where plain clients and new users land. */
+  defaultRoom?: string;
+  /** User ids that may archive and delete any room, as its owner may. */
+  admins?: ReadonlySet<string>;
   /** Ms since the epoch: message times, mutes, edits, memberships. Date.now unless a test sets the time. */
   now?: () => number;
 }
@@ -162,6 +173,10 @@ export class ChatService {
       const { hub, rooms, presence, recoveryLimit, presenceLimit } = this.#deps;
       // Checked before the hub can deliver anything: a refused joiner receives nothing.
       let { access, existed } = await this.#check(who.user, room);
+      // Rooms are made with `create`; only the default room (and any, where joinCreates is on) by a join.
+      if (!existed && this.#deps.joinCreates !== true && room !== this.#deps.defaultRoom) {
+        throw new ProtocolError(ErrorCode.NotFound, `no room ${room}; make it with create`, 'room');
+      }
       // A join that may create the room pays for it first (given back if the room was there after all).
       const refund = existed ? undefined : this.#deps.roomQuota.reserve(who);
       await hub.join(room, who);
@@ -170,6 +185,7 @@ export class ChatService {
         const ensured = await rooms.ensureRoom(room, this.#now(), who.user.id);
         seq = ensured.seq;
         if (!ensured.created) refund?.();
+        else await this.#announce(room, 'created', false, who.user);
       } catch (error) {
         refund?.();
         throw error;
@@ -177,6 +193,7 @@ export class ChatService {
       // A room that did not exist at the check may have been made private by a `create` in between:
       // check again now that it exists (the caller leaves the hub on a refusal).
       if (!existed) ({ access } = await this.#check(who.user, room));
+      await this.#rememberJoined(room, who.user);
       let first = false;
       let listed: OnlineMembers;
       try {
@@ -249,6 +266,7 @@ export class ChatService {
     this.#requireReader(info, standing);
     const access: RoomAccess = { private: info.private, dm: info.dm };
     if (info.topic !== undefined) access.topic = info.topic;
+    if (info.archived === true) access.archived = true;
     if (standing.role !== undefined) access.role = standing.role;
     return { access, existed: true };
   }
@@ -258,6 +276,25 @@ export class ChatService {
       await this.#deps.hub.leave(room, who);
       await this.#dropPresence(room, who);
     });
+  }
+
+  /**
+   * The user's rooms follow it to its other devices (`rooms` says `joined`). Read first, as nearly
+   * every join is of a room joined before. Bookkeeping: a store that cannot write (a full disk)
+   * does not refuse the join, which needs no write of its own.
+   */
+  async #rememberJoined(room: string, user: UserRef): Promise<void> {
+    const { joined, log } = this.#deps;
+    try {
+      if (!(await joined.hasJoined(room, user.id))) await joined.markJoined(room, user.id, this.#now());
+    } catch (error) {
+      log.warn({ err: error, room }, 'could not record the joined room');
+    }
+  }
+
+  /** The user left the room (not only a connection did): it is no longer among its rooms on any device. */
+  unjoin(user: UserRef, room: string): Promise<void> {
+    return this.#request(() => this.#deps.joined.markLeft(room, user.id));
   }
 
   async #dropPresence(room: string, who: Member): Promise<void> {
@@ -377,7 +414,14 @@ export class ChatService {
         return rooms.map(() => 0);
       });
       const read = await this.#deps.readMarkers.readMarkers(user.id);
-      const listed = rooms.map((summary, index) => ({ ...summary, online: online[index] ?? 0, read: read.get(summary.room) ?? 0 }));
+      const peers = rooms.some((summary) => summary.dm) ? await this.#deps.rooms.dmPeers(user.id) : new Map<string, UserRef>();
+      const joined = await this.#deps.joined.joinedRooms(user.id);
+      const listed = rooms.map((summary, index) => {
+        const counts = { online: online[index] ?? 0, read: read.get(summary.room) ?? 0 };
+        const entry = joined.has(summary.room) ? { ...summary, ...counts, joined: true as const } : { ...summary, ...counts };
+        const peer = peers.get(summary.room);
+        return peer === undefined ? entry : { ...entry, peer };
+      });
       return { rooms: listed, truncated };
     });
   }
@@ -403,7 +447,47 @@ export class ChatService {
         this.#deps.rooms.createRoom({ room, owner: creator.user.id, now: this.#now(), ...options }),
       );
       if (!created) throw new ProtocolError(ErrorCode.RoomExists, `${room} exists already`, 'room');
+      await this.#announce(room, 'created', options.private, creator.user);
     });
+  }
+
+  /**
+   * Archives the room (read-only, out of the directory) or, with `archived: false`, opens it again.
+   * The owner and the server's admins only; not a DM.
+   */
+  archive(actor: UserRef, room: string, archived: boolean): Promise<void> {
+    return this.#request(async () => {
+      const { info } = await this.#ownedRoom(actor, room, 'archives');
+      if ((info.archived === true) === archived) return;
+      await this.#deps.rooms.setArchived(room, archived ? this.#now() : null);
+      await this.#announce(room, archived ? 'archived' : 'unarchived', info.private, actor);
+    });
+  }
+
+  /**
+   * Deletes the room and all it stored; its connections are taken out of it. The owner and the
+   * server's admins only; not a DM.
+   */
+  destroy(actor: UserRef, room: string): Promise<void> {
+    return this.#request(async () => {
+      const { info } = await this.#ownedRoom(actor, room, 'deletes');
+      await this.#deps.rooms.deleteRoom(room);
+      await this.#announce(room, 'deleted', info.private, actor);
+    });
+  }
+
+  async #ownedRoom(actor: UserRef, room: string, verb: string): Promise<{ info: RoomInfo; standing: Standing }> {
+    const found = await this.#standingIn(actor, room);
+    const admin = this.#deps.admins?.has(actor.id) === true;
+    if (!admin) this.#requireReader(found.info, found.standing);
+    if (found.info.dm) throw forbidden('a DM cannot be archived or deleted; close the conversation instead');
+    if (found.standing.role !== 'owner' && !admin) throw forbidden(`only the owner ${verb} a room`);
+    return found;
+  }
+
+  /** Tells connected clients that the directory changed (see Hub: everyone for a public room). */
+  #announce(room: string, event: DirectoryPush['event'], isPrivate: boolean, by: UserRef): Promise<void> {
+    return this.#publish(USER_NOTICES, { type: 'directory', room, event, private: isPrivate, by });
   }
 
   /** Runs a store write that may create a room under the creator's quota; refunded unless it created one. */
@@ -437,6 +521,7 @@ export class ChatService {
     return this.#request(async () => {
       await this.#actOn(actor, room, target);
       await this.#deps.memberships.setRole(room, target, null, this.#now());
+      await this.#deps.joined.markLeft(room, target);
       await this.#publish(room, { type: 'kicked', room, user: target, by: actor, reason: 'kick' });
     });
   }
@@ -446,6 +531,7 @@ export class ChatService {
     return this.#request(async () => {
       await this.#actOn(actor, room, target);
       await this.#deps.memberships.setBan(room, target, true, this.#now());
+      await this.#deps.joined.markLeft(room, target);
       await this.#publish(room, { type: 'kicked', room, user: target, by: actor, reason: 'ban' });
     });
   }
@@ -461,8 +547,9 @@ export class ChatService {
   /** Owners and moderators set the topic of a room (not a DM); every member is told. */
   setTopic(actor: UserRef, room: string, topic: string): Promise<void> {
     return this.#request(async () => {
-      const { standing } = await this.#moderatedRoom(actor, room);
+      const { info, standing } = await this.#moderatedRoom(actor, room);
       if (!canModerate(standing.role)) throw forbidden('only moderators and the owner set the topic');
+      if (info.archived === true) throw archivedRoom(room);
       await this.#deps.rooms.setTopic(room, topic === '' ? null : topic);
       await this.#publish(room, { type: 'topic', room, topic, by: actor });
     });
@@ -643,7 +730,8 @@ export class ChatService {
   typing(user: UserRef, room: string): Promise<void> {
     return this.#request(async () => {
       // "x is typing" from someone who may not send would announce a message that cannot come.
-      const standing = await this.#standing(room, user);
+      const [standing, info] = await Promise.all([this.#standing(room, user), this.#deps.rooms.roomInfo(room)]);
+      if (info?.archived === true) throw archivedRoom(room);
       if (standing.mutedUntil > this.#now()) throw new ProtocolError(ErrorCode.Muted, `you are muted in ${room}`, 'room');
       return this.#publish(room, { type: 'typing', room, user });
     });
@@ -679,13 +767,23 @@ function forbidden(message: string): ProtocolError {
   return new ProtocolError(ErrorCode.Forbidden, message);
 }
 
+function archivedRoom(room: string): ProtocolError {
+  return new ProtocolError(ErrorCode.Archived, `${room} is archived: it can be read, not written to`, 'room');
+}
+
 function messageNotFound(room: string, seq: number): ProtocolError {
   return new ProtocolError(ErrorCode.NotFound, `no message ${seq} in ${room}`, 'seq');
 }
 
 /** What the room's rules (refusal.ts) need from its settings and the user's standing. */
 function rulesOf(info: RoomInfo, standing: Standing): RoomRules {
-  return { banned: standing.banned, private: info.private, member: standing.role !== undefined, mutedUntil: standing.mutedUntil };
+  return {
+    banned: standing.banned,
+    private: info.private,
+    member: standing.role !== undefined,
+    mutedUntil: standing.mutedUntil,
+    archived: info.archived === true,
+  };
 }
 
 function refusal(reason: AppendRefused['reason'], room: string): ProtocolError {
@@ -696,5 +794,7 @@ function refusal(reason: AppendRefused['reason'], room: string): ProtocolError {
       return new ProtocolError(ErrorCode.Muted, `you are muted in ${room}`, 'room');
     case 'not_member':
       return new ProtocolError(ErrorCode.NotMember, `${room} is private; ask for an invite`, 'room');
+    case 'archived':
+      return archivedRoom(room);
   }
 }

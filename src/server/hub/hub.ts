@@ -6,7 +6,7 @@
 // topic that every process subscribes to once; each process hands them to the user's connections
 // it holds.
 import type { Logger } from 'pino';
-import type { MessagePush, Push, UserNoticePush, UserRef } from '../../protocol/messages.js';
+import type { DirectoryPush, MessagePush, Push, UserNoticePush, UserRef } from '../../protocol/messages.js';
 import type { Broker } from '../broker/broker.js';
 import { OutgoingPush } from './outgoing.js';
 import { RoomOrder, type RecoveryReader } from './room-order.js';
@@ -141,6 +141,7 @@ export class Hub {
   #receive(room: string, push: Push): void {
     if (room === USER_NOTICES) {
       if (push.type === 'invited' || push.type === 'read' || push.type === 'notice') this.#notify(push);
+      else if (push.type === 'directory') this.#announce(push);
       return;
     }
     const local = this.#rooms.get(room);
@@ -174,6 +175,22 @@ export class Hub {
     if (connections === undefined) return;
     const outgoing = new OutgoingPush(push);
     for (const member of connections) member.notify(outgoing);
+  }
+
+  /**
+   * A public room's change reaches every connection; a private room's, only those in it. A deleted
+   * room's connections are then taken out of it, as a kick would.
+   */
+  #announce(push: DirectoryPush): void {
+    const outgoing = new OutgoingPush(push);
+    const members = this.#rooms.get(push.room)?.members;
+    if (!push.private) {
+      for (const connections of this.#users.values()) for (const member of connections) member.notify(outgoing);
+    } else if (members !== undefined) {
+      for (const member of members) member.notify(outgoing);
+    }
+    if (push.event !== 'deleted' || members === undefined) return;
+    for (const userId of new Set([...members].map((member) => member.userId))) this.#remove(push.room, userId);
   }
 
   #remove(room: string, userId: string): void {

@@ -130,6 +130,8 @@ async function finishJoin(
 
 const leave: Handler<'leave'> = async (session, { room }, id, chat) => {
   if (session.rooms.delete(room)) await chat.leave(session, room);
+  // The user leaves the room, not only this connection: it leaves the user's rooms on every device.
+  await chat.unjoin(session.user, room);
   session.ok<'leave'>(id, { room });
 };
 
@@ -257,6 +259,16 @@ const dm: Handler<'dm'> = async (session, { user }, id, chat) => {
   session.ok<'dm'>(id, await chat.dm(session, user));
 };
 
+const archive: Handler<'archive'> = async (session, { room, archived }, id, chat) => {
+  await chat.archive(session.user, room, archived ?? true);
+  session.ok<'archive'>(id, { room, archived: archived ?? true });
+};
+
+const destroy: Handler<'destroy'> = async (session, { room }, id, chat) => {
+  await chat.destroy(session.user, room);
+  session.ok<'destroy'>(id, { room });
+};
+
 export const handlers: { [V in Verb]: Handler<V> } = {
   hello,
   join,
@@ -280,4 +292,6 @@ export const handlers: { [V in Verb]: Handler<V> } = {
   dm,
   read,
   topic,
+  archive,
+  destroy,
 };

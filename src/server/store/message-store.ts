@@ -19,7 +19,7 @@ export interface AppendResult {
 }
 
 /** Why an append was refused; nothing was stored. */
-export type AppendRefusal = 'banned' | 'muted' | 'not_member';
+export type AppendRefusal = 'banned' | 'muted' | 'not_member' | 'archived';
 
 /** An append the room's rules refused (see `MessageStore.append`). */
 export class AppendRefused extends Error {

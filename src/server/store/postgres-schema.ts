@@ -117,6 +117,16 @@ const migrations: readonly string[] = [
      bot_id      text NOT NULL,
      created_at  bigint NOT NULL
    );`,
+  // Archived rooms: read-only and out of the directory, from archived_at on.
+  `ALTER TABLE rooms ADD COLUMN archived_at bigint;`,
+  // The rooms each user has joined and not left: they follow the user to every device.
+  `CREATE TABLE joined_rooms (
+     user_id text NOT NULL,
+     room    text NOT NULL,
+     since   bigint NOT NULL,
+     PRIMARY KEY (user_id, room)
+   );
+   CREATE INDEX joined_rooms_by_room ON joined_rooms (room);`,
 ];
 
 /** Brings `schema` (created if missing) up to the latest migration. */

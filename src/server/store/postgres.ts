@@ -49,7 +49,7 @@ const SCHEMA_PATTERN = /^[a-z_][a-z0-9_]{0,62}$/;
 const RETRYABLE = new Set(['40P01', '40001']);
 const MAX_ATTEMPTS = 3;
 
-const ROOM_COLUMNS = 'name, seq, private, kind, topic';
+const ROOM_COLUMNS = 'name, seq, private, kind, topic, archived_at';
 
 const cidKey = (room: string, userId: string, cid: string): string => `${room}\u0000${userId}\u0000${cid}`;
 
@@ -187,7 +187,7 @@ export class PostgresStore implements Store {
       for (const row of existing.rows) known.set(cidKey(row.room, row.user_id, row.cid), toMessage(row));
       // The room's rules for each sender, read under the same locks (see Store.append).
       const guards = await client.query<SenderRulesRow>(
-        `SELECT k.room, k.user_id, r.private,
+        `SELECT k.room, k.user_id, r.private, r.archived_at IS NOT NULL AS archived,
                 EXISTS (SELECT 1 FROM room_members m WHERE m.room = k.room AND m.user_id = k.user_id) AS member,
                 EXISTS (SELECT 1 FROM room_bans b WHERE b.room = k.room AND b.user_id = k.user_id) AS banned,
                 COALESCE((SELECT until FROM room_mutes u WHERE u.room = k.room AND u.user_id = k.user_id), 0) AS muted_until
@@ -283,7 +283,7 @@ export class PostgresStore implements Store {
       return roomPage(rows.map(toRoomInfo), limit);
     }
     const own = await this.#query<PgRoomRow>(
-      `SELECT r.name, r.seq, r.private, r.kind, r.topic FROM room_members m JOIN rooms r ON r.name = m.room
+      `SELECT r.name, r.seq, r.private, r.kind, r.topic, r.archived_at FROM room_members m JOIN rooms r ON r.name = m.room
         WHERE m.user_id = $1 ORDER BY r.active_at DESC LIMIT $2`,
       [visibleTo, limit + 1],
     );
@@ -293,7 +293,7 @@ export class PostgresStore implements Store {
         : (
             await this.#query<PgRoomRow>(
               `SELECT ${ROOM_COLUMNS} FROM rooms r
-                WHERE NOT private AND NOT EXISTS (SELECT 1 FROM room_members m WHERE m.room = r.name AND m.user_id = $1)
+                WHERE NOT private AND archived_at IS NULL AND NOT EXISTS (SELECT 1 FROM room_members m WHERE m.room = r.name AND m.user_id = $1)
                 ORDER BY active_at DESC LIMIT $2`,
               [visibleTo, limit - own.rows.length + 1],
             )
@@ -370,6 +370,18 @@ export class PostgresStore implements Store {
     });
   }
 
+  async dmPeers(userId: string): Promise<Map<string, UserRef>> {
+    const { rows } = await this.#query<{ room: string; id: string; name: string }>(
+      `SELECT m.room, u.id, u.name FROM room_members mine
+         JOIN rooms r ON r.name = mine.room AND r.kind = 'dm'
+         JOIN room_members m ON m.room = mine.room AND m.user_id <> mine.user_id
+         JOIN users u ON u.id = m.user_id
+        WHERE mine.user_id = $1`,
+      [userId],
+    );
+    return new Map(rows.map((row) => [row.room, toUser(row)]));
+  }
+
   async roomInfo(room: string): Promise<RoomInfo | undefined> {
     const { rows } = await this.#query<PgRoomRow>(`SELECT ${ROOM_COLUMNS} FROM rooms WHERE name = $1`, [room]);
     const row = rows[0];
@@ -396,6 +408,23 @@ export class PostgresStore implements Store {
        ON CONFLICT (room, user_id) DO UPDATE SET role = excluded.role`,
       [room, userId, role, now],
     );
+  }
+
+  async setArchived(room: string, now: number | null): Promise<boolean> {
+    const { rowCount } = await this.#query('UPDATE rooms SET archived_at = $1 WHERE name = $2', [now, room]);
+    return rowCount === 1;
+  }
+
+  async deleteRoom(room: string): Promise<boolean> {
+    return this.#tx(async (client) => {
+      // The room's lock, as an append takes it: no message of it is being stored meanwhile.
+      const locked = await client.query('SELECT 1 FROM rooms WHERE name = $1 FOR UPDATE', [room]);
+      for (const table of ['messages', 'message_revisions', 'reactions', 'room_members', 'room_bans', 'room_mutes', 'read_markers', 'joined_rooms']) {
+        await client.query(`DELETE FROM ${table} WHERE room = $1`, [room]);
+      }
+      await client.query('DELETE FROM rooms WHERE name = $1', [room]);
+      return locked.rowCount === 1;
+    });
   }
 
   async setBan(room: string, userId: string, banned: boolean, now: number): Promise<void> {
@@ -437,6 +466,24 @@ export class PostgresStore implements Store {
       [userId, room, seq],
     );
     return Number(rows[0]?.seq ?? 0);
+  }
+
+  async hasJoined(room: string, userId: string): Promise<boolean> {
+    const { rowCount } = await this.#query('SELECT 1 FROM joined_rooms WHERE user_id = $1 AND room = $2', [userId, room]);
+    return rowCount === 1;
+  }
+
+  async markJoined(room: string, userId: string, now: number): Promise<void> {
+    await this.#query('INSERT INTO joined_rooms (user_id, room, since) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING', [userId, room, now]);
+  }
+
+  async markLeft(room: string, userId: string): Promise<void> {
+    await this.#query('DELETE FROM joined_rooms WHERE user_id = $1 AND room = $2', [userId, room]);
+  }
+
+  async joinedRooms(userId: string): Promise<Set<string>> {
+    const { rows } = await this.#query<{ room: string }>('SELECT room FROM joined_rooms WHERE user_id = $1', [userId]);
+    return new Set(rows.map((row) => row.room));
   }
 
   async readMarkers(userId: string): Promise<Map<string, number>> {

@@ -1,5 +1,5 @@
 // The order in which a room refuses someone, in one place: banned first, then not a member of a
-// private room, then (for a send) muted. Both stores apply it inside the append's write, and the
+// private room, then (for a send) an archived room, then muted. Both stores apply it inside the append's write, and the
 // chat service before a read or any other write, so every path answers the same refusal.
 import type { AppendRefusal } from './message-store.js';
 
@@ -10,10 +10,12 @@ export interface RoomRules {
   member: boolean;
   /** Ms since the epoch until which the user may not send; 0 when not muted. */
   mutedUntil: number;
+  /** An archived room is read-only for everyone. */
+  archived: boolean;
 }
 
 /** Why the user may not read the room (join it, read its history), or undefined when it may. */
-export function readRefusal(rules: Omit<RoomRules, 'mutedUntil'>): Exclude<AppendRefusal, 'muted'> | undefined {
+export function readRefusal(rules: Omit<RoomRules, 'mutedUntil' | 'archived'>): Exclude<AppendRefusal, 'muted' | 'archived'> | undefined {
   if (rules.banned) return 'banned';
   if (rules.private && !rules.member) return 'not_member';
   return undefined;
@@ -21,5 +23,5 @@ export function readRefusal(rules: Omit<RoomRules, 'mutedUntil'>): Exclude<Appen
 
 /** Why the user may not send to the room at `at`, or undefined when it may. */
 export function sendRefusal(rules: RoomRules, at: number): AppendRefusal | undefined {
-  return readRefusal(rules) ?? (rules.mutedUntil > at ? 'muted' : undefined);
+  return readRefusal(rules) ?? (rules.archived ? 'archived' : rules.mutedUntil > at ? 'muted' : undefined);
 }

@@ -1,4 +1,6 @@
 // RoomStore: which rooms exist and their settings (private, DM, topic), and the `rooms` list.
+import type { UserRef } from '../../protocol/messages.js';
+
 export interface RoomSummary {
   room: string;
   seq: number;
@@ -18,6 +20,8 @@ export interface RoomInfo extends RoomSummary {
   private: boolean;
   dm: boolean;
   topic?: string;
+  /** Read-only, and out of other users' `rooms` lists. */
+  archived?: true;
 }
 
 /** One `listRooms` page. */
@@ -57,8 +61,23 @@ export interface RoomStore {
    * idempotent. Resolves whether this call created the room.
    */
   openDm(room: string, users: [string, string], now: number): Promise<boolean>;
+  /**
+   * For each DM `userId` is in, the other user (as last recorded), by room: what a client that was
+   * offline when the DM was opened needs to name it.
+   */
+  dmPeers(userId: string): Promise<Map<string, UserRef>>;
   /** The room's settings, or undefined when the room does not exist. */
   roomInfo(room: string): Promise<RoomInfo | undefined>;
+  /**
+   * Archives the room at `now` (read-only: appends are refused with `archived`; listed only to its
+   * members) or, with null, makes it writable again; false when the room does not exist.
+   */
+  setArchived(room: string, now: number | null): Promise<boolean>;
+  /**
+   * Deletes the room and everything stored for it: messages, revisions, reactions, memberships,
+   * bans, mutes, read markers. False when it did not exist. The name is free again afterwards.
+   */
+  deleteRoom(room: string): Promise<boolean>;
   /** Sets the room's topic (null clears it); false when the room does not exist. */
   setTopic(room: string, topic: string | null): Promise<boolean>;
 }

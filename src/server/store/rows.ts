@@ -33,11 +33,13 @@ export interface RoomRow<N extends Int = Int, F extends Flag = Flag> {
   private: F;
   kind: string;
   topic: string | null;
+  archived_at: N | null;
 }
 
 /** The rules an append must pass, as the append's own transaction reads them. */
 export interface RulesRow<N extends Int = Int, F extends Flag = Flag> {
   private: F;
+  archived: F;
   member: F;
   banned: F;
   muted_until: N;
@@ -77,11 +79,18 @@ export function toMessage(row: MessageRow): ChatMessage {
 export function toRoomInfo(row: RoomRow): RoomInfo {
   const info: RoomInfo = { room: row.name, seq: Number(row.seq), private: flag(row.private), dm: row.kind === 'dm' };
   if (row.topic !== null) info.topic = row.topic;
+  if (row.archived_at !== null) info.archived = true;
   return info;
 }
 
 export function toRoomRules(row: RulesRow): RoomRules {
-  return { banned: flag(row.banned), private: flag(row.private), member: flag(row.member), mutedUntil: Number(row.muted_until) };
+  return {
+    banned: flag(row.banned),
+    private: flag(row.private),
+    member: flag(row.member),
+    mutedUntil: Number(row.muted_until),
+    archived: flag(row.archived),
+  };
 }
 
 /** A missing row (no such query result) stands for no membership, no ban, no mute. */

@@ -138,6 +138,16 @@ const migrations: readonly string[] = [
      bot_id      TEXT NOT NULL,
      created_at  INTEGER NOT NULL
    ) STRICT;`,
+  // Archived rooms: read-only and out of the directory, from archived_at on.
+  `ALTER TABLE rooms ADD COLUMN archived_at INTEGER;`,
+  // The rooms each user has joined and not left: they follow the user to every device.
+  `CREATE TABLE joined_rooms (
+     user_id TEXT NOT NULL,
+     room    TEXT NOT NULL,
+     since   INTEGER NOT NULL,
+     PRIMARY KEY (user_id, room)
+   ) STRICT, WITHOUT ROWID;
+   CREATE INDEX joined_rooms_by_room ON joined_rooms (room);`,
 ];
 
 /** Brings the database up to the latest schema (or to version `upTo`, for tests of a migration). */

@@ -58,7 +58,7 @@ export class SqliteStore implements Store {
   readonly #db: Database.Database;
   readonly #statements;
   readonly #commit: (pending: PendingWrite[]) => unknown[];
-  /** Rooms known to exist: rooms are never deleted, so an append to one needs no INSERT OR IGNORE. */
+  /** Rooms known to exist: an append to one needs no INSERT OR IGNORE (deleteRoom forgets the room). */
   readonly #knownRooms = new Set<string>();
   #pending: PendingWrite[] = [];
   #flushScheduled = false;
@@ -98,19 +98,39 @@ export class SqliteStore implements Store {
       // A `rooms` page: the user's own rooms first, then the most recently active public ones (both
       // walk an index and stop at the limit, however many rooms there are).
       listRooms: db.prepare<[number], SqliteRoomRow>(
-        'SELECT name, seq, private, kind, topic FROM rooms ORDER BY active_at DESC LIMIT ?',
+        'SELECT name, seq, private, kind, topic, archived_at FROM rooms ORDER BY active_at DESC LIMIT ?',
       ),
       listMemberRooms: db.prepare<[string, number], SqliteRoomRow>(
-        `SELECT r.name, r.seq, r.private, r.kind, r.topic FROM room_members m JOIN rooms r ON r.name = m.room
+        `SELECT r.name, r.seq, r.private, r.kind, r.topic, r.archived_at FROM room_members m JOIN rooms r ON r.name = m.room
           WHERE m.user_id = ? ORDER BY r.active_at DESC LIMIT ?`,
       ),
       listPublicRooms: db.prepare<[string, number], SqliteRoomRow>(
-        `SELECT name, seq, private, kind, topic FROM rooms r
-          WHERE private = 0 AND NOT EXISTS (SELECT 1 FROM room_members m WHERE m.room = r.name AND m.user_id = ?)
+        `SELECT name, seq, private, kind, topic, archived_at FROM rooms r
+          WHERE private = 0 AND archived_at IS NULL AND NOT EXISTS (SELECT 1 FROM room_members m WHERE m.room = r.name AND m.user_id = ?)
           ORDER BY active_at DESC LIMIT ?`,
       ),
+      dmPeers: db.prepare<[string], { room: string; id: string; name: string }>(
+        `SELECT m.room, u.id, u.name FROM room_members mine
+           JOIN rooms r ON r.name = mine.room AND r.kind = 'dm'
+           JOIN room_members m ON m.room = mine.room AND m.user_id <> mine.user_id
+           JOIN users u ON u.id = m.user_id
+          WHERE mine.user_id = ?`,
+      ),
       setTopic: db.prepare<[string | null, string]>('UPDATE rooms SET topic = ? WHERE name = ?'),
-      roomInfo: db.prepare<[string], SqliteRoomRow>('SELECT name, seq, private, kind, topic FROM rooms WHERE name = ?'),
+      setArchived: db.prepare<[number | null, string]>('UPDATE rooms SET archived_at = ? WHERE name = ?'),
+      // Everything stored under a room's name, then the room itself.
+      deleteRoom: [
+        'messages',
+        'message_revisions',
+        'reactions',
+        'room_members',
+        'room_bans',
+        'room_mutes',
+        'read_markers',
+        'joined_rooms',
+      ].map((table) => db.prepare<[string]>(`DELETE FROM ${table} WHERE room = ?`)),
+      deleteRoomRow: db.prepare<[string]>('DELETE FROM rooms WHERE name = ?'),
+      roomInfo: db.prepare<[string], SqliteRoomRow>('SELECT name, seq, private, kind, topic, archived_at FROM rooms WHERE name = ?'),
       // A private room (and a DM) has rules from the start: `guarded` is its `private` flag.
       createOwnedRoom: db.prepare<[string, number, string, string | null, number, number, number, string]>(
         `INSERT OR IGNORE INTO rooms (name, seq, private, kind, topic, created_at, guarded, active_at, created_by)
@@ -120,7 +140,7 @@ export class SqliteStore implements Store {
       markGuarded: db.prepare<[string]>('UPDATE rooms SET guarded = 1 WHERE name = ? AND guarded = 0'),
       // The rules an append must pass, read in the append's own transaction.
       rules: db.prepare<[string, string, string, string, string, string, string], RulesRow<number, number>>(
-        `SELECT r.private AS private,
+        `SELECT r.private AS private, r.archived_at IS NOT NULL AS archived,
                 EXISTS (SELECT 1 FROM room_members WHERE room = ? AND user_id = ?) AS member,
                 EXISTS (SELECT 1 FROM room_bans WHERE room = ? AND user_id = ?) AS banned,
                 COALESCE((SELECT until FROM room_mutes WHERE room = ? AND user_id = ?), 0) AS muted_until
@@ -191,6 +211,10 @@ export class SqliteStore implements Store {
          ON CONFLICT (user_id, room) DO UPDATE SET seq = max(seq, excluded.seq) RETURNING seq`,
       ),
       readMarkers: db.prepare<[string], { room: string; seq: number }>('SELECT room, seq FROM read_markers WHERE user_id = ?'),
+      hasJoined: db.prepare<[string, string], { one: number }>('SELECT 1 AS one FROM joined_rooms WHERE user_id = ? AND room = ?'),
+      markJoined: db.prepare<[string, string, number]>('INSERT OR IGNORE INTO joined_rooms (user_id, room, since) VALUES (?, ?, ?)'),
+      markLeft: db.prepare<[string, string]>('DELETE FROM joined_rooms WHERE user_id = ? AND room = ?'),
+      joinedRooms: db.prepare<[string], { room: string }>('SELECT room FROM joined_rooms WHERE user_id = ?'),
       recordUser: db.prepare<[string, string, string, number, number]>(
         `INSERT INTO users (id, name, kind, created_at, seen_at) VALUES (?, ?, ?, ?, ?)
          ON CONFLICT (id) DO UPDATE SET name = excluded.name, seen_at = excluded.seen_at`,
@@ -402,6 +426,30 @@ export class SqliteStore implements Store {
     return this.#write(() => this.#statements.setTopic.run(topic, room).changes === 1);
   }
 
+  setArchived(room: string, now: number | null): Promise<boolean> {
+    return this.#write((batch) => {
+      if (this.#statements.setArchived.run(now, room).changes === 0) return false;
+      // Appends read the rules of a guarded room only: an archived one refuses them.
+      this.#guard(room, batch);
+      return true;
+    });
+  }
+
+  deleteRoom(room: string): Promise<boolean> {
+    return this.#write((batch) => {
+      for (const statement of this.#statements.deleteRoom) statement.run(room);
+      const deleted = this.#statements.deleteRoomRow.run(room).changes === 1;
+      // An append after this one makes the room again, from seq 1, like any new room.
+      this.#knownRooms.delete(room);
+      batch.delete(room);
+      return deleted;
+    });
+  }
+
+  dmPeers(userId: string): Promise<Map<string, UserRef>> {
+    return this.#read(() => new Map(this.#statements.dmPeers.all(userId).map((row) => [row.room, toUser(row)])));
+  }
+
   roomInfo(room: string): Promise<RoomInfo | undefined> {
     return this.#read(() => {
       const row = this.#statements.roomInfo.get(room);
@@ -516,6 +564,26 @@ export class SqliteStore implements Store {
 
   markRead(room: string, userId: string, seq: number): Promise<number> {
     return this.#write(() => this.#statements.markRead.get(userId, seq, room)?.seq ?? 0);
+  }
+
+  hasJoined(room: string, userId: string): Promise<boolean> {
+    return this.#read(() => this.#statements.hasJoined.get(userId, room) !== undefined);
+  }
+
+  markJoined(room: string, userId: string, now: number): Promise<void> {
+    return this.#write(() => {
+      this.#statements.markJoined.run(userId, room, now);
+    });
+  }
+
+  markLeft(room: string, userId: string): Promise<void> {
+    return this.#write(() => {
+      this.#statements.markLeft.run(userId, room);
+    });
+  }
+
+  joinedRooms(userId: string): Promise<Set<string>> {
+    return this.#read(() => new Set(this.#statements.joinedRooms.all(userId).map((row) => row.room)));
   }
 
   readMarkers(userId: string): Promise<Map<string, number>> {

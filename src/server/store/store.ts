@@ -1,8 +1,9 @@
 // Store: where every message, room, membership, read marker, user, account and login session lives.
 // Consumers depend on the narrow interface of the concern they use (message-store.ts, room-store.ts,
-// membership-store.ts, read-marker-store.ts, user-store.ts, account-store.ts); `Store` is all of
+// membership-store.ts, read-marker-store.ts, joined-room-store.ts, user-store.ts, account-store.ts); `Store` is all of
 // them in one database, what an engine implements and the composition root wires.
 import type { AccountStore, AuthSessionStore } from './account-store.js';
+import type { JoinedRoomStore } from './joined-room-store.js';
 import type { MembershipStore } from './membership-store.js';
 import type { MessageStore } from './message-store.js';
 import type { ReadMarkerStore } from './read-marker-store.js';
@@ -14,6 +15,7 @@ export interface Store
     RoomStore,
     MembershipStore,
     ReadMarkerStore,
+    JoinedRoomStore,
     UserStore,
     AccountStore,
     AuthSessionStore {

@@ -2,7 +2,7 @@ import type { JSX } from 'preact';
 import { useMemo, useState } from 'preact/hooks';
 import type { UserRef } from '../../../src/client/index.js';
 import { sameItems, shallowEqual, useApp, useRoom, useStore } from '../hooks.js';
-import { knownUsers, moderates as moderatesIn } from '../state/app.js';
+import { knownUsers, moderates as moderatesIn, nameTags } from '../state/app.js';
 import { onlineCount } from '../state/room.js';
 import type { ModerationVerb } from '../store/chat-store.js';
 import { Avatar } from './avatar.js';
@@ -19,6 +19,7 @@ export function Members({ room, onClose }: { room: string; onClose: () => void }
   const members = [...(view?.members.values() ?? [])].sort((a, b) =>
     a.id === me ? -1 : b.id === me ? 1 : a.name.localeCompare(b.name),
   );
+  const tags = nameTags(members);
   const act = (verb: ModerationVerb, user: UserRef): void => {
     store.moderate(verb, room, user).catch(() => undefined);
   };
@@ -53,6 +54,11 @@ export function Members({ room, onClose }: { room: string; onClose: () => void }
                 {member.name}
               </button>
             )}
+            {tags.has(member.id) && (
+              <span class="member-tag" data-testid="name-tag" title="Another user here has the same name">
+                {tags.get(member.id)}
+              </span>
+            )}
             {member.id === me && <span class="member-you">you</span>}
             {member.id !== me && moderates && !isDm && (
               <span class="member-actions">
@@ -79,6 +85,7 @@ export function Members({ room, onClose }: { room: string; onClose: () => void }
       )}
       {moderates && !isDm && <TopicForm key={room} room={room} current={view?.access?.topic ?? ''} />}
       {moderates && !isDm && <InviteForm room={room} members={view?.members} />}
+      {view?.access?.role === 'owner' && !isDm && <OwnerTools room={room} archived={view.access.archived === true} />}
     </aside>
   );
 }
@@ -111,6 +118,25 @@ function TopicForm({ room, current }: { room: string; current: string }): JSX.El
         </button>
       </div>
     </form>
+  );
+}
+
+/** The owner archives (read-only, out of the directory) or deletes the room. */
+function OwnerTools({ room, archived }: { room: string; archived: boolean }): JSX.Element {
+  const store = useStore();
+  const destroy = (): void => {
+    if (!window.confirm(`Delete #${room} and all its messages for everyone? This cannot be undone.`)) return;
+    store.destroy(room).catch(() => undefined);
+  };
+  return (
+    <div class="owner-tools">
+      <button type="button" class="button button-sm" onClick={() => void store.archive(room, !archived).catch(() => undefined)}>
+        {archived ? 'Open the room again' : 'Archive room'}
+      </button>
+      <button type="button" class="button button-sm chip-danger" onClick={destroy}>
+        Delete room
+      </button>
+    </div>
   );
 }
 

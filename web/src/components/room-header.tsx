@@ -12,9 +12,9 @@ interface RoomHeaderProps {
   drawer: boolean;
   members: boolean;
   searching: boolean;
-  onDrawer(): void;
-  onMembers(): void;
-  onSearch(): void;
+  onDrawer: () => void;
+  onMembers: () => void;
+  onSearch: () => void;
 }
 
 /** Unread messages in rooms other than the one in view: a dot on the drawer button (narrow screens). */
@@ -41,6 +41,7 @@ export function RoomHeader({ room, menuButton, drawer, members, searching, onDra
         <span>{label}</span>
         {access?.private === true && !dm && <span class="room-badge">private</span>}
         {access?.role !== undefined && access.role !== 'member' && <span class="room-badge">{access.role}</span>}
+        {access?.archived === true && <span class="room-badge">archived</span>}
         {access?.topic !== undefined && (
           <span class="room-topic" data-testid="topic" title={access.topic}>
             {access.topic}

@@ -74,14 +74,9 @@ export function Sidebar({ onNavigate, onSignOut }: { onNavigate: () => void; onS
     }
     setError(null);
     setDraft('');
-    if (isPrivate) {
-      // A private room is made (and owned) by its creator; joining an existing name would not make it private.
-      store.create(room, true).then(onNavigate, () => undefined);
-      setPrivate(false);
-      return;
-    }
-    store.join(room);
-    onNavigate();
+    // A room is made (and owned) by its creator; an existing public room of that name is joined.
+    store.create(room, isPrivate).then(onNavigate, () => undefined);
+    setPrivate(false);
   };
   return (
     <nav class="sidebar" aria-label="Rooms">
@@ -144,7 +139,7 @@ export function Sidebar({ onNavigate, onSignOut }: { onNavigate: () => void; onS
                     }}
                   >
                     {entry.dm ? <span class="room-sigil" aria-hidden="true">@</span> : <HashIcon />}
-                    <span class="room-name">{entry.dm ? 'Direct message' : entry.room}</span>
+                    <span class="room-name">{entry.dm ? (entry.peer?.name ?? 'Direct message') : entry.room}</span>
                     {entry.online > 0 && <span class="room-online">{entry.online} online</span>}
                   </button>
                 </li>

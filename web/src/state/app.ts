@@ -12,6 +12,10 @@ export interface DirectoryEntry {
   read: number;
   private: boolean;
   dm: boolean;
+  /** A DM's other user, as the server last saw them. */
+  peer?: UserRef;
+  /** I joined it (on some device) and have not left it. */
+  joined?: true;
 }
 
 /** Whether the browser may show desktop notifications; 'default' until the person is asked. */
@@ -71,6 +75,24 @@ export function totalUnread(state: AppState): number {
 export function moderates(state: AppState, room: string): boolean {
   const role = state.rooms.get(room)?.access?.role;
   return role === 'owner' || role === 'moderator';
+}
+
+/**
+ * What tells apart users who share a display name: for each of them, a short piece of its id
+ * (`#x7Qa`); users whose name is theirs alone get none. Names compare as people read them (case-folded).
+ */
+export function nameTags(users: Iterable<UserRef>): Map<string, string> {
+  const byName = new Map<string, UserRef[]>();
+  for (const user of users) {
+    const key = user.name.normalize('NFKC').toLowerCase();
+    byName.set(key, [...(byName.get(key) ?? []), user]);
+  }
+  const tags = new Map<string, string>();
+  for (const same of byName.values()) {
+    if (same.length < 2) continue;
+    for (const user of same) tags.set(user.id, `#${user.id.replace(/^[a-z]+[_:]/, '').slice(-4)}`);
+  }
+  return tags;
 }
 
 /** Every user I have seen in any room, for the invite picker. */

@@ -1,7 +1,7 @@
 // The app's store: one per signed-in page, made when the chat screen mounts and disposed when it
 // goes (socket closed, timers and listeners removed). It owns the SDK client; components read the
 // state through subscriptions (hooks.ts) and change it only through the methods here.
-import { createClient, type ChatMessage, type ParleyClient, type UserRef } from '../../../src/client/index.js';
+import { createClient, RequestError, type ChatMessage, type ParleyClient, type UserRef } from '../../../src/client/index.js';
 import type { Browser } from '../browser.js';
 import { documentTitle, type AppState, type DirectoryEntry } from '../state/app.js';
 import { applyReadMarker, lastSeq, markViewed, newRoom, patch, type RoomState } from '../state/room.js';
@@ -26,6 +26,8 @@ export class ChatStore {
   readonly #browser: Browser;
   readonly #stops: (() => void)[] = [];
   #directoryTimer: ReturnType<typeof setInterval> | undefined;
+  /** The room in view on the last visit, focused once the server lists it among my rooms. */
+  #wantedActive: string | null = null;
   #disposed = false;
 
   constructor(
@@ -36,10 +38,13 @@ export class ChatStore {
     const resume = saved.resume();
     const options = 'token' in identity ? { token: identity.token } : resume === null ? identity : { ...identity, resume };
     this.#client = createClient(browser.socketUrl, options);
-    const rooms = saved.rooms();
+    // An account's rooms are the server's (`rooms` says which it joined, on any device): rejoining
+    // this device's old list would undo a leave made elsewhere. A guest's are this browser's.
+    const rooms = 'token' in identity ? [] : saved.rooms();
     if (rooms.length === 0) rooms.push('lobby');
-    const active = saved.active() ?? rooms[0] ?? 'lobby';
+    const active = ('token' in identity ? undefined : saved.active()) ?? rooms[0] ?? 'lobby';
     if (!rooms.includes(active)) rooms.push(active);
+    this.#wantedActive = saved.active();
     this.#box = new StateBox({
       rooms: new Map(),
       active,
@@ -64,6 +69,7 @@ export class ChatStore {
         forget: (room) => this.#forget(room),
         notify: (text) => this.#notify(text),
         ready: () => this.#pollDirectory(),
+        refreshDirectory: () => this.refreshDirectory(),
       }),
       browser.watch({
         visible: () => this.select(this.state.active),
@@ -183,9 +189,20 @@ export class ChatStore {
     this.#client.reconnect();
   }
 
-  /** Creates a room I own (private when asked), then joins it. */
+  /**
+   * Creates a room I own (private when asked), then joins it. A public room that exists already is
+   * simply joined; a private one cannot be made of an existing name, which is said.
+   */
   async create(room: string, isPrivate: boolean): Promise<void> {
-    await this.#attempt(this.#client.command('create', { room, private: isPrivate }));
+    try {
+      await this.#client.command('create', { room, private: isPrivate });
+    } catch (error) {
+      const exists = error instanceof RequestError && error.code === 'room_exists';
+      if (!exists || isPrivate) {
+        this.#notify(error instanceof Error ? error.message : String(error));
+        throw error;
+      }
+    }
     this.join(room);
   }
 
@@ -199,6 +216,16 @@ export class ChatStore {
   async invite(room: string, user: UserRef): Promise<void> {
     await this.#attempt(this.#client.command('invite', { room, user: user.id }));
     this.#notify(`${user.name} is invited to #${room}`);
+  }
+
+  /** Archives the room I own (read-only, out of the directory), or opens it again. */
+  async archive(room: string, archived: boolean): Promise<void> {
+    await this.#attempt(this.#client.command('archive', { room, archived }));
+  }
+
+  /** Deletes the room I own, with all its messages; everyone in it is taken out (a `directory` push). */
+  async destroy(room: string): Promise<void> {
+    await this.#attempt(this.#client.command('destroy', { room }));
   }
 
   async setTopic(room: string, topic: string): Promise<void> {
@@ -229,16 +256,39 @@ export class ChatStore {
   }
 
   refreshDirectory(): void {
+    // Rooms whose join was answered before this request: the reply knows whether they are still mine.
+    const settled = [...this.state.rooms.values()].filter((view) => view.access !== undefined).map((view) => view.name);
     this.#client.listRooms().then(
       (rooms) => {
         if (this.#disposed) return;
-        this.#box.set({ directory: rooms.sort((a, b) => b.online - a.online || b.seq - a.seq) });
+        this.#followJoined(rooms, settled);
+        const dmPeers = new Map(this.state.dmPeers);
+        for (const entry of rooms) if (entry.peer !== undefined) dmPeers.set(entry.room, entry.peer);
+        this.#box.set({ directory: rooms.sort((a, b) => b.online - a.online || b.seq - a.seq), dmPeers });
         this.#reopenDms(rooms);
         const inView = (room: string): boolean => room === this.state.active && !this.#browser.hidden();
         for (const entry of rooms) this.#box.updateRoom(entry.room, (state) => applyReadMarker(state, entry, inView(entry.room)));
       },
       () => undefined,
     );
+  }
+
+  /**
+   * My rooms follow me across devices: a room I joined elsewhere comes into the sidebar, one I left
+   * elsewhere goes (DMs come and go by their own rule, see #reopenDms; the lobby always stays).
+   */
+  #followJoined(rooms: DirectoryEntry[], settled: string[]): void {
+    for (const entry of rooms) {
+      if (entry.joined === true && !entry.dm && !this.state.rooms.has(entry.room)) this.join(entry.room, false);
+    }
+    const listed = new Map(rooms.map((entry) => [entry.room, entry]));
+    for (const room of settled) {
+      const entry = listed.get(room);
+      if (entry !== undefined && !entry.dm && entry.joined !== true && room !== 'lobby') this.#forget(room);
+    }
+    const wanted = this.#wantedActive;
+    this.#wantedActive = null;
+    if (wanted !== null && this.state.rooms.has(wanted)) this.select(wanted);
   }
 
   /** Room sizes and new public rooms change all the time; the directory is read again now and then. */

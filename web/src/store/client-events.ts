@@ -1,7 +1,7 @@
 // SDK events into the store: each one becomes a pure update of the room it names (state/room.ts,
 // state/room-events.ts), plus what only the store can do (notices, desktop notifications, a room
 // taken away, read markers and page loads).
-import type { ChatMessage, ParleyClient } from '../../../src/client/index.js';
+import type { ChatMessage, ParleyClient, RoomAccess } from '../../../src/client/index.js';
 import type { Browser } from '../browser.js';
 import { peerOf, titleOf } from '../state/app.js';
 import { mentionsMe } from '../state/mention.js';
@@ -24,6 +24,13 @@ export interface StoreHands {
   notify(text: string): void;
   /** The connection said hello (first time or again). */
   ready(): void;
+  /** Reads the room directory again. */
+  refreshDirectory(): void;
+}
+
+function withArchived(access: RoomAccess, archived: boolean): RoomAccess {
+  const { archived: _was, ...rest } = access;
+  return archived ? { ...rest, archived: true } : rest;
 }
 
 /** Listens to `client` until the returned function is called. */
@@ -122,6 +129,19 @@ export function listenToClient(client: ParleyClient, hands: StoreHands): () => v
     }),
     // A notice from another system (the server API): shown like an invitation's.
     client.on('notice', (push) => hands.notify(`${push.by.name}: ${push.text}`)),
+    // A room was made, archived or deleted: the directory is read again, and a room of mine follows.
+    client.on('directory', (push) => {
+      hands.refreshDirectory();
+      if (!box.state.rooms.has(push.room)) return;
+      if (push.event === 'deleted') {
+        hands.forget(push.room);
+        hands.notify(`${push.by.name} deleted #${push.room}`);
+      } else if (push.event === 'archived' || push.event === 'unarchived') {
+        const archived = push.event === 'archived';
+        box.updateRoom(push.room, (state) => (state.access === undefined ? state : patch(state, { access: withArchived(state.access, archived) })));
+        hands.notify(archived ? `${push.by.name} archived #${push.room}: it can be read, not written to` : `#${push.room} is open again`);
+      }
+    }),
     client.on('outbox', ({ room, pending }) => {
       const all = client.pending();
       saved.setOutbox(all.map(({ room: where, text, cid, replyTo }) => (replyTo === undefined ? { room: where, text, cid } : { room: where, text, cid, replyTo })));
