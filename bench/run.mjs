@@ -121,9 +121,7 @@ function machine() {
     memTotalGB: Math.round(Number(sh("awk '/MemTotal/ {print $2}' /proc/meminfo")) / 1024 / 1024),
     versions: {
       ws: JSON.parse(execFileSync('node', ['-p', 'JSON.stringify(require("ws/package.json").version)'], { cwd: repoRoot, encoding: 'utf8' })),
-      socketio: JSON.parse(
-        execFileSync('node', ['-p', 'JSON.stringify(require("socket.io/package.json").version)'], { cwd: repoRoot, encoding: 'utf8' }),
-      ),
+      socketio: JSON.parse(execFileSync('node', ['-p', 'JSON.stringify(require("socket.io/package.json").version)'], { cwd: repoRoot, encoding: 'utf8' })),
     },
   };
 }
@@ -172,11 +170,29 @@ async function fanOut(targetName, { members, roomOf, roomSize, senderCount, rate
 const runners = {
   room1000: (t) => {
     const c = config.room1000;
-    return fanOut(t, { members: c.members, roomOf: () => 'big', roomSize: c.members, senderCount: 10, rates: c.rates, durationMs: c.durationMs, drainMs: c.drainMs, singleRoom: true });
+    return fanOut(t, {
+      members: c.members,
+      roomOf: () => 'big',
+      roomSize: c.members,
+      senderCount: 10,
+      rates: c.rates,
+      durationMs: c.durationMs,
+      drainMs: c.drainMs,
+      singleRoom: true,
+    });
   },
   room5000: (t) => {
     const c = config.room5000;
-    return fanOut(t, { members: c.members, roomOf: () => 'big', roomSize: c.members, senderCount: 10, rates: c.rates, durationMs: c.durationMs, drainMs: c.drainMs, singleRoom: true });
+    return fanOut(t, {
+      members: c.members,
+      roomOf: () => 'big',
+      roomSize: c.members,
+      senderCount: 10,
+      rates: c.rates,
+      durationMs: c.durationMs,
+      drainMs: c.drainMs,
+      singleRoom: true,
+    });
   },
   rooms100x10: async (t) => {
     const c = config.rooms100x10;
@@ -196,7 +212,8 @@ const runners = {
     result.members = members;
     return result;
   },
-  idle: (t) => withServer(t, (target, server) => idle({ target, server, count: config.idle.count, roomSize: config.idle.roomSize, singleRoom: t === 'ws', log })),
+  idle: (t) =>
+    withServer(t, (target, server) => idle({ target, server, count: config.idle.count, roomSize: config.idle.roomSize, singleRoom: t === 'ws', log })),
   // With the default synchronous=FULL (an fsync per transaction), then with NORMAL for comparison.
   store: async (t) => {
     if (t !== 'parley' && t !== 'base') return null;
@@ -230,11 +247,17 @@ if (options.child !== undefined) {
 
 function runChild(scenario, targetName) {
   const out = join(mkdtempSync(join(tmpdir(), 'parley-bench-child-')), 'result.json');
-  const passOn = process.argv.slice(2).filter((arg, i, all) => !arg.startsWith('--only') && !arg.startsWith('--targets') && !['--only', '--targets'].includes(all[i - 1]));
-  const child = spawnSync(process.execPath, [...process.execArgv, join(benchRoot, 'run.mjs'), ...passOn, '--child', `${scenario}:${targetName}`, '--child-out', out], {
-    stdio: 'inherit',
-    env: process.env,
-  });
+  const passOn = process.argv
+    .slice(2)
+    .filter((arg, i, all) => !arg.startsWith('--only') && !arg.startsWith('--targets') && !['--only', '--targets'].includes(all[i - 1]));
+  const child = spawnSync(
+    process.execPath,
+    [...process.execArgv, join(benchRoot, 'run.mjs'), ...passOn, '--child', `${scenario}:${targetName}`, '--child-out', out],
+    {
+      stdio: 'inherit',
+      env: process.env,
+    },
+  );
   try {
     if (child.status !== 0) return { error: `generator process exited with ${child.status ?? child.signal}` };
     return JSON.parse(readFileSync(out, 'utf8'));
@@ -264,7 +287,9 @@ function printBeforeAfter(all) {
 const facts = machine();
 facts.pinned = hasTaskset;
 facts.niceness = options.nice === undefined ? 0 : Number(options.nice);
-log(`machine: ${facts.nproc} × ${facts.cpuModel}, node ${facts.node}, taskset ${facts.taskset ? 'yes' : 'no'}, load ${facts.loadStart.map((l) => l.toFixed(2)).join(' ')}`);
+log(
+  `machine: ${facts.nproc} × ${facts.cpuModel}, node ${facts.node}, taskset ${facts.taskset ? 'yes' : 'no'}, load ${facts.loadStart.map((l) => l.toFixed(2)).join(' ')}`,
+);
 log(`messages: ${MESSAGE_BYTES} bytes of text; ${quick ? 'QUICK smoke run' : 'full run'}`);
 
 const results = {};

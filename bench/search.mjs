@@ -30,11 +30,44 @@ const MESSAGES = Number(options.messages);
 const TEXT = Number(options.text);
 
 // Words without the letters q, j, x and z, so that patterns made of those match nothing.
-const WORDS = ['lorem', 'ipsum', 'dolor', 'sit', 'amet', 'consectetur', 'adipiscing', 'elit', 'sed', 'do', 'eiusmod',
-  'tempor', 'incididunt', 'ut', 'labore', 'et', 'dolore', 'magna', 'Ut', 'enim', 'ad', 'minim', 'veniam',
-  'nostrud', 'ullamco', 'laboris', 'nisi', 'ea', 'commodo', 'Duis', 'aute', 'irure', 'in', 'reprehenderit'];
+const WORDS = [
+  'lorem',
+  'ipsum',
+  'dolor',
+  'sit',
+  'amet',
+  'consectetur',
+  'adipiscing',
+  'elit',
+  'sed',
+  'do',
+  'eiusmod',
+  'tempor',
+  'incididunt',
+  'ut',
+  'labore',
+  'et',
+  'dolore',
+  'magna',
+  'Ut',
+  'enim',
+  'ad',
+  'minim',
+  'veniam',
+  'nostrud',
+  'ullamco',
+  'laboris',
+  'nisi',
+  'ea',
+  'commodo',
+  'Duis',
+  'aute',
+  'irure',
+  'in',
+  'reprehenderit',
+];
 let rng = 42;
-const random = () => ((rng = (rng * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+const random = () => (rng = (rng * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
 const longText = (i) => {
   let text = `m${i} `;
   while (text.length < TEXT) text += `${WORDS[Math.floor(random() * WORDS.length)]} `;
@@ -201,7 +234,9 @@ async function main() {
         );
       }
     }
-    console.log('\n| search | text | first reply ms | requests to page or room start | total ms | found | server max event-loop delay ms | p99 ms | worst ping RTT ms |');
+    console.log(
+      '\n| search | text | first reply ms | requests to page or room start | total ms | found | server max event-loop delay ms | p99 ms | worst ping RTT ms |',
+    );
     console.log('| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
     for (const row of rows) {
       console.log(

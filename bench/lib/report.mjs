@@ -60,9 +60,15 @@ export function renderMarkdown(report, svgName, analysis) {
   lines.push('');
   lines.push('## Peers');
   lines.push('');
-  lines.push('- **naive ws loop**: `ws` with `wss.clients.forEach(c => c.send(data))` (bench/servers/ws-naive.mjs); in the many-rooms scenario the same loop runs over a per-room set chosen by the URL.');
-  lines.push('- **Socket.IO 4.8**: websocket transport only, `io.to(room).emit(...)` (bench/servers/socketio.mjs); receivers speak the engine.io v4 wire format.');
-  lines.push('- **Parley**: `node dist/src/cli/parley.js serve`, protocol v1, SQLite store on with `PARLEY_SQLITE_SYNC=full` (default): every message is stored and acknowledged before it is published.');
+  lines.push(
+    '- **naive ws loop**: `ws` with `wss.clients.forEach(c => c.send(data))` (bench/servers/ws-naive.mjs); in the many-rooms scenario the same loop runs over a per-room set chosen by the URL.',
+  );
+  lines.push(
+    '- **Socket.IO 4.8**: websocket transport only, `io.to(room).emit(...)` (bench/servers/socketio.mjs); receivers speak the engine.io v4 wire format.',
+  );
+  lines.push(
+    '- **Parley**: `node dist/src/cli/parley.js serve`, protocol v1, SQLite store on with `PARLEY_SQLITE_SYNC=full` (default): every message is stored and acknowledged before it is published.',
+  );
   lines.push('');
   lines.push('## Summary: highest rate with p99 < 100 ms and no loss');
   lines.push('');
@@ -100,7 +106,8 @@ export function renderMarkdown(report, svgName, analysis) {
   }
   const idleRow = results.idle;
   if (idleRow !== undefined) {
-    const cell = (t) => (idleRow[t]?.rssPerConnKB !== undefined ? `${fixed(idleRow[t].rssPerConnKB, 2)} KB RSS, ${fixed(idleRow[t].heapPerConnKB, 2)} KB heap` : '–');
+    const cell = (t) =>
+      idleRow[t]?.rssPerConnKB !== undefined ? `${fixed(idleRow[t].rssPerConnKB, 2)} KB RSS, ${fixed(idleRow[t].heapPerConnKB, 2)} KB heap` : '–';
     const p = idleRow.parley?.rssPerConnKB;
     lines.push(
       `| idle memory per connection (${int(config.idle.count)}) | ${cell('ws')} | ${cell('sio')} | ${cell('parley')} | ` +
@@ -143,7 +150,7 @@ export function renderMarkdown(report, svgName, analysis) {
     'Columns: the highest rate that passed (p99 < 100 ms, every delivery arrived, no connection closed) and the ' +
       'deliveries/s there; the highest deliveries/s seen in the sweep (saturated); latency (send → receive, in the ' +
       'generator) at the passing rate; losses (deliveries not arrived by the end of the drain, up to 4 s after the last send, or 1.5 s without progress) and closed connections in the last step of the sweep; server CPU per ' +
-      'delivery at the passing rate; the generator\'s own CPU (100% = one core) at its busiest step.',
+      "delivery at the passing rate; the generator's own CPU (100% = one core) at its busiest step.",
   );
   lines.push('');
   for (const [scenario, title] of Object.entries(FANOUT)) {
@@ -151,9 +158,13 @@ export function renderMarkdown(report, svgName, analysis) {
     if (row === undefined) continue;
     const c = config[scenario];
     const senders = scenario === 'rooms100x10' ? 'every member sends' : '10 members send';
-    lines.push(`### ${title} (${senders}; ${c.durationMs / 1000} s per rate; rates tried: ${c.rates.join(', ')}${scenario === 'rooms100x10' ? ' per client' : ''})`);
+    lines.push(
+      `### ${title} (${senders}; ${c.durationMs / 1000} s per rate; rates tried: ${c.rates.join(', ')}${scenario === 'rooms100x10' ? ' per client' : ''})`,
+    );
     lines.push('');
-    lines.push('| server | highest passing rate | deliveries/s there | saturated deliveries/s | p50 / p99 / max (ms) | last step: lost / closed | server µs per delivery | server CPU | generator CPU (max) | join time |');
+    lines.push(
+      '| server | highest passing rate | deliveries/s there | saturated deliveries/s | p50 / p99 / max (ms) | last step: lost / closed | server µs per delivery | server CPU | generator CPU (max) | join time |',
+    );
     lines.push('|---|---|---|---|---|---|---|---|---|---|');
     for (const t of ['ws', 'sio', 'parley']) {
       const r = row[t];
@@ -192,8 +203,10 @@ export function renderMarkdown(report, svgName, analysis) {
     lines.push(`### ${int(config.idle.count)} idle connections`);
     lines.push('');
     lines.push(
-      'Each connection joins a room of ' + config.idle.roomSize + ' (Parley: hello + join; Socket.IO: connect + join with ack; ' +
-        'naive ws: the upgrade), 200 set-ups in flight. Memory is the server\'s own `process.memoryUsage()` after a full GC, ' +
+      'Each connection joins a room of ' +
+        config.idle.roomSize +
+        ' (Parley: hello + join; Socket.IO: connect + join with ack; ' +
+        "naive ws: the upgrade), 200 set-ups in flight. Memory is the server's own `process.memoryUsage()` after a full GC, " +
         'before and after, divided by the count; "before" is taken after a warm-up in which 1,000 connections were opened ' +
         'and closed, so that what a server grows only once (compiled code, caches up to their cap) is not counted per ' +
         'connection. The set-up rate is connections joined per second over the whole ramp.',
@@ -226,7 +239,10 @@ export function renderMarkdown(report, svgName, analysis) {
       lines.push('');
       lines.push('| PARLEY_SQLITE_SYNC | stored + acked/s | ack p50 / p99 / max (ms) | server CPU | generator CPU | closed |');
       lines.push('|---|---|---|---|---|---|');
-      for (const [mode, r] of [['full (default)', store], ['normal', store.normal]]) {
+      for (const [mode, r] of [
+        ['full (default)', store],
+        ['normal', store.normal],
+      ]) {
         if (r === undefined) continue;
         lines.push(
           `| ${mode} | ${int(r.storedPerSec)} | ${ms(r.p50)} / ${ms(r.p99)} / ${ms(r.max)} | ${fixed(r.serverCpuPct, 0)}% | ${fixed(r.generatorCpuPct, 0)}% | ${r.closed} |`,
@@ -241,10 +257,18 @@ export function renderMarkdown(report, svgName, analysis) {
   }
   lines.push('## Caveats');
   lines.push('');
-  lines.push('- One run per scenario, not a median of several; steps are a few seconds long. Anything else running on this 2-core machine shows in the load average above and in the results: treat differences under ~20% as noise.');
-  lines.push('- The sweep stops at the first rate that loses messages or leaves a backlog, so "saturated" is the best throughput seen up to there, not a tuned maximum. A rate marked "highest tried" passed every step: the true limit is higher.');
-  lines.push('- Latency is measured inside the generator (send time embedded in the text, read on arrival), so it includes the generator\'s own scheduling delay; its CPU is shown for that reason.');
-  lines.push('- Parley does more per message than the peers: it validates the request, stores it in SQLite (one transaction per event-loop turn, acknowledged after the WAL\'s fdatasync), assigns a seq, and sends an ack to the sender.');
+  lines.push(
+    '- One run per scenario, not a median of several; steps are a few seconds long. Anything else running on this 2-core machine shows in the load average above and in the results: treat differences under ~20% as noise.',
+  );
+  lines.push(
+    '- The sweep stops at the first rate that loses messages or leaves a backlog, so "saturated" is the best throughput seen up to there, not a tuned maximum. A rate marked "highest tried" passed every step: the true limit is higher.',
+  );
+  lines.push(
+    "- Latency is measured inside the generator (send time embedded in the text, read on arrival), so it includes the generator's own scheduling delay; its CPU is shown for that reason.",
+  );
+  lines.push(
+    "- Parley does more per message than the peers: it validates the request, stores it in SQLite (one transaction per event-loop turn, acknowledged after the WAL's fdatasync), assigns a seq, and sends an ack to the sender.",
+  );
   lines.push('');
   return lines.join('\n') + '\n';
 }
@@ -270,9 +294,13 @@ export function renderSvg(report) {
   const x = (v) => (v <= 0 ? 0 : (Math.max(0, Math.log10(v) - minExp) / (maxExp - minExp)) * plotW);
   const esc = (s) => String(s).replace(/&/g, '&amp;').replace(/</g, '&lt;');
   const out = [];
-  out.push(`<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="sans-serif" font-size="12">`);
+  out.push(
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="sans-serif" font-size="12">`,
+  );
   out.push(`<rect width="100%" height="100%" fill="#fff"/>`);
-  out.push(`<text x="${width / 2}" y="20" text-anchor="middle" font-size="14" font-weight="bold">Deliveries/s: solid at the highest rate with p99 &lt; 100 ms and no loss, outline saturated (log scale)</text>`);
+  out.push(
+    `<text x="${width / 2}" y="20" text-anchor="middle" font-size="14" font-weight="bold">Deliveries/s: solid at the highest rate with p99 &lt; 100 ms and no loss, outline saturated (log scale)</text>`,
+  );
   for (let e = minExp; e <= maxExp; e++) {
     const gx = left + x(10 ** e);
     out.push(`<line x1="${gx}" y1="${top - 8}" x2="${gx}" y2="${height - 30}" stroke="#ddd"/>`);

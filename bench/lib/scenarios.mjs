@@ -75,7 +75,7 @@ export async function runStep({ target, server, senders, roomOf, roomSize, rate,
         expected += roomSize;
         sent++;
       }
-      const wait = Math.max(0, (sent * interval) - (performance.now() - wallStart));
+      const wait = Math.max(0, sent * interval - (performance.now() - wallStart));
       setTimeout(tick, Math.min(wait, 50));
     };
     tick();

@@ -88,7 +88,9 @@ export function processCpuMs(pid) {
  */
 export function coreBusyMs(cpu = 0) {
   try {
-    const line = readFileSync('/proc/stat', 'utf8').split('\n').find((l) => l.startsWith(`cpu${cpu} `));
+    const line = readFileSync('/proc/stat', 'utf8')
+      .split('\n')
+      .find((l) => l.startsWith(`cpu${cpu} `));
     if (line === undefined) return NaN;
     const [user, nice, system, _idle, _iowait, irq, softirq, steal] = line.trim().split(/\s+/).slice(1).map(Number);
     return ((user + nice + system + irq + softirq + steal) * 1000) / 100;

@@ -66,7 +66,8 @@ export function parseChatArgs(argv: readonly string[]): ChatArgs {
   }
   const [raw, ...extra] = positionals;
   if (raw === undefined) throw new ChatUsageError("give the server's URL first, e.g. parley chat ws://localhost:8080 --nick ada");
-  if (extra.length > 0) throw new ChatUsageError(`give one server URL, not also ${extra.map((x) => `"${printable(x)}"`).join(', ')} (a message is typed once the chat is open)`);
+  if (extra.length > 0)
+    throw new ChatUsageError(`give one server URL, not also ${extra.map((x) => `"${printable(x)}"`).join(', ')} (a message is typed once the chat is open)`);
   return { url: serverUrl(raw), identity: identity(strings), room: room(strings.room ?? 'lobby') };
 }
 
@@ -100,7 +101,9 @@ function identity(strings: Partial<Record<OptionName, string>>): Identity {
 function room(name: string): string {
   const bare = name.replace(/^#/, '');
   if (roomRe.test(bare)) return bare;
-  throw new ChatUsageError(`"${printable(name)}" is not a room name: use up to 64 lower-case letters, digits, - and _, starting with a letter or digit (e.g. --room general)`);
+  throw new ChatUsageError(
+    `"${printable(name)}" is not a room name: use up to 64 lower-case letters, digits, - and _, starting with a letter or digit (e.g. --room general)`,
+  );
 }
 
 /** checkName's messages read as rules ("must not be blank", "control characters are not allowed"). */

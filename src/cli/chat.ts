@@ -181,7 +181,9 @@ export async function chat(argv: readonly string[]): Promise<void> {
       }
       case 'rooms': {
         const rooms = await client.listRooms().catch(() => []);
-        const named = rooms.map((r) => `${r.dm && !view.knowsDmPeer(r.room) ? `a direct conversation (/join ${r.room})` : view.label(r.room)} (${r.online} online)`);
+        const named = rooms.map(
+          (r) => `${r.dm && !view.knowsDmPeer(r.room) ? `a direct conversation (/join ${r.room})` : view.label(r.room)} (${r.online} online)`,
+        );
         status(named.join(', ') || 'no rooms yet');
         return;
       }
@@ -217,13 +219,7 @@ export async function chat(argv: readonly string[]): Promise<void> {
 }
 
 /** Joins `room` and prints how many are online and its latest messages. */
-async function enterRoom(
-  client: ParleyClient,
-  view: ChatView,
-  room: string,
-  status: (text: string) => void,
-  print: (line: string) => void,
-): Promise<void> {
+async function enterRoom(client: ParleyClient, view: ChatView, room: string, status: (text: string) => void, print: (line: string) => void): Promise<void> {
   const joined = await client.join(room).catch(async (error: unknown) => {
     // Rooms are made with `create`: a name nobody made yet is made here, owned by this user.
     if (!(error instanceof RequestError && error.code === 'not_found') || isDmRoom(room)) throw error;

@@ -54,7 +54,14 @@ export async function keys(
   }
 }
 
-async function keyAction(store: ApiKeyStore, action: string | undefined, rest: string[], values: Flags, out: (line: string) => void, note: (line: string) => void): Promise<number> {
+async function keyAction(
+  store: ApiKeyStore,
+  action: string | undefined,
+  rest: string[],
+  values: Flags,
+  out: (line: string) => void,
+  note: (line: string) => void,
+): Promise<number> {
   switch (action) {
     case 'create': {
       if (values.name === undefined) throw new KeysUsageError('keys create needs --name');
@@ -64,7 +71,9 @@ async function keyAction(store: ApiKeyStore, action: string | undefined, rest: s
         ...(values.bot === undefined ? {} : { bot: values.bot }),
       });
       out(key);
-      note(`key ${record.id} "${record.name}" (${record.scopes.join(',')})${record.bot === undefined ? '' : ` speaking as ${record.bot.id}`}: shown once, keep it now`);
+      note(
+        `key ${record.id} "${record.name}" (${record.scopes.join(',')})${record.bot === undefined ? '' : ` speaking as ${record.bot.id}`}: shown once, keep it now`,
+      );
       return 0;
     }
     case 'list': {
@@ -88,7 +97,14 @@ async function keyAction(store: ApiKeyStore, action: string | undefined, rest: s
   }
 }
 
-async function hookAction(store: ApiKeyStore, action: string | undefined, rest: string[], values: Flags, out: (line: string) => void, note: (line: string) => void): Promise<number> {
+async function hookAction(
+  store: ApiKeyStore,
+  action: string | undefined,
+  rest: string[],
+  values: Flags,
+  out: (line: string) => void,
+  note: (line: string) => void,
+): Promise<number> {
   switch (action) {
     case 'create': {
       const room = values.room;
@@ -118,7 +134,10 @@ async function hookAction(store: ApiKeyStore, action: string | undefined, rest: 
 
 function scopes(raw: string | undefined): ApiScope[] {
   if (raw === undefined) throw new KeysUsageError(`keys create needs --scopes (some of ${API_SCOPES.join(',')})`);
-  const asked = raw.split(',').map((scope) => scope.trim()).filter((scope) => scope !== '');
+  const asked = raw
+    .split(',')
+    .map((scope) => scope.trim())
+    .filter((scope) => scope !== '');
   const known = API_SCOPES.filter((scope) => asked.includes(scope));
   const unknown = asked.filter((scope) => !(API_SCOPES as readonly string[]).includes(scope));
   if (unknown.length > 0) throw new KeysUsageError(`unknown scope ${unknown.join(',')}; scopes are ${API_SCOPES.join(',')}`);

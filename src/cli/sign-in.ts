@@ -66,8 +66,10 @@ function helloSentence(error: unknown, args: ChatArgs): string {
   if (!(error instanceof RequestError)) return String(error);
   const { identity } = args;
   if (identity.kind === 'guest') {
-    if (error.code === 'name_taken') return `"${printable(identity.nick)}" is the name of an account: sign in with --user ${printable(identity.nick)}, or pick another nick`;
-    if (error.code === 'bad_request' && error.field === 'nick') return `the server refused the nick "${printable(identity.nick)}" (${error.message}); pick another with --nick`;
+    if (error.code === 'name_taken')
+      return `"${printable(identity.nick)}" is the name of an account: sign in with --user ${printable(identity.nick)}, or pick another nick`;
+    if (error.code === 'bad_request' && error.field === 'nick')
+      return `the server refused the nick "${printable(identity.nick)}" (${error.message}); pick another with --nick`;
     if (error.code === 'unauthorized') return 'this server does not let guests in: sign in to an account with --user NAME';
   }
   if (error.code === 'unauthorized') {

@@ -88,13 +88,28 @@ function parseJson(text: string): unknown {
 }
 
 function isErrorBody(value: unknown): value is HttpErrorBody {
-  return typeof value === 'object' && value !== null && 'error' in value && typeof value.error === 'string' && 'message' in value && typeof value.message === 'string';
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    'error' in value &&
+    typeof value.error === 'string' &&
+    'message' in value &&
+    typeof value.message === 'string'
+  );
 }
 
 function asSession(value: unknown): Session {
   if (typeof value === 'object' && value !== null && 'token' in value && typeof value.token === 'string' && 'user' in value && 'expiresAt' in value) {
     const { user, expiresAt } = value;
-    if (typeof user === 'object' && user !== null && 'id' in user && 'name' in user && typeof user.id === 'string' && typeof user.name === 'string' && typeof expiresAt === 'number') {
+    if (
+      typeof user === 'object' &&
+      user !== null &&
+      'id' in user &&
+      'name' in user &&
+      typeof user.id === 'string' &&
+      typeof user.name === 'string' &&
+      typeof expiresAt === 'number'
+    ) {
       return { user: { id: user.id, name: user.name }, token: value.token, expiresAt };
     }
   }

@@ -446,16 +446,13 @@ export class ParleyClient extends Emitter<ClientEvents> {
   }
 
   #hello(): void {
-    const identity: HelloParams =
-      this.#options.token !== undefined ? { token: this.#options.token } : { nick: this.#options.nick ?? '' };
+    const identity: HelloParams = this.#options.token !== undefined ? { token: this.#options.token } : { nick: this.#options.nick ?? '' };
     if (this.#resume !== undefined) identity.resume = this.#resume;
     // The token form is for servers with accounts; protocol v1's schema types only the nick form.
     const params: CommandParams['hello'] = identity;
-    this.#request('hello', params, { internal: true, onOk: (result) => this.#onHello(result) }).catch(
-      (error: unknown) => {
-        if (error instanceof RequestError && error.fromServer) this.#fail(error);
-      },
-    );
+    this.#request('hello', params, { internal: true, onOk: (result) => this.#onHello(result) }).catch((error: unknown) => {
+      if (error instanceof RequestError && error.fromServer) this.#fail(error);
+    });
   }
 
   #onHello(result: Results['hello']): void {
@@ -592,11 +589,7 @@ export class ParleyClient extends Emitter<ClientEvents> {
 
   // --- requests and frames ---
 
-  #request<V extends Verb>(
-    verb: V,
-    params: CommandParams[V],
-    options: { internal?: boolean; onOk?: (result: Results[V]) => void } = {},
-  ): Promise<Results[V]> {
+  #request<V extends Verb>(verb: V, params: CommandParams[V], options: { internal?: boolean; onOk?: (result: Results[V]) => void } = {}): Promise<Results[V]> {
     if (this.#closed) return Promise.reject(new RequestError('closed', 'the client was closed'));
     const id = this.#nextId++;
     const timeoutMs = this.#options.requestTimeoutMs ?? 10_000;
@@ -723,6 +716,9 @@ export class ParleyClient extends Emitter<ClientEvents> {
 /** A random tag for cids: unique per client instance, so cids stay unique across page reloads. */
 function randomTag(random: () => number): string {
   let tag = '';
-  for (let i = 0; i < 4; i++) tag += Math.floor(random() * 36 ** 4).toString(36).padStart(4, '0');
+  for (let i = 0; i < 4; i++)
+    tag += Math.floor(random() * 36 ** 4)
+      .toString(36)
+      .padStart(4, '0');
   return tag;
 }

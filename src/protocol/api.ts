@@ -61,10 +61,7 @@ export const BroadcastReply = Type.Object({
   ),
 });
 
-export const NoticeBody = Type.Object(
-  { text: SendParams.properties.text, as: Type.Optional(BotId) },
-  { additionalProperties: false },
-);
+export const NoticeBody = Type.Object({ text: SendParams.properties.text, as: Type.Optional(BotId) }, { additionalProperties: false });
 export type NoticeBody = Static<typeof NoticeBody>;
 
 export const HistoryQuery = Type.Object({
@@ -102,10 +99,7 @@ export type CreateRoomBody = Static<typeof CreateRoomBody>;
 export const UserBody = Type.Object({ user: UserId }, { additionalProperties: false });
 export type UserBody = Static<typeof UserBody>;
 
-export const MuteBody = Type.Object(
-  { user: UserId, seconds: MuteParams.properties.seconds },
-  { additionalProperties: false },
-);
+export const MuteBody = Type.Object({ user: UserId, seconds: MuteParams.properties.seconds }, { additionalProperties: false });
 export type MuteBody = Static<typeof MuteBody>;
 
 export const ErrorBody = Type.Object({ error: ErrorCodeSchema, message: Type.String() });

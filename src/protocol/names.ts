@@ -30,7 +30,9 @@ const hex = (cp: number): string => `U+${cp.toString(16).toUpperCase().padStart(
  * A refusal's message names the rule and the first character that breaks it.
  */
 export function checkName(raw: string): NameCheck {
-  const name = wellFormed(raw).normalize('NFC').replace(/^ +| +$/g, '');
+  const name = wellFormed(raw)
+    .normalize('NFC')
+    .replace(/^ +| +$/g, '');
   const chars = [...name];
   if (chars.length === 0) return { ok: false, message: 'must not be blank' };
   if (chars.length > NAME_MAX) return { ok: false, message: `must be at most ${NAME_MAX} characters` };

@@ -224,7 +224,10 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Con
     roomLimits: roomLimits(env),
     roomPolicy: {
       joinCreates: onOff('PARLEY_JOIN_CREATES', env['PARLEY_JOIN_CREATES'], false),
-      admins: (env['PARLEY_ADMINS'] ?? '').split(',').map((id) => id.trim()).filter((id) => id !== ''),
+      admins: (env['PARLEY_ADMINS'] ?? '')
+        .split(',')
+        .map((id) => id.trim())
+        .filter((id) => id !== ''),
     },
     edges: edgeLimits(env, maxFrameBytes),
   };
@@ -252,7 +255,13 @@ function edgeLimits(env: NodeJS.ProcessEnv, maxFrameBytes: number): EdgeLimits {
     maxFrameChunks: integer('PARLEY_MAX_FRAME_CHUNKS', env['PARLEY_MAX_FRAME_CHUNKS'], chunks, 16, 10_000_000),
     httpHeadersTimeoutMs: headersTimeoutMs,
     // Node requires the request timeout to be at least the headers timeout.
-    httpRequestTimeoutMs: integer('PARLEY_HTTP_REQUEST_TIMEOUT_MS', env['PARLEY_HTTP_REQUEST_TIMEOUT_MS'], Math.max(30_000, headersTimeoutMs), headersTimeoutMs, 3_600_000),
+    httpRequestTimeoutMs: integer(
+      'PARLEY_HTTP_REQUEST_TIMEOUT_MS',
+      env['PARLEY_HTTP_REQUEST_TIMEOUT_MS'],
+      Math.max(30_000, headersTimeoutMs),
+      headersTimeoutMs,
+      3_600_000,
+    ),
     httpKeepAliveTimeoutMs: integer('PARLEY_HTTP_KEEPALIVE_TIMEOUT_MS', env['PARLEY_HTTP_KEEPALIVE_TIMEOUT_MS'], 5_000, 100, 3_600_000),
     httpIdleTimeoutMs: integer('PARLEY_HTTP_IDLE_TIMEOUT_MS', env['PARLEY_HTTP_IDLE_TIMEOUT_MS'], 60_000, 100, 3_600_000),
     httpBodyLimitBytes: integer('PARLEY_HTTP_BODY_LIMIT', env['PARLEY_HTTP_BODY_LIMIT'], 16 * 1024, 1024, 64 * 1024 * 1024),
@@ -372,7 +381,10 @@ function trustProxy(raw: string | undefined): TrustProxy {
   const value = raw.trim().toLowerCase();
   if (['off', 'false', '0', 'no'].includes(value)) return false;
   if (['on', 'true', '1', 'yes'].includes(value)) return 'peer';
-  const list = raw.split(',').map((entry) => entry.trim()).filter((entry) => entry !== '');
+  const list = raw
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter((entry) => entry !== '');
   try {
     trustFunction(list);
   } catch (error) {

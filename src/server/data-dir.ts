@@ -18,8 +18,7 @@ export function prepareDataDir(dir: string): void {
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code ?? 'error';
     throw new DataDirError(
-      `data directory ${dir} is not writable (${code}: ${(error as Error).message}); ` +
-        'point --data-dir or PARLEY_DATA_DIR at a writable directory',
+      `data directory ${dir} is not writable (${code}: ${(error as Error).message}); ` + 'point --data-dir or PARLEY_DATA_DIR at a writable directory',
       { cause: error },
     );
   }

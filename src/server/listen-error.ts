@@ -3,7 +3,10 @@
 export class ListenError extends Error {
   override readonly name = 'ListenError';
 
-  constructor(message: string, readonly code: string) {
+  constructor(
+    message: string,
+    readonly code: string,
+  ) {
     super(message);
   }
 

@@ -61,9 +61,8 @@ export async function startServer(config: Config, log: Logger = pino({ level: co
     audience: auth.jwtAudience,
     roomsClaim: auth.jwtRoomsClaim,
   });
-  const tls = config.tlsCert !== undefined && config.tlsKey !== undefined
-    ? { cert: readFileSync(config.tlsCert), key: readFileSync(config.tlsKey) }
-    : undefined;
+  const tls =
+    config.tlsCert !== undefined && config.tlsKey !== undefined ? { cert: readFileSync(config.tlsCert), key: readFileSync(config.tlsKey) } : undefined;
   const backends = await openBackends(config, log);
   // After the store, which has migrated the schema the keys live in.
   const apiKeyStore = await openApiKeyStore(config).catch(async (error: unknown) => {
@@ -80,20 +79,29 @@ export async function startServer(config: Config, log: Logger = pino({ level: co
   const quotas = new StoredBytesQuota(config.quotas);
   const guests = new GuestIssuer(config.secret !== undefined ? Buffer.from(config.secret) : loadSecret(config.dataDir));
   const identities = new IdentityResolver({ store, guests, external, guestsAllowed: auth.guests });
-  const accounts = new AccountService(store, auth.sessionTtlMs, {
-    failuresPerAccount: auth.loginFailuresPerAccount,
-    failuresPerIp: auth.loginFailuresPerIp,
-    windowMs: auth.loginWindowMs,
-  }, backends.failureCounters, new PasswordPool({
-    concurrency: auth.passwordConcurrency,
-    queue: auth.passwordQueue,
-    onStart: (op) => metrics.passwordWork.inc({ op }),
-    onBusy: (op) => metrics.passwordBusy.inc({ op }),
-  }));
+  const accounts = new AccountService(
+    store,
+    auth.sessionTtlMs,
+    {
+      failuresPerAccount: auth.loginFailuresPerAccount,
+      failuresPerIp: auth.loginFailuresPerIp,
+      windowMs: auth.loginWindowMs,
+    },
+    backends.failureCounters,
+    new PasswordPool({
+      concurrency: auth.passwordConcurrency,
+      queue: auth.passwordQueue,
+      onStart: (op) => metrics.passwordWork.inc({ op }),
+      onBusy: (op) => metrics.passwordBusy.inc({ op }),
+    }),
+  );
   // argon2 and the WAL's fdatasync share libuv's pool (password-pool.ts): the cap only helps below its size.
   const uvThreads = Number(process.env['UV_THREADPOOL_SIZE'] ?? 4);
   if (auth.passwordConcurrency >= uvThreads) {
-    log.warn({ passwordConcurrency: auth.passwordConcurrency, uvThreads }, 'PARLEY_PASSWORD_CONCURRENCY leaves no libuv thread for disk syncs; a login storm can delay message acks');
+    log.warn(
+      { passwordConcurrency: auth.passwordConcurrency, uvThreads },
+      'PARLEY_PASSWORD_CONCURRENCY leaves no libuv thread for disk syncs; a login storm can delay message acks',
+    );
   }
   const origins = new OriginPolicy(auth.origins);
   const clientAddresses = new ClientAddresses(config.trustProxy);
@@ -159,9 +167,7 @@ export async function startServer(config: Config, log: Logger = pino({ level: co
   accounts.onLogout = (sessionHash) => {
     backends.revocations.revoke(sessionHash).catch((error: unknown) => log.warn({ err: error }, 'could not announce a logout'));
   };
-  const webRoots = [config.webRoot, join(projectRoot, 'web', 'dist'), join(projectRoot, 'public')].filter(
-    (dir): dir is string => dir !== undefined,
-  );
+  const webRoots = [config.webRoot, join(projectRoot, 'web', 'dist'), join(projectRoot, 'public')].filter((dir): dir is string => dir !== undefined);
   const ops = config.ops;
   const httpOptions = {
     log,

@@ -50,9 +50,18 @@ test('chat argument errors are sentences that say what to type instead', () => {
   assert.equal(refusal(['--nick', 'x']), "give the server's URL first, e.g. parley chat ws://localhost:8080 --nick ada");
   assert.equal(refusal(['ws://[nope', '--nick', 'x']), '"ws://[nope" is not a server URL; give one like ws://localhost:8080');
   assert.equal(refusal(['ftp://h', '--nick', 'x']), 'the URL must start with ws://, wss://, http:// or https://, not ftp://; e.g. ws://localhost:8080');
-  assert.equal(refusal(['ws://h:1', '--nick', 'x'.repeat(33)]), `the nick "${'x'.repeat(33)}" cannot be used: it must be at most 32 characters. Pick another with --nick`);
-  assert.equal(refusal(['ws://h:1', '--nick', 'a\u200bb']), 'the nick "a\u200bb" cannot be used: invisible and formatting characters (zero-width, bidi controls, tags, soft hyphen) are not allowed (U+200B). Pick another with --nick');
-  assert.equal(refusal(['ws://h:1', '--nick', 'a', '--room', 'Nope!']), '"Nope!" is not a room name: use up to 64 lower-case letters, digits, - and _, starting with a letter or digit (e.g. --room general)');
+  assert.equal(
+    refusal(['ws://h:1', '--nick', 'x'.repeat(33)]),
+    `the nick "${'x'.repeat(33)}" cannot be used: it must be at most 32 characters. Pick another with --nick`,
+  );
+  assert.equal(
+    refusal(['ws://h:1', '--nick', 'a\u200bb']),
+    'the nick "a\u200bb" cannot be used: invisible and formatting characters (zero-width, bidi controls, tags, soft hyphen) are not allowed (U+200B). Pick another with --nick',
+  );
+  assert.equal(
+    refusal(['ws://h:1', '--nick', 'a', '--room', 'Nope!']),
+    '"Nope!" is not a room name: use up to 64 lower-case letters, digits, - and _, starting with a letter or digit (e.g. --room general)',
+  );
   assert.equal(refusal(['ws://h:1', '--nick']), '--nick needs a value after it, e.g. --nick ada');
   assert.equal(refusal(['ws://h:1', '--nick', 'a', '--rom', 'x']), 'there is no option --rom; parley chat --help lists them');
   assert.equal(refusal(['ws://h:1', 'hello', '--nick', 'a']), 'give one server URL, not also "hello" (a message is typed once the chat is open)');
@@ -219,7 +228,10 @@ test('parley chat --help prints the usage and exits 0; so does parley help', asy
 test('a server that does not answer, a taken nick and a refused token are sentences with exit code 1', async () => {
   const closed = await run(['chat', 'ws://127.0.0.1:1', '--nick', 'ada']);
   assert.equal(closed.code, 1);
-  assert.equal(closed.err, 'parley chat: could not connect to ws://127.0.0.1:1/: nothing there answered as a Parley server. Is it running, and is the address right?\n');
+  assert.equal(
+    closed.err,
+    'parley chat: could not connect to ws://127.0.0.1:1/: nothing there answered as a Parley server. Is it running, and is the address right?\n',
+  );
 
   await register(server.url, 'cli-owner');
   const taken = await run(['chat', server.wsUrl, '--nick', 'CLI-Owner']);
@@ -248,10 +260,13 @@ test('scripts sign in with --user and PARLEY_PASSWORD, or with --token', async (
   const reader = await TestClient.guest(server.wsUrl, 'reader');
   await reader.ok('join', { room });
   const history = (await reader.ok('history', { room }))['messages'] as { text: string; from: { name: string } }[];
-  assert.deepEqual(history.map((m) => [m.from.name, m.text]), [
-    ['cli-script', 'signed in by password'],
-    ['cli-script', 'signed in by token'],
-  ]);
+  assert.deepEqual(
+    history.map((m) => [m.from.name, m.text]),
+    [
+      ['cli-script', 'signed in by password'],
+      ['cli-script', 'signed in by token'],
+    ],
+  );
   await reader.close();
 
   const wrong = await run(['chat', server.wsUrl, '--user', 'cli-script'], '', { PARLEY_PASSWORD: 'not it at all' });

@@ -14,7 +14,10 @@ after(killAllServersAndWait);
 
 test('the start line names the address to open', () => {
   assert.equal(startLine('http://localhost:8080'), 'Parley is running: open http://localhost:8080 (WebSocket at ws://localhost:8080/ws; Ctrl+C stops it)');
-  assert.equal(startLine('https://chat.example:443', 4), 'Parley is running on 4 workers: open https://chat.example:443 (WebSocket at wss://chat.example:443/ws; Ctrl+C stops it)');
+  assert.equal(
+    startLine('https://chat.example:443', 4),
+    'Parley is running on 4 workers: open https://chat.example:443 (WebSocket at wss://chat.example:443/ws; Ctrl+C stops it)',
+  );
   assert.equal(shownUrl('0.0.0.0', 8080, false), 'http://localhost:8080');
   assert.equal(shownUrl('::1', 8080, true), 'https://[::1]:8080');
 });
@@ -36,7 +39,10 @@ test('npm start in a terminal prints where to open the app, and Ctrl+C stops it'
 test('with stdout not a terminal, the output is JSON log lines only, as before', async () => {
   const server = await spawnServer();
   assert.equal(await server.stop(), 0);
-  assert.ok(server.lines.some((line) => line.includes('Parley serving')), server.lines.join('\n'));
+  assert.ok(
+    server.lines.some((line) => line.includes('Parley serving')),
+    server.lines.join('\n'),
+  );
   for (const line of server.lines) {
     assert.doesNotThrow(() => JSON.parse(line), `not a JSON log line: ${line}`);
     assert.ok(!line.includes('Parley is running'), line);

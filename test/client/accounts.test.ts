@@ -28,7 +28,10 @@ test('register, login, hello with the token, logout', async () => {
   const registered = await register(server.wsUrl, credentials);
   assert.equal(registered.user.name, 'sdk-account');
   assert.ok(registered.expiresAt > Date.now());
-  await assert.rejects(register(server.wsUrl, credentials), (error: unknown) => error instanceof RequestError && error.code === 'name_taken' && error.fromServer);
+  await assert.rejects(
+    register(server.wsUrl, credentials),
+    (error: unknown) => error instanceof RequestError && error.code === 'name_taken' && error.fromServer,
+  );
 
   const session = await login(server.wsUrl, { username: 'SDK-Account', password: credentials.password });
   assert.deepEqual(session.user, registered.user);

@@ -13,6 +13,14 @@ test('backoff doubles from initialMs, is capped at maxMs, and jitters within the
     const delay = backoffDelay(3, options);
     assert.ok(delay >= 400 && delay <= 800, `delay ${delay}`);
   }
-  assert.equal(backoffDelay(0, {}, () => 1), 500, 'default initial delay');
-  assert.equal(backoffDelay(50, {}, () => 1), 15_000, 'default cap');
+  assert.equal(
+    backoffDelay(0, {}, () => 1),
+    500,
+    'default initial delay',
+  );
+  assert.equal(
+    backoffDelay(50, {}, () => 1),
+    15_000,
+    'default cap',
+  );
 });

@@ -54,8 +54,12 @@ client.close();
 test('parley/client (browsers) resolves too; the server is not part of the package API', async () => {
   const { stdout } = await run(
     process.execPath,
-    ['--input-type=module', '-e', `const sdk = await import('parley/client'); console.log(typeof sdk.createClient, typeof sdk.ClientErrorCode);
-try { await import('parley/dist/src/server/server.js'); console.log('server exported'); } catch (error) { console.log(error.code); }`],
+    [
+      '--input-type=module',
+      '-e',
+      `const sdk = await import('parley/client'); console.log(typeof sdk.createClient, typeof sdk.ClientErrorCode);
+try { await import('parley/dist/src/server/server.js'); console.log('server exported'); } catch (error) { console.log(error.code); }`,
+    ],
     { cwd: app },
   );
   assert.deepEqual(stdout.trim().split('\n'), ['function object', 'ERR_PACKAGE_PATH_NOT_EXPORTED']);
@@ -72,7 +76,10 @@ export const failed = (error: RequestError): boolean => error.code === 'timeout'
   );
   writeFileSync(
     join(app, 'tsconfig.json'),
-    JSON.stringify({ compilerOptions: { module: 'NodeNext', moduleResolution: 'NodeNext', target: 'ES2022', strict: true, noEmit: true, skipLibCheck: true, types: [] }, files: ['chat.ts'] }),
+    JSON.stringify({
+      compilerOptions: { module: 'NodeNext', moduleResolution: 'NodeNext', target: 'ES2022', strict: true, noEmit: true, skipLibCheck: true, types: [] },
+      files: ['chat.ts'],
+    }),
   );
   const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
   const checked = await run(process.execPath, [tsc, '-p', app], { cwd: app }).then(
@@ -81,7 +88,10 @@ export const failed = (error: RequestError): boolean => error.code === 'timeout'
   );
   assert.equal(checked, '', 'tsc reported errors');
   // A misspelt error code does not compile: the types really came from the package.
-  writeFileSync(join(app, 'chat.ts'), `import type { RequestError } from '${documented}';\nexport const f = (e: RequestError): boolean => e.code === 'timout';\n`);
+  writeFileSync(
+    join(app, 'chat.ts'),
+    `import type { RequestError } from '${documented}';\nexport const f = (e: RequestError): boolean => e.code === 'timout';\n`,
+  );
   const wrong = await run(process.execPath, [tsc, '-p', app], { cwd: app }).then(
     () => '',
     (error: { stdout?: string }) => error.stdout ?? '',

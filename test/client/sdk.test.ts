@@ -76,7 +76,10 @@ test('connect, join, send: the ack matches the message event, and the message is
   assert.equal(ada.state, 'open');
   const joined = await ada.join('sdk-basic');
   assert.equal(joined.seq, 0);
-  assert.deepEqual(joined.members.map((m) => m.name), ['ada']);
+  assert.deepEqual(
+    joined.members.map((m) => m.name),
+    ['ada'],
+  );
   const seen = collect(ada, 'sdk-basic');
   const outboxSizes: number[] = [];
   ada.on('outbox', ({ pending }) => outboxSizes.push(pending.length));
@@ -91,7 +94,10 @@ test('connect, join, send: the ack matches the message event, and the message is
   assert.equal(seen[0]?.msgId, ack.msgId);
   assert.equal(seen[0]?.cid, ack.cid);
   const history = await ada.history('sdk-basic', { limit: 10 });
-  assert.deepEqual(history.map((m) => m.text), ['hello **world**']);
+  assert.deepEqual(
+    history.map((m) => m.text),
+    ['hello **world**'],
+  );
   const rooms = await ada.listRooms();
   assert.ok(rooms.some((r) => r.room === 'sdk-basic' && r.seq === 1 && r.online === 1));
   ada.close();
@@ -109,7 +115,7 @@ test('a refused request rejects with the server code; a refused send leaves the 
   ada.close();
 });
 
-test('fromServer tells the server\'s refusals from what the SDK raised itself, whatever the code', async () => {
+test("fromServer tells the server's refusals from what the SDK raised itself, whatever the code", async () => {
   const room = 'sdk-origin';
   const sockets = new Sockets();
   const ada = client('ada-origin', sockets);
@@ -366,12 +372,15 @@ test('more missed bytes than the replay budget: the newest part is replayed as m
     );
     // The gap, paged with history as a client would.
     const filled: number[] = [];
-    for (let before = gap.upTo + 1; before > 1; ) {
+    for (let before = gap.upTo + 1; before > 1;) {
       const page = await ada.history(room, { before, limit: 100 });
       filled.unshift(...page.map((m) => m.seq));
       before = page[0]?.seq ?? 1;
     }
-    assert.deepEqual(filled, Array.from({ length: gap.upTo }, (_, i) => i + 1));
+    assert.deepEqual(
+      filled,
+      Array.from({ length: gap.upTo }, (_, i) => i + 1),
+    );
     await bob.close();
   } finally {
     ada?.close();

@@ -23,7 +23,10 @@ test('wrong passwords alternating between two nodes are throttled after ten in a
     statuses.push((await api(node.url, '/api/login', { username: 'sharedtarget', password: `wrong guess ${i}` })).status);
   }
   assert.equal(statuses.indexOf(429), 10, `ten failures over both nodes, then throttled: ${statuses.join(',')}`);
-  assert.ok(statuses.slice(10).every((status) => status === 429), 'and throttled on both from then on');
+  assert.ok(
+    statuses.slice(10).every((status) => status === 429),
+    'and throttled on both from then on',
+  );
   for (const node of [a, b]) {
     const right = await api(node.url, '/api/login', { username: 'sharedtarget', password: 'the real password' });
     assert.equal(right.status, 429, 'the right password is refused too while throttled');
@@ -40,7 +43,7 @@ test('a successful login on one node clears the failures counted on the other', 
   }
 });
 
-test('a logout on one node closes that session\'s connections on the other node (4401)', { skip, timeout: 10_000 }, async () => {
+test("a logout on one node closes that session's connections on the other node (4401)", { skip, timeout: 10_000 }, async () => {
   const [a, b] = nodes as [TestServer, TestServer];
   const { token } = await register(a.url, 'roamer', 'the real password');
   const onB = await TestClient.connect(b.wsUrl);
@@ -53,18 +56,24 @@ test('a logout on one node closes that session\'s connections on the other node 
   await other.close();
 });
 
-test('Redis counters: 300 concurrent reservations from two processes\' connections take exactly the limit', { skip }, async () => {
+test("Redis counters: 300 concurrent reservations from two processes' connections take exactly the limit", { skip }, async () => {
   // Two connections stand for two processes: each reservation is one script run by Redis alone.
   const connections = [new Redis(REDIS_URL), new Redis(REDIS_URL)];
   const prefix = `${uniqueName('reserve')}:`;
   const errors: Error[] = [];
-  const [a, b] = connections.map((redis) => redisFailureCounters(redis, prefix, (error) => errors.push(error))('login-account', 10, 60_000)) as [FailureCounter, FailureCounter];
+  const [a, b] = connections.map((redis) => redisFailureCounters(redis, prefix, (error) => errors.push(error))('login-account', 10, 60_000)) as [
+    FailureCounter,
+    FailureCounter,
+  ];
   try {
     const storm = async (count: number): Promise<number[]> =>
       (await Promise.all(Array.from({ length: count }, (_, i) => (i % 2 === 0 ? a : b).reserve('account:target')))).map((s) => s.retryAfterMs);
     const first = await storm(300);
     assert.equal(first.filter((wait) => wait === 0).length, 10, 'exactly ten slots');
-    assert.ok(first.filter((wait) => wait > 0).every((wait) => wait <= 60_000), 'the rest wait at most the window');
+    assert.ok(
+      first.filter((wait) => wait > 0).every((wait) => wait <= 60_000),
+      'the rest wait at most the window',
+    );
     for (let i = 0; i < 4; i++) await (i % 2 === 0 ? a : b).refund('account:target');
     assert.equal((await storm(100)).filter((wait) => wait === 0).length, 4, 'four refunded slots, taken again exactly');
     await a.reset('account:target');

@@ -76,7 +76,11 @@ async function startNginx(upstreams: number[]): Promise<RunningNginx> {
 
 before(async () => {
   if (skip !== undefined) return;
-  nodes = await Promise.all([spawnServer({ env, startedWhen: 'ready' }), spawnServer({ env, startedWhen: 'ready' }), spawnServer({ env, startedWhen: 'ready' })]);
+  nodes = await Promise.all([
+    spawnServer({ env, startedWhen: 'ready' }),
+    spawnServer({ env, startedWhen: 'ready' }),
+    spawnServer({ env, startedWhen: 'ready' }),
+  ]);
   nginx = await startNginx(nodes.map((node) => node.port));
   proxyUrl = nginx.url;
 });
@@ -101,9 +105,12 @@ test('through nginx: one chat over three processes, and a killed process is surv
     let pending = reconnecting.get(member);
     if (pending === undefined) {
       reconnects++;
-      pending = member.closedThenReconnect(wsUrl).finally(() => reconnecting.delete(member)).then(() => {
-        watch(member);
-      });
+      pending = member
+        .closedThenReconnect(wsUrl)
+        .finally(() => reconnecting.delete(member))
+        .then(() => {
+          watch(member);
+        });
       reconnecting.set(member, pending);
     }
     return pending;
@@ -146,7 +153,11 @@ test('through nginx with PARLEY_TRUST_PROXY=127.0.0.1: the per-address limit cou
       assert.ok(ws instanceof WebSocket, `upgrade ${opened.length + 1} from 127.0.0.2 opens`);
       opened.push(ws);
     }
-    assert.equal(await upgradeOrRefusal(wsUrl, { localAddress: '127.0.0.2', forwardedFor: '198.51.100.3' }), 429, '127.0.0.2 has used its two, whatever it forges');
+    assert.equal(
+      await upgradeOrRefusal(wsUrl, { localAddress: '127.0.0.2', forwardedFor: '198.51.100.3' }),
+      429,
+      '127.0.0.2 has used its two, whatever it forges',
+    );
     const other = await upgradeOrRefusal(wsUrl, { localAddress: '127.0.0.3', forwardedFor: '198.51.100.3' });
     assert.ok(other instanceof WebSocket, 'another client behind the same proxy has its own quota');
     opened.push(other);

@@ -42,7 +42,11 @@ test('PostgreSQL lost and back: /readyz 503 then 200, the client is kept and the
   await waitForStatus(node.url, 200, 15_000);
   assert.equal(member.client.ws.readyState, member.client.ws.OPEN, 'still connected');
   // The refused send is retried with its cid, as a client would, and takes the next seq.
-  for (const [text, cid] of [['during', 'd1'], ['after', 'a1']] as const) await member.send(text, cid, noReconnect);
+  for (const [text, cid] of [
+    ['during', 'd1'],
+    ['after', 'a1'],
+  ] as const)
+    await member.send(text, cid, noReconnect);
   await until(() => member.seqs.length >= 7, 'seven messages');
   assert.deepEqual(member.seqs, range(1, 7));
 });

@@ -118,10 +118,14 @@ test('Redis lost during traffic: /readyz 503 then 200, clients kept, no stored m
   assert.equal(sideJoin?.['type'], 'ok', `a join during the outage: ${JSON.stringify(sideJoin)}`);
   assert.deepEqual(sideJoin['members'], [{ id: members[0].userId, name: 'amy' }], 'it lists only the joiner');
   // Presence recorded amy's side join once Redis was back: a later joiner on the other node sees her.
-  await until(async () => {
-    const joined = await members[2].client.ok('join', { room: 'outage-side' });
-    return (joined['members'] as { name: string }[]).some((user) => user.name === 'amy');
-  }, 'amy, who joined during the outage, to be listed in outage-side', 10_000);
+  await until(
+    async () => {
+      const joined = await members[2].client.ok('join', { room: 'outage-side' });
+      return (joined['members'] as { name: string }[]).some((user) => user.name === 'amy');
+    },
+    'amy, who joined during the outage, to be listed in outage-side',
+    10_000,
+  );
   const total = sent;
   console.log(`# ${total} messages, ${sentWhileDown} of them acknowledged while Redis was down`);
   assert.ok(sentWhileDown > 0, 'sends went on while Redis was down');
@@ -130,7 +134,11 @@ test('Redis lost during traffic: /readyz 503 then 200, clients kept, no stored m
   await client.connect();
   const { rows } = await client.query<{ seq: string; cid: string }>(`SELECT seq, cid FROM "${schema}".messages WHERE room = $1 ORDER BY seq`, [room]);
   await client.end();
-  assert.deepEqual(rows.map((row) => Number(row.seq)), range(1, total), 'stored gapless');
+  assert.deepEqual(
+    rows.map((row) => Number(row.seq)),
+    range(1, total),
+    'stored gapless',
+  );
   assert.equal(new Set(rows.map((row) => row.cid)).size, total, 'each cid stored once');
 
   for (const member of members) {

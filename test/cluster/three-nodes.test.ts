@@ -20,7 +20,11 @@ let nodes: ServerProcess[] = [];
 before(async () => {
   if (skip !== undefined) return;
   // Started together on purpose: three processes migrating one new schema at once.
-  nodes = await Promise.all([spawnServer({ env, startedWhen: 'ready' }), spawnServer({ env, startedWhen: 'ready' }), spawnServer({ env, startedWhen: 'ready' })]);
+  nodes = await Promise.all([
+    spawnServer({ env, startedWhen: 'ready' }),
+    spawnServer({ env, startedWhen: 'ready' }),
+    spawnServer({ env, startedWhen: 'ready' }),
+  ]);
 });
 after(async () => {
   for (const node of nodes) await node.stop();
@@ -31,10 +35,7 @@ async function storedMessages(room: string): Promise<{ seq: number; cid: string 
   const client = new pg.Client({ connectionString: DATABASE_URL });
   await client.connect();
   try {
-    const { rows } = await client.query<{ seq: string; cid: string }>(
-      `SELECT seq, cid FROM "${schema}".messages WHERE room = $1 ORDER BY seq`,
-      [room],
-    );
+    const { rows } = await client.query<{ seq: string; cid: string }>(`SELECT seq, cid FROM "${schema}".messages WHERE room = $1 ORDER BY seq`, [room]);
     return rows.map((row) => ({ seq: Number(row.seq), cid: row.cid }));
   } finally {
     await client.end();
@@ -43,9 +44,7 @@ async function storedMessages(room: string): Promise<{ seq: number; cid: string 
 
 test('clients on three processes sending at once all receive the same gapless sequence', { skip }, async () => {
   const room = 'spread';
-  const members = await Promise.all(
-    range(0, 5).map((i) => Member.join((nodes[i % 3] as ServerProcess).wsUrl, `user${i}`, room)),
-  );
+  const members = await Promise.all(range(0, 5).map((i) => Member.join((nodes[i % 3] as ServerProcess).wsUrl, `user${i}`, room)));
   const perMember = 25;
   const noReconnect = (): Promise<void> => Promise.reject(new Error('no connection should drop here'));
   await Promise.all(
@@ -59,9 +58,17 @@ test('clients on three processes sending at once all receive the same gapless se
     assert.deepEqual(member.seqs, range(1, total), `${member.nick} got every seq once, in order`);
   }
   const reference = (members[0] as Member).messages.map((m) => m['msgId']);
-  for (const member of members) assert.deepEqual(member.messages.map((m) => m['msgId']), reference, 'the same messages');
+  for (const member of members)
+    assert.deepEqual(
+      member.messages.map((m) => m['msgId']),
+      reference,
+      'the same messages',
+    );
   const stored = await storedMessages(room);
-  assert.deepEqual(stored.map((m) => m.seq), range(1, total));
+  assert.deepEqual(
+    stored.map((m) => m.seq),
+    range(1, total),
+  );
   assert.equal(new Set(stored.map((m) => m.cid)).size, total);
   for (const member of members) await member.client.close();
 });
@@ -76,14 +83,16 @@ test('SIGKILL one process mid-stream: its clients recover elsewhere with nothing
   const eve = await Member.join(n3.wsUrl, 'eve', room);
 
   const moved = new Map<Member, Promise<void>>();
-  const moveTo = (member: Member, node: ServerProcess): (() => Promise<void>) => () => {
-    let reconnecting = moved.get(member);
-    if (reconnecting === undefined) {
-      reconnecting = member.closedThenReconnect(node.wsUrl);
-      moved.set(member, reconnecting);
-    }
-    return reconnecting;
-  };
+  const moveTo =
+    (member: Member, node: ServerProcess): (() => Promise<void>) =>
+    () => {
+      let reconnecting = moved.get(member);
+      if (reconnecting === undefined) {
+        reconnecting = member.closedThenReconnect(node.wsUrl);
+        moved.set(member, reconnecting);
+      }
+      return reconnecting;
+    };
   const annMoves = moveTo(ann, n2);
   const benMoves = moveTo(ben, n3);
   ben.client.closed.then(() => benMoves()).catch(() => undefined);
@@ -112,7 +121,11 @@ test('SIGKILL one process mid-stream: its clients recover elsewhere with nothing
     assert.deepEqual(member.seqs, range(1, total), `${member.nick}: every seq exactly once, in order`);
   }
   const stored = await storedMessages(room);
-  assert.deepEqual(stored.map((m) => m.seq), range(1, total), 'stored gapless');
+  assert.deepEqual(
+    stored.map((m) => m.seq),
+    range(1, total),
+    'stored gapless',
+  );
   assert.equal(new Set(stored.map((m) => m.cid)).size, total, 'each cid stored once');
 
   await leftSeen;

@@ -34,9 +34,11 @@ test('--workers 2 serves one chat from two processes on one port and stops clean
 
     const members = await Promise.all(range(1, 4).map((i) => Member.join(node.wsUrl, `w${i}`, 'workers')));
     const noReconnect = (): Promise<void> => Promise.reject(new Error('unexpected drop'));
-    await Promise.all(members.map(async (m) => {
-      for (let i = 0; i < 10; i++) await m.send(`${m.nick} ${i}`, `${m.nick}-${i}`, noReconnect);
-    }));
+    await Promise.all(
+      members.map(async (m) => {
+        for (let i = 0; i < 10; i++) await m.send(`${m.nick} ${i}`, `${m.nick}-${i}`, noReconnect);
+      }),
+    );
     for (const member of members) {
       await until(() => member.seqs.length >= 40, `${member.nick} to have 40 messages`);
       assert.deepEqual(member.seqs, range(1, 40));

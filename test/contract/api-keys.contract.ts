@@ -55,7 +55,10 @@ export function runApiKeysContract(name: string, makeFixture: () => Promise<ApiK
       assert.deepEqual((await keys.findKey('hash-of-k_a'))?.bot, bot);
       assert.deepEqual((await keys.findKey('hash-of-k_a'))?.scopes, ['admin']);
       assert.deepEqual(await store.findUser('bot:ci'), bot, 'the bot can be invited and DMed');
-      assert.deepEqual((await keys.listKeys()).map((listed) => listed.id), ['k_a', 'k_b']);
+      assert.deepEqual(
+        (await keys.listKeys()).map((listed) => listed.id),
+        ['k_a', 'k_b'],
+      );
     });
 
     test('two keys may not share a hash', async () => {
@@ -78,7 +81,11 @@ export function runApiKeysContract(name: string, makeFixture: () => Promise<ApiK
         await store.createAccount({ user: { id, name: id }, username: id, passwordHash: 'x' }, 1);
       }
       const now = Date.now();
-      for (const [hash, userId] of [['s1', 'u_ada'], ['s2', 'u_ada'], ['s3', 'u_bob']] as const) {
+      for (const [hash, userId] of [
+        ['s1', 'u_ada'],
+        ['s2', 'u_ada'],
+        ['s3', 'u_bob'],
+      ] as const) {
         await store.createAuthSession({ tokenHash: hash, userId, createdAt: now, expiresAt: now + 60_000 });
       }
       assert.deepEqual((await keys.endSessionsOf('u_ada')).sort(), ['s1', 's2']);

@@ -61,11 +61,7 @@ async function barrier(publisher: Broker, receiver: Broker, received: Received):
 const BARRIER_ROOM = 'barrier';
 const texts = (from: number, to: number): string[] => Array.from({ length: to - from + 1 }, (_, i) => `t${from + i}`);
 
-export function runBrokerContract(
-  name: string,
-  makeFixture: () => Promise<BrokerFixture>,
-  options: { shared: boolean; skip?: string | undefined },
-): void {
+export function runBrokerContract(name: string, makeFixture: () => Promise<BrokerFixture>, options: { shared: boolean; skip?: string | undefined }): void {
   describe(`Broker contract: ${name}`, { skip: options.skip ?? false }, () => {
     let fixture: BrokerFixture;
     const opened: Broker[] = [];

@@ -44,7 +44,10 @@ export function runMembershipStoreContract(name: string, makeFixture: MakeFixtur
       assert.equal(banned.status, 'rejected');
       assert.equal(fine.status === 'fulfilled' ? fine.value.message.seq : 0, 2);
       const stored = await store.after('guarded', 0, 10);
-      assert.deepEqual(stored.map((m) => m.cid), ['x3', 'a1']);
+      assert.deepEqual(
+        stored.map((m) => m.cid),
+        ['x3', 'a1'],
+      );
       assert.equal(await store.roomSeq('guarded'), 2);
       // A retry of a message stored before the ban is still recognised as that message.
       const retry = await store.append(msg('guarded', 'x3', bob));
@@ -61,7 +64,10 @@ export function runMembershipStoreContract(name: string, makeFixture: MakeFixtur
       await store.ensureRoom('later-2', 1_700_000_000_000);
       await store.setBan('later-2', bob.id, true, 1);
       await assert.rejects(store.append(msg('later-2', 'b1', bob)), (error: unknown) => error instanceof AppendRefused && error.reason === 'banned');
-      assert.deepEqual((await store.after('later', 0, 10)).map((m) => m.cid), ['a1', 'a3']);
+      assert.deepEqual(
+        (await store.after('later', 0, 10)).map((m) => m.cid),
+        ['a1', 'a3'],
+      );
       assert.equal(await store.roomSeq('later-2'), 0);
     });
   });

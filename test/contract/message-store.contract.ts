@@ -73,11 +73,7 @@ export function runMessageStoreContract(name: string, makeFixture: MakeFixture, 
 
     test('a cid repeated within one batch is stored once', async () => {
       const { store } = scene;
-      const [a, b, c] = await Promise.all([
-        store.append(msg('twins', 'x')),
-        store.append(msg('twins', 'x')),
-        store.append(msg('twins', 'y')),
-      ]);
+      const [a, b, c] = await Promise.all([store.append(msg('twins', 'x')), store.append(msg('twins', 'x')), store.append(msg('twins', 'y'))]);
       assert.equal(a?.duplicate, false);
       assert.equal(b?.duplicate, true);
       assert.deepEqual(b?.message, a?.message);
@@ -88,9 +84,7 @@ export function runMessageStoreContract(name: string, makeFixture: MakeFixture, 
     test('two store instances on one database share seq and dedupe', async () => {
       const { store } = scene;
       const other = await scene.open();
-      const results = await Promise.all(
-        range(1, 100).flatMap((i) => [store.append(msg('shared', `c${i}`)), other.append(msg('shared', `c${i}`))]),
-      );
+      const results = await Promise.all(range(1, 100).flatMap((i) => [store.append(msg('shared', `c${i}`)), other.append(msg('shared', `c${i}`))]));
       const fresh = results.filter((r) => !r.duplicate);
       assert.equal(fresh.length, 100, 'each cid stored once across instances');
       assert.deepEqual(
@@ -109,8 +103,7 @@ export function runMessageStoreContract(name: string, makeFixture: MakeFixture, 
     test('history returns windows before a seq, ascending', async () => {
       const { store } = scene;
       for (let i = 1; i <= 120; i++) await store.append(msg('hist', `c${i}`));
-      const seqs = async (before: number | undefined, limit: number): Promise<number[]> =>
-        (await store.history('hist', before, limit)).map((m) => m.seq);
+      const seqs = async (before: number | undefined, limit: number): Promise<number[]> => (await store.history('hist', before, limit)).map((m) => m.seq);
       assert.deepEqual(await seqs(undefined, 50), range(71, 120));
       assert.deepEqual(await seqs(71, 50), range(21, 70));
       assert.deepEqual(await seqs(21, 50), range(1, 20));
@@ -244,15 +237,7 @@ export function runMessageStoreContract(name: string, makeFixture: MakeFixture, 
 
     test('search: edits and deletes are seen at once, short and long patterns, wildcards and case are literal', async () => {
       const { store } = scene;
-      const texts = [
-        'Ab the first',
-        'xy: 50% off_today',
-        'back\\slash and "quotes"',
-        'MiXeD CaSe words',
-        'to be deleted: zebra',
-        'to be edited: giraffe',
-        'a',
-      ];
+      const texts = ['Ab the first', 'xy: 50% off_today', 'back\\slash and "quotes"', 'MiXeD CaSe words', 'to be deleted: zebra', 'to be edited: giraffe', 'a'];
       for (const [i, text] of texts.entries()) await store.append(msg('search2', `t${i}`, ada, text));
       const found = async (text: string, from = 1, before = 100, limit = 10): Promise<number[]> =>
         (await store.search('search2', text, from, before, limit)).map((m) => m.seq);
@@ -298,8 +283,14 @@ export function runMessageStoreContract(name: string, makeFixture: MakeFixture, 
       assert.ok(!(again instanceof AppendRefused) && again.duplicate && again.message.replyTo === 1);
       const plain = await store.append(msg('replies', 'p1'));
       assert.ok(!(plain instanceof AppendRefused) && !('replyTo' in plain.message), 'no replyTo field when it answers nothing');
-      assert.deepEqual((await store.history('replies', undefined, 10)).map((m) => m.replyTo), [undefined, 1, undefined]);
-      assert.deepEqual((await store.after('replies', 1, 10)).map((m) => m.replyTo), [1, undefined]);
+      assert.deepEqual(
+        (await store.history('replies', undefined, 10)).map((m) => m.replyTo),
+        [undefined, 1, undefined],
+      );
+      assert.deepEqual(
+        (await store.after('replies', 1, 10)).map((m) => m.replyTo),
+        [1, undefined],
+      );
       assert.equal((await store.message('replies', 2))?.replyTo, 1);
     });
 

@@ -17,11 +17,7 @@ const bob: UserRef = { id: 'u_bob', name: 'bob' };
 export const ALL = 10_000;
 const byId = (users: UserRef[]): UserRef[] => [...users].sort((x, y) => x.id.localeCompare(y.id));
 
-export function runPresenceContract(
-  name: string,
-  makeFixture: () => Promise<PresenceFixture>,
-  options: { shared: boolean; skip?: string | undefined },
-): void {
+export function runPresenceContract(name: string, makeFixture: () => Promise<PresenceFixture>, options: { shared: boolean; skip?: string | undefined }): void {
   describe(`Presence contract: ${name}`, { skip: options.skip ?? false }, () => {
     let fixture: PresenceFixture;
     const opened: Presence[] = [];

@@ -15,7 +15,10 @@ export function runReadMarkerStoreContract(name: string, makeFixture: MakeFixtur
       assert.equal(await store.markRead('no-such-room', ada.id, 5), 0);
       await store.ensureRoom('other-reading', 1_700_000_000_000);
       assert.equal(await store.markRead('other-reading', ada.id, 4), 0, 'an empty room caps at 0');
-      assert.deepEqual([...(await store.readMarkers(ada.id))].sort(), [['other-reading', 0], ['reading', 3]]);
+      assert.deepEqual([...(await store.readMarkers(ada.id))].sort(), [
+        ['other-reading', 0],
+        ['reading', 3],
+      ]);
       assert.deepEqual([...(await store.readMarkers(bob.id))], [['reading', 1]]);
       assert.deepEqual([...(await store.readMarkers('nobody'))], []);
     });

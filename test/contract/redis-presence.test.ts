@@ -46,7 +46,11 @@ test("RedisPresence: a dead node's users are reported left once, by a live node;
   const changes: string[] = [];
   const started = Date.now();
   let leftAfter = 0;
-  for (const [who, presence] of [['live', live], ['other', other], ['dying', dying]] as const) {
+  for (const [who, presence] of [
+    ['live', live],
+    ['other', other],
+    ['dying', dying],
+  ] as const) {
     presence.onChange((room, user, event) => {
       changes.push(`${who}:${room}:${user.name}:${event}`);
       if (event === 'leave') leftAfter = Date.now() - started;
@@ -75,10 +79,7 @@ test("RedisPresence: a dead node's users are reported left once, by a live node;
     // The "dead" node was only cut off: its next refresh registers its connections again.
     await dying.refreshNow();
     assert.deepEqual(changes.slice(1), ['dying:r1:ada:join']);
-    assert.deepEqual(
-      (await other.members('r1', ALL)).map((u) => u.name).sort(),
-      ['ada', 'bob'],
-    );
+    assert.deepEqual((await other.members('r1', ALL)).map((u) => u.name).sort(), ['ada', 'bob']);
   } finally {
     await dying.close();
     await live.close();

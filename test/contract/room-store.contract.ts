@@ -113,7 +113,7 @@ export function runRoomStoreContract(name: string, makeFixture: MakeFixture, opt
       assert.equal((await store.message('shed', 1))?.reactions, undefined);
     });
 
-    test('listRooms is bounded: the user\'s own rooms first, then the most recently active public ones', async () => {
+    test("listRooms is bounded: the user's own rooms first, then the most recently active public ones", async () => {
       const { store } = scene;
       const clock = 1_700_000_000_000;
       // Twelve public rooms, made in order; three of them get a message later, oldest first.

@@ -45,12 +45,7 @@ export const msg = (room: string, cid: string, from: UserRef = ada, text = `text
 export const range = (from: number, to: number): number[] => Array.from({ length: to - from + 1 }, (_, i) => from + i);
 
 /** A describe block whose every test gets a fresh database; every store it opened is closed after. */
-export function describeContract(
-  title: string,
-  makeFixture: MakeFixture,
-  options: ContractOptions,
-  body: (scene: ContractScene) => void,
-): void {
+export function describeContract(title: string, makeFixture: MakeFixture, options: ContractOptions, body: (scene: ContractScene) => void): void {
   describe(title, { skip: options.skip ?? false }, () => {
     let fixture: StoreFixture | undefined;
     let store: Store | undefined;

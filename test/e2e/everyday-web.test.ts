@@ -37,7 +37,10 @@ test('members are one line each and the name opens a DM, whose empty view fits a
   assert.equal(await page.locator('[data-testid="members"] .chip-button').count(), 0, 'no pill on any row');
   const heights = await rows.evaluateAll((els: { getBoundingClientRect(): { height: number } }[]) => els.map((el) => el.getBoundingClientRect().height));
   assert.equal(heights.length, 3);
-  assert.ok(heights.every((height) => height === heights[0]), `every row as tall as my own: ${heights.join(', ')}`);
+  assert.ok(
+    heights.every((height) => height === heights[0]),
+    `every row as tall as my own: ${heights.join(', ')}`,
+  );
 
   await page.click('[data-testid="members"] button[aria-label="Message Bob directly"]');
   await page.locator('.room-title', { hasText: 'Bob' }).waitFor();
@@ -69,7 +72,11 @@ test('registration marks only the field that is wrong', { skip }, async () => {
   await page.locator('#account-error', { hasText: 'Passwords' }).waitFor();
   assert.deepEqual([await invalid('#username'), await invalid('#password')], ['false', 'true']);
 
-  const first = await fetch(`${server.url}/api/register`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'Takenname', password: 'another long password' }) });
+  const first = await fetch(`${server.url}/api/register`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ username: 'Takenname', password: 'another long password' }),
+  });
   assert.equal(first.status, 201);
   await page.fill('#password', 'a good long password');
   await page.press('#password', 'Enter');

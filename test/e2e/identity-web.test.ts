@@ -47,7 +47,10 @@ async function online(page: Page): Promise<void> {
 const exactly = (text: string): RegExp => new RegExp(`^${text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`);
 
 async function title(page: Page, text: string): Promise<void> {
-  await page.locator('.room-title span', { hasText: exactly(text) }).first().waitFor({ timeout: 15_000 });
+  await page
+    .locator('.room-title span', { hasText: exactly(text) })
+    .first()
+    .waitFor({ timeout: 15_000 });
 }
 
 async function say(page: Page, text: string): Promise<void> {
@@ -59,7 +62,7 @@ function message(page: Page, text: string): ReturnType<Page['locator']> {
   return page.locator('[data-testid="message"]', { has: page.locator('.msg-text', { hasText: text }) });
 }
 
-test('a DM keeps its partner\'s name after a reload while the partner is offline', { skip }, async () => {
+test("a DM keeps its partner's name after a reload while the partner is offline", { skip }, async () => {
   const { page: ada } = await person('Dana');
   const bob = await person('Ezra');
   await title(ada, 'lobby');
@@ -133,7 +136,7 @@ test('a new public room shows up for others at once; its owner archives and dele
   assert.equal(await bob.locator('.room-link', { hasText: 'bakery' }).count(), 0, 'gone after a reload too');
 });
 
-test('a guest who changes its name stays the same user; an account\'s name is refused without losing it', { skip }, async () => {
+test("a guest who changes its name stays the same user; an account's name is refused without losing it", { skip }, async () => {
   const { page: jon } = await person('Jon');
   const { page: kim } = await person('Kim');
   await register(server.url, 'lee');
@@ -196,7 +199,7 @@ async function device(token: string): Promise<Page> {
   return page;
 }
 
-test('an account\'s rooms follow it to a second device, and a leave on one leaves on the other', { skip }, async () => {
+test("an account's rooms follow it to a second device, and a leave on one leaves on the other", { skip }, async () => {
   const { token } = await register(server.url, 'nora');
   const login = await api(server.url, '/api/login', { username: 'nora', password: 'correct horse battery' });
   const laptop = await device(token);

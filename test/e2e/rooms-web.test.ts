@@ -46,7 +46,10 @@ async function person(nick: string): Promise<Page> {
 const exactly = (text: string): RegExp => new RegExp(`^${text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`);
 
 async function title(page: Page, text: string): Promise<void> {
-  await page.locator('.room-title span', { hasText: exactly(text) }).first().waitFor({ timeout: 15_000 });
+  await page
+    .locator('.room-title span', { hasText: exactly(text) })
+    .first()
+    .waitFor({ timeout: 15_000 });
 }
 
 async function say(page: Page, text: string): Promise<void> {

@@ -88,7 +88,11 @@ test('search finds matches in every room, marks them, filters, and a click opens
     return box !== null && list !== null && box.y >= list.y && box.y + box.height <= list.y + list.height;
   });
   const seqs = await page.locator('[data-testid="message"] .msg-text').evaluateAll((els: SeqElement[]) => els.map((el) => Number(el.getAttribute('data-seq'))));
-  assert.deepEqual(seqs, Array.from({ length: 182 }, (_, i) => i + 1), 'contiguous history from the match to the newest');
+  assert.deepEqual(
+    seqs,
+    Array.from({ length: 182 }, (_, i) => i + 1),
+    'contiguous history from the match to the newest',
+  );
 
   // A result in a room I have not joined opens that room.
   await page.click('button[aria-label="Search #dev"]');

@@ -127,7 +127,10 @@ async function texts(page: Page): Promise<string[]> {
 }
 
 async function waitForText(page: Page, text: string): Promise<void> {
-  await page.locator('[data-testid="message"] .msg-text', { hasText: exactly(text) }).first().waitFor({ timeout: 15_000 });
+  await page
+    .locator('[data-testid="message"] .msg-text', { hasText: exactly(text) })
+    .first()
+    .waitFor({ timeout: 15_000 });
 }
 
 async function noPending(page: Page): Promise<void> {
@@ -186,7 +189,9 @@ test('offline while 5 messages are sent: back online, each of the 5 shows exactl
   const shown = await texts(ada.page);
   for (const text of sent) assert.equal(shown.filter((t) => t === text).length, 1, `"${text}" shown once`);
   assert.deepEqual(shown, ['before', ...sent, 'sent while offline']);
-  const seqs = await ada.page.locator('[data-testid="message"] .msg-text').evaluateAll((els: SeqElement[]) => els.map((el) => Number(el.getAttribute('data-seq'))));
+  const seqs = await ada.page
+    .locator('[data-testid="message"] .msg-text')
+    .evaluateAll((els: SeqElement[]) => els.map((el) => Number(el.getAttribute('data-seq'))));
   assert.deepEqual(seqs, [1, 2, 3, 4, 5, 6, 7]);
   assert.deepEqual(await texts(bob.page), shown);
   await ada.page.waitForSelector('.banner-ok');
@@ -217,7 +222,10 @@ test('a tab closed while its messages were pending: reopened, they are sent, eac
   await noPending(page);
   assert.deepEqual(await texts(page), ['made it', 'written on the train', 'and one more']);
   const got = await bob.waitFor('message', 3, 'closed-tab');
-  assert.deepEqual(got.map((m) => m['text']), ['made it', 'written on the train', 'and one more']);
+  assert.deepEqual(
+    got.map((m) => m['text']),
+    ['made it', 'written on the train', 'and one more'],
+  );
   // Opened again: nothing is left to send, so nothing is sent twice.
   await page.reload();
   await waitForText(page, 'and one more');
@@ -270,7 +278,11 @@ test('message text is text: HTML shows as characters and runs nothing; markup re
   await mallory.ok('join', { room: 'xss' });
   const evil = '<img src=x onerror=alert(1)>';
   await mallory.ok('send', { room: 'xss', text: evil, cid: 'x1' });
-  await mallory.ok('send', { room: 'xss', text: '**bold** _italic_ snake_case_name `<code>` see https://example.org/a_(b). [x](javascript:alert(2))', cid: 'x2' });
+  await mallory.ok('send', {
+    room: 'xss',
+    text: '**bold** _italic_ snake_case_name `<code>` see https://example.org/a_(b). [x](javascript:alert(2))',
+    cid: 'x2',
+  });
   await waitForText(ada.page, evil);
   const page = ada.page;
   assert.equal(await page.locator('.msg-text img').count(), 0);

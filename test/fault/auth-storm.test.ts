@@ -99,7 +99,13 @@ test('a successful login gives its slots back; a concurrent registration storm f
 
 test('past the password queue a login is refused with 503 busy and Retry-After, and its slots are given back', async () => {
   const server = await spawnServer({
-    env: { PARLEY_TRUST_PROXY: 'true', PARLEY_PASSWORD_CONCURRENCY: '1', PARLEY_PASSWORD_QUEUE: '0', PARLEY_LOGIN_FAILURES_ACCOUNT: '40', PARLEY_LOGIN_FAILURES_IP: '40' },
+    env: {
+      PARLEY_TRUST_PROXY: 'true',
+      PARLEY_PASSWORD_CONCURRENCY: '1',
+      PARLEY_PASSWORD_QUEUE: '0',
+      PARLEY_LOGIN_FAILURES_ACCOUNT: '40',
+      PARLEY_LOGIN_FAILURES_IP: '40',
+    },
   });
   const pid = server.child.pid;
   assert.equal((await api(server.url, '/api/register', { username: 'busy', password: PASSWORD })).status, 201);
@@ -142,10 +148,12 @@ async function sendDuringStorm(server: ServerProcess): Promise<{ between: number
   await first;
   events.push('send');
   // Waits as long as the storm may take: what is measured is the order, not the time.
-  const ack = sender.next((f) => f['id'] === 'storm-send', 'the ack', 120_000).then((reply) => {
-    assert.equal(reply.type, 'ok');
-    events.push('ack');
-  });
+  const ack = sender
+    .next((f) => f['id'] === 'storm-send', 'the ack', 120_000)
+    .then((reply) => {
+      assert.equal(reply.type, 'ok');
+      events.push('ack');
+    });
   sender.sendRaw(JSON.stringify({ id: 'storm-send', type: 'send', room: 'storm', text: 'during the storm', cid: 'storm' }));
   await Promise.all([storm, ack]);
   await sender.close();
@@ -155,7 +163,9 @@ async function sendDuringStorm(server: ServerProcess): Promise<{ between: number
 }
 
 test('a message is acked while a login storm runs: its WAL sync does not wait behind argon2', async (t) => {
-  const server = await spawnServer({ env: { PARLEY_TRUST_PROXY: 'true', PARLEY_PASSWORD_QUEUE: '1000', PARLEY_PASSWORD_CONCURRENCY: process.env['PARLEY_TEST_STORM_CONCURRENCY'] ?? '2' } });
+  const server = await spawnServer({
+    env: { PARLEY_TRUST_PROXY: 'true', PARLEY_PASSWORD_QUEUE: '1000', PARLEY_PASSWORD_CONCURRENCY: process.env['PARLEY_TEST_STORM_CONCURRENCY'] ?? '2' },
+  });
   const pid = server.child.pid;
   const before = await verifications(server);
   const rssBefore = await metric(server, 'parley_process_resident_memory_bytes', '');

@@ -33,7 +33,11 @@ const REFUSALS: { reason: string; target: string; headers: string[]; status: num
 ];
 
 test('a reset before anything, mid request line and mid headers', async () => {
-  for (const [stage, bytes] of [['nothing', ''], ['request-line', 'GET /w'], ['headers', 'GET /ws HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgr']] as const) {
+  for (const [stage, bytes] of [
+    ['nothing', ''],
+    ['request-line', 'GET /w'],
+    ['headers', 'GET /ws HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgr'],
+  ] as const) {
     const socket = await rawConnect(server.port);
     if (bytes !== '') socket.write(bytes);
     socket.resetAndDestroy();
@@ -84,7 +88,9 @@ test('a reset right after the 101, and mid frame', async () => {
 
 test('a reset mid POST body and mid static file', async () => {
   const post = await rawConnect(server.port);
-  post.write('POST /api/login HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 200\r\n\r\n{"username":"a', () => post.resetAndDestroy());
+  post.write('POST /api/login HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 200\r\n\r\n{"username":"a', () =>
+    post.resetAndDestroy(),
+  );
   await closed(post);
   const file = await rawConnect(server.port);
   file.write('GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n');
@@ -114,7 +120,10 @@ test('odd request targets are answered, never thrown on', async () => {
   for (const [target, status] of targets) {
     const socket = await rawConnect(server.port);
     socket.write(Buffer.from(upgradeRequest(target), 'utf8'));
-    const answer = await responseHead(socket).then((head) => head.status, () => 0);
+    const answer = await responseHead(socket).then(
+      (head) => head.status,
+      () => 0,
+    );
     if (status !== undefined) assert.equal(answer, status, `status for ${JSON.stringify(target.slice(0, 30))}`);
     else assert.ok(answer >= 100, `some answer for ${JSON.stringify(target)}`);
     socket.resetAndDestroy();

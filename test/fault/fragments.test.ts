@@ -81,7 +81,10 @@ test('a frame trickled one byte per read is closed with 1008 at PARLEY_MAX_FRAME
   const frame = clientFrame(1, true, Buffer.alloc(60_000, 0x20));
   socket.write(frame.subarray(0, 8));
   let outcome: { code: number; reason: string } | undefined;
-  void closed.then((result) => (outcome = result), () => undefined);
+  void closed.then(
+    (result) => (outcome = result),
+    () => undefined,
+  );
   for (let i = 8; i < 2000 && outcome === undefined; i++) {
     socket.write(frame.subarray(i, i + 1));
     // Separate reads on the server need separate segments in time; this is pacing, not a proof.

@@ -99,7 +99,10 @@ test('a connection storm from one address is cut at the bound; another address i
   // The 20 over the bound are reset at once, long before any timeout.
   const cut = await new Promise<number>((resolve) => {
     let count = 0;
-    for (const end of ends) void end.then(({ ms }) => { if (ms < 400 && ++count === 20) resolve(count); });
+    for (const end of ends)
+      void end.then(({ ms }) => {
+        if (ms < 400 && ++count === 20) resolve(count);
+      });
   });
   assert.equal(cut, 20);
   assert.ok((await refusals('per_ip')) >= 20);

@@ -12,7 +12,10 @@ test('parley serve on a port in use exits 69 with one EADDRINUSE line', async ()
   await new Promise<void>((resolve) => holder.listen(port, '127.0.0.1', resolve));
   try {
     const started = Date.now();
-    const error = await spawnServer({ port }).then(() => undefined, (failure: unknown) => failure as Error);
+    const error = await spawnServer({ port }).then(
+      () => undefined,
+      (failure: unknown) => failure as Error,
+    );
     assert.ok(error !== undefined, 'the server must not start');
     assert.match(error.message, /exited \(69\) before listening/);
     const lines = error.message.split('before listening: ')[1]?.trim().split('\n') ?? [];

@@ -208,10 +208,16 @@ test('50 wrong passwords in a row are throttled with 429 and Retry-After, and so
       assert.equal(reply.body['token'], undefined);
     }
   }
-  assert.ok(statuses.every((status) => status === 401 || status === 429), statuses.join(','));
+  assert.ok(
+    statuses.every((status) => status === 401 || status === 429),
+    statuses.join(','),
+  );
   const firstThrottled = statuses.indexOf(429);
   assert.equal(firstThrottled, 10, 'ten failures per account, then throttled');
-  assert.ok(statuses.slice(firstThrottled).every((status) => status === 429), 'and throttled from then on');
+  assert.ok(
+    statuses.slice(firstThrottled).every((status) => status === 429),
+    'and throttled from then on',
+  );
   assert.ok(Number(retryAfter) > 0, `Retry-After ${retryAfter}`);
   const right = await api(server.url, '/api/login', { username: 'target', password: 'the real password' });
   assert.equal(right.status, 429, 'a throttled account does not even check the right password');

@@ -38,7 +38,9 @@ async function parley(args: string[]): Promise<{ code: number; stdout: string; s
 test('a flood from one key is 429 with Retry-After past its burst; another key still posts', async () => {
   const { key } = await makeKey(server.config, 'flooder', ['publish']);
   const { key: calm } = await makeKey(server.config, 'calm', ['publish']);
-  const answers = await Promise.all(Array.from({ length: 20 }, (_, i) => call(server.url, 'POST', '/api/v1/rooms/flood/messages', { key, body: { text: `m${i}` } })));
+  const answers = await Promise.all(
+    Array.from({ length: 20 }, (_, i) => call(server.url, 'POST', '/api/v1/rooms/flood/messages', { key, body: { text: `m${i}` } })),
+  );
   const statuses = answers.map((answer) => answer.status);
   assert.equal(statuses.filter((status) => status === 201).length, 5, statuses.join(','));
   const refused = answers.find((answer) => answer.status === 429);

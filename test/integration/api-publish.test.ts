@@ -159,14 +159,30 @@ test('broadcast: one message to many rooms, each answering on its own', async ()
   });
   assert.equal(answer.status, 200, answer.text);
   const results = answer.body['results'] as Record<string, unknown>[];
-  assert.deepEqual(results.map((result) => [result['room'], result['seq'] ?? result['error']]), [['bc-one', 1], ['bc-two', 1], ['bc-missing', 'not_found']]);
-  for (const [client, room] of [[one, 'bc-one'], [two, 'bc-two']] as const) {
+  assert.deepEqual(
+    results.map((result) => [result['room'], result['seq'] ?? result['error']]),
+    [
+      ['bc-one', 1],
+      ['bc-two', 1],
+      ['bc-missing', 'not_found'],
+    ],
+  );
+  for (const [client, room] of [
+    [one, 'bc-one'],
+    [two, 'bc-two'],
+  ] as const) {
     const [push] = await client.waitFor('message', 1, room);
     assert.equal(push?.['text'], 'maintenance at 22:00');
   }
-  const retried = await call(server.url, 'POST', '/api/v1/broadcast', { key: botKey, body: { rooms: ['bc-one'], text: 'maintenance at 22:00', cid: 'maint-1' } });
+  const retried = await call(server.url, 'POST', '/api/v1/broadcast', {
+    key: botKey,
+    body: { rooms: ['bc-one'], text: 'maintenance at 22:00', cid: 'maint-1' },
+  });
   assert.deepEqual((retried.body['results'] as unknown[])[0], { room: 'bc-one', seq: 1, msgId: results[0]?.['msgId'], duplicate: true });
-  const tooMany = await call(server.url, 'POST', '/api/v1/broadcast', { key: botKey, body: { rooms: Array.from({ length: 101 }, (_, i) => `r${i}`), text: 'x' } });
+  const tooMany = await call(server.url, 'POST', '/api/v1/broadcast', {
+    key: botKey,
+    body: { rooms: Array.from({ length: 101 }, (_, i) => `r${i}`), text: 'x' },
+  });
   assert.equal(tooMany.status, 400);
   const twice = await call(server.url, 'POST', '/api/v1/broadcast', { key: botKey, body: { rooms: ['bc-one', 'bc-one'], text: 'x' } });
   assert.equal(twice.status, 400, 'rooms must be unique');

@@ -38,9 +38,15 @@ test('read: room info, history pages and who is online; a publish key may not re
   assert.equal(info.status, 200, info.text);
   assert.deepEqual(info.body, { room: 'readable', seq: 3, private: false, dm: false, online: 1 });
   const page = await call(server.url, 'GET', '/api/v1/rooms/readable/messages?limit=2', { key: reader });
-  assert.deepEqual((page.body['messages'] as { text: string }[]).map((m) => m.text), ['two', 'three']);
+  assert.deepEqual(
+    (page.body['messages'] as { text: string }[]).map((m) => m.text),
+    ['two', 'three'],
+  );
   const older = await call(server.url, 'GET', '/api/v1/rooms/readable/messages?before=2', { key: reader });
-  assert.deepEqual((older.body['messages'] as { text: string; from: { id: string } }[]).map((m) => [m.text, m.from.id]), [['one', id]]);
+  assert.deepEqual(
+    (older.body['messages'] as { text: string; from: { id: string } }[]).map((m) => [m.text, m.from.id]),
+    [['one', id]],
+  );
   const members = await call(server.url, 'GET', '/api/v1/rooms/readable/members', { key: reader });
   assert.deepEqual(members.body, { room: 'readable', members: [{ id, name: 'reader-one' }], online: 1 });
   const badLimit = await call(server.url, 'GET', '/api/v1/rooms/readable/messages?limit=1000', { key: reader });
@@ -55,7 +61,10 @@ test('read: room info, history pages and who is online; a publish key may not re
 
 test('admin: a private room with an owner; a bot invited to it can post, one not invited cannot', async () => {
   const { client: owner, id: ownerId } = await signedIn('room-owner');
-  const created = await call(server.url, 'POST', '/api/v1/rooms', { key: admin, body: { room: 'support-4711', private: true, topic: 'Ticket 4711', owner: ownerId } });
+  const created = await call(server.url, 'POST', '/api/v1/rooms', {
+    key: admin,
+    body: { room: 'support-4711', private: true, topic: 'Ticket 4711', owner: ownerId },
+  });
   assert.equal(created.status, 201, created.text);
   assert.deepEqual(created.body, { room: 'support-4711', private: true, topic: 'Ticket 4711', owner: ownerId });
   const joined = await owner.ok('join', { room: 'support-4711' });
@@ -76,7 +85,11 @@ test('admin: a private room with an owner; a bot invited to it can post, one not
   assert.equal(inside.status, 201);
   const [push] = await owner.waitFor('message', 1, 'support-4711');
   assert.deepEqual(push?.['from'], { id: 'bot:notifier', name: 'notifier' });
-  assert.equal((await call(server.url, 'POST', '/api/v1/rooms/support-4711/invites', { key: publisher, body: { user: ownerId } })).status, 403, 'publish is not admin');
+  assert.equal(
+    (await call(server.url, 'POST', '/api/v1/rooms/support-4711/invites', { key: publisher, body: { user: ownerId } })).status,
+    403,
+    'publish is not admin',
+  );
   await owner.close();
 });
 
@@ -123,10 +136,21 @@ test('/api/v1/openapi.json is OpenAPI 3.1, generated from the protocol schemas',
   assert.equal(answer.status, 200);
   const doc = answer.body as { openapi: string; paths: Record<string, Record<string, Record<string, unknown>>> };
   assert.equal(doc.openapi, '3.1.0');
-  for (const path of ['/rooms/{room}/messages', '/broadcast', '/users/{user}/notices', '/rooms/{room}', '/rooms/{room}/members', '/rooms', '/rooms/{room}/bans/{user}', '/rooms/{room}/mutes']) {
+  for (const path of [
+    '/rooms/{room}/messages',
+    '/broadcast',
+    '/users/{user}/notices',
+    '/rooms/{room}',
+    '/rooms/{room}/members',
+    '/rooms',
+    '/rooms/{room}/bans/{user}',
+    '/rooms/{room}/mutes',
+  ]) {
     assert.ok(doc.paths[path] !== undefined, `${path} is documented`);
   }
-  const post = doc.paths['/rooms/{room}/messages']?.['post'] as { requestBody: { content: Record<string, { schema: { properties: Record<string, { maxLength?: number }> } }> } };
+  const post = doc.paths['/rooms/{room}/messages']?.['post'] as {
+    requestBody: { content: Record<string, { schema: { properties: Record<string, { maxLength?: number }> } }> };
+  };
   const text = post.requestBody.content['application/json']?.schema.properties['text'];
   assert.equal(text?.maxLength, 4000, 'the same bound as the WebSocket send');
   assert.ok(!JSON.stringify(doc.paths).includes('/*'), 'catch-alls are hidden');

@@ -88,14 +88,20 @@ test('history returns windows before a seq, ascending, with limit and default', 
   for (let i = 1; i <= 120; i++) await client.ok('send', { room: 'hist', text: `n${i}`, cid: `h${i}` });
   const latest = await client.ok('history', { room: 'hist' });
   const seqs = (latest['messages'] as { seq: number }[]).map((m) => m.seq);
-  assert.deepEqual(seqs, Array.from({ length: 50 }, (_, i) => 71 + i));
+  assert.deepEqual(
+    seqs,
+    Array.from({ length: 50 }, (_, i) => 71 + i),
+  );
   const window = await client.ok('history', { room: 'hist', before: 11, limit: 5 });
   assert.deepEqual(
     (window['messages'] as { seq: number; text: string }[]).map((m) => [m.seq, m.text]),
     [6, 7, 8, 9, 10].map((n) => [n, `n${n}`]),
   );
   const oldest = await client.ok('history', { room: 'hist', before: 3, limit: 100 });
-  assert.deepEqual((oldest['messages'] as { seq: number }[]).map((m) => m.seq), [1, 2]);
+  assert.deepEqual(
+    (oldest['messages'] as { seq: number }[]).map((m) => m.seq),
+    [1, 2],
+  );
   const empty = await client.ok('history', { room: 'never-used' });
   assert.deepEqual(empty['messages'], []);
   const tooMany = await client.request('history', { room: 'hist', limit: 101 });
@@ -157,8 +163,7 @@ test('rooms lists every room with its seq, online count and how far this user ha
   await client.ok('join', { room: 'listed' });
   await client.ok('send', { room: 'listed', text: 'x', cid: '1' });
   await client.ok('send', { room: 'listed', text: 'y', cid: '2' });
-  const entry = async (): Promise<unknown> =>
-    ((await client.ok('rooms'))['rooms'] as { room: string }[]).find((r) => r.room === 'listed');
+  const entry = async (): Promise<unknown> => ((await client.ok('rooms'))['rooms'] as { room: string }[]).find((r) => r.room === 'listed');
   // `joined`: the user joined it (room-lifecycle.test.ts follows joined rooms across connections).
   assert.deepEqual(await entry(), { room: 'listed', seq: 2, online: 1, read: 0, private: false, dm: false, joined: true });
   await client.ok('read', { room: 'listed', seq: 1 });
@@ -186,10 +191,7 @@ test('a send pipelined right behind its join reaches the sender and the room', a
   await watcher.ok('join', { room: 'pipelined' });
   const eager = await TestClient.guest(server.wsUrl, 'eager');
   // Both requests leave in one burst: the send arrives while the join is still running.
-  const [joined, sent] = await Promise.all([
-    eager.ok('join', { room: 'pipelined' }),
-    eager.ok('send', { room: 'pipelined', text: 'first thing', cid: 'p1' }),
-  ]);
+  const [joined, sent] = await Promise.all([eager.ok('join', { room: 'pipelined' }), eager.ok('send', { room: 'pipelined', text: 'first thing', cid: 'p1' })]);
   assert.equal(joined['seq'], 0);
   assert.equal(sent['seq'], 1);
   const [own] = await eager.waitFor('message', 1, 'pipelined');

@@ -96,7 +96,11 @@ test(`kill -9 at a random moment loses no acknowledged message (${ITERATIONS} it
       const audit = async (allSent: boolean): Promise<void> => {
         for (const room of ROOMS) {
           const messages = await allMessages(reader, room);
-          assert.deepEqual(messages.map((m) => m.seq), messages.map((_, i) => i + 1), `${room}: seqs 1..n without gaps`);
+          assert.deepEqual(
+            messages.map((m) => m.seq),
+            messages.map((_, i) => i + 1),
+            `${room}: seqs 1..n without gaps`,
+          );
           const byCid = new Map(messages.map((m) => [m.cid, m]));
           assert.equal(byCid.size, messages.length, `${room}: no cid stored twice`);
           for (const m of messages) {

@@ -16,9 +16,7 @@ const AUDIENCE = 'parley';
 const now = (): number => Math.floor(Date.now() / 1000);
 
 function hs256(claims: JWTPayload, secret = SECRET, header: Record<string, unknown> = {}): Promise<string> {
-  return new SignJWT(claims)
-    .setProtectedHeader({ alg: 'HS256', ...header })
-    .sign(new TextEncoder().encode(secret));
+  return new SignJWT(claims).setProtectedHeader({ alg: 'HS256', ...header }).sign(new TextEncoder().encode(secret));
 }
 
 const base = (extra: JWTPayload = {}): JWTPayload => ({

@@ -20,7 +20,9 @@ test('decodeFrame: any text gives exactly one of a command or a typed error, nev
   const text = fc.oneof(
     fc.string({ unit: 'binary', maxLength: 200 }),
     fc.json({ maxDepth: 6 }),
-    fc.tuple(fc.constantFrom(...VERBS), fc.dictionary(fc.string({ maxLength: 8 }), fc.jsonValue({ maxDepth: 3 }))).map(([type, rest]) => JSON.stringify({ ...rest, type })),
+    fc
+      .tuple(fc.constantFrom(...VERBS), fc.dictionary(fc.string({ maxLength: 8 }), fc.jsonValue({ maxDepth: 3 })))
+      .map(([type, rest]) => JSON.stringify({ ...rest, type })),
   );
   fc.assert(
     fc.property(text, (frame) => {
@@ -98,7 +100,12 @@ const commandObject: fc.Arbitrary<Record<string, unknown>> = fc
 type Outgoing = { kind: 'object'; frame: Record<string, unknown>; tracked: boolean } | { kind: 'text'; text: string } | { kind: 'binary'; data: Uint8Array };
 
 const outgoing: fc.Arbitrary<Outgoing> = fc.oneof(
-  { weight: 10, arbitrary: fc.tuple(commandObject, fc.boolean(), maybe(junk)).map(([frame, tracked, id]) => ({ kind: 'object' as const, frame: id === undefined ? frame : { ...frame, id }, tracked: tracked || id === undefined })) },
+  {
+    weight: 10,
+    arbitrary: fc
+      .tuple(commandObject, fc.boolean(), maybe(junk))
+      .map(([frame, tracked, id]) => ({ kind: 'object' as const, frame: id === undefined ? frame : { ...frame, id }, tracked: tracked || id === undefined })),
+  },
   { weight: 2, arbitrary: fc.string({ unit: 'binary', maxLength: 100 }).map((text) => ({ kind: 'text' as const, text })) },
   { weight: 1, arbitrary: fc.json({ maxDepth: 12 }).map((text) => ({ kind: 'text' as const, text })) },
   { weight: 1, arbitrary: commandObject.chain((frame) => fc.nat(200).map((cut) => ({ kind: 'text' as const, text: JSON.stringify(frame).slice(0, cut) }))) },
@@ -173,13 +180,20 @@ test('random and mutated frames for every verb, over real connections', { timeou
   const history = await witness.ok('history', { room: 'witness', limit: 100 });
   const messages = history['messages'] as { seq: number; text: string }[];
   const first = witnessed - Math.min(100, witnessed) + 1;
-  assert.deepEqual(messages.map((m) => [m.seq, m.text]), Array.from({ length: witnessed - first + 1 }, (_, i) => [first + i, `w${first + i}`]));
+  assert.deepEqual(
+    messages.map((m) => [m.seq, m.text]),
+    Array.from({ length: witnessed - first + 1 }, (_, i) => [first + i, `w${first + i}`]),
+  );
   const auditor = await TestClient.guest(server.wsUrl, 'auditor');
   const { rooms } = (await auditor.ok('rooms')) as unknown as { rooms: { room: string; seq: number }[] };
   for (const { room, seq } of rooms) {
     const page = (await auditor.ok('history', { room, limit: 100 }))['messages'] as { seq: number }[];
     const expected = Array.from({ length: Math.min(100, seq) }, (_, i) => seq - Math.min(100, seq) + i + 1);
-    assert.deepEqual(page.map((m) => m.seq), expected, `${room}: gapless up to its seq`);
+    assert.deepEqual(
+      page.map((m) => m.seq),
+      expected,
+      `${room}: gapless up to its seq`,
+    );
   }
 });
 
@@ -194,7 +208,10 @@ test('a leave right behind a join answers both and leaves no ghost member', asyn
   // join and removed inside the leave, each before its reply.
   const observer = await TestClient.guest(server.wsUrl, 'observer');
   const seen = await observer.ok('join', { room: 'ghost' });
-  assert.deepEqual((seen['members'] as { name: string }[]).map((m) => m.name), ['observer']);
+  assert.deepEqual(
+    (seen['members'] as { name: string }[]).map((m) => m.name),
+    ['observer'],
+  );
   await quick.close();
   await observer.close();
 });

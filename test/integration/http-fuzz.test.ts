@@ -24,11 +24,33 @@ after(() => killAllServers());
 const REPLY_MS = 15_000;
 
 const PATHS = [
-  '/api/register', '/api/login', '/api/logout', '/healthz', '/readyz', '/metrics', '/', '/index.html', '/favicon.ico',
-  '/assets/index.js', '/api', '/api/', '/api/register/', '//api/login', '/API/LOGIN', '/api/login?x=1&x=2', '/../../etc/passwd',
-  '/%2e%2e/%2e%2e/etc/passwd', '/..%2f..%2fetc%2fpasswd', '/%00', '/%ZZ', '/api/%ff%fe', '/index.html%00.js', '/ws', '/metrics/../readyz',
+  '/api/register',
+  '/api/login',
+  '/api/logout',
+  '/healthz',
+  '/readyz',
+  '/metrics',
+  '/',
+  '/index.html',
+  '/favicon.ico',
+  '/assets/index.js',
+  '/api',
+  '/api/',
+  '/api/register/',
+  '//api/login',
+  '/API/LOGIN',
+  '/api/login?x=1&x=2',
+  '/../../etc/passwd',
+  '/%2e%2e/%2e%2e/etc/passwd',
+  '/..%2f..%2fetc%2fpasswd',
+  '/%00',
+  '/%ZZ',
+  '/api/%ff%fe',
+  '/index.html%00.js',
+  '/ws',
+  '/metrics/../readyz',
 ];
-const URL_CHARS = [...'abcz019/%.?&=-_~+;:@!$\'()*,'];
+const URL_CHARS = [..."abcz019/%.?&=-_~+;:@!$'()*,"];
 const pathArb = fc.oneof(
   { weight: 4, arbitrary: fc.constantFrom(...PATHS) },
   {
@@ -42,32 +64,44 @@ const printable = fc.string({ unit: fc.integer({ min: 0x20, max: 0x7e }).map((c)
 const TOKEN_CHARS = [...'abcdefghijklmnopqrstuvwxyz0123456789-_'];
 // Headers the HTTP client owns (framing) are left to it: a lying Content-Length makes any server wait.
 const OWNED = new Set(['content-length', 'transfer-encoding', 'host', 'connection', 'expect', 'upgrade', 'te', 'trailer', 'keep-alive']);
-const headersArb = fc.record(
-  {
-    'content-type': fc.constantFrom(
-      'application/json', 'application/json; charset=utf-8', 'application/json; charset=utf-16', 'text/plain', 'application/x-www-form-urlencoded',
-      'multipart/form-data; boundary=x', 'application/jsonx', ';;;', '*/*', 'application/vnd.api+json',
-    ),
-    authorization: fc.oneof(fc.constant('Bearer pst_x'), printable.map((v) => `Bearer ${v}`), printable),
-    origin: fc.constantFrom('http://evil.example', 'null', 'http://127.0.0.1', 'file://'),
-    accept: fc.constantFrom('*/*', 'text/html', 'application/json', 'application/openmetrics-text'),
-    cookie: printable,
-    'x-forwarded-for': fc.constantFrom('1.2.3.4', '::1', 'garbage', '1.2.3.4, 5.6.7.8'),
-    'accept-encoding': fc.constantFrom('gzip', 'br', 'identity', 'deflate, gzip;q=0', '*'),
-    range: fc.constantFrom('bytes=0-10', 'bytes=-5', 'bytes=10-1', 'bytes=x', 'bytes=0-0,1-1,2-2'),
-    'if-none-match': printable,
-    'if-modified-since': fc.constantFrom('Thu, 01 Jan 1970 00:00:00 GMT', 'garbage', 'Fri, 31 Dec 9999 23:59:59 GMT'),
-  },
-  { requiredKeys: [] },
-).chain((known) =>
-  fc
-    .dictionary(fc.string({ unit: fc.constantFrom(...TOKEN_CHARS), minLength: 1, maxLength: 12 }), printable, { maxKeys: 4 })
-    .map((extra) => {
+const headersArb = fc
+  .record(
+    {
+      'content-type': fc.constantFrom(
+        'application/json',
+        'application/json; charset=utf-8',
+        'application/json; charset=utf-16',
+        'text/plain',
+        'application/x-www-form-urlencoded',
+        'multipart/form-data; boundary=x',
+        'application/jsonx',
+        ';;;',
+        '*/*',
+        'application/vnd.api+json',
+      ),
+      authorization: fc.oneof(
+        fc.constant('Bearer pst_x'),
+        printable.map((v) => `Bearer ${v}`),
+        printable,
+      ),
+      origin: fc.constantFrom('http://evil.example', 'null', 'http://127.0.0.1', 'file://'),
+      accept: fc.constantFrom('*/*', 'text/html', 'application/json', 'application/openmetrics-text'),
+      cookie: printable,
+      'x-forwarded-for': fc.constantFrom('1.2.3.4', '::1', 'garbage', '1.2.3.4, 5.6.7.8'),
+      'accept-encoding': fc.constantFrom('gzip', 'br', 'identity', 'deflate, gzip;q=0', '*'),
+      range: fc.constantFrom('bytes=0-10', 'bytes=-5', 'bytes=10-1', 'bytes=x', 'bytes=0-0,1-1,2-2'),
+      'if-none-match': printable,
+      'if-modified-since': fc.constantFrom('Thu, 01 Jan 1970 00:00:00 GMT', 'garbage', 'Fri, 31 Dec 9999 23:59:59 GMT'),
+    },
+    { requiredKeys: [] },
+  )
+  .chain((known) =>
+    fc.dictionary(fc.string({ unit: fc.constantFrom(...TOKEN_CHARS), minLength: 1, maxLength: 12 }), printable, { maxKeys: 4 }).map((extra) => {
       const headers: Record<string, string> = { ...known };
       for (const [name, value] of Object.entries(extra)) if (!OWNED.has(name)) headers[`x-${name}`] = value;
       return headers;
     }),
-);
+  );
 const credentials = fc.record(
   {
     username: fc.oneof(fc.stringMatching(/^[a-z0-9_.-]{3,12}$/), fc.string({ maxLength: 40 }), fc.constant('Ｂｏｂ')),
@@ -77,11 +111,21 @@ const credentials = fc.record(
 );
 const bodyArb: fc.Arbitrary<Buffer | undefined> = fc.oneof(
   { weight: 2, arbitrary: fc.constant(undefined) },
-  { weight: 3, arbitrary: fc.tuple(credentials, fc.dictionary(fc.string({ maxLength: 6 }), fc.jsonValue({ maxDepth: 2 }), { maxKeys: 2 }), fc.boolean()).map(([c, extra, exact]) => Buffer.from(JSON.stringify(exact ? c : { ...extra, ...c }))) },
+  {
+    weight: 3,
+    arbitrary: fc
+      .tuple(credentials, fc.dictionary(fc.string({ maxLength: 6 }), fc.jsonValue({ maxDepth: 2 }), { maxKeys: 2 }), fc.boolean())
+      .map(([c, extra, exact]) => Buffer.from(JSON.stringify(exact ? c : { ...extra, ...c }))),
+  },
   { weight: 2, arbitrary: fc.jsonValue({ maxDepth: 4 }).map((v) => Buffer.from(JSON.stringify(v))) },
   { weight: 1, arbitrary: fc.string({ maxLength: 200 }).map((s) => Buffer.from(s)) },
   { weight: 1, arbitrary: fc.uint8Array({ maxLength: 200 }).map((b) => Buffer.from(b)) },
-  { weight: 1, arbitrary: fc.constantFrom('{"username":', '{"__proto__":{"x":1},"username":"abc","password":"12345678"}', '[]', 'null', '{"a":'.repeat(500)).map((s) => Buffer.from(s)) },
+  {
+    weight: 1,
+    arbitrary: fc
+      .constantFrom('{"username":', '{"__proto__":{"x":1},"username":"abc","password":"12345678"}', '[]', 'null', '{"a":'.repeat(500))
+      .map((s) => Buffer.from(s)),
+  },
   { weight: 1, arbitrary: fc.constant(Buffer.alloc(1_100_000, 0x7b)) },
 );
 
@@ -118,7 +162,9 @@ test('random requests to the API, ops endpoints and static paths always get a 2x
   await fc.assert(
     fc.asyncProperty(fc.array(requestArb, { minLength: 1, maxLength: 4 }), async (batch) => {
       // A few at once: concurrency is where half-finished state shows.
-      const answers = await Promise.all(batch.map(([method, path, headers, body]) => send(method, path, headers, method === 'GET' || method === 'HEAD' ? undefined : body)));
+      const answers = await Promise.all(
+        batch.map(([method, path, headers, body]) => send(method, path, headers, method === 'GET' || method === 'HEAD' ? undefined : body)),
+      );
       answers.forEach((answer, i) => {
         seen.set(answer.status, (seen.get(answer.status) ?? 0) + 1);
         const [method, path] = batch[i] ?? [];
@@ -154,13 +200,32 @@ function raw(bytes: Buffer): Promise<string> {
 }
 
 const lineArb = fc.oneof(
-  fc.tuple(fc.oneof(methodArb, fc.constantFrom('CONNECT', 'PRI', 'get', '')), pathArb, fc.constantFrom('HTTP/1.1', 'HTTP/1.0', 'HTTP/2.0', 'HTTP/9', 'http/1.1', '')).map(([m, p, v]) => `${m} ${p} ${v}`),
+  fc
+    .tuple(
+      fc.oneof(methodArb, fc.constantFrom('CONNECT', 'PRI', 'get', '')),
+      pathArb,
+      fc.constantFrom('HTTP/1.1', 'HTTP/1.0', 'HTTP/2.0', 'HTTP/9', 'http/1.1', ''),
+    )
+    .map(([m, p, v]) => `${m} ${p} ${v}`),
   fc.string({ unit: 'binary-ascii', maxLength: 60 }),
 );
 const rawHeaderArb = fc.array(
   fc.oneof(
-    fc.constantFrom('Host: x', 'Content-Length: 5', 'Content-Length: -1', 'Content-Length: 1, 2', 'Transfer-Encoding: chunked', 'Transfer-Encoding: gzip, chunked',
-      'Content-Type: application/json', 'Connection: upgrade', 'Upgrade: websocket', 'Expect: 100-continue', ' folded: line', ': empty name', 'X: \u0000'),
+    fc.constantFrom(
+      'Host: x',
+      'Content-Length: 5',
+      'Content-Length: -1',
+      'Content-Length: 1, 2',
+      'Transfer-Encoding: chunked',
+      'Transfer-Encoding: gzip, chunked',
+      'Content-Type: application/json',
+      'Connection: upgrade',
+      'Upgrade: websocket',
+      'Expect: 100-continue',
+      ' folded: line',
+      ': empty name',
+      'X: \u0000',
+    ),
     fc.string({ unit: 'binary-ascii', maxLength: 40 }),
   ),
   { maxLength: 6 },
@@ -173,7 +238,10 @@ test('raw bytes on a socket: the server answers 4xx or 2xx, or just closes, and 
       const head = host ? ['Host: 127.0.0.1', ...headers] : headers;
       // `Expect: 100-continue` is answered with an interim 100 first (as HTTP/1.1 says); the final
       // response is what follows it.
-      const answer = (await raw(Buffer.from(`${line}\r\n${head.join('\r\n')}\r\n\r\n${body}`, 'latin1'))).replace(/^(HTTP\/1\.[01] 1\d\d [^\r]*\r\n(?:[^\r]+\r\n)*\r\n)+/, '');
+      const answer = (await raw(Buffer.from(`${line}\r\n${head.join('\r\n')}\r\n\r\n${body}`, 'latin1'))).replace(
+        /^(HTTP\/1\.[01] 1\d\d [^\r]*\r\n(?:[^\r]+\r\n)*\r\n)+/,
+        '',
+      );
       const status = /^HTTP\/1\.[01] (\d{3}) /.exec(answer)?.[1];
       seen.set(status ?? (answer === '' ? 'closed' : 'other'), (seen.get(status ?? (answer === '' ? 'closed' : 'other')) ?? 0) + 1);
       if (answer === '') return;
@@ -183,7 +251,14 @@ test('raw bytes on a socket: the server answers 4xx or 2xx, or just closes, and 
     }),
     // Random lines and headers are mostly malformed (400); these well-formed requests always run
     // too, so that the routes behind the parser are reached whatever the seed.
-    { numRuns: 200, examples: [['GET /healthz HTTP/1.1', true, [], ''], ['POST /api/login HTTP/1.1', true, ['Content-Type: application/json', 'Content-Length: 2'], '{}'], ['GET /no-such-page HTTP/1.0', false, [], '']] },
+    {
+      numRuns: 200,
+      examples: [
+        ['GET /healthz HTTP/1.1', true, [], ''],
+        ['POST /api/login HTTP/1.1', true, ['Content-Type: application/json', 'Content-Length: 2'], '{}'],
+        ['GET /no-such-page HTTP/1.0', false, [], ''],
+      ],
+    },
   );
   t.diagnostic(`answers: ${JSON.stringify(Object.fromEntries([...seen].sort()))}`);
   assert.ok((seen.get('400') ?? 0) > 0 && [...seen.keys()].some((k) => k.startsWith('2') || k === '404'), 'reached both the parser and the routes');

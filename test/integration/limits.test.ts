@@ -9,7 +9,15 @@ import type { Config } from '../../src/server/config.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 import { TestClient, settle } from '../support/client.js';
 
-const noRates: Config['rateLimits'] = { connSend: null, connOther: null, userSend: null, userOther: null, ipSend: null, abuseRefusals: 0, abuseWindowMs: 10_000 };
+const noRates: Config['rateLimits'] = {
+  connSend: null,
+  connOther: null,
+  userSend: null,
+  userOther: null,
+  ipSend: null,
+  abuseRefusals: 0,
+  abuseWindowMs: 10_000,
+};
 
 async function withServer(overrides: Partial<Config>, body: (server: TestServer) => Promise<void>): Promise<void> {
   const server = await startTestServer(overrides);
@@ -26,7 +34,10 @@ test('sends over the per-connection bucket get rate_limited with retryAfterMs; w
     const client = await TestClient.guest(server.wsUrl, 'eager');
     await client.ok('join', { room: 'limited' });
     const replies = await Promise.all([1, 2, 3, 4, 5].map((n) => client.request('send', { room: 'limited', text: `m${n}`, cid: `c${n}` })));
-    assert.deepEqual(replies.map((r) => r.type), ['ok', 'ok', 'ok', 'error', 'error']);
+    assert.deepEqual(
+      replies.map((r) => r.type),
+      ['ok', 'ok', 'ok', 'error', 'error'],
+    );
     const refused = replies[3] as Record<string, unknown>;
     assert.equal(refused['code'], 'rate_limited');
     const wait = refused['retryAfterMs'];
@@ -36,7 +47,15 @@ test('sends over the per-connection bucket get rate_limited with retryAfterMs; w
     // Other verbs have their own bucket: still fine.
     await client.ok('rooms');
     const history = await client.ok('history', { room: 'limited' });
-    assert.deepEqual((history['messages'] as { text: string; seq: number }[]).map((m) => [m.seq, m.text]), [[1, 'm1'], [2, 'm2'], [3, 'm3'], [4, 'after waiting']]);
+    assert.deepEqual(
+      (history['messages'] as { text: string; seq: number }[]).map((m) => [m.seq, m.text]),
+      [
+        [1, 'm1'],
+        [2, 'm2'],
+        [3, 'm3'],
+        [4, 'after waiting'],
+      ],
+    );
   });
 });
 
@@ -64,7 +83,10 @@ test('other verbs have their own bucket, and garbage frames spend it too', async
     const errorFrame = client.next((f) => f.type === 'error' && f['id'] === undefined, 'bad_frame');
     assert.equal((await errorFrame)['code'], 'bad_frame');
     const replies = await Promise.all([1, 2].map(() => client.request('rooms')));
-    assert.deepEqual(replies.map((r) => r.type === 'ok' ? 'ok' : r['code']), ['ok', 'rate_limited']);
+    assert.deepEqual(
+      replies.map((r) => (r.type === 'ok' ? 'ok' : r['code'])),
+      ['ok', 'rate_limited'],
+    );
   });
 });
 

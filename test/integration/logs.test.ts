@@ -16,7 +16,12 @@ for (const level of ['info', 'debug'] as const) {
     const lines: string[] = [];
     const sink = new Writable({
       write(chunk: Buffer, _encoding, done) {
-        lines.push(...chunk.toString().split('\n').filter((line) => line !== ''));
+        lines.push(
+          ...chunk
+            .toString()
+            .split('\n')
+            .filter((line) => line !== ''),
+        );
         done();
       },
     });
@@ -64,11 +69,22 @@ test('a slow consumer is logged with its conn id and counted, while the sender k
   const lines: string[] = [];
   const sink = new Writable({
     write(chunk: Buffer, _encoding, done) {
-      lines.push(...chunk.toString().split('\n').filter((line) => line !== ''));
+      lines.push(
+        ...chunk
+          .toString()
+          .split('\n')
+          .filter((line) => line !== ''),
+      );
       done();
     },
   });
-  const config = { ...loadConfig([], { ...TEST_LIMITS_OFF, ...TEST_JOIN_CREATES }), port: 0, host: '127.0.0.1', dataDir: tempDataDir(), outboxLimitBytes: 1024 * 1024 };
+  const config = {
+    ...loadConfig([], { ...TEST_LIMITS_OFF, ...TEST_JOIN_CREATES }),
+    port: 0,
+    host: '127.0.0.1',
+    dataDir: tempDataDir(),
+    outboxLimitBytes: 1024 * 1024,
+  };
   const server = await startServer(config, pino({ level: 'info' }, sink));
   const wsUrl = `ws://127.0.0.1:${server.port}/ws`;
   try {
@@ -90,7 +106,10 @@ test('a slow consumer is logged with its conn id and counted, while the sender k
     const metrics = await (await fetch(`http://127.0.0.1:${server.port}/metrics`)).text();
     assert.match(metrics, /parley_slow_consumers_dropped_total 1\b/);
     const messages = await fast.waitFor('message', sent, 'slowlog', 30_000);
-    assert.deepEqual(messages.map((m) => m['seq']), Array.from({ length: sent }, (_, i) => i + 1));
+    assert.deepEqual(
+      messages.map((m) => m['seq']),
+      Array.from({ length: sent }, (_, i) => i + 1),
+    );
     slow.ws.terminate();
   } finally {
     await server.close();

@@ -30,7 +30,13 @@ test('with PARLEY_METRICS_TOKEN, /readyz and /metrics need the bearer token; /he
   const server = await startTestServer({ ops: { token: TOKEN, port: undefined, host: '127.0.0.1' } });
   try {
     for (const path of ['/readyz', '/metrics']) {
-      for (const headers of [{}, { authorization: 'Bearer wrong-token-0123456789' }, { authorization: `Bearer ${TOKEN}x` }, { authorization: TOKEN }, { authorization: 'Bearer ' }]) {
+      for (const headers of [
+        {},
+        { authorization: 'Bearer wrong-token-0123456789' },
+        { authorization: `Bearer ${TOKEN}x` },
+        { authorization: TOKEN },
+        { authorization: 'Bearer ' },
+      ]) {
         const refused = await get(`${server.url}${path}`, headers);
         assert.equal(refused.status, 401, `${path} ${JSON.stringify(headers)}`);
         assert.equal(refused.auth, 'Bearer realm="parley-ops"');

@@ -38,7 +38,7 @@ test('the accounts API refuses a foreign Origin with 403 before doing anything',
   assert.equal((await api(server.url, '/api/register', body, { origin: own })).status, 201);
 });
 
-test('PARLEY_ORIGINS adds the listed origins to the server\'s own, which is never locked out', async () => {
+test("PARLEY_ORIGINS adds the listed origins to the server's own, which is never locked out", async () => {
   const listed = await startTestServer({ auth: authConfig({ origins: ['https://chat.example.com', 'http://localhost:5173'] }) });
   try {
     assert.equal(await handshake(listed.wsUrl, { origin: 'https://chat.example.com' }), 'open');

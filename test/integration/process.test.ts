@@ -35,7 +35,12 @@ test('restart with the same data dir keeps history and seq continues', async () 
     const history = await again.ok('history', { room: 'durable' });
     assert.deepEqual(
       (history['messages'] as { seq: number; text: string }[]).map((m) => [m.seq, m.text]),
-      [[1, 'before 1'], [2, 'before 2'], [3, 'before 3'], [4, 'after']],
+      [
+        [1, 'before 1'],
+        [2, 'before 2'],
+        [3, 'before 3'],
+        [4, 'after'],
+      ],
     );
     second.child.kill('SIGTERM');
     assert.equal(await second.exited, 0);

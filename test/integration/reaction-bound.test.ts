@@ -15,7 +15,10 @@ test('a new emoji past the per-message bound is refused with too_many_reactions;
     await bob.ok('join', { room: 'emoji' });
     await ada.ok('send', { room: 'emoji', text: 'react to me', cid: 'm1' });
     const replies = await Promise.all(['a', 'b', 'c', 'd', 'e', 'f'].map((emoji) => ada.request('react', { room: 'emoji', seq: 1, emoji, on: true })));
-    assert.deepEqual(replies.map((reply) => reply.type), ['ok', 'ok', 'ok', 'error', 'error', 'error']);
+    assert.deepEqual(
+      replies.map((reply) => reply.type),
+      ['ok', 'ok', 'ok', 'error', 'error', 'error'],
+    );
     for (const reply of replies.slice(3)) {
       assert.equal(reply['code'], 'too_many_reactions');
       assert.equal(reply['field'], 'emoji');
@@ -24,7 +27,10 @@ test('a new emoji past the per-message bound is refused with too_many_reactions;
     assert.equal((await bob.ok('react', { room: 'emoji', seq: 1, emoji: 'a', on: true }))['count'], 2);
     assert.equal((await bob.request('react', { room: 'emoji', seq: 1, emoji: 'z', on: true }))['code'], 'too_many_reactions');
     const [message] = (await bob.ok('history', { room: 'emoji' }))['messages'] as { reactions: { emoji: string }[] }[];
-    assert.deepEqual(message?.reactions.map((r) => r.emoji), ['a', 'b', 'c']);
+    assert.deepEqual(
+      message?.reactions.map((r) => r.emoji),
+      ['a', 'b', 'c'],
+    );
     const metrics = await (await fetch(`${server.url}/metrics`)).text();
     assert.match(metrics, /parley_room_limits_total\{limit="reactions_per_message"\} 4/);
     // The room still works for everyone.
@@ -49,7 +55,9 @@ test('a history page of heavily reacted messages stays within the reply budget; 
     for (let i = 1; i <= 30; i++) await writer.ok('send', { room: 'crowded', text: `message ${i} ${'x'.repeat(200)}`, cid: `c${i}` });
     const emoji = ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h'];
     for (const client of reactors) {
-      await Promise.all(Array.from({ length: 30 }, (_, i) => i + 1).flatMap((seq) => emoji.map((e) => client.ok('react', { room: 'crowded', seq, emoji: e, on: true }))));
+      await Promise.all(
+        Array.from({ length: 30 }, (_, i) => i + 1).flatMap((seq) => emoji.map((e) => client.ok('react', { room: 'crowded', seq, emoji: e, on: true }))),
+      );
     }
     const first = await reader.ok('history', { room: 'crowded', limit: 100 });
     const page = first['messages'] as { seq: number }[];
@@ -66,7 +74,10 @@ test('a history page of heavily reacted messages stays within the reply budget; 
       seqs.unshift(...older.map((m) => m.seq));
       before = older[0]?.seq as number;
     }
-    assert.deepEqual(seqs, Array.from({ length: 30 }, (_, i) => i + 1));
+    assert.deepEqual(
+      seqs,
+      Array.from({ length: 30 }, (_, i) => i + 1),
+    );
     // Search results are bounded the same way; going on from `from` finds every match once.
     const found: number[] = [];
     let searchBefore: number | undefined;
@@ -79,7 +90,10 @@ test('a history page of heavily reacted messages stays within the reply budget; 
       searchBefore = reply['from'] as number;
     } while (searchBefore > 1);
     assert.ok(cut, 'the first search reply was cut by the budget');
-    assert.deepEqual(found, Array.from({ length: 30 }, (_, i) => 30 - i));
+    assert.deepEqual(
+      found,
+      Array.from({ length: 30 }, (_, i) => 30 - i),
+    );
   } finally {
     await Promise.all([...reactors, reader].map((client) => client.close()));
     await server.stop();

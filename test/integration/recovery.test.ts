@@ -27,7 +27,10 @@ test('join with since replays the missed messages after the ok, then live ones f
   assert.equal(joined['recovered'], true);
   const replayed = await late.waitFor('message', 6, 'replay');
   assert.deepEqual(seqsOf(replayed), range(5, 10));
-  assert.deepEqual(replayed.map((m) => m['text']), range(5, 10).map((n) => `t${n}`));
+  assert.deepEqual(
+    replayed.map((m) => m['text']),
+    range(5, 10).map((n) => `t${n}`),
+  );
   // The ok came before any replayed message.
   const okIndex = late.frames.findIndex((f) => f['id'] !== undefined && f['type'] === 'ok' && f['room'] === 'replay');
   const firstMessage = late.frames.findIndex((f) => f.type === 'message');

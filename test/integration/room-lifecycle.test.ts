@@ -26,8 +26,7 @@ async function guest(nick: string): Promise<TestClient> {
   return client;
 }
 
-const roomNames = async (client: TestClient): Promise<string[]> =>
-  ((await client.ok('rooms'))['rooms'] as { room: string }[]).map((entry) => entry.room);
+const roomNames = async (client: TestClient): Promise<string[]> => ((await client.ok('rooms'))['rooms'] as { room: string }[]).map((entry) => entry.room);
 
 test('a join of an unknown room is not_found; the lobby is made by its first join', async () => {
   const ada = await guest('ada');
@@ -83,7 +82,11 @@ test('the owner archives a room: read-only for everyone, hidden from others, and
     assert.equal(refused['code'], 'archived', verb);
   }
   const history = await bob.ok('history', { room: 'attic' });
-  assert.deepEqual((history['messages'] as { text: string }[]).map((m) => m.text), ['before'], 'still readable');
+  assert.deepEqual(
+    (history['messages'] as { text: string }[]).map((m) => m.text),
+    ['before'],
+    'still readable',
+  );
   const rejoin = await guest('cy');
   assert.equal((await rejoin.ok('join', { room: 'attic' }))['archived'], true);
   assert.ok(!(await roomNames(bob)).includes('attic'), 'out of the directory');

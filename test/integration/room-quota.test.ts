@@ -13,7 +13,6 @@ import { SqliteStore } from '../../src/server/store/sqlite.js';
 
 after(killAllServers);
 
-
 async function guestFrom(wsUrl: string, nick: string, localAddress: string): Promise<TestClient> {
   const client = await TestClient.connect(wsUrl, undefined, { localAddress });
   await client.ok('hello', { nick });
@@ -64,7 +63,10 @@ test('a flood of joins of new names is refused past the per-user and per-address
       more.push(...(await Promise.all(Array.from({ length: 5 }, (_, i) => sock.request('join', { room: `more-${n}-${i}` })))));
     }
     assert.equal(codes(more).filter((code) => code === 'ok').length, 7, '12 per address, 5 of them used already');
-    assert.ok(more.some((reply) => /from one address/.test(String(reply['message']))), 'the address quota is named');
+    assert.ok(
+      more.some((reply) => /from one address/.test(String(reply['message']))),
+      'the address quota is named',
+    );
     const last = clients.at(-1) as TestClient;
     const create = await last.request('create', { room: 'flood-owned' });
     assert.equal(create['code'], 'room_quota', '`create` counts against the same quota');
@@ -109,9 +111,7 @@ test('a creation that creates nothing is given back: repeated create of an exist
       await ada.ok('join', { room: 'first' });
       await ada.ok('leave', { room: 'first' });
     }
-    const bobId = ((await bob.ok('join', { room: 'first' }))['members'] as { id: string; name: string }[]).find(
-      (member) => member.name === 'bob',
-    )?.id;
+    const bobId = ((await bob.ok('join', { room: 'first' }))['members'] as { id: string; name: string }[]).find((member) => member.name === 'bob')?.id;
     assert.ok(bobId !== undefined);
     await ada.ok('dm', { user: bobId }); // the second (and last) room ada may create
     await ada.ok('dm', { user: bobId }); // opened again: nothing created, nothing charged
@@ -194,7 +194,10 @@ test('a rooms list that fits has no truncated field', async () => {
     await ada.ok('join', { room: 'only' });
     const reply = await ada.ok('rooms');
     assert.equal(reply['truncated'], undefined);
-    assert.deepEqual((reply['rooms'] as { room: string }[]).map((room) => room.room), ['only']);
+    assert.deepEqual(
+      (reply['rooms'] as { room: string }[]).map((room) => room.room),
+      ['only'],
+    );
   } finally {
     await ada.close();
     await server.stop();

@@ -46,10 +46,7 @@ test('create makes the creator owner; an existing room, an implicit one or a dm-
   const ada = await guest('ada');
   const bob = await guest('bob');
   const created = await ada.client.ok('create', { room: 'made', private: true, topic: 'plans' });
-  assert.deepEqual(
-    { private: created['private'], topic: created['topic'], role: created['role'] },
-    { private: true, topic: 'plans', role: 'owner' },
-  );
+  assert.deepEqual({ private: created['private'], topic: created['topic'], role: created['role'] }, { private: true, topic: 'plans', role: 'owner' });
   await refused(bob.client, 'create', { room: 'made' }, 'room_exists');
   await bob.client.ok('join', { room: 'implicit' });
   await refused(bob.client, 'create', { room: 'implicit' }, 'room_exists');
@@ -82,7 +79,11 @@ test('a non-member cannot join, read, recover from or send to a private room, no
   await refused(eve.client, 'delete', { room: 'vault', seq: 1 }, 'not_member');
   await refused(eve.client, 'invite', { room: 'vault', user: eve.id }, 'not_member');
   const listed = (await eve.client.ok('rooms'))['rooms'] as { room: string }[];
-  assert.equal(listed.find((r) => r.room === 'vault'), undefined, 'a private room is not listed to outsiders');
+  assert.equal(
+    listed.find((r) => r.room === 'vault'),
+    undefined,
+    'a private room is not listed to outsiders',
+  );
 
   await owner.client.ok('send', { room: 'vault', text: 'still secret', cid: 's2' });
   await owner.client.waitFor('message', 2, 'vault');
@@ -148,7 +149,7 @@ test('nobody acts on an equal or higher role; members moderate nothing', async (
   await closeAll(owner, mod, mod2, member);
 });
 
-test('a user cannot edit or delete another user\'s message; the author can, and a moderator deletes any', async () => {
+test("a user cannot edit or delete another user's message; the author can, and a moderator deletes any", async () => {
   const owner = await guest('owner');
   const ada = await guest('ada');
   const bob = await guest('bob');
@@ -355,7 +356,10 @@ test('a DM is one room per pair, made on first use; a third user cannot get in',
   await refused(ada.client, 'create', { room }, 'forbidden');
   await refused(ada.client, 'dm', { user: ada.id }, 'bad_request');
   await refused(ada.client, 'dm', { user: 'g_nobody' }, 'not_found');
-  assert.equal(((await eve.client.ok('rooms'))['rooms'] as { room: string }[]).find((r) => r.room === room), undefined);
+  assert.equal(
+    ((await eve.client.ok('rooms'))['rooms'] as { room: string }[]).find((r) => r.room === room),
+    undefined,
+  );
   assert.ok(((await bob.client.ok('rooms'))['rooms'] as { room: string; dm: boolean }[]).some((r) => r.room === room && r.dm));
   // Ada's message would have been queued for eve before ada's ack.
   await eve.client.barrier();
@@ -393,12 +397,14 @@ test('reactions count once per user and emoji, push the new count, and show in h
   const [message] = await historyOf(ada.client, 'reactions');
   // Emojis come in the order they were first used, to the millisecond: bob's two may share one, so
   // the comparison is by emoji.
-  const byEmoji = (list: unknown): unknown[] =>
-    [...(list as { emoji: string }[])].sort((a, b) => (a.emoji < b.emoji ? -1 : a.emoji > b.emoji ? 1 : 0));
-  assert.deepEqual(byEmoji(message?.['reactions']), byEmoji([
-    { emoji: '👍', count: 1, users: [bob.id] },
-    { emoji: '🎉', count: 1, users: [bob.id] },
-  ]));
+  const byEmoji = (list: unknown): unknown[] => [...(list as { emoji: string }[])].sort((a, b) => (a.emoji < b.emoji ? -1 : a.emoji > b.emoji ? 1 : 0));
+  assert.deepEqual(
+    byEmoji(message?.['reactions']),
+    byEmoji([
+      { emoji: '👍', count: 1, users: [bob.id] },
+      { emoji: '🎉', count: 1, users: [bob.id] },
+    ]),
+  );
   await closeAll(ada, bob);
 });
 
@@ -522,9 +528,18 @@ test('a reply names the seq it answers: in the push, in history, and only for a 
   await ada.client.ok('send', { room: 'threads', text: 'lunch?', cid: 'l1' });
   await bob.client.ok('send', { room: 'threads', text: 'yes!', cid: 'r1', replyTo: 1 });
   const pushes = await ada.client.waitFor('message', 2, 'threads');
-  assert.deepEqual(pushes.map((m) => m['replyTo']), [undefined, 1]);
+  assert.deepEqual(
+    pushes.map((m) => m['replyTo']),
+    [undefined, 1],
+  );
   const history = (await ada.client.ok('history', { room: 'threads' }))['messages'] as { text: string; replyTo?: number }[];
-  assert.deepEqual(history.map((m) => [m.text, m.replyTo]), [['lunch?', undefined], ['yes!', 1]]);
+  assert.deepEqual(
+    history.map((m) => [m.text, m.replyTo]),
+    [
+      ['lunch?', undefined],
+      ['yes!', 1],
+    ],
+  );
 
   const ahead = await refused(bob.client, 'send', { room: 'threads', text: 'to the future', cid: 'r2', replyTo: 3 }, 'bad_request');
   assert.equal(ahead['field'], 'replyTo');

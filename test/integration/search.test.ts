@@ -34,7 +34,12 @@ test('following `from` finds every match once, newest first, for short and long 
   await fill(writer);
   const reader = await TestClient.guest(server.wsUrl, 'reader');
   const expected = Array.from({ length: MESSAGES / 250 }, (_, k) => MESSAGES - k * 250);
-  for (const [text, limit] of [['zq', 50], ['needle', 50], ['zq needle', 5], ['qz', 50]] as const) {
+  for (const [text, limit] of [
+    ['zq', 50],
+    ['needle', 50],
+    ['zq needle', 5],
+    ['qz', 50],
+  ] as const) {
     const found: number[] = [];
     let before: number | undefined;
     let requests = 0;
@@ -42,8 +47,14 @@ test('following `from` finds every match once, newest first, for short and long 
       const reply = await reader.ok('search', { room: ROOM, text, limit, ...(before === undefined ? {} : { before }) });
       requests++;
       const seqs = seqsOf(reply);
-      assert.ok(seqs.every((seq, i) => i === 0 || seq < (seqs[i - 1] ?? 0)), 'newest first');
-      assert.ok(seqs.every((seq) => seq >= (reply['from'] as number)), '`from` is at or below every result');
+      assert.ok(
+        seqs.every((seq, i) => i === 0 || seq < (seqs[i - 1] ?? 0)),
+        'newest first',
+      );
+      assert.ok(
+        seqs.every((seq) => seq >= (reply['from'] as number)),
+        '`from` is at or below every result',
+      );
       found.push(...seqs);
       if ((reply['from'] as number) <= 1) break;
       before = reply['from'] as number;
@@ -65,7 +76,10 @@ test('a connection runs one search at a time: the others are refused with busy; 
   const replies = await Promise.all(Array.from({ length: 20 }, () => flooder.request('search', { room: ROOM, text: 'qz', limit: 50 })));
   const busy = replies.filter((reply) => reply.type === 'error');
   assert.ok(busy.length >= 1, 'at least one was refused');
-  assert.ok(busy.every((reply) => reply['code'] === 'busy'), JSON.stringify(busy[0]));
+  assert.ok(
+    busy.every((reply) => reply['code'] === 'busy'),
+    JSON.stringify(busy[0]),
+  );
   assert.ok(replies.length - busy.length >= 1, 'the first one was answered');
   // Refusals are per request: the next search on the same connection runs.
   assert.equal((await flooder.request('search', { room: ROOM, text: 'needle', limit: 1 })).type, 'ok');

@@ -37,7 +37,10 @@ async function wholeHistory(client: TestClient, room: string): Promise<{ seq: nu
   const stored: { seq: number; cid: string }[] = [];
   let before: number | undefined;
   for (;;) {
-    const page = (await client.ok('history', before === undefined ? { room, limit: 100 } : { room, before, limit: 100 }))['messages'] as { seq: number; cid: string }[];
+    const page = (await client.ok('history', before === undefined ? { room, limit: 100 } : { room, before, limit: 100 }))['messages'] as {
+      seq: number;
+      cid: string;
+    }[];
     if (page.length === 0) return stored;
     stored.unshift(...page);
     before = (page[0] as { seq: number }).seq;
@@ -84,7 +87,11 @@ test('a full disk: sends get store_failed, nothing unstored is acked, the server
     const roomy = await spawnServer({ args: ['--data-dir', dataDir] });
     const reader = await TestClient.guest(roomy.wsUrl, 'reader');
     const stored = await wholeHistory(reader, 'full');
-    assert.deepEqual(stored.map((m) => m.seq), stored.map((_, i) => i + 1), 'gapless');
+    assert.deepEqual(
+      stored.map((m) => m.seq),
+      stored.map((_, i) => i + 1),
+      'gapless',
+    );
     assert.deepEqual(new Map(stored.map((m) => [m.cid, m.seq])), acked, 'stored == acknowledged, seq for seq');
     for (const cid of failed) assert.ok(!stored.some((m) => m.cid === cid), `${cid} was refused and is not stored`);
     // The room takes writes again.
@@ -162,12 +169,19 @@ test('a real full disk (ENOSPC on a small tmpfs): every send fails cleanly, the 
     const metrics = await (await fetch(`${server.url}/metrics`)).text();
     assert.match(metrics, /parley_store_seconds_count\{op="append",outcome="error"\} [1-9]/);
     // The failure really was the file system's: ENOSPC surfaces from SQLite as SQLITE_FULL.
-    assert.ok(server.lines.some((line) => line.includes('database or disk is full')), 'the server logged SQLITE_FULL');
+    assert.ok(
+      server.lines.some((line) => line.includes('database or disk is full')),
+      'the server logged SQLITE_FULL',
+    );
 
     // Space again: sends work at once, seqs go on from the last acknowledged one without a gap.
     unlinkSync(filler);
     for (const reply of await sendBatch('after')) assert.equal(reply.type, 'ok', `sends work once space is freed: ${JSON.stringify(reply)}`);
-    assert.deepEqual([...acked.values()], [...acked.keys()].map((_, i) => i + 1), 'acknowledged seqs are gapless across the outage');
+    assert.deepEqual(
+      [...acked.values()],
+      [...acked.keys()].map((_, i) => i + 1),
+      'acknowledged seqs are gapless across the outage',
+    );
     await reader.waitFor('message', 10, 'full');
 
     server.child.kill('SIGTERM');

@@ -52,10 +52,7 @@ function badLogin(server: TestServer, from: From, username: string): Promise<num
   });
 }
 
-async function withServer(
-  trustProxy: Config['trustProxy'],
-  body: (server: TestServer, logs: Record<string, unknown>[]) => Promise<void>,
-): Promise<void> {
+async function withServer(trustProxy: Config['trustProxy'], body: (server: TestServer, logs: Record<string, unknown>[]) => Promise<void>): Promise<void> {
   const logs: Record<string, unknown>[] = [];
   const sink = new Writable({
     write(chunk: Buffer, _encoding, done) {
@@ -91,17 +88,17 @@ test('trust off (default): a forged X-Forwarded-For neither splits the per-addre
     first.terminate();
     second.terminate();
 
-    const statuses = await loginStatuses(server, ['198.51.100.1', '198.51.100.2', '198.51.100.3', '198.51.100.4'].map((forwardedFor) => ({ local: PROXY, forwardedFor })));
+    const statuses = await loginStatuses(
+      server,
+      ['198.51.100.1', '198.51.100.2', '198.51.100.3', '198.51.100.4'].map((forwardedFor) => ({ local: PROXY, forwardedFor })),
+    );
     assert.deepEqual(statuses, [401, 401, 401, 429], 'one budget for 127.0.0.1, whatever the header says');
   });
 });
 
 test('trust 127.0.0.1: each forwarded client has its own quota; a forged header from an untrusted peer is ignored', async () => {
   await withServer([PROXY], async (server, logs) => {
-    const sockets = [
-      await open(server, { local: PROXY, forwardedFor: '203.0.113.1' }),
-      await open(server, { local: PROXY, forwardedFor: '203.0.113.1' }),
-    ];
+    const sockets = [await open(server, { local: PROXY, forwardedFor: '203.0.113.1' }), await open(server, { local: PROXY, forwardedFor: '203.0.113.1' })];
     assert.equal(await upgrade(server, { local: PROXY, forwardedFor: '203.0.113.1' }), 429, '203.0.113.1 has used its two');
     // Another client behind the same proxy has its own two.
     sockets.push(await open(server, { local: PROXY, forwardedFor: '203.0.113.2' }));
@@ -121,8 +118,15 @@ test('trust 127.0.0.1: each forwarded client has its own quota; a forged header 
     for (const socket of sockets) socket.terminate();
 
     const viaProxy = (forwardedFor: string): From => ({ local: PROXY, forwardedFor });
-    assert.deepEqual(await loginStatuses(server, [viaProxy('198.51.100.1'), viaProxy('198.51.100.1'), viaProxy('198.51.100.1'), viaProxy('198.51.100.1')]), [401, 401, 401, 429]);
-    assert.deepEqual(await loginStatuses(server, [viaProxy('198.51.100.2'), viaProxy('10.9.9.9, 198.51.100.2')]), [401, 401], 'another client behind the proxy is not throttled');
+    assert.deepEqual(
+      await loginStatuses(server, [viaProxy('198.51.100.1'), viaProxy('198.51.100.1'), viaProxy('198.51.100.1'), viaProxy('198.51.100.1')]),
+      [401, 401, 401, 429],
+    );
+    assert.deepEqual(
+      await loginStatuses(server, [viaProxy('198.51.100.2'), viaProxy('10.9.9.9, 198.51.100.2')]),
+      [401, 401],
+      'another client behind the proxy is not throttled',
+    );
     const forged = ['192.0.2.1', '192.0.2.2', '192.0.2.3', '192.0.2.4'].map((forwardedFor) => ({ local: STRANGER, forwardedFor }));
     assert.deepEqual(await loginStatuses(server, forged), [401, 401, 401, 429], 'a forged header from an untrusted peer buys no fresh budget');
     const throttled = logs.filter((line) => line['msg'] === 'throttled (429)').map((line) => line['ip']);
@@ -132,10 +136,7 @@ test('trust 127.0.0.1: each forwarded client has its own quota; a forged header 
 
 test('trust true: the direct peer is the proxy, whoever it is, and only the right-most entry is believed', async () => {
   await withServer('peer', async (server) => {
-    const sockets = [
-      await open(server, { local: STRANGER, forwardedFor: '203.0.113.1' }),
-      await open(server, { local: PROXY, forwardedFor: '203.0.113.1' }),
-    ];
+    const sockets = [await open(server, { local: STRANGER, forwardedFor: '203.0.113.1' }), await open(server, { local: PROXY, forwardedFor: '203.0.113.1' })];
     assert.equal(await upgrade(server, { local: PROXY, forwardedFor: '203.0.113.1' }), 429);
     // Trusting every hop would make the left-most entry (which the client wrote) the address.
     assert.equal(await upgrade(server, { local: PROXY, forwardedFor: '198.51.100.1, 203.0.113.1' }), 429);

@@ -18,9 +18,7 @@ test('the worker copies committed pages into the database file while the store i
     const before = statSync(file).size;
     const text = 'x'.repeat(400);
     for (let batch = 0; batch < 10; batch++) {
-      await Promise.all(
-        Array.from({ length: 300 }, (_, i) => store.append({ room: 'lobby', cid: `c${batch}-${i}`, from: alice, text, ts: Date.now() })),
-      );
+      await Promise.all(Array.from({ length: 300 }, (_, i) => store.append({ room: 'lobby', cid: `c${batch}-${i}`, from: alice, text, ts: Date.now() })));
     }
     // About 1.2 MB went through the WAL; the worker checkpoints every 200 ms.
     const deadline = Date.now() + 5000;

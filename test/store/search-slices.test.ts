@@ -51,11 +51,17 @@ test('no slice exceeds the worst-case bound, even after cheap slices; the slices
       // bench/search.mjs (event-loop blocking during the worst searches), not here: this asserts the
       // seq bound that keeps it short, which a loaded machine cannot make pass or fail.
       const most = maxSliceSeqs(text);
-      assert.ok(slices.every((slice) => slice.before - slice.from <= most), `${text.slice(0, 8)}: at most ${most} seqs a slice`);
+      assert.ok(
+        slices.every((slice) => slice.before - slice.from <= most),
+        `${text.slice(0, 8)}: at most ${most} seqs a slice`,
+      );
       // Newest first, each slice right below the previous one, from the end down to seq 1.
       assert.equal(slices[0]?.before, end);
       assert.equal(slices[slices.length - 1]?.from, 1);
-      assert.ok(slices.every((slice, i) => i === 0 || slice.before === slices[i - 1]?.from), 'no gap, no overlap');
+      assert.ok(
+        slices.every((slice, i) => i === 0 || slice.before === slices[i - 1]?.from),
+        'no gap, no overlap',
+      );
     }
     assert.equal(maxSliceSeqs(`${'a'.repeat(199)}b`), 1, 'a 200-char pattern: one seq a slice');
   } finally {

@@ -29,8 +29,14 @@ test('appends from one turn to several rooms get gapless seqs per room, in call 
     const results = await Promise.all(pending);
     const seqsA = results.filter((r) => r.message.room === 'a').map((r) => r.message.seq);
     const seqsB = results.filter((r) => r.message.room === 'b').map((r) => r.message.seq);
-    assert.deepEqual(seqsA, Array.from({ length: 10 }, (_, i) => i + 1));
-    assert.deepEqual(seqsB, Array.from({ length: 20 }, (_, i) => i + 1));
+    assert.deepEqual(
+      seqsA,
+      Array.from({ length: 10 }, (_, i) => i + 1),
+    );
+    assert.deepEqual(
+      seqsB,
+      Array.from({ length: 20 }, (_, i) => i + 1),
+    );
     assert.equal(await store.roomSeq('a'), 10);
     assert.equal(await store.roomSeq('b'), 20);
     const history = await store.history('b', undefined, 100);
@@ -93,10 +99,7 @@ test('a batch that fails stores nothing and rejects every append in it; later ap
     await store.append({ room: 'r', cid: 'ok1', from: alice, text: 'kept', ts: 1 });
     // A ts that is not an integer breaks the STRICT table: the whole turn's transaction rolls back.
     const bad = { room: 'r', cid: 'bad', from: alice, text: 'bad', ts: 'soon' as unknown as number };
-    const outcomes = await Promise.allSettled([
-      store.append({ room: 'r', cid: 'lost', from: alice, text: 'same turn', ts: 2 }),
-      store.append(bad),
-    ]);
+    const outcomes = await Promise.allSettled([store.append({ room: 'r', cid: 'lost', from: alice, text: 'same turn', ts: 2 }), store.append(bad)]);
     assert.deepEqual(
       outcomes.map((o) => o.status),
       ['rejected', 'rejected'],

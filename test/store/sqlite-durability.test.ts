@@ -32,10 +32,7 @@ const writes: Write[] = [
   ['react', (s) => s.react('lobby', 1, ada.id, '👍', true, now + 2, 20)],
   ['markRead', (s) => s.markRead('lobby', ada.id, 1)],
   ['deleteMessage', (s) => s.deleteMessage('lobby', 1, now + 3)],
-  [
-    'createAccount',
-    (s) => s.createAccount({ user: { id: 'u_cy', name: 'cy' }, username: 'cy', passwordHash: '$argon2id$x' }, now),
-  ],
+  ['createAccount', (s) => s.createAccount({ user: { id: 'u_cy', name: 'cy' }, username: 'cy', passwordHash: '$argon2id$x' }, now)],
   ['createAuthSession', (s) => s.createAuthSession({ tokenHash: 'h1', userId: 'u_cy', createdAt: now, expiresAt: now + 1000 })],
   ['deleteAuthSession', (s) => s.deleteAuthSession('h1')],
   ['pruneAuthSessions', (s) => s.pruneAuthSessions(now + 10_000)],
@@ -104,7 +101,10 @@ test('a write that fails inside a batch fails alone: the appends of the same tur
     const second = store.append({ room: 'lobby', cid: 'b', from: ada, text: 'after', ts: now });
     await assert.rejects(broken, (error: unknown) => error instanceof StoreError && /UNIQUE|PRIMARY/.test(error.message));
     assert.deepEqual([(await first).message.seq, (await second).message.seq], [1, 2]);
-    assert.deepEqual((await store.history('lobby', undefined, 10)).map((m) => m.text), ['before', 'after']);
+    assert.deepEqual(
+      (await store.history('lobby', undefined, 10)).map((m) => m.text),
+      ['before', 'after'],
+    );
   } finally {
     await store.close();
     rmSync(dir, { recursive: true, force: true });

@@ -58,10 +58,11 @@ test('SqliteStore (synchronous full) answers appends, in order, once they are sy
   try {
     const first = await store.append({ room: 'lobby', cid: 'c1', from: alice, text: 'one', ts: Date.now() });
     assert.equal(first.message.seq, 1);
-    const results = await Promise.all(
-      [2, 3, 4].map((n) => store.append({ room: 'lobby', cid: `c${n}`, from: alice, text: `n${n}`, ts: Date.now() })),
+    const results = await Promise.all([2, 3, 4].map((n) => store.append({ room: 'lobby', cid: `c${n}`, from: alice, text: `n${n}`, ts: Date.now() })));
+    assert.deepEqual(
+      results.map((r) => r.message.seq),
+      [2, 3, 4],
     );
-    assert.deepEqual(results.map((r) => r.message.seq), [2, 3, 4]);
   } finally {
     await store.close();
     rmSync(dir, { recursive: true, force: true });

@@ -56,7 +56,12 @@ test(`reconnect storm: ${CLIENTS} clients recover their rooms after a kill -9 an
       const batch = Array.from({ length: Math.min(200, CLIENTS - start) }, (_, k) => start + k);
       await Promise.all(
         batch.map(async (i) => {
-          const client = createClient(first.wsUrl, { nick: `s${i}`, backoff: { initialMs: 250, maxMs: 2000 }, requestTimeoutMs: 30_000, connectTimeoutMs: 30_000 });
+          const client = createClient(first.wsUrl, {
+            nick: `s${i}`,
+            backoff: { initialMs: 250, maxMs: 2000 },
+            requestTimeoutMs: 30_000,
+            connectTimeoutMs: 30_000,
+          });
           clients[i] = client;
           const seqs: number[] = [];
           seen[i] = seqs;
@@ -94,7 +99,10 @@ test(`reconnect storm: ${CLIENTS} clients recover their rooms after a kill -9 an
     await Promise.all(clients.map((client) => client.listRooms()));
     const expected = Array.from({ length: total }, (_, i) => i + 1);
     seen.forEach((seqs, i) => assert.deepEqual(seqs, expected, `client ${i} saw every seq once, in order`));
-    assert.ok(clients.every((c) => c.state === 'open'), 'every client is connected again');
+    assert.ok(
+      clients.every((c) => c.state === 'open'),
+      'every client is connected again',
+    );
     console.log(
       `# storm: ${CLIENTS} clients; server down ${restartedAt - killedAt} ms; all reconnected ${reconnectedAt - restartedAt} ms ` +
         `and all recovered ${recoveredAt - restartedAt} ms after the restart`,

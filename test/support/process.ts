@@ -53,7 +53,9 @@ export function killAllServers(): void {
 /** SIGKILLs every server this test file started that is still running, and resolves once all have exited. */
 export async function killAllServersAndWait(): Promise<void> {
   const children = [...running];
-  const gone = children.map((child) => (child.exitCode !== null || child.signalCode !== null ? Promise.resolve() : new Promise<void>((resolve) => child.once('exit', () => resolve()))));
+  const gone = children.map((child) =>
+    child.exitCode !== null || child.signalCode !== null ? Promise.resolve() : new Promise<void>((resolve) => child.once('exit', () => resolve())),
+  );
   for (const child of children) child.kill('SIGKILL');
   running.clear();
   await Promise.all(gone);
@@ -66,9 +68,8 @@ export async function spawnServer(options: SpawnOptions = {}): Promise<ServerPro
   const argv = [cli, 'serve', '--host', '127.0.0.1', '--port', String(port), ...args];
   const limited = options.fileSizeLimitBlocks;
   // exec keeps the pid, so killing the child kills the server itself.
-  const [command, commandArgs] = limited === undefined
-    ? [process.execPath, argv]
-    : ['/bin/sh', ['-c', `ulimit -f ${limited} && exec "$0" "$@"`, process.execPath, ...argv]];
+  const [command, commandArgs] =
+    limited === undefined ? [process.execPath, argv] : ['/bin/sh', ['-c', `ulimit -f ${limited} && exec "$0" "$@"`, process.execPath, ...argv]];
   const ownDataDir = args.includes('--data-dir') || env['PARLEY_DATA_DIR'] !== undefined ? {} : { PARLEY_DATA_DIR: tempDataDir() };
   const child = spawn(command, commandArgs, {
     env: {

@@ -46,7 +46,12 @@ test('the password pool runs at most `concurrency` at once, queues `queue` more 
       running--;
       return 1;
     });
-  const outcomes = Array.from({ length: 8 }, () => job().then(() => 'ok', (error: Error) => error.name));
+  const outcomes = Array.from({ length: 8 }, () =>
+    job().then(
+      () => 'ok',
+      (error: Error) => error.name,
+    ),
+  );
   await new Promise((resolve) => setImmediate(resolve));
   assert.equal(started.length, 2, 'two run');
   assert.equal(busy.length, 3, 'three past the queue were refused at once');
@@ -122,7 +127,13 @@ test('password pool and ops settings from the environment', () => {
   assert.equal(defaults.auth.passwordConcurrency, 2);
   assert.equal(defaults.auth.passwordQueue, 64);
   assert.deepEqual(defaults.ops, { token: undefined, port: undefined, host: '127.0.0.1' });
-  const set = loadConfig([], { PARLEY_PASSWORD_CONCURRENCY: '3', PARLEY_PASSWORD_QUEUE: '0', PARLEY_METRICS_TOKEN: 'a-long-enough-token', PARLEY_METRICS_PORT: '9464', PARLEY_METRICS_HOST: '10.0.0.5' });
+  const set = loadConfig([], {
+    PARLEY_PASSWORD_CONCURRENCY: '3',
+    PARLEY_PASSWORD_QUEUE: '0',
+    PARLEY_METRICS_TOKEN: 'a-long-enough-token',
+    PARLEY_METRICS_PORT: '9464',
+    PARLEY_METRICS_HOST: '10.0.0.5',
+  });
   assert.equal(set.auth.passwordConcurrency, 3);
   assert.equal(set.auth.passwordQueue, 0);
   assert.deepEqual(set.ops, { token: 'a-long-enough-token', port: 9464, host: '10.0.0.5' });

@@ -30,7 +30,10 @@ test('PostgreSQL with the memory broker is accepted for one process', () => {
 
 test('unsafe or incomplete mixes are refused with a clear message', () => {
   const refused = (argv: string[], env: Record<string, string>, pattern: RegExp): void => {
-    assert.throws(() => loadConfig(argv, env), (error: unknown) => error instanceof ConfigError && pattern.test(error.message));
+    assert.throws(
+      () => loadConfig(argv, env),
+      (error: unknown) => error instanceof ConfigError && pattern.test(error.message),
+    );
   };
   refused([], { ...redisEnv }, /PARLEY_BROKER=redis with PARLEY_STORE=sqlite is unsafe/);
   refused(['--workers', '2'], {}, /--workers 2 with PARLEY_BROKER=memory is unsafe/);

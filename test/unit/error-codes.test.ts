@@ -44,7 +44,11 @@ test("the SDK's own codes and the server's do not overlap; the server codes the 
   assert.ok(own.length >= 6, 'the SDK lists its codes');
   assert.equal(new Set(own).size, own.length, 'no code twice in the SDK list');
   assert.equal(new Set(serverCodes).size, serverCodes.length, 'no code twice in the server list');
-  assert.deepEqual(own.filter((code) => serverCodes.includes(code)), [], 'an SDK code is also a server code');
+  assert.deepEqual(
+    own.filter((code) => serverCodes.includes(code)),
+    [],
+    'an SDK code is also a server code',
+  );
   for (const code of MirroredErrorCodes) assert.ok(serverCodes.includes(code), `mirrored ${code} is a server code`);
 });
 

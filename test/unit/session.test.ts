@@ -171,7 +171,7 @@ test('hello is answered ok, through the connection, with the connection id and t
   await w.close();
 });
 
-test('a command gets its reply, and the room\'s message reaches the session as one push in its wire form', async () => {
+test("a command gets its reply, and the room's message reaches the session as one push in its wire form", async () => {
   const w = world();
   const { connection, request } = w.connect();
   await request({ type: 'hello', nick: 'ada' });

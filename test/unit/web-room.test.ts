@@ -38,7 +38,10 @@ function message(seq: number, text = `m${seq}`, from: UserRef = bob, room = 'r')
 }
 
 function roomWith(...seqs: number[]): RoomState {
-  return mergeMessages(newRoom('r'), seqs.map((seq) => message(seq)));
+  return mergeMessages(
+    newRoom('r'),
+    seqs.map((seq) => message(seq)),
+  );
 }
 
 const seqs = (room: RoomState): number[] => room.messages.map((m) => m.seq);
@@ -166,7 +169,14 @@ test('edit, delete and reaction replace only the message they name', () => {
 });
 
 test('topic, mute and kick change the room settings; a mute or kick of someone else is not mine', () => {
-  const room = { ...newRoom('r'), access: { private: false, dm: false }, members: new Map([[ada.id, ada], [bob.id, bob]]) };
+  const room = {
+    ...newRoom('r'),
+    access: { private: false, dm: false },
+    members: new Map([
+      [ada.id, ada],
+      [bob.id, bob],
+    ]),
+  };
   const topic = applyRoomEvent(room, { type: 'topic', room: 'r', topic: 'hello', by: bob }, ada.id);
   assert.equal(topic.access?.topic, 'hello');
   assert.equal(applyRoomEvent(topic, { type: 'topic', room: 'r', topic: '', by: bob }, ada.id).access?.topic, undefined);
@@ -187,7 +197,10 @@ test('quotes find a loaded message by seq; pending sends already stored are not 
     { cid: 'mine', room: 'r', text: 'hi', createdAt: 1, attempts: 1 },
     { cid: 'later', room: 'r', text: 'there', createdAt: 2, attempts: 0 },
   ];
-  assert.deepEqual(pendingOf({ ...stored, pending }, ada.id).map((p) => p.cid), ['later']);
+  assert.deepEqual(
+    pendingOf({ ...stored, pending }, ada.id).map((p) => p.cid),
+    ['later'],
+  );
 });
 
 test('the mention rule: my name as a whole word, any case, with or without @; never my own message', () => {
@@ -204,7 +217,10 @@ test('labels: a DM by its other user, rooms by name; the title counts unread', (
   const dm = applyJoined(newRoom('dm-1'), { ...joined(0, [ada, bob]), room: 'dm-1' }, true);
   const general = { ...newRoom('general'), unread: 2 };
   const state: AppState = {
-    rooms: new Map([['dm-1', dm], ['general', general]]),
+    rooms: new Map([
+      ['dm-1', dm],
+      ['general', general],
+    ]),
     active: 'dm-1',
     connection: { state: 'open', attempt: 0, wasOpen: true },
     backOnlineAt: 0,

@@ -10,7 +10,15 @@ import { lastEditable, leaveView, openView } from '../../web/src/state/room-view
 import { mergeMessages, newRoom, patch } from '../../web/src/state/room.js';
 
 const bob: UserRef = { id: 'u-bob', name: 'Bob' };
-const message = (seq: number, text = `m${seq}`, from: UserRef = bob, ts = 1_000 * seq): ChatMessage => ({ room: 'r', seq, msgId: `id${seq}`, cid: `c${seq}`, from, text, ts });
+const message = (seq: number, text = `m${seq}`, from: UserRef = bob, ts = 1_000 * seq): ChatMessage => ({
+  room: 'r',
+  seq,
+  msgId: `id${seq}`,
+  cid: `c${seq}`,
+  from,
+  text,
+  ts,
+});
 
 test('text without markup is one block, unchanged', () => {
   assert.deepEqual(blocksOf('a **b**\nc - d'), [{ kind: 'text', text: 'a **b**\nc - d' }]);
@@ -33,8 +41,14 @@ test('@ and # at the caret: the partial word, ranked suggestions, and the text w
   assert.equal(partialAt('mail a@b', 8), undefined, 'not inside a word');
   assert.deepEqual(partialAt('#', 1), { sigil: '#', term: '', start: 0 });
   const people = suggestPeople([{ id: '1', name: 'Rob' }, bob, { id: '3', name: 'Bea' }], 'b');
-  assert.deepEqual(people.map((p) => p.label), ['Bob', 'Bea', 'Rob']);
-  assert.deepEqual(suggestRooms(['general', 'dev'], 'ev').map((r) => r.label), ['#dev']);
+  assert.deepEqual(
+    people.map((p) => p.label),
+    ['Bob', 'Bea', 'Rob'],
+  );
+  assert.deepEqual(
+    suggestRooms(['general', 'dev'], 'ev').map((r) => r.label),
+    ['#dev'],
+  );
   const partial = partialAt('hi @bo there', 6);
   assert.ok(partial !== undefined && people[0] !== undefined);
   assert.deepEqual(accept('hi @bo there', 6, partial, people[0]), { text: 'hi @Bob there', caret: 8 });
@@ -49,7 +63,10 @@ test('search rounds go on only where a room has more; person and date filters na
   };
   const found = await searchRound(request, 'x', ['a', 'b'], undefined, () => false);
   assert.ok(found !== undefined);
-  assert.deepEqual(found.found.map((m) => m.ts), [90, 50]);
+  assert.deepEqual(
+    found.found.map((m) => m.ts),
+    [90, 50],
+  );
   assert.deepEqual([...found.more], [['a', 3]]);
   const older = await searchRound(request, 'x', ['a', 'b'], found, () => false);
   assert.deepEqual(asked, ['a:-', 'b:-', 'a:3'], 'going on asks only the room with more, below where it stopped');
@@ -65,7 +82,13 @@ test('search rounds go on only where a room has more; person and date filters na
 });
 
 test('opening a room with unread messages places the divider and the jump; leaving clears them', () => {
-  const room = patch(mergeMessages(patch(newRoom('r'), { loaded: true }), [1, 2, 3, 4, 5].map((seq) => message(seq))), { unread: 2 });
+  const room = patch(
+    mergeMessages(
+      patch(newRoom('r'), { loaded: true }),
+      [1, 2, 3, 4, 5].map((seq) => message(seq)),
+    ),
+    { unread: 2 },
+  );
   const opened = openView(room);
   assert.equal(opened.dividerAfter, 3);
   assert.deepEqual(opened.focus, { seq: 4, why: 'unread' });

@@ -3,10 +3,7 @@
 // a code block's text is shown exactly as typed (no inline markup inside it).
 
 export type Block =
-  | { kind: 'text'; text: string }
-  | { kind: 'code'; text: string }
-  | { kind: 'quote'; text: string }
-  | { kind: 'list'; ordered: boolean; items: string[] };
+  { kind: 'text'; text: string } | { kind: 'code'; text: string } | { kind: 'quote'; text: string } | { kind: 'list'; ordered: boolean; items: string[] };
 
 const FENCE = /^\s*```/;
 const QUOTE = /^>\s?(.*)$/;

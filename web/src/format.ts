@@ -67,12 +67,7 @@ function count(text: string, char: string): number {
   return text.split(char).length - 1;
 }
 
-function splitBy(
-  text: string,
-  pattern: RegExp,
-  onMatch: (match: RegExpExecArray) => Token[],
-  between: (text: string) => Token[],
-): Token[] {
+function splitBy(text: string, pattern: RegExp, onMatch: (match: RegExpExecArray) => Token[], between: (text: string) => Token[]): Token[] {
   const tokens: Token[] = [];
   let last = 0;
   pattern.lastIndex = 0;

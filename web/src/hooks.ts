@@ -52,13 +52,25 @@ function useSelected<S, T>(read: () => S, subscribe: (listener: () => void) => (
 /** The part of the app's state `select` picks; re-renders when it changes (by `equal`). */
 export function useApp<T>(select: (state: AppState) => T, equal: Equal<T> = Object.is): T {
   const store = useStore();
-  return useSelected(() => store.state, (listener) => store.subscribe(listener), select, equal, [store]);
+  return useSelected(
+    () => store.state,
+    (listener) => store.subscribe(listener),
+    select,
+    equal,
+    [store],
+  );
 }
 
 /** The part of one room's state `select` picks (undefined while the room is not joined here). */
 export function useRoom<T>(room: string, select: (state: RoomState | undefined) => T, equal: Equal<T> = Object.is): T {
   const store = useStore();
-  return useSelected(() => store.state.rooms.get(room), (listener) => store.subscribeRoom(room, listener), select, equal, [store, room]);
+  return useSelected(
+    () => store.state.rooms.get(room),
+    (listener) => store.subscribeRoom(room, listener),
+    select,
+    equal,
+    [store, room],
+  );
 }
 
 /** Re-renders every `ms` while `active`. */

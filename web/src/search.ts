@@ -32,7 +32,13 @@ export interface SearchState {
  * One round: each room of `rooms` (or, going on, each room with more) asked once. `stale` says a
  * newer search started: this one stops between requests.
  */
-export async function searchRound(search: SearchRequest, query: string, rooms: readonly string[], earlier: SearchState | undefined, stale: () => boolean): Promise<SearchState | undefined> {
+export async function searchRound(
+  search: SearchRequest,
+  query: string,
+  rooms: readonly string[],
+  earlier: SearchState | undefined,
+  stale: () => boolean,
+): Promise<SearchState | undefined> {
   const found = earlier?.found.slice() ?? [];
   const more = new Map<string, number>();
   const failed: string[] = earlier?.failed.slice() ?? [];

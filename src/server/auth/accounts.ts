@@ -93,7 +93,10 @@ export class AccountService {
       await this.#byIp.refund(ipKey);
       throw error;
     }
-    const held: Array<[FailureCounter, string]> = [[this.#byIp, ipKey], [this.#byAccount, accountKey]];
+    const held: Array<[FailureCounter, string]> = [
+      [this.#byIp, ipKey],
+      [this.#byAccount, accountKey],
+    ];
     const account = await this.#store.findAccount(canonical).catch(async (error: unknown) => {
       await this.#refund(held);
       throw error;

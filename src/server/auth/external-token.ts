@@ -6,13 +6,7 @@ import { readFileSync } from 'node:fs';
 import { createPublicKey } from 'node:crypto';
 // jose is loaded only when a key is configured (see load), so a server without external tokens
 // does not pay for it at startup.
-import type {
-  CryptoKey,
-  JSONWebKeySet,
-  JWSHeaderParameters,
-  JWTPayload,
-  JWSAlgorithm,
-} from 'jose';
+import type { CryptoKey, JSONWebKeySet, JWSHeaderParameters, JWTPayload, JWSAlgorithm } from 'jose';
 
 type Jose = typeof import('jose');
 import { Limits, ROOM_PATTERN, type UserRef } from '../../protocol/messages.js';

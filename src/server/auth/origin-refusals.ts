@@ -5,10 +5,7 @@
 /** Distinct origins remembered; past this one more line says that further ones go unreported. */
 const REMEMBERED = 256;
 
-export type OriginRefusalNote =
-  | { kind: 'first'; message: string }
-  | { kind: 'overflow'; message: string }
-  | null;
+export type OriginRefusalNote = { kind: 'first'; message: string } | { kind: 'overflow'; message: string } | null;
 
 export class OriginRefusals {
   readonly #seen = new Set<string>();

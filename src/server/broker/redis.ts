@@ -52,7 +52,10 @@ export class RedisBroker implements Broker {
     const common = { enableOfflineQueue: false, autoResubscribe: false, maxRetriesPerRequest: 1, retryStrategy, lazyConnect: true };
     this.#pub = new Redis(options.url, { ...common, connectionName: `${options.name ?? 'parley'}:pub` });
     this.#sub = new Redis(options.url, { ...common, connectionName: `${options.name ?? 'parley'}:sub` });
-    for (const [role, redis] of [['publish', this.#pub], ['subscribe', this.#sub]] as const) {
+    for (const [role, redis] of [
+      ['publish', this.#pub],
+      ['subscribe', this.#sub],
+    ] as const) {
       redis.on('error', (error: Error) => this.#log.warn({ err: error, role }, 'redis broker connection error'));
     }
     this.#pub.on('ready', () => this.#drain());

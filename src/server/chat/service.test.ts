@@ -140,7 +140,7 @@ test('roles: moderators act on members only, only the owner gives roles, nobody 
   }
 });
 
-test('edits are the author\'s; deletes are the author\'s or a moderator\'s; a tombstone is neither edited nor deleted again', async () => {
+test("edits are the author's; deletes are the author's or a moderator's; a tombstone is neither edited nor deleted again", async () => {
   const { chat, store, clock, user } = await scene();
   try {
     const [ada, bob, cy] = [await user('ada'), await user('bob'), await user('cy')];

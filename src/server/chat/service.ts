@@ -1,6 +1,15 @@
 // ChatService: the only path that stores and publishes. Sessions (WebSocket today, others later)
 // and HTTP call it; it calls the Store first and the Broker second, never the other way round.
-import { Limits, type ChatMessage, type CommandParams, type DirectoryPush, type Push, type Results, type RoomAccess, type UserRef } from '../../protocol/messages.js';
+import {
+  Limits,
+  type ChatMessage,
+  type CommandParams,
+  type DirectoryPush,
+  type Push,
+  type Results,
+  type RoomAccess,
+  type UserRef,
+} from '../../protocol/messages.js';
 import { ErrorCode, ProtocolError } from '../../protocol/errors.js';
 import type { Broker } from '../broker/broker.js';
 import { USER_NOTICES, type Hub, type Member } from '../hub/hub.js';
@@ -443,9 +452,7 @@ export class ChatService {
   create(creator: Creator, room: string, options: { private: boolean; topic?: string }): Promise<void> {
     return this.#request(async () => {
       if (isDmName(room)) throw new ProtocolError(ErrorCode.Forbidden, 'names starting with dm- are for direct messages', 'room');
-      const created = await this.#paidCreation(creator, () =>
-        this.#deps.rooms.createRoom({ room, owner: creator.user.id, now: this.#now(), ...options }),
-      );
+      const created = await this.#paidCreation(creator, () => this.#deps.rooms.createRoom({ room, owner: creator.user.id, now: this.#now(), ...options }));
       if (!created) throw new ProtocolError(ErrorCode.RoomExists, `${room} exists already`, 'room');
       await this.#announce(room, 'created', options.private, creator.user);
     });

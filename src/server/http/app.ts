@@ -47,9 +47,7 @@ export async function buildHttpApp(options: HttpAppOptions): Promise<FastifyInst
   };
   const server = serverOptions(options.edges);
   // Fastify's types tell an https server from an http one by the options; the app is used the same way.
-  const app: FastifyInstance = options.tls === undefined
-    ? Fastify({ ...common, http: server })
-    : Fastify({ ...common, https: { ...options.tls, ...server } });
+  const app: FastifyInstance = options.tls === undefined ? Fastify({ ...common, http: server }) : Fastify({ ...common, https: { ...options.tls, ...server } });
   addSecurityHeaders(app, { tls: options.tls !== undefined });
   const edges = options.edges;
   if (edges !== undefined) {

@@ -60,23 +60,15 @@ export async function authRoutes(app: FastifyInstance, { accounts, origins }: Au
     reply.log.error({ err: error }, 'accounts API failed');
     return reply.code(500).send(httpErrorBody(ErrorCode.Internal, 'internal error'));
   });
-  app.post<{ Body: Credentials }>(
-    '/api/register',
-    { schema: { body: Credentials } },
-    async (request, reply) => {
-      const { username, password } = request.body;
-      return signedIn(reply.code(201), await accounts.register(username, password, request.ip));
-    },
-  );
+  app.post<{ Body: Credentials }>('/api/register', { schema: { body: Credentials } }, async (request, reply) => {
+    const { username, password } = request.body;
+    return signedIn(reply.code(201), await accounts.register(username, password, request.ip));
+  });
 
-  app.post<{ Body: Credentials }>(
-    '/api/login',
-    { schema: { body: Credentials } },
-    async (request, reply) => {
-      const { username, password } = request.body;
-      return signedIn(reply, await accounts.login(username, password, request.ip));
-    },
-  );
+  app.post<{ Body: Credentials }>('/api/login', { schema: { body: Credentials } }, async (request, reply) => {
+    const { username, password } = request.body;
+    return signedIn(reply, await accounts.login(username, password, request.ip));
+  });
 
   app.post('/api/logout', async (request, reply) => {
     const match = BEARER.exec(request.headers.authorization ?? '');

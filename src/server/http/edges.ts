@@ -23,15 +23,18 @@ export function answerClientError(error: Error & { code?: string }, socket: Dupl
     socket.destroy();
     return;
   }
-  const [status, reason] = error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
-    ? [408, 'timeout']
-    : error.code === 'HPE_HEADER_OVERFLOW'
-      ? [431, 'header_overflow']
-      : [400, 'bad_request'];
+  const [status, reason] =
+    error.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? [408, 'timeout'] : error.code === 'HPE_HEADER_OVERFLOW' ? [431, 'header_overflow'] : [400, 'bad_request'];
   onRefusal(reason);
   if (socket.writable) {
-    const body = JSON.stringify({ error: STATUS_CODES[status], message: reason === 'timeout' ? 'request took too long' : 'malformed request', statusCode: status });
-    socket.end(`HTTP/1.1 ${status} ${STATUS_CODES[status] ?? ''}\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
+    const body = JSON.stringify({
+      error: STATUS_CODES[status],
+      message: reason === 'timeout' ? 'request took too long' : 'malformed request',
+      statusCode: status,
+    });
+    socket.end(
+      `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? ''}\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+    );
   }
   socket.destroy();
 }

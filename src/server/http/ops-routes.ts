@@ -39,16 +39,17 @@ export function bearerMatches(header: string | undefined, token: string): boolea
 
 export async function opsRoutes(app: FastifyInstance, options: OpsRoutesOptions): Promise<void> {
   const { token } = options;
-  const guard = token === undefined
-    ? undefined
-    : async (request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply | undefined> => {
-        if (bearerMatches(request.headers.authorization, token)) return undefined;
-        options.onRefused?.(request.routeOptions.url ?? request.url);
-        return reply
-          .code(401)
-          .header('www-authenticate', 'Bearer realm="parley-ops"')
-          .send(httpErrorBody(ErrorCode.Unauthorized, 'send Authorization: Bearer <PARLEY_METRICS_TOKEN>'));
-      };
+  const guard =
+    token === undefined
+      ? undefined
+      : async (request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply | undefined> => {
+          if (bearerMatches(request.headers.authorization, token)) return undefined;
+          options.onRefused?.(request.routeOptions.url ?? request.url);
+          return reply
+            .code(401)
+            .header('www-authenticate', 'Bearer realm="parley-ops"')
+            .send(httpErrorBody(ErrorCode.Unauthorized, 'send Authorization: Bearer <PARLEY_METRICS_TOKEN>'));
+        };
   const hooks = guard === undefined ? {} : { onRequest: guard };
   // Ready: able to take traffic now. 503 while PostgreSQL or Redis is unreachable, so a load
   // balancer sends new clients elsewhere; the process keeps its clients and reconnects by itself.

@@ -19,7 +19,10 @@ export class Metrics {
   readonly messagesIn = this.#counter('parley_messages_in_total', 'Messages stored from sends (duplicates excluded)');
   readonly messagesOut = this.#counter('parley_messages_out_total', 'Message pushes handed to local connections (one per recipient)');
   readonly fanOut = this.#histogram('parley_fanout_seconds', 'Time to hand one broker publication to every local member of its room', FAST_BUCKETS);
-  readonly slowConsumers = this.#counter('parley_slow_consumers_dropped_total', 'Connections closed with 4008 because their unsent bytes passed the outbox limit');
+  readonly slowConsumers = this.#counter(
+    'parley_slow_consumers_dropped_total',
+    'Connections closed with 4008 because their unsent bytes passed the outbox limit',
+  );
   readonly rateLimited = this.#counter('parley_rate_limited_total', 'Requests refused with rate_limited, by kind (send or other)', ['kind']);
   // Per-connection and per-address bounds on bursts (docs/protocol.md, Limits).
   readonly busy = this.#counter('parley_busy_total', 'Requests refused with busy: the connection had the most requests in flight');
@@ -39,14 +42,33 @@ export class Metrics {
     ['op', 'outcome'],
   );
   // Connection edges (docs/api.md, Connection edges).
-  readonly receiveLimitCloses = this.#counter('parley_ws_receive_limit_closes_total', 'WebSocket connections closed by a receive bound (fragments, chunks, payload, protocol)', ['limit']);
+  readonly receiveLimitCloses = this.#counter(
+    'parley_ws_receive_limit_closes_total',
+    'WebSocket connections closed by a receive bound (fragments, chunks, payload, protocol)',
+    ['limit'],
+  );
   readonly httpRefusals = this.#counter('parley_http_refusals_total', 'HTTP connections or requests refused at the edge, by reason', ['reason']);
   readonly passwordWork = this.#counter('parley_password_work_total', 'Password hashes and verifications (argon2) that ran, by op (hash or verify)', ['op']);
-  readonly passwordBusy = this.#counter('parley_password_busy_total', 'Registrations and logins refused with 503 busy because the password queue was full, by op', ['op']);
-  readonly opsRefused = this.#counter('parley_ops_unauthorized_total', 'Requests to /readyz or /metrics refused (401) for a missing or wrong PARLEY_METRICS_TOKEN, by path', ['path']);
-  readonly apiRequests = this.#counter('parley_api_requests_total', 'Server API (/api/v1) and incoming webhook (/hooks) requests answered, by route and status', ['route', 'status']);
+  readonly passwordBusy = this.#counter(
+    'parley_password_busy_total',
+    'Registrations and logins refused with 503 busy because the password queue was full, by op',
+    ['op'],
+  );
+  readonly opsRefused = this.#counter(
+    'parley_ops_unauthorized_total',
+    'Requests to /readyz or /metrics refused (401) for a missing or wrong PARLEY_METRICS_TOKEN, by path',
+    ['path'],
+  );
+  readonly apiRequests = this.#counter(
+    'parley_api_requests_total',
+    'Server API (/api/v1) and incoming webhook (/hooks) requests answered, by route and status',
+    ['route', 'status'],
+  );
   readonly searchRefused = this.#counter('parley_search_refused_total', 'Searches refused with busy, by reason (connection or server)', ['reason']);
-  readonly searchTruncated = this.#counter('parley_search_truncated_total', 'Searches answered early because their time budget ran out (the client continues from `from`)');
+  readonly searchTruncated = this.#counter(
+    'parley_search_truncated_total',
+    'Searches answered early because their time budget ran out (the client continues from `from`)',
+  );
   readonly brokerLag = this.#histogram('parley_broker_lag_seconds', 'From publishing a message to the broker delivering it back to this process', LAG_BUCKETS);
 
   constructor() {

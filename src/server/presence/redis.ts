@@ -283,15 +283,7 @@ export class RedisPresence implements Presence {
 
   async #unregister(conn: LocalConn): Promise<boolean> {
     const { room, connId, user } = conn;
-    const last = await this.#script(
-      REMOVE,
-      3,
-      this.#nodeKey(),
-      this.#roomKey(room, 'count'),
-      this.#roomKey(room, 'names'),
-      this.#field(room, connId),
-      user.id,
-    );
+    const last = await this.#script(REMOVE, 3, this.#nodeKey(), this.#roomKey(room, 'count'), this.#roomKey(room, 'names'), this.#field(room, connId), user.id);
     return Number(last) === 1;
   }
 

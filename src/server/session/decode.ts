@@ -11,9 +11,7 @@ import { mayHoldLoneSurrogate, wellFormedDeep } from '../../protocol/text.js';
 export const DEFAULT_JSON_BOUNDS: JsonBounds = { maxDepth: 8, maxFields: 64 };
 
 const envelopeCheck = TypeCompiler.Compile(Envelope);
-const verbChecks = new Map<string, TypeCheck<TSchema>>(
-  Object.entries(CommandSchemas).map(([verb, schema]) => [verb, TypeCompiler.Compile(schema)]),
-);
+const verbChecks = new Map<string, TypeCheck<TSchema>>(Object.entries(CommandSchemas).map(([verb, schema]) => [verb, TypeCompiler.Compile(schema)]));
 const guestHelloCheck = TypeCompiler.Compile(GuestHelloParams);
 const tokenHelloCheck = TypeCompiler.Compile(TokenHelloParams);
 

@@ -152,7 +152,10 @@ function rateLimited(session: Session, id: RequestId | undefined, kind: RateKind
 function refuseOrClose(session: Session, id: RequestId | undefined, error: ProtocolError): void {
   const { limiter, log } = session.policy;
   if (session.rate !== null && limiter.refused(session.rate, performance.now())) {
-    log.warn({ conn: session.connId, ip: session.ip, user: session.identified ? session.userId : undefined, inFlight: session.inFlight }, 'closing a connection that kept exceeding its rate limit (1008)');
+    log.warn(
+      { conn: session.connId, ip: session.ip, user: session.identified ? session.userId : undefined, inFlight: session.inFlight },
+      'closing a connection that kept exceeding its rate limit (1008)',
+    );
     session.closeWhenAnswered(CloseCode.PolicyViolation, 'rate limit exceeded repeatedly');
     return;
   }

@@ -7,12 +7,7 @@ import type { OutgoingPush } from '../hub/outgoing.js';
 import type { Session } from './session.js';
 import { refundText, reserveText } from './quota-gate.js';
 
-export type Handler<V extends Verb> = (
-  session: Session,
-  params: CommandParams[V],
-  id: RequestId | undefined,
-  chat: ChatService,
-) => Promise<void>;
+export type Handler<V extends Verb> = (session: Session, params: CommandParams[V], id: RequestId | undefined, chat: ChatService) => Promise<void>;
 
 /**
  * The room must be joined. A verb pipelined behind a join that is still running waits for it: a
@@ -76,13 +71,7 @@ const join: Handler<'join'> = async (session, { room, since }, id, chat) => {
   }
 };
 
-async function finishJoin(
-  session: Session,
-  room: string,
-  since: number | undefined,
-  id: RequestId | undefined,
-  chat: ChatService,
-): Promise<void> {
+async function finishJoin(session: Session, room: string, since: number | undefined, id: RequestId | undefined, chat: ChatService): Promise<void> {
   const { recoveryBytes } = session.policy;
   let outcome;
   try {

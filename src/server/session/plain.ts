@@ -71,11 +71,17 @@ export function plainText(session: Session, text: string, chat: ChatService, log
     return;
   }
   session.started();
-  chat.send(session.user, LOBBY, trimmed, randomId(9)).then((result) => {
-    if (!result.duplicate) metrics.messagesIn.inc();
-  }, (error: unknown) => {
-    refundText(session, reserved);
-    log.error({ err: error, conn: session.connId }, 'plain send failed');
-    session.sendText('error: the message could not be stored; nothing was sent');
-  }).finally(() => session.settled());
+  chat
+    .send(session.user, LOBBY, trimmed, randomId(9))
+    .then(
+      (result) => {
+        if (!result.duplicate) metrics.messagesIn.inc();
+      },
+      (error: unknown) => {
+        refundText(session, reserved);
+        log.error({ err: error, conn: session.connId }, 'plain send failed');
+        session.sendText('error: the message could not be stored; nothing was sent');
+      },
+    )
+    .finally(() => session.settled());
 }

@@ -12,7 +12,10 @@ export function reserveText(session: Session, text: string): number {
   if (refusal === undefined) return bytes;
   metrics.quotaExceeded.inc({ scope: refusal.scope });
   const who = refusal.scope === 'ip' ? 'your address' : 'you';
-  const error = new ProtocolError(ErrorCode.QuotaExceeded, `${who} stored the most message text allowed per hour; retry in ${Math.ceil(refusal.waitMs / 1000)} s`);
+  const error = new ProtocolError(
+    ErrorCode.QuotaExceeded,
+    `${who} stored the most message text allowed per hour; retry in ${Math.ceil(refusal.waitMs / 1000)} s`,
+  );
   error.retryAfterMs = refusal.waitMs;
   throw error;
 }

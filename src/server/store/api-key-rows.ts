@@ -35,4 +35,3 @@ export function toKeyRecord(row: KeyRow): ApiKeyRecord {
 export function toHookRecord(row: HookRow): HookRecord {
   return { id: row.id, room: row.room, bot: { id: row.bot_id, name: row.bot_name ?? row.bot_id }, createdAt: Number(row.created_at) };
 }
-

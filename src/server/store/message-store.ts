@@ -96,13 +96,5 @@ export interface MessageStore {
    * an emoji the message does not have yet, when it has `maxEmoji` distinct ones already, rejects
    * with ReactionsFull, checked in the same write (concurrent reactions cannot pass the bound).
    */
-  react(
-    room: string,
-    seq: number,
-    userId: string,
-    emoji: string,
-    on: boolean,
-    now: number,
-    maxEmoji: number,
-  ): Promise<ReactionChange | undefined>;
+  react(room: string, seq: number, userId: string, emoji: string, on: boolean, now: number, maxEmoji: number): Promise<ReactionChange | undefined>;
 }

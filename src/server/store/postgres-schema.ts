@@ -136,12 +136,8 @@ export async function migrate(client: PoolClient, schema: string): Promise<void>
   try {
     await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`parley.migrate.${schema}`]);
     await client.query(`CREATE SCHEMA IF NOT EXISTS ${quoted}`);
-    await client.query(
-      `CREATE TABLE IF NOT EXISTS ${quoted}.parley_migrations (version integer PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())`,
-    );
-    const { rows } = await client.query<{ version: number | null }>(
-      `SELECT max(version) AS version FROM ${quoted}.parley_migrations`,
-    );
+    await client.query(`CREATE TABLE IF NOT EXISTS ${quoted}.parley_migrations (version integer PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())`);
+    const { rows } = await client.query<{ version: number | null }>(`SELECT max(version) AS version FROM ${quoted}.parley_migrations`);
     const current = rows[0]?.version ?? 0;
     await client.query(`SET LOCAL search_path TO ${quoted}`);
     for (let version = current; version < migrations.length; version++) {

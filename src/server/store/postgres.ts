@@ -10,7 +10,19 @@ import type { ChatMessage, Role, UserKind, UserRef } from '../../protocol/messag
 import { migrate } from './postgres-schema.js';
 import { roomPage } from './room-page.js';
 import { newMessage, seqSpan, withReactions, type ReactionRow } from './message-state.js';
-import { toAccount, toMessage, toRoomInfo, toRoomRules, toStanding, toUser, type AccountRow, type MessageRow, type RoomRow, type RulesRow, type StandingRow } from './rows.js';
+import {
+  toAccount,
+  toMessage,
+  toRoomInfo,
+  toRoomRules,
+  toStanding,
+  toUser,
+  type AccountRow,
+  type MessageRow,
+  type RoomRow,
+  type RulesRow,
+  type StandingRow,
+} from './rows.js';
 import { sendRefusal } from './refusal.js';
 import { StoreError, likePattern, type Store } from './store.js';
 import { AppendRefused, ReactionsFull, type AppendResult, type NewMessage, type ReactionChange } from './message-store.js';
@@ -157,10 +169,7 @@ export class PostgresStore implements Store {
       const rooms = [...new Set(messages.map((m) => m.room))].sort();
       // Sorted, so that two processes lock the same rooms in the same order and cannot deadlock.
       const lockRooms = (names: string[]): Promise<pg.QueryResult<{ name: string; seq: string }>> =>
-        client.query<{ name: string; seq: string }>(
-          'SELECT name, seq FROM rooms WHERE name = ANY($1::text[]) ORDER BY name FOR UPDATE',
-          [names],
-        );
+        client.query<{ name: string; seq: string }>('SELECT name, seq FROM rooms WHERE name = ANY($1::text[]) ORDER BY name FOR UPDATE', [names]);
       // Rooms almost always exist already (join creates them), so lock first and create only what is missing.
       const locked = await lockRooms(rooms);
       if (locked.rows.length < rooms.length) {
@@ -319,10 +328,7 @@ export class PostgresStore implements Store {
   }
 
   async after(room: string, after: number, limit: number): Promise<ChatMessage[]> {
-    const { rows } = await this.#query<PgMessageRow>(
-      'SELECT * FROM messages WHERE room = $1 AND seq > $2 ORDER BY seq LIMIT $3',
-      [room, after, limit],
-    );
+    const { rows } = await this.#query<PgMessageRow>('SELECT * FROM messages WHERE room = $1 AND seq > $2 ORDER BY seq LIMIT $3', [room, after, limit]);
     return this.#withReactions(room, rows);
   }
 
@@ -433,10 +439,7 @@ export class PostgresStore implements Store {
       return;
     }
     await this.#tx(async (client) => {
-      await client.query(
-        'INSERT INTO room_bans (room, user_id, at) VALUES ($1, $2, $3) ON CONFLICT (room, user_id) DO NOTHING',
-        [room, userId, now],
-      );
+      await client.query('INSERT INTO room_bans (room, user_id, at) VALUES ($1, $2, $3) ON CONFLICT (room, user_id) DO NOTHING', [room, userId, now]);
       await client.query('DELETE FROM room_members WHERE room = $1 AND user_id = $2', [room, userId]);
     });
   }
@@ -504,10 +507,7 @@ export class PostgresStore implements Store {
 
   async editMessage(room: string, seq: number, text: string, editedAt: number): Promise<boolean> {
     return this.#tx(async (client) => {
-      const { rows } = await client.query<PgMessageRow>(
-        'SELECT * FROM messages WHERE room = $1 AND seq = $2 AND deleted_at IS NULL FOR UPDATE',
-        [room, seq],
-      );
+      const { rows } = await client.query<PgMessageRow>('SELECT * FROM messages WHERE room = $1 AND seq = $2 AND deleted_at IS NULL FOR UPDATE', [room, seq]);
       const row = rows[0];
       if (row === undefined) return false;
       await client.query(
@@ -515,22 +515,18 @@ export class PostgresStore implements Store {
          SELECT $1, $2, COALESCE(MAX(rev), 0) + 1, $3, $4 FROM message_revisions WHERE room = $1 AND seq = $2`,
         [room, seq, row.text, row.edited_at ?? row.ts],
       );
-      await client.query('UPDATE messages SET text = $3, edited_at = $4 WHERE room = $1 AND seq = $2', [
-        room,
-        seq,
-        text,
-        editedAt,
-      ]);
+      await client.query('UPDATE messages SET text = $3, edited_at = $4 WHERE room = $1 AND seq = $2', [room, seq, text, editedAt]);
       return true;
     });
   }
 
   async deleteMessage(room: string, seq: number, deletedAt: number): Promise<boolean> {
     return this.#tx(async (client) => {
-      const done = await client.query(
-        "UPDATE messages SET text = '', deleted_at = $3 WHERE room = $1 AND seq = $2 AND deleted_at IS NULL",
-        [room, seq, deletedAt],
-      );
+      const done = await client.query("UPDATE messages SET text = '', deleted_at = $3 WHERE room = $1 AND seq = $2 AND deleted_at IS NULL", [
+        room,
+        seq,
+        deletedAt,
+      ]);
       if (done.rowCount === 0) return false;
       await client.query('DELETE FROM message_revisions WHERE room = $1 AND seq = $2', [room, seq]);
       await client.query('DELETE FROM reactions WHERE room = $1 AND seq = $2', [room, seq]);
@@ -538,23 +534,12 @@ export class PostgresStore implements Store {
     });
   }
 
-  async react(
-    room: string,
-    seq: number,
-    userId: string,
-    emoji: string,
-    on: boolean,
-    now: number,
-    maxEmoji: number,
-  ): Promise<ReactionChange | undefined> {
+  async react(room: string, seq: number, userId: string, emoji: string, on: boolean, now: number, maxEmoji: number): Promise<ReactionChange | undefined> {
     const outcome = await this.#tx(async (client) => {
       // The message row is locked so a delete cannot slip between the check and the reaction, and
       // FOR UPDATE so that two reactions to one message take turns: the emoji bound cannot be passed
       // by two new emoji counted at once.
-      const found = await client.query(
-        'SELECT 1 FROM messages WHERE room = $1 AND seq = $2 AND deleted_at IS NULL FOR UPDATE',
-        [room, seq],
-      );
+      const found = await client.query('SELECT 1 FROM messages WHERE room = $1 AND seq = $2 AND deleted_at IS NULL FOR UPDATE', [room, seq]);
       if (found.rowCount === 0) return undefined;
       if (on) {
         const { rows } = await client.query<{ fresh: boolean; emoji: string }>(
@@ -570,16 +555,12 @@ export class PostgresStore implements Store {
              ON CONFLICT DO NOTHING`,
             [room, seq, emoji, userId, now],
           )
-        : await client.query('DELETE FROM reactions WHERE room = $1 AND seq = $2 AND emoji = $3 AND user_id = $4', [
-            room,
-            seq,
-            emoji,
-            userId,
-          ]);
-      const { rows } = await client.query<{ count: string }>(
-        'SELECT COUNT(*) AS count FROM reactions WHERE room = $1 AND seq = $2 AND emoji = $3',
-        [room, seq, emoji],
-      );
+        : await client.query('DELETE FROM reactions WHERE room = $1 AND seq = $2 AND emoji = $3 AND user_id = $4', [room, seq, emoji, userId]);
+      const { rows } = await client.query<{ count: string }>('SELECT COUNT(*) AS count FROM reactions WHERE room = $1 AND seq = $2 AND emoji = $3', [
+        room,
+        seq,
+        emoji,
+      ]);
       return { count: Number(rows[0]?.count ?? 0), changed: (change.rowCount ?? 0) > 0 };
     });
     // Thrown here, after the (empty) transaction committed, not inside it: a refusal is no failure.
@@ -632,10 +613,7 @@ export class PostgresStore implements Store {
   }
 
   async findAccount(username: string): Promise<Account | undefined> {
-    const { rows } = await this.#query<AccountRow>(
-      "SELECT id, name, username, password_hash FROM users WHERE username = $1 AND kind = 'account'",
-      [username],
-    );
+    const { rows } = await this.#query<AccountRow>("SELECT id, name, username, password_hash FROM users WHERE username = $1 AND kind = 'account'", [username]);
     const row = rows[0];
     return row === undefined ? undefined : toAccount(row);
   }

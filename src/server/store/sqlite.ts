@@ -12,7 +12,19 @@ import { Checkpointer } from './checkpointer.js';
 import { randomId } from '../random-id.js';
 import { roomPage } from './room-page.js';
 import { newMessage, seqSpan, withReactions, type ReactionRow } from './message-state.js';
-import { toAccount, toMessage, toRoomInfo, toRoomRules, toStanding, toUser, type AccountRow, type MessageRow, type RoomRow, type RulesRow, type StandingRow } from './rows.js';
+import {
+  toAccount,
+  toMessage,
+  toRoomInfo,
+  toRoomRules,
+  toStanding,
+  toUser,
+  type AccountRow,
+  type MessageRow,
+  type RoomRow,
+  type RulesRow,
+  type StandingRow,
+} from './rows.js';
 import { sendRefusal } from './refusal.js';
 import { StoreError, likePattern, type Store } from './store.js';
 import { AppendRefused, ReactionsFull, type AppendResult, type NewMessage, type ReactionChange } from './message-store.js';
@@ -82,9 +94,7 @@ export class SqliteStore implements Store {
       : new Checkpointer({ file: options.file, db: this.#db, ...(options.onCheckpointError ? { onError: options.onCheckpointError } : {}) });
     const db = this.#db;
     this.#statements = {
-      findByCid: db.prepare<[string, string, string], SqliteMessageRow>(
-        'SELECT * FROM messages WHERE room = ? AND user_id = ? AND cid = ?',
-      ),
+      findByCid: db.prepare<[string, string, string], SqliteMessageRow>('SELECT * FROM messages WHERE room = ? AND user_id = ? AND cid = ?'),
       createRoom: db.prepare<[string, number, number, string | null]>(
         'INSERT OR IGNORE INTO rooms (name, seq, created_at, active_at, created_by) VALUES (?, 0, ?, ?, ?)',
       ),
@@ -97,9 +107,7 @@ export class SqliteStore implements Store {
       roomSeq: db.prepare<[string], { seq: number }>('SELECT seq FROM rooms WHERE name = ?'),
       // A `rooms` page: the user's own rooms first, then the most recently active public ones (both
       // walk an index and stop at the limit, however many rooms there are).
-      listRooms: db.prepare<[number], SqliteRoomRow>(
-        'SELECT name, seq, private, kind, topic, archived_at FROM rooms ORDER BY active_at DESC LIMIT ?',
-      ),
+      listRooms: db.prepare<[number], SqliteRoomRow>('SELECT name, seq, private, kind, topic, archived_at FROM rooms ORDER BY active_at DESC LIMIT ?'),
       listMemberRooms: db.prepare<[string, number], SqliteRoomRow>(
         `SELECT r.name, r.seq, r.private, r.kind, r.topic, r.archived_at FROM room_members m JOIN rooms r ON r.name = m.room
           WHERE m.user_id = ? ORDER BY r.active_at DESC LIMIT ?`,
@@ -119,16 +127,9 @@ export class SqliteStore implements Store {
       setTopic: db.prepare<[string | null, string]>('UPDATE rooms SET topic = ? WHERE name = ?'),
       setArchived: db.prepare<[number | null, string]>('UPDATE rooms SET archived_at = ? WHERE name = ?'),
       // Everything stored under a room's name, then the room itself.
-      deleteRoom: [
-        'messages',
-        'message_revisions',
-        'reactions',
-        'room_members',
-        'room_bans',
-        'room_mutes',
-        'read_markers',
-        'joined_rooms',
-      ].map((table) => db.prepare<[string]>(`DELETE FROM ${table} WHERE room = ?`)),
+      deleteRoom: ['messages', 'message_revisions', 'reactions', 'room_members', 'room_bans', 'room_mutes', 'read_markers', 'joined_rooms'].map((table) =>
+        db.prepare<[string]>(`DELETE FROM ${table} WHERE room = ?`),
+      ),
       deleteRoomRow: db.prepare<[string]>('DELETE FROM rooms WHERE name = ?'),
       roomInfo: db.prepare<[string], SqliteRoomRow>('SELECT name, seq, private, kind, topic, archived_at FROM rooms WHERE name = ?'),
       // A private room (and a DM) has rules from the start: `guarded` is its `private` flag.
@@ -166,29 +167,19 @@ export class SqliteStore implements Store {
       unmute: db.prepare<[string, string]>('DELETE FROM room_mutes WHERE room = ? AND user_id = ?'),
       findUser: db.prepare<[string], { id: string; name: string }>('SELECT id, name FROM users WHERE id = ?'),
       message: db.prepare<[string, number], SqliteMessageRow>('SELECT * FROM messages WHERE room = ? AND seq = ?'),
-      lastRevision: db.prepare<[string, number], { rev: number }>(
-        'SELECT COALESCE(MAX(rev), 0) AS rev FROM message_revisions WHERE room = ? AND seq = ?',
-      ),
+      lastRevision: db.prepare<[string, number], { rev: number }>('SELECT COALESCE(MAX(rev), 0) AS rev FROM message_revisions WHERE room = ? AND seq = ?'),
       addRevision: db.prepare<[string, number, number, string, number]>(
         'INSERT INTO message_revisions (room, seq, rev, text, edited_at) VALUES (?, ?, ?, ?, ?)',
       ),
-      edit: db.prepare<[string, number, string, number]>(
-        'UPDATE messages SET text = ?, edited_at = ? WHERE room = ? AND seq = ? AND deleted_at IS NULL',
-      ),
-      tombstone: db.prepare<[number, string, number]>(
-        "UPDATE messages SET text = '', deleted_at = ? WHERE room = ? AND seq = ? AND deleted_at IS NULL",
-      ),
+      edit: db.prepare<[string, number, string, number]>('UPDATE messages SET text = ?, edited_at = ? WHERE room = ? AND seq = ? AND deleted_at IS NULL'),
+      tombstone: db.prepare<[number, string, number]>("UPDATE messages SET text = '', deleted_at = ? WHERE room = ? AND seq = ? AND deleted_at IS NULL"),
       dropRevisions: db.prepare<[string, number]>('DELETE FROM message_revisions WHERE room = ? AND seq = ?'),
       dropReactions: db.prepare<[string, number]>('DELETE FROM reactions WHERE room = ? AND seq = ?'),
       addReaction: db.prepare<[string, number, string, string, number]>(
         'INSERT OR IGNORE INTO reactions (room, seq, emoji, user_id, at) VALUES (?, ?, ?, ?, ?)',
       ),
-      removeReaction: db.prepare<[string, number, string, string]>(
-        'DELETE FROM reactions WHERE room = ? AND seq = ? AND emoji = ? AND user_id = ?',
-      ),
-      emojiCount: db.prepare<[string, number], { count: number }>(
-        'SELECT COUNT(DISTINCT emoji) AS count FROM reactions WHERE room = ? AND seq = ?',
-      ),
+      removeReaction: db.prepare<[string, number, string, string]>('DELETE FROM reactions WHERE room = ? AND seq = ? AND emoji = ? AND user_id = ?'),
+      emojiCount: db.prepare<[string, number], { count: number }>('SELECT COUNT(DISTINCT emoji) AS count FROM reactions WHERE room = ? AND seq = ?'),
       reactionCount: db.prepare<[string, number, string], { count: number }>(
         'SELECT COUNT(*) AS count FROM reactions WHERE room = ? AND seq = ? AND emoji = ?',
       ),
@@ -202,9 +193,7 @@ export class SqliteStore implements Store {
         `SELECT * FROM messages WHERE room = ? AND seq >= ? AND seq < ? AND deleted_at IS NULL
             AND text LIKE ? ESCAPE '\\' ORDER BY seq DESC LIMIT ?`,
       ),
-      after: db.prepare<[string, number, number], SqliteMessageRow>(
-        'SELECT * FROM messages WHERE room = ? AND seq > ? ORDER BY seq LIMIT ?',
-      ),
+      after: db.prepare<[string, number, number], SqliteMessageRow>('SELECT * FROM messages WHERE room = ? AND seq > ? ORDER BY seq LIMIT ?'),
       // Capped at the room's seq, never moved back; a room that does not exist gets no marker.
       markRead: db.prepare<[string, number, string], { seq: number }>(
         `INSERT INTO read_markers (user_id, room, seq) SELECT ?, name, min(?, seq) FROM rooms WHERE name = ?
@@ -223,9 +212,7 @@ export class SqliteStore implements Store {
         `INSERT INTO users (id, name, kind, username, password_hash, created_at, seen_at)
          VALUES (?, ?, 'account', ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
       ),
-      findAccount: db.prepare<[string], AccountRow>(
-        "SELECT id, name, username, password_hash FROM users WHERE username = ? AND kind = 'account'",
-      ),
+      findAccount: db.prepare<[string], AccountRow>("SELECT id, name, username, password_hash FROM users WHERE username = ? AND kind = 'account'"),
       createSession: db.prepare<[string, string, number, number]>(
         'INSERT INTO auth_sessions (token_hash, user_id, created_at, expires_at) VALUES (?, ?, ?, ?)',
       ),
@@ -367,16 +354,13 @@ export class SqliteStore implements Store {
     return this.#read(() => {
       // One more than fits, to know whether the list is cut.
       const own = visibleTo === undefined ? this.#statements.listRooms.all(limit + 1) : this.#statements.listMemberRooms.all(visibleTo, limit + 1);
-      const others =
-        visibleTo === undefined || own.length > limit ? [] : this.#statements.listPublicRooms.all(visibleTo, limit - own.length + 1);
+      const others = visibleTo === undefined || own.length > limit ? [] : this.#statements.listPublicRooms.all(visibleTo, limit - own.length + 1);
       return roomPage([...own, ...others].map(toRoomInfo), limit);
     });
   }
 
   history(room: string, before: number | undefined, limit: number): Promise<ChatMessage[]> {
-    return this.#read(() =>
-      this.#withReactions(room, this.#statements.before.all(room, before ?? Number.MAX_SAFE_INTEGER, limit)),
-    );
+    return this.#read(() => this.#withReactions(room, this.#statements.before.all(room, before ?? Number.MAX_SAFE_INTEGER, limit)));
   }
 
   after(room: string, after: number, limit: number): Promise<ChatMessage[]> {
@@ -532,15 +516,7 @@ export class SqliteStore implements Store {
     });
   }
 
-  react(
-    room: string,
-    seq: number,
-    userId: string,
-    emoji: string,
-    on: boolean,
-    now: number,
-    maxEmoji: number,
-  ): Promise<ReactionChange | undefined> {
+  react(room: string, seq: number, userId: string, emoji: string, on: boolean, now: number, maxEmoji: number): Promise<ReactionChange | undefined> {
     return this.#write(() => {
       const row = this.#statements.message.get(room, seq);
       if (row === undefined || row.deleted_at !== null) return undefined;
@@ -592,9 +568,7 @@ export class SqliteStore implements Store {
 
   createAccount(account: Account, createdAt: number): Promise<boolean> {
     const { user, username, passwordHash } = account;
-    return this.#write(
-      () => this.#statements.createAccount.run(user.id, user.name, username, passwordHash, createdAt, createdAt).changes === 1,
-    );
+    return this.#write(() => this.#statements.createAccount.run(user.id, user.name, username, passwordHash, createdAt, createdAt).changes === 1);
   }
 
   findAccount(username: string): Promise<Account | undefined> {

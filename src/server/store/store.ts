@@ -10,15 +10,7 @@ import type { ReadMarkerStore } from './read-marker-store.js';
 import type { RoomStore } from './room-store.js';
 import type { UserStore } from './user-store.js';
 
-export interface Store
-  extends MessageStore,
-    RoomStore,
-    MembershipStore,
-    ReadMarkerStore,
-    JoinedRoomStore,
-    UserStore,
-    AccountStore,
-    AuthSessionStore {
+export interface Store extends MessageStore, RoomStore, MembershipStore, ReadMarkerStore, JoinedRoomStore, UserStore, AccountStore, AuthSessionStore {
   /** Finishes pending writes, then releases the database. */
   close(): Promise<void>;
 }

@@ -12,12 +12,7 @@ export type Row =
   | { kind: 'pending'; key: string; pending: PendingMessage; user: UserRef; head: boolean };
 
 /** The rows; with `dividerAfter`, the divider goes above the first message after that seq. */
-export function rowsOf(
-  messages: readonly ChatMessage[],
-  pending: readonly PendingMessage[],
-  me: UserRef | undefined,
-  dividerAfter: number | undefined,
-): Row[] {
+export function rowsOf(messages: readonly ChatMessage[], pending: readonly PendingMessage[], me: UserRef | undefined, dividerAfter: number | undefined): Row[] {
   const out: Row[] = [];
   let day = '';
   let lastFrom = '';

@@ -16,9 +16,7 @@ export function Members({ room, onClose }: { room: string; onClose: () => void }
   const me = useApp((state) => state.me?.id);
   const moderates = useApp((state) => moderatesIn(state, room));
   const isDm = view?.access?.dm === true;
-  const members = [...(view?.members.values() ?? [])].sort((a, b) =>
-    a.id === me ? -1 : b.id === me ? 1 : a.name.localeCompare(b.name),
-  );
+  const members = [...(view?.members.values() ?? [])].sort((a, b) => (a.id === me ? -1 : b.id === me ? 1 : a.name.localeCompare(b.name)));
   const tags = nameTags(members);
   const act = (verb: ModerationVerb, user: UserRef): void => {
     store.moderate(verb, room, user).catch(() => undefined);

@@ -131,7 +131,13 @@ function Quote({ original }: { original: ChatMessage | undefined }): JSX.Element
   const excerpt = original === undefined ? '' : original.deleted === true ? 'message deleted' : excerptOf(original.text);
   return (
     <span class="msg-quote" data-testid="quote">
-      {original === undefined ? 'In reply to an earlier message' : <><strong>{original.from.name}</strong> {excerpt}</>}
+      {original === undefined ? (
+        'In reply to an earlier message'
+      ) : (
+        <>
+          <strong>{original.from.name}</strong> {excerpt}
+        </>
+      )}
     </span>
   );
 }

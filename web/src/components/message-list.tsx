@@ -133,8 +133,7 @@ export function MessageList({ room }: { room: string }): JSX.Element | null {
       return;
     }
     const index = items.indexOf(target);
-    const next =
-      index === -1 ? items.length - 1 : Math.max(0, Math.min(items.length - 1, index + (event.key === 'ArrowUp' ? -1 : 1)));
+    const next = index === -1 ? items.length - 1 : Math.max(0, Math.min(items.length - 1, index + (event.key === 'ArrowUp' ? -1 : 1)));
     event.preventDefault();
     items[next]?.focus();
   };

@@ -27,7 +27,13 @@ function Line({ user, ts, head, pending, mention = false, children }: LineProps)
       tabIndex={pending ? undefined : -1}
     >
       <div class="msg-gutter">
-        {head ? <Avatar user={user} /> : <time class="msg-time-hover" dateTime={new Date(ts).toISOString()}>{clock(ts)}</time>}
+        {head ? (
+          <Avatar user={user} />
+        ) : (
+          <time class="msg-time-hover" dateTime={new Date(ts).toISOString()}>
+            {clock(ts)}
+          </time>
+        )}
       </div>
       <div class="msg-body">
         {head && (

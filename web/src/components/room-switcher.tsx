@@ -10,7 +10,10 @@ const MAX = 10;
 export function RoomSwitcher({ onClose }: { onClose: () => void }): JSX.Element {
   const store = useStore();
   const rooms = useApp(
-    (state) => [...state.rooms.keys(), ...state.directory.filter((entry) => !entry.dm && !entry.private && !state.rooms.has(entry.room)).map((entry) => entry.room)],
+    (state) => [
+      ...state.rooms.keys(),
+      ...state.directory.filter((entry) => !entry.dm && !entry.private && !state.rooms.has(entry.room)).map((entry) => entry.room),
+    ],
     sameItems,
   );
   const titles = useApp((state) => rooms.map((room) => titleOf(state, room)), sameItems);
@@ -58,7 +61,14 @@ export function RoomSwitcher({ onClose }: { onClose: () => void }): JSX.Element 
         />
         <ul id="switcher-list" class="switcher-list" role="listbox" aria-label="Rooms">
           {matches.map(({ room, title }, index) => (
-            <li key={room} id={`switch-${index}`} role="option" aria-selected={index === at} class={`suggestion${index === at ? ' is-chosen' : ''}`} onClick={() => go(room)}>
+            <li
+              key={room}
+              id={`switch-${index}`}
+              role="option"
+              aria-selected={index === at}
+              class={`suggestion${index === at ? ' is-chosen' : ''}`}
+              onClick={() => go(room)}
+            >
               {title}
             </li>
           ))}

@@ -24,7 +24,10 @@ export function SearchPanel({ room, onClose }: SearchPanelProps): JSX.Element {
   const title = useApp((state) => titleOf(state, room));
   // My rooms, then the public ones I have not joined (search needs read access, not a join).
   const rooms = useApp(
-    (state) => [...state.rooms.keys(), ...state.directory.filter((entry) => !entry.dm && !entry.private && !state.rooms.has(entry.room)).map((entry) => entry.room)],
+    (state) => [
+      ...state.rooms.keys(),
+      ...state.directory.filter((entry) => !entry.dm && !entry.private && !state.rooms.has(entry.room)).map((entry) => entry.room),
+    ],
     sameItems,
   );
   const titles = useApp((state) => rooms.map((name) => titleOf(state, name)), sameItems);
@@ -41,7 +44,13 @@ export function SearchPanel({ room, onClose }: SearchPanelProps): JSX.Element {
     const mine = ++generation.current;
     setBusy(true);
     const targets = within === ALL ? rooms : [within];
-    const next = await searchRound((where, text, options) => store.search(where, text, options), query, targets, earlier, () => generation.current !== mine);
+    const next = await searchRound(
+      (where, text, options) => store.search(where, text, options),
+      query,
+      targets,
+      earlier,
+      () => generation.current !== mine,
+    );
     if (next === undefined || generation.current !== mine) return;
     setResults(next);
     setBusy(false);
@@ -98,20 +107,40 @@ export function SearchPanel({ room, onClose }: SearchPanelProps): JSX.Element {
         </label>
         <label class="search-filter">
           From
-          <input id="search-person" class="field field-sm" placeholder="anyone" value={filters.person} onInput={(event) => setFilter('person', event.currentTarget.value)} />
+          <input
+            id="search-person"
+            class="field field-sm"
+            placeholder="anyone"
+            value={filters.person}
+            onInput={(event) => setFilter('person', event.currentTarget.value)}
+          />
         </label>
         <label class="search-filter">
           Since
-          <input id="search-since" class="field field-sm" type="date" value={filters.since} onInput={(event) => setFilter('since', event.currentTarget.value)} />
+          <input
+            id="search-since"
+            class="field field-sm"
+            type="date"
+            value={filters.since}
+            onInput={(event) => setFilter('since', event.currentTarget.value)}
+          />
         </label>
         <label class="search-filter">
           Until
-          <input id="search-until" class="field field-sm" type="date" value={filters.until} onInput={(event) => setFilter('until', event.currentTarget.value)} />
+          <input
+            id="search-until"
+            class="field field-sm"
+            type="date"
+            value={filters.until}
+            onInput={(event) => setFilter('until', event.currentTarget.value)}
+          />
         </label>
       </div>
       <div class="search-results" aria-live="polite">
         {busy && <p class="search-note">Searching…</p>}
-        {results !== undefined && results.failed.length > 0 && <p class="search-note">Could not search {results.failed.map((name) => `#${name}`).join(', ')}.</p>}
+        {results !== undefined && results.failed.length > 0 && (
+          <p class="search-note">Could not search {results.failed.map((name) => `#${name}`).join(', ')}.</p>
+        )}
         {results !== undefined && shown.length === 0 && !busy && <p class="search-note">Nothing found for “{results.query}”.</p>}
         <ol class="search-list">
           {shown.map((message) => (

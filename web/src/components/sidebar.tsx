@@ -29,7 +29,13 @@ const RoomLink = memo(function RoomLink({ room, current, onNavigate }: { room: s
           onNavigate();
         }}
       >
-        {view.access?.dm === true ? <span class="room-sigil" aria-hidden="true">@</span> : <HashIcon />}
+        {view.access?.dm === true ? (
+          <span class="room-sigil" aria-hidden="true">
+            @
+          </span>
+        ) : (
+          <HashIcon />
+        )}
         <span class="room-name">{label}</span>
         {view.access?.private === true && view.access.dm !== true && (
           <span class="room-private" title="Private room">
@@ -138,7 +144,13 @@ export function Sidebar({ onNavigate, onSignOut }: { onNavigate: () => void; onS
                       onNavigate();
                     }}
                   >
-                    {entry.dm ? <span class="room-sigil" aria-hidden="true">@</span> : <HashIcon />}
+                    {entry.dm ? (
+                      <span class="room-sigil" aria-hidden="true">
+                        @
+                      </span>
+                    ) : (
+                      <HashIcon />
+                    )}
                     <span class="room-name">{entry.dm ? (entry.peer?.name ?? 'Direct message') : entry.room}</span>
                     {entry.online > 0 && <span class="room-online">{entry.online} online</span>}
                   </button>
@@ -155,8 +167,8 @@ export function Sidebar({ onNavigate, onSignOut }: { onNavigate: () => void; onS
       )}
       {notifications === 'denied' && (
         <p class="notify-denied" role="status" data-testid="notify-denied">
-          Desktop notifications are blocked for this site. To get them, allow notifications in your browser's site settings (the icon
-          beside the address), then reload.
+          Desktop notifications are blocked for this site. To get them, allow notifications in your browser's site settings (the icon beside the address), then
+          reload.
         </p>
       )}
       {me !== undefined && (

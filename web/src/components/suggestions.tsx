@@ -20,7 +20,10 @@ export function useSuggestions(room: string, partial: Partial | undefined): Sugg
   const rooms = useApp(
     (state) =>
       sigil === '#'
-        ? [...[...state.rooms.keys()].filter((name) => !isDm(state, name)), ...state.directory.filter((entry) => !entry.dm && !entry.private && !state.rooms.has(entry.room)).map((entry) => entry.room)]
+        ? [
+            ...[...state.rooms.keys()].filter((name) => !isDm(state, name)),
+            ...state.directory.filter((entry) => !entry.dm && !entry.private && !state.rooms.has(entry.room)).map((entry) => entry.room),
+          ]
         : [],
     sameItems,
   );

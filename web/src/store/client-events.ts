@@ -144,7 +144,9 @@ export function listenToClient(client: ParleyClient, hands: StoreHands): () => v
     }),
     client.on('outbox', ({ room, pending }) => {
       const all = client.pending();
-      saved.setOutbox(all.map(({ room: where, text, cid, replyTo }) => (replyTo === undefined ? { room: where, text, cid } : { room: where, text, cid, replyTo })));
+      saved.setOutbox(
+        all.map(({ room: where, text, cid, replyTo }) => (replyTo === undefined ? { room: where, text, cid } : { room: where, text, cid, replyTo })),
+      );
       box.set({ unsent: all.length });
       box.updateRoom(room, (state) => patch(state, { pending }));
     }),

@@ -39,7 +39,7 @@ export function adminRoutes(app: FastifyInstance, chat: ChatService, gate: KeyGa
 
   const acts: Record<UserAct, { path: string; summary: string }> = {
     invite: { path: 'invites', summary: 'Make a user a member (what a private room needs)' },
-    kick: { path: 'kicks', summary: "Take a user out of the room now (its connections leave)" },
+    kick: { path: 'kicks', summary: 'Take a user out of the room now (its connections leave)' },
     ban: { path: 'bans', summary: 'Kick a user and refuse its joins and posts until unbanned' },
   };
   for (const [act, { path, summary }] of Object.entries(acts) as [UserAct, { path: string; summary: string }][]) {

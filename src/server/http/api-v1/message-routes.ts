@@ -2,16 +2,7 @@
 // a notice to every connection of a user. Every message goes through ChatService.send, the path a
 // client's `send` takes (stored, then published), so members see it exactly as any other.
 import type { FastifyInstance } from 'fastify';
-import {
-  BroadcastBody,
-  BroadcastReply,
-  ErrorBody,
-  NoticeBody,
-  PublishBody,
-  PublishReply,
-  RoomPath,
-  UserPath,
-} from '../../../protocol/api.js';
+import { BroadcastBody, BroadcastReply, ErrorBody, NoticeBody, PublishBody, PublishReply, RoomPath, UserPath } from '../../../protocol/api.js';
 import { ProtocolError } from '../../../protocol/errors.js';
 import type { UserRef } from '../../../protocol/messages.js';
 import type { Static } from '@sinclair/typebox';

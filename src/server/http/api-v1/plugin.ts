@@ -33,27 +33,33 @@ export interface ServerApiOptions {
 
 /** Registers /api/v1 and /hooks on `app`. */
 export async function serverApi(app: FastifyInstance, options: ServerApiOptions): Promise<void> {
-  await app.register(async (api) => {
-    await api.register(fastifySwagger, {
-      openapi: {
-        openapi: '3.1.0',
-        info: { title: 'Parley server API', version: '1', description: 'Push into Parley and run its rooms from your backend (docs/api.md).' },
-        servers: [{ url: '/api/v1' }],
-        components: { securitySchemes: { apiKey: { type: 'http', scheme: 'bearer', description: 'a key from `parley keys create` (pk_…)' } } },
-      },
-    });
-    common(api, options.onAnswer);
-    const gate = new KeyGate({ keys: options.keys, rate: options.rate });
-    messageRoutes(api, options.chat, gate);
-    readRoutes(api, options.chat, gate);
-    adminRoutes(api, options.chat, gate);
-    userRoutes(api, options.chat, options.sessions, gate);
-    api.get('/openapi.json', { schema: { hide: true } }, () => api.swagger());
-  }, { prefix: '/api/v1' });
-  await app.register(async (hooks) => {
-    common(hooks, options.onAnswer);
-    hookRoutes(hooks, options.chat, options.keys, options.rate);
-  }, { prefix: '/hooks' });
+  await app.register(
+    async (api) => {
+      await api.register(fastifySwagger, {
+        openapi: {
+          openapi: '3.1.0',
+          info: { title: 'Parley server API', version: '1', description: 'Push into Parley and run its rooms from your backend (docs/api.md).' },
+          servers: [{ url: '/api/v1' }],
+          components: { securitySchemes: { apiKey: { type: 'http', scheme: 'bearer', description: 'a key from `parley keys create` (pk_…)' } } },
+        },
+      });
+      common(api, options.onAnswer);
+      const gate = new KeyGate({ keys: options.keys, rate: options.rate });
+      messageRoutes(api, options.chat, gate);
+      readRoutes(api, options.chat, gate);
+      adminRoutes(api, options.chat, gate);
+      userRoutes(api, options.chat, options.sessions, gate);
+      api.get('/openapi.json', { schema: { hide: true } }, () => api.swagger());
+    },
+    { prefix: '/api/v1' },
+  );
+  await app.register(
+    async (hooks) => {
+      common(hooks, options.onAnswer);
+      hookRoutes(hooks, options.chat, options.keys, options.rate);
+    },
+    { prefix: '/hooks' },
+  );
 }
 
 function common(scope: FastifyInstance, onAnswer: ServerApiOptions['onAnswer']): void {

@@ -19,7 +19,13 @@ export function readRoutes(app: FastifyInstance, chat: ChatService, gate: KeyGat
     '/rooms/:room',
     {
       onRequest: gate.require('read'),
-      schema: { summary: "A room's settings, latest seq and users online", tags: ['read'], security, params: RoomPath, response: { 200: RoomInfoReply, ...errors } },
+      schema: {
+        summary: "A room's settings, latest seq and users online",
+        tags: ['read'],
+        security,
+        params: RoomPath,
+        response: { 200: RoomInfoReply, ...errors },
+      },
     },
     async (request) => {
       const info = await chat.roomInfo(gate.operatorOf(request), request.params.room);
@@ -54,7 +60,14 @@ export function readRoutes(app: FastifyInstance, chat: ChatService, gate: KeyGat
     '/rooms/:room/members',
     {
       onRequest: gate.require('read'),
-      schema: { summary: 'Users online in the room', tags: ['read'], security, params: RoomPath, querystring: MembersQuery, response: { 200: MembersReply, ...errors } },
+      schema: {
+        summary: 'Users online in the room',
+        tags: ['read'],
+        security,
+        params: RoomPath,
+        querystring: MembersQuery,
+        response: { 200: MembersReply, ...errors },
+      },
     },
     async (request) => {
       const { room } = request.params;

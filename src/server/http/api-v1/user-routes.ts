@@ -21,7 +21,7 @@ export function userRoutes(app: FastifyInstance, chat: ChatService, sessions: Us
     {
       onRequest: gate.require('admin'),
       schema: {
-        summary: "Close every connection of the user, on every process (close code 4001; it may reconnect)",
+        summary: 'Close every connection of the user, on every process (close code 4001; it may reconnect)',
         tags: ['admin'],
         security,
         params: UserPath,
