@@ -8,14 +8,14 @@ export interface DesktopNotice {
   body: string;
   /** One notice per tag at a time: a newer one replaces it. */
   tag: string;
-  onClick(): void;
+  onClick: () => void;
 }
 
 export interface BrowserHooks {
   /** The page came back into view. */
-  visible(): void;
+  visible: () => void;
   /** The browser thinks the network went away or came back. */
-  network(): void;
+  network: () => void;
 }
 
 export interface Browser {
