@@ -119,8 +119,10 @@ test('Ctrl+K finds a room by name and goes there; Esc closes it', { skip }, asyn
   const switcher = page.locator('[data-testid="room-switcher"]');
   await page.focus('#composer-text');
   await page.keyboard.press('Control+k');
-  await switcher.waitFor();
+  // Typing goes where the focus is: wait until the switcher's field has it.
+  await switcher.locator('input:focus').waitFor();
   await page.keyboard.type('des');
+  await switcher.locator('[role="option"]', { hasText: 'design-team' }).waitFor();
   assert.deepEqual(await switcher.locator('[role="option"]').allTextContents(), ['#design-team']);
   await page.keyboard.press('Enter');
   await page.locator('.room-title span', { hasText: /^design-team$/ }).waitFor();
@@ -129,7 +131,10 @@ test('Ctrl+K finds a room by name and goes there; Esc closes it', { skip }, asyn
 
   // A public room I am not in: Enter joins it.
   await page.keyboard.press('Control+k');
+  await switcher.locator('input:focus').waitFor();
   await page.keyboard.type('square');
+  // The choice Enter takes is the list as filtered: wait until it shows the room (it follows the typing).
+  await switcher.locator('[role="option"]', { hasText: 'public-square' }).waitFor();
   await page.keyboard.press('Enter');
   await page.locator('.room-title span', { hasText: /^public-square$/ }).waitFor();
   await waitForText(page, 'anyone here?');
