@@ -7,6 +7,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { startTestServer, type TestServer } from '../support/server.js';
 import { browserUnavailable, launchChromium } from '../support/browser.js';
 import { api, register } from '../support/auth.js';
+import { exactly, say } from '../support/web-page.js';
 
 const skip = browserUnavailable();
 
@@ -44,18 +45,11 @@ async function online(page: Page): Promise<void> {
   await page.locator('.status-dot.status-open').waitFor({ state: 'attached', timeout: 15_000 });
 }
 
-const exactly = (text: string): RegExp => new RegExp(`^${text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`);
-
 async function title(page: Page, text: string): Promise<void> {
   await page
     .locator('.room-title span', { hasText: exactly(text) })
     .first()
     .waitFor({ timeout: 15_000 });
-}
-
-async function say(page: Page, text: string): Promise<void> {
-  await page.fill('#composer-text', text);
-  await page.press('#composer-text', 'Enter');
 }
 
 function message(page: Page, text: string): ReturnType<Page['locator']> {
