@@ -15,6 +15,7 @@ import type {
   InvitedPush,
   NoticePush,
   ReadPush,
+  LeftPush,
   DirectoryPush,
   ServerFrame,
   TypingPush,
@@ -112,6 +113,11 @@ export interface ClientEvents {
   notice: NoticePush;
   /** This user read `room` up to `seq` on another connection (or this one): clear its unread count. */
   read: ReadPush;
+  /**
+   * This user left `room` on another connection (another device or tab): the room has been left
+   * here too (not re-joined after a reconnect) and its unsent messages failed.
+   */
+  left: LeftPush;
   /**
    * A public room was made, archived, opened again or deleted (for a private room: one this client
    * is in). After `deleted` the room has been left, as after a kick.
@@ -677,6 +683,18 @@ export class ParleyClient extends Emitter<ClientEvents> {
       case 'read':
         this.emit('read', frame);
         return;
+      case 'left': {
+        // This user left the room on another connection; the server took this one out as well.
+        const track = this.#rooms.get(frame.room);
+        if (track === undefined) return;
+        this.#rooms.delete(frame.room);
+        const error = new RequestError('not_member', `you left ${frame.room} on another device`);
+        for (const waiter of track.waiters.splice(0)) waiter.reject(error);
+        this.#outbox.failRoom(frame.room, error);
+        this.emit('outbox', { room: frame.room, pending: [] });
+        this.emit('left', frame);
+        return;
+      }
       case 'notice':
         this.emit('notice', frame);
         return;

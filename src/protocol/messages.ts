@@ -331,6 +331,17 @@ export interface ReadPush {
   user: string;
   seq: number;
 }
+/**
+ * `user` (you) left `room` on one of your connections: every other connection of yours is taken
+ * out of it too (as after a kick), and the room leaves the user's rooms on every device.
+ */
+export interface LeftPush {
+  type: 'left';
+  room: string;
+  user: string;
+  /** The connection that left (server-side id): it hears nothing, so a quick re-join there stands. */
+  conn: string;
+}
 /** A notice for `user` from the server API (`by` is the bot or key that sent it): to every connection of that user. */
 export interface NoticePush {
   type: 'notice';
@@ -351,6 +362,6 @@ export interface DirectoryPush {
   by: UserRef;
 }
 /** Pushes addressed to a user rather than a room. */
-export type UserNoticePush = InvitedPush | ReadPush | NoticePush;
+export type UserNoticePush = InvitedPush | ReadPush | LeftPush | NoticePush;
 export type Push = MessagePush | PresencePush | TypingPush | RoomEventPush | UserNoticePush | DirectoryPush;
 export type ServerFrame = OkReply | ErrorReply | Push;

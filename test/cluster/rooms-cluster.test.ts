@@ -7,6 +7,8 @@ import assert from 'node:assert/strict';
 import type { TestServer } from '../support/server.js';
 import { TestClient } from '../support/client.js';
 import { sharedNodes } from '../support/cluster.js';
+import { register } from '../support/auth.js';
+import { uniqueName } from '../support/services.js';
 
 const { skip, nodes } = await sharedNodes('rooms_cluster');
 
@@ -73,4 +75,24 @@ test('kick, ban, edit, delete and reactions reach the other node', { skip }, asy
   assert.deepEqual({ room: dms[1]?.['room'], dm: dms[1]?.['dm'] }, { room: dm, dm: true });
   assert.equal(troll.client.pushes('invited').length, 1, 'the DM was announced to its other member only');
   for (const g of [owner, member, troll]) await g.client.close();
+});
+
+test("a leave on one node takes the user's connection on the other out of the room", { skip }, async () => {
+  const [one, two] = nodes as [TestServer, TestServer];
+  const { token } = await register(one.url, uniqueName('leaver').slice(0, 30));
+  const owner = await guest(one, 'host');
+  const room = uniqueName('pier').toLowerCase().slice(0, 40);
+  await owner.client.ok('create', { room });
+  const here = await TestClient.connect(one.wsUrl);
+  const there = await TestClient.connect(two.wsUrl);
+  for (const device of [here, there]) {
+    await device.ok('hello', { token });
+    await device.ok('join', { room });
+  }
+  await here.ok('leave', { room });
+  const [left] = await there.waitFor('left', 1);
+  assert.equal(left?.['room'], room);
+  const refused = await there.request('send', { room, text: 'still in?', cid: 't1' });
+  assert.equal(refused['code'], 'not_member');
+  for (const client of [owner.client, here, there]) await client.close();
 });

@@ -182,3 +182,32 @@ test('the rooms a user joined follow it to a new connection; a leave, a kick and
   const others = ((await owner.ok('rooms'))['rooms'] as { room: string; joined?: boolean }[]).find((entry) => entry.room === 'choir');
   assert.equal(others?.joined, undefined, 'joined is per user: the owner never joined choir');
 });
+
+test("a leave takes the user's other connections out of the room at once; the leaving one may re-join", async () => {
+  const { token } = await register(server.url, 'lena');
+  const owner = await guest('oskar');
+  await owner.ok('create', { room: 'quay' });
+  await owner.ok('join', { room: 'quay' });
+  const phone = await TestClient.connect(server.wsUrl);
+  const laptop = await TestClient.connect(server.wsUrl);
+  clients.push(phone, laptop);
+  for (const device of [phone, laptop]) {
+    await device.ok('hello', { token });
+    await device.ok('join', { room: 'quay' });
+  }
+  await phone.ok('leave', { room: 'quay' });
+  const [left] = await laptop.waitFor('left', 1);
+  assert.equal(left?.['room'], 'quay');
+  // The laptop is out of the room: it may not send, and hears nothing more from it.
+  const refused = await laptop.request('send', { room: 'quay', text: 'still here?', cid: 'l1' });
+  assert.equal(refused['code'], 'not_member');
+  // The phone joins again right away: its own leave's notice does not undo that.
+  await phone.ok('join', { room: 'quay' });
+  await owner.ok('send', { room: 'quay', text: 'welcome back', cid: 'o1' });
+  const [back] = await phone.waitFor('message', 1, 'quay');
+  assert.equal(back?.['text'], 'welcome back');
+  await laptop.barrier();
+  assert.equal(laptop.pushes('message', 'quay').length, 0, 'the laptop left with the phone');
+  await phone.barrier();
+  assert.equal(phone.pushes('left').length, 0, 'the leaving connection hears no left of its own');
+});

@@ -301,9 +301,15 @@ export class ChatService {
     }
   }
 
-  /** The user left the room (not only a connection did): it is no longer among its rooms on any device. */
-  unjoin(user: UserRef, room: string): Promise<void> {
-    return this.#request(() => this.#deps.joined.markLeft(room, user.id));
+  /**
+   * The user left the room (not only a connection did): it is no longer among its rooms on any
+   * device, and the user's other connections, on every process, are taken out of it now.
+   */
+  unjoin(who: Participant, room: string): Promise<void> {
+    return this.#request(async () => {
+      await this.#deps.joined.markLeft(room, who.user.id);
+      await this.#publish(USER_NOTICES, { type: 'left', room, user: who.user.id, conn: who.connId });
+    });
   }
 
   async #dropPresence(room: string, who: Member): Promise<void> {

@@ -141,7 +141,11 @@ export class Hub {
   #receive(room: string, push: Push): void {
     if (room === USER_NOTICES) {
       if (push.type === 'invited' || push.type === 'read' || push.type === 'notice') this.#notify(push);
-      else if (push.type === 'directory') this.#announce(push);
+      else if (push.type === 'left') {
+        // The user left on another connection: this process's connections of that user follow.
+        this.#notify(push, push.conn);
+        this.#remove(push.room, push.user, push.conn);
+      } else if (push.type === 'directory') this.#announce(push);
       return;
     }
     const local = this.#rooms.get(room);
@@ -170,11 +174,11 @@ export class Hub {
     if (push.type === 'kicked') this.#remove(room, push.user);
   }
 
-  #notify(push: UserNoticePush): void {
+  #notify(push: UserNoticePush, skipConn?: string): void {
     const connections = this.#users.get(push.user);
     if (connections === undefined) return;
     const outgoing = new OutgoingPush(push);
-    for (const member of connections) member.notify(outgoing);
+    for (const member of connections) if (member.connId !== skipConn) member.notify(outgoing);
   }
 
   /**
@@ -193,11 +197,11 @@ export class Hub {
     for (const userId of new Set([...members].map((member) => member.userId))) this.#remove(push.room, userId);
   }
 
-  #remove(room: string, userId: string): void {
+  #remove(room: string, userId: string, skipConn?: string): void {
     const members = this.#rooms.get(room)?.members;
     if (members === undefined) return;
     for (const member of [...members]) {
-      if (member.userId !== userId) continue;
+      if (member.userId !== userId || member.connId === skipConn) continue;
       member.removed(room);
       this.leave(room, member).catch((error: unknown) => {
         this.#log.warn({ err: error, room }, 'unsubscribe after removal failed');

@@ -120,7 +120,7 @@ async function finishJoin(session: Session, room: string, since: number | undefi
 const leave: Handler<'leave'> = async (session, { room }, id, chat) => {
   if (session.rooms.delete(room)) await chat.leave(session, room);
   // The user leaves the room, not only this connection: it leaves the user's rooms on every device.
-  await chat.unjoin(session.user, room);
+  await chat.unjoin(session, room);
   session.ok<'leave'>(id, { room });
 };
 

@@ -127,6 +127,10 @@ export function listenToClient(client: ParleyClient, hands: StoreHands): () => v
       if (push.dm) box.updateRoom(push.room, (state) => patch(state, { unseenAfter: saved.closedDms()[push.room] ?? 0 }));
       hands.notify(push.dm ? `${push.by.name} started a conversation with you` : `${push.by.name} invited you to #${push.room}`);
     }),
+    // I left a room on another device or tab: it leaves this sidebar too.
+    client.on('left', (push) => {
+      if (box.state.rooms.has(push.room)) hands.forget(push.room);
+    }),
     // A notice from another system (the server API): shown like an invitation's.
     client.on('notice', (push) => hands.notify(`${push.by.name}: ${push.text}`)),
     // A room was made, archived or deleted: the directory is read again, and a room of mine follows.
