@@ -113,6 +113,27 @@ export function runRoomStoreContract(name: string, makeFixture: MakeFixture, opt
       assert.equal((await store.message('shed', 1))?.reactions, undefined);
     });
 
+    test('an append that needs its room (existing) is refused, not_found, when the room is gone, and makes nothing', async () => {
+      const { store } = scene;
+      await store.createRoom({ room: 'barn', private: false, owner: ada.id, now: 1 });
+      assert.equal((await store.append({ ...msg('barn', 'c1'), existing: true })).message.seq, 1);
+      assert.equal(await store.deleteRoom('barn'), true);
+      // As a send in flight while the owner deleted the room: two of them in one batch, and a third alone.
+      const refusals = await Promise.allSettled([
+        store.append({ ...msg('barn', 'c2'), existing: true }),
+        store.append({ ...msg('barn', 'c3', bob), existing: true }),
+      ]);
+      refusals.push(...(await Promise.allSettled([store.append({ ...msg('never', 'c1'), existing: true })])));
+      for (const outcome of refusals) {
+        assert.equal(outcome.status, 'rejected');
+        assert.ok(outcome.reason instanceof AppendRefused);
+        assert.equal(outcome.reason.reason, 'not_found');
+      }
+      assert.equal(await store.roomInfo('barn'), undefined, 'the room was not made again');
+      assert.equal(await store.roomInfo('never'), undefined);
+      assert.deepEqual(await store.history('barn', undefined, 50), []);
+    });
+
     test("listRooms is bounded: the user's own rooms first, then the most recently active public ones", async () => {
       const { store } = scene;
       const clock = 1_700_000_000_000;

@@ -215,3 +215,22 @@ test('a store that fails answers store_failed, whatever the request', async () =
   await refused(chat.history(ada.user, 'lobby', undefined, 10), 'store_failed');
   await refused(chat.rooms(ada.user), 'store_failed');
 });
+
+test('a send to a room deleted while it was in flight is not_found and does not make the room again', async () => {
+  const { chat, store, user } = await scene();
+  try {
+    const ada = await user('ada');
+    await chat.create(ada, 'shed', { private: false });
+    await chat.send(ada.user, 'shed', 'first', 'a1');
+    // Raced: whichever the store takes first, no room is left behind.
+    const [sent, destroyed] = await Promise.allSettled([chat.send(ada.user, 'shed', 'racing', 'a2'), chat.destroy(ada.user, 'shed')]);
+    assert.equal(destroyed.status, 'fulfilled');
+    if (sent.status === 'rejected') assert.equal((sent.reason as ProtocolError).code, 'not_found');
+    assert.equal(await store.roomInfo('shed'), undefined);
+    // A send that reaches the store after the deletion (its sender's checks ran before it).
+    await refused(chat.send(ada.user, 'shed', 'late', 'a3'), 'not_found');
+    assert.equal(await store.roomInfo('shed'), undefined, 'no ownerless room was made');
+  } finally {
+    await store.close();
+  }
+});

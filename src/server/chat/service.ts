@@ -334,7 +334,8 @@ export class ChatService {
    */
   send(from: UserRef, room: string, text: string, cid: string, replyTo?: number): Promise<AppendResult> {
     return this.#request(async () => {
-      const message: NewMessage = { room, cid, from, text, ts: this.#now() };
+      // `existing`: a room deleted while this send was in flight is not made again by it.
+      const message: NewMessage = { room, cid, from, text, ts: this.#now(), existing: true };
       if (replyTo !== undefined) {
         // Seqs only grow and never have gaps: one at or below the room's latest exists, now and later.
         if (replyTo > (await this.#deps.messages.roomSeq(room))) {
@@ -809,5 +810,7 @@ function refusal(reason: AppendRefused['reason'], room: string): ProtocolError {
       return new ProtocolError(ErrorCode.NotMember, `${room} is private; ask for an invite`, 'room');
     case 'archived':
       return archivedRoom(room);
+    case 'not_found':
+      return new ProtocolError(ErrorCode.NotFound, `${room} was deleted`, 'room');
   }
 }

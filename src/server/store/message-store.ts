@@ -10,6 +10,12 @@ export interface NewMessage {
   ts: number;
   /** The seq of an earlier message of the room this one answers. */
   replyTo?: number;
+  /**
+   * The room must exist already: an append to a room that is not there (deleted while the send was
+   * in flight) is refused with `not_found` instead of making the room again, ownerless. Every send
+   * of the chat service says so; without it a first append makes the room (tests and tools).
+   */
+  existing?: true;
 }
 
 export interface AppendResult {
@@ -19,7 +25,7 @@ export interface AppendResult {
 }
 
 /** Why an append was refused; nothing was stored. */
-export type AppendRefusal = 'banned' | 'muted' | 'not_member' | 'archived';
+export type AppendRefusal = 'banned' | 'muted' | 'not_member' | 'archived' | 'not_found';
 
 /** An append the room's rules refused (see `MessageStore.append`). */
 export class AppendRefused extends Error {

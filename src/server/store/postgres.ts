@@ -172,17 +172,26 @@ export class PostgresStore implements Store {
         client.query<{ name: string; seq: string }>('SELECT name, seq FROM rooms WHERE name = ANY($1::text[]) ORDER BY name FOR UPDATE', [names]);
       // Rooms almost always exist already (join creates them), so lock first and create only what is missing.
       const locked = await lockRooms(rooms);
+      // Rooms not there that a send needed to exist (deleted while it was in flight): refused, not made again.
+      const gone = new Set<string>();
       if (locked.rows.length < rooms.length) {
         const found = new Set(locked.rows.map((row) => row.name));
-        const missing = rooms.filter((room) => !found.has(room));
-        // Made by the first sender to each (only reachable without a join in tests and tools).
-        const makers = missing.map((room) => messages.find((m) => m.room === room)?.from.id ?? null);
-        await client.query(
-          `INSERT INTO rooms (name, seq, created_at, active_at, created_by)
-           SELECT name, 0, $2, $2, by FROM unnest($1::text[], $3::text[]) AS v(name, by) ON CONFLICT (name) DO NOTHING`,
-          [missing, leading.ts, makers],
-        );
-        locked.rows.push(...(await lockRooms(missing)).rows);
+        const missing: string[] = [];
+        for (const room of rooms) {
+          if (found.has(room)) continue;
+          if (messages.some((m) => m.room === room && m.existing !== true)) missing.push(room);
+          else gone.add(room);
+        }
+        if (missing.length > 0) {
+          // Made by the first sender to each (only reachable without a join in tests and tools).
+          const makers = missing.map((room) => messages.find((m) => m.room === room)?.from.id ?? null);
+          await client.query(
+            `INSERT INTO rooms (name, seq, created_at, active_at, created_by)
+             SELECT name, 0, $2, $2, by FROM unnest($1::text[], $3::text[]) AS v(name, by) ON CONFLICT (name) DO NOTHING`,
+            [missing, leading.ts, makers],
+          );
+          locked.rows.push(...(await lockRooms(missing)).rows);
+        }
       }
       const roomSeq = new Map(locked.rows.map((row) => [row.name, Number(row.seq)]));
       // Read under the room locks: a message another process stored for the same cid has committed by now.
@@ -213,6 +222,10 @@ export class PostgresStore implements Store {
         const first = known.get(key);
         if (first !== undefined) {
           results.push({ message: first, duplicate: true });
+          continue;
+        }
+        if (gone.has(room)) {
+          results.push(new AppendRefused('not_found', room));
           continue;
         }
         const rules = guard.get(`${room}\u0000${from.id}`);

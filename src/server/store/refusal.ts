@@ -15,7 +15,7 @@ export interface RoomRules {
 }
 
 /** Why the user may not read the room (join it, read its history), or undefined when it may. */
-export function readRefusal(rules: Omit<RoomRules, 'mutedUntil' | 'archived'>): Exclude<AppendRefusal, 'muted' | 'archived'> | undefined {
+export function readRefusal(rules: Omit<RoomRules, 'mutedUntil' | 'archived'>): Exclude<AppendRefusal, 'muted' | 'archived' | 'not_found'> | undefined {
   if (rules.banned) return 'banned';
   if (rules.private && !rules.member) return 'not_member';
   return undefined;

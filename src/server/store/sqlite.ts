@@ -302,7 +302,8 @@ export class SqliteStore implements Store {
     let state = batch.get(room);
     if (state === undefined) {
       if (!this.#knownRooms.has(room)) {
-        this.#statements.createRoom.run(room, ts, ts, from.id);
+        if (message.existing !== true) this.#statements.createRoom.run(room, ts, ts, from.id);
+        else if (this.#statements.roomForAppend.get(room) === undefined) return new AppendRefused('not_found', room);
         this.#knownRooms.add(room);
       }
       const current = this.#statements.roomForAppend.get(room);
