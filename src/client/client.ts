@@ -127,6 +127,18 @@ export interface ClientEvents {
   outbox: { room: string; pending: PendingMessage[] };
 }
 
+/** What `search` narrows by besides its text. */
+export interface SearchOptions {
+  before?: number;
+  limit?: number;
+  /** Part of the author's name (any case). */
+  person?: string;
+  /** ms since the epoch: messages at or after it. */
+  since?: number;
+  /** ms since the epoch: messages before it. */
+  until?: number;
+}
+
 export interface ClientOptions {
   /** Guest nickname (protocol v1 `hello {nick}`). */
   nick?: string;
@@ -391,12 +403,16 @@ export class ParleyClient extends Emitter<ClientEvents> {
   /**
    * Messages of `room` containing `text` (case-insensitive), newest first. One call looks at most
    * 10,000 messages back from `before` (the room's end by default); `from` says where it stopped,
-   * so `search(room, text, { before: from })` goes further back while `from > 1`.
+   * so `search(room, text, { before: from })` goes further back while `from > 1`. `person` (part
+   * of the author's name), `since` and `until` (ms since the epoch) narrow it on the server.
    */
-  async search(room: string, text: string, options: { before?: number; limit?: number } = {}): Promise<{ messages: ChatMessage[]; from: number }> {
+  async search(room: string, text: string, options: SearchOptions = {}): Promise<{ messages: ChatMessage[]; from: number }> {
     const params: CommandParams['search'] = { room, text };
     if (options.before !== undefined) params.before = options.before;
     if (options.limit !== undefined) params.limit = options.limit;
+    if (options.person !== undefined && options.person !== '') params.person = options.person;
+    if (options.since !== undefined) params.since = options.since;
+    if (options.until !== undefined) params.until = options.until;
     const { messages, from } = await this.#request('search', params);
     return { messages, from };
   }

@@ -69,6 +69,12 @@ export const SearchParams = Type.Object({
   text: Type.String({ minLength: 1, maxLength: Limits.searchTextMax }),
   before: Type.Optional(Type.Integer({ minimum: 1 })),
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: Limits.searchMax })),
+  /** Only messages whose author's name contains this (case-insensitive). */
+  person: Type.Optional(Type.String({ minLength: 1, maxLength: Limits.nickMax })),
+  /** Only messages stored at or after this time (ms since the epoch). */
+  since: Type.Optional(Type.Integer({ minimum: 0 })),
+  /** Only messages stored before this time (ms since the epoch). */
+  until: Type.Optional(Type.Integer({ minimum: 0 })),
 });
 export const MembersParams = Type.Object({
   room: Room,

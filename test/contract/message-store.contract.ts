@@ -235,6 +235,28 @@ export function runMessageStoreContract(name: string, makeFixture: MakeFixture, 
       );
     });
 
+    test('search narrows by part of the author name (any case, literal wildcards) and by time, [since, until)', async () => {
+      const { store } = scene;
+      const cleo = { id: 'u_cleo', name: 'Cleo_Bo%' };
+      const sent: [typeof ada, number][] = [
+        [ada, 1000],
+        [bob, 2000],
+        [cleo, 3000],
+        [bob, 4000],
+      ];
+      for (const [i, [from, ts]] of sent.entries()) await store.append({ ...msg('narrow', `n${i}`, from, 'standup notes'), ts });
+      const found = async (filter: { person?: string; since?: number; until?: number }): Promise<number[]> =>
+        (await store.search('narrow', 'standup', 1, 100, 10, filter)).map((m) => m.seq);
+      assert.deepEqual(await found({}), [4, 3, 2, 1]);
+      assert.deepEqual(await found({ person: 'BO' }), [4, 3, 2], 'bob, and Cleo_Bo% (contains bo)');
+      assert.deepEqual(await found({ person: 'o_b' }), [3], 'a part of the name, case folded');
+      assert.deepEqual(await found({ person: 'bo%' }), [3], '% is literal');
+      assert.deepEqual(await found({ person: 'b_b' }), [], '_ matches no other character');
+      assert.deepEqual(await found({ since: 2000 }), [4, 3, 2], 'since is inclusive');
+      assert.deepEqual(await found({ until: 3000 }), [2, 1], 'until is exclusive');
+      assert.deepEqual(await found({ person: 'bob', since: 2500, until: 5000 }), [4]);
+    });
+
     test('search: edits and deletes are seen at once, short and long patterns, wildcards and case are literal', async () => {
       const { store } = scene;
       const texts = ['Ab the first', 'xy: 50% off_today', 'back\\slash and "quotes"', 'MiXeD CaSe words', 'to be deleted: zebra', 'to be edited: giraffe', 'a'];

@@ -74,6 +74,34 @@ test('a room opens at a "New messages" divider above the first unread message', 
   await ada.context.close();
 });
 
+test('after a reload, the room in view opens at the "New messages" divider above what came while I was away', { skip }, async () => {
+  const ada = await person(browser, server.url, 'Ada');
+  const page = ada.page;
+  await enterRoom(page, 'harbour');
+  const bob = await TestClient.guest(server.wsUrl, 'bob');
+  await bob.ok('join', { room: 'harbour' });
+  for (const text of ['seen 1', 'seen 2']) await bob.ok('send', { room: 'harbour', text, cid: text });
+  await waitForText(page, 'seen 2');
+  // Ada's read marker is on the server (read as Ada, from her resume token) before she goes away.
+  const resume = String(await page.evaluate("localStorage.getItem('parley.resume')"));
+  const asAda = await TestClient.connect(server.wsUrl);
+  await asAda.ok('hello', { nick: 'Ada', resume });
+  const marker = async (): Promise<number> =>
+    ((await asAda.ok('rooms'))['rooms'] as { room: string; read: number }[]).find((r) => r.room === 'harbour')?.read ?? 0;
+  await until('ada has read seen 2', async () => (await marker()) === 2);
+  await page.goto('about:blank');
+  for (let i = 1; i <= 5; i++) await bob.ok('send', { room: 'harbour', text: `away ${i}`, cid: `w${i}` });
+  await page.goto(server.url);
+  const divider = page.locator('[data-testid="unread-divider"]');
+  await divider.waitFor({ timeout: 15_000 });
+  assert.equal(await page.locator('[data-testid="unread-divider"] + li .msg-text').textContent(), 'away 1');
+  // Seen now: the marker moves to the newest message.
+  await until('ada has read away 5', async () => (await marker()) === 7);
+  await asAda.close();
+  await bob.close();
+  await ada.context.close();
+});
+
 test('Up in an empty composer edits my last message; Enter saves and the composer has the focus again', { skip }, async () => {
   const ada = await person(browser, server.url, 'Ada');
   const page = ada.page;

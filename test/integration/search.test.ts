@@ -94,3 +94,36 @@ test('a connection runs one search at a time: the others are refused with busy; 
   assert.equal(refusedCount, busy.length);
   await Promise.all([writer.close(), flooder.close()]);
 });
+
+test('search narrows by person and time on the server, within the window it reads', async () => {
+  const bob = await TestClient.guest(server.wsUrl, 'bob');
+  const cleo = await TestClient.guest(server.wsUrl, 'cleo');
+  for (const client of [bob, cleo]) await client.ok('join', { room: 'narrowing' });
+  const sent = [
+    { seq: 1, ts: Number((await bob.ok('send', { room: 'narrowing', text: 'release notes 1', cid: 'b1' }))['ts']) },
+    { seq: 2, ts: Number((await cleo.ok('send', { room: 'narrowing', text: 'release notes 2', cid: 'c1' }))['ts']) },
+    { seq: 3, ts: Number((await bob.ok('send', { room: 'narrowing', text: 'release notes 3', cid: 'b2' }))['ts']) },
+  ];
+  // Messages may share a millisecond: what each time bound finds is worked out from the stored times.
+  const storedIn = (since: number, until: number): number[] =>
+    sent
+      .filter((m) => m.ts >= since && m.ts < until)
+      .map((m) => m.seq)
+      .reverse();
+  const cleoTs = sent[1]?.ts ?? 0;
+  const seqs = async (params: Record<string, unknown>): Promise<number[]> =>
+    ((await bob.ok('search', { room: 'narrowing', text: 'release', ...params }))['messages'] as { seq: number }[]).map((m) => m.seq);
+  assert.deepEqual(await seqs({}), [3, 2, 1]);
+  assert.deepEqual(await seqs({ person: 'CLE' }), [2]);
+  assert.deepEqual(await seqs({ person: 'bob' }), [3, 1]);
+  assert.deepEqual(await seqs({ until: cleoTs }), storedIn(0, cleoTs));
+  assert.deepEqual(await seqs({ since: cleoTs, person: 'o' }), storedIn(cleoTs, Number.MAX_SAFE_INTEGER), 'bob and cleo both have an o');
+  assert.deepEqual(await seqs({ since: cleoTs, until: cleoTs + 1, person: 'cleo' }), [2]);
+  // Bad filters are refused by the schema, with the field named.
+  for (const bad of [{ person: '' }, { person: 'x'.repeat(200) }, { since: -1 }, { until: 'yesterday' }]) {
+    const refused = await bob.request('search', { room: 'narrowing', text: 'release', ...bad });
+    assert.equal(refused['code'], 'bad_request', JSON.stringify(bad));
+  }
+  await bob.close();
+  await cleo.close();
+});

@@ -2,10 +2,10 @@
 // `@`/`#` partial word and its replacement, search filters, and the unread divider's place.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { ChatMessage, UserRef } from '../../src/client/index.js';
+import type { ChatMessage, SearchOptions, UserRef } from '../../src/client/index.js';
 import { blocksOf } from '../../web/src/blocks.js';
 import { accept, partialAt, suggestPeople, suggestRooms } from '../../web/src/suggest.js';
-import { passes, searchRound } from '../../web/src/search.js';
+import { filterOptions, searchRound } from '../../web/src/search.js';
 import { lastEditable, leaveView, openView } from '../../web/src/state/room-view.js';
 import { mergeMessages, newRoom, patch } from '../../web/src/state/room.js';
 
@@ -54,14 +54,16 @@ test('@ and # at the caret: the partial word, ranked suggestions, and the text w
   assert.deepEqual(accept('hi @bo there', 6, partial, people[0]), { text: 'hi @Bob there', caret: 8 });
 });
 
-test('search rounds go on only where a room has more; person and date filters narrow', async () => {
+test('search rounds go on only where a room has more, asking the server for the same person and dates', async () => {
   const asked: string[] = [];
-  const request = async (room: string, _text: string, options: { before?: number }): Promise<{ messages: ChatMessage[]; from: number }> => {
+  const narrowed: unknown[] = [];
+  const request = async (room: string, _text: string, options: SearchOptions): Promise<{ messages: ChatMessage[]; from: number }> => {
     asked.push(`${room}:${options.before ?? '-'}`);
+    narrowed.push([options.person, options.since]);
     if (options.before !== undefined) return { messages: [], from: 1 };
     return room === 'a' ? { messages: [message(5, 'x', bob, 50)], from: 3 } : { messages: [message(9, 'x', bob, 90)], from: 1 };
   };
-  const found = await searchRound(request, 'x', ['a', 'b'], undefined, () => false);
+  const found = await searchRound(request, 'x', ['a', 'b'], undefined, () => false, { person: ' bo ', since: '2026-01-15', until: '' });
   assert.ok(found !== undefined);
   assert.deepEqual(
     found.found.map((m) => m.ts),
@@ -73,12 +75,19 @@ test('search rounds go on only where a room has more; person and date filters na
   assert.equal(older?.found.length, 2);
   assert.equal(older.more.size, 0);
   assert.equal(await searchRound(request, 'x', ['a'], undefined, () => true), undefined, 'a newer search stops this one');
-  const day = new Date(2026, 0, 15, 12).getTime();
-  const at = message(1, 'x', bob, day);
-  assert.equal(passes(at, { person: 'bo', since: '2026-01-15', until: '2026-01-15' }), true);
-  assert.equal(passes(at, { person: 'cleo', since: '', until: '' }), false);
-  assert.equal(passes(at, { person: '', since: '2026-01-16', until: '' }), false);
-  assert.equal(passes(at, { person: '', since: '', until: '2026-01-14' }), false);
+  const midnight = new Date(2026, 0, 15).getTime();
+  assert.deepEqual(
+    narrowed,
+    [0, 1, 2].map(() => ['bo', midnight]),
+    'every request, the older round too, is narrowed the same way',
+  );
+  // Local days as times; "until" takes in the whole of its day.
+  assert.deepEqual(filterOptions({ person: '', since: '', until: '' }), {});
+  assert.deepEqual(filterOptions({ person: 'cleo', since: '2026-01-15', until: '2026-01-15' }), {
+    person: 'cleo',
+    since: midnight,
+    until: new Date(2026, 0, 16).getTime(),
+  });
 });
 
 test('opening a room with unread messages places the divider and the jump; leaving clears them', () => {

@@ -1,14 +1,14 @@
 // Search across rooms, from the client: the server's `search` looks in one room at a time, so one
 // round asks each room in scope once (one request at a time: a connection runs one search at a
-// time), and "older" goes on in the rooms that have more to look at. Person and date narrow what
-// came back; they do not make the server look further.
-import type { ChatMessage } from '../../src/client/index.js';
+// time), and "older" goes on in the rooms that have more to look at. Person and date go to the
+// server with each request, which narrows inside the part of the room it reads.
+import type { ChatMessage, SearchOptions } from '../../src/client/index.js';
 
 /** At most this many rooms are searched: the user's rooms first, then public ones. */
 export const SEARCH_ROOMS = 25;
 const PER_ROOM = 20;
 
-export type SearchRequest = (room: string, text: string, options: { before?: number; limit?: number }) => Promise<{ messages: ChatMessage[]; from: number }>;
+export type SearchRequest = (room: string, text: string, options: SearchOptions) => Promise<{ messages: ChatMessage[]; from: number }>;
 
 export interface Filters {
   /** Part of the author's name (any case); empty: anyone. */
@@ -20,6 +20,8 @@ export interface Filters {
 
 export interface SearchState {
   query: string;
+  /** What the server was asked to narrow by: going on asks the same. */
+  filters: Filters;
   /** Newest first, across rooms. */
   found: ChatMessage[];
   /** Per room, where to go on from (`before`); rooms searched to their start are left out. */
@@ -38,7 +40,9 @@ export async function searchRound(
   rooms: readonly string[],
   earlier: SearchState | undefined,
   stale: () => boolean,
+  filters: Filters = earlier?.filters ?? { person: '', since: '', until: '' },
 ): Promise<SearchState | undefined> {
+  const narrow = filterOptions(filters);
   const found = earlier?.found.slice() ?? [];
   const more = new Map<string, number>();
   const failed: string[] = earlier?.failed.slice() ?? [];
@@ -46,7 +50,7 @@ export async function searchRound(
   for (const [room, before] of targets) {
     if (stale()) return undefined;
     try {
-      const page = await search(room, query, before === undefined ? { limit: PER_ROOM } : { before, limit: PER_ROOM });
+      const page = await search(room, query, before === undefined ? { ...narrow, limit: PER_ROOM } : { ...narrow, before, limit: PER_ROOM });
       found.push(...page.messages);
       if (page.from > 1) more.set(room, page.from);
     } catch {
@@ -54,17 +58,17 @@ export async function searchRound(
     }
   }
   found.sort((a, b) => b.ts - a.ts || (a.room === b.room ? b.seq - a.seq : a.room.localeCompare(b.room)));
-  return { query, found, more, failed };
+  return { query, filters, found, more, failed };
 }
 
-/** Whether `message` passes the person and date filters. */
-export function passes(message: ChatMessage, filters: Filters): boolean {
-  const person = filters.person.trim().toLowerCase();
-  if (person !== '' && !message.from.name.toLowerCase().includes(person)) return false;
-  if (filters.since !== '' && message.ts < startOfDay(filters.since)) return false;
-  // "Until" includes the whole of that day.
-  if (filters.until !== '' && message.ts >= startOfDay(filters.until, 1)) return false;
-  return true;
+/** The filters as the server's `search` takes them: local days as times, "until" including its whole day. */
+export function filterOptions(filters: Filters): Pick<SearchOptions, 'person' | 'since' | 'until'> {
+  const person = filters.person.trim();
+  return {
+    ...(person === '' ? {} : { person }),
+    ...(filters.since === '' ? {} : { since: startOfDay(filters.since) }),
+    ...(filters.until === '' ? {} : { until: startOfDay(filters.until, 1) }),
+  };
 }
 
 /** Local midnight of `date`, `later` days on (a day is not always 24 hours). */

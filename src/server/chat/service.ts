@@ -14,7 +14,7 @@ import { ErrorCode, ProtocolError } from '../../protocol/errors.js';
 import type { Broker } from '../broker/broker.js';
 import { USER_NOTICES, type Hub, type Member } from '../hub/hub.js';
 import type { Presence } from '../presence/presence.js';
-import { AppendRefused, ReactionsFull, type AppendResult, type MessageStore, type NewMessage } from '../store/message-store.js';
+import { AppendRefused, ReactionsFull, type AppendResult, type MessageStore, type NewMessage, type SearchFilter } from '../store/message-store.js';
 import type { RoomInfo, RoomStore } from '../store/room-store.js';
 import type { MembershipStore, Standing } from '../store/membership-store.js';
 import type { ReadMarkerStore } from '../store/read-marker-store.js';
@@ -380,7 +380,8 @@ export class ChatService {
    * Messages containing `text`, newest first, among the searchWindow messages below `before` (the
    * room's end by default): a search reads a bounded part of the room, never all of it, in slices
    * and within a time budget (SearchRunner); `from` says where to continue. `owner` is the asking
-   * connection, which may run only so many searches at once.
+   * connection, which may run only so many searches at once. `filter` narrows by author and time
+   * inside that same window.
    */
   search(
     user: UserRef,
@@ -390,6 +391,7 @@ export class ChatService {
     limit: number,
     owner: string,
     budget = Number.POSITIVE_INFINITY,
+    filter: SearchFilter = {},
   ): Promise<{ messages: ChatMessage[]; from: number }> {
     return this.#request(async () => {
       await this.access(user, room);
@@ -401,7 +403,7 @@ export class ChatService {
         from,
         end,
         limit,
-        read: (low, high, max) => messages.search(room, text, low, high, max),
+        read: (low, high, max) => messages.search(room, text, low, high, max, filter),
         readsHoldLoop: messages.readsHoldLoop,
       });
       // Bounded in bytes like a history page: the newest results that fit, never none; the search

@@ -155,10 +155,11 @@ const history: Handler<'history'> = async (session, { room, before, limit }, id,
   session.ok<'history'>(id, { room, messages });
 };
 
-const search: Handler<'search'> = async (session, { room, text, before, limit }, id, chat) => {
+const search: Handler<'search'> = async (session, { room, text, before, limit, person, since, until }, id, chat) => {
   requireAllowed(session, room);
   const budget = Math.max(0, session.policy.recoveryBytes - session.connection.buffered);
-  const found = await chat.search(session.user, room, text, before, limit ?? Limits.searchDefault, session.connId, budget);
+  const filter = { ...(person === undefined ? {} : { person }), ...(since === undefined ? {} : { since }), ...(until === undefined ? {} : { until }) };
+  const found = await chat.search(session.user, room, text, before, limit ?? Limits.searchDefault, session.connId, budget, filter);
   session.ok<'search'>(id, { room, ...found });
 };
 

@@ -24,6 +24,15 @@ export interface AppendResult {
   duplicate: boolean;
 }
 
+/** What narrows a search besides its text: the author's name (a part of it, any case) and the time. */
+export interface SearchFilter {
+  person?: string;
+  /** ms since the epoch: messages stored at or after it. */
+  since?: number;
+  /** ms since the epoch: messages stored before it. */
+  until?: number;
+}
+
 /** Why an append was refused; nothing was stored. */
 export type AppendRefusal = 'banned' | 'muted' | 'not_member' | 'archived' | 'not_found';
 
@@ -82,7 +91,7 @@ export interface MessageStore {
    * letters only), newest first, among the messages with `from` <= seq < `before`: the caller bounds
    * the window, so that a search never reads a whole room.
    */
-  search(room: string, text: string, from: number, before: number, limit: number): Promise<ChatMessage[]>;
+  search(room: string, text: string, from: number, before: number, limit: number, filter?: SearchFilter): Promise<ChatMessage[]>;
   /**
    * Whether reads run on this thread, inside the call (SQLite), holding the event loop for as long
    * as they take, rather than elsewhere (PostgreSQL): search sizes its slices by it.

@@ -24,8 +24,8 @@ import {
   type StandingRow,
 } from './rows.js';
 import { sendRefusal } from './refusal.js';
-import { StoreError, likePattern, type Store } from './store.js';
-import { AppendRefused, ReactionsFull, type AppendResult, type NewMessage, type ReactionChange } from './message-store.js';
+import { StoreError, likePattern, searchBounds, type Store } from './store.js';
+import { AppendRefused, ReactionsFull, type AppendResult, type NewMessage, type ReactionChange, type SearchFilter } from './message-store.js';
 import type { EnsuredRoom, NewRoom, RoomInfo, RoomList } from './room-store.js';
 import type { Standing } from './membership-store.js';
 import type { Account, NewAuthSession } from './account-store.js';
@@ -331,11 +331,12 @@ export class PostgresStore implements Store {
     return this.#withReactions(room, rows);
   }
 
-  async search(room: string, text: string, from: number, before: number, limit: number): Promise<ChatMessage[]> {
+  async search(room: string, text: string, from: number, before: number, limit: number, filter: SearchFilter = {}): Promise<ChatMessage[]> {
+    const { person, since, until } = searchBounds(filter);
     const { rows } = await this.#query<PgMessageRow>(
       `SELECT * FROM messages WHERE room = $1 AND seq >= $2 AND seq < $3 AND deleted_at IS NULL
-          AND text ILIKE $4 ESCAPE '\\' ORDER BY seq DESC LIMIT $5`,
-      [room, from, before, likePattern(text), limit],
+          AND text ILIKE $4 ESCAPE '\\' AND user_name ILIKE $5 ESCAPE '\\' AND ts >= $6 AND ts < $7 ORDER BY seq DESC LIMIT $8`,
+      [room, from, before, likePattern(text), person, since, until, limit],
     );
     return this.#withReactions(room, rows);
   }

@@ -26,8 +26,8 @@ import {
   type StandingRow,
 } from './rows.js';
 import { sendRefusal } from './refusal.js';
-import { StoreError, likePattern, type Store } from './store.js';
-import { AppendRefused, ReactionsFull, type AppendResult, type NewMessage, type ReactionChange } from './message-store.js';
+import { StoreError, likePattern, searchBounds, type Store } from './store.js';
+import { AppendRefused, ReactionsFull, type AppendResult, type NewMessage, type ReactionChange, type SearchFilter } from './message-store.js';
 import type { EnsuredRoom, NewRoom, RoomInfo, RoomList } from './room-store.js';
 import type { Standing } from './membership-store.js';
 import type { Account, NewAuthSession } from './account-store.js';
@@ -189,9 +189,9 @@ export class SqliteStore implements Store {
       before: db.prepare<[string, number, number], SqliteMessageRow>(
         'SELECT * FROM (SELECT * FROM messages WHERE room = ? AND seq < ? ORDER BY seq DESC LIMIT ?) ORDER BY seq',
       ),
-      search: db.prepare<[string, number, number, string, number], SqliteMessageRow>(
+      search: db.prepare<[string, number, number, string, string, number, number, number], SqliteMessageRow>(
         `SELECT * FROM messages WHERE room = ? AND seq >= ? AND seq < ? AND deleted_at IS NULL
-            AND text LIKE ? ESCAPE '\\' ORDER BY seq DESC LIMIT ?`,
+            AND text LIKE ? ESCAPE '\\' AND user_name LIKE ? ESCAPE '\\' AND ts >= ? AND ts < ? ORDER BY seq DESC LIMIT ?`,
       ),
       after: db.prepare<[string, number, number], SqliteMessageRow>('SELECT * FROM messages WHERE room = ? AND seq > ? ORDER BY seq LIMIT ?'),
       // Capped at the room's seq, never moved back; a room that does not exist gets no marker.
@@ -368,8 +368,9 @@ export class SqliteStore implements Store {
     return this.#read(() => this.#withReactions(room, this.#statements.after.all(room, after, limit)));
   }
 
-  search(room: string, text: string, from: number, before: number, limit: number): Promise<ChatMessage[]> {
-    return this.#read(() => this.#withReactions(room, this.#statements.search.all(room, from, before, likePattern(text), limit)));
+  search(room: string, text: string, from: number, before: number, limit: number, filter: SearchFilter = {}): Promise<ChatMessage[]> {
+    const { person, since, until } = searchBounds(filter);
+    return this.#read(() => this.#withReactions(room, this.#statements.search.all(room, from, before, likePattern(text), person, since, until, limit)));
   }
 
   /** `rows` in seq order, ascending (history) or descending (search). */

@@ -5,7 +5,7 @@
 import type { AccountStore, AuthSessionStore } from './account-store.js';
 import type { JoinedRoomStore } from './joined-room-store.js';
 import type { MembershipStore } from './membership-store.js';
-import type { MessageStore } from './message-store.js';
+import type { MessageStore, SearchFilter } from './message-store.js';
 import type { ReadMarkerStore } from './read-marker-store.js';
 import type { RoomStore } from './room-store.js';
 import type { UserStore } from './user-store.js';
@@ -18,6 +18,15 @@ export interface Store extends MessageStore, RoomStore, MembershipStore, ReadMar
 /** A LIKE pattern that matches `text` anywhere, its own `%`, `_` and `\` taken literally. */
 export function likePattern(text: string): string {
   return `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+}
+
+/** A search filter as the engines' SQL takes it: a name pattern that matches anyone when unset, and a time range. */
+export function searchBounds(filter: SearchFilter): { person: string; since: number; until: number } {
+  return {
+    person: filter.person === undefined ? '%' : likePattern(filter.person),
+    since: filter.since ?? 0,
+    until: filter.until ?? Number.MAX_SAFE_INTEGER,
+  };
 }
 
 /** The database failed (a full disk, PostgreSQL unreachable, the store closed): nothing was done. */

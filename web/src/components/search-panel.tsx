@@ -6,7 +6,7 @@ import type { JSX } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { sameItems, useApp, useStore } from '../hooks.js';
 import { titleOf } from '../state/app.js';
-import { passes, searchRound, type Filters, type SearchState } from '../search.js';
+import { searchRound, type Filters, type SearchState } from '../search.js';
 import { Avatar } from './avatar.js';
 import { CloseIcon } from './icons.js';
 import { RichText } from './rich-text.js';
@@ -40,7 +40,7 @@ export function SearchPanel({ room, onClose }: SearchPanelProps): JSX.Element {
   const generation = useRef(0);
   useEffect(() => input.current?.focus(), []);
 
-  const run = async (query: string, within: string, earlier?: SearchState): Promise<void> => {
+  const run = async (query: string, within: string, earlier?: SearchState, narrow: Filters = filters): Promise<void> => {
     const mine = ++generation.current;
     setBusy(true);
     const targets = within === ALL ? rooms : [within];
@@ -50,6 +50,7 @@ export function SearchPanel({ room, onClose }: SearchPanelProps): JSX.Element {
       targets,
       earlier,
       () => generation.current !== mine,
+      earlier?.filters ?? narrow,
     );
     if (next === undefined || generation.current !== mine) return;
     setResults(next);
@@ -60,8 +61,13 @@ export function SearchPanel({ room, onClose }: SearchPanelProps): JSX.Element {
     const query = draft.trim();
     if (query !== '') void run(query, scope);
   };
-  const setFilter = (key: keyof Filters, value: string): void => setFilters((current) => ({ ...current, [key]: value }));
-  const shown = results?.found.filter((message) => passes(message, filters)) ?? [];
+  // The server narrows: a changed filter asks again.
+  const setFilter = (key: keyof Filters, value: string): void => {
+    const next = { ...filters, [key]: value };
+    setFilters(next);
+    if (results !== undefined) void run(results.query, scope, undefined, next);
+  };
+  const shown = results?.found ?? [];
 
   return (
     <section class="search-panel" aria-label={`Search ${title}`}>

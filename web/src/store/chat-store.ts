@@ -1,7 +1,7 @@
 // The app's store: one per signed-in page, made when the chat screen mounts and disposed when it
 // goes (socket closed, timers and listeners removed). It owns the SDK client; components read the
 // state through subscriptions (hooks.ts) and change it only through the methods here.
-import { createClient, RequestError, type ChatMessage, type ParleyClient, type UserRef } from '../../../src/client/index.js';
+import { createClient, RequestError, type ChatMessage, type ParleyClient, type SearchOptions, type UserRef } from '../../../src/client/index.js';
 import type { Browser } from '../browser.js';
 import { documentTitle, type AppState, type DirectoryEntry } from '../state/app.js';
 import { applyReadMarker, lastSeq, markViewed, newRoom, patch, type RoomState } from '../state/room.js';
@@ -28,6 +28,8 @@ export class ChatStore {
   #directoryTimer: ReturnType<typeof setInterval> | undefined;
   /** The room in view on the last visit, focused once the server lists it among my rooms. */
   #wantedActive: string | null = null;
+  /** The room in view when the app started, until the first `rooms` reply has its read marker. */
+  #firstView: string | null = null;
   #disposed = false;
 
   constructor(
@@ -59,6 +61,10 @@ export class ChatStore {
       unsent: 0,
     });
     this.#sync = new RoomSync(this.#client, this.#box, browser);
+    // The room in view on arrival (or the one an account last looked at) opens at its first unread
+    // message once `rooms` says how far I read it; until then nothing marks it read.
+    this.#firstView = active;
+    this.#sync.awaitMarker(active);
     this.#stops.push(
       listenToClient(this.#client, {
         box: this.#box,
@@ -181,7 +187,7 @@ export class ChatStore {
     this.#box.updateRoom(room, (state) => patch(state, { editing: seq }));
   }
 
-  search(room: string, text: string, options: { before?: number; limit?: number }): Promise<{ messages: ChatMessage[]; from: number }> {
+  search(room: string, text: string, options: SearchOptions): Promise<{ messages: ChatMessage[]; from: number }> {
     return this.#client.search(room, text, options);
   }
 
@@ -261,13 +267,22 @@ export class ChatStore {
     this.#client.listRooms().then(
       (rooms) => {
         if (this.#disposed) return;
+        const wanted = this.#wantedActive;
         this.#followJoined(rooms, settled);
         const dmPeers = new Map(this.state.dmPeers);
         for (const entry of rooms) if (entry.peer !== undefined) dmPeers.set(entry.room, entry.peer);
         this.#box.set({ directory: rooms.sort((a, b) => b.online - a.online || b.seq - a.seq), dmPeers });
         this.#reopenDms(rooms);
-        const inView = (room: string): boolean => room === this.state.active && !this.#browser.hidden();
+        const first = this.#firstView;
+        this.#firstView = null;
+        // The first view counts its unread from the server's marker, as a room out of view does.
+        const inView = (room: string): boolean => room === this.state.active && room !== first && !this.#browser.hidden();
         for (const entry of rooms) this.#box.updateRoom(entry.room, (state) => applyReadMarker(state, entry, inView(entry.room)));
+        if (first === null) return;
+        this.#sync.markerKnown();
+        // Opened now, as a click would: at the divider above the first unread message (unless I
+        // went to another room meanwhile; the room last looked at on an account is gone to at once).
+        if (this.state.rooms.has(first) && (this.state.active === first || first === wanted)) this.select(first);
       },
       () => undefined,
     );
@@ -288,7 +303,8 @@ export class ChatStore {
     }
     const wanted = this.#wantedActive;
     this.#wantedActive = null;
-    if (wanted !== null && this.state.rooms.has(wanted)) this.select(wanted);
+    // The room last looked at is opened once the read markers are in (see refreshDirectory).
+    if (wanted !== null && this.state.rooms.has(wanted)) this.#firstView = wanted;
   }
 
   /** Room sizes and new public rooms change all the time; the directory is read again now and then. */

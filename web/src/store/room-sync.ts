@@ -17,6 +17,11 @@ export class RoomSync {
   readonly #reading = new Set<string>();
   readonly #timers = new Set<ReturnType<typeof setTimeout>>();
   #stopped = false;
+  /**
+   * The room in view when the app started: no marker goes out for it until the server's marker is
+   * in (`rooms`), or the "New messages" divider would not know where I stopped.
+   */
+  #awaitingMarker: string | undefined;
 
   constructor(
     private readonly client: ParleyClient,
@@ -73,8 +78,19 @@ export class RoomSync {
     );
   }
 
+  /** Holds `room`'s marker until `markerKnown` (see #awaitingMarker). */
+  awaitMarker(room: string): void {
+    this.#awaitingMarker = room;
+  }
+
+  /** The server's markers are in: the held room's marker may go out (by the caller's markSeen). */
+  markerKnown(): void {
+    this.#awaitingMarker = undefined;
+  }
+
   /** The room is in view: tell the server how far I have read it (at once, then at most every READ_MS). */
   markSeen(room: string): void {
+    if (room === this.#awaitingMarker) return;
     const { state } = this.box;
     // Offline, the next join (which loads the room again) marks it.
     if (this.#stopped || this.#reading.has(room) || this.browser.hidden() || room !== state.active || state.connection.state !== 'open') return;
