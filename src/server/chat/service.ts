@@ -193,8 +193,10 @@ export class ChatService {
       try {
         const ensured = await rooms.ensureRoom(room, this.#now(), who.user.id);
         seq = ensured.seq;
+        // A room made by a join is not announced: under joinCreates every join of a new name makes
+        // one, and a `directory` push goes to every connection, so joins would fan out to everyone
+        // (10,000 connections joining 1,000 new rooms: ten million frames). `rooms` lists it.
         if (!ensured.created) refund?.();
-        else await this.#announce(room, 'created', false, who.user);
       } catch (error) {
         refund?.();
         throw error;
