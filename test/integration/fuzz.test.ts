@@ -113,7 +113,22 @@ const outgoing: fc.Arbitrary<Outgoing> = fc.oneof(
 );
 
 /** Every frame type of protocol v1: replies, room pushes, room events and user notices. */
-const FRAME_TYPES = new Set(['ok', 'error', 'message', 'presence', 'typing', 'edit', 'delete', 'reaction', 'kicked', 'muted', 'invited', 'read', 'left', 'directory']);
+const FRAME_TYPES = new Set([
+  'ok',
+  'error',
+  'message',
+  'presence',
+  'typing',
+  'edit',
+  'delete',
+  'reaction',
+  'kicked',
+  'muted',
+  'invited',
+  'read',
+  'left',
+  'directory',
+]);
 
 function assertWellFormed(frame: Frame): void {
   assert.ok(FRAME_TYPES.has(frame.type), `known frame type: ${JSON.stringify(frame)}`);
