@@ -127,6 +127,23 @@ const migrations: readonly string[] = [
      PRIMARY KEY (user_id, room)
    );
    CREATE INDEX joined_rooms_by_room ON joined_rooms (room);`,
+  // The admin console (store/console-store.ts): server admins, the audit log, disabled accounts.
+  `CREATE TABLE server_admins (
+     user_id    text PRIMARY KEY,
+     granted_at bigint NOT NULL,
+     granted_by text NOT NULL
+   );
+   CREATE TABLE audit_log (
+     id         bigserial PRIMARY KEY,
+     at         bigint NOT NULL,
+     actor_id   text NOT NULL,
+     actor_name text NOT NULL,
+     action     text NOT NULL,
+     room       text,
+     target     text,
+     detail     text
+   );
+   ALTER TABLE users ADD COLUMN disabled_at bigint;`,
 ];
 
 /** Brings `schema` (created if missing) up to the latest migration. */

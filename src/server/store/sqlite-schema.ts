@@ -148,6 +148,23 @@ const migrations: readonly string[] = [
      PRIMARY KEY (user_id, room)
    ) STRICT, WITHOUT ROWID;
    CREATE INDEX joined_rooms_by_room ON joined_rooms (room);`,
+  // The admin console (store/console-store.ts): server admins, the audit log, disabled accounts.
+  `CREATE TABLE server_admins (
+     user_id    TEXT PRIMARY KEY,
+     granted_at INTEGER NOT NULL,
+     granted_by TEXT NOT NULL
+   ) STRICT;
+   CREATE TABLE audit_log (
+     id         INTEGER PRIMARY KEY AUTOINCREMENT,
+     at         INTEGER NOT NULL,
+     actor_id   TEXT NOT NULL,
+     actor_name TEXT NOT NULL,
+     action     TEXT NOT NULL,
+     room       TEXT,
+     target     TEXT,
+     detail     TEXT
+   ) STRICT;
+   ALTER TABLE users ADD COLUMN disabled_at INTEGER;`,
 ];
 
 /** Brings the database up to the latest schema (or to version `upTo`, for tests of a migration). */

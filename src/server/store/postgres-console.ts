@@ -1,0 +1,114 @@
+// The admin console's tables in PostgreSQL, on a small pool of their own (postgres-side-pool.ts):
+// written by `parley admin` and by admin requests, read on admin requests, never on the message path.
+import type pg from 'pg';
+import { openSidePool, type SidePoolOptions } from './postgres-side-pool.js';
+import { likePattern } from './store.js';
+import {
+  ADMIN_SELECT,
+  AUDIT_SELECT,
+  LIST_MAX,
+  ROOM_SELECT,
+  USER_SELECT,
+  toAdmin,
+  toAudit,
+  toRoomListing,
+  toUserListing,
+  type AdminRow,
+  type AuditRow,
+  type RoomRow,
+  type UserRow,
+} from './console-rows.js';
+import type { AdminRecord, AuditEntry, ConsoleStore, ListQuery, NewAuditEntry, RoomListing, UserListing } from './console-store.js';
+import type { UserKind } from '../../protocol/messages.js';
+
+export class PostgresConsole implements ConsoleStore {
+  readonly #pool: pg.Pool;
+
+  private constructor(pool: pg.Pool) {
+    this.#pool = pool;
+  }
+
+  static async open(options: SidePoolOptions): Promise<PostgresConsole> {
+    return new PostgresConsole(await openSidePool(options, 'the admin console'));
+  }
+
+  async grantAdmin(userId: string, by: string, now: number): Promise<boolean> {
+    const result = await this.#pool.query('INSERT INTO server_admins (user_id, granted_at, granted_by) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING', [
+      userId,
+      now,
+      by,
+    ]);
+    return result.rowCount === 1;
+  }
+
+  async revokeAdmin(userId: string): Promise<boolean> {
+    const result = await this.#pool.query('DELETE FROM server_admins WHERE user_id = $1', [userId]);
+    return result.rowCount === 1;
+  }
+
+  async listAdmins(): Promise<AdminRecord[]> {
+    const { rows } = await this.#pool.query<AdminRow>(`${ADMIN_SELECT} ORDER BY a.granted_at, a.user_id`);
+    return rows.map(toAdmin);
+  }
+
+  async isAdmin(userId: string): Promise<boolean> {
+    const { rows } = await this.#pool.query('SELECT 1 FROM server_admins WHERE user_id = $1', [userId]);
+    return rows.length > 0;
+  }
+
+  async recordAudit(entry: NewAuditEntry): Promise<void> {
+    await this.#pool.query('INSERT INTO audit_log (at, actor_id, actor_name, action, room, target, detail) VALUES ($1, $2, $3, $4, $5, $6, $7)', [
+      entry.at,
+      entry.actor.id,
+      entry.actor.name,
+      entry.action,
+      entry.room ?? null,
+      entry.target ?? null,
+      entry.detail ?? null,
+    ]);
+  }
+
+  async auditLog(options: { before?: number; limit: number }): Promise<AuditEntry[]> {
+    const { rows } = await this.#pool.query<AuditRow>(`${AUDIT_SELECT} WHERE id < $1 ORDER BY id DESC LIMIT $2`, [
+      options.before ?? Number.MAX_SAFE_INTEGER,
+      Math.min(options.limit, LIST_MAX),
+    ]);
+    return rows.map(toAudit);
+  }
+
+  async listUsers(query: ListQuery & { kind?: UserKind }): Promise<UserListing[]> {
+    const pattern = likePattern(query.search ?? '');
+    const { rows } = await this.#pool.query<UserRow>(
+      `${USER_SELECT} WHERE (name ILIKE $1 ESCAPE '\\' OR id ILIKE $1 ESCAPE '\\') AND ($2::text IS NULL OR kind = $2) ORDER BY seen_at DESC, id LIMIT $3`,
+      [pattern, query.kind ?? null, Math.min(query.limit, LIST_MAX)],
+    );
+    return rows.map(toUserListing);
+  }
+
+  async listRooms(query: ListQuery): Promise<RoomListing[]> {
+    const { rows } = await this.#pool.query<RoomRow>(`${ROOM_SELECT} AND r.name ILIKE $1 ESCAPE '\\' ORDER BY r.active_at DESC, r.name LIMIT $2`, [
+      likePattern(query.search ?? ''),
+      Math.min(query.limit, LIST_MAX),
+    ]);
+    return rows.map(toRoomListing);
+  }
+
+  async setDisabled(userId: string, at: number | null): Promise<boolean> {
+    const result = await this.#pool.query("UPDATE users SET disabled_at = $1 WHERE id = $2 AND kind = 'account'", [at, userId]);
+    return result.rowCount === 1;
+  }
+
+  async isDisabled(userId: string): Promise<boolean> {
+    const { rows } = await this.#pool.query<{ disabled_at: string | null }>('SELECT disabled_at FROM users WHERE id = $1', [userId]);
+    return (rows[0]?.disabled_at ?? null) !== null;
+  }
+
+  async setPasswordHash(userId: string, passwordHash: string): Promise<boolean> {
+    const result = await this.#pool.query("UPDATE users SET password_hash = $1 WHERE id = $2 AND kind = 'account'", [passwordHash, userId]);
+    return result.rowCount === 1;
+  }
+
+  async close(): Promise<void> {
+    await this.#pool.end();
+  }
+}

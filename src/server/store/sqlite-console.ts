@@ -1,0 +1,118 @@
+// The admin console's tables in the SQLite database file, on a connection of their own (as
+// sqlite-api-keys.ts): `parley admin` writes them from another process while the server runs, and
+// the server reads them on admin requests only. Each write is one statement synced before it returns.
+import Database from 'better-sqlite3';
+import { migrate } from './sqlite-schema.js';
+import { likePattern } from './store.js';
+import {
+  ADMIN_SELECT,
+  AUDIT_SELECT,
+  LIST_MAX,
+  ROOM_SELECT,
+  USER_SELECT,
+  toAdmin,
+  toAudit,
+  toRoomListing,
+  toUserListing,
+  type AdminRow,
+  type AuditRow,
+  type RoomRow,
+  type UserRow,
+} from './console-rows.js';
+import type { AdminRecord, AuditEntry, ConsoleStore, ListQuery, NewAuditEntry, RoomListing, UserListing } from './console-store.js';
+import type { UserKind } from '../../protocol/messages.js';
+
+export class SqliteConsole implements ConsoleStore {
+  readonly #db: Database.Database;
+  readonly #statements;
+
+  /** `file`: the database file of SqliteStore (migrated here too, so the CLI can run first). */
+  constructor(file: string) {
+    this.#db = new Database(file);
+    this.#db.pragma('journal_mode = WAL');
+    this.#db.pragma('synchronous = FULL');
+    this.#db.pragma('busy_timeout = 5000');
+    migrate(this.#db);
+    const db = this.#db;
+    this.#statements = {
+      grant: db.prepare<[string, number, string]>('INSERT INTO server_admins (user_id, granted_at, granted_by) VALUES (?, ?, ?) ON CONFLICT DO NOTHING'),
+      revoke: db.prepare<[string]>('DELETE FROM server_admins WHERE user_id = ?'),
+      admins: db.prepare<[], AdminRow>(`${ADMIN_SELECT} ORDER BY a.granted_at, a.user_id`),
+      isAdmin: db.prepare<[string], { one: number }>('SELECT 1 AS one FROM server_admins WHERE user_id = ?'),
+      audit: db.prepare<[number, string, string, string, string | null, string | null, string | null]>(
+        'INSERT INTO audit_log (at, actor_id, actor_name, action, room, target, detail) VALUES (?, ?, ?, ?, ?, ?, ?)',
+      ),
+      auditLog: db.prepare<[number, number], AuditRow>(`${AUDIT_SELECT} WHERE id < ? ORDER BY id DESC LIMIT ?`),
+      users: db.prepare<[string, string, string | null, string | null, number], UserRow>(
+        `${USER_SELECT} WHERE (name LIKE ? ESCAPE '\\' OR id LIKE ? ESCAPE '\\') AND (? IS NULL OR kind = ?) ORDER BY seen_at DESC, id LIMIT ?`,
+      ),
+      rooms: db.prepare<[string, number], RoomRow>(`${ROOM_SELECT} AND r.name LIKE ? ESCAPE '\\' ORDER BY r.active_at DESC, r.name LIMIT ?`),
+      disable: db.prepare<[number | null, string]>("UPDATE users SET disabled_at = ? WHERE id = ? AND kind = 'account'"),
+      disabled: db.prepare<[string], { disabled_at: number | null }>('SELECT disabled_at FROM users WHERE id = ?'),
+      password: db.prepare<[string, string]>("UPDATE users SET password_hash = ? WHERE id = ? AND kind = 'account'"),
+    };
+  }
+
+  grantAdmin(userId: string, by: string, now: number): Promise<boolean> {
+    return this.#run(() => this.#statements.grant.run(userId, now, by).changes === 1);
+  }
+
+  revokeAdmin(userId: string): Promise<boolean> {
+    return this.#run(() => this.#statements.revoke.run(userId).changes === 1);
+  }
+
+  listAdmins(): Promise<AdminRecord[]> {
+    return this.#run(() => this.#statements.admins.all().map(toAdmin));
+  }
+
+  isAdmin(userId: string): Promise<boolean> {
+    return this.#run(() => this.#statements.isAdmin.get(userId) !== undefined);
+  }
+
+  recordAudit(entry: NewAuditEntry): Promise<void> {
+    return this.#run(() => {
+      this.#statements.audit.run(entry.at, entry.actor.id, entry.actor.name, entry.action, entry.room ?? null, entry.target ?? null, entry.detail ?? null);
+    });
+  }
+
+  auditLog(options: { before?: number; limit: number }): Promise<AuditEntry[]> {
+    return this.#run(() => this.#statements.auditLog.all(options.before ?? Number.MAX_SAFE_INTEGER, Math.min(options.limit, LIST_MAX)).map(toAudit));
+  }
+
+  listUsers(query: ListQuery & { kind?: UserKind }): Promise<UserListing[]> {
+    const pattern = likePattern(query.search ?? '');
+    const kind = query.kind ?? null;
+    return this.#run(() => this.#statements.users.all(pattern, pattern, kind, kind, Math.min(query.limit, LIST_MAX)).map(toUserListing));
+  }
+
+  listRooms(query: ListQuery): Promise<RoomListing[]> {
+    return this.#run(() => this.#statements.rooms.all(likePattern(query.search ?? ''), Math.min(query.limit, LIST_MAX)).map(toRoomListing));
+  }
+
+  setDisabled(userId: string, at: number | null): Promise<boolean> {
+    return this.#run(() => this.#statements.disable.run(at, userId).changes === 1);
+  }
+
+  isDisabled(userId: string): Promise<boolean> {
+    return this.#run(() => (this.#statements.disabled.get(userId)?.disabled_at ?? null) !== null);
+  }
+
+  setPasswordHash(userId: string, passwordHash: string): Promise<boolean> {
+    return this.#run(() => this.#statements.password.run(passwordHash, userId).changes === 1);
+  }
+
+  close(): Promise<void> {
+    return this.#run(() => {
+      this.#db.close();
+    });
+  }
+
+  /** better-sqlite3 throws synchronously: a failure becomes a rejection, as PostgreSQL's would be. */
+  #run<T>(work: () => T): Promise<T> {
+    try {
+      return Promise.resolve(work());
+    } catch (error) {
+      return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+    }
+  }
+}
