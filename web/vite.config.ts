@@ -13,6 +13,8 @@ export default defineConfig({
     modulePreload: { polyfill: false },
     assetsInlineLimit: 0,
     sourcemap: true,
+    // The chat (index.html) and the admin console (admin.html, served at /admin).
+    rollupOptions: { input: { main: `${import.meta.dirname}/index.html`, admin: `${import.meta.dirname}/admin.html` } },
   },
   server: {
     proxy: { '/ws': { target: 'ws://localhost:8080', ws: true } },

@@ -9,8 +9,9 @@ import { chat, ChatFailure, ChatUsageError, CHAT_HELP, CHAT_USAGE, wantsHelp } f
 import { PromptCancelled } from './password-prompt.js';
 import { announceStart } from './start-line.js';
 import { keys, KeysUsageError, KEYS_USAGE } from './keys.js';
+import { admin, AdminUsageError, ADMIN_USAGE } from './admin.js';
 
-const USAGE = `usage: parley serve [--port N] [--host H] [--data-dir DIR] [--max-frame BYTES] [--log-level LEVEL] [--workers N]\n       ${CHAT_USAGE.replace('usage: ', '')}\n       ${KEYS_USAGE.replace('usage: ', '')}`;
+const USAGE = `usage: parley serve [--port N] [--host H] [--data-dir DIR] [--max-frame BYTES] [--log-level LEVEL] [--workers N]\n       ${CHAT_USAGE.replace('usage: ', '')}\n       ${KEYS_USAGE.replace('usage: ', '')}\n       ${ADMIN_USAGE.replace('usage: ', '')}`;
 
 const HELP = `parley: a self-hosted real-time chat server.
 
@@ -21,6 +22,7 @@ ${USAGE}
   chat    chat from the terminal; parley chat --help says more.
   keys    API keys for the server API (create, list, revoke); see docs/api.md.
   hooks   incoming webhooks that post to a room (create, list, delete).
+  admin   server admins, who run the admin console at /admin (grant, revoke, list).
   help    print this and exit.`;
 
 async function serve(argv: readonly string[]): Promise<void> {
@@ -63,6 +65,7 @@ try {
   else if (command === 'chat' && wantsHelp(rest)) console.log(CHAT_HELP);
   else if (command === 'chat') await chat(rest);
   else if (command === 'keys' || command === 'hooks') process.exitCode = await keys(command, rest);
+  else if (command === 'admin') process.exitCode = await admin(rest);
   else {
     console.error(`parley: there is no command "${command}"; parley help lists them\n${USAGE}`);
     process.exitCode = 2;
@@ -76,6 +79,9 @@ try {
     process.exitCode = 1;
   } else if (error instanceof PromptCancelled) {
     process.exitCode = 130; // as a shell reports a command ended by Ctrl+C
+  } else if (error instanceof AdminUsageError || (command === 'admin' && error instanceof TypeError && 'code' in error)) {
+    console.error(`parley admin: ${error.message}\n${ADMIN_USAGE}`);
+    process.exitCode = 2;
   } else if (error instanceof KeysUsageError || ((command === 'keys' || command === 'hooks') && error instanceof TypeError && 'code' in error)) {
     console.error(`parley ${command}: ${error.message}\n${KEYS_USAGE}`);
     process.exitCode = 2;

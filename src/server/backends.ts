@@ -21,6 +21,10 @@ import type { Readiness } from './http/ops-routes.js';
 import type { ApiKeyStore } from './store/api-keys.js';
 import { SqliteApiKeys } from './store/sqlite-api-keys.js';
 import { PostgresApiKeys } from './store/postgres-api-keys.js';
+import type { ConsoleStore } from './store/console-store.js';
+import { MemoryLiveBoard, RedisLiveBoard, type LiveBoard } from './console/live-board.js';
+import { SqliteConsole } from './store/sqlite-console.js';
+import { PostgresConsole } from './store/postgres-console.js';
 
 export interface Backends {
   store: Store;
@@ -31,6 +35,8 @@ export interface Backends {
   failureCounters: FailureCounters;
   /** Where a logout is announced: every process in a cluster closes that session's connections. */
   revocations: Revocations;
+  /** Where each process's live figures meet for the admin console (Redis in a cluster). */
+  liveBoard: LiveBoard;
   /** Closes what the failure counters and revocations use (Redis connections), if anything. */
   closeAuthBackends(): Promise<void>;
 }
@@ -39,6 +45,23 @@ export interface Backends {
 export async function openApiKeyStore(config: Config): Promise<ApiKeyStore> {
   if (config.store === 'postgres') return PostgresApiKeys.open({ connectionString: config.databaseUrl ?? '', schema: config.pgSchema });
   return new SqliteApiKeys(sqliteFile(config));
+}
+
+/** The API keys' and the console's stores, opened together: neither is left open when the other fails. */
+export async function openSideStores(config: Config): Promise<{ apiKeyStore: ApiKeyStore; consoleStore: ConsoleStore }> {
+  const apiKeyStore = await openApiKeyStore(config);
+  try {
+    return { apiKeyStore, consoleStore: await openConsoleStore(config) };
+  } catch (error) {
+    await apiKeyStore.close().catch(() => undefined);
+    throw error;
+  }
+}
+
+/** Where the admin console's tables are: the same database as the store (serve and the CLI). */
+export async function openConsoleStore(config: Config): Promise<ConsoleStore> {
+  if (config.store === 'postgres') return PostgresConsole.open({ connectionString: config.databaseUrl ?? '', schema: config.pgSchema });
+  return new SqliteConsole(sqliteFile(config));
 }
 
 function sqliteFile(config: Config): string {
@@ -68,6 +91,7 @@ export async function openBackends(config: Config, log: Logger): Promise<Backend
   let failureCounters: FailureCounters = memoryFailureCounters;
   let closeAuthBackends = (): Promise<void> => Promise.resolve();
   let revocations: Revocations = new LocalRevocations();
+  let liveBoard: LiveBoard = new MemoryLiveBoard();
   if (config.broker === 'redis') {
     const url = config.redisUrl ?? '';
     // Connection names show in Redis's CLIENT LIST as parley-<pid>:pub/:sub/:presence.
@@ -97,6 +121,7 @@ export async function openBackends(config: Config, log: Logger): Promise<Backend
       revokedSubscriber.on('error', (error: Error) => log.warn({ err: error }, 'redis revocations connection error'));
       await revokedSubscriber.connect();
       revocations = await RedisRevocations.open(limits, revokedSubscriber, config.redisPrefix);
+      liveBoard = new RedisLiveBoard(limits, config.redisPrefix);
       closeAuthBackends = async () => {
         await revocations.close();
         limits.disconnect();
@@ -120,7 +145,7 @@ export async function openBackends(config: Config, log: Logger): Promise<Backend
     const status = Object.fromEntries(names.map((name, i) => [name, results[i] === true]));
     return { ready: results.every(Boolean), checks: status };
   };
-  return { store, broker, presence, readiness, failureCounters, revocations, closeAuthBackends };
+  return { store, broker, presence, readiness, failureCounters, revocations, liveBoard, closeAuthBackends };
 }
 
 async function withTimeout(work: Promise<void>, ms: number): Promise<boolean> {

@@ -15,6 +15,8 @@ export interface Config {
   /** Largest WebSocket frame accepted, in bytes. */
   maxFrameBytes: number;
   heartbeatMs: number;
+  /** PARLEY_CONSOLE_SAMPLE_MS: how often the admin console's live figures are sampled. */
+  consoleSampleMs: number;
   /** Bytes a connection may have waiting to be sent before it is closed as a slow consumer. */
   outboxLimitBytes: number;
   /** Longest pause between write rounds after an expensive one (see WriteRounds); 0 turns pacing off. */
@@ -191,6 +193,7 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Con
     dataDir: resolve(values['data-dir'] ?? env['PARLEY_DATA_DIR'] ?? './data'),
     maxFrameBytes,
     heartbeatMs: integer('PARLEY_HEARTBEAT_MS', env['PARLEY_HEARTBEAT_MS'], 30_000, 100, 3_600_000),
+    consoleSampleMs: integer('PARLEY_CONSOLE_SAMPLE_MS', env['PARLEY_CONSOLE_SAMPLE_MS'], 10_000, 100, 600_000),
     outboxLimitBytes: integer('PARLEY_OUTBOX_LIMIT', env['PARLEY_OUTBOX_LIMIT'], 4 * 1024 * 1024, 1024 * 1024, 1024 ** 3),
     writePacingMs: integer('PARLEY_WRITE_PACING_MS', env['PARLEY_WRITE_PACING_MS'], 20, 0, 1000),
     recoveryLimit: integer('PARLEY_RECOVERY_LIMIT', env['PARLEY_RECOVERY_LIMIT'], 5000, 0, 1_000_000),

@@ -3,11 +3,16 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join, dirname } from 'node:path';
 import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import type { AddressInfo } from 'node:net';
 import { pino, type Logger } from 'pino';
 import type { Config } from './config.js';
-import { openApiKeyStore, openBackends } from './backends.js';
+import { openBackends, openSideStores } from './backends.js';
+import { ServerAdmins } from './auth/server-admins.js';
+import { ConsoleService } from './console/console-service.js';
+import { LiveSampler } from './console/live-sampler.js';
+import type { NewAuditEntry } from './store/console-store.js';
 import { Hub } from './hub/hub.js';
 import { GuestIssuer } from './auth/guest.js';
 import { IdentityResolver } from './auth/identity.js';
@@ -64,11 +69,15 @@ export async function startServer(config: Config, log: Logger = pino({ level: co
   const tls =
     config.tlsCert !== undefined && config.tlsKey !== undefined ? { cert: readFileSync(config.tlsCert), key: readFileSync(config.tlsKey) } : undefined;
   const backends = await openBackends(config, log);
-  // After the store, which has migrated the schema the keys live in.
-  const apiKeyStore = await openApiKeyStore(config).catch(async (error: unknown) => {
+  // After the store, which has migrated the schema the keys and the console's tables live in.
+  const { apiKeyStore, consoleStore } = await openSideStores(config).catch(async (error: unknown) => {
     await Promise.all([backends.broker.close(), backends.presence.close(), backends.closeAuthBackends(), backends.store.close()]).catch(() => undefined);
     throw error;
   });
+  const admins = new ServerAdmins(consoleStore, config.roomPolicy.admins);
+  const audit = (entry: NewAuditEntry): void => {
+    consoleStore.recordAudit(entry).catch((error: unknown) => log.warn({ err: error, action: entry.action }, 'could not write the audit log'));
+  };
   const apiKeyRate = config.apiKeyRate === null ? undefined : new KeyRate(config.apiKeyRate);
   const metrics = new Metrics();
   const store = timedStore(backends.store, metrics);
@@ -127,7 +136,8 @@ export async function startServer(config: Config, log: Logger = pino({ level: co
     searches,
     joinCreates: config.roomPolicy.joinCreates,
     defaultRoom: LOBBY,
-    admins: new Set(config.roomPolicy.admins),
+    admins,
+    audit,
   });
   const gateway = new WsGateway({
     chat,
@@ -164,8 +174,29 @@ export async function startServer(config: Config, log: Logger = pino({ level: co
     if ('user' in revocation) gateway.disconnectUser(revocation.user);
     else gateway.revoke(revocation.session);
   });
+  accounts.isDisabled = (userId) => consoleStore.isDisabled(userId);
   accounts.onLogout = (sessionHash) => {
     backends.revocations.revoke(sessionHash).catch((error: unknown) => log.warn({ err: error }, 'could not announce a logout'));
+  };
+  const sessions = new UserSessions(apiKeyStore, backends.revocations);
+  const consoleService = new ConsoleService({
+    store: consoleStore,
+    chat,
+    sessions,
+    admins,
+    hashPassword: (password) => accounts.passwordHash(password),
+    board: backends.liveBoard,
+    sampleMs: config.consoleSampleMs,
+    keys: apiKeyStore,
+  });
+  // The console's live view: this process's figures every 10 s, shared with the others.
+  const processId = `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
+  const startedAt = Date.now();
+  const sampler = new LiveSampler(metrics, () => hub.userCount);
+  sampler.onSample = (samples) => {
+    backends.liveBoard
+      .share({ process: processId, startedAt, samples: [...samples] })
+      .catch((error: unknown) => log.warn({ err: error }, 'could not share the live figures'));
   };
   const webRoots = [config.webRoot, join(projectRoot, 'web', 'dist'), join(projectRoot, 'public')].filter((dir): dir is string => dir !== undefined);
   const ops = config.ops;
@@ -178,7 +209,8 @@ export async function startServer(config: Config, log: Logger = pino({ level: co
       chat,
       keys: new ApiKeys(apiKeyStore),
       rate: apiKeyRate,
-      sessions: new UserSessions(apiKeyStore, backends.revocations),
+      sessions,
+      console: { service: consoleService, identities, admins },
       onAnswer: (route: string, status: number) => metrics.apiRequests.inc({ route, status: String(status) }),
     },
     trustProxy: clientAddresses.trust,
@@ -224,6 +256,7 @@ export async function startServer(config: Config, log: Logger = pino({ level: co
   const close = (): Promise<void> =>
     (closing ??= (async () => {
       readinessWatch?.stop();
+      sampler.stop();
       await gateway.shutdown(3000);
       limiter.close();
       roomQuota.close();
@@ -235,6 +268,7 @@ export async function startServer(config: Config, log: Logger = pino({ level: co
       await presence.close();
       await backends.closeAuthBackends();
       await apiKeyStore.close();
+      await consoleStore.close();
       await store.close();
     })());
   try {
@@ -245,6 +279,7 @@ export async function startServer(config: Config, log: Logger = pino({ level: co
     throw ListenError.from(error, config.host, config.port);
   }
   readinessWatch = new ReadinessWatch(readiness);
+  sampler.start(config.consoleSampleMs);
   const port = (app.server.address() as AddressInfo).port;
   const shownHost = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
   const url = `${tls === undefined ? 'http' : 'https'}://${shownHost}:${port}`;

@@ -44,6 +44,14 @@ export function runConsoleContract(name: string, makeFixture: () => Promise<Cons
       assert.deepEqual(await admin.listAdmins(), []);
     });
 
+    test('a user is found by its account username (any case) or by its id', async () => {
+      assert.deepEqual(await admin.resolveUser('ADA'), ada);
+      assert.deepEqual(await admin.resolveUser(ada.id), ada);
+      assert.deepEqual(await admin.resolveUser(bob.id), bob);
+      assert.equal(await admin.resolveUser('bob_%'), undefined, 'a guest has no username');
+      assert.equal(await admin.resolveUser('nobody'), undefined);
+    });
+
     test('the audit log keeps every entry whole, newest first, paged by id', async () => {
       for (let i = 1; i <= 5; i++) await admin.recordAudit({ at: i * 10, actor: ada, action: 'room.ban', room: 'hall', target: bob.id, detail: `n${i}` });
       await admin.recordAudit({ at: 60, actor: bob, action: 'admin.grant' });
@@ -87,6 +95,24 @@ export function runConsoleContract(name: string, makeFixture: () => Promise<Cons
       assert.equal(await admin.setPasswordHash(ada.id, 'h2'), true);
       assert.equal((await store.findAccount('ada'))?.passwordHash, 'h2');
       assert.equal(await admin.setPasswordHash(bob.id, 'h3'), false);
+    });
+
+    test('an owner is changed (the old one a moderator); bans and live mutes of a user are listed across rooms', async () => {
+      await store.createRoom({ room: 'hall', private: false, owner: ada.id, now: 100 });
+      assert.equal(await admin.setOwner('hall', bob.id, 200), true);
+      assert.equal((await store.standing('hall', bob.id)).role, 'owner');
+      assert.equal((await store.standing('hall', ada.id)).role, 'moderator');
+      assert.equal(await admin.setOwner('nowhere', bob.id, 200), false);
+      await store.openDm('dm-y', [ada.id, bob.id], 300);
+      assert.equal(await admin.setOwner('dm-y', bob.id, 300), false, 'a DM has no owner');
+      await store.createRoom({ room: 'den', private: false, owner: ada.id, now: 100 });
+      await store.setBan('den', bob.id, true, 400);
+      await store.setMute('hall', bob.id, 10_000);
+      await store.setMute('attic', bob.id, 500);
+      assert.deepEqual(await admin.restrictionsOf(bob.id, 1000), [
+        { room: 'den', kind: 'ban', at: 400 },
+        { room: 'hall', kind: 'mute', at: 10_000 },
+      ]);
     });
 
     test('rooms are listed with their joined users and owner, most recently active first, DMs left out', async () => {

@@ -25,7 +25,7 @@ export interface SignedIn {
   expiresAt: number;
 }
 
-export type AccountErrorCode = 'name_taken' | 'bad_credentials' | 'throttled' | 'busy';
+export type AccountErrorCode = 'name_taken' | 'bad_credentials' | 'disabled' | 'throttled' | 'busy';
 
 export class AccountError extends Error {
   override readonly name = 'AccountError';
@@ -106,7 +106,17 @@ export class AccountService {
       throw new AccountError('bad_credentials', 'wrong username or password');
     }
     await Promise.all([this.#byIp.refund(ipKey), this.#byAccount.reset(accountKey)]);
+    // Told only to whoever knows the password: it says nothing of an account to anyone else.
+    if ((await this.isDisabled?.(account.user.id)) === true) throw new AccountError('disabled', 'an admin has disabled this account');
     return this.#signIn(account.user);
+  }
+
+  /** Whether an admin disabled the account (the console): it cannot sign in. */
+  isDisabled: ((userId: string) => Promise<boolean>) | undefined;
+
+  /** A hash of `password` for an admin's reset, in the same bounded queue as every other hash. */
+  passwordHash(password: string): Promise<string> {
+    return this.#work('hash', () => hashPassword(password), []);
   }
 
   /** Called with the session's hash after a logout, to close the connections that use it. */

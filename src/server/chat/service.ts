@@ -20,6 +20,8 @@ import type { MembershipStore, Standing } from '../store/membership-store.js';
 import type { ReadMarkerStore } from '../store/read-marker-store.js';
 import type { JoinedRoomStore } from '../store/joined-room-store.js';
 import type { UserStore } from '../store/user-store.js';
+import type { NewAuditEntry } from '../store/console-store.js';
+import type { AdminCheck } from '../auth/server-admins.js';
 import { readRefusal, sendRefusal, type RoomRules } from '../store/refusal.js';
 import { storeFailure } from './store-failure.js';
 import type { Creator, RoomQuota } from './room-quota.js';
@@ -108,8 +110,10 @@ export interface ChatServiceDeps {
   joinCreates?: boolean;
   /** The room a join creates whatever `joinCreates` says: where plain clients and new users land. */
   defaultRoom?: string;
-  /** User ids that may archive and delete any room, as its owner may. */
-  admins?: ReadonlySet<string>;
+  /** Server admins: they may archive and delete any room, as its owner may. */
+  admins?: AdminCheck;
+  /** Told of every moderator and admin act (the console's audit log); it must not throw. */
+  audit?: (entry: NewAuditEntry) => void;
   /** Ms since the epoch: message times, mutes, edits, memberships. Date.now unless a test sets the time. */
   now?: () => number;
 }
@@ -478,6 +482,7 @@ export class ChatService {
       const { info } = await this.#ownedRoom(actor, room, 'archives');
       if ((info.archived === true) === archived) return;
       await this.#deps.rooms.setArchived(room, archived ? this.#now() : null);
+      this.#audit(actor, archived ? 'room.archive' : 'room.unarchive', room);
       await this.#announce(room, archived ? 'archived' : 'unarchived', info.private, actor);
     });
   }
@@ -490,13 +495,14 @@ export class ChatService {
     return this.#request(async () => {
       const { info } = await this.#ownedRoom(actor, room, 'deletes');
       await this.#deps.rooms.deleteRoom(room);
+      this.#audit(actor, 'room.delete', room);
       await this.#announce(room, 'deleted', info.private, actor);
     });
   }
 
   async #ownedRoom(actor: UserRef, room: string, verb: string): Promise<{ info: RoomInfo; standing: Standing }> {
     const found = await this.#standingIn(actor, room);
-    const admin = this.#deps.admins?.has(actor.id) === true;
+    const admin = (await this.#deps.admins?.isAdmin(actor.id)) === true;
     if (!admin) this.#requireReader(found.info, found.standing);
     if (found.info.dm) throw forbidden('a DM cannot be archived or deleted; close the conversation instead');
     if (found.standing.role !== 'owner' && !admin) throw forbidden(`only the owner ${verb} a room`);
@@ -530,6 +536,7 @@ export class ChatService {
       if (theirs.banned) throw new ProtocolError(ErrorCode.Banned, 'that user is banned here; unban first', 'user');
       if (theirs.role !== undefined) return;
       await this.#deps.memberships.setRole(room, target, 'member', this.#now());
+      this.#audit(actor, 'room.invite', room, target);
       await this.#publish(USER_NOTICES, { type: 'invited', room, user: target, by: actor, dm: false });
     });
   }
@@ -540,6 +547,7 @@ export class ChatService {
       await this.#actOn(actor, room, target);
       await this.#deps.memberships.setRole(room, target, null, this.#now());
       await this.#deps.joined.markLeft(room, target);
+      this.#audit(actor, 'room.kick', room, target);
       await this.#publish(room, { type: 'kicked', room, user: target, by: actor, reason: 'kick' });
     });
   }
@@ -550,6 +558,7 @@ export class ChatService {
       await this.#actOn(actor, room, target);
       await this.#deps.memberships.setBan(room, target, true, this.#now());
       await this.#deps.joined.markLeft(room, target);
+      this.#audit(actor, 'room.ban', room, target);
       await this.#publish(room, { type: 'kicked', room, user: target, by: actor, reason: 'ban' });
     });
   }
@@ -559,6 +568,7 @@ export class ChatService {
       const { standing } = await this.#moderatedRoom(actor, room);
       if (!canModerate(standing.role)) throw forbidden('only moderators and the owner unban');
       await this.#deps.memberships.setBan(room, target, false, this.#now());
+      this.#audit(actor, 'room.unban', room, target);
     });
   }
 
@@ -569,6 +579,7 @@ export class ChatService {
       if (!canModerate(standing.role)) throw forbidden('only moderators and the owner set the topic');
       if (info.archived === true) throw archivedRoom(room);
       await this.#deps.rooms.setTopic(room, topic === '' ? null : topic);
+      this.#audit(actor, 'room.topic', room, undefined, topic);
       await this.#publish(room, { type: 'topic', room, topic, by: actor });
     });
   }
@@ -579,6 +590,7 @@ export class ChatService {
       await this.#actOn(actor, room, target);
       const until = seconds === 0 ? 0 : this.#now() + seconds * 1000;
       await this.#deps.memberships.setMute(room, target, until);
+      this.#audit(actor, seconds === 0 ? 'room.unmute' : 'room.mute', room, target, seconds === 0 ? undefined : `${seconds} s`);
       await this.#publish(room, { type: 'muted', room, user: target, until });
       return until;
     });
@@ -593,6 +605,7 @@ export class ChatService {
       const theirs = await this.#deps.memberships.standing(room, target);
       if (theirs.banned) throw new ProtocolError(ErrorCode.Banned, 'that user is banned here; unban first', 'user');
       await this.#deps.memberships.setRole(room, target, role, this.#now());
+      this.#audit(actor, 'room.role', room, target, role);
     });
   }
 
@@ -618,6 +631,8 @@ export class ChatService {
         throw forbidden('only the author or a moderator deletes a message');
       }
       if (!(await this.#deps.messages.deleteMessage(room, seq, this.#now()))) throw messageNotFound(room, seq);
+      // A moderator's removal of someone else's message is an act to answer for; an author's own is not.
+      if (message.from.id !== actor.id) this.#audit(actor, 'message.delete', room, message.from.id, `#${seq}`);
       await this.#publish(room, { type: 'delete', room, seq });
     });
   }
@@ -696,7 +711,12 @@ export class ChatService {
 
   /** A room that can be moderated: it exists and is not a DM (DMs have no moderators). */
   async #moderatedRoom(actor: UserRef, room: string): Promise<{ info: RoomInfo; standing: Standing }> {
-    const found = await this.#reader(actor, room);
+    const found = await this.#standingIn(actor, room);
+    // Server admins moderate every room as its owner would (from the console or any client).
+    if (!found.info.dm && found.standing.role !== 'owner' && (await this.#deps.admins?.isAdmin(actor.id)) === true) {
+      return { info: found.info, standing: { ...OPERATOR_STANDING } };
+    }
+    this.#requireReader(found.info, found.standing);
     if (found.info.dm) throw forbidden('a DM has no moderators');
     return found;
   }
@@ -768,6 +788,17 @@ export class ChatService {
       this.#deps.log.error({ err: error }, 'store failed');
       throw failure;
     }
+  }
+
+  #audit(actor: UserRef, action: string, room: string, target?: string, detail?: string): void {
+    this.#deps.audit?.({
+      at: this.#now(),
+      actor,
+      action,
+      room,
+      ...(target === undefined ? {} : { target }),
+      ...(detail === undefined ? {} : { detail }),
+    });
   }
 
   // A failed publication is logged, not thrown: what it carried is stored (or, for presence and

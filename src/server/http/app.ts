@@ -61,7 +61,11 @@ export async function buildHttpApp(options: HttpAppOptions): Promise<FastifyInst
   if (options.auth !== undefined) await app.register(authRoutes, options.auth);
   if (options.serverApi !== undefined) await serverApi(app, options.serverApi);
   const root = options.webRoots.find((dir) => existsSync(`${dir}/index.html`));
-  if (root !== undefined) await app.register(fastifyStatic, { root, index: 'index.html' });
+  if (root !== undefined) {
+    await app.register(fastifyStatic, { root, index: 'index.html' });
+    // The admin console is a page of its own (web/admin.html); its API refuses everyone but admins.
+    if (existsSync(`${root}/admin.html`)) app.get('/admin', (_request, reply) => reply.sendFile('admin.html'));
+  }
   return app;
 }
 

@@ -94,6 +94,8 @@ function accountErrorReply(error: unknown, reply: FastifyReply): FastifyReply | 
       return reply.code(409).send(httpErrorBody(ErrorCode.NameTaken, error.message));
     case 'bad_credentials':
       return reply.code(401).send(httpErrorBody(ErrorCode.Unauthorized, error.message));
+    case 'disabled':
+      return reply.code(403).send(httpErrorBody(ErrorCode.Forbidden, error.message));
     case 'throttled':
       return reply
         .code(429)

@@ -133,6 +133,11 @@ export class Hub {
     }
   }
 
+  /** Users with at least one connection on this process. */
+  get userCount(): number {
+    return this.#users.size;
+  }
+
   /** Local connections in the room. */
   localCount(room: string): number {
     return this.#rooms.get(room)?.members.size ?? 0;

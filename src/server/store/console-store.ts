@@ -50,6 +50,13 @@ export interface RoomListing {
   activeAt: number;
 }
 
+export interface Restriction {
+  room: string;
+  kind: 'ban' | 'mute';
+  /** A ban: since when; a mute: until when (ms since the epoch). */
+  at: number;
+}
+
 /** A search over names: `search` is a part of the name (any case), `limit` at most 200. */
 export interface ListQuery {
   search?: string;
@@ -64,6 +71,8 @@ export interface ConsoleStore {
   revokeAdmin(userId: string): Promise<boolean>;
   listAdmins(): Promise<AdminRecord[]>;
   isAdmin(userId: string): Promise<boolean>;
+  /** The account with this username (any case), or else the user with this id. */
+  resolveUser(nameOrId: string): Promise<UserRef | undefined>;
 
   recordAudit(entry: NewAuditEntry): Promise<void>;
   /** Newest first, `limit` entries with an id below `before` (all when absent). */
@@ -76,6 +85,10 @@ export interface ConsoleStore {
   /** Disables (at `at`) or enables (null) an account; false for a user that is no account. */
   setDisabled(userId: string, at: number | null): Promise<boolean>;
   isDisabled(userId: string): Promise<boolean>;
+  /** Makes `userId` the room's owner; a previous owner becomes a moderator. False for no such room or DM. */
+  setOwner(room: string, userId: string, now: number): Promise<boolean>;
+  /** Every room the user is banned from or muted in (mutes that have not ended at `now`). */
+  restrictionsOf(userId: string, now: number): Promise<Restriction[]>;
   /** Replaces an account's password hash; false for a user that is no account. */
   setPasswordHash(userId: string, passwordHash: string): Promise<boolean>;
 

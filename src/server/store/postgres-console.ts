@@ -1,7 +1,7 @@
 // The admin console's tables in PostgreSQL, on a small pool of their own (postgres-side-pool.ts):
 // written by `parley admin` and by admin requests, read on admin requests, never on the message path.
 import type pg from 'pg';
-import { openSidePool, type SidePoolOptions } from './postgres-side-pool.js';
+import { inTransaction, openSidePool, type SidePoolOptions } from './postgres-side-pool.js';
 import { likePattern } from './store.js';
 import {
   ADMIN_SELECT,
@@ -18,8 +18,8 @@ import {
   type RoomRow,
   type UserRow,
 } from './console-rows.js';
-import type { AdminRecord, AuditEntry, ConsoleStore, ListQuery, NewAuditEntry, RoomListing, UserListing } from './console-store.js';
-import type { UserKind } from '../../protocol/messages.js';
+import type { AdminRecord, AuditEntry, ConsoleStore, ListQuery, NewAuditEntry, Restriction, RoomListing, UserListing } from './console-store.js';
+import type { UserKind, UserRef } from '../../protocol/messages.js';
 
 export class PostgresConsole implements ConsoleStore {
   readonly #pool: pg.Pool;
@@ -54,6 +54,14 @@ export class PostgresConsole implements ConsoleStore {
   async isAdmin(userId: string): Promise<boolean> {
     const { rows } = await this.#pool.query('SELECT 1 FROM server_admins WHERE user_id = $1', [userId]);
     return rows.length > 0;
+  }
+
+  async resolveUser(nameOrId: string): Promise<UserRef | undefined> {
+    const { rows } = await this.#pool.query<{ id: string; name: string }>(
+      'SELECT id, name FROM users WHERE username = lower($1) OR id = $1 ORDER BY username IS NULL LIMIT 1',
+      [nameOrId],
+    );
+    return rows[0];
   }
 
   async recordAudit(entry: NewAuditEntry): Promise<void> {
@@ -101,6 +109,28 @@ export class PostgresConsole implements ConsoleStore {
   async isDisabled(userId: string): Promise<boolean> {
     const { rows } = await this.#pool.query<{ disabled_at: string | null }>('SELECT disabled_at FROM users WHERE id = $1', [userId]);
     return (rows[0]?.disabled_at ?? null) !== null;
+  }
+
+  setOwner(room: string, userId: string, now: number): Promise<boolean> {
+    return inTransaction(this.#pool, async (client) => {
+      const made = await client.query(
+        `INSERT INTO room_members (room, user_id, role, since) SELECT name, $1, 'owner', $2 FROM rooms WHERE name = $3 AND kind <> 'dm'
+         ON CONFLICT (room, user_id) DO UPDATE SET role = 'owner'`,
+        [userId, now, room],
+      );
+      if (made.rowCount !== 1) return false;
+      await client.query("UPDATE room_members SET role = 'moderator' WHERE room = $1 AND role = 'owner' AND user_id <> $2", [room, userId]);
+      return true;
+    });
+  }
+
+  async restrictionsOf(userId: string, now: number): Promise<Restriction[]> {
+    const { rows } = await this.#pool.query<{ room: string; kind: 'ban' | 'mute'; at: string }>(
+      `SELECT room, 'ban' AS kind, at FROM room_bans WHERE user_id = $1
+       UNION ALL SELECT room, 'mute' AS kind, until AS at FROM room_mutes WHERE user_id = $1 AND until > $2 ORDER BY room, kind`,
+      [userId, now],
+    );
+    return rows.map((row) => ({ room: row.room, kind: row.kind, at: Number(row.at) }));
   }
 
   async setPasswordHash(userId: string, passwordHash: string): Promise<boolean> {

@@ -19,8 +19,8 @@ import {
   type RoomRow,
   type UserRow,
 } from './console-rows.js';
-import type { AdminRecord, AuditEntry, ConsoleStore, ListQuery, NewAuditEntry, RoomListing, UserListing } from './console-store.js';
-import type { UserKind } from '../../protocol/messages.js';
+import type { AdminRecord, AuditEntry, ConsoleStore, ListQuery, NewAuditEntry, Restriction, RoomListing, UserListing } from './console-store.js';
+import type { UserKind, UserRef } from '../../protocol/messages.js';
 
 export class SqliteConsole implements ConsoleStore {
   readonly #db: Database.Database;
@@ -39,6 +39,9 @@ export class SqliteConsole implements ConsoleStore {
       revoke: db.prepare<[string]>('DELETE FROM server_admins WHERE user_id = ?'),
       admins: db.prepare<[], AdminRow>(`${ADMIN_SELECT} ORDER BY a.granted_at, a.user_id`),
       isAdmin: db.prepare<[string], { one: number }>('SELECT 1 AS one FROM server_admins WHERE user_id = ?'),
+      resolve: db.prepare<[string, string], { id: string; name: string }>(
+        'SELECT id, name FROM users WHERE username = lower(?) OR id = ? ORDER BY username IS NULL LIMIT 1',
+      ),
       audit: db.prepare<[number, string, string, string, string | null, string | null, string | null]>(
         'INSERT INTO audit_log (at, actor_id, actor_name, action, room, target, detail) VALUES (?, ?, ?, ?, ?, ?, ?)',
       ),
@@ -49,6 +52,15 @@ export class SqliteConsole implements ConsoleStore {
       rooms: db.prepare<[string, number], RoomRow>(`${ROOM_SELECT} AND r.name LIKE ? ESCAPE '\\' ORDER BY r.active_at DESC, r.name LIMIT ?`),
       disable: db.prepare<[number | null, string]>("UPDATE users SET disabled_at = ? WHERE id = ? AND kind = 'account'"),
       disabled: db.prepare<[string], { disabled_at: number | null }>('SELECT disabled_at FROM users WHERE id = ?'),
+      demoteOwner: db.prepare<[string, string]>("UPDATE room_members SET role = 'moderator' WHERE room = ? AND role = 'owner' AND user_id <> ?"),
+      makeOwner: db.prepare<[string, number, string]>(
+        `INSERT INTO room_members (room, user_id, role, since) SELECT name, ?, 'owner', ? FROM rooms WHERE name = ? AND kind <> 'dm'
+         ON CONFLICT (room, user_id) DO UPDATE SET role = 'owner'`,
+      ),
+      restrictions: db.prepare<[string, string, number], { room: string; kind: 'ban' | 'mute'; at: number }>(
+        `SELECT room, 'ban' AS kind, at FROM room_bans WHERE user_id = ?
+         UNION ALL SELECT room, 'mute' AS kind, until AS at FROM room_mutes WHERE user_id = ? AND until > ? ORDER BY room, kind`,
+      ),
       password: db.prepare<[string, string]>("UPDATE users SET password_hash = ? WHERE id = ? AND kind = 'account'"),
     };
   }
@@ -67,6 +79,10 @@ export class SqliteConsole implements ConsoleStore {
 
   isAdmin(userId: string): Promise<boolean> {
     return this.#run(() => this.#statements.isAdmin.get(userId) !== undefined);
+  }
+
+  resolveUser(nameOrId: string): Promise<UserRef | undefined> {
+    return this.#run(() => this.#statements.resolve.get(nameOrId, nameOrId));
   }
 
   recordAudit(entry: NewAuditEntry): Promise<void> {
@@ -95,6 +111,20 @@ export class SqliteConsole implements ConsoleStore {
 
   isDisabled(userId: string): Promise<boolean> {
     return this.#run(() => (this.#statements.disabled.get(userId)?.disabled_at ?? null) !== null);
+  }
+
+  setOwner(room: string, userId: string, now: number): Promise<boolean> {
+    return this.#run(() =>
+      this.#db.transaction(() => {
+        const made = this.#statements.makeOwner.run(userId, now, room).changes === 1;
+        if (made) this.#statements.demoteOwner.run(room, userId);
+        return made;
+      })(),
+    );
+  }
+
+  restrictionsOf(userId: string, now: number): Promise<Restriction[]> {
+    return this.#run(() => this.#statements.restrictions.all(userId, userId, now));
   }
 
   setPasswordHash(userId: string, passwordHash: string): Promise<boolean> {

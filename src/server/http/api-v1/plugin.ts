@@ -19,6 +19,11 @@ import { hookRoutes } from './hook-routes.js';
 import { typeboxValidator } from './validator.js';
 import { userRoutes } from './user-routes.js';
 import type { UserSessions } from '../../auth/user-sessions.js';
+import type { IdentityResolver } from '../../auth/identity.js';
+import type { AdminCheck } from '../../auth/server-admins.js';
+import type { ConsoleService } from '../../console/console-service.js';
+import { AdminGate } from './admin-gate.js';
+import { consoleRoutes } from './console-routes.js';
 
 export interface ServerApiOptions {
   chat: ChatService;
@@ -27,6 +32,8 @@ export interface ServerApiOptions {
   rate: KeyRate | undefined;
   /** A user's connections and login sessions, on every process. */
   sessions: UserSessions;
+  /** The admin console's API (/api/v1/admin): its service, and who may use it besides admin keys. */
+  console: { service: ConsoleService; identities: IdentityResolver; admins: AdminCheck };
   /** Told of every answer (metrics): the route's pattern (never a secret) and the status. */
   onAnswer?: (route: string, status: number) => void;
 }
@@ -40,7 +47,15 @@ export async function serverApi(app: FastifyInstance, options: ServerApiOptions)
           openapi: '3.1.0',
           info: { title: 'Parley server API', version: '1', description: 'Push into Parley and run its rooms from your backend (docs/api.md).' },
           servers: [{ url: '/api/v1' }],
-          components: { securitySchemes: { apiKey: { type: 'http', scheme: 'bearer', description: 'a key from `parley keys create` (pk_…)' } } },
+          components: {
+            securitySchemes: {
+              apiKey: {
+                type: 'http',
+                scheme: 'bearer',
+                description: 'a key from `parley keys create` (pk_…); on /admin routes also a server admin’s session token',
+              },
+            },
+          },
         },
       });
       common(api, options.onAnswer);
@@ -49,6 +64,7 @@ export async function serverApi(app: FastifyInstance, options: ServerApiOptions)
       readRoutes(api, options.chat, gate);
       adminRoutes(api, options.chat, gate);
       userRoutes(api, options.chat, options.sessions, gate);
+      consoleRoutes(api, options.console.service, new AdminGate(gate, options.console.identities, options.console.admins));
       api.get('/openapi.json', { schema: { hide: true } }, () => api.swagger());
     },
     { prefix: '/api/v1' },
