@@ -5,7 +5,7 @@ import { parseArgs } from 'node:util';
 import { loadConfig } from '../server/config.js';
 import { openConsoleStore } from '../server/backends.js';
 import { prepareDataDir } from '../server/data-dir.js';
-import type { ConsoleStore } from '../server/store/console-store.js';
+import type { ConsoleStore } from '../server/auth/server-admins.js';
 
 export const ADMIN_USAGE = `usage: parley admin grant USER [--data-dir DIR]
        parley admin revoke USER [--data-dir DIR]

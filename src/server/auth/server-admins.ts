@@ -4,6 +4,9 @@
 // within a second, and a busy console does not read the store on every request.
 import type { ConsoleStore } from '../store/console-store.js';
 
+// Layers above auth (cli) take the console store's type from here, never from the store.
+export type { ConsoleStore } from '../store/console-store.js';
+
 const CACHE_MS = 900;
 /** Answers kept at most; past it the oldest go (a flood of distinct ids cannot grow memory). */
 const CACHE_MAX = 10_000;
