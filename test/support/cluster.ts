@@ -5,6 +5,7 @@ import { before, after } from 'node:test';
 import { Redis } from 'ioredis';
 import { DATABASE_URL, REDIS_URL, dropSchema, postgresSkip, redisSkip, uniqueName } from './services.js';
 import { startTestServer, type TestServer } from './server.js';
+import type { Config } from '../../src/server/config.js';
 
 /** Settings for nodes of one test cluster: its own schema and key prefix, and short presence timing. */
 export function clusterEnv(overrides: Record<string, string> = {}): Record<string, string> {
@@ -39,7 +40,7 @@ export async function dropCluster(env: Record<string, string>): Promise<void> {
  * In-process servers sharing one PostgreSQL schema and one Redis prefix, started before the file's
  * tests and stopped (schema dropped) after them. `skip` says why they cannot run here, if so.
  */
-export async function sharedNodes(name: string, count = 2): Promise<{ skip: string | undefined; nodes: TestServer[] }> {
+export async function sharedNodes(name: string, count = 2, overrides: Partial<Config> = {}): Promise<{ skip: string | undefined; nodes: TestServer[] }> {
   const skip = (await postgresSkip()) ?? (await redisSkip());
   const schema = uniqueName(name);
   const prefix = `${uniqueName(name)}:`;
@@ -56,6 +57,7 @@ export async function sharedNodes(name: string, count = 2): Promise<{ skip: stri
           redisUrl: REDIS_URL,
           redisPrefix: prefix,
           secret: 'a-test-secret-shared-by-both-nodes-0123456789',
+          ...overrides,
         }),
       );
     }
