@@ -3,21 +3,7 @@
 import type pg from 'pg';
 import { inTransaction, openSidePool, type SidePoolOptions } from './postgres-side-pool.js';
 import { likePattern } from './store.js';
-import {
-  ADMIN_SELECT,
-  AUDIT_SELECT,
-  LIST_MAX,
-  ROOM_SELECT,
-  USER_SELECT,
-  toAdmin,
-  toAudit,
-  toRoomListing,
-  toUserListing,
-  type AdminRow,
-  type AuditRow,
-  type RoomRow,
-  type UserRow,
-} from './console-rows.js';
+import * as shapes from './console-rows.js';
 import type { AdminRecord, AuditEntry, ConsoleStore, ListQuery, NewAuditEntry, Restriction, RoomListing, UserListing } from './console-store.js';
 import type { UserKind, UserRef } from '../../protocol/messages.js';
 
@@ -47,8 +33,8 @@ export class PostgresConsole implements ConsoleStore {
   }
 
   async listAdmins(): Promise<AdminRecord[]> {
-    const { rows } = await this.#pool.query<AdminRow>(`${ADMIN_SELECT} ORDER BY a.granted_at, a.user_id`);
-    return rows.map(toAdmin);
+    const { rows } = await this.#pool.query<shapes.AdminRow>(`${shapes.ADMIN_SELECT} ORDER BY a.granted_at, a.user_id`);
+    return rows.map(shapes.toAdmin);
   }
 
   async isAdmin(userId: string): Promise<boolean> {
@@ -77,28 +63,28 @@ export class PostgresConsole implements ConsoleStore {
   }
 
   async auditLog(options: { before?: number; limit: number }): Promise<AuditEntry[]> {
-    const { rows } = await this.#pool.query<AuditRow>(`${AUDIT_SELECT} WHERE id < $1 ORDER BY id DESC LIMIT $2`, [
+    const { rows } = await this.#pool.query<shapes.AuditRow>(`${shapes.AUDIT_SELECT} WHERE id < $1 ORDER BY id DESC LIMIT $2`, [
       options.before ?? Number.MAX_SAFE_INTEGER,
-      Math.min(options.limit, LIST_MAX),
+      Math.min(options.limit, shapes.LIST_MAX),
     ]);
-    return rows.map(toAudit);
+    return rows.map(shapes.toAudit);
   }
 
   async listUsers(query: ListQuery & { kind?: UserKind }): Promise<UserListing[]> {
     const pattern = likePattern(query.search ?? '');
-    const { rows } = await this.#pool.query<UserRow>(
-      `${USER_SELECT} WHERE (name ILIKE $1 ESCAPE '\\' OR id ILIKE $1 ESCAPE '\\') AND ($2::text IS NULL OR kind = $2) ORDER BY seen_at DESC, id LIMIT $3`,
-      [pattern, query.kind ?? null, Math.min(query.limit, LIST_MAX)],
+    const { rows } = await this.#pool.query<shapes.UserRow>(
+      `${shapes.USER_SELECT} WHERE (name ILIKE $1 ESCAPE '\\' OR id ILIKE $1 ESCAPE '\\') AND ($2::text IS NULL OR kind = $2) ORDER BY seen_at DESC, id LIMIT $3`,
+      [pattern, query.kind ?? null, Math.min(query.limit, shapes.LIST_MAX)],
     );
-    return rows.map(toUserListing);
+    return rows.map(shapes.toUserListing);
   }
 
   async listRooms(query: ListQuery): Promise<RoomListing[]> {
-    const { rows } = await this.#pool.query<RoomRow>(`${ROOM_SELECT} AND r.name ILIKE $1 ESCAPE '\\' ORDER BY r.active_at DESC, r.name LIMIT $2`, [
-      likePattern(query.search ?? ''),
-      Math.min(query.limit, LIST_MAX),
-    ]);
-    return rows.map(toRoomListing);
+    const { rows } = await this.#pool.query<shapes.RoomRow>(
+      `${shapes.ROOM_SELECT} AND r.name ILIKE $1 ESCAPE '\\' ORDER BY r.active_at DESC, r.name LIMIT $2`,
+      [likePattern(query.search ?? ''), Math.min(query.limit, shapes.LIST_MAX)],
+    );
+    return rows.map(shapes.toRoomListing);
   }
 
   async setDisabled(userId: string, at: number | null): Promise<boolean> {

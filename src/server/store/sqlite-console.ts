@@ -4,21 +4,7 @@
 import Database from 'better-sqlite3';
 import { migrate } from './sqlite-schema.js';
 import { likePattern } from './store.js';
-import {
-  ADMIN_SELECT,
-  AUDIT_SELECT,
-  LIST_MAX,
-  ROOM_SELECT,
-  USER_SELECT,
-  toAdmin,
-  toAudit,
-  toRoomListing,
-  toUserListing,
-  type AdminRow,
-  type AuditRow,
-  type RoomRow,
-  type UserRow,
-} from './console-rows.js';
+import * as shapes from './console-rows.js';
 import type { AdminRecord, AuditEntry, ConsoleStore, ListQuery, NewAuditEntry, Restriction, RoomListing, UserListing } from './console-store.js';
 import type { UserKind, UserRef } from '../../protocol/messages.js';
 
@@ -37,7 +23,7 @@ export class SqliteConsole implements ConsoleStore {
     this.#statements = {
       grant: db.prepare<[string, number, string]>('INSERT INTO server_admins (user_id, granted_at, granted_by) VALUES (?, ?, ?) ON CONFLICT DO NOTHING'),
       revoke: db.prepare<[string]>('DELETE FROM server_admins WHERE user_id = ?'),
-      admins: db.prepare<[], AdminRow>(`${ADMIN_SELECT} ORDER BY a.granted_at, a.user_id`),
+      admins: db.prepare<[], shapes.AdminRow>(`${shapes.ADMIN_SELECT} ORDER BY a.granted_at, a.user_id`),
       isAdmin: db.prepare<[string], { one: number }>('SELECT 1 AS one FROM server_admins WHERE user_id = ?'),
       resolve: db.prepare<[string, string], { id: string; name: string }>(
         'SELECT id, name FROM users WHERE username = lower(?) OR id = ? ORDER BY username IS NULL LIMIT 1',
@@ -45,11 +31,11 @@ export class SqliteConsole implements ConsoleStore {
       audit: db.prepare<[number, string, string, string, string | null, string | null, string | null]>(
         'INSERT INTO audit_log (at, actor_id, actor_name, action, room, target, detail) VALUES (?, ?, ?, ?, ?, ?, ?)',
       ),
-      auditLog: db.prepare<[number, number], AuditRow>(`${AUDIT_SELECT} WHERE id < ? ORDER BY id DESC LIMIT ?`),
-      users: db.prepare<[string, string, string | null, string | null, number], UserRow>(
-        `${USER_SELECT} WHERE (name LIKE ? ESCAPE '\\' OR id LIKE ? ESCAPE '\\') AND (? IS NULL OR kind = ?) ORDER BY seen_at DESC, id LIMIT ?`,
+      auditLog: db.prepare<[number, number], shapes.AuditRow>(`${shapes.AUDIT_SELECT} WHERE id < ? ORDER BY id DESC LIMIT ?`),
+      users: db.prepare<[string, string, string | null, string | null, number], shapes.UserRow>(
+        `${shapes.USER_SELECT} WHERE (name LIKE ? ESCAPE '\\' OR id LIKE ? ESCAPE '\\') AND (? IS NULL OR kind = ?) ORDER BY seen_at DESC, id LIMIT ?`,
       ),
-      rooms: db.prepare<[string, number], RoomRow>(`${ROOM_SELECT} AND r.name LIKE ? ESCAPE '\\' ORDER BY r.active_at DESC, r.name LIMIT ?`),
+      rooms: db.prepare<[string, number], shapes.RoomRow>(`${shapes.ROOM_SELECT} AND r.name LIKE ? ESCAPE '\\' ORDER BY r.active_at DESC, r.name LIMIT ?`),
       disable: db.prepare<[number | null, string]>("UPDATE users SET disabled_at = ? WHERE id = ? AND kind = 'account'"),
       disabled: db.prepare<[string], { disabled_at: number | null }>('SELECT disabled_at FROM users WHERE id = ?'),
       demoteOwner: db.prepare<[string, string]>("UPDATE room_members SET role = 'moderator' WHERE room = ? AND role = 'owner' AND user_id <> ?"),
@@ -74,7 +60,7 @@ export class SqliteConsole implements ConsoleStore {
   }
 
   listAdmins(): Promise<AdminRecord[]> {
-    return this.#run(() => this.#statements.admins.all().map(toAdmin));
+    return this.#run(() => this.#statements.admins.all().map(shapes.toAdmin));
   }
 
   isAdmin(userId: string): Promise<boolean> {
@@ -92,17 +78,19 @@ export class SqliteConsole implements ConsoleStore {
   }
 
   auditLog(options: { before?: number; limit: number }): Promise<AuditEntry[]> {
-    return this.#run(() => this.#statements.auditLog.all(options.before ?? Number.MAX_SAFE_INTEGER, Math.min(options.limit, LIST_MAX)).map(toAudit));
+    return this.#run(() =>
+      this.#statements.auditLog.all(options.before ?? Number.MAX_SAFE_INTEGER, Math.min(options.limit, shapes.LIST_MAX)).map(shapes.toAudit),
+    );
   }
 
   listUsers(query: ListQuery & { kind?: UserKind }): Promise<UserListing[]> {
     const pattern = likePattern(query.search ?? '');
     const kind = query.kind ?? null;
-    return this.#run(() => this.#statements.users.all(pattern, pattern, kind, kind, Math.min(query.limit, LIST_MAX)).map(toUserListing));
+    return this.#run(() => this.#statements.users.all(pattern, pattern, kind, kind, Math.min(query.limit, shapes.LIST_MAX)).map(shapes.toUserListing));
   }
 
   listRooms(query: ListQuery): Promise<RoomListing[]> {
-    return this.#run(() => this.#statements.rooms.all(likePattern(query.search ?? ''), Math.min(query.limit, LIST_MAX)).map(toRoomListing));
+    return this.#run(() => this.#statements.rooms.all(likePattern(query.search ?? ''), Math.min(query.limit, shapes.LIST_MAX)).map(shapes.toRoomListing));
   }
 
   setDisabled(userId: string, at: number | null): Promise<boolean> {

@@ -4,6 +4,7 @@ import type { JSX } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import type { AuditEntry } from '../../../src/protocol/console.js';
 import type { AdminApi } from './api.js';
+import { ConsoleTable } from './table.js';
 import { Note, useNote } from './note.js';
 
 const PAGE = 100;
@@ -39,30 +40,18 @@ export function AuditView({ api }: { api: AdminApi }): JSX.Element {
         </button>
       </div>
       <Note text={note === '' ? undefined : note} />
-      <table class="console-table" data-testid="audit">
-        <thead>
-          <tr>
-            <th>When</th>
-            <th>Who</th>
-            <th>What</th>
-            <th>Room</th>
-            <th>On</th>
-            <th>Detail</th>
+      <ConsoleTable columns={['When', 'Who', 'What', 'Room', 'On', 'Detail']} testId="audit">
+        {entries.map((entry) => (
+          <tr key={entry.id} data-action={entry.action}>
+            <td>{new Date(entry.at).toLocaleString()}</td>
+            <td>{entry.actor.name}</td>
+            <td>{entry.action}</td>
+            <td>{entry.room === undefined ? '' : `#${entry.room}`}</td>
+            <td>{entry.target ?? ''}</td>
+            <td>{entry.detail ?? ''}</td>
           </tr>
-        </thead>
-        <tbody>
-          {entries.map((entry) => (
-            <tr key={entry.id} data-action={entry.action}>
-              <td>{new Date(entry.at).toLocaleString()}</td>
-              <td>{entry.actor.name}</td>
-              <td>{entry.action}</td>
-              <td>{entry.room === undefined ? '' : `#${entry.room}`}</td>
-              <td>{entry.target ?? ''}</td>
-              <td>{entry.detail ?? ''}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+        ))}
+      </ConsoleTable>
       {more && (
         <button type="button" class="link-button" onClick={() => void act(() => load(entries.at(-1)?.id), '')}>
           Older entries

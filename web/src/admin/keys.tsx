@@ -4,6 +4,7 @@ import type { JSX } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import type { HookRecord, KeyRecord } from '../../../src/protocol/console.js';
 import { when, type AdminApi } from './api.js';
+import { ConsoleTable } from './table.js';
 import { Note, useNote } from './note.js';
 
 const SCOPES = ['publish', 'read', 'admin'] as const;
@@ -68,57 +69,40 @@ export function KeysView({ api }: { api: AdminApi }): JSX.Element {
         </p>
       )}
       <Note text={note} />
-      <table class="console-table">
-        <thead>
-          <tr>
-            <th>Name</th>
-            <th>Id</th>
-            <th>Scopes</th>
-            <th>Bot</th>
-            <th>Made</th>
-            <th>State</th>
-            <th>
-              <span class="visually-hidden">Acts</span>
-            </th>
+      <ConsoleTable columns={['Name', 'Id', 'Scopes', 'Bot', 'Made', 'State', '']}>
+        {keys.map((key) => (
+          <tr key={key.id} data-key={key.id}>
+            <td>{key.name}</td>
+            <td>
+              <code>{key.id}</code>
+            </td>
+            <td>{key.scopes.join(', ')}</td>
+            <td>{key.bot?.id ?? ''}</td>
+            <td>{when(key.createdAt)}</td>
+            <td>{key.revokedAt === undefined ? 'active' : `revoked ${when(key.revokedAt)}`}</td>
+            <td class="console-acts">
+              {key.revokedAt === undefined && (
+                <>
+                  <button
+                    type="button"
+                    class="button button-sm"
+                    onClick={() => then(async () => shown(await api.call<{ key: string }>('POST', `/keys/${key.id}/rotate`)), `"${key.name}" has a new secret`)}
+                  >
+                    Rotate
+                  </button>
+                  <button
+                    type="button"
+                    class="button button-sm button-danger"
+                    onClick={() => then(() => api.call('DELETE', `/keys/${key.id}`), `"${key.name}" is revoked`)}
+                  >
+                    Revoke
+                  </button>
+                </>
+              )}
+            </td>
           </tr>
-        </thead>
-        <tbody>
-          {keys.map((key) => (
-            <tr key={key.id} data-key={key.id}>
-              <td>{key.name}</td>
-              <td>
-                <code>{key.id}</code>
-              </td>
-              <td>{key.scopes.join(', ')}</td>
-              <td>{key.bot?.id ?? ''}</td>
-              <td>{when(key.createdAt)}</td>
-              <td>{key.revokedAt === undefined ? 'active' : `revoked ${when(key.revokedAt)}`}</td>
-              <td class="console-acts">
-                {key.revokedAt === undefined && (
-                  <>
-                    <button
-                      type="button"
-                      class="button button-sm"
-                      onClick={() =>
-                        then(async () => shown(await api.call<{ key: string }>('POST', `/keys/${key.id}/rotate`)), `"${key.name}" has a new secret`)
-                      }
-                    >
-                      Rotate
-                    </button>
-                    <button
-                      type="button"
-                      class="button button-sm button-danger"
-                      onClick={() => then(() => api.call('DELETE', `/keys/${key.id}`), `"${key.name}" is revoked`)}
-                    >
-                      Revoke
-                    </button>
-                  </>
-                )}
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+        ))}
+      </ConsoleTable>
 
       <h2>Incoming webhooks</h2>
       <form
@@ -133,26 +117,24 @@ export function KeysView({ api }: { api: AdminApi }): JSX.Element {
           Make hook
         </button>
       </form>
-      <table class="console-table">
-        <tbody>
-          {hooks.map((hook) => (
-            <tr key={hook.id} data-hook={hook.id}>
-              <td>#{hook.room}</td>
-              <td>{hook.bot.id}</td>
-              <td>{when(hook.createdAt)}</td>
-              <td class="console-acts">
-                <button
-                  type="button"
-                  class="button button-sm button-danger"
-                  onClick={() => then(() => api.call('DELETE', `/hooks/${hook.id}`), `hook for #${hook.room} deleted`)}
-                >
-                  Delete
-                </button>
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+      <ConsoleTable columns={['Room', 'Bot', 'Made', '']}>
+        {hooks.map((hook) => (
+          <tr key={hook.id} data-hook={hook.id}>
+            <td>#{hook.room}</td>
+            <td>{hook.bot.id}</td>
+            <td>{when(hook.createdAt)}</td>
+            <td class="console-acts">
+              <button
+                type="button"
+                class="button button-sm button-danger"
+                onClick={() => then(() => api.call('DELETE', `/hooks/${hook.id}`), `hook for #${hook.room} deleted`)}
+              >
+                Delete
+              </button>
+            </td>
+          </tr>
+        ))}
+      </ConsoleTable>
     </section>
   );
 }

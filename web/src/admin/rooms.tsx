@@ -4,6 +4,7 @@ import type { JSX } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import type { RoomListing } from '../../../src/protocol/console.js';
 import { when, type AdminApi } from './api.js';
+import { ConsoleTable } from './table.js';
 import { Note, useNote } from './note.js';
 
 export function RoomsView({ api }: { api: AdminApi }): JSX.Element {
@@ -33,71 +34,56 @@ export function RoomsView({ api }: { api: AdminApi }): JSX.Element {
         />
       </div>
       <Note text={note} />
-      <table class="console-table">
-        <thead>
-          <tr>
-            <th>Room</th>
-            <th>Kind</th>
-            <th>Messages</th>
-            <th>Joined</th>
-            <th>Owner</th>
-            <th>Active</th>
-            <th>
-              <span class="visually-hidden">Acts</span>
-            </th>
+      <ConsoleTable columns={['Room', 'Kind', 'Messages', 'Joined', 'Owner', 'Active', '']}>
+        {rooms?.map((room) => (
+          <tr key={room.room} data-room={room.room}>
+            <td>#{room.room}</td>
+            <td>
+              {room.private ? 'private' : 'public'}
+              {room.archived ? ', archived' : ''}
+            </td>
+            <td>{room.seq}</td>
+            <td>{room.joined}</td>
+            <td>{room.owner ?? '–'}</td>
+            <td>{when(room.activeAt)}</td>
+            <td class="console-acts">
+              <button
+                type="button"
+                class="button button-sm"
+                onClick={() =>
+                  then(
+                    () => api.call('PUT', `/rooms/${room.room}/archived`, { archived: !room.archived }),
+                    `#${room.room} ${room.archived ? 'is open again' : 'is archived'}`,
+                  )
+                }
+              >
+                {room.archived ? 'Unarchive' : 'Archive'}
+              </button>
+              <button
+                type="button"
+                class="button button-sm"
+                onClick={() => {
+                  const user = prompt(`New owner of #${room.room} (a user id)`);
+                  if (user !== null && user.trim() !== '')
+                    then(() => api.call('PUT', `/rooms/${room.room}/owner`, { user: user.trim() }), `${user.trim()} owns #${room.room}`);
+                }}
+              >
+                Change owner
+              </button>
+              <button
+                type="button"
+                class="button button-sm button-danger"
+                onClick={() => {
+                  if (confirm(`Delete #${room.room} and every message in it? This cannot be undone.`))
+                    then(() => api.call('DELETE', `/rooms/${room.room}`), `#${room.room} is deleted`);
+                }}
+              >
+                Delete
+              </button>
+            </td>
           </tr>
-        </thead>
-        <tbody>
-          {rooms?.map((room) => (
-            <tr key={room.room} data-room={room.room}>
-              <td>#{room.room}</td>
-              <td>
-                {room.private ? 'private' : 'public'}
-                {room.archived ? ', archived' : ''}
-              </td>
-              <td>{room.seq}</td>
-              <td>{room.joined}</td>
-              <td>{room.owner ?? '–'}</td>
-              <td>{when(room.activeAt)}</td>
-              <td class="console-acts">
-                <button
-                  type="button"
-                  class="button button-sm"
-                  onClick={() =>
-                    then(
-                      () => api.call('PUT', `/rooms/${room.room}/archived`, { archived: !room.archived }),
-                      `#${room.room} ${room.archived ? 'is open again' : 'is archived'}`,
-                    )
-                  }
-                >
-                  {room.archived ? 'Unarchive' : 'Archive'}
-                </button>
-                <button
-                  type="button"
-                  class="button button-sm"
-                  onClick={() => {
-                    const user = prompt(`New owner of #${room.room} (a user id)`);
-                    if (user !== null && user.trim() !== '')
-                      then(() => api.call('PUT', `/rooms/${room.room}/owner`, { user: user.trim() }), `${user.trim()} owns #${room.room}`);
-                  }}
-                >
-                  Change owner
-                </button>
-                <button
-                  type="button"
-                  class="button button-sm button-danger"
-                  onClick={() => {
-                    if (confirm(`Delete #${room.room} and every message in it? This cannot be undone.`))
-                      then(() => api.call('DELETE', `/rooms/${room.room}`), `#${room.room} is deleted`);
-                  }}
-                >
-                  Delete
-                </button>
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+        ))}
+      </ConsoleTable>
       {rooms?.length === 0 && <Note text="No room matches." />}
     </section>
   );

@@ -5,6 +5,7 @@ import type { JSX } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import type { UserDetail, UserListing } from '../../../src/protocol/console.js';
 import { when, type AdminApi } from './api.js';
+import { ConsoleTable } from './table.js';
 import { Note, useNote } from './note.js';
 
 const KINDS = ['', 'account', 'guest', 'bot', 'external'] as const;
@@ -43,34 +44,23 @@ export function UsersView({ api }: { api: AdminApi }): JSX.Element {
           ))}
         </select>
       </div>
-      <table class="console-table">
-        <thead>
-          <tr>
-            <th>Name</th>
-            <th>Id</th>
-            <th>Kind</th>
-            <th>Seen</th>
-            <th>State</th>
+      <ConsoleTable columns={['Name', 'Id', 'Kind', 'Seen', 'State']}>
+        {users?.map((user) => (
+          <tr key={user.user.id} data-user={user.user.id} class={open === user.user.id ? 'is-open' : ''}>
+            <td>
+              <button type="button" class="link-button" onClick={() => setOpen(open === user.user.id ? undefined : user.user.id)}>
+                {user.user.name}
+              </button>
+            </td>
+            <td>
+              <code>{user.user.id}</code>
+            </td>
+            <td>{user.kind}</td>
+            <td>{when(user.seenAt)}</td>
+            <td>{user.disabledAt === undefined ? 'active' : 'disabled'}</td>
           </tr>
-        </thead>
-        <tbody>
-          {users?.map((user) => (
-            <tr key={user.user.id} data-user={user.user.id} class={open === user.user.id ? 'is-open' : ''}>
-              <td>
-                <button type="button" class="link-button" onClick={() => setOpen(open === user.user.id ? undefined : user.user.id)}>
-                  {user.user.name}
-                </button>
-              </td>
-              <td>
-                <code>{user.user.id}</code>
-              </td>
-              <td>{user.kind}</td>
-              <td>{when(user.seenAt)}</td>
-              <td>{user.disabledAt === undefined ? 'active' : 'disabled'}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+        ))}
+      </ConsoleTable>
       {users?.length === 0 && <Note text="No user matches." />}
       {open !== undefined && <UserPanel api={api} id={open} onClose={() => setOpen(undefined)} />}
     </section>
