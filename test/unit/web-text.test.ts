@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import type { ChatMessage, SearchOptions, UserRef } from '../../src/client/index.js';
 import { blocksOf } from '../../web/src/blocks.js';
 import { accept, partialAt, suggestPeople, suggestRooms } from '../../web/src/suggest.js';
-import { filterOptions, searchRound } from '../../web/src/search.js';
+import { SEARCH_ROOMS, filterOptions, searchRound } from '../../web/src/search.js';
 import { lastEditable, leaveView, openView } from '../../web/src/state/room-view.js';
 import { mergeMessages, newRoom, patch } from '../../web/src/state/room.js';
 
@@ -88,6 +88,14 @@ test('search rounds go on only where a room has more, asking the server for the 
     since: midnight,
     until: new Date(2026, 0, 16).getTime(),
   });
+  // More rooms than one round asks: the rest are asked by the next rounds, first in line.
+  asked.length = 0;
+  const many = Array.from({ length: SEARCH_ROOMS + 3 }, (_, i) => `r${i}`);
+  const first = await searchRound(request, 'x', many, undefined, () => false);
+  assert.equal(asked.length, SEARCH_ROOMS);
+  assert.deepEqual([...(first?.more.keys() ?? [])].slice(0, 3), [`r${SEARCH_ROOMS}`, `r${SEARCH_ROOMS + 1}`, `r${SEARCH_ROOMS + 2}`]);
+  await searchRound(request, 'x', many, first, () => false);
+  assert.deepEqual(asked.slice(SEARCH_ROOMS), [`r${SEARCH_ROOMS}:-`, `r${SEARCH_ROOMS + 1}:-`, `r${SEARCH_ROOMS + 2}:-`], 'every room is reached');
 });
 
 test('opening a room with unread messages places the divider and the jump; leaving clears them', () => {

@@ -4,7 +4,7 @@
 // server with each request, which narrows inside the part of the room it reads.
 import type { ChatMessage, SearchOptions } from '../../src/client/index.js';
 
-/** At most this many rooms are searched: the user's rooms first, then public ones. */
+/** Rooms asked in one round (one request each): the user's rooms first, then public ones; the rest in later rounds. */
 export const SEARCH_ROOMS = 25;
 const PER_ROOM = 20;
 
@@ -24,15 +24,19 @@ export interface SearchState {
   filters: Filters;
   /** Newest first, across rooms. */
   found: ChatMessage[];
-  /** Per room, where to go on from (`before`); rooms searched to their start are left out. */
-  more: ReadonlyMap<string, number>;
+  /**
+   * Per room, where to go on from (`before`; undefined: not searched yet, past the rooms one round
+   * asks); rooms searched to their start are left out. Going on asks these, so every room is reached.
+   */
+  more: ReadonlyMap<string, number | undefined>;
   /** Rooms that refused (not a member of a private one, banned): named, not fatal. */
   failed: string[];
 }
 
 /**
- * One round: each room of `rooms` (or, going on, each room with more) asked once. `stale` says a
- * newer search started: this one stops between requests.
+ * One round: up to SEARCH_ROOMS rooms of `rooms` (or, going on, of the rooms with more) asked once;
+ * the others wait for the next round. `stale` says a newer search started: this one stops between
+ * requests.
  */
 export async function searchRound(
   search: SearchRequest,
@@ -44,10 +48,11 @@ export async function searchRound(
 ): Promise<SearchState | undefined> {
   const narrow = filterOptions(filters);
   const found = earlier?.found.slice() ?? [];
-  const more = new Map<string, number>();
   const failed: string[] = earlier?.failed.slice() ?? [];
-  const targets = earlier === undefined ? rooms.slice(0, SEARCH_ROOMS).map((room) => [room, undefined] as const) : [...earlier.more];
-  for (const [room, before] of targets) {
+  const queue: [string, number | undefined][] = earlier === undefined ? rooms.map((room) => [room, undefined]) : [...earlier.more];
+  // Rooms not asked this round stay as they were, first in line for the next one.
+  const more = new Map<string, number | undefined>(queue.slice(SEARCH_ROOMS));
+  for (const [room, before] of queue.slice(0, SEARCH_ROOMS)) {
     if (stale()) return undefined;
     try {
       const page = await search(room, query, before === undefined ? { ...narrow, limit: PER_ROOM } : { ...narrow, before, limit: PER_ROOM });

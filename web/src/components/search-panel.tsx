@@ -1,7 +1,8 @@
 // Search in every room I can read (or one of them): a query box, filters by room, person and date,
 // and the matching messages newest first with the match marked. A click opens the message in its
 // room, with the history around it loaded. The server searches one room per request and 10,000
-// messages back at a time; "Search older messages" goes on where each room stopped (search.ts).
+// messages back at a time, 25 rooms a round; "Search further" goes on where each room stopped and
+// to the rooms not asked yet (search.ts), so every room I can read is reached.
 import type { JSX } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { sameItems, useApp, useStore } from '../hooks.js';
@@ -179,7 +180,7 @@ export function SearchPanel({ room, onClose }: SearchPanelProps): JSX.Element {
         </ol>
         {results !== undefined && results.more.size > 0 && (
           <button type="button" class="link-button search-more" disabled={busy} onClick={() => void run(results.query, scope, results)}>
-            Search older messages
+            Search further
           </button>
         )}
       </div>
