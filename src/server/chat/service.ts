@@ -1,36 +1,28 @@
 // ChatService: the only path that stores and publishes. Sessions (WebSocket today, others later)
 // and HTTP call it; it calls the Store first and the Broker second, never the other way round.
-import {
-  Limits,
-  type ChatMessage,
-  type CommandParams,
-  type DirectoryPush,
-  type Push,
-  type Results,
-  type RoomAccess,
-  type UserRef,
-} from '../../protocol/messages.js';
+import { Limits, type ChatMessage, type CommandParams, type Results, type RoomAccess, type UserRef } from '../../protocol/messages.js';
 import { ErrorCode, ProtocolError } from '../../protocol/errors.js';
 import type { Broker } from '../broker/broker.js';
 import { USER_NOTICES, type Hub, type Member } from '../hub/hub.js';
 import type { Presence } from '../presence/presence.js';
 import { AppendRefused, ReactionsFull, type AppendResult, type MessageStore, type NewMessage, type SearchFilter } from '../store/message-store.js';
 import type { RoomInfo, RoomStore } from '../store/room-store.js';
-import type { MembershipStore, Standing } from '../store/membership-store.js';
+import type { MembershipStore } from '../store/membership-store.js';
 import type { ReadMarkerStore } from '../store/read-marker-store.js';
 import type { JoinedRoomStore } from '../store/joined-room-store.js';
 import type { UserStore } from '../store/user-store.js';
 import type { NewAuditEntry } from '../store/console-store.js';
 import type { AdminCheck } from '../auth/server-admins.js';
-import { readRefusal, sendRefusal, type RoomRules } from '../store/refusal.js';
-import { storeFailure } from './store-failure.js';
 import type { Creator, RoomQuota } from './room-quota.js';
-import { canActOn, canGrantRoles, canModerate } from './roles.js';
-import { dmRoomName, isDmName } from './dm.js';
+import { canModerate } from './roles.js';
+import { isDmName } from './dm.js';
 import type { Identity, IdentityResolver } from '../auth/identity.js';
 import type { Logger } from 'pino';
 import type { SearchRunner } from './search-runner.js';
-import { OPERATOR_STANDING, isOperator } from './operator.js';
+import { ChatEffects } from './effects.js';
+import { RoomChecks, archivedRoom, forbidden, refusal } from './room-checks.js';
+import { Moderation } from './moderation.js';
+import { RoomLifecycle } from './room-lifecycle.js';
 
 /** A connection as the chat service sees it: a hub member, from a client address. */
 export type Participant = Member & { readonly ip: string };
@@ -127,12 +119,20 @@ export interface RoomsOutcome {
 export class ChatService {
   readonly #deps: ChatServiceDeps;
   readonly #now: () => number;
+  readonly #fx: ChatEffects;
+  readonly #checks: RoomChecks;
+  readonly #moderation: Moderation;
+  readonly #lifecycle: RoomLifecycle;
 
   constructor(deps: ChatServiceDeps) {
     this.#deps = deps;
     this.#now = deps.now ?? Date.now;
+    this.#fx = new ChatEffects(deps, this.#now);
+    this.#checks = new RoomChecks(deps);
+    this.#moderation = new Moderation(deps, this.#checks, this.#fx);
+    this.#lifecycle = new RoomLifecycle(deps, this.#checks, this.#fx);
     // Presence that changed elsewhere (a crashed process's users expiring) is announced like any other.
-    deps.presence.onChange((room, user, event) => void this.#publish(room, { type: 'presence', room, user, event }));
+    deps.presence.onChange((room, user, event) => void this.#fx.publish(room, { type: 'presence', room, user, event }));
     // A kick or ban took a connection out of a room on this process: it has left, for presence too.
     deps.hub.onRemoved((room, member) => {
       this.#dropPresence(room, member).catch((error: unknown) => {
@@ -147,7 +147,7 @@ export class ChatService {
    * sync (a plain client's first line comes right behind its upgrade).
    */
   hello(params: CommandParams['hello']): Promise<Identity> {
-    return this.#request(async () => {
+    return this.#fx.request(async () => {
       const identity = await this.#deps.identities.resolve(params);
       this.#deps.users.recordUser(identity.user, identity.kind, this.#now()).catch((error: unknown) => {
         this.#deps.log.warn({ err: error }, 'could not record user');
@@ -182,7 +182,7 @@ export class ChatService {
    * replayBytes): past it, only the newest messages of the gap are replayed and `recovered` is false.
    */
   join(who: Participant, room: string, since: number | undefined, budget = Number.POSITIVE_INFINITY): Promise<JoinOutcome> {
-    return this.#request(async () => {
+    return this.#fx.request(async () => {
       const { hub, rooms, presence, recoveryLimit, presenceLimit } = this.#deps;
       // Checked before the hub can deliver anything: a refused joiner receives nothing.
       let { access, existed } = await this.#check(who.user, room);
@@ -222,7 +222,7 @@ export class ChatService {
       }
       const { members, online } = listed;
       if (first && online <= presenceLimit) {
-        await this.#publish(room, { type: 'presence', room, user: who.user, event: 'join' });
+        await this.#fx.publish(room, { type: 'presence', room, user: who.user, event: 'join' });
       }
       const outcome = { access, seq, members, online };
       const nothing = { ...outcome, backlog: [], replayFrom: seq + 1, truncated: false };
@@ -266,7 +266,7 @@ export class ChatService {
    * room is private. A room that does not exist is open (join creates it), except a DM name.
    */
   access(user: UserRef, room: string): Promise<RoomAccess> {
-    return this.#request(async () => {
+    return this.#fx.request(async () => {
       return (await this.#check(user, room)).access;
     });
   }
@@ -277,8 +277,8 @@ export class ChatService {
       if (isDmName(room)) throw new ProtocolError(ErrorCode.NotFound, `no room ${room}; open a DM with dm`, 'room');
       return { access: { private: false, dm: false }, existed: false };
     }
-    const standing = await this.#standing(room, user);
-    this.#requireReader(info, standing);
+    const standing = await this.#checks.standing(room, user);
+    this.#checks.requireReader(info, standing);
     const access: RoomAccess = { private: info.private, dm: info.dm };
     if (info.topic !== undefined) access.topic = info.topic;
     if (info.archived === true) access.archived = true;
@@ -287,7 +287,7 @@ export class ChatService {
   }
 
   leave(who: Participant, room: string): Promise<void> {
-    return this.#request(async () => {
+    return this.#fx.request(async () => {
       await this.#deps.hub.leave(room, who);
       await this.#dropPresence(room, who);
     });
@@ -312,9 +312,9 @@ export class ChatService {
    * device, and the user's other connections, on every process, are taken out of it now.
    */
   unjoin(who: Participant, room: string): Promise<void> {
-    return this.#request(async () => {
+    return this.#fx.request(async () => {
       await this.#deps.joined.markLeft(room, who.user.id);
-      await this.#publish(USER_NOTICES, { type: 'left', room, user: who.user.id, conn: who.connId });
+      await this.#fx.publish(USER_NOTICES, { type: 'left', room, user: who.user.id, conn: who.connId });
     });
   }
 
@@ -331,7 +331,7 @@ export class ChatService {
     if (!last) return;
     // Quiet while the room, with this user gone, is still past the limit.
     const [online = 0] = await presence.counts([room]);
-    if (online < presenceLimit) await this.#publish(room, { type: 'presence', room, user: who.user, event: 'leave' });
+    if (online < presenceLimit) await this.#fx.publish(room, { type: 'presence', room, user: who.user, event: 'leave' });
   }
 
   /**
@@ -339,7 +339,7 @@ export class ChatService {
    * same write, a banned or muted sender and a non-member of a private room.
    */
   send(from: UserRef, room: string, text: string, cid: string, replyTo?: number): Promise<AppendResult> {
-    return this.#request(async () => {
+    return this.#fx.request(async () => {
       // `existing`: a room deleted while this send was in flight is not made again by it.
       const message: NewMessage = { room, cid, from, text, ts: this.#now(), existing: true };
       if (replyTo !== undefined) {
@@ -358,7 +358,7 @@ export class ChatService {
       }
       // A repeat is published again: its first attempt may have been stored by a commit whose reply
       // was lost (connection cut), and so never published. Members drop a seq they already have.
-      await this.#publish(room, { type: 'message', ...result.message });
+      await this.#fx.publish(room, { type: 'message', ...result.message });
       return result;
     });
   }
@@ -369,7 +369,7 @@ export class ChatService {
    * and always at least one, so that a client paging on with `before` = the first seq gets everything.
    */
   history(user: UserRef, room: string, before: number | undefined, limit: number, budget = Number.POSITIVE_INFINITY): Promise<ChatMessage[]> {
-    return this.#request(async () => {
+    return this.#fx.request(async () => {
       await this.access(user, room);
       const page = await this.#deps.messages.history(room, before, limit);
       if (budget === Number.POSITIVE_INFINITY) return page;
@@ -399,7 +399,7 @@ export class ChatService {
     budget = Number.POSITIVE_INFINITY,
     filter: SearchFilter = {},
   ): Promise<{ messages: ChatMessage[]; from: number }> {
-    return this.#request(async () => {
+    return this.#fx.request(async () => {
       await this.access(user, room);
       const end = Math.min(before ?? Number.MAX_SAFE_INTEGER, (await this.#deps.messages.roomSeq(room)) + 1);
       const from = Math.max(1, end - Limits.searchWindow);
@@ -429,7 +429,7 @@ export class ChatService {
    * user's own first, then the most recently active public ones (`truncated` when some were left out).
    */
   rooms(user: UserRef): Promise<RoomsOutcome> {
-    return this.#request(async () => {
+    return this.#fx.request(async () => {
       const { rooms, truncated } = await this.#deps.rooms.listRooms(user.id, this.#deps.roomsListLimit);
       if (truncated) this.#deps.onLimit('rooms_list');
       // Without presence (Redis out of reach in a cluster) the list is still right; only counts are unknown.
@@ -455,191 +455,96 @@ export class ChatService {
    * connections, so that every device shows the same unread count.
    */
   markRead(user: UserRef, room: string, seq: number): Promise<number> {
-    return this.#request(async () => {
-      await this.#reader(user, room);
+    return this.#fx.request(async () => {
+      await this.#checks.reader(user, room);
       const marked = await this.#deps.readMarkers.markRead(room, user.id, seq);
-      await this.#publish(USER_NOTICES, { type: 'read', room, user: user.id, seq: marked });
+      await this.#fx.publish(USER_NOTICES, { type: 'read', room, user: user.id, seq: marked });
       return marked;
     });
   }
 
+  // Rooms' lives and their moderation live in room-lifecycle.ts and moderation.ts; these are theirs.
+
   /** A room with an owner; the creator is the owner. */
   create(creator: Creator, room: string, options: { private: boolean; topic?: string }): Promise<void> {
-    return this.#request(async () => {
-      if (isDmName(room)) throw new ProtocolError(ErrorCode.Forbidden, 'names starting with dm- are for direct messages', 'room');
-      const created = await this.#paidCreation(creator, () => this.#deps.rooms.createRoom({ room, owner: creator.user.id, now: this.#now(), ...options }));
-      if (!created) throw new ProtocolError(ErrorCode.RoomExists, `${room} exists already`, 'room');
-      await this.#announce(room, 'created', options.private, creator.user);
-    });
+    return this.#lifecycle.create(creator, room, options);
   }
 
-  /**
-   * Archives the room (read-only, out of the directory) or, with `archived: false`, opens it again.
-   * The owner and the server's admins only; not a DM.
-   */
+  /** Archives the room (read-only, out of the directory) or opens it again: the owner and server admins only. */
   archive(actor: UserRef, room: string, archived: boolean): Promise<void> {
-    return this.#request(async () => {
-      const { info } = await this.#ownedRoom(actor, room, 'archives');
-      if ((info.archived === true) === archived) return;
-      await this.#deps.rooms.setArchived(room, archived ? this.#now() : null);
-      this.#audit(actor, archived ? 'room.archive' : 'room.unarchive', room);
-      await this.#announce(room, archived ? 'archived' : 'unarchived', info.private, actor);
-    });
+    return this.#lifecycle.archive(actor, room, archived);
   }
 
-  /**
-   * Deletes the room and all it stored; its connections are taken out of it. The owner and the
-   * server's admins only; not a DM.
-   */
+  /** Deletes the room and all it stored; its connections are taken out of it. */
   destroy(actor: UserRef, room: string): Promise<void> {
-    return this.#request(async () => {
-      const { info } = await this.#ownedRoom(actor, room, 'deletes');
-      await this.#deps.rooms.deleteRoom(room);
-      this.#audit(actor, 'room.delete', room);
-      await this.#announce(room, 'deleted', info.private, actor);
-    });
+    return this.#lifecycle.destroy(actor, room);
   }
 
-  async #ownedRoom(actor: UserRef, room: string, verb: string): Promise<{ info: RoomInfo; standing: Standing }> {
-    const found = await this.#standingIn(actor, room);
-    const admin = (await this.#deps.admins?.isAdmin(actor.id)) === true;
-    if (!admin) this.#requireReader(found.info, found.standing);
-    if (found.info.dm) throw forbidden('a DM cannot be archived or deleted; close the conversation instead');
-    if (found.standing.role !== 'owner' && !admin) throw forbidden(`only the owner ${verb} a room`);
-    return found;
+  /** The DM room of the creator and `target`, made on first use. */
+  dm(creator: Creator, target: string): Promise<{ room: string; user: UserRef }> {
+    return this.#lifecycle.dm(creator, target);
   }
 
-  /** Tells connected clients that the directory changed (see Hub: everyone for a public room). */
-  #announce(room: string, event: DirectoryPush['event'], isPrivate: boolean, by: UserRef): Promise<void> {
-    return this.#publish(USER_NOTICES, { type: 'directory', room, event, private: isPrivate, by });
-  }
-
-  /** Runs a store write that may create a room under the creator's quota; refunded unless it created one. */
-  async #paidCreation(creator: Creator, write: () => Promise<boolean>): Promise<boolean> {
-    const refund = this.#deps.roomQuota.reserve(creator);
-    let created = false;
-    try {
-      created = await write();
-      return created;
-    } finally {
-      if (!created) refund();
-    }
-  }
-
-  /** Makes `target` a member (what a private room needs to be joined). */
   invite(actor: UserRef, room: string, target: string): Promise<void> {
-    return this.#request(async () => {
-      const { standing } = await this.#moderatedRoom(actor, room);
-      if (!canModerate(standing.role)) throw forbidden('only moderators and the owner invite');
-      await this.#requireUser(target);
-      const theirs = await this.#deps.memberships.standing(room, target);
-      if (theirs.banned) throw new ProtocolError(ErrorCode.Banned, 'that user is banned here; unban first', 'user');
-      if (theirs.role !== undefined) return;
-      await this.#deps.memberships.setRole(room, target, 'member', this.#now());
-      this.#audit(actor, 'room.invite', room, target);
-      await this.#publish(USER_NOTICES, { type: 'invited', room, user: target, by: actor, dm: false });
-    });
+    return this.#moderation.invite(actor, room, target);
   }
 
-  /** Removes `target`'s connections from the room now, and its membership. */
   kick(actor: UserRef, room: string, target: string): Promise<void> {
-    return this.#request(async () => {
-      await this.#actOn(actor, room, target);
-      await this.#deps.memberships.setRole(room, target, null, this.#now());
-      await this.#deps.joined.markLeft(room, target);
-      this.#audit(actor, 'room.kick', room, target);
-      await this.#publish(room, { type: 'kicked', room, user: target, by: actor, reason: 'kick' });
-    });
+    return this.#moderation.kick(actor, room, target);
   }
 
-  /** A kick that also refuses every later join and send until `unban`. */
   ban(actor: UserRef, room: string, target: string): Promise<void> {
-    return this.#request(async () => {
-      await this.#actOn(actor, room, target);
-      await this.#deps.memberships.setBan(room, target, true, this.#now());
-      await this.#deps.joined.markLeft(room, target);
-      this.#audit(actor, 'room.ban', room, target);
-      await this.#publish(room, { type: 'kicked', room, user: target, by: actor, reason: 'ban' });
-    });
+    return this.#moderation.ban(actor, room, target);
   }
 
   unban(actor: UserRef, room: string, target: string): Promise<void> {
-    return this.#request(async () => {
-      const { standing } = await this.#moderatedRoom(actor, room);
-      if (!canModerate(standing.role)) throw forbidden('only moderators and the owner unban');
-      await this.#deps.memberships.setBan(room, target, false, this.#now());
-      this.#audit(actor, 'room.unban', room, target);
-    });
+    return this.#moderation.unban(actor, room, target);
   }
 
-  /** Owners and moderators set the topic of a room (not a DM); every member is told. */
   setTopic(actor: UserRef, room: string, topic: string): Promise<void> {
-    return this.#request(async () => {
-      const { info, standing } = await this.#moderatedRoom(actor, room);
-      if (!canModerate(standing.role)) throw forbidden('only moderators and the owner set the topic');
-      if (info.archived === true) throw archivedRoom(room);
-      await this.#deps.rooms.setTopic(room, topic === '' ? null : topic);
-      this.#audit(actor, 'room.topic', room, undefined, topic);
-      await this.#publish(room, { type: 'topic', room, topic, by: actor });
-    });
+    return this.#moderation.setTopic(actor, room, topic);
   }
 
-  /** Mutes for `seconds` (0 lifts the mute); returns when the mute ends (0 when lifted). */
+  /** Mutes for `seconds` (0 lifts the mute); resolves when the mute ends (0 when lifted). */
   mute(actor: UserRef, room: string, target: string, seconds: number): Promise<number> {
-    return this.#request(async () => {
-      await this.#actOn(actor, room, target);
-      const until = seconds === 0 ? 0 : this.#now() + seconds * 1000;
-      await this.#deps.memberships.setMute(room, target, until);
-      this.#audit(actor, seconds === 0 ? 'room.unmute' : 'room.mute', room, target, seconds === 0 ? undefined : `${seconds} s`);
-      await this.#publish(room, { type: 'muted', room, user: target, until });
-      return until;
-    });
+    return this.#moderation.mute(actor, room, target, seconds);
   }
 
   setRole(actor: UserRef, room: string, target: string, role: 'moderator' | 'member'): Promise<void> {
-    return this.#request(async () => {
-      const { standing } = await this.#moderatedRoom(actor, room);
-      if (!canGrantRoles(standing.role)) throw forbidden('only the owner gives roles');
-      if (target === actor.id) throw forbidden('the owner keeps the owner role');
-      await this.#requireUser(target);
-      const theirs = await this.#deps.memberships.standing(room, target);
-      if (theirs.banned) throw new ProtocolError(ErrorCode.Banned, 'that user is banned here; unban first', 'user');
-      await this.#deps.memberships.setRole(room, target, role, this.#now());
-      this.#audit(actor, 'room.role', room, target, role);
-    });
+    return this.#moderation.setRole(actor, room, target, role);
   }
 
   /** Replaces the text of the actor's own message. */
   edit(actor: UserRef, room: string, seq: number, text: string): Promise<number> {
-    return this.#request(async () => {
-      await this.#requireWriter(actor, room);
+    return this.#fx.request(async () => {
+      await this.#checks.requireWriter(actor, room, this.#now());
       const message = await this.#liveMessage(room, seq);
       if (message.from.id !== actor.id) throw forbidden('only the author edits a message');
       const editedAt = this.#now();
       if (!(await this.#deps.messages.editMessage(room, seq, text, editedAt))) throw messageNotFound(room, seq);
-      await this.#publish(room, { type: 'edit', room, seq, text, editedAt });
+      await this.#fx.publish(room, { type: 'edit', room, seq, text, editedAt });
       return editedAt;
     });
   }
 
   /** Deletes the actor's own message, or anyone's when the actor moderates the room. */
   delete(actor: UserRef, room: string, seq: number): Promise<void> {
-    return this.#request(async () => {
-      const { standing } = await this.#reader(actor, room);
+    return this.#fx.request(async () => {
+      const { standing } = await this.#checks.reader(actor, room);
       const message = await this.#liveMessage(room, seq);
       if (message.from.id !== actor.id && !canModerate(standing.role)) {
         throw forbidden('only the author or a moderator deletes a message');
       }
       if (!(await this.#deps.messages.deleteMessage(room, seq, this.#now()))) throw messageNotFound(room, seq);
       // A moderator's removal of someone else's message is an act to answer for; an author's own is not.
-      if (message.from.id !== actor.id) this.#audit(actor, 'message.delete', room, message.from.id, `#${seq}`);
-      await this.#publish(room, { type: 'delete', room, seq });
+      if (message.from.id !== actor.id) this.#fx.audit(actor, 'message.delete', room, message.from.id, `#${seq}`);
+      await this.#fx.publish(room, { type: 'delete', room, seq });
     });
   }
 
   react(actor: UserRef, room: string, seq: number, emoji: string, on: boolean): Promise<number> {
-    return this.#request(async () => {
-      await this.#requireWriter(actor, room);
+    return this.#fx.request(async () => {
+      await this.#checks.requireWriter(actor, room, this.#now());
       const { messages, maxReactionsPerMessage } = this.#deps;
       let change;
       try {
@@ -655,84 +560,10 @@ export class ChatService {
       }
       if (change === undefined) throw messageNotFound(room, seq);
       if (change.changed) {
-        await this.#publish(room, { type: 'reaction', room, seq, emoji, user: actor.id, on, count: change.count });
+        await this.#fx.publish(room, { type: 'reaction', room, seq, emoji, user: actor.id, on, count: change.count });
       }
       return change.count;
     });
-  }
-
-  /** The DM room of `actor` and `target`, made on first use with both as its only members. */
-  dm(creator: Creator, target: string): Promise<{ room: string; user: UserRef }> {
-    return this.#request(async () => {
-      const actor = creator.user;
-      if (target === actor.id) throw new ProtocolError(ErrorCode.BadRequest, 'a DM needs another user', 'user');
-      const other = await this.#requireUser(target);
-      const room = dmRoomName(actor.id, target);
-      // Opening a DM that exists costs nothing: only its first opening creates a room.
-      if ((await this.#deps.rooms.roomInfo(room)) === undefined) {
-        await this.#paidCreation(creator, () => this.#deps.rooms.openDm(room, [actor.id, target], this.#now()));
-      } else {
-        await this.#deps.rooms.openDm(room, [actor.id, target], this.#now());
-      }
-      // Every time, not only when the room is made: the other side may have closed the conversation.
-      await this.#publish(USER_NOTICES, { type: 'invited', room, user: target, by: actor, dm: true });
-      return { room, user: other };
-    });
-  }
-
-  #requireReader(info: RoomInfo, standing: Standing): void {
-    const refused = readRefusal(rulesOf(info, standing));
-    if (refused !== undefined) throw refusal(refused, info.room);
-  }
-
-  /** The room's settings and the user's standing in it; not_found when there is no such room. */
-  async #standingIn(user: UserRef, room: string): Promise<{ info: RoomInfo; standing: Standing }> {
-    const info = await this.#deps.rooms.roomInfo(room);
-    if (info === undefined) throw new ProtocolError(ErrorCode.NotFound, `no room ${room}`, 'room');
-    return { info, standing: await this.#standing(room, user) };
-  }
-
-  async #reader(user: UserRef, room: string): Promise<{ info: RoomInfo; standing: Standing }> {
-    const found = await this.#standingIn(user, room);
-    this.#requireReader(found.info, found.standing);
-    return found;
-  }
-
-  /** Where `user` stands in `room`; the server API's operator (chat/operator.ts) is an owner everywhere. */
-  #standing(room: string, user: UserRef): Promise<Standing> {
-    return isOperator(user) ? Promise.resolve({ ...OPERATOR_STANDING }) : this.#deps.memberships.standing(room, user.id);
-  }
-
-  async #requireWriter(user: UserRef, room: string): Promise<void> {
-    const { info, standing } = await this.#standingIn(user, room);
-    const refused = sendRefusal(rulesOf(info, standing), this.#now());
-    if (refused !== undefined) throw refusal(refused, room);
-  }
-
-  /** A room that can be moderated: it exists and is not a DM (DMs have no moderators). */
-  async #moderatedRoom(actor: UserRef, room: string): Promise<{ info: RoomInfo; standing: Standing }> {
-    const found = await this.#standingIn(actor, room);
-    // Server admins moderate every room as its owner would (from the console or any client).
-    if (!found.info.dm && found.standing.role !== 'owner' && (await this.#deps.admins?.isAdmin(actor.id)) === true) {
-      return { info: found.info, standing: { ...OPERATOR_STANDING } };
-    }
-    this.#requireReader(found.info, found.standing);
-    if (found.info.dm) throw forbidden('a DM has no moderators');
-    return found;
-  }
-
-  async #actOn(actor: UserRef, room: string, target: string): Promise<void> {
-    const { standing } = await this.#moderatedRoom(actor, room);
-    if (!canModerate(standing.role)) throw forbidden('only moderators and the owner do that');
-    await this.#requireUser(target);
-    const theirs = await this.#deps.memberships.standing(room, target);
-    if (!canActOn(standing.role, theirs.role)) throw forbidden('nobody acts on an equal or higher role');
-  }
-
-  async #requireUser(id: string): Promise<UserRef> {
-    const user = await this.#deps.users.findUser(id);
-    if (user === undefined) throw new ProtocolError(ErrorCode.NotFound, `no user ${id}`, 'user');
-    return user;
   }
 
   async #liveMessage(room: string, seq: number): Promise<ChatMessage> {
@@ -743,12 +574,12 @@ export class ChatService {
 
   /** A user recorded by a hello or a key (bots), or undefined. */
   findUser(id: string): Promise<UserRef | undefined> {
-    return this.#request(() => this.#deps.users.findUser(id));
+    return this.#fx.request(() => this.#deps.users.findUser(id));
   }
 
   /** The room's settings, for one who may read it: `not_found` when it does not exist. */
   roomInfo(user: UserRef, room: string): Promise<RoomInfo> {
-    return this.#request(async () => (await this.#reader(user, room)).info);
+    return this.#fx.request(async () => (await this.#checks.reader(user, room)).info);
   }
 
   /** How many users are online in the room (0 while presence is out of reach). */
@@ -759,93 +590,23 @@ export class ChatService {
 
   /** A notice to every connection of `target`, on every process. */
   notify(by: UserRef, target: string, text: string): Promise<void> {
-    return this.#request(async () => {
-      await this.#requireUser(target);
-      await this.#publish(USER_NOTICES, { type: 'notice', user: target, text, by });
+    return this.#fx.request(async () => {
+      await this.#checks.requireUser(target);
+      await this.#fx.publish(USER_NOTICES, { type: 'notice', user: target, text, by });
     });
   }
 
   typing(user: UserRef, room: string): Promise<void> {
-    return this.#request(async () => {
+    return this.#fx.request(async () => {
       // "x is typing" from someone who may not send would announce a message that cannot come.
-      const [standing, info] = await Promise.all([this.#standing(room, user), this.#deps.rooms.roomInfo(room)]);
+      const [standing, info] = await Promise.all([this.#checks.standing(room, user), this.#deps.rooms.roomInfo(room)]);
       if (info?.archived === true) throw archivedRoom(room);
       if (standing.mutedUntil > this.#now()) throw new ProtocolError(ErrorCode.Muted, `you are muted in ${room}`, 'room');
-      return this.#publish(room, { type: 'typing', room, user });
+      return this.#fx.publish(room, { type: 'typing', room, user });
     });
   }
-
-  /**
-   * Runs one request for a caller (a session, plain mode): a store that failed (full disk, database
-   * out of reach) leaves it as `store_failed`, logged here, so that no caller knows the Store's errors.
-   */
-  async #request<T>(work: () => Promise<T>): Promise<T> {
-    try {
-      return await work();
-    } catch (error) {
-      const failure = storeFailure(error);
-      if (failure === undefined) throw error;
-      this.#deps.log.error({ err: error }, 'store failed');
-      throw failure;
-    }
-  }
-
-  #audit(actor: UserRef, action: string, room: string, target?: string, detail?: string): void {
-    this.#deps.audit?.({
-      at: this.#now(),
-      actor,
-      action,
-      room,
-      ...(target === undefined ? {} : { target }),
-      ...(detail === undefined ? {} : { detail }),
-    });
-  }
-
-  // A failed publication is logged, not thrown: what it carried is stored (or, for presence and
-  // typing, ephemeral), and members who missed a message recover it from the store by seq.
-  async #publish(room: string, push: Push): Promise<void> {
-    try {
-      await this.#deps.broker.publish(room, push);
-    } catch (error) {
-      this.#deps.log.error({ err: error, room, push: push.type }, 'publish failed');
-    }
-  }
-}
-
-function forbidden(message: string): ProtocolError {
-  return new ProtocolError(ErrorCode.Forbidden, message);
-}
-
-function archivedRoom(room: string): ProtocolError {
-  return new ProtocolError(ErrorCode.Archived, `${room} is archived: it can be read, not written to`, 'room');
 }
 
 function messageNotFound(room: string, seq: number): ProtocolError {
   return new ProtocolError(ErrorCode.NotFound, `no message ${seq} in ${room}`, 'seq');
-}
-
-/** What the room's rules (refusal.ts) need from its settings and the user's standing. */
-function rulesOf(info: RoomInfo, standing: Standing): RoomRules {
-  return {
-    banned: standing.banned,
-    private: info.private,
-    member: standing.role !== undefined,
-    mutedUntil: standing.mutedUntil,
-    archived: info.archived === true,
-  };
-}
-
-function refusal(reason: AppendRefused['reason'], room: string): ProtocolError {
-  switch (reason) {
-    case 'banned':
-      return new ProtocolError(ErrorCode.Banned, `you are banned from ${room}`, 'room');
-    case 'muted':
-      return new ProtocolError(ErrorCode.Muted, `you are muted in ${room}`, 'room');
-    case 'not_member':
-      return new ProtocolError(ErrorCode.NotMember, `${room} is private; ask for an invite`, 'room');
-    case 'archived':
-      return archivedRoom(room);
-    case 'not_found':
-      return new ProtocolError(ErrorCode.NotFound, `${room} was deleted`, 'room');
-  }
 }
