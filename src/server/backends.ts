@@ -21,6 +21,9 @@ import type { Readiness } from './http/ops-routes.js';
 import type { ApiKeyStore } from './store/api-keys.js';
 import { SqliteApiKeys } from './store/sqlite-api-keys.js';
 import { PostgresApiKeys } from './store/postgres-api-keys.js';
+import type { WebhookStore } from './store/webhook-store.js';
+import { SqliteWebhooks } from './store/sqlite-webhooks.js';
+import { PostgresWebhooks } from './store/postgres-webhooks.js';
 
 export interface Backends {
   store: Store;
@@ -39,6 +42,12 @@ export interface Backends {
 export async function openApiKeyStore(config: Config): Promise<ApiKeyStore> {
   if (config.store === 'postgres') return PostgresApiKeys.open({ connectionString: config.databaseUrl ?? '', schema: config.pgSchema });
   return new SqliteApiKeys(sqliteFile(config));
+}
+
+/** Where webhook subscriptions and their outbox are: the same database as the store. */
+export async function openWebhookStore(config: Config): Promise<WebhookStore> {
+  if (config.store === 'postgres') return PostgresWebhooks.open({ connectionString: config.databaseUrl ?? '', schema: config.pgSchema });
+  return new SqliteWebhooks(sqliteFile(config));
 }
 
 function sqliteFile(config: Config): string {

@@ -7,7 +7,11 @@ import { fileURLToPath } from 'node:url';
 import type { AddressInfo } from 'node:net';
 import { pino, type Logger } from 'pino';
 import type { Config } from './config.js';
-import { openApiKeyStore, openBackends } from './backends.js';
+import { openApiKeyStore, openBackends, openWebhookStore } from './backends.js';
+import { AddressGuard } from './webhooks/address-guard.js';
+import { Sender } from './webhooks/sender.js';
+import { DeliveryWorker } from './webhooks/delivery.js';
+import { WebhookSubscriptions } from './webhooks/subscriptions.js';
 import { Hub } from './hub/hub.js';
 import { GuestIssuer } from './auth/guest.js';
 import { IdentityResolver } from './auth/identity.js';
@@ -63,10 +67,18 @@ export async function startServer(config: Config, log: Logger = pino({ level: co
   });
   const tls =
     config.tlsCert !== undefined && config.tlsKey !== undefined ? { cert: readFileSync(config.tlsCert), key: readFileSync(config.tlsKey) } : undefined;
+  // Before any backend opens: a bad PARLEY_WEBHOOK_ALLOW_PRIVATE entry fails the start cleanly.
+  const addressGuard = new AddressGuard(config.webhooks.allowPrivate);
   const backends = await openBackends(config, log);
   // After the store, which has migrated the schema the keys live in.
   const apiKeyStore = await openApiKeyStore(config).catch(async (error: unknown) => {
     await Promise.all([backends.broker.close(), backends.presence.close(), backends.closeAuthBackends(), backends.store.close()]).catch(() => undefined);
+    throw error;
+  });
+  const webhookStore = await openWebhookStore(config).catch(async (error: unknown) => {
+    await Promise.all([backends.broker.close(), backends.presence.close(), backends.closeAuthBackends(), apiKeyStore.close(), backends.store.close()]).catch(
+      () => undefined,
+    );
     throw error;
   });
   const apiKeyRate = config.apiKeyRate === null ? undefined : new KeyRate(config.apiKeyRate);
@@ -179,6 +191,7 @@ export async function startServer(config: Config, log: Logger = pino({ level: co
       keys: new ApiKeys(apiKeyStore),
       rate: apiKeyRate,
       sessions: new UserSessions(apiKeyStore, backends.revocations),
+      webhooks: new WebhookSubscriptions(webhookStore, addressGuard, config.webhooks.maxSubscriptions),
       onAnswer: (route: string, status: number) => metrics.apiRequests.inc({ route, status: String(status) }),
     },
     trustProxy: clientAddresses.trust,
@@ -219,11 +232,24 @@ export async function startServer(config: Config, log: Logger = pino({ level: co
   // Made once listening: until then `app.listen` builds the routes, which holds the event loop (long
   // under load), and a first PostgreSQL ping timed out meanwhile would refuse upgrades until the next.
   let readinessWatch: ReadinessWatch | undefined;
+  const delivery = new DeliveryWorker({
+    store: webhookStore,
+    sender: new Sender(addressGuard, config.webhooks.timeoutMs),
+    log,
+    retrySchedule: config.webhooks.retryScheduleMs,
+    pollMs: config.webhooks.pollMs,
+    timeoutMs: config.webhooks.timeoutMs,
+    outboxMax: config.webhooks.outboxMax,
+    onAttempt: (ok) => metrics.webhookAttempts.inc({ result: ok ? 'ok' : 'failed' }),
+    onDisabled: (reason) => metrics.webhookDisabled.inc({ reason }),
+    onDepth: (queued) => metrics.webhookOutbox.set(queued),
+  });
 
   let closing: Promise<void> | undefined;
   const close = (): Promise<void> =>
     (closing ??= (async () => {
       readinessWatch?.stop();
+      await delivery.stop();
       await gateway.shutdown(3000);
       limiter.close();
       roomQuota.close();
@@ -235,6 +261,7 @@ export async function startServer(config: Config, log: Logger = pino({ level: co
       await presence.close();
       await backends.closeAuthBackends();
       await apiKeyStore.close();
+      await webhookStore.close();
       await store.close();
     })());
   try {
@@ -245,6 +272,7 @@ export async function startServer(config: Config, log: Logger = pino({ level: co
     throw ListenError.from(error, config.host, config.port);
   }
   readinessWatch = new ReadinessWatch(readiness);
+  delivery.start();
   const port = (app.server.address() as AddressInfo).port;
   const shownHost = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
   const url = `${tls === undefined ? 'http' : 'https'}://${shownHost}:${port}`;

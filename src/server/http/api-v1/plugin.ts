@@ -19,6 +19,8 @@ import { hookRoutes } from './hook-routes.js';
 import { typeboxValidator } from './validator.js';
 import { userRoutes } from './user-routes.js';
 import type { UserSessions } from '../../auth/user-sessions.js';
+import type { WebhookSubscriptions } from '../../webhooks/subscriptions.js';
+import { webhookRoutes } from './webhook-routes.js';
 
 export interface ServerApiOptions {
   chat: ChatService;
@@ -27,6 +29,8 @@ export interface ServerApiOptions {
   rate: KeyRate | undefined;
   /** A user's connections and login sessions, on every process. */
   sessions: UserSessions;
+  /** Outgoing webhook subscriptions (/api/v1/webhooks). */
+  webhooks: WebhookSubscriptions;
   /** Told of every answer (metrics): the route's pattern (never a secret) and the status. */
   onAnswer?: (route: string, status: number) => void;
 }
@@ -49,6 +53,7 @@ export async function serverApi(app: FastifyInstance, options: ServerApiOptions)
       readRoutes(api, options.chat, gate);
       adminRoutes(api, options.chat, gate);
       userRoutes(api, options.chat, options.sessions, gate);
+      webhookRoutes(api, options.webhooks, gate);
       api.get('/openapi.json', { schema: { hide: true } }, () => api.swagger());
     },
     { prefix: '/api/v1' },
