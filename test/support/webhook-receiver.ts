@@ -21,6 +21,8 @@ export class WebhookReceiver {
   readonly attempts: Delivery[] = [];
   /** The status to answer the n-th attempt (from 0) with. */
   answer: (n: number, delivery: Delivery) => number = () => 200;
+  /** How long each answer is held back: deliveries are then in flight when a test strikes. */
+  holdMs = 0;
   /** Set once the subscription is made: attempts are verified with it. */
   secret: string | undefined;
   readonly #server: Server;
@@ -39,9 +41,15 @@ export class WebhookReceiver {
       req.on('end', () => {
         const body = Buffer.concat(chunks).toString('utf8');
         const delivery = receiver.#record(body, req.headers);
-        delivery.status = receiver.answer(receiver.attempts.length - 1, delivery);
-        res.writeHead(delivery.status).end();
-        for (const wake of receiver.#waiters) wake();
+        const status = receiver.answer(receiver.attempts.length - 1, delivery);
+        const reply = (): void => {
+          // Counted as accepted only once the answer is on its way (a killed sender may never read it).
+          delivery.status = status;
+          res.writeHead(status).end();
+          for (const wake of receiver.#waiters) wake();
+        };
+        if (receiver.holdMs > 0) setTimeout(reply, receiver.holdMs);
+        else reply();
       });
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

@@ -47,7 +47,9 @@ export class DeliveryWorker {
 
   constructor(options: DeliveryOptions) {
     this.#options = options;
-    this.#leaseMs = options.timeoutMs + 30_000;
+    // Moved on before every attempt, so it needs to cover one attempt and its store writes; it is also how
+    // long a killed process's subscriptions wait before another process (or its restart) takes them over.
+    this.#leaseMs = options.timeoutMs + 5000;
   }
 
   start(): void {

@@ -57,9 +57,7 @@ export class Sender {
             if (read > MAX_ANSWER_BYTES) res.destroy();
           });
           res.on('error', () => undefined);
-          res.on('close', () =>
-            settle(status >= 200 && status < 300 ? { ok: true, status } : { ok: false, status, error: `the receiver answered ${status}` }),
-          );
+          res.on('close', () => settle(status >= 200 && status < 300 ? { ok: true, status } : { ok: false, status, error: `the receiver answered ${status}` }));
         },
       );
       const timer = setTimeout(() => {

@@ -39,7 +39,16 @@ export function webhookRoutes(app: FastifyInstance, webhooks: WebhookSubscriptio
     async (request) => {
       const list = await webhooks.list(gate.keyOf(request).id);
       // The owner is the asking key itself; the secret was shown once, at creation.
-      return { webhooks: list.map(({ id, url, events, enabled, disabledReason, createdAt }) => ({ id, url, events, enabled, createdAt, ...(disabledReason === undefined ? {} : { disabledReason }) })) };
+      return {
+        webhooks: list.map(({ id, url, events, enabled, disabledReason, createdAt }) => ({
+          id,
+          url,
+          events,
+          enabled,
+          createdAt,
+          ...(disabledReason === undefined ? {} : { disabledReason }),
+        })),
+      };
     },
   );
 
@@ -47,7 +56,13 @@ export function webhookRoutes(app: FastifyInstance, webhooks: WebhookSubscriptio
     '/webhooks/:id',
     {
       onRequest: gate.require('admin'),
-      schema: { summary: 'Delete a subscription and its undelivered events', tags: ['webhooks'], security, params: WebhookPath, response: { 200: IdReply, ...errors } },
+      schema: {
+        summary: 'Delete a subscription and its undelivered events',
+        tags: ['webhooks'],
+        security,
+        params: WebhookPath,
+        response: { 200: IdReply, ...errors },
+      },
     },
     async (request) => {
       await webhooks.delete(request.params.id, gate.keyOf(request).id);
