@@ -7,6 +7,10 @@ import { Webhook } from 'standardwebhooks';
 
 export interface Delivery {
   id: string;
+  /** The request path: suites with several subscriptions give each its own. */
+  path: string;
+  /** The body as received, for `verifies`. */
+  body: string;
   type: string;
   data: Record<string, unknown>;
   /** Whether `standardwebhooks` accepted the signature (and the timestamp). */
@@ -40,7 +44,7 @@ export class WebhookReceiver {
       req.on('data', (chunk: Buffer) => chunks.push(chunk));
       req.on('end', () => {
         const body = Buffer.concat(chunks).toString('utf8');
-        const delivery = receiver.#record(body, req.headers);
+        const delivery = receiver.#record(req.url ?? '', body, req.headers);
         const status = receiver.answer(receiver.attempts.length - 1, delivery);
         const reply = (): void => {
           // Counted as accepted only once the answer is on its way (a killed sender may never read it).
@@ -89,31 +93,39 @@ export class WebhookReceiver {
     });
   }
 
+  /** Whether `standardwebhooks` accepts the delivery as signed with `secret`. */
+  static verifies(delivery: Delivery, secret: string): boolean {
+    try {
+      new Webhook(secret).verify(delivery.body, delivery.headers as Record<string, string>);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
   async close(): Promise<void> {
     this.#server.closeAllConnections();
     await new Promise<void>((resolve) => this.#server.close(() => resolve()));
   }
 
-  #record(body: string, headers: IncomingHttpHeaders): Delivery {
-    let verified = false;
+  #record(path: string, body: string, headers: IncomingHttpHeaders): Delivery {
     let parsed: { type?: unknown; data?: unknown } = {};
     try {
       parsed = JSON.parse(body) as typeof parsed;
-      if (this.secret !== undefined) {
-        new Webhook(this.secret).verify(body, headers as Record<string, string>);
-        verified = true;
-      }
     } catch {
-      verified = false;
+      parsed = {};
     }
     const delivery: Delivery = {
       id: String(headers['webhook-id'] ?? ''),
+      path,
+      body,
       type: String(parsed.type ?? ''),
       data: (parsed.data ?? {}) as Record<string, unknown>,
-      verified,
+      verified: false,
       status: 0,
       headers,
     };
+    delivery.verified = this.secret !== undefined && WebhookReceiver.verifies(delivery, this.secret);
     this.attempts.push(delivery);
     return delivery;
   }
