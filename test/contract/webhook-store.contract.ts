@@ -94,7 +94,7 @@ export function runWebhookStoreContract(name: string, makeFixture: () => Promise
       await store.deleteMessage('lobby', message.seq, 19);
       await store.createRoom({ room: 'staff', owner: ada.id, private: true, now: 20 });
       await store.openDm('dm:u_ada:u_bob', [ada.id, 'u_bob'], 21);
-      await store.markLeft('lobby', ada.id);
+      await store.markLeft('lobby', ada.id, 22);
       const events = await drain('all');
       assert.deepEqual(
         events.map((e) => e.type),

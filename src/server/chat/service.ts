@@ -303,7 +303,7 @@ export class ChatService {
 
   /** The user left the room (not only a connection did): it is no longer among its rooms on any device. */
   unjoin(user: UserRef, room: string): Promise<void> {
-    return this.#request(() => this.#deps.joined.markLeft(room, user.id));
+    return this.#request(() => this.#deps.joined.markLeft(room, user.id, this.#now()));
   }
 
   async #dropPresence(room: string, who: Member): Promise<void> {
@@ -528,7 +528,7 @@ export class ChatService {
     return this.#request(async () => {
       await this.#actOn(actor, room, target);
       await this.#deps.memberships.setRole(room, target, null, this.#now());
-      await this.#deps.joined.markLeft(room, target);
+      await this.#deps.joined.markLeft(room, target, this.#now());
       await this.#publish(room, { type: 'kicked', room, user: target, by: actor, reason: 'kick' });
     });
   }
@@ -538,7 +538,7 @@ export class ChatService {
     return this.#request(async () => {
       await this.#actOn(actor, room, target);
       await this.#deps.memberships.setBan(room, target, true, this.#now());
-      await this.#deps.joined.markLeft(room, target);
+      await this.#deps.joined.markLeft(room, target, this.#now());
       await this.#publish(room, { type: 'kicked', room, user: target, by: actor, reason: 'ban' });
     });
   }

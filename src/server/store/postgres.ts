@@ -490,8 +490,7 @@ export class PostgresStore implements Store {
     );
   }
 
-  async markLeft(room: string, userId: string): Promise<void> {
-    const now = Date.now();
+  async markLeft(room: string, userId: string, now: number): Promise<void> {
     await this.#query(
       `WITH left_room AS (DELETE FROM joined_rooms WHERE user_id = $1 AND room = $2 RETURNING 1)
        ${outboxForEach('left_room', 'member.left', '$3', '$4::bigint')}`,

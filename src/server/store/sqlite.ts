@@ -566,9 +566,9 @@ export class SqliteStore implements Store {
     });
   }
 
-  markLeft(room: string, userId: string): Promise<void> {
+  markLeft(room: string, userId: string, now: number): Promise<void> {
     return this.#write(() => {
-      if (this.#statements.markLeft.run(userId, room).changes === 1) this.#outbox.record(memberLeft(room, userId, Date.now()));
+      if (this.#statements.markLeft.run(userId, room).changes === 1) this.#outbox.record(memberLeft(room, userId, now));
     });
   }
 
