@@ -119,7 +119,7 @@ export class WebhookReceiver {
       id: String(headers['webhook-id'] ?? ''),
       path,
       body,
-      type: String(parsed.type ?? ''),
+      type: typeof parsed.type === 'string' ? parsed.type : '',
       data: (parsed.data ?? {}) as Record<string, unknown>,
       verified: false,
       status: 0,
