@@ -1,12 +1,9 @@
 // API keys and incoming webhooks in PostgreSQL, on a small pool of their own: they are read on a
 // cache miss and written by the CLI, never on the message path.
 import pg from 'pg';
-import { migrate } from './postgres-schema.js';
+import { inTransaction, openMigratedPool, type PoolOptions } from './postgres-pool.js';
 import { HOOK_SELECT, KEY_SELECT, toHookRecord, toKeyRecord, type HookRow, type KeyRow } from './api-key-rows.js';
-import { StoreError } from './store.js';
 import type { ApiKeyRecord, ApiKeyStore, HookRecord, NewApiKey, NewHook } from './api-keys.js';
-
-const SCHEMA_PATTERN = /^[a-z_][a-z0-9_]{0,62}$/;
 
 const RECORD_BOT = `INSERT INTO users (id, name, kind, created_at, seen_at) VALUES ($1, $2, 'bot', $3, $3) ON CONFLICT (id) DO NOTHING`;
 
@@ -18,33 +15,12 @@ export class PostgresApiKeys implements ApiKeyStore {
   }
 
   /** Connects and migrates `schema` (the same as PostgresStore's), so the CLI can run first. */
-  static async open(options: { connectionString: string; schema?: string }): Promise<PostgresApiKeys> {
-    const schema = options.schema ?? 'public';
-    if (!SCHEMA_PATTERN.test(schema)) throw new StoreError(`schema name "${schema}" must match ${SCHEMA_PATTERN.source}`);
-    const pool = new pg.Pool({
-      connectionString: options.connectionString,
-      max: 2,
-      options: `-c search_path=${schema}`,
-      connectionTimeoutMillis: 3000,
-      idleTimeoutMillis: 30_000,
-    });
-    pool.on('error', () => undefined);
-    try {
-      const client = await pool.connect();
-      try {
-        await migrate(client, schema);
-      } finally {
-        client.release();
-      }
-    } catch (cause) {
-      await pool.end().catch(() => undefined);
-      throw new StoreError(`could not open PostgreSQL for API keys: ${(cause as Error).message}`, { cause });
-    }
-    return new PostgresApiKeys(pool);
+  static async open(options: PoolOptions): Promise<PostgresApiKeys> {
+    return new PostgresApiKeys(await openMigratedPool(options, 2, 'API keys'));
   }
 
   async createKey(key: NewApiKey): Promise<void> {
-    await this.#transaction(async (client) => {
+    await inTransaction(this.#pool, async (client) => {
       if (key.bot !== undefined) await client.query(RECORD_BOT, [key.bot.id, key.bot.name, key.createdAt]);
       await client.query('INSERT INTO api_keys (id, key_hash, name, scopes, bot_id, created_at) VALUES ($1, $2, $3, $4, $5, $6)', [
         key.id,
@@ -73,7 +49,7 @@ export class PostgresApiKeys implements ApiKeyStore {
   }
 
   async createHook(hook: NewHook): Promise<void> {
-    await this.#transaction(async (client) => {
+    await inTransaction(this.#pool, async (client) => {
       await client.query(RECORD_BOT, [hook.bot.id, hook.bot.name, hook.createdAt]);
       await client.query('INSERT INTO incoming_hooks (id, secret_hash, room, bot_id, created_at) VALUES ($1, $2, $3, $4, $5)', [
         hook.id,
@@ -107,19 +83,5 @@ export class PostgresApiKeys implements ApiKeyStore {
 
   async close(): Promise<void> {
     await this.#pool.end();
-  }
-
-  async #transaction(work: (client: pg.PoolClient) => Promise<void>): Promise<void> {
-    const client = await this.#pool.connect();
-    try {
-      await client.query('BEGIN');
-      await work(client);
-      await client.query('COMMIT');
-    } catch (error) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw error;
-    } finally {
-      client.release();
-    }
   }
 }

@@ -4,8 +4,7 @@
 // its own. Several processes claim at once: `FOR UPDATE SKIP LOCKED` hands each subscription to one
 // of them, and its lease (locked_until) lets another take it over once a dead process's lease passes.
 import pg from 'pg';
-import { migrate } from './postgres-schema.js';
-import { StoreError } from './store.js';
+import { inTransaction, openMigratedPool, type PoolOptions } from './postgres-pool.js';
 import { OUTBOX_COLUMNS, SUBSCRIPTION_COLUMNS, toOutboxEntry, toSubscription, type OutboxRow, type SubscriptionRow } from './webhook-rows.js';
 import {
   storedEvents,
@@ -16,8 +15,6 @@ import {
   type WebhookStore,
   type WebhookSubscription,
 } from './webhook-store.js';
-
-const SCHEMA_PATTERN = /^[a-z_][a-z0-9_]{0,62}$/;
 
 /** A fresh `webhook-id` for each outbox row (gen_random_uuid is built in from PostgreSQL 13). */
 const NEW_EVENT_ID = `'msg_' || replace(gen_random_uuid()::text, '-', '')`;
@@ -63,34 +60,13 @@ export class PostgresWebhooks implements WebhookStore {
   }
 
   /** Connects and migrates `schema` (the same as PostgresStore's). */
-  static async open(options: { connectionString: string; schema?: string }): Promise<PostgresWebhooks> {
-    const schema = options.schema ?? 'public';
-    if (!SCHEMA_PATTERN.test(schema)) throw new StoreError(`schema name "${schema}" must match ${SCHEMA_PATTERN.source}`);
-    const pool = new pg.Pool({
-      connectionString: options.connectionString,
-      max: 3,
-      options: `-c search_path=${schema}`,
-      connectionTimeoutMillis: 3000,
-      idleTimeoutMillis: 30_000,
-    });
-    pool.on('error', () => undefined);
-    try {
-      const client = await pool.connect();
-      try {
-        await migrate(client, schema);
-      } finally {
-        client.release();
-      }
-    } catch (cause) {
-      await pool.end().catch(() => undefined);
-      throw new StoreError(`could not open PostgreSQL for webhooks: ${(cause as Error).message}`, { cause });
-    }
-    return new PostgresWebhooks(pool);
+  static async open(options: PoolOptions): Promise<PostgresWebhooks> {
+    return new PostgresWebhooks(await openMigratedPool(options, 3, 'webhooks'));
   }
 
   async createSubscription(subscription: NewWebhookSubscription, max: number): Promise<boolean> {
     const { id, owner, url, events, secret, createdAt } = subscription;
-    return this.#transaction(async (client) => {
+    return inTransaction(this.#pool, async (client) => {
       // The bound is checked and taken under one lock, so concurrent creates cannot pass it together.
       await client.query(`SELECT pg_advisory_xact_lock(hashtext('parley.webhook_subscriptions'))`);
       const { rowCount } = await client.query(
@@ -108,7 +84,7 @@ export class PostgresWebhooks implements WebhookStore {
   }
 
   async deleteSubscription(id: string, owner: string): Promise<boolean> {
-    return this.#transaction(async (client) => {
+    return inTransaction(this.#pool, async (client) => {
       const { rowCount } = await client.query('DELETE FROM webhook_subscriptions WHERE id = $1 AND owner = $2', [id, owner]);
       if (rowCount !== 1) return false;
       await client.query('DELETE FROM webhook_outbox WHERE subscription_id = $1', [id]);
@@ -117,7 +93,7 @@ export class PostgresWebhooks implements WebhookStore {
   }
 
   async enableSubscription(id: string, owner: string, now: number): Promise<boolean> {
-    return this.#transaction(async (client) => {
+    return inTransaction(this.#pool, async (client) => {
       const { rowCount } = await client.query('UPDATE webhook_subscriptions SET enabled = true, disabled_reason = NULL WHERE id = $1 AND owner = $2', [
         id,
         owner,
@@ -193,20 +169,5 @@ export class PostgresWebhooks implements WebhookStore {
 
   async close(): Promise<void> {
     await this.#pool.end();
-  }
-
-  async #transaction<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
-    const client = await this.#pool.connect();
-    try {
-      await client.query('BEGIN');
-      const result = await work(client);
-      await client.query('COMMIT');
-      return result;
-    } catch (error) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw error;
-    } finally {
-      client.release();
-    }
   }
 }

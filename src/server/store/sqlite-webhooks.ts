@@ -5,6 +5,7 @@
 // synchronous NORMAL, with no fsync on the event loop per delivery.
 import Database from 'better-sqlite3';
 import { migrate } from './sqlite-schema.js';
+import { syncPromise } from './sync-promise.js';
 import { OUTBOX_COLUMNS, SUBSCRIPTION_COLUMNS, toOutboxEntry, toSubscription, type OutboxRow, type SubscriptionRow } from './webhook-rows.js';
 import {
   storedEvents,
@@ -81,15 +82,15 @@ export class SqliteWebhooks implements WebhookStore {
 
   createSubscription(subscription: NewWebhookSubscription, max: number): Promise<boolean> {
     const { id, owner, url, events, secret, createdAt } = subscription;
-    return this.#run(() => this.#statements.create.run(id, owner, url, storedEvents(events), secret, createdAt, max).changes === 1);
+    return syncPromise(() => this.#statements.create.run(id, owner, url, storedEvents(events), secret, createdAt, max).changes === 1);
   }
 
   listSubscriptions(owner: string): Promise<WebhookSubscription[]> {
-    return this.#run(() => this.#statements.list.all(owner).map(toSubscription));
+    return syncPromise(() => this.#statements.list.all(owner).map(toSubscription));
   }
 
   deleteSubscription(id: string, owner: string): Promise<boolean> {
-    return this.#run(() =>
+    return syncPromise(() =>
       this.#db.transaction(() => {
         if (this.#statements.delete.run(id, owner).changes === 0) return false;
         this.#statements.dropQueue.run(id);
@@ -99,7 +100,7 @@ export class SqliteWebhooks implements WebhookStore {
   }
 
   enableSubscription(id: string, owner: string, now: number): Promise<boolean> {
-    return this.#run(() =>
+    return syncPromise(() =>
       this.#db.transaction(() => {
         if (this.#statements.enable.run(id, owner).changes === 0) return false;
         this.#statements.resetHead.run(now, id);
@@ -110,7 +111,7 @@ export class SqliteWebhooks implements WebhookStore {
 
   claim(worker: string, now: number, leaseMs: number, limit: number): Promise<ClaimedSubscription[]> {
     // One process per SQLite file: the IMMEDIATE transaction is all the locking there is to do.
-    return this.#run(() =>
+    return syncPromise(() =>
       this.#db
         .transaction(() => this.#statements.claimable.all(now, now, limit).flatMap((row) => this.#statements.lease.all(worker, now + leaseMs, row.id)))
         .immediate(),
@@ -118,53 +119,44 @@ export class SqliteWebhooks implements WebhookStore {
   }
 
   extendLease(subscriptionId: string, worker: string, until: number): Promise<boolean> {
-    return this.#run(() => this.#statements.extend.run(until, subscriptionId, worker).changes === 1);
+    return syncPromise(() => this.#statements.extend.run(until, subscriptionId, worker).changes === 1);
   }
 
   release(subscriptionId: string, worker: string): Promise<void> {
-    return this.#run(() => {
+    return syncPromise(() => {
       this.#statements.release.run(subscriptionId, worker);
     });
   }
 
   head(subscriptionId: string): Promise<OutboxEntry | undefined> {
-    return this.#run(() => {
+    return syncPromise(() => {
       const row = this.#statements.head.get(subscriptionId);
       return row === undefined ? undefined : toOutboxEntry(row);
     });
   }
 
   delivered(entryId: number): Promise<void> {
-    return this.#run(() => {
+    return syncPromise(() => {
       this.#statements.delivered.run(entryId);
     });
   }
 
   retryLater(entryId: number, attempts: number, nextAt: number): Promise<void> {
-    return this.#run(() => {
+    return syncPromise(() => {
       this.#statements.retry.run(attempts, nextAt, entryId);
     });
   }
 
   disable(subscriptionId: string, reason: string): Promise<boolean> {
-    return this.#run(() => this.#statements.disable.run(reason, subscriptionId).changes === 1);
+    return syncPromise(() => this.#statements.disable.run(reason, subscriptionId).changes === 1);
   }
 
   depth(): Promise<Map<string, number>> {
-    return this.#run(() => new Map(this.#statements.depth.all().map((row) => [row.subscription_id, row.n])));
+    return syncPromise(() => new Map(this.#statements.depth.all().map((row) => [row.subscription_id, row.n])));
   }
 
   close(): Promise<void> {
     this.#db.close();
     return Promise.resolve();
-  }
-
-  // better-sqlite3 is synchronous; a thrown error becomes a rejected promise, as in SqliteStore.
-  #run<T>(work: () => T): Promise<T> {
-    try {
-      return Promise.resolve(work());
-    } catch (error) {
-      return Promise.reject(error instanceof Error ? error : new Error(String(error)));
-    }
   }
 }

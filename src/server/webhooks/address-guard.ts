@@ -52,14 +52,22 @@ export class AddressGuard {
 
   /** The URL parsed, once its form and every address its host resolves to pass; else WebhookRefused. */
   async check(url: string): Promise<URL> {
-    const parsed = parseUrl(url);
+    const parsed = this.checkForm(url);
     const host = bare(parsed.hostname);
-    if (ipaddr.isValid(host)) {
-      this.#assertAllowed(host, host);
-      return parsed;
-    }
+    if (ipaddr.isValid(host)) return parsed;
     const addresses = await this.#addressesOf(host);
     for (const { address } of addresses) this.#assertAllowed(host, address);
+    return parsed;
+  }
+
+  /**
+   * The URL's form, and its host when that is an address (a connection to an address calls no
+   * `lookup`): what a delivery checks before connecting; a host name is checked by `lookup`.
+   */
+  checkForm(url: string): URL {
+    const parsed = parseUrl(url);
+    const host = bare(parsed.hostname);
+    if (ipaddr.isValid(host)) this.#assertAllowed(host, host);
     return parsed;
   }
 
