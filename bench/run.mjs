@@ -232,13 +232,12 @@ const runners = {
   // The server API: publish requests/s (keep-alive, 50 concurrent) with a WebSocket member receiving.
   api: (t) =>
     t === 'parley' || t === 'base'
-      ? withServer(t, (target, server) => apiPublish({ target, server, repoRoot, ...config.api, log }), { PARLEY_JOIN_CREATES: 'on' })
+      ? withServer(t, (target, server) => apiPublish({ target, server, repoRoot, ...config.api, log }))
       : null,
   // Webhook deliveries/s to a local receiver (a few subscriptions, one in flight each).
   webhooks: (t) =>
     t === 'parley' || t === 'base'
       ? withServer(t, (target, server) => webhookDeliveries({ target, server, repoRoot, ...config.webhooks, log }), {
-          PARLEY_JOIN_CREATES: 'on',
           PARLEY_WEBHOOK_ALLOW_PRIVATE: '127.0.0.1',
           PARLEY_WEBHOOK_POLL_MS: '20',
         })

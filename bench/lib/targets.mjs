@@ -255,8 +255,9 @@ function parleyTarget(label, checkout) {
         ],
         // The benchmark drives each connection far faster than a person, all from 127.0.0.1: the
         // per-client bounds (rates, connections per address, handshakes in progress per address)
-        // are off; every other hardening limit stays at its default.
-        { PARLEY_RATE_LIMITS: 'off', PARLEY_MAX_CONN_PER_IP: '0', PARLEY_MAX_HTTP_CONN_PER_IP: '0', ...env },
+        // are off; every other hardening limit stays at its default. The scenarios join rooms they
+        // never made, as the test suites do (PARLEY_JOIN_CREATES).
+        { PARLEY_RATE_LIMITS: 'off', PARLEY_MAX_CONN_PER_IP: '0', PARLEY_MAX_HTTP_CONN_PER_IP: '0', PARLEY_JOIN_CREATES: 'on', ...env },
         () => rmSync(dataDir, { recursive: true, force: true }),
         extraNodeArgs,
       );

@@ -166,6 +166,19 @@ export function runWebhookStoreContract(name: string, makeFixture: () => Promise
       assert.deepEqual(await hooks.depth(), new Map());
     });
 
+    test('a subscription made while the store runs gets the events after it, none before', async () => {
+      await store.append({ room: 'r', cid: 'before', from: ada, text: 'nobody listens', ts: 1 });
+      await hooks.createSubscription(subscription('late'), 10);
+      await store.append({ room: 'r', cid: 'after', from: ada, text: 'now someone does', ts: 2 });
+      assert.deepEqual(
+        (await drain('late')).map((e) => e.data['cid']),
+        ['after'],
+      );
+      await hooks.disable('late', 'failing');
+      await store.append({ room: 'r', cid: 'disabled', from: ada, text: 'nobody again', ts: 3 });
+      assert.deepEqual(await hooks.depth(), new Map());
+    });
+
     test('deleting a subscription drops its queue', async () => {
       await hooks.createSubscription(subscription('w'), 10);
       await store.append({ room: 'r', cid: 'a', from: ada, text: 'one', ts: 1 });

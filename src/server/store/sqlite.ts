@@ -241,7 +241,9 @@ export class SqliteStore implements Store {
     };
     // IMMEDIATE: take the write lock before reading any seq, so that seqs read here stay true until commit.
     // eslint-disable-next-line @typescript-eslint/unbound-method -- better-sqlite3's transaction variants are plain functions (its types declare them as methods)
+    const outbox = this.#outbox;
     this.#commit = db.transaction((pending: PendingWrite[]) => {
+      outbox.refresh();
       const batch: BatchState = new Map();
       // Appends are not isolated: they are the hot path, and one that throws is a broken database.
       const results = pending.map((entry) => (entry.isolated ? isolated(entry.run, batch) : entry.run(batch)));
