@@ -38,7 +38,10 @@ const DEPTH_EVERY_MS = 2000;
 export class DeliveryWorker {
   readonly #options: DeliveryOptions;
   readonly #id = `worker-${process.pid}-${randomId(6)}`;
-  readonly #active = new Map<string, Promise<void>>();
+  /** Subscriptions this process is delivering to now. */
+  readonly #active = new Set<string>();
+  /** Their drains, for stop() to wait on. */
+  readonly #running = new Set<Promise<void>>();
   readonly #leaseMs: number;
   #timer: NodeJS.Timeout | undefined;
   #polling: Promise<void> | undefined;
@@ -62,7 +65,7 @@ export class DeliveryWorker {
     clearTimeout(this.#timer);
     await this.#polling;
     this.#options.sender.close();
-    await Promise.all(this.#active.values());
+    await Promise.all([...this.#running]);
   }
 
   #schedule(delayMs: number): void {
@@ -87,10 +90,9 @@ export class DeliveryWorker {
       if (room <= 0) return;
       for (const claimed of await store.claim(this.#id, now, this.#leaseMs, room)) {
         if (this.#active.has(claimed.id) || this.#stopping) continue;
-        this.#active.set(
-          claimed.id,
-          this.#drain(claimed).finally(() => this.#active.delete(claimed.id)),
-        );
+        this.#active.add(claimed.id);
+        const run: Promise<void> = this.#drain(claimed).finally(() => this.#running.delete(run));
+        this.#running.add(run);
       }
     } catch (error) {
       log.warn({ err: error }, 'webhook delivery: could not poll the outbox');
@@ -124,6 +126,9 @@ export class DeliveryWorker {
     } catch (error) {
       log.warn({ err: error, subscription: subscription.id }, 'webhook delivery: store failed');
     } finally {
+      // Forgotten before the lease is released: once it is, the next poll may claim it again and
+      // must then start a new drain (it cannot be claimed again before the release commits).
+      this.#active.delete(subscription.id);
       await store.release(subscription.id, this.#id).catch(() => undefined);
     }
   }
