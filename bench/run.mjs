@@ -230,10 +230,7 @@ const runners = {
     return { ...full, normal };
   },
   // The server API: publish requests/s (keep-alive, 50 concurrent) with a WebSocket member receiving.
-  api: (t) =>
-    t === 'parley' || t === 'base'
-      ? withServer(t, (target, server) => apiPublish({ target, server, repoRoot, ...config.api, log }))
-      : null,
+  api: (t) => (t === 'parley' || t === 'base' ? withServer(t, (target, server) => apiPublish({ target, server, repoRoot, ...config.api, log })) : null),
   // Webhook deliveries/s to a local receiver (a few subscriptions, one in flight each).
   webhooks: (t) =>
     t === 'parley' || t === 'base'

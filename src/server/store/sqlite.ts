@@ -239,9 +239,9 @@ export class SqliteStore implements Store {
         return new StoreError((cause as Error).message, { cause });
       }
     };
+    const outbox = this.#outbox;
     // IMMEDIATE: take the write lock before reading any seq, so that seqs read here stay true until commit.
     // eslint-disable-next-line @typescript-eslint/unbound-method -- better-sqlite3's transaction variants are plain functions (its types declare them as methods)
-    const outbox = this.#outbox;
     this.#commit = db.transaction((pending: PendingWrite[]) => {
       outbox.refresh();
       const batch: BatchState = new Map();
