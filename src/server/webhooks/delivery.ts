@@ -47,6 +47,8 @@ export class DeliveryWorker {
   #polling: Promise<void> | undefined;
   #lastDepthAt = 0;
   #stopping = false;
+  /** While polls fail (the database is unreachable): told once, not every poll. */
+  #pollFailing = false;
 
   constructor(options: DeliveryOptions) {
     this.#options = options;
@@ -94,8 +96,11 @@ export class DeliveryWorker {
         const run: Promise<void> = this.#drain(claimed).finally(() => this.#running.delete(run));
         this.#running.add(run);
       }
+      if (this.#pollFailing) log.info('webhook delivery: polling the outbox again');
+      this.#pollFailing = false;
     } catch (error) {
-      log.warn({ err: error }, 'webhook delivery: could not poll the outbox');
+      if (!this.#pollFailing) log.warn({ err: error }, 'webhook delivery: could not poll the outbox; retrying every poll');
+      this.#pollFailing = true;
     }
   }
 
