@@ -102,3 +102,19 @@ test('a redirect is not followed: it is a failed attempt', async () => {
     await target.close();
   }
 });
+
+test('an attempt the receiver does not answer in time fails at the timeout', async () => {
+  const receiver = await WebhookReceiver.start();
+  try {
+    receiver.holdMs = 5000;
+    const sender = new Sender(new AddressGuard(['127.0.0.1']), 200);
+    const started = Date.now();
+    const attempt = await sender.post(receiver.url, {}, '{}');
+    const took = Date.now() - started;
+    sender.close();
+    assert.deepEqual(attempt, { ok: false, error: 'no answer within 200 ms' });
+    assert.ok(took < 4000, `gave up after ${took} ms, not when the receiver answered`);
+  } finally {
+    await receiver.close();
+  }
+});
