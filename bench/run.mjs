@@ -15,6 +15,7 @@ import { cpus, loadavg, release, tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { closeAll, connectMany, idle, storeThroughput, summarize, sweep, MESSAGE_BYTES } from './lib/scenarios.mjs';
+import { apiPublish, webhookDeliveries } from './lib/api-scenarios.mjs';
 import { hasTaskset, pinSelf, setNiceness, targets } from './lib/targets.mjs';
 import { renderMarkdown, renderSvg } from './lib/report.mjs';
 
@@ -80,6 +81,8 @@ const config = quick
       rooms100x10: { rooms: 10, size: 10, rates: [5, 20, 50], durationMs: 1000, drainMs: 2000 },
       idle: { count: 1000, roomSize: 10 },
       store: { senders: 100, window: 16, durationMs: 2000 },
+      api: { concurrency: 50, durationMs: 2000 },
+      webhooks: { subscriptions: 4, events: 500 },
     }
   : {
       room1000: {
@@ -92,6 +95,8 @@ const config = quick
       rooms100x10: { rooms: 100, size: 10, rates: [2, 5, 10, 15, 20, 30, 50, 75, 100], durationMs: 3000, drainMs: 4000 },
       idle: { count: 10_000, roomSize: 10 },
       store: { senders: 100, window: 16, durationMs: 5000 },
+      api: { concurrency: 50, durationMs: 5000 },
+      webhooks: { subscriptions: 4, events: 2000 },
     };
 
 if (options.rates !== undefined) {
@@ -99,7 +104,7 @@ if (options.rates !== undefined) {
   for (const name of ['room1000', 'room5000', 'rooms100x10']) config[name].rates = rates;
 }
 
-const allScenarios = ['room1000', 'room5000', 'rooms100x10', 'idle', 'store'];
+const allScenarios = ['room1000', 'room5000', 'rooms100x10', 'idle', 'store', 'api', 'webhooks'];
 const scenarioNames = options.only ? options.only.split(',') : allScenarios;
 const targetNames = options.targets ? options.targets.split(',') : ['ws', 'sio', 'parley'];
 for (const name of scenarioNames) if (!allScenarios.includes(name)) throw new Error(`unknown scenario ${name}`);
@@ -224,6 +229,16 @@ const runners = {
     });
     return { ...full, normal };
   },
+  // The server API: publish requests/s (keep-alive, 50 concurrent) with a WebSocket member receiving.
+  api: (t) => (t === 'parley' || t === 'base' ? withServer(t, (target, server) => apiPublish({ target, server, repoRoot, ...config.api, log })) : null),
+  // Webhook deliveries/s to a local receiver (a few subscriptions, one in flight each).
+  webhooks: (t) =>
+    t === 'parley' || t === 'base'
+      ? withServer(t, (target, server) => webhookDeliveries({ target, server, repoRoot, ...config.webhooks, log }), {
+          PARLEY_WEBHOOK_ALLOW_PRIVATE: '127.0.0.1',
+          PARLEY_WEBHOOK_POLL_MS: '20',
+        })
+      : null,
 };
 
 // Every scenario × target runs in a generator process of its own. One process for the whole run
@@ -297,7 +312,7 @@ const started = Date.now();
 for (const scenario of scenarioNames) {
   results[scenario] = {};
   for (const targetName of targetNames) {
-    if (scenario === 'store' && targetName !== 'parley' && targetName !== 'base') continue;
+    if (['store', 'api', 'webhooks'].includes(scenario) && targetName !== 'parley' && targetName !== 'base') continue;
     log(`${scenario} — ${targets[targetName].label}`);
     results[scenario][targetName] = runChild(scenario, targetName);
   }

@@ -25,6 +25,9 @@ import type { ConsoleStore } from './store/console-store.js';
 import { MemoryLiveBoard, RedisLiveBoard, type LiveBoard } from './console/live-board.js';
 import { SqliteConsole } from './store/sqlite-console.js';
 import { PostgresConsole } from './store/postgres-console.js';
+import type { WebhookStore } from './store/webhook-store.js';
+import { SqliteWebhooks } from './store/sqlite-webhooks.js';
+import { PostgresWebhooks } from './store/postgres-webhooks.js';
 
 export interface Backends {
   store: Store;
@@ -47,13 +50,15 @@ export async function openApiKeyStore(config: Config): Promise<ApiKeyStore> {
   return new SqliteApiKeys(sqliteFile(config));
 }
 
-/** The API keys' and the console's stores, opened together: neither is left open when the other fails. */
-export async function openSideStores(config: Config): Promise<{ apiKeyStore: ApiKeyStore; consoleStore: ConsoleStore }> {
+/** The side stores (API keys, the console's tables, webhooks), opened together: none is left open when another fails. */
+export async function openSideStores(config: Config): Promise<{ apiKeyStore: ApiKeyStore; consoleStore: ConsoleStore; webhookStore: WebhookStore }> {
   const apiKeyStore = await openApiKeyStore(config);
+  let consoleStore: ConsoleStore | undefined;
   try {
-    return { apiKeyStore, consoleStore: await openConsoleStore(config) };
+    consoleStore = await openConsoleStore(config);
+    return { apiKeyStore, consoleStore, webhookStore: await openWebhookStore(config) };
   } catch (error) {
-    await apiKeyStore.close().catch(() => undefined);
+    await Promise.all([apiKeyStore.close(), consoleStore?.close()]).catch(() => undefined);
     throw error;
   }
 }
@@ -62,6 +67,12 @@ export async function openSideStores(config: Config): Promise<{ apiKeyStore: Api
 export async function openConsoleStore(config: Config): Promise<ConsoleStore> {
   if (config.store === 'postgres') return PostgresConsole.open({ connectionString: config.databaseUrl ?? '', schema: config.pgSchema });
   return new SqliteConsole(sqliteFile(config));
+}
+
+/** Where webhook subscriptions and their outbox are: the same database as the store. */
+export async function openWebhookStore(config: Config): Promise<WebhookStore> {
+  if (config.store === 'postgres') return PostgresWebhooks.open({ connectionString: config.databaseUrl ?? '', schema: config.pgSchema });
+  return new SqliteWebhooks(sqliteFile(config));
 }
 
 function sqliteFile(config: Config): string {

@@ -7,6 +7,7 @@ import type { JsonBounds } from './limits/json-bounds.js';
 import type { QuotaSpec } from './limits/quota.js';
 import { trustFunction, type TrustProxy } from './client-address.js';
 import type { SearchLimits } from './chat/search-runner.js';
+import { DEFAULT_RETRY_SCHEDULE, parseSchedule } from './webhooks/schedule.js';
 
 export interface Config {
   port: number;
@@ -83,6 +84,24 @@ export interface Config {
   roomPolicy: RoomPolicy;
   /** Bounds at the connection's edge: WebSocket message pieces, HTTP timeouts and connections per address. */
   edges: EdgeLimits;
+  /** Webhooks out: retries, timeout, outbox bound, address allow list. */
+  webhooks: WebhookConfig;
+}
+
+/** Webhooks out (docs/api.md, docs/security.md). */
+export interface WebhookConfig {
+  /** Waits after each failed attempt; when they are spent, the subscription is disabled. */
+  retryScheduleMs: number[];
+  /** One attempt's timeout. */
+  timeoutMs: number;
+  /** Queued events one subscription may have: at the bound it is disabled, chat goes on. */
+  outboxMax: number;
+  /** Subscriptions the server holds. */
+  maxSubscriptions: number;
+  /** CIDRs, addresses and host names webhooks may reach although private (loopback, RFC 1918, ...). */
+  allowPrivate: string[];
+  /** How often each process looks for due events. */
+  pollMs: number;
 }
 
 export interface RoomLimits {
@@ -233,6 +252,27 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Con
         .filter((id) => id !== ''),
     },
     edges: edgeLimits(env, maxFrameBytes),
+    webhooks: webhookConfig(env),
+  };
+}
+
+function webhookConfig(env: NodeJS.ProcessEnv): WebhookConfig {
+  let retryScheduleMs: number[];
+  try {
+    retryScheduleMs = parseSchedule(env['PARLEY_WEBHOOK_RETRY_SCHEDULE'] ?? DEFAULT_RETRY_SCHEDULE);
+  } catch (error) {
+    throw new ConfigError((error as Error).message);
+  }
+  return {
+    retryScheduleMs,
+    timeoutMs: integer('PARLEY_WEBHOOK_TIMEOUT_MS', env['PARLEY_WEBHOOK_TIMEOUT_MS'], 10_000, 100, 300_000),
+    outboxMax: integer('PARLEY_WEBHOOK_OUTBOX_MAX', env['PARLEY_WEBHOOK_OUTBOX_MAX'], 100_000, 1, 100_000_000),
+    maxSubscriptions: integer('PARLEY_WEBHOOK_MAX', env['PARLEY_WEBHOOK_MAX'], 100, 0, 100_000),
+    allowPrivate: (env['PARLEY_WEBHOOK_ALLOW_PRIVATE'] ?? '')
+      .split(',')
+      .map((entry) => entry.trim())
+      .filter((entry) => entry !== ''),
+    pollMs: integer('PARLEY_WEBHOOK_POLL_MS', env['PARLEY_WEBHOOK_POLL_MS'], 1000, 10, 60_000),
   };
 }
 

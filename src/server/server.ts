@@ -13,6 +13,10 @@ import { ServerAdmins } from './auth/server-admins.js';
 import { ConsoleService } from './console/console-service.js';
 import { LiveSampler } from './console/live-sampler.js';
 import type { NewAuditEntry } from './store/console-store.js';
+import { AddressGuard } from './webhooks/address-guard.js';
+import { Sender } from './webhooks/sender.js';
+import { DeliveryWorker } from './webhooks/delivery.js';
+import { WebhookSubscriptions } from './webhooks/subscriptions.js';
 import { Hub } from './hub/hub.js';
 import { GuestIssuer } from './auth/guest.js';
 import { IdentityResolver } from './auth/identity.js';
@@ -68,9 +72,11 @@ export async function startServer(config: Config, log: Logger = pino({ level: co
   });
   const tls =
     config.tlsCert !== undefined && config.tlsKey !== undefined ? { cert: readFileSync(config.tlsCert), key: readFileSync(config.tlsKey) } : undefined;
+  // Before any backend opens: a bad PARLEY_WEBHOOK_ALLOW_PRIVATE entry fails the start cleanly.
+  const addressGuard = new AddressGuard(config.webhooks.allowPrivate);
   const backends = await openBackends(config, log);
   // After the store, which has migrated the schema the keys and the console's tables live in.
-  const { apiKeyStore, consoleStore } = await openSideStores(config).catch(async (error: unknown) => {
+  const { apiKeyStore, consoleStore, webhookStore } = await openSideStores(config).catch(async (error: unknown) => {
     await Promise.all([backends.broker.close(), backends.presence.close(), backends.closeAuthBackends(), backends.store.close()]).catch(() => undefined);
     throw error;
   });
@@ -211,6 +217,7 @@ export async function startServer(config: Config, log: Logger = pino({ level: co
       rate: apiKeyRate,
       sessions,
       console: { service: consoleService, identities, admins },
+      webhooks: new WebhookSubscriptions(webhookStore, addressGuard, config.webhooks.maxSubscriptions),
       onAnswer: (route: string, status: number) => metrics.apiRequests.inc({ route, status: String(status) }),
     },
     trustProxy: clientAddresses.trust,
@@ -251,12 +258,25 @@ export async function startServer(config: Config, log: Logger = pino({ level: co
   // Made once listening: until then `app.listen` builds the routes, which holds the event loop (long
   // under load), and a first PostgreSQL ping timed out meanwhile would refuse upgrades until the next.
   let readinessWatch: ReadinessWatch | undefined;
+  const delivery = new DeliveryWorker({
+    store: webhookStore,
+    sender: new Sender(addressGuard, config.webhooks.timeoutMs),
+    log,
+    retrySchedule: config.webhooks.retryScheduleMs,
+    pollMs: config.webhooks.pollMs,
+    timeoutMs: config.webhooks.timeoutMs,
+    outboxMax: config.webhooks.outboxMax,
+    onAttempt: (ok) => metrics.webhookAttempts.inc({ result: ok ? 'ok' : 'failed' }),
+    onDisabled: (reason) => metrics.webhookDisabled.inc({ reason }),
+    onDepth: (queued) => metrics.webhookOutbox.set(queued),
+  });
 
   let closing: Promise<void> | undefined;
   const close = (): Promise<void> =>
     (closing ??= (async () => {
       readinessWatch?.stop();
       sampler.stop();
+      await delivery.stop();
       await gateway.shutdown(3000);
       limiter.close();
       roomQuota.close();
@@ -269,6 +289,7 @@ export async function startServer(config: Config, log: Logger = pino({ level: co
       await backends.closeAuthBackends();
       await apiKeyStore.close();
       await consoleStore.close();
+      await webhookStore.close();
       await store.close();
     })());
   try {
@@ -280,6 +301,7 @@ export async function startServer(config: Config, log: Logger = pino({ level: co
   }
   readinessWatch = new ReadinessWatch(readiness);
   sampler.start(config.consoleSampleMs);
+  delivery.start();
   const port = (app.server.address() as AddressInfo).port;
   const shownHost = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
   const url = `${tls === undefined ? 'http' : 'https'}://${shownHost}:${port}`;

@@ -18,8 +18,8 @@ export function runJoinedRoomStoreContract(name: string, makeFixture: MakeFixtur
       assert.equal(await store.hasJoined('porch', ada.id), true);
       assert.equal(await store.hasJoined('porch', bob.id), false);
       assert.deepEqual([...(await store.joinedRooms(ada.id))].sort(), ['porch', 'yard']);
-      await store.markLeft('porch', ada.id);
-      await store.markLeft('porch', bob.id);
+      await store.markLeft('porch', ada.id, 3);
+      await store.markLeft('porch', bob.id, 3);
       assert.deepEqual([...(await store.joinedRooms(ada.id))], ['yard']);
       const other = await scene.open();
       assert.deepEqual([...(await other.joinedRooms(bob.id))], ['yard'], 'another store on the same database');

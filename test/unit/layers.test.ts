@@ -19,7 +19,8 @@ const LAYERS: readonly (readonly string[])[] = [
   // The SDK shares only protocol/ with the server; base: leaf helpers; wire: frames built once.
   ['client', 'base', 'wire'],
   ['limits', 'store', 'broker', 'presence'], // infrastructure with nothing of ours above protocol
-  ['metrics', 'auth'], // metrics wraps Store and Broker (timed-*.ts); auth reads accounts from the Store
+  // metrics wraps Store and Broker (timed-*.ts); auth reads accounts from the Store; webhooks delivers the Store's outbox
+  ['metrics', 'auth', 'webhooks'],
   ['hub'],
   ['chat'],
   ['session', 'console'], // console: the admin console's service, beside the sessions (neither imports the other)
@@ -47,7 +48,7 @@ const ROOT_FILES: Readonly<Record<string, string>> = {
  * they sit higher. Only these units may.
  */
 const BACKENDS = new Set(['store', 'broker', 'presence']);
-const MAY_IMPORT_BACKENDS = new Set(['store', 'broker', 'presence', 'metrics', 'auth', 'hub', 'chat', 'console', 'composition']);
+const MAY_IMPORT_BACKENDS = new Set(['store', 'broker', 'presence', 'metrics', 'auth', 'webhooks', 'hub', 'chat', 'console', 'composition']);
 
 /**
  * Imports that break the rule today and are to be removed, each with why it is still there:

@@ -48,7 +48,7 @@ export class Moderation {
     return this.#fx.request(async () => {
       await this.#checks.actOn(actor, room, target);
       await this.#deps.memberships.setRole(room, target, null, this.#fx.now());
-      await this.#deps.joined.markLeft(room, target);
+      await this.#deps.joined.markLeft(room, target, this.#fx.now());
       this.#fx.audit(actor, 'room.kick', room, target);
       await this.#fx.publish(room, { type: 'kicked', room, user: target, by: actor, reason: 'kick' });
     });
@@ -59,7 +59,7 @@ export class Moderation {
     return this.#fx.request(async () => {
       await this.#checks.actOn(actor, room, target);
       await this.#deps.memberships.setBan(room, target, true, this.#fx.now());
-      await this.#deps.joined.markLeft(room, target);
+      await this.#deps.joined.markLeft(room, target, this.#fx.now());
       this.#fx.audit(actor, 'room.ban', room, target);
       await this.#fx.publish(room, { type: 'kicked', room, user: target, by: actor, reason: 'ban' });
     });

@@ -313,7 +313,7 @@ export class ChatService {
    */
   unjoin(who: Participant, room: string): Promise<void> {
     return this.#fx.request(async () => {
-      await this.#deps.joined.markLeft(room, who.user.id);
+      await this.#deps.joined.markLeft(room, who.user.id, this.#now());
       await this.#fx.publish(USER_NOTICES, { type: 'left', room, user: who.user.id, conn: who.connId });
     });
   }

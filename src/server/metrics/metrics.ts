@@ -69,6 +69,16 @@ export class Metrics {
     'parley_search_truncated_total',
     'Searches answered early because their time budget ran out (the client continues from `from`)',
   );
+  readonly webhookOutbox = this.#gauge(
+    'parley_webhook_outbox_depth',
+    'Webhook events queued for delivery, over every subscription (bound per subscription: PARLEY_WEBHOOK_OUTBOX_MAX)',
+  );
+  readonly webhookAttempts = this.#counter('parley_webhook_attempts_total', 'Webhook delivery attempts by this process, by result (ok, failed)', ['result']);
+  readonly webhookDisabled = this.#counter(
+    'parley_webhook_disabled_total',
+    'Webhook subscriptions this process disabled, by reason (failing: retries spent; outbox_full)',
+    ['reason'],
+  );
   readonly brokerLag = this.#histogram('parley_broker_lag_seconds', 'From publishing a message to the broker delivering it back to this process', LAG_BUCKETS);
 
   constructor() {

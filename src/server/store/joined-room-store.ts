@@ -7,8 +7,8 @@ export interface JoinedRoomStore {
   hasJoined(room: string, userId: string): Promise<boolean>;
   /** Records that the user joined the room at `now`; joining again changes nothing. */
   markJoined(room: string, userId: string, now: number): Promise<void>;
-  /** The user left the room (or was removed from it); nothing when it had not joined. */
-  markLeft(room: string, userId: string): Promise<void>;
+  /** The user left the room (or was removed from it) at `now`; nothing when it had not joined. */
+  markLeft(room: string, userId: string, now: number): Promise<void>;
   /** Every room the user has joined and not left. */
   joinedRooms(userId: string): Promise<Set<string>>;
 }

@@ -1,7 +1,7 @@
 // API keys and incoming webhooks in PostgreSQL, on a small pool of their own: they are read on a
 // cache miss and written by the CLI, never on the message path.
 import pg from 'pg';
-import { inTransaction, openSidePool, type SidePoolOptions } from './postgres-side-pool.js';
+import { inTransaction, openMigratedPool, type PoolOptions } from './postgres-pool.js';
 import { HOOK_SELECT, KEY_SELECT, toHookRecord, toKeyRecord, type HookRow, type KeyRow } from './api-key-rows.js';
 import type { ApiKeyRecord, ApiKeyStore, HookRecord, NewApiKey, NewHook } from './api-keys.js';
 
@@ -15,8 +15,8 @@ export class PostgresApiKeys implements ApiKeyStore {
   }
 
   /** Connects and migrates `schema` (the same as PostgresStore's), so the CLI can run first. */
-  static async open(options: SidePoolOptions): Promise<PostgresApiKeys> {
-    return new PostgresApiKeys(await openSidePool(options, 'API keys'));
+  static async open(options: PoolOptions): Promise<PostgresApiKeys> {
+    return new PostgresApiKeys(await openMigratedPool(options, 2, 'API keys'));
   }
 
   async createKey(key: NewApiKey): Promise<void> {

@@ -1,7 +1,7 @@
-// The admin console's tables in PostgreSQL, on a small pool of their own (postgres-side-pool.ts):
+// The admin console's tables in PostgreSQL, on a small pool of their own (postgres-pool.ts):
 // written by `parley admin` and by admin requests, read on admin requests, never on the message path.
 import type pg from 'pg';
-import { inTransaction, openSidePool, type SidePoolOptions } from './postgres-side-pool.js';
+import { inTransaction, openMigratedPool, type PoolOptions } from './postgres-pool.js';
 import { likePattern } from './store.js';
 import * as shapes from './console-rows.js';
 import type { AdminRecord, AuditEntry, ConsoleStore, ListQuery, NewAuditEntry, Restriction, RoomListing, UserListing } from './console-store.js';
@@ -14,8 +14,8 @@ export class PostgresConsole implements ConsoleStore {
     this.#pool = pool;
   }
 
-  static async open(options: SidePoolOptions): Promise<PostgresConsole> {
-    return new PostgresConsole(await openSidePool(options, 'the admin console'));
+  static async open(options: PoolOptions): Promise<PostgresConsole> {
+    return new PostgresConsole(await openMigratedPool(options, 2, 'the admin console'));
   }
 
   async grantAdmin(userId: string, by: string, now: number): Promise<boolean> {

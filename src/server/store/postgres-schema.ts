@@ -144,6 +144,31 @@ const migrations: readonly string[] = [
      detail     text
    );
    ALTER TABLE users ADD COLUMN disabled_at bigint;`,
+  // Webhooks out (store/webhook-store.ts): subscriptions, leased by one delivery worker at a time, and
+  // the outbox their events wait in, written in the same transaction as what caused them.
+  `CREATE TABLE webhook_subscriptions (
+     id              text PRIMARY KEY,
+     owner           text NOT NULL,
+     url             text NOT NULL,
+     events          text NOT NULL,
+     secret          text NOT NULL,
+     enabled         boolean NOT NULL DEFAULT true,
+     disabled_reason text,
+     created_at      bigint NOT NULL,
+     locked_by       text,
+     locked_until    bigint NOT NULL DEFAULT 0
+   );
+   CREATE TABLE webhook_outbox (
+     id              bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+     subscription_id text NOT NULL,
+     event_id        text NOT NULL,
+     type            text NOT NULL,
+     payload         text NOT NULL,
+     created_at      bigint NOT NULL,
+     attempts        integer NOT NULL DEFAULT 0,
+     next_at         bigint NOT NULL
+   );
+   CREATE INDEX webhook_outbox_by_subscription ON webhook_outbox (subscription_id, id);`,
 ];
 
 /** Brings `schema` (created if missing) up to the latest migration. */

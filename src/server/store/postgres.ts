@@ -24,6 +24,8 @@ import {
   type StandingRow,
 } from './rows.js';
 import { sendRefusal } from './refusal.js';
+import { eventArrays, outboxForEach, outboxFromArrays, recordEvents } from './postgres-webhooks.js';
+import { memberJoined, memberLeft, messageCreated, messageDeleted, messageEdited, reactionChanged, roomCreated } from './webhook-events.js';
 import { StoreError, likePattern, searchBounds, type Store } from './store.js';
 import { AppendRefused, ReactionsFull, type AppendResult, type NewMessage, type ReactionChange, type SearchFilter } from './message-store.js';
 import type { EnsuredRoom, NewRoom, RoomInfo, RoomList } from './room-store.js';
@@ -243,12 +245,12 @@ export class PostgresStore implements Store {
       }
       if (fresh.length > 0) {
         const touched = [...new Set(fresh.map((m) => m.room))];
-        // One statement, one round trip, while the room locks are held.
+        // One statement, one round trip, while the room locks are held; the webhook events with it.
         await client.query(
           `WITH inserted AS (
              INSERT INTO messages (room, seq, msg_id, user_id, user_name, cid, text, ts, reply_to)
              SELECT * FROM unnest($1::text[], $2::bigint[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::bigint[], $9::bigint[])
-           )
+           ), hooked AS (${outboxFromArrays('$13', '$14', '$15')})
            UPDATE rooms SET seq = v.seq, active_at = GREATEST(rooms.active_at, v.at)
              FROM unnest($10::text[], $11::bigint[], $12::bigint[]) AS v(name, seq, at) WHERE rooms.name = v.name`,
           [
@@ -264,6 +266,7 @@ export class PostgresStore implements Store {
             touched,
             touched.map((room) => roomSeq.get(room) ?? 0),
             touched.map((room) => Math.max(...fresh.filter((m) => m.room === room).map((m) => m.ts))),
+            ...eventArrays(fresh.map(messageCreated)),
           ],
         );
       }
@@ -285,9 +288,9 @@ export class PostgresStore implements Store {
       `WITH created AS (
          INSERT INTO rooms (name, seq, created_at, active_at, created_by) VALUES ($1, 0, $2, $2, $3)
          ON CONFLICT (name) DO NOTHING RETURNING seq
-       )
+       ), hooked AS (${outboxForEach('created', 'room.created', '$4', '$2::bigint')})
        SELECT seq, true AS created FROM created UNION ALL SELECT seq, false AS created FROM rooms WHERE name = $1`,
-      [room, now, creator ?? null],
+      [room, now, creator ?? null, JSON.stringify(roomCreated(room, 'room', false, creator ?? null, now).data)],
     );
     return { room, seq: Number(rows[0]?.seq ?? 0), created: rows[0]?.created === true };
   }
@@ -370,6 +373,7 @@ export class PostgresStore implements Store {
          ON CONFLICT (room, user_id) DO UPDATE SET role = excluded.role`,
         [room.room, room.owner, room.now],
       );
+      await recordEvents(client, [roomCreated(room.room, 'room', room.private, room.owner, room.now)]);
       return true;
     });
   }
@@ -386,6 +390,7 @@ export class PostgresStore implements Store {
          ON CONFLICT (room, user_id) DO NOTHING`,
         [room, users, now],
       );
+      if (made.rowCount === 1) await recordEvents(client, [roomCreated(room, 'dm', true, users[0], now)]);
       return made.rowCount === 1;
     });
   }
@@ -491,11 +496,20 @@ export class PostgresStore implements Store {
   }
 
   async markJoined(room: string, userId: string, now: number): Promise<void> {
-    await this.#query('INSERT INTO joined_rooms (user_id, room, since) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING', [userId, room, now]);
+    // One statement: the event is recorded only when the row is new.
+    await this.#query(
+      `WITH joined AS (INSERT INTO joined_rooms (user_id, room, since) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING RETURNING 1)
+       ${outboxForEach('joined', 'member.joined', '$4', '$3::bigint')}`,
+      [userId, room, now, JSON.stringify(memberJoined(room, userId, now).data)],
+    );
   }
 
-  async markLeft(room: string, userId: string): Promise<void> {
-    await this.#query('DELETE FROM joined_rooms WHERE user_id = $1 AND room = $2', [userId, room]);
+  async markLeft(room: string, userId: string, now: number): Promise<void> {
+    await this.#query(
+      `WITH left_room AS (DELETE FROM joined_rooms WHERE user_id = $1 AND room = $2 RETURNING 1)
+       ${outboxForEach('left_room', 'member.left', '$3', '$4::bigint')}`,
+      [userId, room, JSON.stringify(memberLeft(room, userId, now).data), now],
+    );
   }
 
   async joinedRooms(userId: string): Promise<Set<string>> {
@@ -530,6 +544,7 @@ export class PostgresStore implements Store {
         [room, seq, row.text, row.edited_at ?? row.ts],
       );
       await client.query('UPDATE messages SET text = $3, edited_at = $4 WHERE room = $1 AND seq = $2', [room, seq, text, editedAt]);
+      await recordEvents(client, [messageEdited(room, seq, text, editedAt)]);
       return true;
     });
   }
@@ -544,6 +559,7 @@ export class PostgresStore implements Store {
       if (done.rowCount === 0) return false;
       await client.query('DELETE FROM message_revisions WHERE room = $1 AND seq = $2', [room, seq]);
       await client.query('DELETE FROM reactions WHERE room = $1 AND seq = $2', [room, seq]);
+      await recordEvents(client, [messageDeleted(room, seq, deletedAt)]);
       return true;
     });
   }
@@ -575,7 +591,10 @@ export class PostgresStore implements Store {
         seq,
         emoji,
       ]);
-      return { count: Number(rows[0]?.count ?? 0), changed: (change.rowCount ?? 0) > 0 };
+      const count = Number(rows[0]?.count ?? 0);
+      const changed = (change.rowCount ?? 0) > 0;
+      if (changed) await recordEvents(client, [reactionChanged(room, seq, userId, emoji, on, count, now)]);
+      return { count, changed };
     });
     // Thrown here, after the (empty) transaction committed, not inside it: a refusal is no failure.
     if (outcome instanceof ReactionsFull) throw outcome;

@@ -4,6 +4,7 @@
 // batching. Each write is one transaction synced before it returns (synchronous FULL).
 import Database from 'better-sqlite3';
 import { migrate } from './sqlite-schema.js';
+import { syncPromise } from './sync-promise.js';
 import { HOOK_SELECT, KEY_SELECT, toHookRecord, toKeyRecord, type HookRow, type KeyRow } from './api-key-rows.js';
 import type { ApiKeyRecord, ApiKeyStore, HookRecord, NewApiKey, NewHook } from './api-keys.js';
 
@@ -40,7 +41,7 @@ export class SqliteApiKeys implements ApiKeyStore {
   }
 
   createKey(key: NewApiKey): Promise<void> {
-    return this.#run(() =>
+    return syncPromise(() =>
       this.#db.transaction(() => {
         if (key.bot !== undefined) this.#statements.recordBot.run(key.bot.id, key.bot.name, key.createdAt, key.createdAt);
         this.#statements.createKey.run(key.id, key.keyHash, key.name, key.scopes.join(','), key.bot?.id ?? null, key.createdAt);
@@ -49,22 +50,22 @@ export class SqliteApiKeys implements ApiKeyStore {
   }
 
   findKey(keyHash: string): Promise<ApiKeyRecord | undefined> {
-    return this.#run(() => {
+    return syncPromise(() => {
       const row = this.#statements.findKey.get(keyHash);
       return row === undefined ? undefined : toKeyRecord(row);
     });
   }
 
   listKeys(): Promise<ApiKeyRecord[]> {
-    return this.#run(() => this.#statements.listKeys.all().map(toKeyRecord));
+    return syncPromise(() => this.#statements.listKeys.all().map(toKeyRecord));
   }
 
   revokeKey(id: string, now: number): Promise<boolean> {
-    return this.#run(() => this.#statements.revokeKey.run(now, id).changes === 1);
+    return syncPromise(() => this.#statements.revokeKey.run(now, id).changes === 1);
   }
 
   createHook(hook: NewHook): Promise<void> {
-    return this.#run(() =>
+    return syncPromise(() =>
       this.#db.transaction(() => {
         this.#statements.recordBot.run(hook.bot.id, hook.bot.name, hook.createdAt, hook.createdAt);
         this.#statements.createHook.run(hook.id, hook.secretHash, hook.room, hook.bot.id, hook.createdAt);
@@ -73,35 +74,26 @@ export class SqliteApiKeys implements ApiKeyStore {
   }
 
   findHook(secretHash: string): Promise<HookRecord | undefined> {
-    return this.#run(() => {
+    return syncPromise(() => {
       const row = this.#statements.findHook.get(secretHash);
       return row === undefined ? undefined : toHookRecord(row);
     });
   }
 
   listHooks(): Promise<HookRecord[]> {
-    return this.#run(() => this.#statements.listHooks.all().map(toHookRecord));
+    return syncPromise(() => this.#statements.listHooks.all().map(toHookRecord));
   }
 
   deleteHook(id: string): Promise<boolean> {
-    return this.#run(() => this.#statements.deleteHook.run(id).changes === 1);
+    return syncPromise(() => this.#statements.deleteHook.run(id).changes === 1);
   }
 
   endSessionsOf(userId: string): Promise<string[]> {
-    return this.#run(() => this.#statements.endSessions.all(userId).map((row) => row.token_hash));
+    return syncPromise(() => this.#statements.endSessions.all(userId).map((row) => row.token_hash));
   }
 
   close(): Promise<void> {
     this.#db.close();
     return Promise.resolve();
-  }
-
-  // better-sqlite3 is synchronous; a thrown error becomes a rejected promise, as in SqliteStore.
-  #run<T>(work: () => T): Promise<T> {
-    try {
-      return Promise.resolve(work());
-    } catch (error) {
-      return Promise.reject(error instanceof Error ? error : new Error(String(error)));
-    }
   }
 }

@@ -4,6 +4,7 @@
 import Database from 'better-sqlite3';
 import { migrate } from './sqlite-schema.js';
 import { likePattern } from './store.js';
+import { syncPromise } from './sync-promise.js';
 import * as shapes from './console-rows.js';
 import type { AdminRecord, AuditEntry, ConsoleStore, ListQuery, NewAuditEntry, Restriction, RoomListing, UserListing } from './console-store.js';
 import type { UserKind, UserRef } from '../../protocol/messages.js';
@@ -52,33 +53,33 @@ export class SqliteConsole implements ConsoleStore {
   }
 
   grantAdmin(userId: string, by: string, now: number): Promise<boolean> {
-    return this.#run(() => this.#statements.grant.run(userId, now, by).changes === 1);
+    return syncPromise(() => this.#statements.grant.run(userId, now, by).changes === 1);
   }
 
   revokeAdmin(userId: string): Promise<boolean> {
-    return this.#run(() => this.#statements.revoke.run(userId).changes === 1);
+    return syncPromise(() => this.#statements.revoke.run(userId).changes === 1);
   }
 
   listAdmins(): Promise<AdminRecord[]> {
-    return this.#run(() => this.#statements.admins.all().map(shapes.toAdmin));
+    return syncPromise(() => this.#statements.admins.all().map(shapes.toAdmin));
   }
 
   isAdmin(userId: string): Promise<boolean> {
-    return this.#run(() => this.#statements.isAdmin.get(userId) !== undefined);
+    return syncPromise(() => this.#statements.isAdmin.get(userId) !== undefined);
   }
 
   resolveUser(nameOrId: string): Promise<UserRef | undefined> {
-    return this.#run(() => this.#statements.resolve.get(nameOrId, nameOrId));
+    return syncPromise(() => this.#statements.resolve.get(nameOrId, nameOrId));
   }
 
   recordAudit(entry: NewAuditEntry): Promise<void> {
-    return this.#run(() => {
+    return syncPromise(() => {
       this.#statements.audit.run(entry.at, entry.actor.id, entry.actor.name, entry.action, entry.room ?? null, entry.target ?? null, entry.detail ?? null);
     });
   }
 
   auditLog(options: { before?: number; limit: number }): Promise<AuditEntry[]> {
-    return this.#run(() =>
+    return syncPromise(() =>
       this.#statements.auditLog.all(options.before ?? Number.MAX_SAFE_INTEGER, Math.min(options.limit, shapes.LIST_MAX)).map(shapes.toAudit),
     );
   }
@@ -86,23 +87,23 @@ export class SqliteConsole implements ConsoleStore {
   listUsers(query: ListQuery & { kind?: UserKind }): Promise<UserListing[]> {
     const pattern = likePattern(query.search ?? '');
     const kind = query.kind ?? null;
-    return this.#run(() => this.#statements.users.all(pattern, pattern, kind, kind, Math.min(query.limit, shapes.LIST_MAX)).map(shapes.toUserListing));
+    return syncPromise(() => this.#statements.users.all(pattern, pattern, kind, kind, Math.min(query.limit, shapes.LIST_MAX)).map(shapes.toUserListing));
   }
 
   listRooms(query: ListQuery): Promise<RoomListing[]> {
-    return this.#run(() => this.#statements.rooms.all(likePattern(query.search ?? ''), Math.min(query.limit, shapes.LIST_MAX)).map(shapes.toRoomListing));
+    return syncPromise(() => this.#statements.rooms.all(likePattern(query.search ?? ''), Math.min(query.limit, shapes.LIST_MAX)).map(shapes.toRoomListing));
   }
 
   setDisabled(userId: string, at: number | null): Promise<boolean> {
-    return this.#run(() => this.#statements.disable.run(at, userId).changes === 1);
+    return syncPromise(() => this.#statements.disable.run(at, userId).changes === 1);
   }
 
   isDisabled(userId: string): Promise<boolean> {
-    return this.#run(() => (this.#statements.disabled.get(userId)?.disabled_at ?? null) !== null);
+    return syncPromise(() => (this.#statements.disabled.get(userId)?.disabled_at ?? null) !== null);
   }
 
   setOwner(room: string, userId: string, now: number): Promise<boolean> {
-    return this.#run(() =>
+    return syncPromise(() =>
       this.#db.transaction(() => {
         const made = this.#statements.makeOwner.run(userId, now, room).changes === 1;
         if (made) this.#statements.demoteOwner.run(room, userId);
@@ -112,25 +113,16 @@ export class SqliteConsole implements ConsoleStore {
   }
 
   restrictionsOf(userId: string, now: number): Promise<Restriction[]> {
-    return this.#run(() => this.#statements.restrictions.all(userId, userId, now));
+    return syncPromise(() => this.#statements.restrictions.all(userId, userId, now));
   }
 
   setPasswordHash(userId: string, passwordHash: string): Promise<boolean> {
-    return this.#run(() => this.#statements.password.run(passwordHash, userId).changes === 1);
+    return syncPromise(() => this.#statements.password.run(passwordHash, userId).changes === 1);
   }
 
   close(): Promise<void> {
-    return this.#run(() => {
+    return syncPromise(() => {
       this.#db.close();
     });
-  }
-
-  /** better-sqlite3 throws synchronously: a failure becomes a rejection, as PostgreSQL's would be. */
-  #run<T>(work: () => T): Promise<T> {
-    try {
-      return Promise.resolve(work());
-    } catch (error) {
-      return Promise.reject(error instanceof Error ? error : new Error(String(error)));
-    }
   }
 }

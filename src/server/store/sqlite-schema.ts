@@ -165,6 +165,31 @@ const migrations: readonly string[] = [
      detail     TEXT
    ) STRICT;
    ALTER TABLE users ADD COLUMN disabled_at INTEGER;`,
+  // Webhooks out (store/webhook-store.ts): subscriptions, leased by one delivery worker at a time, and
+  // the outbox their events wait in, written in the same transaction as what caused them.
+  `CREATE TABLE webhook_subscriptions (
+     id              TEXT PRIMARY KEY,
+     owner           TEXT NOT NULL,
+     url             TEXT NOT NULL,
+     events          TEXT NOT NULL,
+     secret          TEXT NOT NULL,
+     enabled         INTEGER NOT NULL DEFAULT 1,
+     disabled_reason TEXT,
+     created_at      INTEGER NOT NULL,
+     locked_by       TEXT,
+     locked_until    INTEGER NOT NULL DEFAULT 0
+   ) STRICT;
+   CREATE TABLE webhook_outbox (
+     id              INTEGER PRIMARY KEY AUTOINCREMENT,
+     subscription_id TEXT NOT NULL,
+     event_id        TEXT NOT NULL,
+     type            TEXT NOT NULL,
+     payload         TEXT NOT NULL,
+     created_at      INTEGER NOT NULL,
+     attempts        INTEGER NOT NULL DEFAULT 0,
+     next_at         INTEGER NOT NULL
+   ) STRICT;
+   CREATE INDEX webhook_outbox_by_subscription ON webhook_outbox (subscription_id, id);`,
 ];
 
 /** Brings the database up to the latest schema (or to version `upTo`, for tests of a migration). */

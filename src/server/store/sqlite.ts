@@ -26,6 +26,8 @@ import {
   type StandingRow,
 } from './rows.js';
 import { sendRefusal } from './refusal.js';
+import { SqliteOutbox } from './sqlite-webhooks.js';
+import { memberJoined, memberLeft, messageCreated, messageDeleted, messageEdited, reactionChanged, roomCreated } from './webhook-events.js';
 import { StoreError, likePattern, searchBounds, type Store } from './store.js';
 import { AppendRefused, ReactionsFull, type AppendResult, type NewMessage, type ReactionChange, type SearchFilter } from './message-store.js';
 import type { EnsuredRoom, NewRoom, RoomInfo, RoomList } from './room-store.js';
@@ -69,6 +71,8 @@ export class SqliteStore implements Store {
   readonly readsHoldLoop = true;
   readonly #db: Database.Database;
   readonly #statements;
+  /** Webhook events, recorded inside the write that causes them (store/webhook-store.ts). */
+  readonly #outbox: SqliteOutbox;
   readonly #commit: (pending: PendingWrite[]) => unknown[];
   /** Rooms known to exist: an append to one needs no INSERT OR IGNORE (deleteRoom forgets the room). */
   readonly #knownRooms = new Set<string>();
@@ -93,6 +97,7 @@ export class SqliteStore implements Store {
       ? undefined
       : new Checkpointer({ file: options.file, db: this.#db, ...(options.onCheckpointError ? { onError: options.onCheckpointError } : {}) });
     const db = this.#db;
+    this.#outbox = new SqliteOutbox(db);
     this.#statements = {
       findByCid: db.prepare<[string, string, string], SqliteMessageRow>('SELECT * FROM messages WHERE room = ? AND user_id = ? AND cid = ?'),
       createRoom: db.prepare<[string, number, number, string | null]>(
@@ -234,9 +239,11 @@ export class SqliteStore implements Store {
         return new StoreError((cause as Error).message, { cause });
       }
     };
+    const outbox = this.#outbox;
     // IMMEDIATE: take the write lock before reading any seq, so that seqs read here stay true until commit.
     // eslint-disable-next-line @typescript-eslint/unbound-method -- better-sqlite3's transaction variants are plain functions (its types declare them as methods)
     this.#commit = db.transaction((pending: PendingWrite[]) => {
+      outbox.refresh();
       const batch: BatchState = new Map();
       // Appends are not isolated: they are the hot path, and one that throws is a broken database.
       const results = pending.map((entry) => (entry.isolated ? isolated(entry.run, batch) : entry.run(batch)));
@@ -330,7 +337,9 @@ export class SqliteStore implements Store {
     state.seq = seq;
     state.dirty = true;
     if (ts > state.activeAt) state.activeAt = ts;
-    return { message: newMessage({ room, seq, msgId, cid, from, text, ts }, replyTo), duplicate: false };
+    const stored = newMessage({ room, seq, msgId, cid, from, text, ts }, replyTo);
+    this.#outbox.record(messageCreated(stored));
+    return { message: stored, duplicate: false };
   }
 
   ensureRoom(room: string, now: number, creator?: string): Promise<EnsuredRoom> {
@@ -341,6 +350,7 @@ export class SqliteStore implements Store {
     // rooms costs one fsync, not one each. The seq is read inside it, after any append queued first.
     return this.#write((batch) => {
       const created = this.#statements.createRoom.run(room, now, now, creator ?? null).changes === 1;
+      if (created) this.#outbox.record(roomCreated(room, 'room', false, creator ?? null, now));
       this.#knownRooms.add(room);
       const pending = batch.get(room);
       return { room, seq: pending?.seq ?? this.#statements.roomSeq.get(room)?.seq ?? 0, created };
@@ -394,6 +404,7 @@ export class SqliteStore implements Store {
       );
       if (created.changes === 0) return false;
       this.#statements.setRole.run(room.room, room.owner, 'owner', room.now);
+      this.#outbox.record(roomCreated(room.room, 'room', room.private, room.owner, room.now));
       return true;
     });
   }
@@ -401,6 +412,7 @@ export class SqliteStore implements Store {
   openDm(room: string, users: [string, string], now: number): Promise<boolean> {
     return this.#write(() => {
       const created = this.#statements.createOwnedRoom.run(room, 1, 'dm', null, now, 1, now, users[0]).changes === 1;
+      if (created) this.#outbox.record(roomCreated(room, 'dm', true, users[0], now));
       for (const user of users) {
         if (this.#statements.role.get(room, user) === undefined) this.#statements.setRole.run(room, user, 'member', now);
       }
@@ -505,6 +517,7 @@ export class SqliteStore implements Store {
       const rev = (this.#statements.lastRevision.get(room, seq)?.rev ?? 0) + 1;
       this.#statements.addRevision.run(room, seq, rev, row.text, row.edited_at ?? row.ts);
       this.#statements.edit.run(text, editedAt, room, seq);
+      this.#outbox.record(messageEdited(room, seq, text, editedAt));
       return true;
     });
   }
@@ -514,6 +527,7 @@ export class SqliteStore implements Store {
       if (this.#statements.tombstone.run(deletedAt, room, seq).changes === 0) return false;
       this.#statements.dropRevisions.run(room, seq);
       this.#statements.dropReactions.run(room, seq);
+      this.#outbox.record(messageDeleted(room, seq, deletedAt));
       return true;
     });
   }
@@ -529,7 +543,9 @@ export class SqliteStore implements Store {
       const changed = on
         ? this.#statements.addReaction.run(room, seq, emoji, userId, now).changes > 0
         : this.#statements.removeReaction.run(room, seq, emoji, userId).changes > 0;
-      return { count: this.#statements.reactionCount.get(room, seq, emoji)?.count ?? 0, changed };
+      const count = this.#statements.reactionCount.get(room, seq, emoji)?.count ?? 0;
+      if (changed) this.#outbox.record(reactionChanged(room, seq, userId, emoji, on, count, now));
+      return { count, changed };
     });
   }
 
@@ -550,13 +566,13 @@ export class SqliteStore implements Store {
 
   markJoined(room: string, userId: string, now: number): Promise<void> {
     return this.#write(() => {
-      this.#statements.markJoined.run(userId, room, now);
+      if (this.#statements.markJoined.run(userId, room, now).changes === 1) this.#outbox.record(memberJoined(room, userId, now));
     });
   }
 
-  markLeft(room: string, userId: string): Promise<void> {
+  markLeft(room: string, userId: string, now: number): Promise<void> {
     return this.#write(() => {
-      this.#statements.markLeft.run(userId, room);
+      if (this.#statements.markLeft.run(userId, room).changes === 1) this.#outbox.record(memberLeft(room, userId, now));
     });
   }
 

@@ -24,6 +24,8 @@ import type { AdminCheck } from '../../auth/server-admins.js';
 import type { ConsoleService } from '../../console/console-service.js';
 import { AdminGate } from './admin-gate.js';
 import { consoleRoutes } from './console-routes.js';
+import type { WebhookSubscriptions } from '../../webhooks/subscriptions.js';
+import { webhookRoutes } from './webhook-routes.js';
 
 export interface ServerApiOptions {
   chat: ChatService;
@@ -34,6 +36,8 @@ export interface ServerApiOptions {
   sessions: UserSessions;
   /** The admin console's API (/api/v1/admin): its service, and who may use it besides admin keys. */
   console: { service: ConsoleService; identities: IdentityResolver; admins: AdminCheck };
+  /** Outgoing webhook subscriptions (/api/v1/webhooks). */
+  webhooks: WebhookSubscriptions;
   /** Told of every answer (metrics): the route's pattern (never a secret) and the status. */
   onAnswer?: (route: string, status: number) => void;
 }
@@ -65,6 +69,7 @@ export async function serverApi(app: FastifyInstance, options: ServerApiOptions)
       adminRoutes(api, options.chat, gate);
       userRoutes(api, options.chat, options.sessions, gate);
       consoleRoutes(api, options.console.service, new AdminGate(gate, options.console.identities, options.console.admins));
+      webhookRoutes(api, options.webhooks, gate);
       api.get('/openapi.json', { schema: { hide: true } }, () => api.swagger());
     },
     { prefix: '/api/v1' },

@@ -1,0 +1,50 @@
+// Webhook subscriptions as the server API makes them: the URL checked by the address guard (form,
+// scheme, every resolved address), a signing secret made here and shown once, and a bound on how
+// many exist. Each belongs to the API key that made it; other keys see none of it.
+import { ErrorCode, ProtocolError } from '../../protocol/errors.js';
+import type { WebhookEventType } from '../../protocol/webhooks.js';
+import type { WebhookStore, WebhookSubscription } from '../store/webhook-store.js';
+import { randomId } from '../random-id.js';
+import { WebhookRefused, type AddressGuard } from './address-guard.js';
+import { newSigningSecret } from './signature.js';
+
+// Layers above (http) take the subscription type from here, never from the store.
+export type { WebhookSubscription } from '../store/webhook-store.js';
+
+export class WebhookSubscriptions {
+  readonly #store: WebhookStore;
+  readonly #guard: AddressGuard;
+  readonly #max: number;
+
+  constructor(store: WebhookStore, guard: AddressGuard, maxSubscriptions: number) {
+    this.#store = store;
+    this.#guard = guard;
+    this.#max = maxSubscriptions;
+  }
+
+  async create(owner: string, url: string, events: readonly WebhookEventType[], now = Date.now()): Promise<{ id: string; secret: string }> {
+    try {
+      await this.#guard.check(url);
+    } catch (error) {
+      if (error instanceof WebhookRefused) throw new ProtocolError(ErrorCode.BadRequest, `url: ${error.message}`, 'url');
+      throw error;
+    }
+    const id = `wh_${randomId(12)}`;
+    const secret = newSigningSecret();
+    const created = await this.#store.createSubscription({ id, owner, url, events: [...new Set(events)], secret, createdAt: now }, this.#max);
+    if (!created) throw new ProtocolError(ErrorCode.Forbidden, `this server has ${this.#max} webhook subscriptions already (PARLEY_WEBHOOK_MAX)`);
+    return { id, secret };
+  }
+
+  list(owner: string): Promise<WebhookSubscription[]> {
+    return this.#store.listSubscriptions(owner);
+  }
+
+  async delete(id: string, owner: string): Promise<void> {
+    if (!(await this.#store.deleteSubscription(id, owner))) throw new ProtocolError(ErrorCode.NotFound, `no webhook ${id}`);
+  }
+
+  async enable(id: string, owner: string, now = Date.now()): Promise<void> {
+    if (!(await this.#store.enableSubscription(id, owner, now))) throw new ProtocolError(ErrorCode.NotFound, `no webhook ${id}`);
+  }
+}

@@ -1,0 +1,190 @@
+// The WebhookStore contract (store/webhook-store.ts), with the chat Store beside it on the same
+// database: the events are recorded by the Store's own writes (sqlite-webhooks.test.ts,
+// postgres-webhooks.test.ts).
+import { describe, test, beforeEach, afterEach } from 'node:test';
+import assert from 'node:assert/strict';
+import type { NewWebhookSubscription, WebhookStore } from '../../src/server/store/webhook-store.js';
+import type { Store } from '../../src/server/store/store.js';
+
+export interface WebhooksFixture {
+  open(): Promise<{ store: Store; hooks: WebhookStore }>;
+  dispose(): Promise<void>;
+}
+
+const ada = { id: 'u_ada', name: 'ada' };
+
+const subscription = (id: string, extra: Partial<NewWebhookSubscription> = {}): NewWebhookSubscription => ({
+  id,
+  owner: 'k_owner',
+  url: `https://example.com/${id}`,
+  events: ['message.created'],
+  secret: `whsec_${id}`,
+  createdAt: 1_700_000_000_000,
+  ...extra,
+});
+
+export function runWebhookStoreContract(name: string, makeFixture: () => Promise<WebhooksFixture>, options: { skip?: string | undefined } = {}): void {
+  describe(`WebhookStore contract: ${name}`, { skip: options.skip ?? false }, () => {
+    let fixture: WebhooksFixture;
+    let store: Store;
+    let hooks: WebhookStore;
+
+    beforeEach(async () => {
+      fixture = await makeFixture();
+      ({ store, hooks } = await fixture.open());
+    });
+    afterEach(async () => {
+      await hooks.close();
+      await store.close();
+      await fixture.dispose();
+    });
+
+    /** Every queued event of a subscription, in order, taking each as delivered. */
+    async function drain(id: string): Promise<{ type: string; data: Record<string, unknown>; eventId: string }[]> {
+      const seen = [];
+      for (let entry = await hooks.head(id); entry !== undefined; entry = await hooks.head(id)) {
+        seen.push({ type: entry.type, data: JSON.parse(entry.payload) as Record<string, unknown>, eventId: entry.eventId });
+        await hooks.delivered(entry.id);
+      }
+      return seen;
+    }
+
+    test('subscriptions are bounded, and listed, deleted and enabled by their owner only', async () => {
+      assert.equal(await hooks.createSubscription(subscription('w1'), 2), true);
+      assert.equal(await hooks.createSubscription(subscription('w2', { owner: 'k_other', events: ['room.created', 'member.left'] }), 2), true);
+      assert.equal(await hooks.createSubscription(subscription('w3'), 2), false, 'the bound counts every owner');
+      const [mine] = await hooks.listSubscriptions('k_owner');
+      assert.deepEqual(mine, {
+        id: 'w1',
+        owner: 'k_owner',
+        url: 'https://example.com/w1',
+        events: ['message.created'],
+        enabled: true,
+        createdAt: 1_700_000_000_000,
+      });
+      assert.deepEqual(
+        (await hooks.listSubscriptions('k_other')).map((s) => s.events),
+        [['member.left', 'room.created']],
+      );
+      assert.equal(await hooks.deleteSubscription('w2', 'k_owner'), false, "another key's subscription");
+      assert.equal(await hooks.enableSubscription('w2', 'k_owner', 1), false);
+      assert.equal(await hooks.deleteSubscription('w2', 'k_other'), true);
+      assert.equal(await hooks.deleteSubscription('w2', 'k_other'), false);
+      assert.deepEqual(await hooks.listSubscriptions('k_other'), []);
+    });
+
+    test('every event type is recorded, in order, by the write that causes it, for its subscribers only', async () => {
+      await hooks.createSubscription(
+        subscription('all', {
+          events: ['message.created', 'message.edited', 'message.deleted', 'reaction.changed', 'member.joined', 'member.left', 'room.created'],
+        }),
+        10,
+      );
+      await hooks.createSubscription(subscription('joins', { events: ['member.joined'] }), 10);
+      await store.recordUser(ada, 'guest', 1);
+      await store.ensureRoom('lobby', 10, ada.id);
+      await store.ensureRoom('lobby', 11, ada.id); // exists: no event
+      await store.markJoined('lobby', ada.id, 12);
+      await store.markJoined('lobby', ada.id, 13); // joined already: no event
+      const { message } = await store.append({ room: 'lobby', cid: 'c1', from: ada, text: 'hello', ts: 14 });
+      await store.append({ room: 'lobby', cid: 'c1', from: ada, text: 'hello', ts: 15 }); // a duplicate: no event
+      await store.editMessage('lobby', message.seq, 'hello!', 16);
+      await store.react('lobby', message.seq, ada.id, '👍', true, 17, 20);
+      await store.react('lobby', message.seq, ada.id, '👍', true, 18, 20); // no change: no event
+      await store.deleteMessage('lobby', message.seq, 19);
+      await store.createRoom({ room: 'staff', owner: ada.id, private: true, now: 20 });
+      await store.openDm('dm:u_ada:u_bob', [ada.id, 'u_bob'], 21);
+      await store.markLeft('lobby', ada.id, 22);
+      const events = await drain('all');
+      assert.deepEqual(
+        events.map((e) => e.type),
+        [
+          'room.created',
+          'member.joined',
+          'message.created',
+          'message.edited',
+          'reaction.changed',
+          'message.deleted',
+          'room.created',
+          'room.created',
+          'member.left',
+        ],
+      );
+      assert.deepEqual(events[0]?.data, { room: 'lobby', kind: 'room', private: false, by: ada.id });
+      assert.deepEqual(events[2]?.data, { room: 'lobby', seq: 1, msgId: message.msgId, cid: 'c1', from: ada, text: 'hello', ts: 14 });
+      assert.deepEqual(events[3]?.data, { room: 'lobby', seq: 1, text: 'hello!', editedAt: 16 });
+      assert.deepEqual(events[4]?.data, { room: 'lobby', seq: 1, user: ada.id, emoji: '👍', on: true, count: 1 });
+      assert.deepEqual(events[5]?.data, { room: 'lobby', seq: 1, deletedAt: 19 });
+      assert.deepEqual(events[6]?.data, { room: 'staff', kind: 'room', private: true, by: ada.id });
+      assert.deepEqual(events[7]?.data, { room: 'dm:u_ada:u_bob', kind: 'dm', private: true, by: ada.id });
+      assert.deepEqual(events[8]?.data, { room: 'lobby', user: ada.id });
+      assert.equal(new Set(events.map((e) => e.eventId)).size, events.length, 'each event has its own webhook-id');
+      assert.match(events[0]?.eventId ?? '', /^msg_[0-9a-f]{32}$/);
+      assert.deepEqual(
+        (await drain('joins')).map((e) => e.type),
+        ['member.joined'],
+      );
+    });
+
+    test('a disabled subscription records nothing; enabling makes its first event due again', async () => {
+      await hooks.createSubscription(subscription('w'), 10);
+      await store.append({ room: 'r', cid: 'a', from: ada, text: 'one', ts: 1 });
+      const first = await hooks.head('w');
+      assert.ok(first);
+      await hooks.retryLater(first.id, 3, 9_999_999_999_999);
+      assert.equal(await hooks.disable('w', 'failing'), true);
+      assert.equal(await hooks.disable('w', 'failing'), false, 'already disabled');
+      assert.equal((await hooks.listSubscriptions('k_owner'))[0]?.disabledReason, 'failing');
+      await store.append({ room: 'r', cid: 'b', from: ada, text: 'two', ts: 2 });
+      assert.deepEqual(await hooks.claim('worker', 100, 1000, 10), [], 'disabled: nothing to claim');
+      assert.equal(await hooks.enableSubscription('w', 'k_owner', 50), true);
+      assert.deepEqual(await hooks.head('w'), { ...first, attempts: 0, nextAt: 50 });
+      assert.deepEqual(await hooks.depth(), new Map([['w', 1]]), 'the message sent while disabled was not queued');
+    });
+
+    test('a lease gives a subscription to one worker until it passes; a failure moves the next attempt', async () => {
+      await hooks.createSubscription(subscription('w'), 10);
+      await hooks.createSubscription(subscription('idle', { events: ['member.left'] }), 10);
+      assert.deepEqual(await hooks.claim('a', 100, 1000, 10), [], 'no due event');
+      await store.append({ room: 'r', cid: 'a', from: ada, text: 'one', ts: 50 });
+      const claimed = await hooks.claim('a', 100, 1000, 10);
+      assert.deepEqual(claimed, [{ id: 'w', url: 'https://example.com/w', secret: 'whsec_w' }]);
+      assert.deepEqual(await hooks.claim('b', 500, 1000, 10), [], 'leased to a');
+      assert.equal(await hooks.extendLease('w', 'a', 1500), true);
+      assert.deepEqual(await hooks.claim('b', 1200, 1000, 10), [], 'the lease was moved on');
+      assert.equal((await hooks.claim('b', 1600, 1000, 10)).length, 1, 'a lease that passed is taken over');
+      assert.equal(await hooks.extendLease('w', 'a', 5000), false, 'a no longer holds it');
+      const entry = await hooks.head('w');
+      assert.ok(entry);
+      await hooks.retryLater(entry.id, 1, 10_000);
+      await hooks.release('w', 'b');
+      assert.deepEqual(await hooks.claim('b', 9_999, 1000, 10), [], 'not due before its next attempt');
+      assert.equal((await hooks.claim('b', 10_000, 1000, 10)).length, 1);
+      assert.equal((await hooks.head('w'))?.attempts, 1);
+      await hooks.delivered(entry.id);
+      assert.equal(await hooks.head('w'), undefined);
+      assert.deepEqual(await hooks.depth(), new Map());
+    });
+
+    test('a subscription made while the store runs gets the events after it, none before', async () => {
+      await store.append({ room: 'r', cid: 'before', from: ada, text: 'nobody listens', ts: 1 });
+      await hooks.createSubscription(subscription('late'), 10);
+      await store.append({ room: 'r', cid: 'after', from: ada, text: 'now someone does', ts: 2 });
+      assert.deepEqual(
+        (await drain('late')).map((e) => e.data['cid']),
+        ['after'],
+      );
+      await hooks.disable('late', 'failing');
+      await store.append({ room: 'r', cid: 'disabled', from: ada, text: 'nobody again', ts: 3 });
+      assert.deepEqual(await hooks.depth(), new Map());
+    });
+
+    test('deleting a subscription drops its queue', async () => {
+      await hooks.createSubscription(subscription('w'), 10);
+      await store.append({ room: 'r', cid: 'a', from: ada, text: 'one', ts: 1 });
+      assert.deepEqual(await hooks.depth(), new Map([['w', 1]]));
+      await hooks.deleteSubscription('w', 'k_owner');
+      assert.deepEqual(await hooks.depth(), new Map());
+    });
+  });
+}
