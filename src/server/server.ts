@@ -2,7 +2,7 @@
 // constructs a Store, a Broker or a transport.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join, dirname } from 'node:path';
-import { randomBytes } from 'node:crypto';
+import { createHmac, randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import type { AddressInfo } from 'node:net';
 import { pino, type Logger } from 'pino';
@@ -18,6 +18,7 @@ import { OriginPolicy } from './auth/origin.js';
 import { ChatService, storesIn } from './chat/service.js';
 import { RoomQuota } from './chat/room-quota.js';
 import { WsGateway } from './transport/ws.js';
+import { SseGateway } from './transport/sse.js';
 import { ClientAddresses } from './client-address.js';
 import { buildHttpApp, buildOpsApp } from './http/app.js';
 import { ConnectionBound } from './http/connection-bound.js';
@@ -77,7 +78,8 @@ export async function startServer(config: Config, log: Logger = pino({ level: co
   const hub = new Hub(broker, store, log, metrics);
   const limiter = new RateLimiter(config.rateLimits);
   const quotas = new StoredBytesQuota(config.quotas);
-  const guests = new GuestIssuer(config.secret !== undefined ? Buffer.from(config.secret) : loadSecret(config.dataDir));
+  const serverSecret = config.secret !== undefined ? Buffer.from(config.secret) : loadSecret(config.dataDir);
+  const guests = new GuestIssuer(serverSecret);
   const identities = new IdentityResolver({ store, guests, external, guestsAllowed: auth.guests });
   const accounts = new AccountService(
     store,
@@ -129,6 +131,18 @@ export async function startServer(config: Config, log: Logger = pino({ level: co
     defaultRoom: LOBBY,
     admins: new Set(config.roomPolicy.admins),
   });
+  const sessionPolicy = {
+    limiter,
+    maxRooms: config.maxRoomsPerConnection,
+    maxInFlight: config.maxInFlight,
+    // Never more than half the outbox limit, whatever overrides say (a replay must not close its reader).
+    recoveryBytes: Math.min(config.recoveryBytes, Math.floor(config.outboxLimitBytes / 2)),
+    quotas,
+    jsonBounds: config.jsonBounds,
+    metrics,
+    log,
+    drain: new Drain(),
+  };
   const gateway = new WsGateway({
     chat,
     log,
@@ -140,29 +154,38 @@ export async function startServer(config: Config, log: Logger = pino({ level: co
     writePacingMs: config.writePacingMs,
     origins,
     guestsAllowed: auth.guests,
-    policy: {
-      limiter,
-      maxRooms: config.maxRoomsPerConnection,
-      maxInFlight: config.maxInFlight,
-      // Never more than half the outbox limit, whatever overrides say (a replay must not close its reader).
-      recoveryBytes: Math.min(config.recoveryBytes, Math.floor(config.outboxLimitBytes / 2)),
-      quotas,
-      jsonBounds: config.jsonBounds,
-      metrics,
-      log,
-      drain: new Drain(),
-    },
+    policy: sessionPolicy,
     helloTimeoutMs: config.helloTimeoutMs,
     maxConnectionsPerIp: config.maxConnectionsPerIp,
     clientAddresses,
     ready: () => readinessWatch?.ready ?? true,
   });
+  // The HTTP fallback: the same sessions, bounds and policy as WebSocket. Stream secrets are
+  // HMACs under a key every process of a cluster derives alike (PARLEY_SECRET is shared there).
+  const fallback = new SseGateway({
+    chat,
+    log,
+    relay: broker,
+    streamKey: createHmac('sha256', serverSecret).update('parley fallback streams').digest(),
+    heartbeatMs: config.heartbeatMs,
+    outboxLimit: config.outboxLimitBytes,
+    writePacingMs: config.writePacingMs,
+    origins,
+    policy: sessionPolicy,
+    helloTimeoutMs: config.helloTimeoutMs,
+    maxConnectionsPerIp: config.maxConnectionsPerIp,
+    clientAddresses,
+    ready: () => readinessWatch?.ready ?? true,
+  });
+  await fallback.listen();
   // Connections that use a logged-out session are closed at once, on every process of a cluster;
   // so are a user's connections that the server API disconnects.
   backends.revocations.onRevoked((message) => {
     const revocation = readRevocation(message);
-    if ('user' in revocation) gateway.disconnectUser(revocation.user);
-    else gateway.revoke(revocation.session);
+    for (const transport of [gateway, fallback]) {
+      if ('user' in revocation) transport.disconnectUser(revocation.user);
+      else transport.revoke(revocation.session);
+    }
   });
   accounts.onLogout = (sessionHash) => {
     backends.revocations.revoke(sessionHash).catch((error: unknown) => log.warn({ err: error }, 'could not announce a logout'));
@@ -182,6 +205,7 @@ export async function startServer(config: Config, log: Logger = pino({ level: co
       onAnswer: (route: string, status: number) => metrics.apiRequests.inc({ route, status: String(status) }),
     },
     trustProxy: clientAddresses.trust,
+    fallback: { gateway: fallback, maxFrameBytes: config.maxFrameBytes },
     opsToken: ops.token,
     opsHere: ops.port === undefined,
     ...(config.metrics ? { metrics } : {}),
@@ -225,6 +249,7 @@ export async function startServer(config: Config, log: Logger = pino({ level: co
     (closing ??= (async () => {
       readinessWatch?.stop();
       await gateway.shutdown(3000);
+      await fallback.shutdown(1000);
       limiter.close();
       roomQuota.close();
       apiKeyRate?.close();
