@@ -21,10 +21,35 @@ export function autoSocketFactory(webSocket: SocketFactory, http: SocketFactory,
   let preferHttp = false;
   return (url, protocol, events) => {
     if (!preferHttp) {
-      return new FallingBackSocket(url, protocol, events, webSocket, http, firstFrameMs, () => (preferHttp = true));
+      return new FallingBackSocket(url, protocol, events, webSocket, http, { firstFrameMs, probeMs }, (fellBack) => (preferHttp = fellBack));
     }
     return new ProbingSocket(url, protocol, events, webSocket, http, probeMs, () => (preferHttp = false));
   };
+}
+
+/**
+ * Tries a WebSocket handshake every `probeMs`; the first that succeeds calls `works` (once) and
+ * the probing stops. Returns the function that stops it.
+ */
+function probeWebSocket(url: string, protocol: string, webSocket: SocketFactory, probeMs: number, works: () => void): () => void {
+  let stopped = false;
+  const timer = setInterval(() => {
+    const probe = webSocket(url, protocol, {
+      open: () => {
+        probe.close(1000, 'probe');
+        if (stopped) return;
+        stop();
+        works();
+      },
+      message: () => undefined,
+      close: () => undefined,
+    });
+  }, probeMs);
+  const stop = (): void => {
+    stopped = true;
+    clearInterval(timer);
+  };
+  return stop;
 }
 
 /** WebSocket, and the fallback in its place when it fails before its first frame. */
@@ -39,16 +64,28 @@ class FallingBackSocket implements SocketLike {
   readonly #protocol: string;
   readonly #events: SocketEvents;
   readonly #http: SocketFactory;
-  readonly #firstFrameMs: number;
-  readonly #fellBack: () => void;
+  readonly #webSocket: SocketFactory;
+  readonly #probeMs: number;
+  readonly #preferHttp: (yes: boolean) => void;
+  #stopProbe: (() => void) | undefined;
 
-  constructor(url: string, protocol: string, events: SocketEvents, webSocket: SocketFactory, http: SocketFactory, firstFrameMs: number, fellBack: () => void) {
+  constructor(
+    url: string,
+    protocol: string,
+    events: SocketEvents,
+    webSocket: SocketFactory,
+    http: SocketFactory,
+    timings: { firstFrameMs: number; probeMs: number },
+    preferHttp: (yes: boolean) => void,
+  ) {
     this.#url = url;
     this.#protocol = protocol;
     this.#events = events;
     this.#http = http;
-    this.#firstFrameMs = firstFrameMs;
-    this.#fellBack = fellBack;
+    this.#webSocket = webSocket;
+    this.#probeMs = timings.probeMs;
+    this.#preferHttp = preferHttp;
+    const { firstFrameMs } = timings;
     let current: SocketLike | undefined;
     const mine = (): boolean => current === this.#current;
     current = webSocket(url, protocol, {
@@ -77,7 +114,7 @@ class FallingBackSocket implements SocketLike {
   #fallBack(): void {
     const unproven = this.#unproven ?? [];
     this.#unproven = null;
-    this.#fellBack();
+    this.#preferHttp(true);
     const webSocket = this.#current;
     this.transport = 'http';
     let fallback: SocketLike | undefined;
@@ -92,10 +129,17 @@ class FallingBackSocket implements SocketLike {
         if (mine()) this.#events.message(text);
       },
       close: (code, reason) => {
-        if (mine()) this.#events.close(code, reason);
+        if (!mine()) return;
+        this.#stopProbe?.();
+        this.#events.close(code, reason);
       },
     });
     this.#current = fallback;
+    this.#stopProbe = probeWebSocket(this.#url, this.#protocol, this.#webSocket, this.#probeMs, () => {
+      this.#preferHttp(false);
+      // The client reconnects (re-hello, re-join with since): nothing is lost in the switch.
+      fallback?.close(1012, 'WebSocket works again; reconnecting over it');
+    });
     try {
       webSocket.close(1000, 'falling back to HTTP');
     } catch {
@@ -110,6 +154,7 @@ class FallingBackSocket implements SocketLike {
 
   close(code?: number, reason?: string): void {
     clearTimeout(this.#timer);
+    this.#stopProbe?.();
     this.#current.close(code, reason);
   }
 }
@@ -118,37 +163,22 @@ class FallingBackSocket implements SocketLike {
 class ProbingSocket implements SocketLike {
   readonly transport: Transport = 'http';
   readonly #socket: SocketLike;
-  readonly #probe: ReturnType<typeof setInterval>;
-  #closed = false;
+  readonly #stopProbe: () => void;
 
   constructor(url: string, protocol: string, events: SocketEvents, webSocket: SocketFactory, http: SocketFactory, probeMs: number, backToWebSocket: () => void) {
     this.#socket = http(url, protocol, {
       open: () => events.open(),
       message: (text) => events.message(text),
       close: (code, reason) => {
-        this.#stop();
+        this.#stopProbe();
         events.close(code, reason);
       },
     });
-    this.#probe = setInterval(() => {
-      const probe = webSocket(url, protocol, {
-        open: () => {
-          probe.close(1000, 'probe');
-          if (this.#closed) return;
-          backToWebSocket();
-          // The client reconnects (re-hello, re-join with since): nothing is lost in the switch.
-          this.#stop();
-          this.#socket.close(1012, 'WebSocket works again; reconnecting over it');
-        },
-        message: () => undefined,
-        close: () => undefined,
-      });
-    }, probeMs);
-  }
-
-  #stop(): void {
-    this.#closed = true;
-    clearInterval(this.#probe);
+    this.#stopProbe = probeWebSocket(url, protocol, webSocket, probeMs, () => {
+      backToWebSocket();
+      // The client reconnects (re-hello, re-join with since): nothing is lost in the switch.
+      this.#socket.close(1012, 'WebSocket works again; reconnecting over it');
+    });
   }
 
   send(data: string): void {
@@ -156,7 +186,7 @@ class ProbingSocket implements SocketLike {
   }
 
   close(code?: number, reason?: string): void {
-    this.#stop();
+    this.#stopProbe();
     this.#socket.close(code, reason);
   }
 }

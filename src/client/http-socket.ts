@@ -25,6 +25,7 @@ export function httpSocketFactory(fetchImpl: typeof fetch = (input, init) => fet
 }
 
 class HttpSocket implements SocketLike {
+  readonly transport = 'http';
   readonly #base: string;
   readonly #events: SocketEvents;
   readonly #fetch: typeof fetch;
