@@ -202,6 +202,7 @@ export async function startServer(config: Config, log: Logger = pino({ level: co
       keys: new ApiKeys(apiKeyStore),
       rate: apiKeyRate,
       sessions: new UserSessions(apiKeyStore, backends.revocations),
+      events: fallback,
       onAnswer: (route: string, status: number) => metrics.apiRequests.inc({ route, status: String(status) }),
     },
     trustProxy: clientAddresses.trust,

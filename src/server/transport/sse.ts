@@ -20,7 +20,9 @@ import { HelloDeadline } from './hello-deadline.js';
 import { Outbox } from './ws/outbox.js';
 import { WriteRounds } from './ws/write-rounds.js';
 import { SseConnection, type SseHost } from './sse/connection.js';
-import { SseHeartbeat } from './sse/heartbeat.js';
+import { SseHeartbeat, type Beating } from './sse/heartbeat.js';
+import { RoomFollower, type FollowerHost } from './sse/room-follower.js';
+import type { UserRef } from '../../protocol/messages.js';
 import { sseEvent } from './sse/frame.js';
 
 /**
@@ -69,7 +71,7 @@ const STREAM_ID = /^([A-Za-z0-9_-]{12})\.([A-Za-z0-9_-]{16})$/;
 
 const unknownStream: FallbackRefusal = { status: 404, code: ErrorCode.NotFound, message: 'no such stream (it ended): open a new one' };
 
-export class SseGateway implements SseHost {
+export class SseGateway implements SseHost, FollowerHost {
   readonly chat: ChatService;
   readonly log: Logger;
   /** This process's name on the broker; the first part of every stream id it holds. */
@@ -77,6 +79,10 @@ export class SseGateway implements SseHost {
   readonly #options: SseGatewayOptions;
   readonly #streams = new Map<string, SseConnection>();
   readonly #connections = new Set<SseConnection>();
+  /** Room event streams (GET /api/v1/rooms/{room}/events). */
+  readonly #followers = new Set<RoomFollower>();
+  /** Everything the heartbeat keeps alive: sessions' streams and room event streams. */
+  readonly #beating = new Set<Beating>();
   readonly #heartbeat: SseHeartbeat;
   readonly #writeRounds: WriteRounds;
   readonly #hello: HelloDeadline;
@@ -87,7 +93,7 @@ export class SseGateway implements SseHost {
     this.#options = options;
     this.chat = options.chat;
     this.log = options.log;
-    this.#heartbeat = new SseHeartbeat(options.heartbeatMs, this.#connections);
+    this.#heartbeat = new SseHeartbeat(options.heartbeatMs, this.#beating);
     this.#writeRounds = new WriteRounds(options.writePacingMs);
     this.#hello = new HelloDeadline(options.helloTimeoutMs, options.log);
     this.#perIp = new AddressCount(options.maxConnectionsPerIp);
@@ -144,6 +150,7 @@ export class SseGateway implements SseHost {
     this.#perIp.take(ip);
     this.#streams.set(stream, connection);
     this.#connections.add(connection);
+    this.#beating.add(connection);
     this.#heartbeat.place(connection);
     this.#hello.watch(session);
     const metrics = this.#options.policy.metrics;
@@ -207,11 +214,71 @@ export class SseGateway implements SseHost {
     const { session } = connection;
     this.#streams.delete(connection.stream);
     this.#connections.delete(connection);
+    this.#beating.delete(connection);
     this.#hello.forget(session);
     this.#perIp.release(session.ip);
     const metrics = this.#options.policy.metrics;
     metrics.connections.dec();
     metrics.disconnects.inc({ code: String(connection.closeCode) });
+  }
+
+  /**
+   * A room's one-way event stream for `user` on `res`: refused with a ProtocolError (thrown, before
+   * anything is written) as history is; otherwise the response is taken over (`takeOver` is called,
+   * the route's reply.hijack) and carries the messages after `since` (Last-Event-ID), then the live
+   * ones. Bounded like sessions' streams: per address (counted with them), outbox, heartbeat.
+   */
+  async follow(req: IncomingMessage, res: ServerResponse, user: UserRef, room: string, since: number | undefined, takeOver: () => void): Promise<void> {
+    const refusal = this.refusal(req);
+    if (refusal !== null) throw new FallbackRefused(refusal);
+    const ip = this.#options.clientAddresses.of(req);
+    const follower = new RoomFollower({ user, room, ip, since: since ?? 0, response: res, host: this, outboxLimit: this.#options.outboxLimit });
+    follower.outbox = new Outbox(res, this.#options.outboxLimit, follower, this.#writeRounds);
+    this.#perIp.take(ip);
+    let seq: number;
+    try {
+      seq = await follower.attach();
+    } catch (error) {
+      this.#perIp.release(ip);
+      await this.chat.unfollow(follower, room).catch(() => undefined);
+      throw error;
+    }
+    if (follower.ended) {
+      // The reader went away while the follow was checked: its unfollow may have run first.
+      this.#perIp.release(ip);
+      await this.chat.unfollow(follower, room).catch(() => undefined);
+      takeOver();
+      return;
+    }
+    takeOver();
+    res.writeHead(200, {
+      'content-type': 'text/event-stream; charset=utf-8',
+      'cache-control': 'no-store, no-transform',
+      'x-accel-buffering': 'no',
+      'x-content-type-options': 'nosniff',
+    });
+    res.socket?.setNoDelay(true);
+    res.socket?.setTimeout(0);
+    // A retry hint for EventSource (ms): soon, but not in a tight loop.
+    res.write('retry: 1000\n\n');
+    this.#followers.add(follower);
+    this.#beating.add(follower);
+    this.#heartbeat.place(follower);
+    this.#options.policy.metrics.connections.inc();
+    follower.run(seq, since === undefined).catch((error: unknown) => {
+      this.log.warn({ err: error, room }, 'event stream backlog failed; ending the stream (the reader resumes with Last-Event-ID)');
+      follower.end();
+    });
+  }
+
+  unfollowed(follower: RoomFollower): void {
+    if (!this.#followers.delete(follower)) {
+      // Refused before it was taken over: attach's catch released it.
+      return;
+    }
+    this.#beating.delete(follower);
+    this.#perIp.release(follower.ip);
+    this.#options.policy.metrics.connections.dec();
   }
 
   revoke(sessionHash: string): void {
@@ -238,5 +305,16 @@ export class SseGateway implements SseHost {
     await Promise.race([Promise.all(gone), new Promise<void>((resolve) => (timer = setTimeout(resolve, timeoutMs)))]);
     clearTimeout(timer);
     for (const connection of this.#connections) connection.terminate();
+    for (const follower of this.#followers) follower.end();
+  }
+}
+
+/** A refusal of the fallback's own bounds (shutting down, per address, Origin) where a route expects a throw. */
+export class FallbackRefused extends Error {
+  readonly refusal: FallbackRefusal;
+
+  constructor(refusal: FallbackRefusal) {
+    super(refusal.message);
+    this.refusal = refusal;
   }
 }

@@ -19,6 +19,8 @@ import { hookRoutes } from './hook-routes.js';
 import { typeboxValidator } from './validator.js';
 import { userRoutes } from './user-routes.js';
 import type { UserSessions } from '../../auth/user-sessions.js';
+import type { SseGateway } from '../../transport/sse.js';
+import { eventRoutes } from './event-routes.js';
 
 export interface ServerApiOptions {
   chat: ChatService;
@@ -29,6 +31,8 @@ export interface ServerApiOptions {
   sessions: UserSessions;
   /** Told of every answer (metrics): the route's pattern (never a secret) and the status. */
   onAnswer?: (route: string, status: number) => void;
+  /** Serves GET /rooms/{room}/events (Server-Sent Events) on the fallback transport's streams. */
+  events?: SseGateway;
 }
 
 /** Registers /api/v1 and /hooks on `app`. */
@@ -49,6 +53,7 @@ export async function serverApi(app: FastifyInstance, options: ServerApiOptions)
       readRoutes(api, options.chat, gate);
       adminRoutes(api, options.chat, gate);
       userRoutes(api, options.chat, options.sessions, gate);
+      if (options.events !== undefined) eventRoutes(api, options.chat, gate, options.events);
       api.get('/openapi.json', { schema: { hide: true } }, () => api.swagger());
     },
     { prefix: '/api/v1' },
