@@ -15,6 +15,8 @@ import { createClient, type ParleyClient } from '../../src/client/node.js';
 import { range, until } from './member.js';
 import { SseTestClient } from '../support/sse-client.js';
 import { makeKey } from '../support/api-v1.js';
+import { browserUnavailable, launchChromium } from '../support/browser.js';
+import { enterRoom, person, say, until as untilPage, waitForText } from '../support/web-page.js';
 import { loadConfig } from '../../src/server/config.js';
 
 const CONFIG = deployConfig('nginx-fallback.conf');
@@ -147,3 +149,39 @@ async function followRoom(base: string, room: string): Promise<{ ids: string[]; 
   await until(() => source.readyState === EventSource.OPEN, 'the EventSource open', 10_000);
   return followed;
 }
+
+test('through nginx with WebSocket refused: two Chromium pages chat over the fallback, a process is killed, every message shows once', { skip: skip ?? browserUnavailable(), timeout: 180_000 }, async () => {
+  const base = (nginx as RunningNginx).url;
+  const browser = await launchChromium();
+  try {
+    const ada = await person(browser, base, 'ada-web');
+    const bob = await person(browser, base, 'bob-web');
+    for (const { page } of [ada, bob]) {
+      await page.locator('[data-testid="banner"][data-transport="http"]').waitFor({ timeout: 15_000 });
+      await enterRoom(page, 'web-fallback');
+    }
+    const sent: string[] = [];
+    const victim = await busiestNode();
+    for (let i = 0; i < 6; i++) {
+      for (const [who, page] of [
+        ['ada', ada.page],
+        ['bob', bob.page],
+      ] as const) {
+        const text = `${who} ${i}`;
+        await say(page, text);
+        sent.push(text);
+        await waitForText(page, text);
+      }
+      if (i === 2) victim.child.kill('SIGKILL');
+    }
+    for (const { page } of [ada, bob]) {
+      for (const text of sent) await waitForText(page, text);
+      await untilPage('nothing pending', async () => (await page.locator('[data-testid="pending"]').count()) === 0, 30_000);
+      const shown = await page.locator('[data-testid="message"] .msg-text').allInnerTexts();
+      assert.deepEqual([...shown].sort(), [...sent].sort(), 'every message shown once');
+    }
+    nodes = nodes.filter((node) => node !== victim);
+  } finally {
+    await browser.close();
+  }
+});
