@@ -17,6 +17,7 @@ import { parseArgs } from 'node:util';
 import { closeAll, connectMany, idle, storeThroughput, summarize, sweep, MESSAGE_BYTES } from './lib/scenarios.mjs';
 import { hasTaskset, pinSelf, setNiceness, targets } from './lib/targets.mjs';
 import { renderMarkdown, renderSvg } from './lib/report.mjs';
+import { fallbackVsWebSocket } from './lib/fallback.mjs';
 
 const benchRoot = new URL('.', import.meta.url).pathname;
 const repoRoot = join(benchRoot, '..');
@@ -80,6 +81,7 @@ const config = quick
       rooms100x10: { rooms: 10, size: 10, rates: [5, 20, 50], durationMs: 1000, drainMs: 2000 },
       idle: { count: 1000, roomSize: 10 },
       store: { senders: 100, window: 16, durationMs: 2000 },
+      fallback: { members: 200, rate: 20, durationMs: 2000, posts: 200 },
     }
   : {
       room1000: {
@@ -92,6 +94,8 @@ const config = quick
       rooms100x10: { rooms: 100, size: 10, rates: [2, 5, 10, 15, 20, 30, 50, 75, 100], durationMs: 3000, drainMs: 4000 },
       idle: { count: 10_000, roomSize: 10 },
       store: { senders: 100, window: 16, durationMs: 5000 },
+      // The HTTP fallback against WebSocket on one server: 1,000 readers each, a rate both sustain.
+      fallback: { members: 1000, rate: 50, durationMs: 3000, posts: 1000 },
     };
 
 if (options.rates !== undefined) {
@@ -99,7 +103,7 @@ if (options.rates !== undefined) {
   for (const name of ['room1000', 'room5000', 'rooms100x10']) config[name].rates = rates;
 }
 
-const allScenarios = ['room1000', 'room5000', 'rooms100x10', 'idle', 'store'];
+const allScenarios = ['room1000', 'room5000', 'rooms100x10', 'idle', 'store', 'fallback'];
 const scenarioNames = options.only ? options.only.split(',') : allScenarios;
 const targetNames = options.targets ? options.targets.split(',') : ['ws', 'sio', 'parley'];
 for (const name of scenarioNames) if (!allScenarios.includes(name)) throw new Error(`unknown scenario ${name}`);
@@ -224,6 +228,14 @@ const runners = {
     });
     return { ...full, normal };
   },
+  // Parley only: its two transports side by side (lib/fallback.mjs).
+  fallback: async (t) => {
+    if (t !== 'parley' && t !== 'base') return null;
+    // Its rooms are made by the first join (rooms are otherwise made with `create`).
+    return withServer(t, (target, server) => fallbackVsWebSocket({ target, server, ...config.fallback, connectMany, closeAll, log }), {
+      PARLEY_JOIN_CREATES: 'on',
+    });
+  },
 };
 
 // Every scenario × target runs in a generator process of its own. One process for the whole run
@@ -297,7 +309,7 @@ const started = Date.now();
 for (const scenario of scenarioNames) {
   results[scenario] = {};
   for (const targetName of targetNames) {
-    if (scenario === 'store' && targetName !== 'parley' && targetName !== 'base') continue;
+    if ((scenario === 'store' || scenario === 'fallback') && targetName !== 'parley' && targetName !== 'base') continue;
     log(`${scenario} — ${targets[targetName].label}`);
     results[scenario][targetName] = runChild(scenario, targetName);
   }
