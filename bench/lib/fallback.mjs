@@ -26,12 +26,15 @@ class SseMember {
 
   open(agent) {
     return new Promise((resolve, reject) => {
-      const request = http.get({ host: '127.0.0.1', port: this.port, path: '/fallback/stream', agent: false, headers: { accept: 'text/event-stream' } }, (response) => {
-        this.response = response;
-        response.setEncoding('utf8');
-        response.on('data', (chunk) => this.#data(chunk, resolve));
-        response.on('error', () => undefined);
-      });
+      const request = http.get(
+        { host: '127.0.0.1', port: this.port, path: '/fallback/stream', agent: false, headers: { accept: 'text/event-stream' } },
+        (response) => {
+          this.response = response;
+          response.setEncoding('utf8');
+          response.on('data', (chunk) => this.#data(chunk, resolve));
+          response.on('error', () => undefined);
+        },
+      );
       request.on('error', reject);
       this.agent = agent;
     });
@@ -212,7 +215,9 @@ export async function fallbackVsWebSocket({ target, server, members: count, rate
       for (let i = 0; i < posts; i++) await poster.request('send', { room: 'fallback-post', text: 'x', cid: `p${i}` }).catch(() => undefined);
       const elapsed = performance.now() - started;
       result.post = { posts, roundTripMs: elapsed / posts, serverCpuMicrosPerPost: ((server.cpuMs() - cpuBefore) * 1000) / posts };
-      log(`  POST: ${posts} sends one per POST: ${result.post.roundTripMs.toFixed(2)} ms each to the ack, server CPU ${result.post.serverCpuMicrosPerPost.toFixed(0)} µs each`);
+      log(
+        `  POST: ${posts} sends one per POST: ${result.post.roundTripMs.toFixed(2)} ms each to the ack, server CPU ${result.post.serverCpuMicrosPerPost.toFixed(0)} µs each`,
+      );
       for (const member of readers) member.destroy();
       sse.agent.destroy();
     } else {

@@ -165,7 +165,15 @@ class ProbingSocket implements SocketLike {
   readonly #socket: SocketLike;
   readonly #stopProbe: () => void;
 
-  constructor(url: string, protocol: string, events: SocketEvents, webSocket: SocketFactory, http: SocketFactory, probeMs: number, backToWebSocket: () => void) {
+  constructor(
+    url: string,
+    protocol: string,
+    events: SocketEvents,
+    webSocket: SocketFactory,
+    http: SocketFactory,
+    probeMs: number,
+    backToWebSocket: () => void,
+  ) {
     this.#socket = http(url, protocol, {
       open: () => events.open(),
       message: (text) => events.message(text),

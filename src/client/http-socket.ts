@@ -66,11 +66,11 @@ class HttpSocket implements SocketLike {
       }
       const reader = new SseReader();
       const decoder = new TextDecoder();
-      const body = response.body.getReader();
+      const body = (response.body as ReadableStream<Uint8Array>).getReader();
       for (;;) {
-        const { value, done } = await body.read();
-        if (done) break;
-        for (const event of reader.push(decoder.decode(value, { stream: true }))) this.#onEvent(event.event, event.data);
+        const chunk = await body.read();
+        if (chunk.done) break;
+        for (const event of reader.push(decoder.decode(chunk.value, { stream: true }))) this.#onEvent(event.event, event.data);
         if (this.#closed) return;
       }
       const closing = this.#closeEvent;

@@ -66,65 +66,69 @@ test('POSTs of one stream spread over the three processes all reach it, in order
   await sse.close();
 });
 
-test('through nginx with WebSocket refused: two SDK clients chat over the fallback, a process is killed, every message arrives once', { skip, timeout: 120_000 }, async () => {
-  const base = (nginx as RunningNginx).url;
-  const wsUrl = `${base.replace('http', 'ws')}/ws`;
-  const room = 'fallback-cluster';
-  const clients: ParleyClient[] = [];
-  const seen = new Map<ParleyClient, { seq: number; text: string }[]>();
-  for (const nick of ['ann', 'ben']) {
-    const client = createClient(wsUrl, { nick, backoff: { initialMs: 50, maxMs: 500 }, requestTimeoutMs: 5000 });
-    const list: { seq: number; text: string }[] = [];
-    client.on('message', (message) => {
-      if (message.room === room) list.push({ seq: message.seq, text: message.text });
-    });
-    seen.set(client, list);
-    await client.open();
-    assert.equal(client.transport, 'http', `${nick} fell back to HTTP (nginx refuses upgrades)`);
-    await client.join(room);
-    clients.push(client);
-  }
-  // EventSource behind the same proxy, with an API key made on one node.
-  const follower = await followRoom(base, room);
+test(
+  'through nginx with WebSocket refused: two SDK clients chat over the fallback, a process is killed, every message arrives once',
+  { skip, timeout: 120_000 },
+  async () => {
+    const base = (nginx as RunningNginx).url;
+    const wsUrl = `${base.replace('http', 'ws')}/ws`;
+    const room = 'fallback-cluster';
+    const clients: ParleyClient[] = [];
+    const seen = new Map<ParleyClient, { seq: number; text: string }[]>();
+    for (const nick of ['ann', 'ben']) {
+      const client = createClient(wsUrl, { nick, backoff: { initialMs: 50, maxMs: 500 }, requestTimeoutMs: 5000 });
+      const list: { seq: number; text: string }[] = [];
+      client.on('message', (message) => {
+        if (message.room === room) list.push({ seq: message.seq, text: message.text });
+      });
+      seen.set(client, list);
+      await client.open();
+      assert.equal(client.transport, 'http', `${nick} fell back to HTTP (nginx refuses upgrades)`);
+      await client.join(room);
+      clients.push(client);
+    }
+    // EventSource behind the same proxy, with an API key made on one node.
+    const follower = await followRoom(base, room);
 
-  // The process to kill is one that holds streams of this test (the SDK clients' or the EventSource's).
-  const victim = await busiestNode();
-  const states = clients.map((client) => {
-    const changes: string[] = [];
-    client.on('state', (change) => changes.push(change.state));
-    return changes;
-  });
-  let sent = 0;
-  const perClient = 25;
-  await Promise.all(
-    clients.map(async (client, c) => {
-      for (let i = 0; i < perClient; i++) {
-        await client.send(room, `c${c}-${i}`);
-        if (++sent === 20) victim.child.kill('SIGKILL');
-      }
-    }),
-  );
-  const total = clients.length * perClient;
-  for (const client of clients) {
-    const list = seen.get(client) ?? [];
-    await until(() => list.length >= total, `every message at a client (has ${list.length} of ${total})`, 60_000);
-    assert.deepEqual(
-      list.map((m) => m.seq),
-      range(1, total),
-      'every seq once, in order',
+    // The process to kill is one that holds streams of this test (the SDK clients' or the EventSource's).
+    const victim = await busiestNode();
+    const states = clients.map((client) => {
+      const changes: string[] = [];
+      client.on('state', (change) => changes.push(change.state));
+      return changes;
+    });
+    let sent = 0;
+    const perClient = 25;
+    await Promise.all(
+      clients.map(async (client, c) => {
+        for (let i = 0; i < perClient; i++) {
+          await client.send(room, `c${c}-${i}`);
+          if (++sent === 20) victim.child.kill('SIGKILL');
+        }
+      }),
     );
-    assert.equal(new Set(list.map((m) => m.text)).size, total, 'every text once: no send stored twice');
-  }
-  await until(() => follower.ids.length >= total, `the EventSource to have every message (has ${follower.ids.length})`, 60_000);
-  assert.deepEqual(follower.ids, range(1, total).map(String), 'the EventSource got every seq once, across the kill');
-  assert.ok(
-    states.some((changes) => changes.includes('reconnecting')) || follower.drops > 0,
-    'a reader whose stream was on the killed process reconnected through nginx',
-  );
-  follower.source.close();
-  for (const client of clients) client.close();
-  nodes = nodes.filter((node) => node !== victim);
-});
+    const total = clients.length * perClient;
+    for (const client of clients) {
+      const list = seen.get(client) ?? [];
+      await until(() => list.length >= total, `every message at a client (has ${list.length} of ${total})`, 60_000);
+      assert.deepEqual(
+        list.map((m) => m.seq),
+        range(1, total),
+        'every seq once, in order',
+      );
+      assert.equal(new Set(list.map((m) => m.text)).size, total, 'every text once: no send stored twice');
+    }
+    await until(() => follower.ids.length >= total, `the EventSource to have every message (has ${follower.ids.length})`, 60_000);
+    assert.deepEqual(follower.ids, range(1, total).map(String), 'the EventSource got every seq once, across the kill');
+    assert.ok(
+      states.some((changes) => changes.includes('reconnecting')) || follower.drops > 0,
+      'a reader whose stream was on the killed process reconnected through nginx',
+    );
+    follower.source.close();
+    for (const client of clients) client.close();
+    nodes = nodes.filter((node) => node !== victim);
+  },
+);
 
 /** The node with the most open connections now (its /metrics' parley_connections gauge). */
 async function busiestNode(): Promise<ServerProcess> {
@@ -150,38 +154,42 @@ async function followRoom(base: string, room: string): Promise<{ ids: string[]; 
   return followed;
 }
 
-test('through nginx with WebSocket refused: two Chromium pages chat over the fallback, a process is killed, every message shows once', { skip: skip ?? browserUnavailable(), timeout: 180_000 }, async () => {
-  const base = (nginx as RunningNginx).url;
-  const browser = await launchChromium();
-  try {
-    const ada = await person(browser, base, 'ada-web');
-    const bob = await person(browser, base, 'bob-web');
-    for (const { page } of [ada, bob]) {
-      await page.locator('[data-testid="banner"][data-transport="http"]').waitFor({ timeout: 15_000 });
-      await enterRoom(page, 'web-fallback');
-    }
-    const sent: string[] = [];
-    const victim = await busiestNode();
-    for (let i = 0; i < 6; i++) {
-      for (const [who, page] of [
-        ['ada', ada.page],
-        ['bob', bob.page],
-      ] as const) {
-        const text = `${who} ${i}`;
-        await say(page, text);
-        sent.push(text);
-        await waitForText(page, text);
+test(
+  'through nginx with WebSocket refused: two Chromium pages chat over the fallback, a process is killed, every message shows once',
+  { skip: skip ?? browserUnavailable(), timeout: 180_000 },
+  async () => {
+    const base = (nginx as RunningNginx).url;
+    const browser = await launchChromium();
+    try {
+      const ada = await person(browser, base, 'ada-web');
+      const bob = await person(browser, base, 'bob-web');
+      for (const { page } of [ada, bob]) {
+        await page.locator('[data-testid="banner"][data-transport="http"]').waitFor({ timeout: 15_000 });
+        await enterRoom(page, 'web-fallback');
       }
-      if (i === 2) victim.child.kill('SIGKILL');
+      const sent: string[] = [];
+      const victim = await busiestNode();
+      for (let i = 0; i < 6; i++) {
+        for (const [who, page] of [
+          ['ada', ada.page],
+          ['bob', bob.page],
+        ] as const) {
+          const text = `${who} ${i}`;
+          await say(page, text);
+          sent.push(text);
+          await waitForText(page, text);
+        }
+        if (i === 2) victim.child.kill('SIGKILL');
+      }
+      for (const { page } of [ada, bob]) {
+        for (const text of sent) await waitForText(page, text);
+        await untilPage('nothing pending', async () => (await page.locator('[data-testid="pending"]').count()) === 0, 30_000);
+        const shown = await page.locator('[data-testid="message"] .msg-text').allInnerTexts();
+        assert.deepEqual([...shown].sort(), [...sent].sort(), 'every message shown once');
+      }
+      nodes = nodes.filter((node) => node !== victim);
+    } finally {
+      await browser.close();
     }
-    for (const { page } of [ada, bob]) {
-      for (const text of sent) await waitForText(page, text);
-      await untilPage('nothing pending', async () => (await page.locator('[data-testid="pending"]').count()) === 0, 30_000);
-      const shown = await page.locator('[data-testid="message"] .msg-text').allInnerTexts();
-      assert.deepEqual([...shown].sort(), [...sent].sort(), 'every message shown once');
-    }
-    nodes = nodes.filter((node) => node !== victim);
-  } finally {
-    await browser.close();
-  }
-});
+  },
+);

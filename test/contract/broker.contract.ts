@@ -130,7 +130,10 @@ export function runBrokerContract(name: string, makeFixture: () => Promise<Broke
       assert.equal(await broker.sendToNode('n-nobody', 'lost'), false, 'nobody listens as n-nobody');
       const deadline = Date.now() + 5000;
       while (got.length < 20 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
-      assert.deepEqual(got, Array.from({ length: 20 }, (_, i) => `m${i + 1}`));
+      assert.deepEqual(
+        got,
+        Array.from({ length: 20 }, (_, i) => `m${i + 1}`),
+      );
     });
 
     if (options.shared) {
@@ -158,7 +161,10 @@ export function runBrokerContract(name: string, makeFixture: () => Promise<Broke
         assert.equal(await b.broker.sendToNode('node-a', 'done'), true);
         const deadline = Date.now() + 5000;
         while ((toB.length < 20 || toA.length < 1) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
-        assert.deepEqual(toB, Array.from({ length: 20 }, (_, i) => `m${i + 1}`));
+        assert.deepEqual(
+          toB,
+          Array.from({ length: 20 }, (_, i) => `m${i + 1}`),
+        );
         assert.deepEqual(toA, ['done']);
       });
     }

@@ -44,7 +44,11 @@ test('a fallback session says hello, joins, sends with an ack, and chats with a 
   ws.sendRaw(JSON.stringify({ type: 'typing', room: 'mixed' }));
   await sse.next((f) => f.type === 'typing', 'typing push');
   await sse.barrier();
-  assert.deepEqual(sse.postStatuses.filter((status) => status !== 202), [], 'every POST accepted');
+  assert.deepEqual(
+    sse.postStatuses.filter((status) => status !== 202),
+    [],
+    'every POST accepted',
+  );
   await sse.close();
   const left = await ws.next((f) => f.type === 'presence' && f['event'] === 'leave', 'presence leave', 5000);
   assert.equal((left['user'] as { name: string }).name, 'ada');

@@ -172,7 +172,10 @@ export class SseGateway implements SseHost, FollowerHost {
     const parts = STREAM_ID.exec(stream);
     if (parts === null) return { accepted: false, refusal: unknownStream };
     if (!this.#secretMatches(stream, secret)) {
-      return { accepted: false, refusal: { status: 403, code: ErrorCode.Forbidden, message: "wrong secret for this stream; use the one its 'stream' event gave" } };
+      return {
+        accepted: false,
+        refusal: { status: 403, code: ErrorCode.Forbidden, message: "wrong secret for this stream; use the one its 'stream' event gave" },
+      };
     }
     if (parts[1] !== this.node) {
       const forwarded: Forwarded = { s: stream, f: frames };

@@ -90,7 +90,10 @@ export function Sidebar({ onNavigate, onSignOut }: { onNavigate: () => void; onS
       <div class="sidebar-brand">
         <Logo />
         <span class="sidebar-title">Parley</span>
-        <span class={`status-dot status-${state}`} title={state === 'open' ? (transport === 'http' ? 'Connected over HTTP (WebSocket blocked)' : 'Connected') : 'Not connected'} />
+        <span
+          class={`status-dot status-${state}`}
+          title={state === 'open' ? (transport === 'http' ? 'Connected over HTTP (WebSocket blocked)' : 'Connected') : 'Not connected'}
+        />
       </div>
       <div class="sidebar-scroll">
         <h2 class="sidebar-heading">Rooms</h2>

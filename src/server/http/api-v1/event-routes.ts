@@ -42,7 +42,9 @@ export function eventRoutes(app: FastifyInstance, chat: ChatService, gate: KeyGa
       const reader = await readerOf(request, reply, chat, gate, room);
       if (reader === undefined) return reply;
       try {
-        await gateway.follow(request.raw, reply.raw, reader, room, since, () => reply.hijack());
+        await gateway.follow(request.raw, reply.raw, reader, room, since, () => {
+          reply.hijack();
+        });
       } catch (error) {
         if (error instanceof FallbackRefused) return reply.code(error.refusal.status).send(httpErrorBody(error.refusal.code, error.refusal.message));
         throw error;
