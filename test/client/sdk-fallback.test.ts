@@ -7,6 +7,7 @@ import { WebSocketServer } from 'ws';
 import type { AddressInfo } from 'node:net';
 import { startTestServer, type TestServer } from '../support/server.js';
 import { TestClient } from '../support/client.js';
+import { until } from '../support/web-page.js';
 import { createClient, wsSocketFactory, type ChatMessage, type ParleyClient, type StateChange } from '../../src/client/node.js';
 import type { SocketFactory } from '../../src/client/socket.js';
 
@@ -24,14 +25,6 @@ function texts(client: ParleyClient, room: string): string[] {
     if (message.room === room) seen.push(message.text);
   });
   return seen;
-}
-
-async function until(check: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
 }
 
 /** WebSockets that go to `target()` instead of the client's URL (a refused or a silent endpoint), the real one when it returns undefined. */
@@ -54,7 +47,7 @@ test("transport: 'http' chats over the fallback with a WebSocket client, and say
   assert.equal(ack.seq, 1);
   await bob.waitFor('message', 1, 'sdk-http');
   await bob.ok('send', { room: 'sdk-http', text: 'over ws', cid: 'b1' });
-  await until(() => seen.length === 2, 'both messages');
+  await until('both messages', async () => seen.length === 2);
   assert.deepEqual(seen, ['over http', 'over ws']);
   ada.close();
   await bob.close();
@@ -77,13 +70,13 @@ test('auto falls back when the WebSocket handshake fails, and goes back to WebSo
   await bob.ok('join', { room: 'sdk-auto' });
   await ada.send('sdk-auto', 'a1');
   await bob.ok('send', { room: 'sdk-auto', text: 'b1', cid: 'b1' });
-  await until(() => seen.length === 2, 'two messages on the fallback');
+  await until('two messages on the fallback', async () => seen.length === 2);
 
   blocked = false;
-  await until(() => ada.transport === 'websocket' && ada.state === 'open', 'back on WebSocket');
+  await until('back on WebSocket', async () => ada.transport === 'websocket' && ada.state === 'open');
   await bob.ok('send', { room: 'sdk-auto', text: 'b2', cid: 'b2' });
   await ada.send('sdk-auto', 'a2');
-  await until(() => seen.length === 4, 'four messages');
+  await until('four messages', async () => seen.length === 4);
   await bob.barrier();
   assert.deepEqual(seen, ['a1', 'b1', 'b2', 'a2'], 'every message once, in order, across the switch');
   ada.close();

@@ -6,7 +6,8 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { EventSource, type FetchLike } from 'eventsource';
+import { EventSource } from 'eventsource';
+import { followRoom, type Followed } from '../support/event-source.js';
 import { clusterEnv, dropCluster } from '../support/cluster.js';
 import { spawnServer, type ServerProcess } from '../support/process.js';
 import { postgresSkip, redisSkip } from '../support/services.js';
@@ -88,7 +89,7 @@ test(
       clients.push(client);
     }
     // EventSource behind the same proxy, with an API key made on one node.
-    const follower = await followRoom(base, room);
+    const follower = await followRoomAt(base, room);
 
     // The process to kill is one that holds streams of this test (the SDK clients' or the EventSource's).
     const victim = await busiestNode();
@@ -142,15 +143,10 @@ async function busiestNode(): Promise<ServerProcess> {
   return busiest.node;
 }
 
-async function followRoom(base: string, room: string): Promise<{ ids: string[]; source: EventSource; drops: number }> {
-  const { key: token } = await makeKey(loadConfig([], env), 'follower', ['read']);
-  const withAuth: FetchLike = (url, init) => fetch(url, { ...init, headers: { ...init.headers, authorization: `Bearer ${token}` } });
-  const source = new EventSource(`${base}/api/v1/rooms/${room}/events?lastEventId=0`, { fetch: withAuth });
-  const followed = { ids: [] as string[], source, drops: 0 };
-  source.onmessage = (event) => followed.ids.push(event.lastEventId);
-  // EventSource reports each lost stream as an error before it reconnects by itself.
-  source.onerror = () => followed.drops++;
-  await until(() => source.readyState === EventSource.OPEN, 'the EventSource open', 10_000);
+async function followRoomAt(base: string, room: string): Promise<Followed> {
+  const { key } = await makeKey(loadConfig([], env), 'follower', ['read']);
+  const followed = followRoom(`${base}/api/v1/rooms/${room}/events?lastEventId=0`, key);
+  await until(() => followed.source.readyState === EventSource.OPEN, 'the EventSource open', 10_000);
   return followed;
 }
 

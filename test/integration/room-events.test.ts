@@ -3,12 +3,14 @@
 // twice), and only readers the room lets read may follow it.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { EventSource, type FetchLike } from 'eventsource';
+import { EventSource } from 'eventsource';
 import { startTestServer, type TestServer } from '../support/server.js';
 import { TestClient } from '../support/client.js';
+import { until } from '../support/web-page.js';
 import { TcpProxy } from '../support/tcp-proxy.js';
 import { makeKey } from '../support/api-v1.js';
 import { authConfig, register } from '../support/auth.js';
+import { followRoom as follow } from '../support/event-source.js';
 
 let server: TestServer;
 before(async () => {
@@ -17,35 +19,6 @@ before(async () => {
 after(async () => {
   await server.stop();
 });
-
-/** Fetch with an Authorization header: the eventsource package's way of setting headers. */
-function withAuth(token: string): FetchLike {
-  return (url, init) => fetch(url, { ...init, headers: { ...init.headers, authorization: `Bearer ${token}` } });
-}
-
-interface Followed {
-  ids: string[];
-  texts: string[];
-  source: EventSource;
-}
-
-function follow(url: string, token: string): Followed {
-  const source = new EventSource(url, { fetch: withAuth(token) });
-  const followed: Followed = { ids: [], texts: [], source };
-  source.onmessage = (event) => {
-    followed.ids.push(event.lastEventId);
-    followed.texts.push((JSON.parse(event.data as string) as { text: string }).text);
-  };
-  return followed;
-}
-
-async function until(check: () => boolean, what: string, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
 
 test('a stock EventSource follows a room from lastEventId and resumes after a disconnect with no gap and nothing twice', { timeout: 60_000 }, async () => {
   const { key } = await makeKey(server.config, 'reader', ['read']);
@@ -56,16 +29,16 @@ test('a stock EventSource follows a room from lastEventId and resumes after a di
 
   const proxy = await TcpProxy.start({ host: '127.0.0.1', port: server.port });
   const followed = follow(`http://127.0.0.1:${proxy.port}/api/v1/rooms/${room}/events?lastEventId=1`, key);
-  await until(() => followed.texts.length === 2, 'the backlog after seq 1');
+  await until('the backlog after seq 1', async () => followed.texts.length === 2);
   await writer.ok('send', { room, text: 'm4', cid: 'c4' });
-  await until(() => followed.texts.length === 3, 'the live message');
+  await until('the live message', async () => followed.texts.length === 3);
 
   await proxy.cut();
   for (let i = 5; i <= 9; i++) await writer.ok('send', { room, text: `m${i}`, cid: `c${i}` });
   await proxy.restore();
-  await until(() => followed.texts.length === 8, 'what was sent while cut off, after the reconnect');
+  await until('what was sent while cut off, after the reconnect', async () => followed.texts.length === 8);
   await writer.ok('send', { room, text: 'm10', cid: 'c10' });
-  await until(() => followed.texts.length === 9, 'live again');
+  await until('live again', async () => followed.texts.length === 9);
   assert.deepEqual(followed.texts, ['m2', 'm3', 'm4', 'm5', 'm6', 'm7', 'm8', 'm9', 'm10']);
   assert.deepEqual(followed.ids, ['2', '3', '4', '5', '6', '7', '8', '9', '10']);
   followed.source.close();
@@ -96,9 +69,9 @@ test('the events endpoint refuses no credentials, a key without the read scope, 
 
   // A member may follow; once banned, the stream ends and a new one is refused.
   const open = follow(`${base}/open-room/events`, outsider.token);
-  await until(() => open.source.readyState === EventSource.OPEN, 'the stream open');
+  await until('the stream open', async () => open.source.readyState === EventSource.OPEN);
   await ownerWs.ok('send', { room: 'open-room', text: 'hello', cid: 'h1' });
-  await until(() => open.texts.length === 1, 'a message');
+  await until('a message', async () => open.texts.length === 1);
   await ownerWs.ok('ban', { room: 'open-room', user: outsider.id });
   const banned = await fetch(`${base}/open-room/events`, { headers: { authorization: `Bearer ${outsider.token}` } });
   assert.equal(banned.status, 403, 'banned users may not follow');

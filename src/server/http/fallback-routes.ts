@@ -7,6 +7,7 @@ import { Type, type Static } from '@sinclair/typebox';
 import { ErrorCode } from '../../protocol/errors.js';
 import { httpErrorBody } from '../../protocol/http.js';
 import type { SseGateway } from '../transport/sse.js';
+import { TOKEN_PARAMS } from '../transport/request-target.js';
 
 export interface FallbackRoutesOptions {
   gateway: SseGateway;
@@ -21,7 +22,6 @@ export const MAX_FRAMES_PER_POST = 32;
 export const SECRET_HEADER = 'parley-stream-secret';
 
 const StreamPath = Type.Object({ stream: Type.String({ maxLength: 64 }) });
-const TOKEN_PARAMS = ['token', 'access_token', 'jwt'];
 
 export async function fallbackRoutes(app: FastifyInstance, { gateway, maxFrameBytes }: FallbackRoutesOptions): Promise<void> {
   // Frames are sent as the lines of a text body, so that each reaches the session exactly as a
@@ -43,8 +43,6 @@ export async function fallbackRoutes(app: FastifyInstance, { gateway, maxFrameBy
     const refusal = gateway.refusal(request.raw);
     if (refusal !== null) return reply.code(refusal.status).send(httpErrorBody(refusal.code, refusal.message));
     reply.hijack();
-    // The stream is idle between events and heartbeats; the server's idle timeout is for requests.
-    request.raw.socket.setTimeout(0);
     gateway.open(request.raw, reply.raw);
     return reply;
   });

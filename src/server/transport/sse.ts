@@ -135,14 +135,7 @@ export class SseGateway implements SseHost, FollowerHost {
   open(req: IncomingMessage, res: ServerResponse): void {
     const ip = this.#options.clientAddresses.of(req);
     const stream = `${this.node}.${randomId(12)}`;
-    res.writeHead(200, {
-      'content-type': 'text/event-stream; charset=utf-8',
-      'cache-control': 'no-store, no-transform',
-      // nginx: do not buffer this response whatever proxy_buffering says (deploy/nginx-fallback.conf).
-      'x-accel-buffering': 'no',
-      'x-content-type-options': 'nosniff',
-    });
-    res.socket?.setNoDelay(true);
+    startEventStream(res);
     const connection = new SseConnection(stream, res, this);
     const session = new Session(connection, 'protocol', this.#options.policy, ip);
     connection.outbox = new Outbox(res, this.#options.outboxLimit, session, this.#writeRounds);
@@ -254,14 +247,7 @@ export class SseGateway implements SseHost, FollowerHost {
       return;
     }
     takeOver();
-    res.writeHead(200, {
-      'content-type': 'text/event-stream; charset=utf-8',
-      'cache-control': 'no-store, no-transform',
-      'x-accel-buffering': 'no',
-      'x-content-type-options': 'nosniff',
-    });
-    res.socket?.setNoDelay(true);
-    res.socket?.setTimeout(0);
+    startEventStream(res);
     // A retry hint for EventSource (ms): soon, but not in a tight loop.
     res.write('retry: 1000\n\n');
     this.#followers.add(follower);
@@ -310,6 +296,20 @@ export class SseGateway implements SseHost, FollowerHost {
     for (const connection of this.#connections) connection.terminate();
     for (const follower of this.#followers) follower.end();
   }
+}
+
+/** The head of every event stream; events leave as written, and the stream may idle between heartbeats. */
+function startEventStream(res: ServerResponse): void {
+  res.writeHead(200, {
+    'content-type': 'text/event-stream; charset=utf-8',
+    'cache-control': 'no-store, no-transform',
+    // nginx: do not buffer this response whatever proxy_buffering says (deploy/nginx-fallback.conf).
+    'x-accel-buffering': 'no',
+    'x-content-type-options': 'nosniff',
+  });
+  res.socket?.setNoDelay(true);
+  // The server's idle timeout is for requests; a stream is idle between events and heartbeats.
+  res.socket?.setTimeout(0);
 }
 
 /** A refusal of the fallback's own bounds (shutting down, per address, Origin) where a route expects a throw. */

@@ -13,7 +13,7 @@ import { CloseCode } from '../../protocol/errors.js';
 import type { ChatService } from '../chat/service.js';
 import { Session, type SessionMode } from '../session/session.js';
 import { startPlain } from '../session/plain.js';
-import { parseRequestTarget } from './request-target.js';
+import { parseRequestTarget, TOKEN_PARAMS } from './request-target.js';
 import { WsConnection, type WsHost } from './ws/connection.js';
 import { Outbox } from './ws/outbox.js';
 import { WriteRounds } from './ws/write-rounds.js';
@@ -54,7 +54,6 @@ export interface WsGatewayOptions {
 }
 
 const UPGRADE_PATHS = new Set(['/', '/ws']);
-const TOKEN_PARAMS = ['token', 'access_token', 'jwt'];
 
 export class WsGateway implements WsHost {
   readonly chat: ChatService;

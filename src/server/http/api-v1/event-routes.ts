@@ -11,13 +11,13 @@ import { httpErrorBody } from '../../../protocol/http.js';
 import type { UserRef } from '../../../protocol/messages.js';
 import type { ChatService } from '../../chat/service.js';
 import { FallbackRefused, type SseGateway } from '../../transport/sse.js';
+import { TOKEN_PARAMS } from '../../transport/request-target.js';
 import type { KeyGate } from './key-gate.js';
 import { sendRefusal } from './errors.js';
 
 const EventsQuery = Type.Object({ lastEventId: Type.Optional(Type.String({ pattern: '^[0-9]{1,15}$' })) });
 const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 429: ErrorBody, 503: ErrorBody };
 const BEARER = /^Bearer (\S{1,8192})$/;
-const TOKEN_PARAMS = ['token', 'access_token', 'jwt'];
 
 export function eventRoutes(app: FastifyInstance, chat: ChatService, gate: KeyGate, gateway: SseGateway): void {
   app.get<{ Params: Static<typeof RoomPath>; Querystring: Static<typeof EventsQuery> }>(
