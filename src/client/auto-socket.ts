@@ -114,7 +114,6 @@ class FallingBackSocket implements SocketLike {
   #fallBack(): void {
     const unproven = this.#unproven ?? [];
     this.#unproven = null;
-    this.#preferHttp(true);
     const webSocket = this.#current;
     this.transport = 'http';
     let fallback: SocketLike | undefined;
@@ -122,6 +121,9 @@ class FallingBackSocket implements SocketLike {
     fallback = this.#http(this.#url, this.#protocol, {
       open: () => {
         if (!mine()) return;
+        // Only now: where both fail (the server is down), the next attempt tries WebSocket first
+        // again, instead of staying on the fallback after the server is back.
+        this.#preferHttp(true);
         if (!this.#opened) this.#events.open();
         else for (const frame of unproven) fallback?.send(frame);
       },
@@ -174,11 +176,17 @@ class ProbingSocket implements SocketLike {
     probeMs: number,
     backToWebSocket: () => void,
   ) {
+    let opened = false;
     this.#socket = http(url, protocol, {
-      open: () => events.open(),
+      open: () => {
+        opened = true;
+        events.open();
+      },
       message: (text) => events.message(text),
       close: (code, reason) => {
         this.#stopProbe();
+        // The fallback did not open either: the next attempt starts with WebSocket again.
+        if (!opened) backToWebSocket();
         events.close(code, reason);
       },
     });

@@ -105,3 +105,26 @@ test('auto falls back when the WebSocket opens but no frame arrives in time', as
     silent.close();
   }
 });
+
+test('auto stays on WebSocket across a server restart: when both transports fail, the next attempt tries WebSocket first', async () => {
+  const own = await startTestServer();
+  const port = own.port;
+  const ada = createClient(own.wsUrl, { nick: 'ada4', backoff: { initialMs: 50, maxMs: 300 } });
+  await ada.open();
+  assert.equal(ada.transport, 'websocket');
+  const states: StateChange[] = [];
+  ada.on('state', (change) => states.push(change));
+  await own.stop({ keepData: true });
+  await until('the client to notice', async () => ada.state === 'reconnecting');
+  // A few attempts fail on both transports while nothing listens.
+  await new Promise((resolve) => setTimeout(resolve, 800));
+  const again = await startTestServer({ port, dataDir: own.config.dataDir });
+  try {
+    await until('open again', async () => ada.state === 'open');
+    assert.equal(ada.transport, 'websocket', 'back on WebSocket at once, not on the fallback until a probe');
+    assert.equal(states.at(-1)?.transport, 'websocket');
+    ada.close();
+  } finally {
+    await again.stop();
+  }
+});
