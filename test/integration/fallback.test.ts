@@ -10,6 +10,7 @@ import { loadConfig } from '../../src/server/config.js';
 import { startTestServer, TEST_JOIN_CREATES, type TestServer } from '../support/server.js';
 import { TestClient } from '../support/client.js';
 import { SseTestClient } from '../support/sse-client.js';
+import { api, authConfig, register } from '../support/auth.js';
 
 let server: TestServer;
 before(async () => {
@@ -256,4 +257,18 @@ test('a fallback reader that stops reading is closed with 4008 while the room go
     Array.from({ length: sent }, (_, i) => i + 1),
   );
   await fast.close();
+});
+
+test('a server shutting down closes fallback streams with 1001, and a logout closes its streams with 4401', async () => {
+  const own = await startTestServer({ auth: authConfig() });
+  const account = await register(own.url, 'stream-user');
+  const signedIn = await SseTestClient.open(own.url);
+  await signedIn.ok('hello', { token: account.token });
+  const guest = await SseTestClient.guest(own.url, 'leaving');
+  const loggedOut = await api(own.url, '/api/logout', undefined, { authorization: `Bearer ${account.token}` });
+  assert.equal(loggedOut.status, 204);
+  assert.equal((await signedIn.closed).code, CloseCode.Unauthorized);
+  const stopped = own.stop();
+  assert.equal((await guest.closed).code, CloseCode.GoingAway);
+  await stopped;
 });
