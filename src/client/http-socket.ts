@@ -6,6 +6,9 @@
 // server's `close` event (or 1006 when the stream just ends).
 import type { SocketEvents, SocketFactory, SocketLike } from './socket.js';
 import { SseReader } from './sse-reader.js';
+import { apiUrl } from './accounts.js';
+
+const STREAM_PATH = '/fallback/stream';
 
 /** Frames in one POST at most (the server's bound). */
 const MAX_FRAMES_PER_POST = 32;
@@ -13,20 +16,15 @@ const MAX_FRAMES_PER_POST = 32;
 /** The header the stream's secret travels in (never the URL). */
 const SECRET_HEADER = 'parley-stream-secret';
 
-/** The fallback's base URL for a client's WebSocket URL: ws(s)://host/ws becomes http(s)://host. */
-export function fallbackBase(url: string): string {
-  const parsed = new URL(url);
-  parsed.protocol = parsed.protocol === 'wss:' ? 'https:' : parsed.protocol === 'ws:' ? 'http:' : parsed.protocol;
-  return parsed.origin;
-}
-
 export function httpSocketFactory(fetchImpl: typeof fetch = (input, init) => fetch(input, init)): SocketFactory {
-  return (url, _protocol, events) => new HttpSocket(fallbackBase(url), events, fetchImpl);
+  // Rooted at the server's origin, as the accounts API is (apiUrl): ws(s)://host/ws → http(s)://host/fallback/stream.
+  return (url, _protocol, events) => new HttpSocket(apiUrl(url, STREAM_PATH), events, fetchImpl);
 }
 
 class HttpSocket implements SocketLike {
   readonly transport = 'http';
-  readonly #base: string;
+  /** The stream's URL; POSTs go to it plus `/{stream id}`. */
+  readonly #streamUrl: string;
   readonly #events: SocketEvents;
   readonly #fetch: typeof fetch;
   readonly #abort = new AbortController();
@@ -37,8 +35,8 @@ class HttpSocket implements SocketLike {
   /** The server's `close` event, when it sent one before the stream ended. */
   #closeEvent: { code: number; reason: string } | undefined;
 
-  constructor(base: string, events: SocketEvents, fetchImpl: typeof fetch) {
-    this.#base = base;
+  constructor(streamUrl: string, events: SocketEvents, fetchImpl: typeof fetch) {
+    this.#streamUrl = streamUrl;
     this.#events = events;
     this.#fetch = fetchImpl;
     void this.#read();
@@ -56,7 +54,7 @@ class HttpSocket implements SocketLike {
 
   async #read(): Promise<void> {
     try {
-      const response = await this.#fetch(`${this.#base}/fallback/stream`, {
+      const response = await this.#fetch(this.#streamUrl, {
         headers: { accept: 'text/event-stream' },
         signal: this.#abort.signal,
       });
@@ -101,7 +99,7 @@ class HttpSocket implements SocketLike {
     try {
       while (this.#queue.length > 0 && !this.#closed) {
         const batch = this.#queue.splice(0, MAX_FRAMES_PER_POST);
-        const response = await this.#fetch(`${this.#base}/fallback/stream/${encodeURIComponent(stream.id)}`, {
+        const response = await this.#fetch(`${this.#streamUrl}/${encodeURIComponent(stream.id)}`, {
           method: 'POST',
           headers: { 'content-type': 'text/plain;charset=UTF-8', [SECRET_HEADER]: stream.secret },
           body: batch.join('\n'),
