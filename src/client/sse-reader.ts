@@ -18,6 +18,8 @@ export class SseReader {
     const events: SseEvent[] = [];
     let newline: number;
     while ((newline = this.#buffer.search(/\r\n|\r|\n/)) !== -1) {
+      // A CR that ends the chunk may be the first half of a CRLF: wait for the next chunk.
+      if (newline === this.#buffer.length - 1 && this.#buffer.endsWith('\r')) break;
       const line = this.#buffer.slice(0, newline);
       const skip = this.#buffer.startsWith('\r\n', newline) ? 2 : 1;
       this.#buffer = this.#buffer.slice(newline + skip);
