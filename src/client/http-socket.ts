@@ -32,6 +32,9 @@ class HttpSocket implements SocketLike {
   #queue: string[] = [];
   #posting = false;
   #closed = false;
+  /** When the stream last carried anything (an event or a heartbeat), and the timer that watches it. */
+  #lastRead = Date.now();
+  #watch: ReturnType<typeof setInterval> | undefined;
   /** The server's `close` event, when it sent one before the stream ended. */
   #closeEvent: { code: number; reason: string } | undefined;
 
@@ -68,6 +71,7 @@ class HttpSocket implements SocketLike {
       for (;;) {
         const chunk = await body.read();
         if (chunk.done) break;
+        this.#lastRead = Date.now();
         for (const event of reader.push(decoder.decode(chunk.value, { stream: true }))) this.#onEvent(event.event, event.data);
         if (this.#closed) return;
       }
@@ -82,13 +86,26 @@ class HttpSocket implements SocketLike {
     if (event === 'message') {
       this.#events.message(data);
     } else if (event === 'stream') {
-      const opened = JSON.parse(data) as { stream: string; secret: string };
+      const opened = JSON.parse(data) as { stream: string; secret: string; heartbeatMs?: number };
       this.#stream = { id: opened.stream, secret: opened.secret };
+      this.#watchHeartbeats(opened.heartbeatMs);
       this.#events.open();
       void this.#post();
     } else if (event === 'close') {
       this.#closeEvent = JSON.parse(data) as { code: number; reason: string };
     }
+  }
+
+  /**
+   * The server writes at least a heartbeat every `heartbeatMs`: a stream silent for two and a half
+   * of them is dead without having said so (a proxy or the network dropped it), and is closed so
+   * that the client reconnects, as a WebSocket client does when its pings go unanswered.
+   */
+  #watchHeartbeats(heartbeatMs: number | undefined): void {
+    if (heartbeatMs === undefined || !(heartbeatMs > 0)) return;
+    this.#watch = setInterval(() => {
+      if (Date.now() - this.#lastRead > 2.5 * heartbeatMs) this.#end(1006, 'fallback stream went silent');
+    }, heartbeatMs);
   }
 
   /** One POST at a time, in order: the frames reach the session in the order they were sent. */
@@ -124,6 +141,7 @@ class HttpSocket implements SocketLike {
   #end(code: number, reason: string): void {
     if (this.#closed) return;
     this.#closed = true;
+    clearInterval(this.#watch);
     this.#queue = [];
     this.#abort.abort();
     this.#events.close(code, reason);

@@ -5,10 +5,11 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { WebSocketServer } from 'ws';
 import type { AddressInfo } from 'node:net';
+import { createServer } from 'node:http';
 import { startTestServer, type TestServer } from '../support/server.js';
 import { TestClient } from '../support/client.js';
 import { until } from '../support/web-page.js';
-import { createClient, wsSocketFactory, type ChatMessage, type ParleyClient, type StateChange } from '../../src/client/node.js';
+import { createClient, httpSocketFactory, wsSocketFactory, type ChatMessage, type ParleyClient, type StateChange } from '../../src/client/node.js';
 import type { SocketFactory } from '../../src/client/socket.js';
 
 let server: TestServer;
@@ -126,5 +127,33 @@ test('auto stays on WebSocket across a server restart: when both transports fail
     ada.close();
   } finally {
     await again.stop();
+  }
+});
+
+test('the fallback socket closes a stream that goes silent past its heartbeats with 1006, which the client reconnects after', async () => {
+  // A stream that opens and then never writes again: a proxy that holds it, say.
+  const silent = createServer((request, response) => {
+    if (request.url === '/fallback/stream') {
+      response.writeHead(200, { 'content-type': 'text/event-stream' });
+      response.write('event: stream\ndata: {"stream":"a.b","secret":"s","heartbeatMs":100}\n\n');
+      return;
+    }
+    response.writeHead(202).end('{}');
+  });
+  await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+  const port = (silent.address() as AddressInfo).port;
+  const closes: { code: number; reason: string }[] = [];
+  const socket = httpSocketFactory()(`ws://127.0.0.1:${port}/ws`, 'parley.v1', {
+    open: () => undefined,
+    message: () => undefined,
+    close: (code, reason) => closes.push({ code, reason }),
+  });
+  try {
+    await until('the silent stream closed', async () => closes.length === 1, 5000);
+    assert.deepEqual(closes, [{ code: 1006, reason: 'fallback stream went silent' }]);
+  } finally {
+    socket.close();
+    silent.closeAllConnections();
+    silent.close();
   }
 });
