@@ -98,6 +98,10 @@ test('POSTs to no stream, with a wrong or missing secret, too large or too crowd
   assert.equal(wrong.status, 403, "another stream's secret does not open this one");
   const crossed = await sse.post(hello, { stream: other.stream });
   assert.equal(crossed.status, 403, "this stream's secret does not open another's");
+  assert.equal((await sse.post(hello, { stream: 'a'.repeat(90) })).status, 400, 'a stream id past its bound is refused before any lookup');
+  assert.equal((await sse.post(hello, { stream: 'a'.repeat(5000) })).status, 414, 'a path parameter past Fastify’s bound');
+  const longSecret = await sse.post(hello, { secret: 's'.repeat(10_000) });
+  assert.equal(longSecret.status, 401);
   const missing = await fetch(`${server.url}/fallback/stream/${sse.stream}`, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: hello });
   assert.equal(missing.status, 401);
 
