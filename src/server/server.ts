@@ -19,6 +19,7 @@ import { ChatService, storesIn } from './chat/service.js';
 import { RoomQuota } from './chat/room-quota.js';
 import { WsGateway } from './transport/ws.js';
 import { SseGateway } from './transport/sse.js';
+import { AddressCount } from './transport/address-count.js';
 import { ClientAddresses } from './client-address.js';
 import { buildHttpApp, buildOpsApp } from './http/app.js';
 import { ConnectionBound } from './http/connection-bound.js';
@@ -143,6 +144,8 @@ export async function startServer(config: Config, log: Logger = pino({ level: co
     log,
     drain: new Drain(),
   };
+  // One bound for both transports: a client refused a WebSocket cannot take a fallback stream instead.
+  const perAddress = new AddressCount(config.maxConnectionsPerIp);
   const gateway = new WsGateway({
     chat,
     log,
@@ -156,7 +159,7 @@ export async function startServer(config: Config, log: Logger = pino({ level: co
     guestsAllowed: auth.guests,
     policy: sessionPolicy,
     helloTimeoutMs: config.helloTimeoutMs,
-    maxConnectionsPerIp: config.maxConnectionsPerIp,
+    perAddress,
     clientAddresses,
     ready: () => readinessWatch?.ready ?? true,
   });
@@ -173,7 +176,7 @@ export async function startServer(config: Config, log: Logger = pino({ level: co
     origins,
     policy: sessionPolicy,
     helloTimeoutMs: config.helloTimeoutMs,
-    maxConnectionsPerIp: config.maxConnectionsPerIp,
+    perAddress,
     clientAddresses,
     ready: () => readinessWatch?.ready ?? true,
   });

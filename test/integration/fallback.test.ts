@@ -179,9 +179,9 @@ test('a stream that says no hello in time is closed with 4408; heartbeats are co
     assert.match(raw, /^event: stream\n/);
 
     const a = await SseTestClient.guest(strict.url, 'hal');
-    const b = await SseTestClient.guest(strict.url, 'ida');
+    const b = await TestClient.guest(strict.wsUrl, 'ida');
     const third = await fetch(`${strict.url}/fallback/stream`);
-    assert.equal(third.status, 429, 'a third stream from one address is refused');
+    assert.equal(third.status, 429, 'a stream and a WebSocket are two of one bound: a third connection from the address is refused');
     await a.close();
     let again = 429;
     for (let tries = 0; tries < 50 && again === 429; tries++) {

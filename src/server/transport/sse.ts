@@ -15,7 +15,7 @@ import type { SessionPolicy } from '../session/policy.js';
 import { randomId } from '../random-id.js';
 import type { OriginPolicy } from '../auth/origin.js';
 import type { ClientAddresses } from '../client-address.js';
-import { AddressCount } from './address-count.js';
+import type { AddressCount } from './address-count.js';
 import { HelloDeadline } from './hello-deadline.js';
 import { Outbox } from './ws/outbox.js';
 import { WriteRounds } from './ws/write-rounds.js';
@@ -46,7 +46,8 @@ export interface SseGatewayOptions {
   origins: OriginPolicy;
   policy: SessionPolicy;
   helloTimeoutMs: number;
-  maxConnectionsPerIp: number;
+  /** Open connections per client address, the same count as WebSocket's (one bound for both transports). */
+  perAddress: AddressCount;
   clientAddresses: ClientAddresses;
   ready?: () => boolean;
 }
@@ -96,7 +97,7 @@ export class SseGateway implements SseHost, FollowerHost {
     this.#heartbeat = new SseHeartbeat(options.heartbeatMs, this.#beating);
     this.#writeRounds = new WriteRounds(options.writePacingMs);
     this.#hello = new HelloDeadline(options.helloTimeoutMs, options.log);
-    this.#perIp = new AddressCount(options.maxConnectionsPerIp);
+    this.#perIp = options.perAddress;
   }
 
   /** Starts receiving POSTs forwarded by other processes. */

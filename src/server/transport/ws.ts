@@ -21,7 +21,7 @@ import { Heartbeat } from './ws/heartbeat.js';
 import type { OriginPolicy } from '../auth/origin.js';
 import type { SessionPolicy } from '../session/policy.js';
 import type { ClientAddresses } from '../client-address.js';
-import { AddressCount } from './address-count.js';
+import type { AddressCount } from './address-count.js';
 import { HelloDeadline } from './hello-deadline.js';
 
 export interface WsGatewayOptions {
@@ -45,8 +45,8 @@ export interface WsGatewayOptions {
   policy: SessionPolicy;
   /** A protocol connection must say hello within this; otherwise it is closed with 4408. */
   helloTimeoutMs: number;
-  /** Open connections per client address; 0 means no limit. */
-  maxConnectionsPerIp: number;
+  /** Open connections per client address (PARLEY_MAX_CONN_PER_IP), shared with the HTTP fallback's streams. */
+  perAddress: AddressCount;
   /** The client's address: the socket's peer, or from X-Forwarded-For when the peer is a trusted proxy. */
   clientAddresses: ClientAddresses;
   /** Whether this node can reach its store and broker now; upgrades are refused (503) while not. */
@@ -92,7 +92,7 @@ export class WsGateway implements WsHost {
     this.#heartbeat = new Heartbeat(options.heartbeatMs, this.#connections);
     this.#writeRounds = new WriteRounds(options.writePacingMs);
     this.#hello = new HelloDeadline(options.helloTimeoutMs, options.log);
-    this.#perIp = new AddressCount(options.maxConnectionsPerIp);
+    this.#perIp = options.perAddress;
   }
 
   /**
