@@ -18,6 +18,7 @@ import { closeAll, connectMany, idle, storeThroughput, summarize, sweep, MESSAGE
 import { apiPublish, webhookDeliveries } from './lib/api-scenarios.mjs';
 import { hasTaskset, pinSelf, setNiceness, targets } from './lib/targets.mjs';
 import { renderMarkdown, renderSvg } from './lib/report.mjs';
+import { fallbackVsWebSocket } from './lib/fallback.mjs';
 
 const benchRoot = new URL('.', import.meta.url).pathname;
 const repoRoot = join(benchRoot, '..');
@@ -83,6 +84,7 @@ const config = quick
       store: { senders: 100, window: 16, durationMs: 2000 },
       api: { concurrency: 50, durationMs: 2000 },
       webhooks: { subscriptions: 4, events: 500 },
+      fallback: { members: 200, rate: 20, durationMs: 2000, posts: 200 },
     }
   : {
       room1000: {
@@ -97,6 +99,8 @@ const config = quick
       store: { senders: 100, window: 16, durationMs: 5000 },
       api: { concurrency: 50, durationMs: 5000 },
       webhooks: { subscriptions: 4, events: 2000 },
+      // The HTTP fallback against WebSocket on one server: 1,000 readers each, a rate both sustain.
+      fallback: { members: 1000, rate: 50, durationMs: 3000, posts: 1000 },
     };
 
 if (options.rates !== undefined) {
@@ -104,7 +108,7 @@ if (options.rates !== undefined) {
   for (const name of ['room1000', 'room5000', 'rooms100x10']) config[name].rates = rates;
 }
 
-const allScenarios = ['room1000', 'room5000', 'rooms100x10', 'idle', 'store', 'api', 'webhooks'];
+const allScenarios = ['room1000', 'room5000', 'rooms100x10', 'idle', 'store', 'api', 'webhooks', 'fallback'];
 const scenarioNames = options.only ? options.only.split(',') : allScenarios;
 const targetNames = options.targets ? options.targets.split(',') : ['ws', 'sio', 'parley'];
 for (const name of scenarioNames) if (!allScenarios.includes(name)) throw new Error(`unknown scenario ${name}`);
@@ -239,6 +243,14 @@ const runners = {
           PARLEY_WEBHOOK_POLL_MS: '20',
         })
       : null,
+  // Parley only: its two transports side by side (lib/fallback.mjs).
+  fallback: async (t) => {
+    if (t !== 'parley' && t !== 'base') return null;
+    // Its rooms are made by the first join (rooms are otherwise made with `create`).
+    return withServer(t, (target, server) => fallbackVsWebSocket({ target, server, ...config.fallback, connectMany, closeAll, log }), {
+      PARLEY_JOIN_CREATES: 'on',
+    });
+  },
 };
 
 // Every scenario × target runs in a generator process of its own. One process for the whole run
@@ -312,7 +324,7 @@ const started = Date.now();
 for (const scenario of scenarioNames) {
   results[scenario] = {};
   for (const targetName of targetNames) {
-    if (['store', 'api', 'webhooks'].includes(scenario) && targetName !== 'parley' && targetName !== 'base') continue;
+    if (['store', 'api', 'webhooks', 'fallback'].includes(scenario) && targetName !== 'parley' && targetName !== 'base') continue;
     log(`${scenario} — ${targets[targetName].label}`);
     results[scenario][targetName] = runChild(scenario, targetName);
   }

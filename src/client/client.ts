@@ -26,7 +26,11 @@ import { backoffDelay, type BackoffOptions } from './backoff.js';
 import { Emitter } from './emitter.js';
 import { RequestError } from './errors.js';
 import { Outbox, type PendingMessage, type SendResult } from './outbox.js';
-import type { SocketFactory, SocketLike } from './socket.js';
+import type { SocketFactory, SocketLike, Transport } from './socket.js';
+import type { AutoOptions } from './auto-socket.js';
+
+/** What ClientOptions.transport picks. */
+export type TransportChoice = 'auto' | Transport;
 
 // Type-only imports keep the protocol's schema library out of browser bundles; the annotations
 // make the compiler check that these copies match the protocol module.
@@ -55,6 +59,8 @@ export interface StateChange {
   closeCode?: number;
   /** With `closed`: why, when it was not `close()`. */
   error?: RequestError;
+  /** With `open`: which transport carries the connection (the HTTP fallback where WebSocket is blocked). */
+  transport?: Transport;
 }
 
 export interface JoinedEvent {
@@ -148,6 +154,14 @@ export interface ClientOptions {
   resume?: string;
   /** Opens sockets; defaults to the global WebSocket. Node: use `parley/client/node` (it passes `ws`). */
   socket?: SocketFactory;
+  /**
+   * `auto` (the default, unless a custom `socket` is given): WebSocket first, the HTTP fallback when
+   * its handshake fails or no frame arrives in time, back to WebSocket when it works again.
+   * `websocket` or `http` force one.
+   */
+  transport?: TransportChoice;
+  /** Timings of the `auto` choice. */
+  fallback?: AutoOptions;
   /** Per request (default 10000 ms). A request that times out on an open socket drops the socket. */
   requestTimeoutMs?: number;
   /** Socket open + hello (default 10000 ms). */
@@ -225,6 +239,11 @@ export class ParleyClient extends Emitter<ClientEvents> {
     this.#random = options.random ?? Math.random;
     this.#resume = options.resume;
     this.#cidPrefix = randomTag(this.#random);
+  }
+
+  /** Which transport the current socket uses; undefined while there is none. */
+  get transport(): Transport | undefined {
+    return this.#socket === undefined ? undefined : (this.#socket.transport ?? 'websocket');
   }
 
   /** The connection state (see the `state` event). */
@@ -485,7 +504,7 @@ export class ParleyClient extends Emitter<ClientEvents> {
     this.#attempt = 0;
     this.#user = result.user;
     this.#resume = result.resume;
-    this.#setState({ state: 'open', attempt: 0, wasOpen: true });
+    this.#setState({ state: 'open', attempt: 0, wasOpen: true, transport: this.transport ?? 'websocket' });
     for (const request of this.#requests.values()) {
       if (!request.written) this.#write(request);
     }

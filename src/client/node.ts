@@ -1,7 +1,8 @@
-// The Parley SDK for Node: the same client, with sockets from the `ws` package.
+// The Parley SDK for Node: the same client, with sockets from the `ws` package (and the HTTP
+// fallback over Node's fetch, as in browsers).
 import { WebSocket } from 'ws';
-import type { ClientOptions, ParleyClient } from './client.js';
-import { connect as connectWith, createClient as createWith } from './index.js';
+import { ParleyClient, type ClientOptions } from './client.js';
+import { chooseSocket } from './index.js';
 import type { SocketFactory } from './socket.js';
 
 export * from './index.js';
@@ -20,9 +21,11 @@ export const wsSocketFactory: SocketFactory = (url, protocol, events) => {
 };
 
 export function createClient(url: string, options: ClientOptions): ParleyClient {
-  return createWith(url, { socket: wsSocketFactory, ...options });
+  return new ParleyClient(url, { ...options, socket: chooseSocket(options, wsSocketFactory) });
 }
 
-export function connect(url: string, options: ClientOptions): Promise<ParleyClient> {
-  return connectWith(url, { socket: wsSocketFactory, ...options });
+export async function connect(url: string, options: ClientOptions): Promise<ParleyClient> {
+  const client = createClient(url, options);
+  await client.open();
+  return client;
 }

@@ -1,10 +1,15 @@
 // The one thing the SDK needs from a WebSocket implementation. The core never touches a DOM or
 // `ws` type: each environment supplies a factory that opens a socket and reports its events.
 
+/** Which transport carries a connection: WebSocket, or the HTTP fallback (event stream + POSTs). */
+export type Transport = 'websocket' | 'http';
+
 /** What the client calls on an open socket. */
 export interface SocketLike {
   send(data: string): void;
   close(code?: number, reason?: string): void;
+  /** Which transport this socket uses (WebSocket when it does not say). */
+  readonly transport?: Transport;
 }
 
 /** What the socket reports back; text frames only (protocol v1 is JSON text). */

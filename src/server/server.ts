@@ -2,7 +2,7 @@
 // constructs a Store, a Broker or a transport.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join, dirname } from 'node:path';
-import { randomBytes } from 'node:crypto';
+import { createHmac, randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import type { AddressInfo } from 'node:net';
@@ -27,6 +27,8 @@ import { OriginPolicy } from './auth/origin.js';
 import { ChatService, storesIn } from './chat/service.js';
 import { RoomQuota } from './chat/room-quota.js';
 import { WsGateway } from './transport/ws.js';
+import { SseGateway } from './transport/sse.js';
+import { AddressCount } from './transport/address-count.js';
 import { ClientAddresses } from './client-address.js';
 import { buildHttpApp, buildOpsApp } from './http/app.js';
 import { ConnectionBound } from './http/connection-bound.js';
@@ -92,7 +94,8 @@ export async function startServer(config: Config, log: Logger = pino({ level: co
   const hub = new Hub(broker, store, log, metrics);
   const limiter = new RateLimiter(config.rateLimits);
   const quotas = new StoredBytesQuota(config.quotas);
-  const guests = new GuestIssuer(config.secret !== undefined ? Buffer.from(config.secret) : loadSecret(config.dataDir));
+  const serverSecret = config.secret !== undefined ? Buffer.from(config.secret) : loadSecret(config.dataDir);
+  const guests = new GuestIssuer(serverSecret);
   const identities = new IdentityResolver({ store, guests, external, guestsAllowed: auth.guests });
   const accounts = new AccountService(
     store,
@@ -145,6 +148,20 @@ export async function startServer(config: Config, log: Logger = pino({ level: co
     admins,
     audit,
   });
+  const sessionPolicy = {
+    limiter,
+    maxRooms: config.maxRoomsPerConnection,
+    maxInFlight: config.maxInFlight,
+    // Never more than half the outbox limit, whatever overrides say (a replay must not close its reader).
+    recoveryBytes: Math.min(config.recoveryBytes, Math.floor(config.outboxLimitBytes / 2)),
+    quotas,
+    jsonBounds: config.jsonBounds,
+    metrics,
+    log,
+    drain: new Drain(),
+  };
+  // One bound for both transports: a client refused a WebSocket cannot take a fallback stream instead.
+  const perAddress = new AddressCount(config.maxConnectionsPerIp);
   const gateway = new WsGateway({
     chat,
     log,
@@ -156,29 +173,38 @@ export async function startServer(config: Config, log: Logger = pino({ level: co
     writePacingMs: config.writePacingMs,
     origins,
     guestsAllowed: auth.guests,
-    policy: {
-      limiter,
-      maxRooms: config.maxRoomsPerConnection,
-      maxInFlight: config.maxInFlight,
-      // Never more than half the outbox limit, whatever overrides say (a replay must not close its reader).
-      recoveryBytes: Math.min(config.recoveryBytes, Math.floor(config.outboxLimitBytes / 2)),
-      quotas,
-      jsonBounds: config.jsonBounds,
-      metrics,
-      log,
-      drain: new Drain(),
-    },
+    policy: sessionPolicy,
     helloTimeoutMs: config.helloTimeoutMs,
-    maxConnectionsPerIp: config.maxConnectionsPerIp,
+    perAddress,
     clientAddresses,
     ready: () => readinessWatch?.ready ?? true,
   });
+  // The HTTP fallback: the same sessions, bounds and policy as WebSocket. Stream secrets are
+  // HMACs under a key every process of a cluster derives alike (PARLEY_SECRET is shared there).
+  const fallback = new SseGateway({
+    chat,
+    log,
+    relay: broker,
+    streamKey: createHmac('sha256', serverSecret).update('parley fallback streams').digest(),
+    heartbeatMs: config.heartbeatMs,
+    outboxLimit: config.outboxLimitBytes,
+    writePacingMs: config.writePacingMs,
+    origins,
+    policy: sessionPolicy,
+    helloTimeoutMs: config.helloTimeoutMs,
+    perAddress,
+    clientAddresses,
+    ready: () => readinessWatch?.ready ?? true,
+  });
+  await fallback.listen();
   // Connections that use a logged-out session are closed at once, on every process of a cluster;
   // so are a user's connections that the server API disconnects.
   backends.revocations.onRevoked((message) => {
     const revocation = readRevocation(message);
-    if ('user' in revocation) gateway.disconnectUser(revocation.user);
-    else gateway.revoke(revocation.session);
+    for (const transport of [gateway, fallback]) {
+      if ('user' in revocation) transport.disconnectUser(revocation.user);
+      else transport.revoke(revocation.session);
+    }
   });
   accounts.isDisabled = (userId) => consoleStore.isDisabled(userId);
   accounts.onLogout = (sessionHash) => {
@@ -218,9 +244,11 @@ export async function startServer(config: Config, log: Logger = pino({ level: co
       sessions,
       console: { service: consoleService, identities, admins },
       webhooks: new WebhookSubscriptions(webhookStore, addressGuard, config.webhooks.maxSubscriptions),
+      events: fallback,
       onAnswer: (route: string, status: number) => metrics.apiRequests.inc({ route, status: String(status) }),
     },
     trustProxy: clientAddresses.trust,
+    fallback: { gateway: fallback, maxFrameBytes: config.maxFrameBytes },
     opsToken: ops.token,
     opsHere: ops.port === undefined,
     ...(config.metrics ? { metrics } : {}),
@@ -278,6 +306,7 @@ export async function startServer(config: Config, log: Logger = pino({ level: co
       sampler.stop();
       await delivery.stop();
       await gateway.shutdown(3000);
+      await fallback.shutdown(1000);
       limiter.close();
       roomQuota.close();
       apiKeyRate?.close();

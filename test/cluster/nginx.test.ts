@@ -3,28 +3,16 @@
 // is killed, its clients reconnect through nginx to the others and recover with `since`.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, dirname } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { spawnSync } from 'node:child_process';
 import { clusterEnv, dropCluster } from '../support/cluster.js';
-import { freePort, spawnServer, waitForStatus, type ServerProcess } from '../support/process.js';
+import { spawnServer, type ServerProcess } from '../support/process.js';
 import { postgresSkip, redisSkip } from '../support/services.js';
 import { upgradeOrRefusal } from '../support/upgrade.js';
+import { NGINX, deployConfig, nginxSkip, startNginx as startWith, type RunningNginx } from '../support/nginx.js';
 import { Member, range, until } from './member.js';
 import { WebSocket } from 'ws';
 
-const CONFIG = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'deploy', 'nginx.conf');
-const NGINX = ['/usr/sbin/nginx', '/usr/bin/nginx'].find((path) => spawnSync(path, ['-v']).status === 0);
-
-function nginxSkip(): string | undefined {
-  if (NGINX !== undefined) return undefined;
-  const reason = 'nginx is not installed (apt-get install -y nginx)';
-  if (process.env['CI'] === 'true') throw new Error(reason);
-  console.warn(`\n*** SKIPPING nginx tests: ${reason} ***\n`);
-  return `SKIPPED: ${reason}`;
-}
+const CONFIG = deployConfig('nginx.conf');
 
 const skip = nginxSkip() ?? (await postgresSkip()) ?? (await redisSkip());
 const env = clusterEnv();
@@ -32,46 +20,9 @@ let nodes: ServerProcess[] = [];
 let nginx: RunningNginx | undefined;
 let proxyUrl = '';
 
-/** The repository's config with this test's ports and paths; fails if the file no longer has the expected shape. */
-function testConfig(listen: number, upstreams: number[], dir: string): string {
-  let text = readFileSync(CONFIG, 'utf8');
-  const swap = (from: RegExp, to: string): void => {
-    assert.match(text, from, `deploy/nginx.conf should contain ${from}`);
-    text = text.replace(from, to);
-  };
-  swap(/^pid .*;$/m, `pid ${dir}/nginx.pid;`);
-  swap(/^error_log .*;$/m, `error_log ${dir}/error.log warn;`);
-  swap(/access_log .*;/, `access_log ${dir}/access.log;`);
-  swap(/listen 8080;/, `listen 127.0.0.1:${listen};`);
-  upstreams.forEach((port, i) => swap(new RegExp(`127\\.0\\.0\\.1:808${i + 1}`), `127.0.0.1:${port}`));
-  return text;
-}
-
-interface RunningNginx {
-  url: string;
-  stop(): Promise<void>;
-}
-
 /** nginx on a free port with the repository's config, in front of `upstreams`. */
-async function startNginx(upstreams: number[]): Promise<RunningNginx> {
-  const dir = mkdtempSync(join(tmpdir(), 'parley-nginx-'));
-  const listen = await freePort();
-  const file = join(dir, 'nginx.conf');
-  writeFileSync(file, testConfig(listen, upstreams, dir));
-  const check = spawnSync(NGINX as string, ['-t', '-c', file], { encoding: 'utf8' });
-  assert.equal(check.status, 0, `nginx -t on the test copy: ${check.stderr}`);
-  const child = spawn(NGINX as string, ['-c', file, '-g', 'daemon off;'], { stdio: 'ignore' });
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  const url = `http://127.0.0.1:${listen}`;
-  await waitForStatus(url, 200, 10_000);
-  return {
-    url,
-    async stop() {
-      if (child.exitCode !== null) return;
-      child.kill('SIGTERM'); // fast stop: a graceful one waits for every WebSocket to end
-      await exited;
-    },
-  };
+function startNginx(upstreams: number[]): Promise<RunningNginx> {
+  return startWith(CONFIG, upstreams);
 }
 
 before(async () => {

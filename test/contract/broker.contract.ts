@@ -122,6 +122,20 @@ export function runBrokerContract(name: string, makeFixture: () => Promise<Broke
       );
     });
 
+    test('a direct message reaches the node it names, in order, and says when no node listens', async () => {
+      const { broker } = await open();
+      const got: string[] = [];
+      await broker.listenAsNode('n1', (payload) => got.push(payload));
+      for (let i = 1; i <= 20; i++) assert.equal(await broker.sendToNode('n1', `m${i}`), true);
+      assert.equal(await broker.sendToNode('n-nobody', 'lost'), false, 'nobody listens as n-nobody');
+      const deadline = Date.now() + 5000;
+      while (got.length < 20 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
+      assert.deepEqual(
+        got,
+        Array.from({ length: 20 }, (_, i) => `m${i + 1}`),
+      );
+    });
+
     if (options.shared) {
       test('a publication on one process reaches every subscribed process, in order', async () => {
         const a = await open();
@@ -134,6 +148,24 @@ export function runBrokerContract(name: string, makeFixture: () => Promise<Broke
         assert.deepEqual(await b.received.waitForTexts('r1', 50), texts(1, 50));
         await barrier(c.broker, c.broker, c.received);
         assert.deepEqual(c.received.texts('r1'), [], 'a process that did not subscribe gets nothing');
+      });
+      test('a direct message crosses to the other process, and only to it', async () => {
+        const a = await open();
+        const b = await open();
+        const toA: string[] = [];
+        const toB: string[] = [];
+        await a.broker.listenAsNode('node-a', (payload) => toA.push(payload));
+        await b.broker.listenAsNode('node-b', (payload) => toB.push(payload));
+        for (let i = 1; i <= 20; i++) assert.equal(await a.broker.sendToNode('node-b', `m${i}`), true);
+        // Barrier: a later message to a itself, through the same broker, arrives after b's.
+        assert.equal(await b.broker.sendToNode('node-a', 'done'), true);
+        const deadline = Date.now() + 5000;
+        while ((toB.length < 20 || toA.length < 1) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
+        assert.deepEqual(
+          toB,
+          Array.from({ length: 20 }, (_, i) => `m${i + 1}`),
+        );
+        assert.deepEqual(toA, ['done']);
       });
     }
   });

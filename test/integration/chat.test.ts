@@ -122,17 +122,21 @@ test('presence: join when a user first joins, leave when its last connection lea
   assert.equal(join?.['event'], 'join');
   assert.equal((join?.['user'] as { name: string }).name, 'joiner');
 
-  // A second connection of the same user (resumed identity) makes no presence change.
+  // A second connection of the same user (resumed identity) makes no presence change, and
+  // neither does its drop while the first is still in the room.
   const second = await TestClient.connect(server.wsUrl);
   await second.ok('hello', { nick: 'joiner', resume: hello['resume'] });
   await second.ok('join', { room: 'presence' });
-  await joiner.ok('leave', { room: 'presence' });
-  // A presence change would have been queued for the watcher before the join's and leave's acks.
+  second.ws.terminate();
+  await second.closed;
+  // A presence change would have been queued for the watcher before the reply to this.
+  await joiner.ok('send', { room: 'presence', text: 'still here', cid: 'j1' });
+  await watcher.waitFor('message', 1, 'presence');
   await watcher.barrier();
   assert.equal(watcher.pushes('presence', 'presence').length, 1);
 
-  // Its last connection drops: leave.
-  second.ws.terminate();
+  // Its last connection leaves: leave (a leave takes the user out on every connection).
+  await joiner.ok('leave', { room: 'presence' });
   const events = await watcher.waitFor('presence', 2, 'presence');
   assert.equal(events[1]?.['event'], 'leave');
   assert.equal((events[1]?.['user'] as { id: string }).id, (hello['user'] as { id: string }).id);

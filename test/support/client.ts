@@ -1,5 +1,6 @@
 // A protocol v1 test client over a real WebSocket: requests resolve with their reply, and every
-// push is kept in arrival order so tests can assert on exactly what was received.
+// push is kept in arrival order so tests can assert on exactly what was received. FrameLog is the
+// part that does not depend on the transport (the HTTP fallback's test client shares it).
 import { WebSocket } from 'ws';
 import { PROTOCOL } from '../../src/protocol/messages.js';
 
@@ -10,50 +11,31 @@ export interface CloseInfo {
   reason: string;
 }
 
-export class TestClient {
-  readonly ws: WebSocket;
+export abstract class FrameLog {
   /** Every frame received, replies included, in order. */
   readonly frames: Frame[] = [];
-  readonly closed: Promise<CloseInfo>;
   #nextId = 1;
   #waiters: { match: (frame: Frame) => boolean; resolve: (frame: Frame) => void }[] = [];
 
-  private constructor(ws: WebSocket) {
-    this.ws = ws;
-    this.closed = new Promise((resolve) => ws.once('close', (code, reason) => resolve({ code, reason: reason.toString() })));
-    ws.on('message', (data) => {
-      const frame = JSON.parse((data as Buffer).toString()) as Frame;
-      this.frames.push(frame);
-      this.#waiters = this.#waiters.filter((waiter) => {
-        if (!waiter.match(frame)) return true;
-        waiter.resolve(frame);
-        return false;
-      });
-    });
-  }
+  /** Sends one frame's text to the server. */
+  protected abstract sendText(text: string): void;
 
-  /** `localAddress`: the client's own address, e.g. 127.0.0.2 to be "another address" than 127.0.0.1. */
-  static async connect(url: string, protocols: string | string[] = PROTOCOL, options: { localAddress?: string } = {}): Promise<TestClient> {
-    const ws = new WebSocket(url, protocols, options.localAddress === undefined ? {} : { localAddress: options.localAddress });
-    await new Promise<void>((resolve, reject) => {
-      ws.once('open', () => resolve());
-      ws.once('error', reject);
+  /** Called by the transport with each frame's text, in arrival order. */
+  protected received(text: string): void {
+    const frame = JSON.parse(text) as Frame;
+    this.frames.push(frame);
+    this.#waiters = this.#waiters.filter((waiter) => {
+      if (!waiter.match(frame)) return true;
+      waiter.resolve(frame);
+      return false;
     });
-    return new TestClient(ws);
-  }
-
-  /** Connects and says hello as `nick`. */
-  static async guest(url: string, nick: string, localAddress?: string): Promise<TestClient> {
-    const client = await TestClient.connect(url, PROTOCOL, localAddress === undefined ? {} : { localAddress });
-    await client.ok('hello', { nick });
-    return client;
   }
 
   /** Sends a request and resolves with its reply, ok or error. */
   request(type: string, params: Record<string, unknown> = {}): Promise<Frame> {
     const id = this.#nextId++;
     const reply = this.next((frame) => frame['id'] === id, `reply to ${type} #${id}`);
-    this.ws.send(JSON.stringify({ id, type, ...params }));
+    this.sendText(JSON.stringify({ id, type, ...params }));
     return reply;
   }
 
@@ -78,12 +60,8 @@ export class TestClient {
   async barrier(timeoutMs = 3000): Promise<void> {
     const id = `barrier-${this.#nextId++}`;
     const reply = this.next((frame) => frame['id'] === id, 'the barrier reply', timeoutMs);
-    this.ws.send(JSON.stringify({ id, type: 'rooms' }));
+    this.sendText(JSON.stringify({ id, type: 'rooms' }));
     await reply;
-  }
-
-  sendRaw(data: string | Buffer, binary = false): void {
-    this.ws.send(data, { binary });
   }
 
   /** The first frame still to come that matches (register before causing it). */
@@ -113,6 +91,43 @@ export class TestClient {
 
   pushes(type: string, room?: string): Frame[] {
     return this.frames.filter((f) => f.type === type && f['id'] === undefined && (room === undefined || f['room'] === room));
+  }
+}
+
+export class TestClient extends FrameLog {
+  readonly ws: WebSocket;
+  readonly closed: Promise<CloseInfo>;
+
+  private constructor(ws: WebSocket) {
+    super();
+    this.ws = ws;
+    this.closed = new Promise((resolve) => ws.once('close', (code, reason) => resolve({ code, reason: reason.toString() })));
+    ws.on('message', (data) => this.received((data as Buffer).toString()));
+  }
+
+  protected sendText(text: string): void {
+    this.ws.send(text);
+  }
+
+  /** `localAddress`: the client's own address, e.g. 127.0.0.2 to be "another address" than 127.0.0.1. */
+  static async connect(url: string, protocols: string | string[] = PROTOCOL, options: { localAddress?: string } = {}): Promise<TestClient> {
+    const ws = new WebSocket(url, protocols, options.localAddress === undefined ? {} : { localAddress: options.localAddress });
+    await new Promise<void>((resolve, reject) => {
+      ws.once('open', () => resolve());
+      ws.once('error', reject);
+    });
+    return new TestClient(ws);
+  }
+
+  /** Connects and says hello as `nick`. */
+  static async guest(url: string, nick: string, localAddress?: string): Promise<TestClient> {
+    const client = await TestClient.connect(url, PROTOCOL, localAddress === undefined ? {} : { localAddress });
+    await client.ok('hello', { nick });
+    return client;
+  }
+
+  sendRaw(data: string | Buffer, binary = false): void {
+    this.ws.send(data, { binary });
   }
 
   close(): Promise<CloseInfo> {

@@ -12,6 +12,9 @@ export type PublicationHandler = (room: string, push: Push) => void;
  */
 export type ResyncHandler = () => void;
 
+/** Called for each direct message sent to this process's node name (see Broker.sendToNode). */
+export type NodeMessageHandler = (payload: string) => void;
+
 /**
  * Contract (test/contract/broker.contract.ts runs it against every implementation):
  * - A publication reaches the handler of every process subscribed to the room, this one included.
@@ -26,5 +29,17 @@ export interface Broker {
   publish(room: string, push: Push): Promise<void>;
   subscribe(room: string): Promise<void>;
   unsubscribe(room: string): Promise<void>;
+  /**
+   * Direct messages between processes, not rooms: this process answers to `node` from now on (one
+   * name per process, called once). The HTTP fallback forwards a POST that landed elsewhere to the
+   * process holding its stream this way.
+   */
+  listenAsNode(node: string, handler: NodeMessageHandler): Promise<void>;
+  /**
+   * Hands `payload` to the process listening as `node`: true when one received it (it was listening
+   * at that moment), false when none did (gone, or the broker is cut off). At most once, and in order
+   * between two processes.
+   */
+  sendToNode(node: string, payload: string): Promise<boolean>;
   close(): Promise<void>;
 }

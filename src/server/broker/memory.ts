@@ -1,11 +1,12 @@
 // MemoryBroker: the one-process Broker. It calls the handler synchronously inside publish, so a
 // single process runs exactly the same delivery path as a cluster does over Redis.
 import type { Push } from '../../protocol/messages.js';
-import type { Broker, PublicationHandler } from './broker.js';
+import type { Broker, NodeMessageHandler, PublicationHandler } from './broker.js';
 
 export class MemoryBroker implements Broker {
   #handler: PublicationHandler | undefined;
   readonly #rooms = new Set<string>();
+  readonly #nodes = new Map<string, NodeMessageHandler>();
 
   onPublication(handler: PublicationHandler): void {
     this.#handler = handler;
@@ -29,8 +30,20 @@ export class MemoryBroker implements Broker {
     return Promise.resolve();
   }
 
+  listenAsNode(node: string, handler: NodeMessageHandler): Promise<void> {
+    this.#nodes.set(node, handler);
+    return Promise.resolve();
+  }
+
+  sendToNode(node: string, payload: string): Promise<boolean> {
+    const handler = this.#nodes.get(node);
+    handler?.(payload);
+    return Promise.resolve(handler !== undefined);
+  }
+
   close(): Promise<void> {
     this.#rooms.clear();
+    this.#nodes.clear();
     return Promise.resolve();
   }
 }

@@ -11,7 +11,7 @@
 import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { Push } from '../../protocol/messages.js';
-import type { Broker, PublicationHandler, ResyncHandler } from './broker.js';
+import type { Broker, NodeMessageHandler, PublicationHandler, ResyncHandler } from './broker.js';
 
 export interface RedisBrokerOptions {
   url: string;
@@ -31,6 +31,9 @@ export class RedisBroker implements Broker {
   readonly #pub: Redis;
   readonly #sub: Redis;
   readonly #channelPrefix: string;
+  /** Channels of direct messages to one process (listenAsNode), beside the rooms' channels. */
+  readonly #nodePrefix: string;
+  #node: { channel: string; handler: NodeMessageHandler } | undefined;
   readonly #log: Logger;
   readonly #pendingLimit: number;
   readonly #rooms = new Set<string>();
@@ -47,6 +50,7 @@ export class RedisBroker implements Broker {
 
   private constructor(options: RedisBrokerOptions) {
     this.#channelPrefix = `${options.prefix ?? 'parley:'}room:`;
+    this.#nodePrefix = `${options.prefix ?? 'parley:'}node:`;
     this.#log = options.log;
     this.#pendingLimit = options.pendingLimit ?? 10_000;
     const common = { enableOfflineQueue: false, autoResubscribe: false, maxRetriesPerRequest: 1, retryStrategy, lazyConnect: true };
@@ -119,6 +123,26 @@ export class RedisBroker implements Broker {
       await this.#sub.unsubscribe(this.#channelPrefix + room);
     } catch (error) {
       this.#log.debug({ err: error, room }, 'unsubscribe failed');
+    }
+  }
+
+  async listenAsNode(node: string, handler: NodeMessageHandler): Promise<void> {
+    this.#node = { channel: this.#nodePrefix + node, handler };
+    // While disconnected, subscribed with the rooms when the connection is back.
+    if (this.#sub.status === 'ready') await this.#sub.subscribe(this.#node.channel);
+  }
+
+  /**
+   * Not queued like publish: a direct message is answered now (Redis says how many received it), and
+   * one that cannot go now fails, so that the sender can tell its client.
+   */
+  async sendToNode(node: string, payload: string): Promise<boolean> {
+    if (!this.#writable()) return false;
+    try {
+      return (await this.#pub.publish(this.#nodePrefix + node, payload)) > 0;
+    } catch (error) {
+      this.#log.debug({ err: error, node }, 'direct message to a node failed');
+      return false;
     }
   }
 
@@ -208,9 +232,10 @@ export class RedisBroker implements Broker {
   #onSubscriberReady(): void {
     if (!this.#subReadyOnce) {
       this.#subReadyOnce = true;
-      if (this.#rooms.size === 0) return;
+      if (this.#rooms.size === 0 && this.#node === undefined) return;
     }
     const channels = [...this.#rooms].map((room) => this.#channelPrefix + room);
+    if (this.#node !== undefined) channels.push(this.#node.channel);
     const subscribed = channels.length > 0 ? this.#sub.subscribe(...channels) : Promise.resolve(0);
     subscribed.then(
       () => {
@@ -222,6 +247,10 @@ export class RedisBroker implements Broker {
   }
 
   #onMessage(channel: string, payload: string): void {
+    if (channel === this.#node?.channel) {
+      this.#node.handler(payload);
+      return;
+    }
     if (!channel.startsWith(this.#channelPrefix)) return;
     let push: Push;
     try {

@@ -286,6 +286,25 @@ export class ChatService {
     return { access, existed: true };
   }
 
+  /**
+   * `who` receives `room`'s pushes from now on without joining it: no presence, no joined-room
+   * record (the one-way event stream, GET /api/v1/rooms/{room}/events). Refused as history is:
+   * private rooms to members only, banned users never. Resolves with the room's seq read after the
+   * hub has the follower, so that with the history up to it nothing falls between the two.
+   */
+  follow(who: Member, user: UserRef, room: string): Promise<number> {
+    return this.#fx.request(async () => {
+      await this.#checks.reader(user, room);
+      await this.#deps.hub.join(room, who);
+      const info = await this.#deps.rooms.roomInfo(room);
+      return info?.seq ?? 0;
+    });
+  }
+
+  unfollow(who: Member, room: string): Promise<void> {
+    return this.#deps.hub.leave(room, who);
+  }
+
   leave(who: Participant, room: string): Promise<void> {
     return this.#fx.request(async () => {
       await this.#deps.hub.leave(room, who);

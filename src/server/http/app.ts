@@ -12,6 +12,7 @@ import { opsRoutes, type Readiness } from './ops-routes.js';
 import type { TrustFunction } from '../client-address.js';
 import { answerClientError, type HttpEdges } from './edges.js';
 import { serverApi, type ServerApiOptions } from './api-v1/plugin.js';
+import { fallbackRoutes, type FallbackRoutesOptions } from './fallback-routes.js';
 
 export interface HttpAppOptions {
   log: Logger;
@@ -35,6 +36,8 @@ export interface HttpAppOptions {
   trustProxy?: TrustFunction | undefined;
   /** Timeouts and body size (node's defaults let slow headers and bodies hold a connection forever). */
   edges?: HttpEdges;
+  /** The HTTP fallback transport (event stream + POSTs), for networks that break WebSocket. */
+  fallback?: FallbackRoutesOptions;
 }
 
 export async function buildHttpApp(options: HttpAppOptions): Promise<FastifyInstance> {
@@ -60,6 +63,7 @@ export async function buildHttpApp(options: HttpAppOptions): Promise<FastifyInst
   if (options.opsHere !== false) await opsRoutes(app, opsOptions(options));
   if (options.auth !== undefined) await app.register(authRoutes, options.auth);
   if (options.serverApi !== undefined) await serverApi(app, options.serverApi);
+  if (options.fallback !== undefined) await app.register(fallbackRoutes, options.fallback);
   const root = options.webRoots.find((dir) => existsSync(`${dir}/index.html`));
   if (root !== undefined) {
     await app.register(fastifyStatic, { root, index: 'index.html' });

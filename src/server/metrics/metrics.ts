@@ -10,8 +10,8 @@ const LAG_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25,
 export class Metrics {
   readonly registry = new Registry();
 
-  readonly connections = this.#gauge('parley_connections', 'Open WebSocket connections');
-  readonly connectionsTotal = this.#counter('parley_connections_total', 'WebSocket connections accepted');
+  readonly connections = this.#gauge('parley_connections', 'Open connections: WebSockets, HTTP fallback streams and room event streams');
+  readonly connectionsTotal = this.#counter('parley_connections_total', 'Connections accepted (WebSocket and HTTP fallback sessions)');
   readonly upgradesRefused = this.#counter('parley_upgrades_refused_total', 'WebSocket upgrades refused before a connection existed, by reason', ['reason']);
   readonly disconnects = this.#counter('parley_disconnects_total', 'Connections closed, by close code', ['code']);
   readonly joins = this.#counter('parley_joins_total', 'Rooms joined by connections');

@@ -3,7 +3,7 @@
 // own publications come back and can time them without changing what travels on the broker. With
 // the memory broker the lag is ~0; with Redis it is the round trip through Redis.
 import type { Push } from '../../protocol/messages.js';
-import type { Broker, PublicationHandler, ResyncHandler } from '../broker/broker.js';
+import type { Broker, NodeMessageHandler, PublicationHandler, ResyncHandler } from '../broker/broker.js';
 import type { Metrics } from './metrics.js';
 
 /** Publications waiting to come back; past this many the oldest are forgotten (a room left meanwhile). */
@@ -53,6 +53,12 @@ export class TimedBroker implements Broker {
   }
   unsubscribe(room: string): Promise<void> {
     return this.#broker.unsubscribe(room);
+  }
+  listenAsNode(node: string, handler: NodeMessageHandler): Promise<void> {
+    return this.#broker.listenAsNode(node, handler);
+  }
+  sendToNode(node: string, payload: string): Promise<boolean> {
+    return this.#broker.sendToNode(node, payload);
   }
   close(): Promise<void> {
     return this.#broker.close();

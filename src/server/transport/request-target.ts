@@ -5,6 +5,9 @@
 
 const BASE = 'http://localhost';
 
+/** Query parameters that would put a token in a URL (access logs, browser history): refused everywhere. */
+export const TOKEN_PARAMS: readonly string[] = ['token', 'access_token', 'jwt'];
+
 /** The target's path and query, or null when it is not a URL a browser or client would send. */
 export function parseRequestTarget(raw: string | undefined): URL | null {
   const target = raw ?? '/';

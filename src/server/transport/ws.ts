@@ -13,7 +13,7 @@ import { CloseCode } from '../../protocol/errors.js';
 import type { ChatService } from '../chat/service.js';
 import { Session, type SessionMode } from '../session/session.js';
 import { startPlain } from '../session/plain.js';
-import { parseRequestTarget } from './request-target.js';
+import { parseRequestTarget, TOKEN_PARAMS } from './request-target.js';
 import { WsConnection, type WsHost } from './ws/connection.js';
 import { Outbox } from './ws/outbox.js';
 import { WriteRounds } from './ws/write-rounds.js';
@@ -21,6 +21,8 @@ import { Heartbeat } from './ws/heartbeat.js';
 import type { OriginPolicy } from '../auth/origin.js';
 import type { SessionPolicy } from '../session/policy.js';
 import type { ClientAddresses } from '../client-address.js';
+import type { AddressCount } from './address-count.js';
+import { HelloDeadline } from './hello-deadline.js';
 
 export interface WsGatewayOptions {
   chat: ChatService;
@@ -43,8 +45,8 @@ export interface WsGatewayOptions {
   policy: SessionPolicy;
   /** A protocol connection must say hello within this; otherwise it is closed with 4408. */
   helloTimeoutMs: number;
-  /** Open connections per client address; 0 means no limit. */
-  maxConnectionsPerIp: number;
+  /** Open connections per client address (PARLEY_MAX_CONN_PER_IP), shared with the HTTP fallback's streams. */
+  perAddress: AddressCount;
   /** The client's address: the socket's peer, or from X-Forwarded-For when the peer is a trusted proxy. */
   clientAddresses: ClientAddresses;
   /** Whether this node can reach its store and broker now; upgrades are refused (503) while not. */
@@ -52,7 +54,6 @@ export interface WsGatewayOptions {
 }
 
 const UPGRADE_PATHS = new Set(['/', '/ws']);
-const TOKEN_PARAMS = ['token', 'access_token', 'jwt'];
 
 export class WsGateway implements WsHost {
   readonly chat: ChatService;
@@ -63,11 +64,10 @@ export class WsGateway implements WsHost {
   readonly #heartbeat: Heartbeat;
   /** When outboxes are written (one schedule for the whole server). */
   readonly #writeRounds: WriteRounds;
-  /** Protocol sessions that have not said hello yet, swept by #helloSweep. */
-  readonly #awaitingHello = new Set<Session>();
-  readonly #helloSweep: NodeJS.Timeout;
+  /** Protocol sessions that have not said hello yet. */
+  readonly #hello: HelloDeadline;
   /** Open connections per client address (only while a limit is set). */
-  readonly #perIp = new Map<string, number>();
+  readonly #perIp: AddressCount;
   #accepting = true;
 
   constructor(options: WsGatewayOptions) {
@@ -91,9 +91,8 @@ export class WsGateway implements WsHost {
     });
     this.#heartbeat = new Heartbeat(options.heartbeatMs, this.#connections);
     this.#writeRounds = new WriteRounds(options.writePacingMs);
-    // One timer for all connections instead of one each; a late hello is caught within a tenth of the timeout.
-    const sweepMs = Math.max(50, Math.min(1000, Math.floor(options.helloTimeoutMs / 10)));
-    this.#helloSweep = setInterval(() => this.#sweepHello(), sweepMs).unref();
+    this.#hello = new HelloDeadline(options.helloTimeoutMs, options.log);
+    this.#perIp = options.perAddress;
   }
 
   /**
@@ -147,8 +146,8 @@ export class WsGateway implements WsHost {
     if (mode === 'plain' && !checked.ok) return this.#refuse(socket, 400, `nick: ${checked.message}`, 'nick');
     const nick = checked.ok ? checked.name : '';
     const ip = this.#options.clientAddresses.of(req);
-    const limit = this.#options.maxConnectionsPerIp;
-    if (limit > 0 && (this.#perIp.get(ip) ?? 0) >= limit) {
+    const limit = this.#perIp.limit;
+    if (this.#perIp.full(ip)) {
       this.log.warn({ ip, limit }, 'too many connections from one address; upgrade refused (429)');
       return this.#refuse(socket, 429, `at most ${limit} connections per address`, 'per_ip');
     }
@@ -158,8 +157,8 @@ export class WsGateway implements WsHost {
     }
     // Counted from here, not from the open, so that a burst of upgrades cannot slip past the limit;
     // released by the socket if the handshake fails, by the session once it exists.
-    this.#perIp.set(ip, (this.#perIp.get(ip) ?? 0) + 1);
-    const abandoned = (): void => this.#releaseIp(ip);
+    this.#perIp.take(ip);
+    const abandoned = (): void => this.#perIp.release(ip);
     socket.once('close', abandoned);
     this.#wss.handleUpgrade(req, socket, head, (ws) => {
       socket.removeListener('close', abandoned);
@@ -177,7 +176,7 @@ export class WsGateway implements WsHost {
       this.log.error({ err: error, conn: ws.session?.connId }, 'accepting a connection failed; closing (1011)');
       if (ws.session === undefined) {
         // No session: nothing will release the per-address count but this.
-        this.#releaseIp(ip);
+        this.#perIp.release(ip);
         ws.terminate();
       } else {
         ws.session.close(CloseCode.InternalError, 'internal error');
@@ -185,38 +184,17 @@ export class WsGateway implements WsHost {
     }
   }
 
-  #releaseIp(ip: string): void {
-    if (this.#options.maxConnectionsPerIp === 0) return;
-    const count = (this.#perIp.get(ip) ?? 1) - 1;
-    if (count <= 0) this.#perIp.delete(ip);
-    else this.#perIp.set(ip, count);
-  }
-
   #refuse(socket: Duplex, status: number, reason: string, label: string): void {
     this.#options.policy.metrics.upgradesRefused.inc({ reason: label });
     refuse(socket, status, reason);
-  }
-
-  #sweepHello(): void {
-    if (this.#awaitingHello.size === 0) return;
-    const deadline = performance.now() - this.#options.helloTimeoutMs;
-    for (const session of this.#awaitingHello) {
-      if (session.identified || session.closed) {
-        this.#awaitingHello.delete(session);
-      } else if (session.openedAt <= deadline) {
-        this.#awaitingHello.delete(session);
-        this.log.info({ conn: session.connId }, 'no hello in time; closing (4408)');
-        session.close(CloseCode.HelloTimeout, 'send hello first');
-      }
-    }
   }
 
   /** Called when a connection is gone, whatever closed it (see WsHost). */
   released(connection: WsConnection, code: number): void {
     const { session } = connection;
     this.#connections.delete(connection);
-    this.#awaitingHello.delete(session);
-    this.#releaseIp(session.ip);
+    this.#hello.forget(session);
+    this.#perIp.release(session.ip);
     const metrics = this.#options.policy.metrics;
     metrics.connections.dec();
     metrics.disconnects.inc({ code: String(code) });
@@ -230,7 +208,7 @@ export class WsGateway implements WsHost {
     ws.session = session;
     this.#heartbeat.place(ws);
     this.#connections.add(ws);
-    if (mode === 'protocol') this.#awaitingHello.add(session);
+    if (mode === 'protocol') this.#hello.watch(session);
     this.#options.policy.metrics.connections.inc();
     this.#options.policy.metrics.connectionsTotal.inc();
     this.log.debug({ conn: session.connId, mode, ip }, 'connected');
@@ -263,7 +241,7 @@ export class WsGateway implements WsHost {
   async shutdown(timeoutMs: number): Promise<void> {
     this.#accepting = false;
     this.#heartbeat.stop();
-    clearInterval(this.#helloSweep);
+    this.#hello.stop();
     const drain = this.#options.policy.drain;
     drain.draining = true;
     await drain.settled(Math.min(1000, timeoutMs / 3));

@@ -1,5 +1,6 @@
-// The connection banner: connecting / reconnecting in Ns / back online. Messages sent meanwhile
-// stay in the SDK's outbox and show as pending, so the banner never has to warn about loss.
+// The connection banner: connecting / reconnecting in Ns / back online, and while connected over
+// the HTTP fallback (WebSocket blocked on this network), a quiet note that says so. Messages sent
+// meanwhile stay in the SDK's outbox and show as pending, so the banner never has to warn about loss.
 import type { JSX } from 'preact';
 import { useApp, useStore, useTicker } from '../hooks.js';
 
@@ -17,11 +18,13 @@ export function Banner(): JSX.Element | null {
   let text: string;
   let retry = false;
   switch (connection.state) {
-    case 'open':
-      if (!recentlyBack) return null;
-      tone = 'ok';
-      text = 'Back online';
+    case 'open': {
+      const fallback = connection.transport === 'http';
+      if (!recentlyBack && !fallback) return null;
+      tone = recentlyBack ? 'ok' : 'info';
+      text = [recentlyBack ? 'Back online' : 'Connected', fallback ? 'over HTTP (WebSocket is blocked on this network)' : ''].join(' ').trim();
       break;
+    }
     case 'connecting':
       text = connection.wasOpen ? 'Reconnecting…' : 'Connecting…';
       break;
@@ -37,7 +40,13 @@ export function Banner(): JSX.Element | null {
       break;
   }
   return (
-    <div class={`banner banner-${tone}`} role="status" aria-live="polite" data-testid="banner">
+    <div
+      class={`banner banner-${tone}`}
+      role="status"
+      aria-live="polite"
+      data-testid="banner"
+      data-transport={connection.state === 'open' ? (connection.transport ?? 'websocket') : undefined}
+    >
       <span class="banner-dot" aria-hidden="true" />
       <span class="banner-text">{text}</span>
       {pending > 0 && connection.state !== 'open' && (

@@ -64,6 +64,7 @@ export function Sidebar({ onNavigate, onSignOut }: { onNavigate: () => void; onS
   const active = useApp((state) => state.active);
   const directory = useApp((state) => state.directory);
   const state = useApp((app) => app.connection.state);
+  const transport = useApp((app) => app.connection.transport);
   const me = useApp((app) => app.me);
   const notifications = useApp((app) => app.notifications);
   const signedIn = useApp((app) => app.signedIn);
@@ -89,7 +90,10 @@ export function Sidebar({ onNavigate, onSignOut }: { onNavigate: () => void; onS
       <div class="sidebar-brand">
         <Logo />
         <span class="sidebar-title">Parley</span>
-        <span class={`status-dot status-${state}`} title={state === 'open' ? 'Connected' : 'Not connected'} />
+        <span
+          class={`status-dot status-${state}`}
+          title={state === 'open' ? (transport === 'http' ? 'Connected over HTTP (WebSocket blocked)' : 'Connected') : 'Not connected'}
+        />
       </div>
       <div class="sidebar-scroll">
         <h2 class="sidebar-heading">Rooms</h2>

@@ -26,6 +26,8 @@ import { AdminGate } from './admin-gate.js';
 import { consoleRoutes } from './console-routes.js';
 import type { WebhookSubscriptions } from '../../webhooks/subscriptions.js';
 import { webhookRoutes } from './webhook-routes.js';
+import type { SseGateway } from '../../transport/sse.js';
+import { eventRoutes } from './event-routes.js';
 
 export interface ServerApiOptions {
   chat: ChatService;
@@ -40,6 +42,8 @@ export interface ServerApiOptions {
   webhooks: WebhookSubscriptions;
   /** Told of every answer (metrics): the route's pattern (never a secret) and the status. */
   onAnswer?: (route: string, status: number) => void;
+  /** Serves GET /rooms/{room}/events (Server-Sent Events) on the fallback transport's streams. */
+  events?: SseGateway;
 }
 
 /** Registers /api/v1 and /hooks on `app`. */
@@ -70,6 +74,7 @@ export async function serverApi(app: FastifyInstance, options: ServerApiOptions)
       userRoutes(api, options.chat, options.sessions, gate);
       consoleRoutes(api, options.console.service, new AdminGate(gate, options.console.identities, options.console.admins));
       webhookRoutes(api, options.webhooks, gate);
+      if (options.events !== undefined) eventRoutes(api, options.chat, gate, options.events);
       api.get('/openapi.json', { schema: { hide: true } }, () => api.swagger());
     },
     { prefix: '/api/v1' },

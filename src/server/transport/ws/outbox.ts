@@ -1,7 +1,11 @@
-// Outbox: what one WebSocket connection is sent, coalesced: frames queued until the next write
-// round (see WriteRounds) leave in one write to the raw socket the upgrade handed over.
-import type { Duplex } from 'node:stream';
+// Outbox: what one connection is sent, coalesced: frames queued until the next write round (see
+// WriteRounds) leave in one write to the raw socket the upgrade handed over (WebSocket), or to the
+// streaming response (the HTTP fallback's event stream).
+import type { Writable } from 'node:stream';
 import type { WriteRounds } from './write-rounds.js';
+
+/** Where an outbox writes: a socket, or a response whose writableLength counts its socket's backlog too. */
+export type OutboxSink = Pick<Writable, 'write' | 'writableLength' | 'destroyed'>;
 
 /** Who is told when an outbox passes its limit (the session, which closes the connection as slow). */
 export interface OutboxOwner {
@@ -9,7 +13,7 @@ export interface OutboxOwner {
 }
 
 export class Outbox {
-  readonly #socket: Duplex;
+  readonly #socket: OutboxSink;
   readonly #limit: number;
   readonly #owner: OutboxOwner;
   readonly #rounds: WriteRounds;
@@ -25,7 +29,7 @@ export class Outbox {
    *   once (the connection is too slow to keep). The owner is an object, not a callback, so that a
    *   connection costs no closure.
    */
-  constructor(socket: Duplex, limit: number, owner: OutboxOwner, rounds: WriteRounds) {
+  constructor(socket: OutboxSink, limit: number, owner: OutboxOwner, rounds: WriteRounds) {
     this.#socket = socket;
     this.#limit = limit;
     this.#owner = owner;
