@@ -2,6 +2,7 @@
 // schemas, shared by the server (validation, the OpenAPI document) and the web app's console page.
 import { Type, type Static } from '@sinclair/typebox';
 import { RoomUserParams, SendParams } from './messages.js';
+import { WebhookInfo } from './webhooks.js';
 
 const Room = SendParams.properties.room;
 const UserId = RoomUserParams.properties.user;
@@ -127,3 +128,7 @@ export const HookCreateBody = Type.Object({ room: Room, bot: Type.Optional(BotNa
 /** `path` (/hooks/<secret>) is shown in this answer only. */
 export const NewHookReply = Type.Object({ path: Type.String(), record: HookRecord });
 export const IdPath = Type.Object({ id: Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_-]+$' }) });
+
+/** A subscription as the console sees it: any key's, with its owner and the events waiting for it. */
+export const ConsoleWebhook = Type.Intersect([WebhookInfo, Type.Object({ owner: Type.String(), queued: Type.Integer() })]);
+export type ConsoleWebhook = Static<typeof ConsoleWebhook>;

@@ -211,7 +211,9 @@ export async function startServer(config: Config, log: Logger = pino({ level: co
     backends.revocations.revoke(sessionHash).catch((error: unknown) => log.warn({ err: error }, 'could not announce a logout'));
   };
   const sessions = new UserSessions(apiKeyStore, backends.revocations);
+  const webhooks = new WebhookSubscriptions(webhookStore, addressGuard, config.webhooks.maxSubscriptions);
   const consoleService = new ConsoleService({
+    webhooks,
     store: consoleStore,
     chat,
     sessions,
@@ -243,7 +245,7 @@ export async function startServer(config: Config, log: Logger = pino({ level: co
       rate: apiKeyRate,
       sessions,
       console: { service: consoleService, identities, admins },
-      webhooks: new WebhookSubscriptions(webhookStore, addressGuard, config.webhooks.maxSubscriptions),
+      webhooks,
       events: fallback,
       onAnswer: (route: string, status: number) => metrics.apiRequests.inc({ route, status: String(status) }),
     },

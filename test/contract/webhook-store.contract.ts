@@ -66,6 +66,14 @@ export function runWebhookStoreContract(name: string, makeFixture: () => Promise
         (await hooks.listSubscriptions('k_other')).map((s) => s.events),
         [['member.left', 'room.created']],
       );
+      assert.deepEqual(
+        (await hooks.listAllSubscriptions()).map((s) => [s.id, s.owner]),
+        [
+          ['w1', 'k_owner'],
+          ['w2', 'k_other'],
+        ],
+        "every key's, for the console",
+      );
       assert.equal(await hooks.deleteSubscription('w2', 'k_owner'), false, "another key's subscription");
       assert.equal(await hooks.enableSubscription('w2', 'k_owner', 1), false);
       assert.equal(await hooks.deleteSubscription('w2', 'k_other'), true);

@@ -11,6 +11,7 @@ import { TestClient } from '../support/client.js';
 import { api, register } from '../support/auth.js';
 import { call, makeKey } from '../support/api-v1.js';
 import { admin as adminCli } from '../../src/cli/admin.js';
+import { loadConfig } from '../../src/server/config.js';
 
 let server: TestServer;
 let root: { token: string; id: string };
@@ -39,10 +40,15 @@ const ROUTES: [string, string, unknown?][] = [
   ['GET', '/api/v1/admin/hooks'],
   ['POST', '/api/v1/admin/hooks', { room: 'lobby' }],
   ['DELETE', '/api/v1/admin/hooks/h_x'],
+  ['GET', '/api/v1/admin/webhooks'],
+  ['POST', '/api/v1/admin/webhooks/wh_x/enable'],
+  ['DELETE', '/api/v1/admin/webhooks/wh_x'],
 ];
 
 before(async () => {
-  server = await startTestServer({ consoleSampleMs: 200 });
+  const defaults = loadConfig([], {});
+  // A local receiver's address may be subscribed (the address guard refuses it otherwise).
+  server = await startTestServer({ consoleSampleMs: 200, webhooks: { ...defaults.webhooks, allowPrivate: ['127.0.0.1'] } });
   root = await register(server.url, 'rootadmin');
   const notes: string[] = [];
   assert.equal(
@@ -189,6 +195,22 @@ test('keys are made, rotated and revoked over the API; the audit log has every a
     lines.some((line) => line.includes(`"'=HYPERLINK(""x"") (read)"`)),
     'a formula is defused and quoted',
   );
+});
+
+test("the console lists every key's webhook subscriptions and deletes one; an unknown one is 404", async () => {
+  const ops = (await makeKey(server.config, 'ops-hooks', ['admin'])).key;
+  const made = await call(server.url, 'POST', '/api/v1/webhooks', { key: ops, body: { url: 'http://127.0.0.1:9/parley', events: ['message.created'] } });
+  assert.equal(made.status, 201, made.text);
+  const id = String(made.body['id']);
+  const listed = await as(root.token, 'GET', '/api/v1/admin/webhooks');
+  const mine = (listed.body['webhooks'] as { id: string; owner: string; queued: number; enabled: boolean }[]).find((hook) => hook.id === id);
+  assert.equal(mine?.enabled, true);
+  assert.equal(typeof mine?.owner, 'string');
+  assert.equal((await as(root.token, 'POST', '/api/v1/admin/webhooks/wh_nothing/enable')).status, 404);
+  assert.equal((await as(root.token, 'DELETE', `/api/v1/admin/webhooks/${id}`)).status, 204);
+  assert.deepEqual((await call(server.url, 'GET', '/api/v1/webhooks', { key: ops })).body['webhooks'], [], 'gone for its key too');
+  const audit = (await as(root.token, 'GET', '/api/v1/admin/audit')).body['entries'] as { action: string; target?: string }[];
+  assert.ok(audit.some((entry) => entry.action === 'webhook.delete' && entry.target === id));
 });
 
 test('the live view shows this process under load, with the figures /metrics serves', async () => {

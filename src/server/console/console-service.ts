@@ -9,6 +9,7 @@ import type { ChatService } from '../chat/service.js';
 import type { UserSessions } from '../auth/user-sessions.js';
 import type { ServerAdmins } from '../auth/server-admins.js';
 import type { LiveBoard } from './live-board.js';
+import type { WebhookSubscription, WebhookSubscriptions } from '../webhooks/subscriptions.js';
 import { ApiKeyError, issueHook, issueKey, type ApiKeyRecord, type ApiKeyStore, type HookRecord, type KeyRequest } from '../auth/api-keys.js';
 import type { LiveReply } from '../../protocol/console.js';
 import type { AdminRecord, AuditEntry, ConsoleStore, Restriction, RoomListing, UserListing } from '../store/console-store.js';
@@ -25,6 +26,8 @@ export interface ConsoleServiceDeps {
   sampleMs: number;
   /** API keys and incoming webhooks (the same store `parley keys` writes). */
   keys: ApiKeyStore;
+  /** Outgoing webhook subscriptions, every key's. */
+  webhooks: WebhookSubscriptions;
   now?: () => number;
 }
 
@@ -165,6 +168,24 @@ export class ConsoleService {
   async deleteHook(actor: UserRef, id: string): Promise<void> {
     if (!(await this.#deps.keys.deleteHook(id))) throw new ProtocolError(ErrorCode.NotFound, `no hook ${id}`, 'id');
     await this.#audit(actor, 'hook.delete', { target: id });
+  }
+
+  /** Every key's webhook subscriptions, with the events waiting for each. */
+  listWebhooks(): Promise<(WebhookSubscription & { queued: number })[]> {
+    return this.#deps.webhooks.listAll();
+  }
+
+  /** Delivers a disabled subscription's events again, from where it stopped. */
+  async enableWebhook(actor: UserRef, id: string): Promise<void> {
+    const { webhooks } = this.#deps;
+    await webhooks.enable(id, await webhooks.ownerOf(id), this.#now());
+    await this.#audit(actor, 'webhook.enable', { target: id });
+  }
+
+  async deleteWebhook(actor: UserRef, id: string): Promise<void> {
+    const { webhooks } = this.#deps;
+    await webhooks.delete(id, await webhooks.ownerOf(id));
+    await this.#audit(actor, 'webhook.delete', { target: id });
   }
 
   auditLog(before: number | undefined, limit: number): Promise<AuditEntry[]> {

@@ -83,6 +83,11 @@ export class PostgresWebhooks implements WebhookStore {
     return rows.map(toSubscription);
   }
 
+  async listAllSubscriptions(): Promise<WebhookSubscription[]> {
+    const { rows } = await this.#pool.query<Row>(`SELECT ${SUBSCRIPTION_COLUMNS} FROM webhook_subscriptions ORDER BY created_at, id`);
+    return rows.map(toSubscription);
+  }
+
   async deleteSubscription(id: string, owner: string): Promise<boolean> {
     return inTransaction(this.#pool, async (client) => {
       const { rowCount } = await client.query('DELETE FROM webhook_subscriptions WHERE id = $1 AND owner = $2', [id, owner]);

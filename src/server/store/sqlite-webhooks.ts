@@ -78,6 +78,7 @@ export class SqliteWebhooks implements WebhookStore {
          SELECT ?, ?, ?, ?, ?, ? WHERE (SELECT COUNT(*) FROM webhook_subscriptions) < ?`,
       ),
       list: db.prepare<[string], Row>(`SELECT ${SUBSCRIPTION_COLUMNS} FROM webhook_subscriptions WHERE owner = ? ORDER BY created_at, id`),
+      listAll: db.prepare<[], Row>(`SELECT ${SUBSCRIPTION_COLUMNS} FROM webhook_subscriptions ORDER BY created_at, id`),
       delete: db.prepare<[string, string]>('DELETE FROM webhook_subscriptions WHERE id = ? AND owner = ?'),
       dropQueue: db.prepare<[string]>('DELETE FROM webhook_outbox WHERE subscription_id = ?'),
       enable: db.prepare<[string, string]>('UPDATE webhook_subscriptions SET enabled = 1, disabled_reason = NULL WHERE id = ? AND owner = ?'),
@@ -110,6 +111,10 @@ export class SqliteWebhooks implements WebhookStore {
 
   listSubscriptions(owner: string): Promise<WebhookSubscription[]> {
     return syncPromise(() => this.#statements.list.all(owner).map(toSubscription));
+  }
+
+  listAllSubscriptions(): Promise<WebhookSubscription[]> {
+    return syncPromise(() => this.#statements.listAll.all().map(toSubscription));
   }
 
   deleteSubscription(id: string, owner: string): Promise<boolean> {

@@ -68,6 +68,8 @@ export interface WebhookEvent {
 export interface WebhookStore {
   createSubscription(subscription: NewWebhookSubscription, max: number): Promise<boolean>;
   listSubscriptions(owner: string): Promise<WebhookSubscription[]>;
+  /** Every key's subscriptions (the admin console), oldest first. */
+  listAllSubscriptions(): Promise<WebhookSubscription[]>;
   deleteSubscription(id: string, owner: string): Promise<boolean>;
   enableSubscription(id: string, owner: string, now: number): Promise<boolean>;
   /** Leases up to `limit` enabled subscriptions with a due event, not leased by anyone now. */

@@ -44,6 +44,19 @@ export class WebhookSubscriptions {
     if (!(await this.#store.deleteSubscription(id, owner))) throw new ProtocolError(ErrorCode.NotFound, `no webhook ${id}`);
   }
 
+  /** Every key's subscriptions with how many events wait for each (the admin console). */
+  async listAll(): Promise<(WebhookSubscription & { queued: number })[]> {
+    const [all, depth] = await Promise.all([this.#store.listAllSubscriptions(), this.#store.depth()]);
+    return all.map((subscription) => ({ ...subscription, queued: depth.get(subscription.id) ?? 0 }));
+  }
+
+  /** The console acts on any key's subscription: its owner is looked up. */
+  async ownerOf(id: string): Promise<string> {
+    const found = (await this.#store.listAllSubscriptions()).find((subscription) => subscription.id === id);
+    if (found === undefined) throw new ProtocolError(ErrorCode.NotFound, `no webhook ${id}`);
+    return found.owner;
+  }
+
   async enable(id: string, owner: string, now = Date.now()): Promise<void> {
     if (!(await this.#store.enableSubscription(id, owner, now))) throw new ProtocolError(ErrorCode.NotFound, `no webhook ${id}`);
   }

@@ -2,7 +2,7 @@
 // key's secret, revoke a key, delete a hook.
 import type { JSX } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
-import type { HookRecord, KeyRecord } from '../../../src/protocol/console.js';
+import type { ConsoleWebhook, HookRecord, KeyRecord } from '../../../src/protocol/console.js';
 import { when, type AdminApi } from './api.js';
 import { ConsoleTable } from './table.js';
 import { Note, useNote } from './note.js';
@@ -12,6 +12,7 @@ const SCOPES = ['publish', 'read', 'admin'] as const;
 export function KeysView({ api }: { api: AdminApi }): JSX.Element {
   const [keys, setKeys] = useState<KeyRecord[]>([]);
   const [hooks, setHooks] = useState<HookRecord[]>([]);
+  const [webhooks, setWebhooks] = useState<ConsoleWebhook[]>([]);
   const [secret, setSecret] = useState<string | undefined>(undefined);
   const [name, setName] = useState('');
   const [scopes, setScopes] = useState<string[]>(['publish']);
@@ -26,6 +27,10 @@ export function KeysView({ api }: { api: AdminApi }): JSX.Element {
     );
     api.call<{ hooks: HookRecord[] }>('GET', '/hooks').then(
       (reply) => setHooks(reply.hooks),
+      () => undefined,
+    );
+    api.call<{ webhooks: ConsoleWebhook[] }>('GET', '/webhooks').then(
+      (reply) => setWebhooks(reply.webhooks),
       () => undefined,
     );
   }, [api, generation]);
@@ -128,6 +133,39 @@ export function KeysView({ api }: { api: AdminApi }): JSX.Element {
                 type="button"
                 class="button button-sm button-danger"
                 onClick={() => then(() => api.call('DELETE', `/hooks/${hook.id}`), `hook for #${hook.room} deleted`)}
+              >
+                Delete
+              </button>
+            </td>
+          </tr>
+        ))}
+      </ConsoleTable>
+      <h2>Outgoing webhooks</h2>
+      <p class="console-note">Subscriptions are made with an admin key (POST /api/v1/webhooks); here every key's, with the events waiting for each.</p>
+      <ConsoleTable columns={['URL', 'Events', 'Key', 'State', 'Waiting', '']}>
+        {webhooks.map((hook) => (
+          <tr key={hook.id} data-webhook={hook.id}>
+            <td>
+              <code>{hook.url}</code>
+            </td>
+            <td>{hook.events.join(', ')}</td>
+            <td>{hook.owner}</td>
+            <td>{hook.enabled ? 'delivering' : `disabled (${hook.disabledReason ?? 'stopped'})`}</td>
+            <td>{hook.queued}</td>
+            <td class="console-acts">
+              {!hook.enabled && (
+                <button
+                  type="button"
+                  class="button button-sm"
+                  onClick={() => then(() => api.call('POST', `/webhooks/${hook.id}/enable`), `${hook.url} delivers again`)}
+                >
+                  Enable
+                </button>
+              )}
+              <button
+                type="button"
+                class="button button-sm button-danger"
+                onClick={() => then(() => api.call('DELETE', `/webhooks/${hook.id}`), `${hook.url} deleted`)}
               >
                 Delete
               </button>

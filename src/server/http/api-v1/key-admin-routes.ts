@@ -3,7 +3,7 @@
 import type { FastifyInstance } from 'fastify';
 import { Type, type Static } from '@sinclair/typebox';
 import { ErrorBody } from '../../../protocol/api.js';
-import { HookCreateBody, HookRecord, IdPath, KeyBody, KeyRecord, NewHookReply, NewKeyReply } from '../../../protocol/console.js';
+import { ConsoleWebhook, HookCreateBody, HookRecord, IdPath, KeyBody, KeyRecord, NewHookReply, NewKeyReply } from '../../../protocol/console.js';
 import type { ConsoleService } from '../../console/console-service.js';
 import type { AdminGate } from './admin-gate.js';
 
@@ -58,6 +58,47 @@ export function keyAdminRoutes(app: FastifyInstance, service: ConsoleService, ga
     },
     async (request, reply) => {
       await service.revokeKey(gate.actorOf(request), request.params.id);
+      return reply.code(204).send();
+    },
+  );
+  app.get(
+    '/admin/webhooks',
+    {
+      ...guarded,
+      schema: {
+        summary: "Every key's outgoing webhook subscriptions, with the events waiting for each",
+        tags,
+        security,
+        response: { 200: Type.Object({ webhooks: Type.Array(ConsoleWebhook) }), ...errors },
+      },
+    },
+    async () => ({ webhooks: await service.listWebhooks() }),
+  );
+  app.post<{ Params: Static<typeof IdPath> }>(
+    '/admin/webhooks/:id/enable',
+    {
+      ...guarded,
+      schema: {
+        summary: 'Deliver a disabled subscription again, from where it stopped',
+        tags,
+        security,
+        params: IdPath,
+        response: { 204: Type.Null(), ...errors },
+      },
+    },
+    async (request, reply) => {
+      await service.enableWebhook(gate.actorOf(request), request.params.id);
+      return reply.code(204).send();
+    },
+  );
+  app.delete<{ Params: Static<typeof IdPath> }>(
+    '/admin/webhooks/:id',
+    {
+      ...guarded,
+      schema: { summary: 'Delete a subscription and the events waiting for it', tags, security, params: IdPath, response: { 204: Type.Null(), ...errors } },
+    },
+    async (request, reply) => {
+      await service.deleteWebhook(gate.actorOf(request), request.params.id);
       return reply.code(204).send();
     },
   );
