@@ -21,6 +21,11 @@ import type { Readiness } from './http/ops-routes.js';
 import type { ApiKeyStore } from './store/api-keys.js';
 import { SqliteApiKeys } from './store/sqlite-api-keys.js';
 import { PostgresApiKeys } from './store/postgres-api-keys.js';
+import type { CollabStore } from './store/doc-store.js';
+import { SqliteCollab } from './store/sqlite-collab.js';
+import { PostgresCollab } from './store/postgres-collab.js';
+import { MemoryDocRelay, type DocRelay } from './broker/doc-relay.js';
+import { RedisDocRelay } from './broker/redis-doc-relay.js';
 
 export interface Backends {
   store: Store;
@@ -39,6 +44,18 @@ export interface Backends {
 export async function openApiKeyStore(config: Config): Promise<ApiKeyStore> {
   if (config.store === 'postgres') return PostgresApiKeys.open({ connectionString: config.databaseUrl ?? '', schema: config.pgSchema });
   return new SqliteApiKeys(sqliteFile(config));
+}
+
+/** Where tickets and shared documents are: the same database as the store, on a connection of their own. */
+export async function openCollabStore(config: Config): Promise<CollabStore> {
+  if (config.store === 'postgres') return PostgresCollab.open({ connectionString: config.databaseUrl ?? '', schema: config.pgSchema });
+  return new SqliteCollab(sqliteFile(config));
+}
+
+/** How document changes reach the other processes: Redis when the cluster has it. */
+export async function openDocRelay(config: Config, log: Logger): Promise<DocRelay> {
+  if (config.broker !== 'redis') return new MemoryDocRelay();
+  return RedisDocRelay.open({ url: config.redisUrl ?? '', prefix: config.redisPrefix, log, name: `parley-${process.pid}` });
 }
 
 function sqliteFile(config: Config): string {

@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import type { AddressInfo } from 'node:net';
 import { pino, type Logger } from 'pino';
 import type { Config } from './config.js';
-import { openApiKeyStore, openBackends } from './backends.js';
+import { openApiKeyStore, openBackends, openCollabStore, openDocRelay } from './backends.js';
 import { Hub } from './hub/hub.js';
 import { GuestIssuer } from './auth/guest.js';
 import { IdentityResolver } from './auth/identity.js';
@@ -35,6 +35,10 @@ import { SearchRunner } from './chat/search-runner.js';
 import { ApiKeys } from './auth/api-keys.js';
 import { UserSessions, readRevocation } from './auth/user-sessions.js';
 import { KeyRate } from './limits/key-rate.js';
+import { Tickets } from './auth/tickets.js';
+import { DocService } from './docs/doc-service.js';
+import { DEFAULT_DOC_LIMITS } from './docs/doc-limits.js';
+import { DocGateway } from './transport/yjs.js';
 
 export interface RunningServer {
   /** http://host:port as bound (the real port when 0 was asked for). */
@@ -69,6 +73,19 @@ export async function startServer(config: Config, log: Logger = pino({ level: co
     await Promise.all([backends.broker.close(), backends.presence.close(), backends.closeAuthBackends(), backends.store.close()]).catch(() => undefined);
     throw error;
   });
+  const collab = await openCollabStore(config).catch(async (error: unknown) => {
+    await Promise.all([apiKeyStore.close(), backends.broker.close(), backends.presence.close(), backends.closeAuthBackends(), backends.store.close()]).catch(
+      () => undefined,
+    );
+    throw error;
+  });
+  const docRelay = await openDocRelay(config, log).catch(async (error: unknown) => {
+    await Promise.all([collab.close(), apiKeyStore.close(), backends.broker.close(), backends.presence.close(), backends.closeAuthBackends(), backends.store.close()]).catch(
+      () => undefined,
+    );
+    throw error;
+  });
+  const tickets = new Tickets(collab);
   const apiKeyRate = config.apiKeyRate === null ? undefined : new KeyRate(config.apiKeyRate);
   const metrics = new Metrics();
   const store = timedStore(backends.store, metrics);
@@ -128,7 +145,9 @@ export async function startServer(config: Config, log: Logger = pino({ level: co
     joinCreates: config.roomPolicy.joinCreates,
     defaultRoom: LOBBY,
     admins: new Set(config.roomPolicy.admins),
+    tickets,
   });
+  const docs = new DocService({ chat, store: collab, relay: docRelay, limits: DEFAULT_DOC_LIMITS, log });
   const gateway = new WsGateway({
     chat,
     log,
@@ -151,11 +170,13 @@ export async function startServer(config: Config, log: Logger = pino({ level: co
       metrics,
       log,
       drain: new Drain(),
+      docs,
     },
     helloTimeoutMs: config.helloTimeoutMs,
     maxConnectionsPerIp: config.maxConnectionsPerIp,
     clientAddresses,
     ready: () => readinessWatch?.ready ?? true,
+    docs: new DocGateway({ docs, tickets, log, heartbeatMs: config.heartbeatMs }),
   });
   // Connections that use a logged-out session are closed at once, on every process of a cluster;
   // so are a user's connections that the server API disconnects.
@@ -235,6 +256,8 @@ export async function startServer(config: Config, log: Logger = pino({ level: co
       await presence.close();
       await backends.closeAuthBackends();
       await apiKeyStore.close();
+      await docRelay.close();
+      await collab.close();
       await store.close();
     })());
   try {

@@ -22,6 +22,7 @@ const LAYERS: readonly (readonly string[])[] = [
   ['metrics', 'auth'], // metrics wraps Store and Broker (timed-*.ts); auth reads accounts from the Store
   ['hub'],
   ['chat'],
+  ['docs'], // the shared Yjs documents: stores and relays their changes, asks chat for a room's rules
   ['session'],
   ['transport'],
   ['http'],
@@ -47,7 +48,7 @@ const ROOT_FILES: Readonly<Record<string, string>> = {
  * they sit higher. Only these units may.
  */
 const BACKENDS = new Set(['store', 'broker', 'presence']);
-const MAY_IMPORT_BACKENDS = new Set(['store', 'broker', 'presence', 'metrics', 'auth', 'hub', 'chat', 'composition']);
+const MAY_IMPORT_BACKENDS = new Set(['store', 'broker', 'presence', 'metrics', 'auth', 'hub', 'chat', 'docs', 'composition']);
 
 /**
  * Imports that break the rule today and are to be removed, each with why it is still there:

@@ -29,6 +29,14 @@ import type { Identity, IdentityResolver } from '../auth/identity.js';
 import type { Logger } from 'pino';
 import type { SearchRunner } from './search-runner.js';
 import { OPERATOR_STANDING, isOperator } from './operator.js';
+import type { IssuedTicket, Tickets } from '../auth/tickets.js';
+
+/** What a user may do with a room's shared document (docs/): read it always; write it unless `readOnly` says why not. */
+export interface DocumentAccess {
+  readOnly: 'muted' | 'archived' | undefined;
+  /** Moderators and the owner lock and unlock the document. */
+  moderator: boolean;
+}
 
 /** A connection as the chat service sees it: a hub member, from a client address. */
 export type Participant = Member & { readonly ip: string };
@@ -112,6 +120,8 @@ export interface ChatServiceDeps {
   admins?: ReadonlySet<string>;
   /** Ms since the epoch: message times, mutes, edits, memberships. Date.now unless a test sets the time. */
   now?: () => number;
+  /** Single-use tickets for a user's other connections (the Yjs endpoint); `ticket` is unknown without them. */
+  tickets?: Tickets;
 }
 
 /** The `rooms` reply: a page of the rooms the user may see. */
@@ -724,6 +734,32 @@ export class ChatService {
   async onlineCount(room: string): Promise<number> {
     const [online = 0] = await this.#deps.presence.counts([room]).catch(() => [0]);
     return online;
+  }
+
+  /**
+   * A ticket for another connection of `user` to `room` (auth/tickets.ts), for one who may read
+   * the room: the same refusals as a join.
+   */
+  ticket(user: UserRef, room: string): Promise<IssuedTicket> {
+    return this.#request(async () => {
+      const tickets = this.#deps.tickets;
+      if (tickets === undefined) throw new ProtocolError(ErrorCode.NotFound, 'this server issues no tickets');
+      await this.#reader(user, room);
+      return tickets.issue(user, room);
+    });
+  }
+
+  /**
+   * What `user` may do with the room's shared document: the refusals of a join (not found, banned,
+   * a private room's outsider) are thrown; muted members and archived rooms read only.
+   */
+  documentAccess(user: UserRef, room: string): Promise<DocumentAccess> {
+    return this.#request(async () => {
+      const { info, standing } = await this.#reader(user, room);
+      const refused = sendRefusal(rulesOf(info, standing), this.#now());
+      const readOnly = refused === 'muted' || refused === 'archived' ? refused : undefined;
+      return { readOnly, moderator: canModerate(standing.role) && !info.dm };
+    });
   }
 
   /** A notice to every connection of `target`, on every process. */

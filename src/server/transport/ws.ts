@@ -21,6 +21,7 @@ import { Heartbeat } from './ws/heartbeat.js';
 import type { OriginPolicy } from '../auth/origin.js';
 import type { SessionPolicy } from '../session/policy.js';
 import type { ClientAddresses } from '../client-address.js';
+import { DOC_PATH_PREFIX, type DocGateway } from './yjs.js';
 
 export interface WsGatewayOptions {
   chat: ChatService;
@@ -49,6 +50,8 @@ export interface WsGatewayOptions {
   clientAddresses: ClientAddresses;
   /** Whether this node can reach its store and broker now; upgrades are refused (503) while not. */
   ready?: () => boolean;
+  /** The shared documents' endpoint, /yjs/<room>; without it that path is a 404 like any other. */
+  docs?: DocGateway;
 }
 
 const UPGRADE_PATHS = new Set(['/', '/ws']);
@@ -119,6 +122,14 @@ export class WsGateway implements WsHost {
     }
     const url = parseRequestTarget(req.url);
     if (url === null) return this.#refuse(socket, 400, 'request target is not a path', 'bad_target');
+    const docs = this.#options.docs;
+    if (docs !== undefined && url.pathname.startsWith(DOC_PATH_PREFIX)) {
+      // The same Origin rule as the chat socket: another site's page must not edit with a visitor's ticket.
+      if (!this.#options.origins.allows(req.headers.origin, req.headers.host)) {
+        return this.#refuse(socket, 403, 'this Origin may not connect; see PARLEY_ORIGINS', 'origin');
+      }
+      return docs.upgrade(req, socket, head, url, (status, reason, label) => this.#refuse(socket, status, reason, label));
+    }
     if (!UPGRADE_PATHS.has(url.pathname)) return this.#refuse(socket, 404, 'WebSocket endpoints are / and /ws', 'path');
     // Checked before anything else is accepted: another site's page must not use a visitor's browser here.
     if (!this.#options.origins.allows(req.headers.origin, req.headers.host)) {
@@ -277,6 +288,7 @@ export class WsGateway implements WsHost {
     clearTimeout(timer);
     for (const connection of this.#connections) connection.terminate();
     this.#wss.close();
+    this.#options.docs?.shutdown();
   }
 }
 

@@ -18,6 +18,7 @@ import { adminRoutes } from './admin-routes.js';
 import { hookRoutes } from './hook-routes.js';
 import { typeboxValidator } from './validator.js';
 import { userRoutes } from './user-routes.js';
+import { ticketRoutes } from './ticket-routes.js';
 import type { UserSessions } from '../../auth/user-sessions.js';
 
 export interface ServerApiOptions {
@@ -49,6 +50,7 @@ export async function serverApi(app: FastifyInstance, options: ServerApiOptions)
       readRoutes(api, options.chat, gate);
       adminRoutes(api, options.chat, gate);
       userRoutes(api, options.chat, options.sessions, gate);
+      ticketRoutes(api, options.chat, gate);
       api.get('/openapi.json', { schema: { hide: true } }, () => api.swagger());
     },
     { prefix: '/api/v1' },
