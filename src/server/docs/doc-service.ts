@@ -100,6 +100,12 @@ export class DocService {
   /** A binary frame from the editor: handled after the ones before it. */
   receive(editor: DocEditor, data: Uint8Array): void {
     if (editor.closed) return;
+    // The update rate is taken as frames arrive, so that a flood is refused before it queues.
+    // Message type and sync step are single-byte varUints: byte 0 is the type, byte 1 the step.
+    if (data[0] === MESSAGE_SYNC && (data[1] === syncProtocol.messageYjsSyncStep2 || data[1] === syncProtocol.messageYjsUpdate)) {
+      const wait = editor.updates.take(performance.now());
+      if (wait > 0) return this.#refuse(editor, `too many changes; at most ${this.#limits.updatesPerSecond} per second (retry in ${wait} ms)`, true);
+    }
     editor.queued++;
     // Only a flood gets here: each message is handled in well under the time it takes to send it.
     if (editor.queued > this.#limits.updateBurst * 2) return editor.close(CloseCode.PolicyViolation, 'too many messages waiting');
@@ -173,8 +179,11 @@ export class DocService {
       if (Y.snapshotContainsUpdate(Y.snapshot(doc.ydoc), update)) return;
       return this.#refuse(editor, readOnlyReason(readOnly, editor.room), false);
     }
-    const wait = editor.updates.take(performance.now());
-    if (wait > 0) return this.#refuse(editor, `too many changes; at most ${this.#limits.updatesPerSecond} per second (retry in ${wait} ms)`, true);
+    // A client whose change was refused builds its next ones on it: those could never be applied, so
+    // they are not stored either. Its next sync (a reconnect) sends everything again.
+    if (hasGap(decoded.structs, doc.ydoc)) {
+      return this.#refuse(editor, 'this change builds on one the server refused; reload the document to edit again', true);
+    }
     if (doc.bytes + update.byteLength > this.#limits.maxDocBytes) {
       return this.#refuse(editor, `the document is full (at most ${this.#limits.maxDocBytes} bytes stored)`, true);
     }
@@ -453,6 +462,17 @@ function readOnlyReason(why: 'muted' | 'archived' | 'locked', room: string): str
   if (why === 'muted') return `you are muted in ${room}: you can read the document, not change it`;
   if (why === 'archived') return `${room} is archived: its document is read-only`;
   return `${room}'s document is locked read-only by a moderator`;
+}
+
+/** Whether some struct of the update starts past what the document has of its client: a change it depends on is missing. */
+function hasGap(structs: readonly { id: Y.ID }[], doc: Y.Doc): boolean {
+  const first = new Map<number, number>();
+  for (const { id } of structs) {
+    const seen = first.get(id.client);
+    if (seen === undefined || id.clock < seen) first.set(id.client, id.clock);
+  }
+  for (const [client, clock] of first) if (clock > Y.getState(doc.store, client)) return true;
+  return false;
 }
 
 function textOf(state: Uint8Array): string {

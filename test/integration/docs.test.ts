@@ -1,0 +1,255 @@
+// The shared document of every room (/yjs/<room>): stock WebsocketProviders in Node converge, the
+// room's rules hold at the handshake and on every change, and what is refused appears nowhere.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { WebSocket } from 'ws';
+import { startTestServer, type TestServer } from '../support/server.js';
+import { TestClient } from '../support/client.js';
+import { converged, openEditor, ticketFor, yjsUrl } from '../support/yjs.js';
+import { until } from '../support/web-page.js';
+
+let server: TestServer;
+before(async () => {
+  server = await startTestServer();
+});
+after(async () => {
+  await server.stop();
+});
+
+/** A guest with a hello said, closed by the caller. */
+const guest = (nick: string): Promise<TestClient> => TestClient.guest(server.wsUrl, nick);
+
+/** A guest and its user id. */
+async function guestWithId(nick: string): Promise<{ client: TestClient; id: string }> {
+  const client = await TestClient.connect(server.wsUrl);
+  const hello = await client.ok('hello', { nick });
+  return { client, id: (hello['user'] as { id: string }).id };
+}
+
+/** Opens /yjs/<room> with a raw ws: the socket, or the status that refused the upgrade. */
+const rawDoc = (room: string, query: string): Promise<WebSocket | number> =>
+  new Promise((resolve, reject) => {
+    const ws = new WebSocket(`${yjsUrl(server.url)}/${room}${query}`);
+    ws.once('open', () => resolve(ws));
+    ws.once('unexpected-response', (_req, res) => {
+      resolve(res.statusCode ?? 0);
+      res.resume();
+      ws.terminate();
+    });
+    ws.once('error', reject);
+  });
+
+const closedWith = (ws: WebSocket): Promise<{ code: number; reason: string }> =>
+  new Promise((resolve) => ws.once('close', (code, reason) => resolve({ code, reason: reason.toString() })));
+
+async function room(owner: TestClient, name: string, isPrivate = false): Promise<void> {
+  await owner.ok('create', { room: name, private: isPrivate });
+}
+
+test('two stock providers editing at once converge to the same text, which a third then opens', async () => {
+  const ada = await guest('ada');
+  const bob = await guest('bob');
+  await room(ada, 'two-editors');
+  const [a, b] = await Promise.all([openEditor(server.url, ada, 'two-editors'), openEditor(server.url, bob, 'two-editors')]);
+  for (let i = 0; i < 20; i++) {
+    a.text.insert(0, `a${i} `);
+    b.text.insert(b.text.length, ` b${i}`);
+  }
+  const text = await converged([a, b]);
+  for (let i = 0; i < 20; i++) {
+    assert.ok(text.includes(`a${i} `) && text.includes(` b${i}`), `edit ${i} is in ${text}`);
+  }
+  const c = await openEditor(server.url, ada, 'two-editors');
+  assert.equal(c.text.toString(), text, 'a late joiner gets the whole document from the server');
+  for (const editor of [a, b, c]) editor.destroy();
+  await ada.close();
+  await bob.close();
+});
+
+test('ten providers editing concurrently converge to identical content', async () => {
+  const owner = await guest('owner10');
+  await room(owner, 'ten-editors');
+  const clients = await Promise.all(Array.from({ length: 10 }, (_, i) => guest(`e${i}`)));
+  const editors = await Promise.all(clients.map((client) => openEditor(server.url, client, 'ten-editors')));
+  await Promise.all(
+    editors.map(async (editor, i) => {
+      for (let n = 0; n < 10; n++) {
+        // At either end: an insert in the middle could land inside another editor's piece.
+        editor.text.insert(n % 2 === 0 ? 0 : editor.text.length, `[${i}.${n}]`);
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+    }),
+  );
+  const text = await converged(editors);
+  for (let i = 0; i < 10; i++) for (let n = 0; n < 10; n++) assert.ok(text.includes(`[${i}.${n}]`), `[${i}.${n}]`);
+  assert.equal(text.length, editors.reduce((sum, _, i) => sum + Array.from({ length: 10 }, (__, n) => `[${i}.${n}]`.length).reduce((a, b) => a + b, 0), 0));
+  for (const editor of editors) editor.destroy();
+  await Promise.all([owner, ...clients].map((client) => client.close()));
+});
+
+test("a muted member syncs and sees others, but its edit is refused with permission-denied and appears nowhere", async () => {
+  const ada = await guest('ada-m');
+  const { client: bob, id: bobId } = await guestWithId('bob-m');
+  await room(ada, 'muted-doc');
+  await bob.ok('join', { room: 'muted-doc' });
+  await ada.ok('invite', { room: 'muted-doc', user: bobId });
+  await ada.ok('mute', { room: 'muted-doc', user: bobId, seconds: 600 });
+  const a = await openEditor(server.url, ada, 'muted-doc');
+  a.text.insert(0, 'from ada. ');
+  const b = await openEditor(server.url, bob, 'muted-doc');
+  await converged([a, b], 'from ada. ');
+  b.text.insert(0, 'from bob! ');
+  await until('bob is told his change was refused', () => Promise.resolve(b.denied.length > 0));
+  assert.match(b.denied[0] ?? '', /muted/);
+  // Barrier: a later change of ada's reaches bob, so bob's (sent before it) was handled before.
+  a.text.insert(a.text.length, 'more.');
+  await until('bob sees ada again', () => Promise.resolve(b.text.toString().includes('more.')));
+  assert.equal(a.text.toString(), 'from ada. more.', 'ada never sees bob’s text');
+  const late = await openEditor(server.url, ada, 'muted-doc');
+  assert.equal(late.text.toString(), 'from ada. more.', 'nor does the stored document');
+  for (const editor of [a, b, late]) editor.destroy();
+  await ada.close();
+  await bob.close();
+});
+
+test('the handshake refuses no ticket, a bad one, a used one, one for another room, a banned user and a private room’s outsider', async () => {
+  const ada = await guest('ada-h');
+  const { client: eve, id: eveId } = await guestWithId('eve-h');
+  await room(ada, 'gate-doc');
+  await room(ada, 'gate-other');
+  await room(ada, 'gate-private', true);
+  assert.equal(await rawDoc('gate-doc', ''), 401, 'no ticket');
+  assert.equal(await rawDoc('gate-doc', '?ticket=tk_nonsense'), 401, 'never issued');
+  assert.equal(await rawDoc('gate-doc', `?ticket=${'x'.repeat(5000)}`), 401, 'huge');
+  const ticket = await ticketFor(ada, 'gate-doc');
+  const first = await rawDoc('gate-doc', `?ticket=${ticket}`);
+  assert.ok(first instanceof WebSocket, 'the first use opens');
+  first.close();
+  assert.equal(await rawDoc('gate-doc', `?ticket=${ticket}`), 401, 'used');
+  assert.equal(await rawDoc('gate-doc', `?ticket=${await ticketFor(ada, 'gate-other')}`), 401, 'for another room');
+  assert.equal((await ada.request('ticket', { room: 'no-such-room' }))['code'], 'not_found');
+  assert.equal(await rawDoc('Bad%20Name', '?ticket=x'), 404);
+  // An outsider of a private room gets no ticket, and a ticket made before a ban is refused at the handshake.
+  const outsider = await eve.request('ticket', { room: 'gate-private' });
+  assert.equal(outsider['code'], 'not_member');
+  const eveTicket = await ticketFor(eve, 'gate-doc');
+  await eve.ok('join', { room: 'gate-doc' });
+  await ada.ok('ban', { room: 'gate-doc', user: eveId });
+  assert.equal(await rawDoc('gate-doc', `?ticket=${eveTicket}`), 403, 'banned since the ticket was made');
+  assert.equal((await eve.request('ticket', { room: 'gate-doc' }))['code'], 'banned');
+  await ada.close();
+  await eve.close();
+});
+
+test('attacks: garbage frames, a text frame, an oversized update, a flood; the document stays intact', async () => {
+  const ada = await guest('ada-x');
+  await room(ada, 'attack-doc');
+  const honest = await openEditor(server.url, ada, 'attack-doc');
+  honest.text.insert(0, 'intact');
+  await until('stored', () => Promise.resolve(honest.provider.synced));
+
+  const garbage = await rawDoc('attack-doc', `?ticket=${await ticketFor(ada, 'attack-doc')}`);
+  assert.ok(garbage instanceof WebSocket);
+  const garbageClosed = closedWith(garbage);
+  garbage.send(Buffer.from([0, 2, 0xff, 0xff, 0xff, 0xff, 0x0f, 1, 2, 3])); // an update whose length runs past the frame
+  assert.equal((await garbageClosed).code, 1008);
+
+  const wrongType = await rawDoc('attack-doc', `?ticket=${await ticketFor(ada, 'attack-doc')}`);
+  assert.ok(wrongType instanceof WebSocket);
+  const wrongClosed = closedWith(wrongType);
+  wrongType.send(Buffer.from([9, 9, 9]));
+  assert.equal((await wrongClosed).code, 1008);
+
+  const text = await rawDoc('attack-doc', `?ticket=${await ticketFor(ada, 'attack-doc')}`);
+  assert.ok(text instanceof WebSocket);
+  const textClosed = closedWith(text);
+  text.send('hello');
+  assert.equal((await textClosed).code, 1008);
+
+  const huge = await rawDoc('attack-doc', `?ticket=${await ticketFor(ada, 'attack-doc')}`);
+  assert.ok(huge instanceof WebSocket);
+  const hugeClosed = closedWith(huge);
+  huge.send(Buffer.alloc(2 * 1024 * 1024, 1));
+  assert.equal((await hugeClosed).code, 1009);
+
+  // A flood of real updates from one provider: refused past the rate, then the connection is closed.
+  const flooder = await openEditor(server.url, ada, 'attack-doc');
+  const flooderClosed = new Promise<number>((resolve) => flooder.provider.on('connection-close', (event) => resolve(event?.code ?? 0)));
+  for (let i = 0; i < 400; i++) flooder.text.insert(0, 'x');
+  assert.equal(await flooderClosed, 1008);
+  assert.ok(flooder.denied.some((reason) => /too many changes/.test(reason)), flooder.denied[0]);
+  flooder.destroy();
+
+  honest.text.insert(honest.text.length, '!');
+  const check = await openEditor(server.url, ada, 'attack-doc');
+  await until('honest change arrives', () => Promise.resolve(check.text.toString().endsWith('!')));
+  assert.match(check.text.toString(), /intact/);
+  honest.destroy();
+  check.destroy();
+  await ada.close();
+});
+
+test('a moderator locks the document read-only and unlocks it; members cannot lock', async () => {
+  const ada = await guest('ada-l');
+  const bob = await guest('bob-l');
+  await room(ada, 'lock-doc');
+  await bob.ok('join', { room: 'lock-doc' });
+  assert.equal((await bob.request('doclock', { room: 'lock-doc', locked: true }))['code'], 'forbidden');
+  const a = await openEditor(server.url, ada, 'lock-doc');
+  const b = await openEditor(server.url, bob, 'lock-doc');
+  a.text.insert(0, 'before lock. ');
+  await converged([a, b], 'before lock. ');
+  await ada.ok('doclock', { room: 'lock-doc', locked: true });
+  b.text.insert(0, 'during lock. ');
+  await until('bob is refused', () => Promise.resolve(b.denied.some((reason) => /locked/.test(reason))));
+  await ada.ok('doclock', { room: 'lock-doc', locked: false });
+  // The refused change is still in bob's copy, and what he types next builds on it: refused too.
+  b.text.insert(b.text.length, 'stuck.');
+  await until('bob is told to reload', () => Promise.resolve(b.denied.some((reason) => /reload/.test(reason))));
+  b.destroy();
+  const fresh = await openEditor(server.url, bob, 'lock-doc');
+  fresh.text.insert(fresh.text.length, 'after.');
+  await until('ada sees bob after the unlock', () => Promise.resolve(a.text.toString().includes('after.')));
+  assert.equal(a.text.toString(), 'before lock. after.', 'neither the locked nor the stuck change got in');
+  a.destroy();
+  fresh.destroy();
+  await ada.close();
+  await bob.close();
+});
+
+test('versions: saved, listed, viewed as text, restored as a new change that every editor receives', async () => {
+  const ada = await guest('ada-v');
+  await room(ada, 'version-doc');
+  const a = await openEditor(server.url, ada, 'version-doc');
+  a.text.insert(0, 'first draft');
+  await until('stored', () => Promise.resolve(a.provider.synced));
+  // The version is taken from what the server has: wait for the change to be there.
+  const probe = await openEditor(server.url, ada, 'version-doc');
+  await converged([a, probe], 'first draft');
+  const saved = await ada.ok('docsave', { room: 'version-doc', name: 'draft 1' });
+  const version = saved['version'] as { id: number; name: string };
+  assert.equal(version.name, 'draft 1');
+  a.text.delete(0, a.text.length);
+  a.text.insert(0, 'rewritten');
+  await converged([a, probe], 'rewritten');
+  const listed = await ada.ok('docversions', { room: 'version-doc' });
+  assert.deepEqual(
+    (listed['versions'] as { name: string }[]).map((entry) => entry.name),
+    ['draft 1'],
+  );
+  const viewed = await ada.ok('docversion', { room: 'version-doc', version: version.id });
+  assert.equal(viewed['text'], 'first draft');
+  assert.equal(viewed['restored'], false);
+  assert.equal(a.text.toString(), 'rewritten', 'viewing changes nothing');
+  await ada.ok('docversion', { room: 'version-doc', version: version.id, restore: true });
+  await converged([a, probe], 'first draft');
+  assert.equal((await ada.request('docversion', { room: 'version-doc', version: 9999 }))['code'], 'not_found');
+  a.destroy();
+  probe.destroy();
+  await ada.close();
+});
+
+test('POST /api/v1/tickets is refused without a key', async () => {
+  const answer = await fetch(`${server.url}/api/v1/tickets`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ room: 'x' }) });
+  assert.equal(answer.status, 401);
+});
