@@ -7,6 +7,7 @@ import { startTestServer, type TestServer } from '../support/server.js';
 import { TestClient } from '../support/client.js';
 import { converged, openEditor, ticketFor, yjsUrl } from '../support/yjs.js';
 import { until } from '../support/web-page.js';
+import { call, makeKey } from '../support/api-v1.js';
 
 let server: TestServer;
 before(async () => {
@@ -249,7 +250,27 @@ test('versions: saved, listed, viewed as text, restored as a new change that eve
   await ada.close();
 });
 
-test('POST /api/v1/tickets is refused without a key', async () => {
-  const answer = await fetch(`${server.url}/api/v1/tickets`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ room: 'x' }) });
-  assert.equal(answer.status, 401);
+test('POST /api/v1/tickets: for the key’s bot, or with an admin key for a user; refused without a key or the scope', async () => {
+  const { client: ada, id: adaId } = await guestWithId('ada-api');
+  await room(ada, 'api-doc');
+  await room(ada, 'api-private', true);
+  const { key: publish } = await makeKey(server.config, 'doc-bot', ['publish'], 'docbot');
+  const { key: admin } = await makeKey(server.config, 'doc-admin', ['admin', 'publish']);
+  assert.equal((await call(server.url, 'POST', '/api/v1/tickets', { body: { room: 'api-doc' } })).status, 401);
+  const own = await call(server.url, 'POST', '/api/v1/tickets', { key: publish, body: { room: 'api-doc' } });
+  assert.equal(own.status, 201, own.text);
+  assert.deepEqual(own.body['user'], { id: 'bot:docbot', name: 'docbot' });
+  const opened = await rawDoc('api-doc', `?ticket=${own.body['ticket'] as string}`);
+  assert.ok(opened instanceof WebSocket, 'the bot’s ticket opens the document');
+  opened.close();
+  assert.equal((await call(server.url, 'POST', '/api/v1/tickets', { key: publish, body: { room: 'api-doc', user: adaId } })).status, 403, 'not admin');
+  assert.equal((await call(server.url, 'POST', '/api/v1/tickets', { key: publish, body: { room: 'api-private' } })).status, 403, 'the bot is no member');
+  assert.equal((await call(server.url, 'POST', '/api/v1/tickets', { key: admin, body: { room: 'api-doc', user: 'u_nobody' } })).status, 404);
+  assert.equal((await call(server.url, 'POST', '/api/v1/tickets', { key: admin, body: { room: 'api-doc', extra: 1 } })).status, 400);
+  const forAda = await call(server.url, 'POST', '/api/v1/tickets', { key: admin, body: { room: 'api-private', user: adaId } });
+  assert.equal(forAda.status, 201, forAda.text);
+  const adaOpened = await rawDoc('api-private', `?ticket=${forAda.body['ticket'] as string}`);
+  assert.ok(adaOpened instanceof WebSocket, 'the owner’s ticket opens her private room’s document');
+  adaOpened.close();
+  await ada.close();
 });
