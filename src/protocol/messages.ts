@@ -110,6 +110,8 @@ export const DocLockParams = Type.Object({ room: Room, locked: Type.Boolean() })
 /** Saves the room's document as it is now, under a name, in its version history. */
 export const DocSaveParams = Type.Object({ room: Room, name: Type.String({ minLength: 1, maxLength: Limits.topicMax, pattern: NICK_PATTERN }) });
 export const DocVersionsParams = Type.Object({ room: Room });
+/** The room's document as plain text now (its `text` field): for clients that do not speak Yjs. */
+export const DocTextParams = Type.Object({ room: Room });
 /** `restore: true` writes the version back as a new change; otherwise its text is answered. */
 export const DocVersionParams = Type.Object({ room: Room, version: Type.Integer({ minimum: 1 }), restore: Type.Optional(Type.Boolean()) });
 
@@ -144,6 +146,7 @@ export const CommandSchemas = {
   docsave: DocSaveParams,
   docversions: DocVersionsParams,
   docversion: DocVersionParams,
+  doctext: DocTextParams,
 } as const satisfies Record<string, TSchema>;
 
 export type Verb = keyof typeof CommandSchemas;
@@ -257,6 +260,7 @@ export interface Results {
   docversions: { room: string; versions: DocVersion[] };
   /** The version's text (the document's `text` field); `restored` when it was written back. */
   docversion: { room: string; version: DocVersion; text: string; restored: boolean };
+  doctext: { room: string; text: string };
 }
 
 /** One entry of a room document's version history. */

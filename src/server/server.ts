@@ -37,7 +37,6 @@ import { UserSessions, readRevocation } from './auth/user-sessions.js';
 import { KeyRate } from './limits/key-rate.js';
 import { Tickets } from './auth/tickets.js';
 import { DocService } from './docs/doc-service.js';
-import { DEFAULT_DOC_LIMITS } from './docs/doc-limits.js';
 import { DocGateway } from './transport/yjs.js';
 
 export interface RunningServer {
@@ -147,7 +146,7 @@ export async function startServer(config: Config, log: Logger = pino({ level: co
     admins: new Set(config.roomPolicy.admins),
     tickets,
   });
-  const docs = new DocService({ chat, store: collab, relay: docRelay, limits: DEFAULT_DOC_LIMITS, log });
+  const docs = new DocService({ chat, store: collab, relay: docRelay, limits: config.docLimits, log });
   const gateway = new WsGateway({
     chat,
     log,

@@ -274,3 +274,34 @@ test('POST /api/v1/tickets: for the key’s bot, or with an admin key for a user
   adaOpened.close();
   await ada.close();
 });
+
+test('compaction folds updates into a snapshot (and an automatic version) without losing any, and a document over its size bound refuses more', async () => {
+  const small = await startTestServer({ docLimits: { ...server.config.docLimits, compactEvery: 5, maxDocBytes: 64 * 1024 } });
+  try {
+    const ada = await TestClient.guest(small.wsUrl, 'ada-c');
+    await ada.ok('create', { room: 'compact-doc' });
+    const a = await openEditor(small.url, ada, 'compact-doc');
+    for (let i = 0; i < 40; i++) {
+      a.text.insert(a.text.length, `w${i} `);
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+    const check = await openEditor(small.url, ada, 'compact-doc');
+    await converged([a, check]);
+    for (let i = 0; i < 40; i++) assert.ok(check.text.toString().includes(`w${i} `), `w${i}`);
+    const versions = (await ada.ok('docversions', { room: 'compact-doc' }))['versions'] as { name: string; by: string }[];
+    assert.ok(versions.some((version) => version.by === 'auto'), 'a compaction saved an automatic version');
+    check.destroy();
+    // Past 64 KiB stored, changes are refused with a reason, and the stored document stays whole.
+    const big = 'x'.repeat(20 * 1024);
+    for (let i = 0; i < 4; i++) a.text.insert(a.text.length, big);
+    await until('the full document refuses', () => Promise.resolve(a.denied.some((reason) => /full/.test(reason))));
+    const after = await openEditor(small.url, ada, 'compact-doc');
+    assert.ok(after.text.toString().startsWith('w0 w1 '));
+    assert.ok(after.text.length < 80 * 1024, `${after.text.length} characters stored`);
+    a.destroy();
+    after.destroy();
+    await ada.close();
+  } finally {
+    await small.stop();
+  }
+});

@@ -17,6 +17,8 @@ export interface DocLimits {
   /** Compaction into the snapshot after this many updates, or this many bytes of updates. */
   compactEvery: number;
   compactBytes: number;
+  /** A compaction saves the state as an "automatic" version when the last one is older than this, in ms. */
+  autoVersionMs: number;
   /** Open editors per document. */
   maxEditors: number;
   /** How often a connection's rights (mute, ban, role) are read again, in ms. */
@@ -38,6 +40,7 @@ export const DEFAULT_DOC_LIMITS: DocLimits = {
   refusalsBeforeClose: 50,
   compactEvery: 500,
   compactBytes: 2 * 1024 * 1024,
+  autoVersionMs: 10 * 60 * 1000,
   maxEditors: 200,
   recheckMs: 2000,
   repairMs: 5000,

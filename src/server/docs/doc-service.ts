@@ -331,9 +331,17 @@ export class DocService {
           for (const id of ids) doc.storedIds.delete(id);
           doc.bytesSinceCompaction -= sinceAtStart;
           doc.bytes = state.byteLength + doc.bytesSinceCompaction;
+          // Periodic versions ride on compaction: a busy document gets one every autoVersionMs at most.
+          const now = this.#now();
+          if (now - doc.autoVersionAt >= this.#limits.autoVersionMs) {
+            doc.autoVersionAt = now;
+            return this.#deps.store.saveVersion(doc.room, 'automatic', state, 'auto', now).then(() => undefined);
+          }
+          return undefined;
         },
         (error: unknown) => this.#deps.log.warn({ err: error, room: doc.room }, 'document compaction failed; tried again after the next update'),
       )
+      .catch((error: unknown) => this.#deps.log.warn({ err: error, room: doc.room }, 'saving an automatic version failed'))
       .finally(() => {
         doc.compacting = false;
         this.#maybeUnload(doc);

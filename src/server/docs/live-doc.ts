@@ -26,6 +26,8 @@ export class LiveDoc {
   /** Updates being stored or applied: the document stays open until they are done. */
   inflight = 0;
   compacting = false;
+  /** When this process last saved a periodic version of it (ms since the epoch). */
+  autoVersionAt = 0;
   ready: Promise<void>;
   failed = false;
   repairTimer: NodeJS.Timeout | undefined;

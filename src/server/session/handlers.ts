@@ -293,6 +293,11 @@ const docversion: Handler<'docversion'> = async (session, { room, version, resto
   session.ok<'docversion'>(id, { room, ...found, restored: restore ?? false });
 };
 
+const doctext: Handler<'doctext'> = async (session, { room }, id) => {
+  requireAllowed(session, room);
+  session.ok<'doctext'>(id, { room, text: await docsOf(session).text(session.user, room) });
+};
+
 export const handlers: { [V in Verb]: Handler<V> } = {
   hello,
   join,
@@ -323,4 +328,5 @@ export const handlers: { [V in Verb]: Handler<V> } = {
   docsave,
   docversions,
   docversion,
+  doctext,
 };
