@@ -79,9 +79,14 @@ export async function startServer(config: Config, log: Logger = pino({ level: co
     throw error;
   });
   const docRelay = await openDocRelay(config, log).catch(async (error: unknown) => {
-    await Promise.all([collab.close(), apiKeyStore.close(), backends.broker.close(), backends.presence.close(), backends.closeAuthBackends(), backends.store.close()]).catch(
-      () => undefined,
-    );
+    await Promise.all([
+      collab.close(),
+      apiKeyStore.close(),
+      backends.broker.close(),
+      backends.presence.close(),
+      backends.closeAuthBackends(),
+      backends.store.close(),
+    ]).catch(() => undefined);
     throw error;
   });
   const tickets = new Tickets(collab);

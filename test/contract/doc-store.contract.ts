@@ -22,7 +22,11 @@ export function runDocStoreContract(name: string, makeFixture: MakeCollabFixture
     });
 
     test('updates come back in append order, per room, with rising ids', async () => {
-      const ids = await Promise.all([store.appendUpdate('a', bytes(1), NOW), store.appendUpdate('b', bytes(2), NOW), store.appendUpdate('a', bytes(3, 4), NOW)]);
+      const ids = await Promise.all([
+        store.appendUpdate('a', bytes(1), NOW),
+        store.appendUpdate('b', bytes(2), NOW),
+        store.appendUpdate('a', bytes(3, 4), NOW),
+      ]);
       assert.ok((ids[0] ?? 0) < (ids[1] ?? 0) && (ids[1] ?? 0) < (ids[2] ?? 0), `ids ${ids.join(',')}`);
       const doc = await store.loadDoc('a');
       assert.equal(doc.snapshot, undefined);

@@ -48,9 +48,7 @@ export function runTicketStoreContract(name: string, makeFixture: MakeCollabFixt
       try {
         for (let round = 0; round < 5; round++) {
           await store.issueTicket(ticket(`race${round}`), NOW);
-          const answers = await Promise.all(
-            Array.from({ length: 8 }, (_, i) => (i % 2 === 0 ? store : other).redeemTicket(`race${round}`, NOW + 1)),
-          );
+          const answers = await Promise.all(Array.from({ length: 8 }, (_, i) => (i % 2 === 0 ? store : other).redeemTicket(`race${round}`, NOW + 1)));
           assert.equal(answers.filter((answer) => answer !== undefined).length, 1, `round ${round}`);
         }
       } finally {

@@ -26,8 +26,8 @@ test('after kill -9 and a restart, every change a provider had seen is still in 
       const watcherClient = await TestClient.guest(server.wsUrl, `watcher${round}`);
       const editor = await openEditor(server.url, writer, 'crash-doc');
       const watcher = await openEditor(server.url, watcherClient, 'crash-doc');
-      let seen = watcher.text.toString();
-      watcher.text.observe(() => (seen = watcher.text.toString()));
+      let seen = watcher.text.toJSON();
+      watcher.text.observe(() => (seen = watcher.text.toJSON()));
       // Edits as fast as the provider sends them, until the process dies under them.
       let n = 0;
       const typing = setInterval(() => editor.text.insert(editor.text.length, `r${round}w${n++} `), 2);
@@ -43,7 +43,7 @@ test('after kill -9 and a restart, every change a provider had seen is still in 
       const again = await spawnServer({ args: ['--data-dir', dataDir] });
       const reader = await TestClient.guest(again.wsUrl, `reader${round}`);
       const fresh = await openEditor(again.url, reader, 'crash-doc');
-      const after = fresh.text.toString();
+      const after = fresh.text.toJSON();
       const words = seenAtDeath.split(' ').filter((word) => word !== '');
       const missing = words.filter((word) => !after.includes(`${word} `));
       assert.deepEqual(missing, [], `round ${round}: ${words.length} words seen, ${missing.length} missing`);

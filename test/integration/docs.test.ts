@@ -61,7 +61,7 @@ test('two stock providers editing at once converge to the same text, which a thi
     assert.ok(text.includes(`a${i} `) && text.includes(` b${i}`), `edit ${i} is in ${text}`);
   }
   const c = await openEditor(server.url, ada, 'two-editors');
-  assert.equal(c.text.toString(), text, 'a late joiner gets the whole document from the server');
+  assert.equal(c.text.toJSON(), text, 'a late joiner gets the whole document from the server');
   for (const editor of [a, b, c]) editor.destroy();
   await ada.close();
   await bob.close();
@@ -83,12 +83,15 @@ test('ten providers editing concurrently converge to identical content', async (
   );
   const text = await converged(editors);
   for (let i = 0; i < 10; i++) for (let n = 0; n < 10; n++) assert.ok(text.includes(`[${i}.${n}]`), `[${i}.${n}]`);
-  assert.equal(text.length, editors.reduce((sum, _, i) => sum + Array.from({ length: 10 }, (__, n) => `[${i}.${n}]`.length).reduce((a, b) => a + b, 0), 0));
+  assert.equal(
+    text.length,
+    editors.reduce((sum, _, i) => sum + Array.from({ length: 10 }, (__, n) => `[${i}.${n}]`.length).reduce((a, b) => a + b, 0), 0),
+  );
   for (const editor of editors) editor.destroy();
   await Promise.all([owner, ...clients].map((client) => client.close()));
 });
 
-test("a muted member syncs and sees others, but its edit is refused with permission-denied and appears nowhere", async () => {
+test('a muted member syncs and sees others, but its edit is refused with permission-denied and appears nowhere', async () => {
   const ada = await guest('ada-m');
   const { client: bob, id: bobId } = await guestWithId('bob-m');
   await room(ada, 'muted-doc');
@@ -104,10 +107,10 @@ test("a muted member syncs and sees others, but its edit is refused with permiss
   assert.match(b.denied[0] ?? '', /muted/);
   // Barrier: a later change of ada's reaches bob, so bob's (sent before it) was handled before.
   a.text.insert(a.text.length, 'more.');
-  await until('bob sees ada again', () => Promise.resolve(b.text.toString().includes('more.')));
-  assert.equal(a.text.toString(), 'from ada. more.', 'ada never sees bob’s text');
+  await until('bob sees ada again', () => Promise.resolve(b.text.toJSON().includes('more.')));
+  assert.equal(a.text.toJSON(), 'from ada. more.', 'ada never sees bob’s text');
   const late = await openEditor(server.url, ada, 'muted-doc');
-  assert.equal(late.text.toString(), 'from ada. more.', 'nor does the stored document');
+  assert.equal(late.text.toJSON(), 'from ada. more.', 'nor does the stored document');
   for (const editor of [a, b, late]) editor.destroy();
   await ada.close();
   await bob.close();
@@ -175,16 +178,21 @@ test('attacks: garbage frames, a text frame, an oversized update, a flood; the d
 
   // A flood of real updates from one provider: refused past the rate, then the connection is closed.
   const flooder = await openEditor(server.url, ada, 'attack-doc');
-  const flooderClosed = new Promise<number>((resolve) => flooder.provider.on('connection-close', (event) => resolve(event?.code ?? 0)));
+  const flooderClosed = new Promise<number>((resolve) =>
+    flooder.provider.on('connection-close', (event: unknown) => resolve((event as { code?: number } | null)?.code ?? 0)),
+  );
   for (let i = 0; i < 400; i++) flooder.text.insert(0, 'x');
   assert.equal(await flooderClosed, 1008);
-  assert.ok(flooder.denied.some((reason) => /too many changes/.test(reason)), flooder.denied[0]);
+  assert.ok(
+    flooder.denied.some((reason) => /too many changes/.test(reason)),
+    flooder.denied[0],
+  );
   flooder.destroy();
 
   honest.text.insert(honest.text.length, '!');
   const check = await openEditor(server.url, ada, 'attack-doc');
-  await until('honest change arrives', () => Promise.resolve(check.text.toString().endsWith('!')));
-  assert.match(check.text.toString(), /intact/);
+  await until('honest change arrives', () => Promise.resolve(check.text.toJSON().endsWith('!')));
+  assert.match(check.text.toJSON(), /intact/);
   honest.destroy();
   check.destroy();
   await ada.close();
@@ -210,8 +218,8 @@ test('a moderator locks the document read-only and unlocks it; members cannot lo
   b.destroy();
   const fresh = await openEditor(server.url, bob, 'lock-doc');
   fresh.text.insert(fresh.text.length, 'after.');
-  await until('ada sees bob after the unlock', () => Promise.resolve(a.text.toString().includes('after.')));
-  assert.equal(a.text.toString(), 'before lock. after.', 'neither the locked nor the stuck change got in');
+  await until('ada sees bob after the unlock', () => Promise.resolve(a.text.toJSON().includes('after.')));
+  assert.equal(a.text.toJSON(), 'before lock. after.', 'neither the locked nor the stuck change got in');
   a.destroy();
   fresh.destroy();
   await ada.close();
@@ -241,7 +249,7 @@ test('versions: saved, listed, viewed as text, restored as a new change that eve
   const viewed = await ada.ok('docversion', { room: 'version-doc', version: version.id });
   assert.equal(viewed['text'], 'first draft');
   assert.equal(viewed['restored'], false);
-  assert.equal(a.text.toString(), 'rewritten', 'viewing changes nothing');
+  assert.equal(a.text.toJSON(), 'rewritten', 'viewing changes nothing');
   await ada.ok('docversion', { room: 'version-doc', version: version.id, restore: true });
   await converged([a, probe], 'first draft');
   assert.equal((await ada.request('docversion', { room: 'version-doc', version: 9999 }))['code'], 'not_found');
@@ -287,16 +295,19 @@ test('compaction folds updates into a snapshot (and an automatic version) withou
     }
     const check = await openEditor(small.url, ada, 'compact-doc');
     await converged([a, check]);
-    for (let i = 0; i < 40; i++) assert.ok(check.text.toString().includes(`w${i} `), `w${i}`);
+    for (let i = 0; i < 40; i++) assert.ok(check.text.toJSON().includes(`w${i} `), `w${i}`);
     const versions = (await ada.ok('docversions', { room: 'compact-doc' }))['versions'] as { name: string; by: string }[];
-    assert.ok(versions.some((version) => version.by === 'auto'), 'a compaction saved an automatic version');
+    assert.ok(
+      versions.some((version) => version.by === 'auto'),
+      'a compaction saved an automatic version',
+    );
     check.destroy();
     // Past 64 KiB stored, changes are refused with a reason, and the stored document stays whole.
     const big = 'x'.repeat(20 * 1024);
     for (let i = 0; i < 4; i++) a.text.insert(a.text.length, big);
     await until('the full document refuses', () => Promise.resolve(a.denied.some((reason) => /full/.test(reason))));
     const after = await openEditor(small.url, ada, 'compact-doc');
-    assert.ok(after.text.toString().startsWith('w0 w1 '));
+    assert.ok(after.text.toJSON().startsWith('w0 w1 '));
     assert.ok(after.text.length < 80 * 1024, `${after.text.length} characters stored`);
     a.destroy();
     after.destroy();

@@ -61,10 +61,10 @@ export async function converged(editors: readonly Editor[], expected?: string, t
   await until(
     'editors converge',
     () => {
-      const texts = editors.map((editor) => editor.text.toString());
+      const texts = editors.map((editor) => editor.text.toJSON());
       return Promise.resolve(texts.every((text) => text === (expected ?? texts[0])));
     },
     timeoutMs,
   );
-  return editors[0]?.text.toString() ?? '';
+  return editors[0]?.text.toJSON() ?? '';
 }

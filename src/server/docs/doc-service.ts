@@ -20,7 +20,17 @@ import { DocEditor, type DocSocket } from './doc-editor.js';
 import type { DocLimits } from './doc-limits.js';
 import { LiveDoc, TEXT_FIELD } from './live-doc.js';
 import { decodeRelay, encodeRelay } from './relay-message.js';
-import { MESSAGE_AUTH, MESSAGE_AWARENESS, MESSAGE_QUERY_AWARENESS, MESSAGE_SYNC, awarenessMessage, awarenessStates, permissionDenied, syncStep1, updateMessage } from './wire.js';
+import {
+  MESSAGE_AUTH,
+  MESSAGE_AWARENESS,
+  MESSAGE_QUERY_AWARENESS,
+  MESSAGE_SYNC,
+  awarenessMessage,
+  awarenessStates,
+  permissionDenied,
+  syncStep1,
+  updateMessage,
+} from './wire.js';
 
 /** Transaction and awareness origins that are not an editor of this process. */
 const REMOTE = Symbol('remote');
@@ -351,11 +361,13 @@ export class DocService {
   #maybeUnload(doc: LiveDoc): void {
     if (doc.editors.size > 0 || doc.inflight > 0 || doc.compacting || this.#docs.get(doc.room) !== doc) return;
     this.#docs.delete(doc.room);
-    void doc.ready.catch(() => undefined).then(() => {
-      // Someone may have opened the room again meanwhile: that is a new LiveDoc, subscribed again.
-      if (!this.#docs.has(doc.room)) void this.#deps.relay.unsubscribe(doc.room);
-      doc.destroy();
-    });
+    void doc.ready
+      .catch(() => undefined)
+      .then(() => {
+        // Someone may have opened the room again meanwhile: that is a new LiveDoc, subscribed again.
+        if (!this.#docs.has(doc.room)) void this.#deps.relay.unsubscribe(doc.room);
+        doc.destroy();
+      });
   }
 
   // ---- the protocol v1 verbs on documents (lock, versions) ----
@@ -391,7 +403,8 @@ export class DocService {
     if (state === undefined || info === undefined) throw new ProtocolError(ErrorCode.NotFound, `no version ${id} of ${room}'s document`, 'version');
     const text = textOf(state);
     if (restore) {
-      if (access.readOnly !== undefined) throw new ProtocolError(access.readOnly === 'muted' ? ErrorCode.Muted : ErrorCode.Archived, readOnlyReason(access.readOnly, room));
+      if (access.readOnly !== undefined)
+        throw new ProtocolError(access.readOnly === 'muted' ? ErrorCode.Muted : ErrorCode.Archived, readOnlyReason(access.readOnly, room));
       await this.#restore(room, text);
     }
     return { version: { id, name: info.name, by: info.by, ts: info.createdAt, bytes: info.bytes }, text };
@@ -487,7 +500,7 @@ function textOf(state: Uint8Array): string {
   const doc = new Y.Doc();
   try {
     Y.applyUpdate(doc, state);
-    return doc.getText(TEXT_FIELD).toString();
+    return doc.getText(TEXT_FIELD).toJSON();
   } finally {
     doc.destroy();
   }

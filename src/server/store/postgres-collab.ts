@@ -68,7 +68,11 @@ export class PostgresCollab implements CollabStore {
   }
 
   async appendUpdate(room: string, update: Uint8Array, now: number): Promise<number> {
-    const { rows } = await this.#query<{ id: string }>('INSERT INTO doc_updates (room, data, ts) VALUES ($1, $2, $3) RETURNING id', [room, Buffer.from(update), now]);
+    const { rows } = await this.#query<{ id: string }>('INSERT INTO doc_updates (room, data, ts) VALUES ($1, $2, $3) RETURNING id', [
+      room,
+      Buffer.from(update),
+      now,
+    ]);
     return Number(rows[0]?.id ?? 0);
   }
 
@@ -100,13 +104,10 @@ export class PostgresCollab implements CollabStore {
   }
 
   async saveVersion(room: string, name: string, state: Uint8Array, by: string, now: number): Promise<number> {
-    const { rows } = await this.#query<{ id: string }>('INSERT INTO doc_versions (room, name, data, by_id, created_at) VALUES ($1, $2, $3, $4, $5) RETURNING id', [
-      room,
-      name,
-      Buffer.from(state),
-      by,
-      now,
-    ]);
+    const { rows } = await this.#query<{ id: string }>(
+      'INSERT INTO doc_versions (room, name, data, by_id, created_at) VALUES ($1, $2, $3, $4, $5) RETURNING id',
+      [room, name, Buffer.from(state), by, now],
+    );
     return Number(rows[0]?.id ?? 0);
   }
 

@@ -57,10 +57,10 @@ export class SqliteCollab implements CollabStore {
         'INSERT INTO doc_snapshots (room, data, updated_at) VALUES (?, ?, ?) ON CONFLICT (room) DO UPDATE SET data = excluded.data, updated_at = excluded.updated_at',
       ),
       dropUpdate: db.prepare<[string, number]>('DELETE FROM doc_updates WHERE room = ? AND id = ?'),
-      saveVersion: db.prepare<[string, string, Uint8Array, string, number]>('INSERT INTO doc_versions (room, name, data, by_id, created_at) VALUES (?, ?, ?, ?, ?)'),
-      listVersions: db.prepare<[string], VersionRow>(
-        'SELECT id, name, by_id, created_at, length(data) AS bytes FROM doc_versions WHERE room = ? ORDER BY id',
+      saveVersion: db.prepare<[string, string, Uint8Array, string, number]>(
+        'INSERT INTO doc_versions (room, name, data, by_id, created_at) VALUES (?, ?, ?, ?, ?)',
       ),
+      listVersions: db.prepare<[string], VersionRow>('SELECT id, name, by_id, created_at, length(data) AS bytes FROM doc_versions WHERE room = ? ORDER BY id'),
       version: db.prepare<[string, number], { data: Buffer }>('SELECT data FROM doc_versions WHERE room = ? AND id = ?'),
       lock: db.prepare<[string]>('INSERT INTO doc_locks (room) VALUES (?) ON CONFLICT (room) DO NOTHING'),
       unlock: db.prepare<[string]>('DELETE FROM doc_locks WHERE room = ?'),

@@ -27,7 +27,7 @@ export function DocPanel({ room }: { room: string }): JSX.Element {
     const view = new EditorView({
       parent: host.current,
       state: EditorState.create({
-        doc: opened.text.toString(),
+        doc: opened.text.toJSON(),
         extensions: [
           basicSetup,
           EditorView.lineWrapping,
