@@ -316,3 +316,25 @@ test('compaction folds updates into a snapshot (and an automatic version) withou
     await small.stop();
   }
 });
+
+test('edits made offline merge on reconnect (with a fresh ticket), both sides’ edits kept', async () => {
+  const ada = await guest('ada-o');
+  const bob = await guest('bob-o');
+  await room(ada, 'offline-doc');
+  const [a, b] = await Promise.all([openEditor(server.url, ada, 'offline-doc'), openEditor(server.url, bob, 'offline-doc')]);
+  a.text.insert(0, 'shared. ');
+  await converged([a, b], 'shared. ');
+  a.provider.disconnect();
+  a.text.insert(a.text.length, 'ada offline. ');
+  b.text.insert(0, 'bob online. ');
+  await until('bob’s change is stored', async () => (await ada.ok('doctext', { room: 'offline-doc' }))['text'] === 'bob online. shared. ');
+  assert.equal(b.text.toJSON().includes('ada offline.'), false, 'nothing of ada’s arrived while she was offline');
+  a.provider.params = { ticket: await ticketFor(ada, 'offline-doc') };
+  a.provider.connect();
+  const text = await converged([a, b]);
+  assert.equal(text, 'bob online. shared. ada offline. ');
+  a.destroy();
+  b.destroy();
+  await ada.close();
+  await bob.close();
+});
