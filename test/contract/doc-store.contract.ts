@@ -22,11 +22,8 @@ export function runDocStoreContract(name: string, makeFixture: MakeCollabFixture
     });
 
     test('updates come back in append order, per room, with rising ids', async () => {
-      const ids = await Promise.all([
-        store.appendUpdate('a', bytes(1), NOW),
-        store.appendUpdate('b', bytes(2), NOW),
-        store.appendUpdate('a', bytes(3, 4), NOW),
-      ]);
+      // One after the other: ids rise with completed appends (concurrent ones may commit in any order).
+      const ids = [await store.appendUpdate('a', bytes(1), NOW), await store.appendUpdate('b', bytes(2), NOW), await store.appendUpdate('a', bytes(3, 4), NOW)];
       assert.ok((ids[0] ?? 0) < (ids[1] ?? 0) && (ids[1] ?? 0) < (ids[2] ?? 0), `ids ${ids.join(',')}`);
       const doc = await store.loadDoc('a');
       assert.equal(doc.snapshot, undefined);
@@ -90,6 +87,15 @@ export function runDocStoreContract(name: string, makeFixture: MakeCollabFixture
       assert.deepEqual((await store.loadDoc('a')).updates, []);
       assert.deepEqual(await store.listVersions('a'), []);
       assert.equal(await store.docLocked('a'), false);
+    });
+
+    test('concurrent appends all resolve with distinct ids, and all are stored', async () => {
+      const ids = await Promise.all(Array.from({ length: 20 }, (_, i) => store.appendUpdate('c', bytes(i), NOW)));
+      assert.equal(new Set(ids).size, 20);
+      assert.deepEqual(
+        (await store.loadDoc('c')).updates.map((stored) => stored.id).sort((x, y) => x - y),
+        [...ids].sort((x, y) => x - y),
+      );
     });
 
     test('an appended update is there for another connection, and after a reopen', async () => {

@@ -1,10 +1,13 @@
 // Tickets and shared documents in the SQLite database file, on a connection of their own (as
 // sqlite-api-keys.ts): the chat store's batching is for messages. Appends of one event-loop turn
-// are written in one transaction, synced before their promises resolve (synchronous FULL), so an
-// update is durable before anyone is sent it, and a burst of updates costs one sync.
+// are written in one transaction; every write resolves after the WAL sync that covers it, run off
+// the event loop (WalSync, as SqliteStore does), so an update is durable before anyone is sent it
+// and a burst of updates costs one sync. Checkpoints are the chat store's worker's (its Checkpointer
+// runs on a timer for the whole file), so this connection never checkpoints on the event loop.
 import Database from 'better-sqlite3';
 import { migrate } from './sqlite-schema.js';
 import { StoreError } from './store.js';
+import { WalSync } from './wal-sync.js';
 import type { CollabStore, StoredDoc, StoredUpdate, VersionInfo } from './doc-store.js';
 import type { NewTicket, TicketRecord } from './ticket-store.js';
 
@@ -33,6 +36,7 @@ interface VersionRow {
 
 export class SqliteCollab implements CollabStore {
   readonly #db: Database.Database;
+  readonly #walSync: WalSync;
   readonly #statements;
   #pending: PendingAppend[] = [];
   #flushScheduled = false;
@@ -42,8 +46,10 @@ export class SqliteCollab implements CollabStore {
   constructor(file: string) {
     this.#db = new Database(file);
     this.#db.pragma('journal_mode = WAL');
-    this.#db.pragma('synchronous = FULL');
+    this.#db.pragma('synchronous = NORMAL');
+    this.#db.pragma('wal_autocheckpoint = 0');
     this.#db.pragma('busy_timeout = 5000');
+    this.#walSync = new WalSync(file);
     migrate(this.#db);
     const db = this.#db;
     this.#statements = {
@@ -72,7 +78,7 @@ export class SqliteCollab implements CollabStore {
   }
 
   issueTicket(ticket: NewTicket, now: number): Promise<void> {
-    return this.#run(() =>
+    return this.#write(() =>
       this.#db.transaction(() => {
         this.#statements.dropExpired.run(now);
         this.#statements.issue.run(ticket.hash, ticket.room, ticket.user.id, ticket.user.name, ticket.expiresAt);
@@ -81,7 +87,7 @@ export class SqliteCollab implements CollabStore {
   }
 
   redeemTicket(hash: string, now: number): Promise<TicketRecord | undefined> {
-    return this.#run(() => {
+    return this.#write(() => {
       const row = this.#statements.redeem.get(hash);
       if (row === undefined || row.expires_at <= now) return undefined;
       return { room: row.room, user: { id: row.user_id, name: row.user_name }, expiresAt: row.expires_at };
@@ -108,7 +114,13 @@ export class SqliteCollab implements CollabStore {
       const ids = this.#db.transaction(() =>
         batch.map((append) => Number(this.#statements.append.run(append.room, append.update, append.now).lastInsertRowid)),
       )();
-      batch.forEach((append, index) => append.resolve(ids[index] ?? 0));
+      this.#walSync.durable().then(
+        () => batch.forEach((append, index) => append.resolve(ids[index] ?? 0)),
+        (error: unknown) => {
+          const failure = new StoreError(`could not sync document updates: ${(error as Error).message}`, { cause: error });
+          for (const append of batch) append.reject(failure);
+        },
+      );
     } catch (error) {
       const failure = new StoreError(`could not store a document update: ${(error as Error).message}`, { cause: error });
       for (const append of batch) append.reject(failure);
@@ -133,7 +145,7 @@ export class SqliteCollab implements CollabStore {
   }
 
   compact(room: string, ids: readonly number[], merge: (current: Uint8Array | undefined) => Uint8Array, now: number): Promise<void> {
-    return this.#run(() =>
+    return this.#write(() =>
       this.#db.transaction(() => {
         const current = this.#statements.snapshot.get(room)?.data;
         this.#statements.putSnapshot.run(room, merge(current === undefined ? undefined : new Uint8Array(current)), now);
@@ -143,7 +155,7 @@ export class SqliteCollab implements CollabStore {
   }
 
   saveVersion(room: string, name: string, state: Uint8Array, by: string, now: number): Promise<number> {
-    return this.#run(() => Number(this.#statements.saveVersion.run(room, name, state, by, now).lastInsertRowid));
+    return this.#write(() => Number(this.#statements.saveVersion.run(room, name, state, by, now).lastInsertRowid));
   }
 
   listVersions(room: string): Promise<VersionInfo[]> {
@@ -160,7 +172,7 @@ export class SqliteCollab implements CollabStore {
   }
 
   setDocLocked(room: string, locked: boolean): Promise<void> {
-    return this.#run(() => {
+    return this.#write(() => {
       if (locked) this.#statements.lock.run(room);
       else this.#statements.unlock.run(room);
     });
@@ -171,7 +183,7 @@ export class SqliteCollab implements CollabStore {
   }
 
   dropDoc(room: string): Promise<void> {
-    return this.#run(() =>
+    return this.#write(() =>
       this.#db.transaction(() => {
         this.#statements.dropUpdates.run(room);
         this.#statements.dropSnapshot.run(room);
@@ -181,12 +193,24 @@ export class SqliteCollab implements CollabStore {
     );
   }
 
-  close(): Promise<void> {
-    if (this.#closed) return Promise.resolve();
+  async close(): Promise<void> {
+    if (this.#closed) return;
     this.#flush();
     this.#closed = true;
+    await this.#walSync.durable().catch(() => undefined);
+    await this.#walSync.close();
     this.#db.close();
-    return Promise.resolve();
+  }
+
+  /** A write, resolved once the WAL sync covering it is done. */
+  async #write<T>(work: () => T): Promise<T> {
+    const result = await this.#run(work);
+    try {
+      await this.#walSync.durable();
+    } catch (cause) {
+      throw new StoreError(`document store: could not sync: ${(cause as Error).message}`, { cause });
+    }
+    return result;
   }
 
   // better-sqlite3 is synchronous; a thrown error becomes a rejected StoreError.
