@@ -116,11 +116,11 @@ export class DocService {
       const wait = editor.updates.take(performance.now());
       if (wait > 0) return this.#refuse(editor, `too many changes; at most ${this.#limits.updatesPerSecond} per second (retry in ${wait} ms)`, true);
     }
+    const doc = this.#docs.get(editor.room);
+    if (doc === undefined) return;
     editor.queued++;
     // Only a flood gets here: each message is handled in well under the time it takes to send it.
     if (editor.queued > this.#limits.updateBurst * 2) return editor.close(CloseCode.PolicyViolation, 'too many messages waiting');
-    const doc = this.#docs.get(editor.room);
-    if (doc === undefined) return;
     editor.chain = editor.chain
       .then(() => (editor.closed ? undefined : this.#handle(editor, doc, data)))
       .catch((error: unknown) => {
@@ -258,7 +258,9 @@ export class DocService {
       if (changed.length === 0) return;
       const payload = awarenessProtocol.encodeAwarenessUpdate(doc.awareness, changed);
       const message = awarenessMessage(payload);
-      for (const editor of doc.editors) if (editor !== origin) this.#sendTo(editor, message);
+      // The sender too, as y-websocket's own server does: a provider that hears nothing for 30 s
+      // reconnects, and a lone editor's awareness renewals are what it hears.
+      for (const editor of doc.editors) this.#sendTo(editor, message);
       if (origin !== REMOTE) void this.#deps.relay.publish(doc.room, encodeRelay({ kind: 'awareness', node: this.#node, payload })); // never rejects
     });
     return doc;
