@@ -150,8 +150,10 @@ export async function startServer(config: Config, log: Logger = pino({ level: co
     defaultRoom: LOBBY,
     admins: new Set(config.roomPolicy.admins),
     tickets,
+    // Set below: the document service is built on the chat service.
+    onRoomDeleted: (room) => docs.roomDeleted(room),
   });
-  const docs = new DocService({ chat, store: collab, relay: docRelay, limits: config.docLimits, log });
+  const docs: DocService = new DocService({ chat, store: collab, relay: docRelay, limits: config.docLimits, log });
   const gateway = new WsGateway({
     chat,
     log,

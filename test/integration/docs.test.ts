@@ -7,6 +7,7 @@ import { startTestServer, type TestServer } from '../support/server.js';
 import { TestClient } from '../support/client.js';
 import { converged, openEditor, ticketFor, yjsUrl } from '../support/yjs.js';
 import { until } from '../support/web-page.js';
+import { upgradeOrRefusal } from '../support/upgrade.js';
 import { call, makeKey } from '../support/api-v1.js';
 
 let server: TestServer;
@@ -27,18 +28,8 @@ async function guestWithId(nick: string): Promise<{ client: TestClient; id: stri
   return { client, id: (hello['user'] as { id: string }).id };
 }
 
-/** Opens /yjs/<room> with a raw ws: the socket, or the status that refused the upgrade. */
-const rawDoc = (room: string, query: string): Promise<WebSocket | number> =>
-  new Promise((resolve, reject) => {
-    const ws = new WebSocket(`${yjsUrl(server.url)}/${room}${query}`);
-    ws.once('open', () => resolve(ws));
-    ws.once('unexpected-response', (_req, res) => {
-      resolve(res.statusCode ?? 0);
-      res.resume();
-      ws.terminate();
-    });
-    ws.once('error', reject);
-  });
+/** Opens /yjs/<room> with a plain ws (its offered subprotocol is ignored there): the socket, or the refusing status. */
+const rawDoc = (room: string, query: string): Promise<WebSocket | number> => upgradeOrRefusal(`${yjsUrl(server.url)}/${room}${query}`);
 
 const closedWith = (ws: WebSocket): Promise<{ code: number; reason: string }> =>
   new Promise((resolve) => ws.once('close', (code, reason) => resolve({ code, reason: reason.toString() })));
@@ -337,4 +328,23 @@ test('edits made offline merge on reconnect (with a fresh ticket), both sides’
   b.destroy();
   await ada.close();
   await bob.close();
+});
+
+test('deleting a room closes its document’s editors and drops the document; a new room of the name starts empty', async () => {
+  const ada = await guest('ada-d');
+  await room(ada, 'doomed-doc');
+  const a = await openEditor(server.url, ada, 'doomed-doc');
+  a.text.insert(0, 'soon gone');
+  await until('stored', async () => (await ada.ok('doctext', { room: 'doomed-doc' }))['text'] === 'soon gone');
+  await ada.ok('docsave', { room: 'doomed-doc', name: 'before' });
+  const closed = new Promise<number>((resolve) =>
+    a.provider.on('connection-close', (event: unknown) => resolve((event as { code?: number } | null)?.code ?? 0)),
+  );
+  await ada.ok('destroy', { room: 'doomed-doc' });
+  assert.equal(await closed, 4403);
+  a.destroy();
+  await room(ada, 'doomed-doc');
+  assert.equal((await ada.ok('doctext', { room: 'doomed-doc' }))['text'], '');
+  assert.deepEqual((await ada.ok('docversions', { room: 'doomed-doc' }))['versions'], []);
+  await ada.close();
 });

@@ -122,6 +122,11 @@ export interface ChatServiceDeps {
   now?: () => number;
   /** Single-use tickets for a user's other connections (the Yjs endpoint); `ticket` is unknown without them. */
   tickets?: Tickets;
+  /**
+   * Called after a room is deleted, before it is announced: what else lives under the room's name
+   * (its shared document) goes with it. A failure is logged; the room is deleted either way.
+   */
+  onRoomDeleted?: (room: string) => Promise<void>;
 }
 
 /** The `rooms` reply: a page of the rooms the user may see. */
@@ -489,6 +494,7 @@ export class ChatService {
     return this.#request(async () => {
       const { info } = await this.#ownedRoom(actor, room, 'deletes');
       await this.#deps.rooms.deleteRoom(room);
+      await this.#deps.onRoomDeleted?.(room).catch((error: unknown) => this.#deps.log.error({ err: error, room }, 'could not delete the room’s document'));
       await this.#announce(room, 'deleted', info.private, actor);
     });
   }

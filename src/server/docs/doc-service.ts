@@ -372,6 +372,13 @@ export class DocService {
       });
   }
 
+  /** The room was deleted: its editors here are closed (4403) and its document, versions and lock dropped. */
+  async roomDeleted(room: string): Promise<void> {
+    const doc = this.#docs.get(room);
+    if (doc !== undefined) for (const editor of [...doc.editors]) editor.close(DOC_CLOSE_FORBIDDEN, `${room} was deleted`);
+    await this.#deps.store.dropDoc(room);
+  }
+
   // ---- the protocol v1 verbs on documents (lock, versions) ----
 
   async setLocked(user: UserRef, room: string, locked: boolean): Promise<void> {
