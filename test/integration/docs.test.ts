@@ -348,3 +348,53 @@ test('deleting a room closes its document’s editors and drops the document; a 
   assert.deepEqual((await ada.ok('docversions', { room: 'doomed-doc' }))['versions'], []);
   await ada.close();
 });
+
+test('document connections count against the per-address bound, and free their place when closed', async () => {
+  const bounded = await startTestServer({ maxConnectionsPerIp: 3 });
+  try {
+    const ada = await TestClient.guest(bounded.wsUrl, 'ada-ip');
+    await ada.ok('create', { room: 'ip-doc' });
+    const open = (ticket: string): Promise<WebSocket | number> => upgradeOrRefusal(`${yjsUrl(bounded.url)}/ip-doc?ticket=${ticket}`);
+    const first = await open(await ticketFor(ada, 'ip-doc'));
+    const second = await open(await ticketFor(ada, 'ip-doc'));
+    assert.ok(first instanceof WebSocket && second instanceof WebSocket, 'the chat connection and two documents make three');
+    assert.equal(await open(await ticketFor(ada, 'ip-doc')), 429);
+    const gone = new Promise((resolve) => first.once('close', resolve));
+    first.close();
+    await gone;
+    await until('the place is free again', async () => {
+      const again = await open(await ticketFor(ada, 'ip-doc'));
+      if (again instanceof WebSocket) again.close();
+      return again instanceof WebSocket;
+    });
+    second.close();
+    await ada.close();
+  } finally {
+    await bounded.stop();
+  }
+});
+
+test('a user banned while editing is closed with 4403 at the next change, which is not stored', async () => {
+  const ada = await guest('ada-b');
+  const { client: eve, id: eveId } = await guestWithId('eve-b');
+  await room(ada, 'ban-doc');
+  await eve.ok('join', { room: 'ban-doc' });
+  const a = await openEditor(server.url, ada, 'ban-doc');
+  const e = await openEditor(server.url, eve, 'ban-doc');
+  e.text.insert(0, 'eve was here. ');
+  await converged([a, e], 'eve was here. ');
+  await ada.ok('ban', { room: 'ban-doc', user: eveId });
+  const closed = new Promise<number>((resolve) =>
+    e.provider.on('connection-close', (event: unknown) => resolve((event as { code?: number } | null)?.code ?? 0)),
+  );
+  // Rights are read again at most every 2 s: the change after that is checked against the ban.
+  await new Promise((resolve) => setTimeout(resolve, 2100));
+  e.text.insert(e.text.length, 'after the ban');
+  assert.equal(await closed, 4403);
+  a.text.insert(a.text.length, 'ada.');
+  await until('ada’s own change is stored', async () => (await ada.ok('doctext', { room: 'ban-doc' }))['text'] === 'eve was here. ada.');
+  e.destroy();
+  a.destroy();
+  await ada.close();
+  await eve.close();
+});

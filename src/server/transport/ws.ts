@@ -128,6 +128,15 @@ export class WsGateway implements WsHost {
       if (!this.#options.origins.allows(req.headers.origin, req.headers.host)) {
         return this.#refuse(socket, 403, 'this Origin may not connect; see PARLEY_ORIGINS', 'origin');
       }
+      // Counted with the chat connections: a document connection holds as much as one.
+      const ip = this.#options.clientAddresses.of(req);
+      const limit = this.#options.maxConnectionsPerIp;
+      if (limit > 0) {
+        if ((this.#perIp.get(ip) ?? 0) >= limit) return this.#refuse(socket, 429, `at most ${limit} connections per address`, 'per_ip');
+        this.#perIp.set(ip, (this.#perIp.get(ip) ?? 0) + 1);
+        // The same socket carries the refusal or the whole WebSocket connection: its close ends either.
+        socket.once('close', () => this.#releaseIp(ip));
+      }
       return docs.upgrade(req, socket, head, url, (status, reason, label) => this.#refuse(socket, status, reason, label));
     }
     if (!UPGRADE_PATHS.has(url.pathname)) return this.#refuse(socket, 404, 'WebSocket endpoints are / and /ws', 'path');
