@@ -8,6 +8,7 @@ import { TestClient } from '../support/client.js';
 import { converged, openEditor, ticketFor, yjsUrl } from '../support/yjs.js';
 import { until } from '../support/web-page.js';
 import { upgradeOrRefusal } from '../support/upgrade.js';
+import { handshake } from '../support/auth.js';
 import { call, makeKey } from '../support/api-v1.js';
 
 let server: TestServer;
@@ -397,4 +398,32 @@ test('a user banned while editing is closed with 4403 at the next change, which 
   a.destroy();
   await ada.close();
   await eve.close();
+});
+
+test('awareness: names reach the other editors and go when the editor leaves; an oversized state is refused', async () => {
+  const ada = await guest('ada-aw');
+  const bob = await guest('bob-aw');
+  await room(ada, 'aware-doc');
+  const a = await openEditor(server.url, ada, 'aware-doc');
+  const b = await openEditor(server.url, bob, 'aware-doc');
+  a.provider.awareness.setLocalStateField('user', { name: 'ada', color: 'red' });
+  const adaId = a.provider.awareness.clientID;
+  const adaSeen = (): unknown => (b.provider.awareness.getStates().get(adaId) as { user?: { name?: string } } | undefined)?.user?.name;
+  await until('bob sees ada’s name', () => Promise.resolve(adaSeen() === 'ada'));
+  b.provider.awareness.setLocalStateField('user', { name: 'x'.repeat(8000) });
+  await until('bob is refused', () => Promise.resolve(b.denied.some((reason) => /awareness/.test(reason))));
+  a.destroy();
+  await until('ada’s state is gone for bob', () => Promise.resolve(!b.provider.awareness.getStates().has(adaId)));
+  b.destroy();
+  await ada.close();
+  await bob.close();
+});
+
+test('another site’s page is refused at the document handshake (403)', async () => {
+  const ada = await guest('ada-or');
+  await room(ada, 'origin-doc');
+  const ticket = await ticketFor(ada, 'origin-doc');
+  const status = await handshake(`${yjsUrl(server.url)}/origin-doc?ticket=${ticket}`, { origin: 'https://evil.example' });
+  assert.equal(status, 403);
+  await ada.close();
 });
