@@ -7,7 +7,8 @@ import { clusterEnv, dropCluster } from '../support/cluster.js';
 import { spawnServer, type ServerProcess } from '../support/process.js';
 import { killRedisClients, postgresSkip, redisSkip } from '../support/services.js';
 import { TestClient } from '../support/client.js';
-import { converged, openEditor, type Editor } from '../support/yjs.js';
+import { converged, openEditor, yjsUrl, type Editor } from '../support/yjs.js';
+import { upgradeOrRefusal } from '../support/upgrade.js';
 import { until } from '../support/web-page.js';
 
 const skip = (await postgresSkip()) ?? (await redisSkip());
@@ -69,4 +70,17 @@ test('a process that missed relayed updates (its relay connection cut) repairs f
   for (let n = 0; n < 10; n++) a.text.insert(a.text.length, `during${n} `);
   await until('node 2’s editor has every change', () => Promise.resolve(c.text.toJSON() === a.text.toJSON()), 30_000);
   assert.match(c.text.toJSON(), /during9 /);
+});
+
+test('a ticket issued by one process is redeemed by another, once', { skip }, async () => {
+  const owner = await TestClient.guest(node(0).wsUrl, 'owner3');
+  clients.push(owner);
+  await owner.ok('create', { room: 'ticket-doc' });
+  const ticket = (await owner.ok('ticket', { room: 'ticket-doc' }))['ticket'] as string;
+  const url = (i: number): string => `${yjsUrl(node(i).url)}/ticket-doc?ticket=${ticket}`;
+  const [first, second] = await Promise.all([upgradeOrRefusal(url(1)), upgradeOrRefusal(url(2))]);
+  const opened = [first, second].filter((answer) => typeof answer !== 'number');
+  assert.equal(opened.length, 1, 'exactly one of two processes redeeming at once gets in');
+  assert.ok([first, second].includes(401));
+  for (const ws of opened) if (typeof ws !== 'number') ws.close();
 });
