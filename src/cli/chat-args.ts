@@ -20,7 +20,7 @@ ${CHAT_USAGE}
   --room, -r ROOM    the room to start in (default: lobby)
   --help, -h         print this and exit
 
-In the chat: type a line to send it. /join ROOM, /dm NAME, /rooms, /who, /history,
+In the chat: type a line to send it. /join ROOM, /dm NAME, /rooms, /who, /history, /doc,
 /search TEXT, /quit (or Ctrl+D). Start a message with // to send a leading /.
 With input that is not a terminal, each line is sent and the client exits once all are stored.`;
 

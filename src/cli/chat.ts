@@ -16,7 +16,7 @@ export { ChatFailure } from './sign-in.js';
 const HISTORY_LINES = 20;
 const TYPING_EVERY_MS = 3000;
 const DRAIN_MS = 10_000;
-const COMMANDS = 'commands: /join ROOM, /dm NAME, /rooms, /who, /history, /search TEXT, /quit (start a message with // to send a leading /)';
+const COMMANDS = 'commands: /join ROOM, /dm NAME, /rooms, /who, /history, /search TEXT, /doc, /quit (start a message with // to send a leading /)';
 
 const errorText = (error: unknown): string => (error instanceof Error ? error.message : String(error));
 
@@ -190,6 +190,17 @@ export async function chat(argv: readonly string[]): Promise<void> {
       case 'who': {
         const joined = await client.join(room).catch(() => undefined);
         if (joined !== undefined) status(`online in ${view.label(room)}: ${joined.members.map((m) => printable(m.name)).join(', ')}`);
+        return;
+      }
+      case 'doc': {
+        try {
+          const { text: content } = await client.command('doctext', { room });
+          if (content === '') return status(`${view.label(room)}'s document is empty`);
+          status(`${view.label(room)}'s document:`);
+          for (const line of content.split('\n')) print(printable(line));
+        } catch (error) {
+          status(`could not read the document: ${errorText(error)}`);
+        }
         return;
       }
       case 'history': {

@@ -30,6 +30,7 @@ export type {
   RoomsEntry,
   Role,
   ReactionCount,
+  DocVersion,
 } from '../protocol/messages.js';
 
 /** A client that has not connected yet: subscribe to its events, then call `open()`. */

@@ -110,3 +110,8 @@ export const HookBody = Type.Object({
   username: Type.Optional(Type.String({ minLength: 1, maxLength: Limits.nickMax * 4 })),
 });
 export type HookBody = Static<typeof HookBody>;
+
+/** POST /tickets: a ticket for the Yjs endpoint, for the key's own user (its bot, or the key as an operator) or, with an admin key, for `user`. */
+export const TicketBody = Type.Object({ room: Room, user: Type.Optional(UserId) }, { additionalProperties: false });
+export type TicketBody = Static<typeof TicketBody>;
+export const TicketReply = Type.Object({ room: Room, ticket: Type.String(), expiresAt: Type.Integer(), user: UserRefSchema });

@@ -109,6 +109,17 @@ export const ReadParams = Type.Object({ room: Room, seq: Seq });
 /** `archived: false` makes an archived room writable again. */
 export const ArchiveParams = Type.Object({ room: Room, archived: Type.Optional(Type.Boolean()) });
 export const DestroyParams = Type.Object({ room: Room });
+/** A single-use ticket for another connection of this user to the room (the Yjs document endpoint). */
+export const TicketParams = Type.Object({ room: Room });
+/** Moderators: makes the room's shared document read-only for everyone (`locked: false` lifts it). */
+export const DocLockParams = Type.Object({ room: Room, locked: Type.Boolean() });
+/** Saves the room's document as it is now, under a name, in its version history. */
+export const DocSaveParams = Type.Object({ room: Room, name: Type.String({ minLength: 1, maxLength: Limits.topicMax, pattern: NICK_PATTERN }) });
+export const DocVersionsParams = Type.Object({ room: Room });
+/** The room's document as plain text now (its `text` field): for clients that do not speak Yjs. */
+export const DocTextParams = Type.Object({ room: Room });
+/** `restore: true` writes the version back as a new change; otherwise its text is answered. */
+export const DocVersionParams = Type.Object({ room: Room, version: Type.Integer({ minimum: 1 }), restore: Type.Optional(Type.Boolean()) });
 
 /** Every verb a client may send, with the schema of its parameters. */
 export const CommandSchemas = {
@@ -136,6 +147,12 @@ export const CommandSchemas = {
   topic: TopicParams,
   archive: ArchiveParams,
   destroy: DestroyParams,
+  ticket: TicketParams,
+  doclock: DocLockParams,
+  docsave: DocSaveParams,
+  docversions: DocVersionsParams,
+  docversion: DocVersionParams,
+  doctext: DocTextParams,
 } as const satisfies Record<string, TSchema>;
 
 export type Verb = keyof typeof CommandSchemas;
@@ -242,6 +259,24 @@ export interface Results {
   topic: { room: string; topic: string };
   archive: { room: string; archived: boolean };
   destroy: { room: string };
+  /** `ticket` goes in the Yjs provider's URL (`?ticket=`): good once, for this user and room, until `expiresAt`. */
+  ticket: { room: string; ticket: string; expiresAt: number };
+  doclock: { room: string; locked: boolean };
+  docsave: { room: string; version: DocVersion };
+  docversions: { room: string; versions: DocVersion[] };
+  /** The version's text (the document's `text` field); `restored` when it was written back. */
+  docversion: { room: string; version: DocVersion; text: string; restored: boolean };
+  doctext: { room: string; text: string };
+}
+
+/** One entry of a room document's version history. */
+export interface DocVersion {
+  id: number;
+  name: string;
+  /** Who saved it (a user id), or "auto" for a periodic snapshot. */
+  by: string;
+  ts: number;
+  bytes: number;
 }
 
 export type OkReply<V extends Verb = Verb> = { id: RequestId; type: 'ok' } & Results[V];

@@ -28,6 +28,11 @@ import { PostgresConsole } from './store/postgres-console.js';
 import type { WebhookStore } from './store/webhook-store.js';
 import { SqliteWebhooks } from './store/sqlite-webhooks.js';
 import { PostgresWebhooks } from './store/postgres-webhooks.js';
+import type { CollabStore } from './store/doc-store.js';
+import { SqliteCollab } from './store/sqlite-collab.js';
+import { PostgresCollab } from './store/postgres-collab.js';
+import { MemoryDocRelay, type DocRelay } from './broker/doc-relay.js';
+import { RedisDocRelay } from './broker/redis-doc-relay.js';
 
 export interface Backends {
   store: Store;
@@ -73,6 +78,18 @@ export async function openConsoleStore(config: Config): Promise<ConsoleStore> {
 export async function openWebhookStore(config: Config): Promise<WebhookStore> {
   if (config.store === 'postgres') return PostgresWebhooks.open({ connectionString: config.databaseUrl ?? '', schema: config.pgSchema });
   return new SqliteWebhooks(sqliteFile(config));
+}
+
+/** Where tickets and shared documents are: the same database as the store, on a connection of their own. */
+export async function openCollabStore(config: Config): Promise<CollabStore> {
+  if (config.store === 'postgres') return PostgresCollab.open({ connectionString: config.databaseUrl ?? '', schema: config.pgSchema });
+  return new SqliteCollab(sqliteFile(config));
+}
+
+/** How document changes reach the other processes: Redis when the cluster has it. */
+export async function openDocRelay(config: Config, log: Logger): Promise<DocRelay> {
+  if (config.broker !== 'redis') return new MemoryDocRelay();
+  return RedisDocRelay.open({ url: config.redisUrl ?? '', prefix: config.redisPrefix, log, name: `parley-${process.pid}` });
 }
 
 function sqliteFile(config: Config): string {

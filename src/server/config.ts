@@ -1,4 +1,5 @@
 // Settings, from (in order of precedence) command-line flags, environment variables and defaults.
+import { DEFAULT_DOC_LIMITS, type DocLimits } from './docs/doc-limits.js';
 import { parseArgs } from 'node:util';
 import { resolve } from 'node:path';
 import type { BucketSpec } from './limits/token-bucket.js';
@@ -30,6 +31,8 @@ export interface Config {
   recoveryBytes: number;
   /** Requests one connection may have in flight; one more is refused with `busy`. */
   maxInFlight: number;
+  /** Bounds of the rooms' shared documents (docs/doc-limits.ts; docs/security.md). */
+  docLimits: DocLimits;
   /** Bytes of message text (sends and edits) stored per hour, per client address and per user; 0: no quota. Per process. */
   quotas: QuotaSpec;
   sqliteSynchronous: 'full' | 'normal';
@@ -218,6 +221,7 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Con
     recoveryLimit: integer('PARLEY_RECOVERY_LIMIT', env['PARLEY_RECOVERY_LIMIT'], 5000, 0, 1_000_000),
     presenceLimit: integer('PARLEY_PRESENCE_LIMIT', env['PARLEY_PRESENCE_LIMIT'], 1000, 0, 10_000_000),
     ...burstLimits(env),
+    docLimits: docLimits(env),
     sqliteSynchronous: sync,
     logLevel: values['log-level'] ?? env['PARLEY_LOG_LEVEL'] ?? 'info',
     webRoot: env['PARLEY_WEB_ROOT'],
@@ -392,6 +396,20 @@ function burstLimits(env: NodeJS.ProcessEnv): Pick<Config, 'recoveryBytes' | 'ma
       ipBytesPerHour: all ? quota('PARLEY_QUOTA_IP_BYTES_PER_HOUR', env['PARLEY_QUOTA_IP_BYTES_PER_HOUR'], 64 * MiB) : 0,
       userBytesPerHour: all ? quota('PARLEY_QUOTA_USER_BYTES_PER_HOUR', env['PARLEY_QUOTA_USER_BYTES_PER_HOUR'], 16 * MiB) : 0,
     },
+  };
+}
+
+/** The shared documents' bounds: the defaults of docs/doc-limits.ts, four of them settable. */
+function docLimits(env: NodeJS.ProcessEnv): DocLimits {
+  const MiB = 1024 * 1024;
+  const d = DEFAULT_DOC_LIMITS;
+  return {
+    ...d,
+    maxDocBytes: integer('PARLEY_DOC_MAX_BYTES', env['PARLEY_DOC_MAX_BYTES'], d.maxDocBytes, 64 * 1024, 1024 * MiB),
+    maxUpdateBytes: integer('PARLEY_DOC_MAX_UPDATE_BYTES', env['PARLEY_DOC_MAX_UPDATE_BYTES'], d.maxUpdateBytes, 1024, 64 * MiB),
+    // Not switched off by PARLEY_RATE_LIMITS=off: a person types far below it, and a flood is refused either way.
+    updatesPerSecond: integer('PARLEY_DOC_UPDATES_PER_SECOND', env['PARLEY_DOC_UPDATES_PER_SECOND'], d.updatesPerSecond, 1, 100_000),
+    compactEvery: integer('PARLEY_DOC_COMPACT_EVERY', env['PARLEY_DOC_COMPACT_EVERY'], d.compactEvery, 2, 1_000_000),
   };
 }
 

@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import type { AddressInfo } from 'node:net';
 import { pino, type Logger } from 'pino';
 import type { Config } from './config.js';
-import { openBackends, openSideStores } from './backends.js';
+import { openBackends, openCollabStore, openDocRelay, openSideStores } from './backends.js';
 import { ServerAdmins } from './auth/server-admins.js';
 import { ConsoleService } from './console/console-service.js';
 import { LiveSampler } from './console/live-sampler.js';
@@ -46,6 +46,9 @@ import { SearchRunner } from './chat/search-runner.js';
 import { ApiKeys } from './auth/api-keys.js';
 import { UserSessions, readRevocation } from './auth/user-sessions.js';
 import { KeyRate } from './limits/key-rate.js';
+import { Tickets } from './auth/tickets.js';
+import { DocService } from './docs/doc-service.js';
+import { DocGateway } from './transport/yjs.js';
 
 export interface RunningServer {
   /** http://host:port as bound (the real port when 0 was asked for). */
@@ -86,6 +89,32 @@ export async function startServer(config: Config, log: Logger = pino({ level: co
   const audit = (entry: NewAuditEntry): void => {
     consoleStore.recordAudit(entry).catch((error: unknown) => log.warn({ err: error, action: entry.action }, 'could not write the audit log'));
   };
+  const collab = await openCollabStore(config).catch(async (error: unknown) => {
+    await Promise.all([
+      apiKeyStore.close(),
+      consoleStore.close(),
+      webhookStore.close(),
+      backends.broker.close(),
+      backends.presence.close(),
+      backends.closeAuthBackends(),
+      backends.store.close(),
+    ]).catch(() => undefined);
+    throw error;
+  });
+  const docRelay = await openDocRelay(config, log).catch(async (error: unknown) => {
+    await Promise.all([
+      collab.close(),
+      apiKeyStore.close(),
+      consoleStore.close(),
+      webhookStore.close(),
+      backends.broker.close(),
+      backends.presence.close(),
+      backends.closeAuthBackends(),
+      backends.store.close(),
+    ]).catch(() => undefined);
+    throw error;
+  });
+  const tickets = new Tickets(collab);
   const apiKeyRate = config.apiKeyRate === null ? undefined : new KeyRate(config.apiKeyRate);
   const metrics = new Metrics();
   const store = timedStore(backends.store, metrics);
@@ -147,7 +176,11 @@ export async function startServer(config: Config, log: Logger = pino({ level: co
     defaultRoom: LOBBY,
     admins,
     audit,
+    tickets,
+    // Set below: the document service is built on the chat service.
+    onRoomDeleted: (room) => docs.roomDeleted(room),
   });
+  const docs: DocService = new DocService({ chat, store: collab, relay: docRelay, limits: config.docLimits, log });
   const sessionPolicy = {
     limiter,
     maxRooms: config.maxRoomsPerConnection,
@@ -159,6 +192,7 @@ export async function startServer(config: Config, log: Logger = pino({ level: co
     metrics,
     log,
     drain: new Drain(),
+    docs,
   };
   // One bound for both transports: a client refused a WebSocket cannot take a fallback stream instead.
   const perAddress = new AddressCount(config.maxConnectionsPerIp);
@@ -178,6 +212,7 @@ export async function startServer(config: Config, log: Logger = pino({ level: co
     perAddress,
     clientAddresses,
     ready: () => readinessWatch?.ready ?? true,
+    docs: new DocGateway({ docs, tickets, log, heartbeatMs: config.heartbeatMs }),
   });
   // The HTTP fallback: the same sessions, bounds and policy as WebSocket. Stream secrets are
   // HMACs under a key every process of a cluster derives alike (PARLEY_SECRET is shared there).
@@ -321,6 +356,8 @@ export async function startServer(config: Config, log: Logger = pino({ level: co
       await apiKeyStore.close();
       await consoleStore.close();
       await webhookStore.close();
+      await docRelay.close();
+      await collab.close();
       await store.close();
     })());
   try {

@@ -23,6 +23,7 @@ const LAYERS: readonly (readonly string[])[] = [
   ['metrics', 'auth', 'webhooks'],
   ['hub'],
   ['chat'],
+  ['docs'], // the shared Yjs documents: stores and relays their changes, asks chat for a room's rules
   ['session', 'console'], // console: the admin console's service, beside the sessions (neither imports the other)
   ['transport'],
   ['http'],
@@ -48,7 +49,7 @@ const ROOT_FILES: Readonly<Record<string, string>> = {
  * they sit higher. Only these units may.
  */
 const BACKENDS = new Set(['store', 'broker', 'presence']);
-const MAY_IMPORT_BACKENDS = new Set(['store', 'broker', 'presence', 'metrics', 'auth', 'webhooks', 'hub', 'chat', 'console', 'composition']);
+const MAY_IMPORT_BACKENDS = new Set(['store', 'broker', 'presence', 'metrics', 'auth', 'webhooks', 'hub', 'chat', 'docs', 'console', 'composition']);
 
 /**
  * Imports that break the rule today and are to be removed, each with why it is still there:

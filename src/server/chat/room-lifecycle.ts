@@ -1,6 +1,7 @@
 // A room's life: made with an owner (`create`) or as a DM (`dm`), archived and opened again,
 // deleted with all it stored. Creation counts against the creator's room quota; each change of the
 // directory is announced (see Hub: every connection for a public room).
+import type { Logger } from 'pino';
 import type { DirectoryPush, UserRef } from '../../protocol/messages.js';
 import { ErrorCode, ProtocolError } from '../../protocol/errors.js';
 import { USER_NOTICES } from '../hub/hub.js';
@@ -13,6 +14,9 @@ import type { ChatEffects } from './effects.js';
 export interface RoomLifecycleDeps {
   rooms: RoomStore;
   roomQuota: RoomQuota;
+  log: Logger;
+  /** Told after a room is deleted, so what lives beside it (its shared document) goes too. */
+  onRoomDeleted?: ((room: string) => Promise<void>) | undefined;
 }
 
 export class RoomLifecycle {
@@ -58,6 +62,7 @@ export class RoomLifecycle {
     return this.#fx.request(async () => {
       const { info } = await this.#checks.ownedRoom(actor, room, 'deletes');
       await this.#deps.rooms.deleteRoom(room);
+      await this.#deps.onRoomDeleted?.(room).catch((error: unknown) => this.#deps.log.error({ err: error, room }, 'could not delete the room’s document'));
       this.#fx.audit(actor, 'room.delete', room);
       await this.#announce(room, 'deleted', info.private, actor);
     });

@@ -20,9 +20,18 @@ import type { Identity, IdentityResolver } from '../auth/identity.js';
 import type { Logger } from 'pino';
 import type { SearchRunner } from './search-runner.js';
 import { ChatEffects } from './effects.js';
-import { RoomChecks, archivedRoom, forbidden, refusal } from './room-checks.js';
+import { RoomChecks, archivedRoom, forbidden, refusal, rulesOf } from './room-checks.js';
+import { sendRefusal } from '../store/refusal.js';
 import { Moderation } from './moderation.js';
 import { RoomLifecycle } from './room-lifecycle.js';
+import type { IssuedTicket, Tickets } from '../auth/tickets.js';
+
+/** What a user may do with a room's shared document (docs/): read it always; write it unless `readOnly` says why not. */
+export interface DocumentAccess {
+  readOnly: 'muted' | 'archived' | undefined;
+  /** Moderators and the owner lock and unlock the document. */
+  moderator: boolean;
+}
 
 /** A connection as the chat service sees it: a hub member, from a client address. */
 export type Participant = Member & { readonly ip: string };
@@ -108,6 +117,13 @@ export interface ChatServiceDeps {
   audit?: (entry: NewAuditEntry) => void;
   /** Ms since the epoch: message times, mutes, edits, memberships. Date.now unless a test sets the time. */
   now?: () => number;
+  /** Single-use tickets for a user's other connections (the Yjs endpoint); `ticket` is unknown without them. */
+  tickets?: Tickets;
+  /**
+   * Called after a room is deleted, before it is announced: what else lives under the room's name
+   * (its shared document) goes with it. A failure is logged; the room is deleted either way.
+   */
+  onRoomDeleted?: (room: string) => Promise<void>;
 }
 
 /** The `rooms` reply: a page of the rooms the user may see. */
@@ -605,6 +621,32 @@ export class ChatService {
   async onlineCount(room: string): Promise<number> {
     const [online = 0] = await this.#deps.presence.counts([room]).catch(() => [0]);
     return online;
+  }
+
+  /**
+   * A ticket for another connection of `user` to `room` (auth/tickets.ts), for one who may read
+   * the room: the same refusals as a join.
+   */
+  ticket(user: UserRef, room: string): Promise<IssuedTicket> {
+    return this.#fx.request(async () => {
+      const tickets = this.#deps.tickets;
+      if (tickets === undefined) throw new ProtocolError(ErrorCode.NotFound, 'this server issues no tickets');
+      await this.#checks.reader(user, room);
+      return tickets.issue(user, room);
+    });
+  }
+
+  /**
+   * What `user` may do with the room's shared document: the refusals of a join (not found, banned,
+   * a private room's outsider) are thrown; muted members and archived rooms read only.
+   */
+  documentAccess(user: UserRef, room: string): Promise<DocumentAccess> {
+    return this.#fx.request(async () => {
+      const { info, standing } = await this.#checks.reader(user, room);
+      const refused = sendRefusal(rulesOf(info, standing), this.#now());
+      const readOnly = refused === 'muted' || refused === 'archived' ? refused : undefined;
+      return { readOnly, moderator: canModerate(standing.role) && !info.dm };
+    });
   }
 
   /** A notice to every connection of `target`, on every process. */

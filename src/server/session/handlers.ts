@@ -5,6 +5,7 @@ import { CloseCode, ErrorCode, ProtocolError } from '../../protocol/errors.js';
 import type { ChatService } from '../chat/service.js';
 import type { OutgoingPush } from '../hub/outgoing.js';
 import type { Session } from './session.js';
+import type { DocService } from '../docs/doc-service.js';
 import { refundText, reserveText } from './quota-gate.js';
 
 export type Handler<V extends Verb> = (session: Session, params: CommandParams[V], id: RequestId | undefined, chat: ChatService) => Promise<void>;
@@ -259,6 +260,45 @@ const destroy: Handler<'destroy'> = async (session, { room }, id, chat) => {
   session.ok<'destroy'>(id, { room });
 };
 
+const ticket: Handler<'ticket'> = async (session, { room }, id, chat) => {
+  requireAllowed(session, room);
+  const issued = await chat.ticket(session.user, room);
+  session.ok<'ticket'>(id, { room, ticket: issued.ticket, expiresAt: issued.expiresAt });
+};
+
+function docsOf(session: Session): DocService {
+  const { docs } = session.policy;
+  if (docs === undefined) throw new ProtocolError(ErrorCode.NotFound, 'this server has no shared documents');
+  return docs;
+}
+
+const doclock: Handler<'doclock'> = async (session, { room, locked }, id) => {
+  requireAllowed(session, room);
+  await docsOf(session).setLocked(session.user, room, locked);
+  session.ok<'doclock'>(id, { room, locked });
+};
+
+const docsave: Handler<'docsave'> = async (session, { room, name }, id) => {
+  requireAllowed(session, room);
+  session.ok<'docsave'>(id, { room, version: await docsOf(session).saveVersion(session.user, room, name) });
+};
+
+const docversions: Handler<'docversions'> = async (session, { room }, id) => {
+  requireAllowed(session, room);
+  session.ok<'docversions'>(id, { room, versions: await docsOf(session).versions(session.user, room) });
+};
+
+const docversion: Handler<'docversion'> = async (session, { room, version, restore }, id) => {
+  requireAllowed(session, room);
+  const found = await docsOf(session).version(session.user, room, version, restore ?? false);
+  session.ok<'docversion'>(id, { room, ...found, restored: restore ?? false });
+};
+
+const doctext: Handler<'doctext'> = async (session, { room }, id) => {
+  requireAllowed(session, room);
+  session.ok<'doctext'>(id, { room, text: await docsOf(session).text(session.user, room) });
+};
+
 export const handlers: { [V in Verb]: Handler<V> } = {
   hello,
   join,
@@ -284,4 +324,10 @@ export const handlers: { [V in Verb]: Handler<V> } = {
   topic,
   archive,
   destroy,
+  ticket,
+  doclock,
+  docsave,
+  docversions,
+  docversion,
+  doctext,
 };

@@ -6,6 +6,7 @@ import type { JsonBounds } from '../limits/json-bounds.js';
 import type { StoredBytesQuota } from '../limits/quota.js';
 import type { Metrics } from '../metrics/metrics.js';
 import type { Drain } from './drain.js';
+import type { DocService } from '../docs/doc-service.js';
 
 export interface SessionPolicy {
   readonly limiter: RateLimiter;
@@ -20,4 +21,6 @@ export interface SessionPolicy {
   readonly metrics: Metrics;
   readonly log: Logger;
   readonly drain: Drain;
+  /** The rooms' shared documents (lock and version verbs); absent, those verbs answer not_found. */
+  readonly docs?: DocService;
 }

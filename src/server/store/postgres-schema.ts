@@ -169,6 +169,37 @@ const migrations: readonly string[] = [
      next_at         bigint NOT NULL
    );
    CREATE INDEX webhook_outbox_by_subscription ON webhook_outbox (subscription_id, id);`,
+  // Single-use tickets (store/ticket-store.ts) and the rooms' shared Yjs documents (store/doc-store.ts).
+  `CREATE TABLE tickets (
+     hash       text PRIMARY KEY,
+     room       text NOT NULL,
+     user_id    text NOT NULL,
+     user_name  text NOT NULL,
+     expires_at bigint NOT NULL
+   );
+   CREATE INDEX tickets_by_expiry ON tickets (expires_at);
+   CREATE TABLE doc_updates (
+     id   bigserial PRIMARY KEY,
+     room text NOT NULL,
+     data bytea NOT NULL,
+     ts   bigint NOT NULL
+   );
+   CREATE INDEX doc_updates_by_room ON doc_updates (room, id);
+   CREATE TABLE doc_snapshots (
+     room       text PRIMARY KEY,
+     data       bytea NOT NULL,
+     updated_at bigint NOT NULL
+   );
+   CREATE TABLE doc_versions (
+     id         bigserial PRIMARY KEY,
+     room       text NOT NULL,
+     name       text NOT NULL,
+     data       bytea NOT NULL,
+     by_id      text NOT NULL,
+     created_at bigint NOT NULL
+   );
+   CREATE INDEX doc_versions_by_room ON doc_versions (room, id);
+   CREATE TABLE doc_locks (room text PRIMARY KEY);`,
 ];
 
 /** Brings `schema` (created if missing) up to the latest migration. */

@@ -190,6 +190,37 @@ const migrations: readonly string[] = [
      next_at         INTEGER NOT NULL
    ) STRICT;
    CREATE INDEX webhook_outbox_by_subscription ON webhook_outbox (subscription_id, id);`,
+  // Single-use tickets (store/ticket-store.ts) and the rooms' shared Yjs documents (store/doc-store.ts).
+  `CREATE TABLE tickets (
+     hash       TEXT PRIMARY KEY,
+     room       TEXT NOT NULL,
+     user_id    TEXT NOT NULL,
+     user_name  TEXT NOT NULL,
+     expires_at INTEGER NOT NULL
+   ) STRICT;
+   CREATE INDEX tickets_by_expiry ON tickets (expires_at);
+   CREATE TABLE doc_updates (
+     id   INTEGER PRIMARY KEY AUTOINCREMENT,
+     room TEXT NOT NULL,
+     data BLOB NOT NULL,
+     ts   INTEGER NOT NULL
+   ) STRICT;
+   CREATE INDEX doc_updates_by_room ON doc_updates (room, id);
+   CREATE TABLE doc_snapshots (
+     room       TEXT PRIMARY KEY,
+     data       BLOB NOT NULL,
+     updated_at INTEGER NOT NULL
+   ) STRICT;
+   CREATE TABLE doc_versions (
+     id         INTEGER PRIMARY KEY AUTOINCREMENT,
+     room       TEXT NOT NULL,
+     name       TEXT NOT NULL,
+     data       BLOB NOT NULL,
+     by_id      TEXT NOT NULL,
+     created_at INTEGER NOT NULL
+   ) STRICT;
+   CREATE INDEX doc_versions_by_room ON doc_versions (room, id);
+   CREATE TABLE doc_locks (room TEXT PRIMARY KEY) STRICT;`,
 ];
 
 /** Brings the database up to the latest schema (or to version `upTo`, for tests of a migration). */

@@ -23,6 +23,7 @@ import type { SessionPolicy } from '../session/policy.js';
 import type { ClientAddresses } from '../client-address.js';
 import type { AddressCount } from './address-count.js';
 import { HelloDeadline } from './hello-deadline.js';
+import { DOC_PATH_PREFIX, type DocGateway } from './yjs.js';
 
 export interface WsGatewayOptions {
   chat: ChatService;
@@ -51,6 +52,8 @@ export interface WsGatewayOptions {
   clientAddresses: ClientAddresses;
   /** Whether this node can reach its store and broker now; upgrades are refused (503) while not. */
   ready?: () => boolean;
+  /** The shared documents' endpoint, /yjs/<room>; without it that path is a 404 like any other. */
+  docs?: DocGateway;
 }
 
 const UPGRADE_PATHS = new Set(['/', '/ws']);
@@ -118,6 +121,20 @@ export class WsGateway implements WsHost {
     }
     const url = parseRequestTarget(req.url);
     if (url === null) return this.#refuse(socket, 400, 'request target is not a path', 'bad_target');
+    const docs = this.#options.docs;
+    if (docs !== undefined && url.pathname.startsWith(DOC_PATH_PREFIX)) {
+      // The same Origin rule as the chat socket: another site's page must not edit with a visitor's ticket.
+      if (!this.#options.origins.allows(req.headers.origin, req.headers.host)) {
+        return this.#refuse(socket, 403, 'this Origin may not connect; see PARLEY_ORIGINS', 'origin');
+      }
+      // Counted with the chat connections: a document connection holds as much as one.
+      const ip = this.#options.clientAddresses.of(req);
+      if (this.#perIp.full(ip)) return this.#refuse(socket, 429, `at most ${this.#perIp.limit} connections per address`, 'per_ip');
+      this.#perIp.take(ip);
+      // The same socket carries the refusal or the whole WebSocket connection: its close ends either.
+      socket.once('close', () => this.#perIp.release(ip));
+      return docs.upgrade(req, socket, head, url, (status, reason, label) => this.#refuse(socket, status, reason, label));
+    }
     if (!UPGRADE_PATHS.has(url.pathname)) return this.#refuse(socket, 404, 'WebSocket endpoints are / and /ws', 'path');
     // Checked before anything else is accepted: another site's page must not use a visitor's browser here.
     if (!this.#options.origins.allows(req.headers.origin, req.headers.host)) {
@@ -255,6 +272,7 @@ export class WsGateway implements WsHost {
     clearTimeout(timer);
     for (const connection of this.#connections) connection.terminate();
     this.#wss.close();
+    this.#options.docs?.shutdown();
   }
 }
 

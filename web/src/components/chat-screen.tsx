@@ -14,6 +14,7 @@ import { Members } from './members.js';
 import { MessageList } from './message-list.js';
 import { Sidebar } from './sidebar.js';
 import { TypingLine } from './typing-line.js';
+import { LazyDocPanel } from './lazy-doc-panel.js';
 
 export function ChatScreen({ onSignOut }: { onSignOut: () => void }): JSX.Element {
   const store = useStore();
@@ -24,6 +25,8 @@ export function ChatScreen({ onSignOut }: { onSignOut: () => void }): JSX.Elemen
   const [members, setMembers] = useState(false);
   const [searching, setSearching] = useState(false);
   const [switching, setSwitching] = useState(false);
+  // The room's two tabs: its conversation and its shared document.
+  const [tab, setTab] = useState<'chat' | 'doc'>('chat');
   const menuButton = useRef<HTMLButtonElement>(null);
 
   // Keyboard: Escape closes panels; Alt+↑/↓ moves between rooms; Ctrl/Cmd+K finds one.
@@ -78,10 +81,21 @@ export function ChatScreen({ onSignOut }: { onSignOut: () => void }): JSX.Elemen
         />
         <Banner />
         <Notice />
+        {joined && (
+          <div class="room-tabs" role="tablist" aria-label="Conversation or document">
+            <button type="button" role="tab" aria-selected={tab === 'chat'} onClick={() => setTab('chat')}>
+              Conversation
+            </button>
+            <button type="button" role="tab" aria-selected={tab === 'doc'} data-testid="doc-tab" onClick={() => setTab('doc')}>
+              Document
+            </button>
+          </div>
+        )}
+        {joined && tab === 'doc' && !searching && <LazyDocPanel key={active} room={active} />}
         {searching && <SearchPanel key={active} room={active} onClose={() => setSearching(false)} />}
-        {joined && !searching && <MessageList key={active} room={active} />}
-        <TypingLine room={active} />
-        <Composer room={active} />
+        {joined && !searching && tab === 'chat' && <MessageList key={active} room={active} />}
+        {tab === 'chat' && <TypingLine room={active} />}
+        {tab === 'chat' && <Composer room={active} />}
       </main>
       <Members room={active} onClose={() => setMembers(false)} />
       {switching && (

@@ -1,7 +1,15 @@
 // The app's store: one per signed-in page, made when the chat screen mounts and disposed when it
 // goes (socket closed, timers and listeners removed). It owns the SDK client; components read the
 // state through subscriptions (hooks.ts) and change it only through the methods here.
-import { createClient, RequestError, type ChatMessage, type ParleyClient, type SearchOptions, type UserRef } from '../../../src/client/index.js';
+import {
+  createClient,
+  RequestError,
+  type ChatMessage,
+  type DocVersion,
+  type ParleyClient,
+  type SearchOptions,
+  type UserRef,
+} from '../../../src/client/index.js';
 import type { Browser } from '../browser.js';
 import { documentTitle, type AppState, type DirectoryEntry } from '../state/app.js';
 import { applyReadMarker, lastSeq, markViewed, newRoom, patch, type RoomState } from '../state/room.js';
@@ -232,6 +240,29 @@ export class ChatStore {
   /** Deletes the room I own, with all its messages; everyone in it is taken out (a `directory` push). */
   async destroy(room: string): Promise<void> {
     await this.#attempt(this.#client.command('destroy', { room }));
+  }
+
+  /** Where the rooms' shared documents are (a stock y-websocket provider appends /<room>). */
+  get docUrl(): string {
+    return this.#browser.socketUrl.replace(/\/ws$/, '/yjs');
+  }
+
+  /** A single-use ticket for the room's document, over the chat connection. */
+  async ticket(room: string): Promise<string> {
+    return (await this.#client.command('ticket', { room })).ticket;
+  }
+
+  async docVersions(room: string): Promise<DocVersion[]> {
+    return (await this.#attempt(this.#client.command('docversions', { room }))).versions;
+  }
+
+  async saveDocVersion(room: string, name: string): Promise<void> {
+    await this.#attempt(this.#client.command('docsave', { room, name }));
+  }
+
+  /** A version's text; `restore` writes it back as a new change of the document. */
+  async docVersion(room: string, version: number, restore: boolean): Promise<{ version: DocVersion; text: string }> {
+    return this.#attempt(this.#client.command('docversion', { room, version, restore }));
   }
 
   async setTopic(room: string, topic: string): Promise<void> {

@@ -18,6 +18,7 @@ import { adminRoutes } from './admin-routes.js';
 import { hookRoutes } from './hook-routes.js';
 import { typeboxValidator } from './validator.js';
 import { userRoutes } from './user-routes.js';
+import { ticketRoutes } from './ticket-routes.js';
 import type { UserSessions } from '../../auth/user-sessions.js';
 import type { IdentityResolver } from '../../auth/identity.js';
 import type { AdminCheck } from '../../auth/server-admins.js';
@@ -75,6 +76,7 @@ export async function serverApi(app: FastifyInstance, options: ServerApiOptions)
       consoleRoutes(api, options.console.service, new AdminGate(gate, options.console.identities, options.console.admins));
       webhookRoutes(api, options.webhooks, gate);
       if (options.events !== undefined) eventRoutes(api, options.chat, gate, options.events);
+      ticketRoutes(api, options.chat, gate);
       api.get('/openapi.json', { schema: { hide: true } }, () => api.swagger());
     },
     { prefix: '/api/v1' },
