@@ -22,6 +22,8 @@ const Seq = Type.Integer({ minimum: 0 });
 const MessageSeq = Type.Integer({ minimum: 1 });
 const UserId = Type.String({ minLength: 1, maxLength: Limits.userIdMax });
 const Text = Type.String({ minLength: 1, maxLength: Limits.textMax });
+/** A message's text where it may not be empty (every text but a `send` with files). */
+export const MessageText = Text;
 /** One emoji (or short token): no whitespace, no control characters. */
 export const EMOJI_PATTERN = '^[^\\s\\u0000-\\u001f\\u007f-\\u009f]+$';
 
@@ -52,11 +54,17 @@ export const HelloParams = Type.Union([GuestHelloParams, TokenHelloParams]);
 export const JoinParams = Type.Object({ room: Room, since: Type.Optional(Seq) });
 export const LeaveParams = Type.Object({ room: Room });
 export const RoomsParams = Type.Object({});
+export const FileId = Type.String({ minLength: 1, maxLength: Limits.fileIdMax, pattern: '^f_[A-Za-z0-9_-]+$' });
+/**
+ * `text` may be empty only with `files` (the caption of the attachments); `files` are ids from an
+ * upload (POST /api/files) by the same user, each attached once.
+ */
 export const SendParams = Type.Object({
   room: Room,
-  text: Type.String({ minLength: 1, maxLength: Limits.textMax }),
+  text: Type.String({ maxLength: Limits.textMax }),
   cid: Type.String({ minLength: 1, maxLength: Limits.cidMax }),
   replyTo: Type.Optional(MessageSeq),
+  files: Type.Optional(Type.Array(FileId, { minItems: 1, maxItems: Limits.filesPerMessage, uniqueItems: true })),
 });
 export const HistoryParams = Type.Object({
   room: Room,
@@ -163,6 +171,23 @@ export interface ReactionCount {
   users: string[];
 }
 
+/**
+ * A file attached to a message. Its bytes are fetched with a short-lived link (POST /api/files/links,
+ * docs/api.md), never with a URL in the message: who may read it is checked for each reader.
+ */
+export interface FileDescriptor {
+  id: string;
+  /** The name it was uploaded with (display only; never used as a path). */
+  name: string;
+  /** The type found in its content (`application/octet-stream` when unknown), never the name's. */
+  type: string;
+  size: number;
+  /** Images only: pixel dimensions, and a thumbnail to fetch. */
+  width?: number;
+  height?: number;
+  thumb?: true;
+}
+
 export interface ChatMessage {
   room: string;
   seq: number;
@@ -180,6 +205,8 @@ export interface ChatMessage {
   reactions?: ReactionCount[];
   /** The seq of the message (in the same room) this one answers; absent when it answers none. */
   replyTo?: number;
+  /** Attached files, in the order sent; absent when none (and on a tombstone: a deleted message's files are gone). */
+  files?: FileDescriptor[];
 }
 
 /** What a join ok says about the room itself. */

@@ -21,6 +21,10 @@ import type { Readiness } from './http/ops-routes.js';
 import type { ApiKeyStore } from './store/api-keys.js';
 import { SqliteApiKeys } from './store/sqlite-api-keys.js';
 import { PostgresApiKeys } from './store/postgres-api-keys.js';
+import type { BlobStore, FileStore } from './store/file-store.js';
+import { SqliteFiles } from './store/sqlite-files.js';
+import { PostgresFiles } from './store/postgres-files.js';
+import { DirBlobs } from './store/dir-blobs.js';
 
 export interface Backends {
   store: Store;
@@ -39,6 +43,36 @@ export interface Backends {
 export async function openApiKeyStore(config: Config): Promise<ApiKeyStore> {
   if (config.store === 'postgres') return PostgresApiKeys.open({ connectionString: config.databaseUrl ?? '', schema: config.pgSchema });
   return new SqliteApiKeys(sqliteFile(config));
+}
+
+/** Where file records and bytes are, and where uploads are written while they arrive. */
+export interface FileBackends {
+  files: FileStore;
+  blobs: BlobStore;
+  tempDir: string;
+  close(): Promise<void>;
+}
+
+/**
+ * Records in the store's database. Bytes under the data directory with SQLite, in PostgreSQL with
+ * PostgreSQL (every process serves every file), or in PARLEY_FILE_DIR (a directory every process
+ * shares) when it is set.
+ */
+export async function openFileBackends(config: Config): Promise<FileBackends> {
+  const dirBlobs = (dir: string): DirBlobs => new DirBlobs(dir);
+  if (config.store === 'postgres') {
+    const pg = await PostgresFiles.open({ connectionString: config.databaseUrl ?? '', schema: config.pgSchema });
+    const shared = config.fileDir === undefined ? undefined : dirBlobs(config.fileDir);
+    return {
+      files: pg,
+      blobs: shared ?? pg,
+      tempDir: shared?.tempDir ?? join(config.dataDir, 'uploads'),
+      close: () => pg.close(),
+    };
+  }
+  const files = new SqliteFiles(sqliteFile(config));
+  const blobs = dirBlobs(config.fileDir ?? join(config.dataDir, 'files'));
+  return { files, blobs, tempDir: blobs.tempDir, close: () => files.close() };
 }
 
 function sqliteFile(config: Config): string {

@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import type { AddressInfo } from 'node:net';
 import { pino, type Logger } from 'pino';
 import type { Config } from './config.js';
-import { openApiKeyStore, openBackends } from './backends.js';
+import { openApiKeyStore, openBackends, openFileBackends } from './backends.js';
 import { Hub } from './hub/hub.js';
 import { GuestIssuer } from './auth/guest.js';
 import { IdentityResolver } from './auth/identity.js';
@@ -35,6 +35,9 @@ import { SearchRunner } from './chat/search-runner.js';
 import { ApiKeys } from './auth/api-keys.js';
 import { UserSessions, readRevocation } from './auth/user-sessions.js';
 import { KeyRate } from './limits/key-rate.js';
+import { FileService } from './chat/files.js';
+import { FileIntake } from './chat/file-intake.js';
+import { FileLinks } from './chat/file-links.js';
 
 export interface RunningServer {
   /** http://host:port as bound (the real port when 0 was asked for). */
@@ -46,6 +49,9 @@ export interface RunningServer {
   /** Stop accepting, close clients with 1001, flush the store. */
   close(): Promise<void>;
 }
+
+/** How often records and blobs nobody can reach are collected. */
+const FILE_COLLECT_MS = 10 * 60_000;
 
 const projectRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 
@@ -69,6 +75,12 @@ export async function startServer(config: Config, log: Logger = pino({ level: co
     await Promise.all([backends.broker.close(), backends.presence.close(), backends.closeAuthBackends(), backends.store.close()]).catch(() => undefined);
     throw error;
   });
+  const fileBackends = await openFileBackends(config).catch(async (error: unknown) => {
+    await Promise.all([apiKeyStore.close(), backends.broker.close(), backends.presence.close(), backends.closeAuthBackends(), backends.store.close()]).catch(
+      () => undefined,
+    );
+    throw error;
+  });
   const apiKeyRate = config.apiKeyRate === null ? undefined : new KeyRate(config.apiKeyRate);
   const metrics = new Metrics();
   const store = timedStore(backends.store, metrics);
@@ -77,7 +89,8 @@ export async function startServer(config: Config, log: Logger = pino({ level: co
   const hub = new Hub(broker, store, log, metrics);
   const limiter = new RateLimiter(config.rateLimits);
   const quotas = new StoredBytesQuota(config.quotas);
-  const guests = new GuestIssuer(config.secret !== undefined ? Buffer.from(config.secret) : loadSecret(config.dataDir));
+  const serverSecret = config.secret !== undefined ? Buffer.from(config.secret) : loadSecret(config.dataDir);
+  const guests = new GuestIssuer(serverSecret);
   const identities = new IdentityResolver({ store, guests, external, guestsAllowed: auth.guests });
   const accounts = new AccountService(
     store,
@@ -128,7 +141,24 @@ export async function startServer(config: Config, log: Logger = pino({ level: co
     joinCreates: config.roomPolicy.joinCreates,
     defaultRoom: LOBBY,
     admins: new Set(config.roomPolicy.admins),
+    files: { store: fileBackends.files, orphaned: (hashes) => void files.deleteBlobs(hashes) },
   });
+  const files = new FileService({
+    store: fileBackends.files,
+    blobs: fileBackends.blobs,
+    chat,
+    intake: new FileIntake(fileBackends.tempDir, config.files.maxBytes),
+    links: new FileLinks(serverSecret, config.files.linkTtlMs),
+    sessions: store,
+    dailyBytesPerUser: config.files.dailyBytesPerUser,
+    unattachedTtlMs: config.files.unattachedTtlMs,
+    log,
+  });
+  const collectFiles = (): void => {
+    files.collect().catch((error: unknown) => log.warn({ err: error }, 'collecting unreferenced files failed'));
+  };
+  const fileCollector = setInterval(collectFiles, FILE_COLLECT_MS);
+  fileCollector.unref();
   const gateway = new WsGateway({
     chat,
     log,
@@ -174,11 +204,13 @@ export async function startServer(config: Config, log: Logger = pino({ level: co
     webRoots,
     readiness: () => readinessWatch?.check() ?? readiness(),
     auth: { accounts, origins },
+    files: { files, identities, origins, linkTtlMs: config.files.linkTtlMs },
     serverApi: {
       chat,
       keys: new ApiKeys(apiKeyStore),
       rate: apiKeyRate,
       sessions: new UserSessions(apiKeyStore, backends.revocations),
+      files,
       onAnswer: (route: string, status: number) => metrics.apiRequests.inc({ route, status: String(status) }),
     },
     trustProxy: clientAddresses.trust,
@@ -234,7 +266,9 @@ export async function startServer(config: Config, log: Logger = pino({ level: co
       await broker.close();
       await presence.close();
       await backends.closeAuthBackends();
+      clearInterval(fileCollector);
       await apiKeyStore.close();
+      await fileBackends.close();
       await store.close();
     })());
   try {
@@ -245,6 +279,7 @@ export async function startServer(config: Config, log: Logger = pino({ level: co
     throw ListenError.from(error, config.host, config.port);
   }
   readinessWatch = new ReadinessWatch(readiness);
+  collectFiles();
   const port = (app.server.address() as AddressInfo).port;
   const shownHost = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
   const url = `${tls === undefined ? 'http' : 'https'}://${shownHost}:${port}`;

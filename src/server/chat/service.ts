@@ -3,6 +3,7 @@
 import {
   Limits,
   type ChatMessage,
+  type FileDescriptor,
   type CommandParams,
   type DirectoryPush,
   type Push,
@@ -20,6 +21,7 @@ import type { MembershipStore, Standing } from '../store/membership-store.js';
 import type { ReadMarkerStore } from '../store/read-marker-store.js';
 import type { JoinedRoomStore } from '../store/joined-room-store.js';
 import type { UserStore } from '../store/user-store.js';
+import { describe, type FileStore } from '../store/file-store.js';
 import { readRefusal, sendRefusal, type RoomRules } from '../store/refusal.js';
 import { storeFailure } from './store-failure.js';
 import type { Creator, RoomQuota } from './room-quota.js';
@@ -112,6 +114,11 @@ export interface ChatServiceDeps {
   admins?: ReadonlySet<string>;
   /** Ms since the epoch: message times, mutes, edits, memberships. Date.now unless a test sets the time. */
   now?: () => number;
+  /**
+   * Uploaded files, which `send` attaches; `orphaned` is told the blobs a delete left unreferenced.
+   * Absent: a send with files is refused.
+   */
+  files?: { store: FileStore; orphaned: (hashes: string[]) => void };
 }
 
 /** The `rooms` reply: a page of the rooms the user may see. */
@@ -326,9 +333,12 @@ export class ChatService {
    * Stores first, then publishes. The result is what the sender is told. The store refuses, in the
    * same write, a banned or muted sender and a non-member of a private room.
    */
-  send(from: UserRef, room: string, text: string, cid: string, replyTo?: number): Promise<AppendResult> {
+  send(from: UserRef, room: string, text: string, cid: string, replyTo?: number, files?: readonly string[]): Promise<AppendResult> {
     return this.#request(async () => {
       const message: NewMessage = { room, cid, from, text, ts: this.#now() };
+      if (text === '' && (files === undefined || files.length === 0)) {
+        throw new ProtocolError(ErrorCode.BadRequest, 'text: may be empty only with files', 'text');
+      }
       if (replyTo !== undefined) {
         // Seqs only grow and never have gaps: one at or below the room's latest exists, now and later.
         if (replyTo > (await this.#deps.messages.roomSeq(room))) {
@@ -336,18 +346,40 @@ export class ChatService {
         }
         message.replyTo = replyTo;
       }
+      const attached = files === undefined || files.length === 0 ? undefined : await this.#claimFiles(from, room, cid, files);
+      if (attached !== undefined) message.files = attached.descriptors;
       let result: AppendResult;
       try {
         result = await this.#deps.messages.append(message);
       } catch (error) {
+        // Nothing was stored: the files may go with another message.
+        await attached?.store.release(attached.ids, room, cid);
         if (error instanceof AppendRefused) throw refusal(error.reason, room);
         throw error;
       }
+      await attached?.store.bind(attached.ids, room, result.message.seq);
       // A repeat is published again: its first attempt may have been stored by a commit whose reply
       // was lost (connection cut), and so never published. Members drop a seq they already have.
       await this.#publish(room, { type: 'message', ...result.message });
       return result;
     });
+  }
+
+  /** Claims `ids` for this message: each must be the sender's own upload, attached to no other message. */
+  async #claimFiles(
+    from: UserRef,
+    room: string,
+    cid: string,
+    ids: readonly string[],
+  ): Promise<{ store: FileStore; ids: readonly string[]; descriptors: FileDescriptor[] }> {
+    const store = this.#deps.files?.store;
+    if (store === undefined) throw new ProtocolError(ErrorCode.BadRequest, 'files: this server takes no files', 'files');
+    const claimed = await store.claim(ids, from.id, room, cid);
+    if (!Array.isArray(claimed)) {
+      if (claimed.refused === 'attached') throw new ProtocolError(ErrorCode.BadRequest, `files: ${claimed.id} is attached to another message already`, 'files');
+      throw new ProtocolError(ErrorCode.NotFound, `files: no upload ${claimed.id} of yours`, 'files');
+    }
+    return { store, ids, descriptors: claimed.map(describe) };
   }
 
   /**
@@ -479,6 +511,7 @@ export class ChatService {
     return this.#request(async () => {
       const { info } = await this.#ownedRoom(actor, room, 'deletes');
       await this.#deps.rooms.deleteRoom(room);
+      await this.#dropFiles(this.#deps.files?.store.dropRoom(room));
       await this.#announce(room, 'deleted', info.private, actor);
     });
   }
@@ -490,6 +523,11 @@ export class ChatService {
     if (found.info.dm) throw forbidden('a DM cannot be archived or deleted; close the conversation instead');
     if (found.standing.role !== 'owner' && !admin) throw forbidden(`only the owner ${verb} a room`);
     return found;
+  }
+
+  async #dropFiles(dropping: Promise<string[]> | undefined): Promise<void> {
+    const orphaned = await dropping;
+    if (orphaned !== undefined && orphaned.length > 0) this.#deps.files?.orphaned(orphaned);
   }
 
   /** Tells connected clients that the directory changed (see Hub: everyone for a public room). */
@@ -607,6 +645,8 @@ export class ChatService {
         throw forbidden('only the author or a moderator deletes a message');
       }
       if (!(await this.#deps.messages.deleteMessage(room, seq, this.#now()))) throw messageNotFound(room, seq);
+      // Gone for readers from here on; their blobs go unless another message has the same bytes.
+      if (message.files !== undefined) await this.#dropFiles(this.#deps.files?.store.dropMessage(room, seq));
       await this.#publish(room, { type: 'delete', room, seq });
     });
   }

@@ -130,12 +130,12 @@ const rooms: Handler<'rooms'> = async (session, _params, id, chat) => {
   session.ok<'rooms'>(id, truncated ? { rooms: visible, truncated: true } : { rooms: visible });
 };
 
-const send: Handler<'send'> = async (session, { room, text, cid, replyTo }, id, chat) => {
+const send: Handler<'send'> = async (session, { room, text, cid, replyTo, files }, id, chat) => {
   await requireJoined(session, room);
   const reserved = reserveText(session, text);
   let appended;
   try {
-    appended = await chat.send(session.user, room, text, cid, replyTo);
+    appended = await chat.send(session.user, room, text, cid, replyTo, files);
   } catch (error) {
     refundText(session, reserved);
     throw error;

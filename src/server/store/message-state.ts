@@ -1,26 +1,35 @@
 // The optional parts of a stored message (the message it answers, and what changes after it was
 // sent: edit, delete, reactions), mapped the same way by every Store implementation so that history
 // reads identically on each.
-import type { ChatMessage, ReactionCount } from '../../protocol/messages.js';
+import type { ChatMessage, FileDescriptor, ReactionCount } from '../../protocol/messages.js';
 
 /** The optional columns of a message row. */
 export interface MessageStateColumns {
   edited_at: number | string | null;
   deleted_at: number | string | null;
   reply_to: number | string | null;
+  /** JSON of the attached files' descriptors; null without files. */
+  files: string | null;
 }
 
 /** Adds `replyTo`, `editedAt` / `deleted` to a message built from its row. A tombstone has no text. */
 export function withState(message: ChatMessage, row: MessageStateColumns): ChatMessage {
   if (row.deleted_at !== null) return { ...message, text: '', deleted: true };
   const replied = row.reply_to === null ? message : { ...message, replyTo: Number(row.reply_to) };
-  if (row.edited_at !== null) return { ...replied, editedAt: Number(row.edited_at) };
-  return replied;
+  const filed = row.files === null ? replied : { ...replied, files: JSON.parse(row.files) as FileDescriptor[] };
+  if (row.edited_at !== null) return { ...filed, editedAt: Number(row.edited_at) };
+  return filed;
 }
 
 /** The message as first stored: what `append` answers and publishes. */
-export function newMessage(fields: Omit<ChatMessage, 'replyTo'>, replyTo: number | undefined): ChatMessage {
-  return replyTo === undefined ? fields : { ...fields, replyTo };
+export function newMessage(fields: Omit<ChatMessage, 'replyTo' | 'files'>, replyTo: number | undefined, files?: FileDescriptor[]): ChatMessage {
+  const replied = replyTo === undefined ? fields : { ...fields, replyTo };
+  return files === undefined || files.length === 0 ? replied : { ...replied, files };
+}
+
+/** The files column of a new message: JSON of its descriptors, or null. */
+export function filesColumn(files: readonly FileDescriptor[] | undefined): string | null {
+  return files === undefined || files.length === 0 ? null : JSON.stringify(files);
 }
 
 /**

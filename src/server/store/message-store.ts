@@ -1,6 +1,6 @@
 // MessageStore: a room's messages in seq order, from the append that numbers them to the reads that
 // replay them (history, recovery, search) and what changes them later (edit, delete, reactions).
-import type { ChatMessage, UserRef } from '../../protocol/messages.js';
+import type { ChatMessage, FileDescriptor, UserRef } from '../../protocol/messages.js';
 
 export interface NewMessage {
   room: string;
@@ -10,6 +10,8 @@ export interface NewMessage {
   ts: number;
   /** The seq of an earlier message of the room this one answers. */
   replyTo?: number;
+  /** Attached files (claimed in the FileStore before the append). */
+  files?: FileDescriptor[];
 }
 
 export interface AppendResult {

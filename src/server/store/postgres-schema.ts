@@ -127,6 +127,34 @@ const migrations: readonly string[] = [
      PRIMARY KEY (user_id, room)
    );
    CREATE INDEX joined_rooms_by_room ON joined_rooms (room);`,
+  // Files: uploads, the descriptors a message carries (JSON beside its text), and the bytes
+  // themselves in chunks (file_chunks), so that every process of a cluster serves every file.
+  `ALTER TABLE messages ADD COLUMN files text;
+   CREATE TABLE files (
+     id         text PRIMARY KEY,
+     hash       text NOT NULL,
+     name       text NOT NULL,
+     type       text NOT NULL,
+     size       bigint NOT NULL,
+     width      integer,
+     height     integer,
+     thumb_hash text,
+     uploader   text NOT NULL,
+     created_at bigint NOT NULL,
+     room       text,
+     cid        text,
+     seq        bigint
+   );
+   CREATE INDEX files_by_uploader ON files (uploader, created_at);
+   CREATE INDEX files_by_message ON files (room, seq);
+   CREATE INDEX files_by_hash ON files (hash);
+   CREATE INDEX files_by_thumb ON files (thumb_hash);
+   CREATE TABLE file_chunks (
+     hash text NOT NULL,
+     n    integer NOT NULL,
+     data bytea NOT NULL,
+     PRIMARY KEY (hash, n)
+   );`,
 ];
 
 /** Brings `schema` (created if missing) up to the latest migration. */

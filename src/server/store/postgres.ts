@@ -9,7 +9,7 @@ import pg from 'pg';
 import type { ChatMessage, Role, UserKind, UserRef } from '../../protocol/messages.js';
 import { migrate } from './postgres-schema.js';
 import { roomPage } from './room-page.js';
-import { newMessage, seqSpan, withReactions, type ReactionRow } from './message-state.js';
+import { filesColumn, newMessage, seqSpan, withReactions, type ReactionRow } from './message-state.js';
 import {
   toAccount,
   toMessage,
@@ -208,7 +208,7 @@ export class PostgresStore implements Store {
 
       const results: Outcome[] = [];
       const fresh: ChatMessage[] = [];
-      for (const { room, cid, from, text, ts, replyTo } of messages) {
+      for (const { room, cid, from, text, ts, replyTo, files } of messages) {
         const key = cidKey(room, from.id, cid);
         const first = known.get(key);
         if (first !== undefined) {
@@ -223,7 +223,7 @@ export class PostgresStore implements Store {
         }
         const seq = (roomSeq.get(room) ?? 0) + 1;
         roomSeq.set(room, seq);
-        const message = newMessage({ room, seq, msgId: randomBytes(12).toString('base64url'), cid, from, text, ts }, replyTo);
+        const message = newMessage({ room, seq, msgId: randomBytes(12).toString('base64url'), cid, from, text, ts }, replyTo, files);
         known.set(key, message); // a twin later in this same batch is a duplicate of this one
         fresh.push(message);
         results.push({ message, duplicate: false });
@@ -233,8 +233,8 @@ export class PostgresStore implements Store {
         // One statement, one round trip, while the room locks are held.
         await client.query(
           `WITH inserted AS (
-             INSERT INTO messages (room, seq, msg_id, user_id, user_name, cid, text, ts, reply_to)
-             SELECT * FROM unnest($1::text[], $2::bigint[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::bigint[], $9::bigint[])
+             INSERT INTO messages (room, seq, msg_id, user_id, user_name, cid, text, ts, reply_to, files)
+             SELECT * FROM unnest($1::text[], $2::bigint[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::bigint[], $9::bigint[], $13::text[])
            )
            UPDATE rooms SET seq = v.seq, active_at = GREATEST(rooms.active_at, v.at)
              FROM unnest($10::text[], $11::bigint[], $12::bigint[]) AS v(name, seq, at) WHERE rooms.name = v.name`,
@@ -251,6 +251,7 @@ export class PostgresStore implements Store {
             touched,
             touched.map((room) => roomSeq.get(room) ?? 0),
             touched.map((room) => Math.max(...fresh.filter((m) => m.room === room).map((m) => m.ts))),
+            fresh.map((m) => filesColumn(m.files)),
           ],
         );
       }
@@ -522,7 +523,7 @@ export class PostgresStore implements Store {
 
   async deleteMessage(room: string, seq: number, deletedAt: number): Promise<boolean> {
     return this.#tx(async (client) => {
-      const done = await client.query("UPDATE messages SET text = '', deleted_at = $3 WHERE room = $1 AND seq = $2 AND deleted_at IS NULL", [
+      const done = await client.query("UPDATE messages SET text = '', files = NULL, deleted_at = $3 WHERE room = $1 AND seq = $2 AND deleted_at IS NULL", [
         room,
         seq,
         deletedAt,

@@ -148,6 +148,28 @@ const migrations: readonly string[] = [
      PRIMARY KEY (user_id, room)
    ) STRICT, WITHOUT ROWID;
    CREATE INDEX joined_rooms_by_room ON joined_rooms (room);`,
+  // Files: uploads (their bytes are blobs by sha256, outside this table) and the descriptors a
+  // message carries, as JSON beside its text.
+  `ALTER TABLE messages ADD COLUMN files TEXT;
+   CREATE TABLE files (
+     id         TEXT PRIMARY KEY,
+     hash       TEXT NOT NULL,
+     name       TEXT NOT NULL,
+     type       TEXT NOT NULL,
+     size       INTEGER NOT NULL,
+     width      INTEGER,
+     height     INTEGER,
+     thumb_hash TEXT,
+     uploader   TEXT NOT NULL,
+     created_at INTEGER NOT NULL,
+     room       TEXT,
+     cid        TEXT,
+     seq        INTEGER
+   ) STRICT;
+   CREATE INDEX files_by_uploader ON files (uploader, created_at);
+   CREATE INDEX files_by_message ON files (room, seq);
+   CREATE INDEX files_by_hash ON files (hash);
+   CREATE INDEX files_by_thumb ON files (thumb_hash);`,
 ];
 
 /** Brings the database up to the latest schema (or to version `upTo`, for tests of a migration). */

@@ -11,7 +11,7 @@ import { WalSync } from './wal-sync.js';
 import { Checkpointer } from './checkpointer.js';
 import { randomId } from '../random-id.js';
 import { roomPage } from './room-page.js';
-import { newMessage, seqSpan, withReactions, type ReactionRow } from './message-state.js';
+import { filesColumn, newMessage, seqSpan, withReactions, type ReactionRow } from './message-state.js';
 import {
   toAccount,
   toMessage,
@@ -100,8 +100,8 @@ export class SqliteStore implements Store {
       ),
       setSeq: db.prepare<[number, number, string]>('UPDATE rooms SET seq = ?, active_at = max(active_at, ?) WHERE name = ?'),
       // A retried cid conflicts on messages_by_cid and inserts nothing; the caller then reads the first one.
-      insert: db.prepare<[string, number, string, string, string, string, string, number, number | null]>(
-        `INSERT INTO messages (room, seq, msg_id, user_id, user_name, cid, text, ts, reply_to) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+      insert: db.prepare<[string, number, string, string, string, string, string, number, number | null, string | null]>(
+        `INSERT INTO messages (room, seq, msg_id, user_id, user_name, cid, text, ts, reply_to, files) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
          ON CONFLICT (room, user_id, cid) DO NOTHING`,
       ),
       roomSeq: db.prepare<[string], { seq: number }>('SELECT seq FROM rooms WHERE name = ?'),
@@ -172,7 +172,7 @@ export class SqliteStore implements Store {
         'INSERT INTO message_revisions (room, seq, rev, text, edited_at) VALUES (?, ?, ?, ?, ?)',
       ),
       edit: db.prepare<[string, number, string, number]>('UPDATE messages SET text = ?, edited_at = ? WHERE room = ? AND seq = ? AND deleted_at IS NULL'),
-      tombstone: db.prepare<[number, string, number]>("UPDATE messages SET text = '', deleted_at = ? WHERE room = ? AND seq = ? AND deleted_at IS NULL"),
+      tombstone: db.prepare<[number, string, number]>("UPDATE messages SET text = '', files = NULL, deleted_at = ? WHERE room = ? AND seq = ? AND deleted_at IS NULL"),
       dropRevisions: db.prepare<[string, number]>('DELETE FROM message_revisions WHERE room = ? AND seq = ?'),
       dropReactions: db.prepare<[string, number]>('DELETE FROM reactions WHERE room = ? AND seq = ?'),
       addReaction: db.prepare<[string, number, string, string, number]>(
@@ -298,7 +298,7 @@ export class SqliteStore implements Store {
   }
 
   #appendOne(message: NewMessage, batch: BatchState): AppendResult | AppendRefused {
-    const { room, cid, from, text, ts, replyTo } = message;
+    const { room, cid, from, text, ts, replyTo, files } = message;
     let state = batch.get(room);
     if (state === undefined) {
       if (!this.#knownRooms.has(room)) {
@@ -320,7 +320,7 @@ export class SqliteStore implements Store {
     }
     const seq = state.seq + 1;
     const msgId = randomId(12);
-    const { changes } = this.#statements.insert.run(room, seq, msgId, from.id, from.name, cid, text, ts, replyTo ?? null);
+    const { changes } = this.#statements.insert.run(room, seq, msgId, from.id, from.name, cid, text, ts, replyTo ?? null, filesColumn(files));
     if (changes === 0) {
       const existing = this.#statements.findByCid.get(room, from.id, cid);
       if (existing === undefined) throw new StoreError(`message ${cid} neither inserted nor found in ${room}`);
@@ -329,7 +329,7 @@ export class SqliteStore implements Store {
     state.seq = seq;
     state.dirty = true;
     if (ts > state.activeAt) state.activeAt = ts;
-    return { message: newMessage({ room, seq, msgId, cid, from, text, ts }, replyTo), duplicate: false };
+    return { message: newMessage({ room, seq, msgId, cid, from, text, ts }, replyTo, files), duplicate: false };
   }
 
   ensureRoom(room: string, now: number, creator?: string): Promise<EnsuredRoom> {

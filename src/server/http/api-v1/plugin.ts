@@ -19,6 +19,8 @@ import { hookRoutes } from './hook-routes.js';
 import { typeboxValidator } from './validator.js';
 import { userRoutes } from './user-routes.js';
 import type { UserSessions } from '../../auth/user-sessions.js';
+import type { FileService } from '../../chat/files.js';
+import { fileApiRoutes } from './file-routes.js';
 
 export interface ServerApiOptions {
   chat: ChatService;
@@ -29,6 +31,8 @@ export interface ServerApiOptions {
   sessions: UserSessions;
   /** Told of every answer (metrics): the route's pattern (never a secret) and the status. */
   onAnswer?: (route: string, status: number) => void;
+  /** Uploads and downloads (POST /api/v1/files); absent: no files routes. */
+  files?: FileService;
 }
 
 /** Registers /api/v1 and /hooks on `app`. */
@@ -49,6 +53,7 @@ export async function serverApi(app: FastifyInstance, options: ServerApiOptions)
       readRoutes(api, options.chat, gate);
       adminRoutes(api, options.chat, gate);
       userRoutes(api, options.chat, options.sessions, gate);
+      if (options.files !== undefined) await fileApiRoutes(api, options.chat, options.files, gate);
       api.get('/openapi.json', { schema: { hide: true } }, () => api.swagger());
     },
     { prefix: '/api/v1' },
