@@ -10,9 +10,12 @@ import { register } from '../support/auth.js';
 import { fetchBytes, jpegWithGps, links, png, upload } from '../support/files.js';
 import { uniqueName } from '../support/services.js';
 
+/** A server as the suite reaches it: in this process or another. */
+type Node = Pick<TestServer, 'url' | 'wsUrl'>;
+
 export interface FileSuiteNodes {
-  a: () => TestServer;
-  b: () => TestServer;
+  a: () => Node;
+  b: () => Node;
   /** How many blobs the file storage holds now. */
   blobs: () => Promise<number>;
   skip?: string | undefined;
