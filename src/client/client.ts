@@ -349,13 +349,14 @@ export class ParleyClient extends Emitter<ClientEvents> {
    *
    * `options.cid` sends a message again that an earlier client (before a page reload, say) queued
    * under that cid: if the server has it already, nothing is stored twice and the ack is the first one.
-   * `options.replyTo` is the seq of the message (in `room`) this one answers.
+   * `options.replyTo` is the seq of the message (in `room`) this one answers; `options.files` the
+   * ids of files uploaded with `upload` (then `text`, the caption, may be empty).
    */
-  send(room: string, text: string, options: { cid?: string; replyTo?: number } = {}): Promise<SendResult> {
+  send(room: string, text: string, options: { cid?: string; replyTo?: number; files?: readonly string[] } = {}): Promise<SendResult> {
     if (this.#closed) return Promise.reject(new RequestError('closed', 'the client was closed'));
     if (!this.#rooms.has(room)) return Promise.reject(new RequestError('not_member', `join ${room} first`, 'room'));
     const cid = options.cid ?? `${this.#cidPrefix}-${(this.#cidCounter++).toString(36)}`;
-    const acked = this.#outbox.add(cid, room, text, options.replyTo);
+    const acked = this.#outbox.add(cid, room, text, options.replyTo, options.files !== undefined && options.files.length > 0 ? options.files : undefined);
     this.emit('outbox', { room, pending: this.#outbox.pending(room) });
     this.#flushOutbox(room);
     return acked;
@@ -569,6 +570,7 @@ export class ParleyClient extends Emitter<ClientEvents> {
     for (const message of this.#outbox.takeUnsent(room)) {
       const params: CommandParams['send'] = { room, text: message.text, cid: message.cid };
       if (message.replyTo !== undefined) params.replyTo = message.replyTo;
+      if (message.files !== undefined) params.files = [...message.files];
       this.#request('send', params, { internal: true }).then(
         (result) => {
           this.#outbox.acknowledge(message.cid, result);

@@ -11,10 +11,12 @@ export type { ErrorCode } from '../protocol/errors.js';
 export type { HttpErrorBody } from '../protocol/http.js';
 export type { PendingMessage, SendResult } from './outbox.js';
 export { login, register, logout, apiUrl, type Session, type Credentials, type AccountOptions } from './accounts.js';
+export { upload, fileLinks, type FileLink } from './files.js';
 export type { SocketFactory, SocketLike, SocketEvents } from './socket.js';
 export { backoffDelay, type BackoffOptions } from './backoff.js';
 export type {
   ChatMessage,
+  FileDescriptor,
   UserRef,
   PresencePush,
   TypingPush,

@@ -10,6 +10,8 @@ export interface PendingMessage {
   readonly text: string;
   /** The seq of the message this one answers, if any. */
   readonly replyTo?: number;
+  /** Ids of uploaded files (see `upload`) the message carries. */
+  readonly files?: readonly string[];
   /** When `send` was called (client clock, ms). */
   readonly createdAt: number;
   /** How many times it has been written to a socket. */
@@ -24,6 +26,7 @@ interface Entry {
   room: string;
   text: string;
   replyTo: number | undefined;
+  files: readonly string[] | undefined;
   createdAt: number;
   attempts: number;
   /** Written on the current connection and waiting for its reply. */
@@ -35,9 +38,9 @@ interface Entry {
 export class Outbox {
   readonly #entries: Entry[] = [];
 
-  add(cid: string, room: string, text: string, replyTo?: number): Promise<SendResult> {
+  add(cid: string, room: string, text: string, replyTo?: number, files?: readonly string[]): Promise<SendResult> {
     return new Promise((resolve, reject) => {
-      this.#entries.push({ cid, room, text, replyTo, createdAt: Date.now(), attempts: 0, inFlight: false, resolve, reject });
+      this.#entries.push({ cid, room, text, replyTo, files, createdAt: Date.now(), attempts: 0, inFlight: false, resolve, reject });
     });
   }
 
@@ -94,5 +97,6 @@ export class Outbox {
 
 function snapshot(entry: Entry): PendingMessage {
   const pending = { cid: entry.cid, room: entry.room, text: entry.text, createdAt: entry.createdAt, attempts: entry.attempts };
-  return entry.replyTo === undefined ? pending : { ...pending, replyTo: entry.replyTo };
+  const replied = entry.replyTo === undefined ? pending : { ...pending, replyTo: entry.replyTo };
+  return entry.files === undefined ? replied : { ...replied, files: entry.files };
 }
