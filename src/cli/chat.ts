@@ -2,10 +2,12 @@
 // chat on the SDK. It shows the room live (edits, deletes and reactions too) and sends each line
 // typed; reconnects, re-joins and resends like the web app does. With stdin not a terminal it
 // sends each input line and exits once all are acknowledged.
+import { openAsBlob } from 'node:fs';
+import { basename } from 'node:path';
 import { createInterface, type Interface } from 'node:readline';
-import { createClient, isBot, RequestError, type ParleyClient } from '../client/node.js';
+import { createClient, isBot, RequestError, upload, type ParleyClient } from '../client/node.js';
 import { parseChatArgs } from './chat-args.js';
-import { ChatView, printable, type Style } from './chat-view.js';
+import { ChatView, fileSummary, printable, type Style } from './chat-view.js';
 import { helloFor, openFirst } from './sign-in.js';
 import { isDmRoom } from '../protocol/patterns.js';
 
@@ -16,7 +18,7 @@ export { ChatFailure } from './sign-in.js';
 const HISTORY_LINES = 20;
 const TYPING_EVERY_MS = 3000;
 const DRAIN_MS = 10_000;
-const COMMANDS = 'commands: /join ROOM, /dm NAME, /rooms, /who, /history, /search TEXT, /quit (start a message with // to send a leading /)';
+const COMMANDS = 'commands: /join ROOM, /dm NAME, /rooms, /who, /history, /search TEXT, /upload PATH [CAPTION], /quit (start a message with // to send a leading /)';
 
 const errorText = (error: unknown): string => (error instanceof Error ? error.message : String(error));
 
@@ -195,6 +197,21 @@ export async function chat(argv: readonly string[]): Promise<void> {
       case 'history': {
         const messages = await client.history(room, { limit: HISTORY_LINES }).catch(() => []);
         for (const message of messages) print(view.message(message, false, isDmRoom(room)));
+        return;
+      }
+      case 'upload': {
+        const [path = '', ...caption] = rest;
+        if (path === '') return status('usage: /upload PATH [CAPTION]');
+        const bearer = 'token' in hello ? hello.token : client.resumeToken;
+        if (bearer === undefined) return status('not signed in yet');
+        try {
+          // openAsBlob reads the file from disk as it is sent, never whole into memory.
+          const file = await upload(args.url, bearer, await openAsBlob(path), basename(path));
+          await client.send(room, caption.join(' '), { files: [file.id] });
+          status(`sent ${printable(file.name)} (${fileSummary(file)})`);
+        } catch (error) {
+          status(`could not upload ${printable(path)}: ${errorText(error)}`);
+        }
         return;
       }
       case 'quit':

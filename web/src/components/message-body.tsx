@@ -9,6 +9,7 @@ import { excerptOf } from '../format.js';
 import { fullDate } from '../time.js';
 import { EmojiPicker } from './emoji-picker.js';
 import { RichText } from './rich-text.js';
+import { MessageFiles } from './message-files.js';
 
 const QUICK_REACTIONS = ['👍', '🎉', '❤️', '😂'];
 
@@ -58,6 +59,7 @@ export function MessageBody({ room, message, me, moderates, quoted, editing }: M
           )}
         </div>
       )}
+      {message.files !== undefined && message.files.length > 0 && <MessageFiles files={message.files} />}
       {message.reactions !== undefined && message.reactions.length > 0 && (
         <div class="reactions" data-testid="reactions">
           {message.reactions.map((reaction) => {

@@ -1,7 +1,8 @@
 // The app's store: one per signed-in page, made when the chat screen mounts and disposed when it
 // goes (socket closed, timers and listeners removed). It owns the SDK client; components read the
 // state through subscriptions (hooks.ts) and change it only through the methods here.
-import { createClient, RequestError, type ChatMessage, type ParleyClient, type UserRef } from '../../../src/client/index.js';
+import { createClient, RequestError, type ChatMessage, type FileDescriptor, type ParleyClient, type UserRef } from '../../../src/client/index.js';
+import { LinkCache, uploadWithProgress } from '../files.js';
 import type { Browser } from '../browser.js';
 import { documentTitle, type AppState, type DirectoryEntry } from '../state/app.js';
 import { applyReadMarker, lastSeq, markViewed, newRoom, patch, type RoomState } from '../state/room.js';
@@ -143,12 +144,33 @@ export class ChatStore {
     this.#sync.markSeen(room);
   }
 
-  /** Sends `text` to the room in view, as an answer to the message its composer is replying to. */
-  send(text: string): void {
+  /**
+   * Sends `text` to the room in view, as an answer to the message its composer is replying to,
+   * with the files uploaded for it (their ids).
+   */
+  send(text: string, files: readonly string[] = []): void {
     const room = this.state.active;
     const replyTo = this.state.rooms.get(room)?.replyTo?.seq;
     this.#box.updateRoom(room, (state) => patch(state, { replyTo: undefined }));
-    this.#client.send(room, text, replyTo === undefined ? {} : { replyTo }).catch(() => undefined);
+    const options = replyTo === undefined ? {} : { replyTo };
+    this.#client.send(room, text, files.length === 0 ? options : { ...options, files }).catch((error: unknown) => {
+      if (files.length > 0 && error instanceof Error) this.#notify(`not sent: ${error.message}`);
+    });
+  }
+
+  /** What the files API takes as Authorization: the session token, or a guest's resume token. */
+  bearer(): string | undefined {
+    return 'token' in this.identity ? this.identity.token : this.#client.resumeToken;
+  }
+
+  /** Download links, shared by every message on the page. */
+  readonly links = new LinkCache(() => this.bearer());
+
+  /** Uploads one file for the next message; rejects with the server's reason (too large, daily bytes). */
+  upload(file: Blob, name: string, progress: (fraction: number) => void): Promise<FileDescriptor> {
+    const bearer = this.bearer();
+    if (bearer === undefined) return Promise.reject(new Error('not connected yet'));
+    return uploadWithProgress(bearer, file, name, progress);
   }
 
   /** The composer of `room` answers `message` (undefined: answers nothing). */
