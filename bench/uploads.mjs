@@ -45,7 +45,9 @@ function guestToken(port, nick) {
 /** One multipart upload of `bytes` random bytes, written in 64 KiB chunks as the socket drains. */
 function upload(port, token, bytes) {
   const boundary = `bench${randomBytes(8).toString('hex')}`;
-  const head = Buffer.from(`--${boundary}\r\ncontent-disposition: form-data; name="file"; filename="load.bin"\r\ncontent-type: application/octet-stream\r\n\r\n`);
+  const head = Buffer.from(
+    `--${boundary}\r\ncontent-disposition: form-data; name="file"; filename="load.bin"\r\ncontent-type: application/octet-stream\r\n\r\n`,
+  );
   const tail = Buffer.from(`\r\n--${boundary}--\r\n`);
   const chunk = randomBytes(CHUNK);
   return new Promise((resolve, reject) => {
@@ -54,7 +56,11 @@ function upload(port, token, bytes) {
       port,
       path: '/api/files',
       method: 'POST',
-      headers: { authorization: `Bearer ${token}`, 'content-type': `multipart/form-data; boundary=${boundary}`, 'content-length': head.length + bytes + tail.length },
+      headers: {
+        authorization: `Bearer ${token}`,
+        'content-type': `multipart/form-data; boundary=${boundary}`,
+        'content-length': head.length + bytes + tail.length,
+      },
     });
     req.on('response', (response) => {
       let body = '';
@@ -83,7 +89,11 @@ function upload(port, token, bytes) {
 async function main() {
   pinSelf(1);
   const env = options.pg
-    ? { PARLEY_STORE: 'postgres', DATABASE_URL: process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test', PARLEY_PG_SCHEMA: `bench_uploads_${process.pid}` }
+    ? {
+        PARLEY_STORE: 'postgres',
+        DATABASE_URL: process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test',
+        PARLEY_PG_SCHEMA: `bench_uploads_${process.pid}`,
+      }
     : {};
   const server = await targets.parley.start([], env);
   try {

@@ -194,5 +194,7 @@ function reactionsAfter(message: ChatMessage, push: Extract<RoomEventPush, { typ
 /** `image/png, 40×30, 1.2 kB`: what a terminal can say of an attached file. */
 export function fileSummary(file: FileDescriptor): string {
   const size = file.size < 1000 ? `${file.size} B` : file.size < 1_000_000 ? `${(file.size / 1000).toFixed(1)} kB` : `${(file.size / 1_000_000).toFixed(1)} MB`;
-  return [file.type, file.width !== undefined && file.height !== undefined ? `${file.width}×${file.height}` : undefined, size].filter((part) => part !== undefined).join(', ');
+  return [file.type, file.width !== undefined && file.height !== undefined ? `${file.width}×${file.height}` : undefined, size]
+    .filter((part) => part !== undefined)
+    .join(', ');
 }

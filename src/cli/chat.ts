@@ -18,7 +18,8 @@ export { ChatFailure } from './sign-in.js';
 const HISTORY_LINES = 20;
 const TYPING_EVERY_MS = 3000;
 const DRAIN_MS = 10_000;
-const COMMANDS = 'commands: /join ROOM, /dm NAME, /rooms, /who, /history, /search TEXT, /upload PATH [CAPTION], /quit (start a message with // to send a leading /)';
+const COMMANDS =
+  'commands: /join ROOM, /dm NAME, /rooms, /who, /history, /search TEXT, /upload PATH [CAPTION], /quit (start a message with // to send a leading /)';
 
 const errorText = (error: unknown): string => (error instanceof Error ? error.message : String(error));
 

@@ -16,7 +16,11 @@ runFileStoreContract(
         const store = await PostgresStore.open({ connectionString: DATABASE_URL, schema, poolSize: 2 });
         const files = await PostgresFiles.open({ connectionString: DATABASE_URL, schema, poolSize: 2 });
         // PostgresFiles is the BlobStore too: it is closed once, as the FileStore.
-        return { store, files, blobs: { put: files.put.bind(files), open: files.open.bind(files), delete: files.delete.bind(files), close: async () => undefined } };
+        return {
+          store,
+          files,
+          blobs: { put: files.put.bind(files), open: files.open.bind(files), delete: files.delete.bind(files), close: async () => undefined },
+        };
       },
       dispose: () => dropSchema(schema),
     };

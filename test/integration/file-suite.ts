@@ -129,7 +129,12 @@ export function fileSuite(nodes: FileSuiteNodes): void {
     const owner = await guestWithToken(nodes.a().wsUrl, 'owner');
     const member = await guestWithToken(nodes.a().wsUrl, 'member');
     const outsider = await guestWithToken(nodes.b().wsUrl, 'outsider');
-    const account = await register(nodes.a().url, uniqueName('acct').slice(0, 24).replace(/[^a-z0-9]/g, 'x'));
+    const account = await register(
+      nodes.a().url,
+      uniqueName('acct')
+        .slice(0, 24)
+        .replace(/[^a-z0-9]/g, 'x'),
+    );
     await owner.client.ok('create', { room, private: true });
     await owner.client.ok('invite', { room, user: member.id });
     await owner.client.ok('invite', { room, user: account.id });

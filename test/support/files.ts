@@ -43,7 +43,9 @@ export async function fetchBytes(baseUrl: string, path: string): Promise<{ statu
  */
 export function streamUpload(baseUrl: string, token: string, totalBytes: number): Promise<{ status: number; body: string; written: number }> {
   const boundary = 'parley-test-boundary';
-  const head = Buffer.from(`--${boundary}\r\ncontent-disposition: form-data; name="file"; filename="big.bin"\r\ncontent-type: application/octet-stream\r\n\r\n`);
+  const head = Buffer.from(
+    `--${boundary}\r\ncontent-disposition: form-data; name="file"; filename="big.bin"\r\ncontent-type: application/octet-stream\r\n\r\n`,
+  );
   const tail = Buffer.from(`\r\n--${boundary}--\r\n`);
   const chunk = Buffer.alloc(64 * 1024, 7);
   return new Promise((resolve, reject) => {

@@ -66,7 +66,7 @@ export class LinkCache {
     this.#waiting.clear();
     const bearer = this.#bearer();
     const ids = [...waiting.keys()];
-    let links: FileLink[] = [];
+    const links: FileLink[] = [];
     if (bearer !== undefined) {
       for (let i = 0; i < ids.length; i += 200) links.push(...(await fileLinks(location.origin, bearer, ids.slice(i, i + 200)).catch(() => [])));
     }

@@ -114,11 +114,7 @@ export class FileIntake {
       await formatted(input().rotate(), type).toFile(clean);
       // An animation's frames are stacked: its height is one page's.
       const { width, height, pageHeight } = await sharp(clean, { animated }).metadata();
-      await input()
-        .rotate()
-        .resize(THUMB_EDGE, THUMB_EDGE, { fit: 'inside', withoutEnlargement: true })
-        .webp({ quality: 75 })
-        .toFile(thumb);
+      await input().rotate().resize(THUMB_EDGE, THUMB_EDGE, { fit: 'inside', withoutEnlargement: true }).webp({ quality: 75 }).toFile(thumb);
       return {
         file: await blobOf(clean),
         type,

@@ -55,6 +55,8 @@ export class FileLinks {
 
   #sign(fileId: string, variant: FileVariant, user: string, session: string, expiresAt: number): string {
     // NUL-separated: no field can contain one (ids and hashes are printable), so no two tuples sign alike.
-    return createHmac('sha256', this.#secret).update(`file-link\u0000${fileId}\u0000${variant}\u0000${user}\u0000${session}\u0000${expiresAt}`).digest('base64url');
+    return createHmac('sha256', this.#secret)
+      .update(`file-link\u0000${fileId}\u0000${variant}\u0000${user}\u0000${session}\u0000${expiresAt}`)
+      .digest('base64url');
   }
 }

@@ -185,7 +185,10 @@ export function cleanName(raw: string): string {
     const code = char.codePointAt(0) ?? 0;
     return code > 0x1f && (code < 0x7f || code > 0x9f);
   });
-  const cut = printable.join('').trim().slice(0, Limits.fileNameMax * 2);
+  const cut = printable
+    .join('')
+    .trim()
+    .slice(0, Limits.fileNameMax * 2);
   const bounded = [...cut].slice(0, Limits.fileNameMax).join('');
   return bounded === '' || bounded === '.' || bounded === '..' ? 'file' : bounded;
 }

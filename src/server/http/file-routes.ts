@@ -66,13 +66,14 @@ export async function fileRoutes(app: FastifyInstance, options: FileRoutesOption
 
     const maxAge = Math.max(1, Math.floor(options.linkTtlMs / 1000));
     const download =
-      (variant: FileVariant) =>
-      async (request: FastifyRequest<{ Params: Static<typeof FilePath>; Querystring: LinkQuery }>, reply: FastifyReply) =>
+      (variant: FileVariant) => async (request: FastifyRequest<{ Params: Static<typeof FilePath>; Querystring: LinkQuery }>, reply: FastifyReply) =>
         sendDownload(reply, await files.download(request.params.id, variant, request.query), maxAge);
     const schema = { params: FilePath, querystring: LinkQuerySchema };
     scope.get('/files/:id', { schema }, download('file'));
     scope.get('/files/:id/thumb', { schema }, download('thumb'));
-    scope.setNotFoundHandler((request, reply) => reply.code(404).send(httpErrorBody(ErrorCode.NotFound, `no ${request.method} ${request.url.split('?')[0] ?? ''}`)));
+    scope.setNotFoundHandler((request, reply) =>
+      reply.code(404).send(httpErrorBody(ErrorCode.NotFound, `no ${request.method} ${request.url.split('?')[0] ?? ''}`)),
+    );
   });
 }
 

@@ -172,7 +172,9 @@ export class SqliteStore implements Store {
         'INSERT INTO message_revisions (room, seq, rev, text, edited_at) VALUES (?, ?, ?, ?, ?)',
       ),
       edit: db.prepare<[string, number, string, number]>('UPDATE messages SET text = ?, edited_at = ? WHERE room = ? AND seq = ? AND deleted_at IS NULL'),
-      tombstone: db.prepare<[number, string, number]>("UPDATE messages SET text = '', files = NULL, deleted_at = ? WHERE room = ? AND seq = ? AND deleted_at IS NULL"),
+      tombstone: db.prepare<[number, string, number]>(
+        "UPDATE messages SET text = '', files = NULL, deleted_at = ? WHERE room = ? AND seq = ? AND deleted_at IS NULL",
+      ),
       dropRevisions: db.prepare<[string, number]>('DELETE FROM message_revisions WHERE room = ? AND seq = ?'),
       dropReactions: db.prepare<[string, number]>('DELETE FROM reactions WHERE room = ? AND seq = ?'),
       addReaction: db.prepare<[string, number, string, string, number]>(

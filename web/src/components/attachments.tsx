@@ -37,10 +37,12 @@ export function useAttachments(): {
       const key = next.current++;
       const name = file.name === '' ? 'pasted.png' : file.name;
       setAttachments((list) => (list.length >= Limits.filesPerMessage ? list : [...list, { key, name, size: file.size, progress: 0 }]));
-      store.upload(file, name, (progress) => change(key, { progress })).then(
-        (uploaded) => change(key, { uploaded, progress: 1 }),
-        (error: unknown) => change(key, { error: error instanceof Error ? error.message : String(error) }),
-      );
+      store
+        .upload(file, name, (progress) => change(key, { progress }))
+        .then(
+          (uploaded) => change(key, { uploaded, progress: 1 }),
+          (error: unknown) => change(key, { error: error instanceof Error ? error.message : String(error) }),
+        );
     }
   };
   const ids = attachments.map((item) => item.uploaded?.id);
@@ -61,9 +63,7 @@ export function AttachmentList({ attachments, onRemove }: { attachments: Attachm
       {attachments.map((item) => (
         <li key={item.key} class={`attachment${item.error === undefined ? '' : ' attachment-failed'}`} data-testid="attachment">
           <span class="attachment-name">{item.name}</span>
-          <span class="attachment-meta">
-            {item.error ?? (item.uploaded === undefined ? `${Math.round(item.progress * 100)} %` : sizeText(item.size))}
-          </span>
+          <span class="attachment-meta">{item.error ?? (item.uploaded === undefined ? `${Math.round(item.progress * 100)} %` : sizeText(item.size))}</span>
           {item.uploaded === undefined && item.error === undefined && <progress max={1} value={item.progress} aria-label={`Uploading ${item.name}`} />}
           <button type="button" class="icon-button" aria-label={`Remove ${item.name}`} onClick={() => onRemove(item.key)}>
             <CloseIcon />

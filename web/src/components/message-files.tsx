@@ -13,7 +13,9 @@ export function MessageFiles({ files }: { files: readonly FileDescriptor[] }): J
   const [viewing, setViewing] = useState<FileDescriptor | undefined>(undefined);
   return (
     <div class="msg-files">
-      {files.map((file) => (file.thumb === true ? <ImageFile key={file.id} file={file} onOpen={() => setViewing(file)} /> : <OtherFile key={file.id} file={file} />))}
+      {files.map((file) =>
+        file.thumb === true ? <ImageFile key={file.id} file={file} onOpen={() => setViewing(file)} /> : <OtherFile key={file.id} file={file} />,
+      )}
       {viewing !== undefined && <Viewer file={viewing} onClose={() => setViewing(undefined)} />}
     </div>
   );

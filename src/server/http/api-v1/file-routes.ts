@@ -25,7 +25,13 @@ export async function fileApiRoutes(app: FastifyInstance, chat: ChatService, fil
       '/files',
       {
         onRequest: gate.require('publish'),
-        schema: { summary: 'Upload one file (multipart/form-data) to attach to a message', tags: ['files'], security, querystring: UploadQuery, response: errors },
+        schema: {
+          summary: 'Upload one file (multipart/form-data) to attach to a message',
+          tags: ['files'],
+          security,
+          querystring: UploadQuery,
+          response: errors,
+        },
       },
       async (request, reply) => {
         const from = await speaker(chat, gate.keyOf(request), request.query.as);
