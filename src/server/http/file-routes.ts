@@ -15,7 +15,7 @@ import type { FileVariant, LinkQuery } from '../chat/file-links.js';
 import { apiErrorHandler } from './api-v1/errors.js';
 import { typeboxValidator } from './api-v1/validator.js';
 import { sendDownload } from './file-download.js';
-import { takeUpload } from './file-upload.js';
+import { multipartOptions, takeUpload } from './file-upload.js';
 
 const BEARER = /^Bearer ([A-Za-z0-9_.~+/=-]{1,8192})$/;
 /** Most ids one links request names (a page of history has at most 100 messages, each with some files). */
@@ -40,8 +40,7 @@ export interface FileRoutesOptions {
 
 export async function fileRoutes(app: FastifyInstance, options: FileRoutesOptions): Promise<void> {
   await app.register(async (scope) => {
-    // fileSize one past the limit: the upload's own meter sees the excess and refuses it (413).
-    await scope.register(fastifyMultipart, { limits: { fileSize: options.files.maxBytes + 1, files: 1, fields: 0, parts: 1 }, throwFileSizeLimit: false });
+    await scope.register(fastifyMultipart, multipartOptions(options.files.maxBytes));
     scope.setValidatorCompiler(typeboxValidator);
     scope.setErrorHandler(apiErrorHandler);
     const { files, identities, origins } = options;

@@ -2,8 +2,17 @@
 // large) closes the connection after the answer, so the rest of the body is never read.
 import type { Readable } from 'node:stream';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyMultipartOptions } from '@fastify/multipart';
 import { ErrorCode, ProtocolError } from '../../protocol/errors.js';
 import type { FileDescriptor } from '../../protocol/messages.js';
+
+/**
+ * @fastify/multipart's options for a scope with file uploads: one file part and nothing else;
+ * busboy's cut one byte past the limit, so that the upload's own meter sees the excess and refuses it.
+ */
+export function multipartOptions(maxBytes: number): FastifyMultipartOptions {
+  return { limits: { fileSize: maxBytes + 1, files: 1, fields: 0, parts: 1 }, throwFileSizeLimit: false };
+}
 
 export async function takeUpload(
   request: FastifyRequest,

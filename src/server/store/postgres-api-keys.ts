@@ -1,12 +1,9 @@
 // API keys and incoming webhooks in PostgreSQL, on a small pool of their own: they are read on a
 // cache miss and written by the CLI, never on the message path.
 import pg from 'pg';
-import { migrate } from './postgres-schema.js';
+import { inTransaction, openMigratedPool } from './postgres-pool.js';
 import { HOOK_SELECT, KEY_SELECT, toHookRecord, toKeyRecord, type HookRow, type KeyRow } from './api-key-rows.js';
-import { StoreError } from './store.js';
 import type { ApiKeyRecord, ApiKeyStore, HookRecord, NewApiKey, NewHook } from './api-keys.js';
-
-const SCHEMA_PATTERN = /^[a-z_][a-z0-9_]{0,62}$/;
 
 const RECORD_BOT = `INSERT INTO users (id, name, kind, created_at, seen_at) VALUES ($1, $2, 'bot', $3, $3) ON CONFLICT (id) DO NOTHING`;
 
@@ -19,28 +16,7 @@ export class PostgresApiKeys implements ApiKeyStore {
 
   /** Connects and migrates `schema` (the same as PostgresStore's), so the CLI can run first. */
   static async open(options: { connectionString: string; schema?: string }): Promise<PostgresApiKeys> {
-    const schema = options.schema ?? 'public';
-    if (!SCHEMA_PATTERN.test(schema)) throw new StoreError(`schema name "${schema}" must match ${SCHEMA_PATTERN.source}`);
-    const pool = new pg.Pool({
-      connectionString: options.connectionString,
-      max: 2,
-      options: `-c search_path=${schema}`,
-      connectionTimeoutMillis: 3000,
-      idleTimeoutMillis: 30_000,
-    });
-    pool.on('error', () => undefined);
-    try {
-      const client = await pool.connect();
-      try {
-        await migrate(client, schema);
-      } finally {
-        client.release();
-      }
-    } catch (cause) {
-      await pool.end().catch(() => undefined);
-      throw new StoreError(`could not open PostgreSQL for API keys: ${(cause as Error).message}`, { cause });
-    }
-    return new PostgresApiKeys(pool);
+    return new PostgresApiKeys(await openMigratedPool(options, 'API keys'));
   }
 
   async createKey(key: NewApiKey): Promise<void> {
@@ -109,17 +85,7 @@ export class PostgresApiKeys implements ApiKeyStore {
     await this.#pool.end();
   }
 
-  async #transaction(work: (client: pg.PoolClient) => Promise<void>): Promise<void> {
-    const client = await this.#pool.connect();
-    try {
-      await client.query('BEGIN');
-      await work(client);
-      await client.query('COMMIT');
-    } catch (error) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw error;
-    } finally {
-      client.release();
-    }
+  #transaction(work: (client: pg.PoolClient) => Promise<void>): Promise<void> {
+    return inTransaction(this.#pool, work);
   }
 }

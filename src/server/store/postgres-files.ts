@@ -6,12 +6,11 @@ import { createReadStream } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import pg from 'pg';
-import { migrate } from './postgres-schema.js';
+import { inTransaction, openMigratedPool } from './postgres-pool.js';
 import { StoreError } from './store.js';
 import { claimOutcome, toFileRecord, unreachableFiles, unreferenced, type FileRow } from './file-rows.js';
 import type { BlobStore, ClaimRefusal, FileRecord, FileStore, NewFile } from './file-store.js';
 
-const SCHEMA_PATTERN = /^[a-z_][a-z0-9_]{0,62}$/;
 /** Bytes per row of file_chunks: big enough for few round trips, small enough to hold one in memory. */
 export const CHUNK_BYTES = 1024 * 1024;
 
@@ -26,28 +25,7 @@ export class PostgresFiles implements FileStore, BlobStore {
 
   /** Connects and migrates `schema` (the same as PostgresStore's). */
   static async open(options: { connectionString: string; schema?: string; poolSize?: number }): Promise<PostgresFiles> {
-    const schema = options.schema ?? 'public';
-    if (!SCHEMA_PATTERN.test(schema)) throw new StoreError(`schema name "${schema}" must match ${SCHEMA_PATTERN.source}`);
-    const pool = new pg.Pool({
-      connectionString: options.connectionString,
-      max: options.poolSize ?? 4,
-      options: `-c search_path=${schema}`,
-      connectionTimeoutMillis: 3000,
-      idleTimeoutMillis: 30_000,
-    });
-    pool.on('error', () => undefined);
-    try {
-      const client = await pool.connect();
-      try {
-        await migrate(client, schema);
-      } finally {
-        client.release();
-      }
-    } catch (cause) {
-      await pool.end().catch(() => undefined);
-      throw new StoreError(`could not open PostgreSQL for files: ${(cause as Error).message}`, { cause });
-    }
-    return new PostgresFiles(pool);
+    return new PostgresFiles(await openMigratedPool({ poolSize: 4, ...options }, 'files'));
   }
 
   async addFile(file: NewFile): Promise<void> {
@@ -163,18 +141,7 @@ export class PostgresFiles implements FileStore, BlobStore {
     return unreferenced(hashes, new Set(still.rows.map((row) => row.hash)));
   }
 
-  async #transaction<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
-    const client = await this.#pool.connect();
-    try {
-      await client.query('BEGIN');
-      const result = await work(client);
-      await client.query('COMMIT');
-      return result;
-    } catch (error) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw error;
-    } finally {
-      client.release();
-    }
+  #transaction<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+    return inTransaction(this.#pool, work);
   }
 }

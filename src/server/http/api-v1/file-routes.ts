@@ -10,7 +10,7 @@ import type { ChatService } from '../../chat/service.js';
 import type { FileService } from '../../chat/files.js';
 import type { KeyGate } from './key-gate.js';
 import { speaker } from './speaker.js';
-import { takeUpload } from '../file-upload.js';
+import { multipartOptions, takeUpload } from '../file-upload.js';
 import { sendDownload } from '../file-download.js';
 
 const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 413: ErrorBody, 429: ErrorBody, 503: ErrorBody };
@@ -20,7 +20,7 @@ const FilePath = Type.Object({ id: FileId });
 
 export async function fileApiRoutes(app: FastifyInstance, chat: ChatService, files: FileService, gate: KeyGate): Promise<void> {
   await app.register(async (scope) => {
-    await scope.register(fastifyMultipart, { limits: { fileSize: files.maxBytes + 1, files: 1, fields: 0, parts: 1 }, throwFileSizeLimit: false });
+    await scope.register(fastifyMultipart, multipartOptions(files.maxBytes));
     scope.post<{ Querystring: Static<typeof UploadQuery> }>(
       '/files',
       {
