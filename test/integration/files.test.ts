@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { startTestServer, type TestServer } from '../support/server.js';
 import { guestWithToken } from '../support/client.js';
 import { blobCount, streamUpload, upload } from '../support/files.js';
+import { call, makeKey } from '../support/api-v1.js';
 import { fileSuite } from './file-suite.js';
 
 let server: TestServer;
@@ -51,4 +52,27 @@ test("a user's daily upload bytes are bounded (429 quota_exceeded); another user
   } finally {
     await bounded.stop();
   }
+});
+
+test('the server API: a key uploads as its bot, posts the file to a room, and reads it back; a read-only key may not upload', async () => {
+  const publisher = (await makeKey(server.config, 'shop', ['publish'], 'shop')).key;
+  const reader = (await makeKey(server.config, 'dash', ['read'])).key;
+  const watcher = await guestWithToken(server.wsUrl, 'watcher');
+  await watcher.client.ok('join', { room: 'invoices' });
+  const uploaded = await upload(server.url, publisher, 'invoice.pdf', '%PDF-1.4\n%fake\n', '/api/v1/files');
+  assert.equal(uploaded.status, 201, JSON.stringify(uploaded.body));
+  assert.equal(uploaded.body['type'], 'application/pdf');
+  const id = uploaded.body['id'] as string;
+  const pushed = watcher.client.next((frame) => frame.type === 'message' && frame['room'] === 'invoices', 'the bot post');
+  const posted = await call(server.url, 'POST', '/api/v1/rooms/invoices/messages', { key: publisher, body: { text: 'Invoice 4711', files: [id] } });
+  assert.equal(posted.status, 201, posted.text);
+  assert.deepEqual(((await pushed)['files'] as { id: string }[]).map((file) => file.id), [id]);
+  const read = await call(server.url, 'GET', `/api/v1/files/${id}`, { key: reader });
+  assert.equal(read.status, 200);
+  assert.equal(read.text, '%PDF-1.4\n%fake\n');
+  assert.equal(read.headers.get('content-disposition')?.startsWith('attachment;'), true);
+  assert.equal((await upload(server.url, reader, 'x.txt', 'x', '/api/v1/files')).status, 403);
+  assert.equal((await call(server.url, 'GET', `/api/v1/files/${id}`, { key: 'pk_nonsense' })).status, 401);
+  assert.equal((await call(server.url, 'GET', '/api/v1/files/f_unknown', { key: reader })).status, 404);
+  await watcher.client.close();
 });
