@@ -3,6 +3,7 @@
 // typed; reconnects, re-joins and resends like the web app does. With stdin not a terminal it
 // sends each input line and exits once all are acknowledged.
 import { openAsBlob } from 'node:fs';
+import { stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { createInterface, type Interface } from 'node:readline';
 import { createClient, isBot, RequestError, upload, type ParleyClient } from '../client/node.js';
@@ -117,8 +118,12 @@ export async function chat(argv: readonly string[]): Promise<void> {
       resolve();
     });
   });
+  // Lines still being handled (an /upload sends once its file is up): input that ends waits for them.
+  const handling = new Set<Promise<void>>();
   rl.on('line', (line) => {
-    void handleLine(line.trimEnd()).finally(prompt);
+    const handled = handleLine(line.trimEnd()).finally(prompt);
+    handling.add(handled);
+    void handled.finally(() => handling.delete(handled));
   });
 
   const moveTo = (next: string): void => {
@@ -205,6 +210,8 @@ export async function chat(argv: readonly string[]): Promise<void> {
         if (path === '') return status('usage: /upload PATH [CAPTION]');
         const bearer = 'token' in hello ? hello.token : client.resumeToken;
         if (bearer === undefined) return status('not signed in yet');
+        const found = await stat(path).catch(() => undefined);
+        if (found?.isFile() !== true) return status(`could not upload ${printable(path)}: no such file`);
         try {
           // openAsBlob reads the file from disk as it is sent, never whole into memory.
           const file = await upload(args.url, bearer, await openAsBlob(path), basename(path));
@@ -225,6 +232,7 @@ export async function chat(argv: readonly string[]): Promise<void> {
   }
 
   await finished;
+  await Promise.all(handling);
   // Input ended (Ctrl+D, /quit or end of piped input): let unacknowledged sends finish first.
   const deadline = Date.now() + DRAIN_MS;
   while (client.pending().length > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));

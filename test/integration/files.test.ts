@@ -66,7 +66,10 @@ test('the server API: a key uploads as its bot, posts the file to a room, and re
   const pushed = watcher.client.next((frame) => frame.type === 'message' && frame['room'] === 'invoices', 'the bot post');
   const posted = await call(server.url, 'POST', '/api/v1/rooms/invoices/messages', { key: publisher, body: { text: 'Invoice 4711', files: [id] } });
   assert.equal(posted.status, 201, posted.text);
-  assert.deepEqual(((await pushed)['files'] as { id: string }[]).map((file) => file.id), [id]);
+  assert.deepEqual(
+    ((await pushed)['files'] as { id: string }[]).map((file) => file.id),
+    [id],
+  );
   const read = await call(server.url, 'GET', `/api/v1/files/${id}`, { key: reader });
   assert.equal(read.status, 200);
   assert.equal(read.text, '%PDF-1.4\n%fake\n');
