@@ -72,8 +72,9 @@ export function streamUpload(baseUrl: string, token: string, totalBytes: number)
     req.write(head);
     const pump = (): void => {
       while (!answered && written < totalBytes) {
-        written += chunk.length;
-        if (!req.write(chunk)) {
+        const piece = chunk.subarray(0, Math.min(chunk.length, totalBytes - written));
+        written += piece.length;
+        if (!req.write(piece)) {
           req.once('drain', pump);
           return;
         }
