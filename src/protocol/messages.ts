@@ -65,6 +65,10 @@ export const SendParams = Type.Object({
   cid: Type.String({ minLength: 1, maxLength: Limits.cidMax }),
   replyTo: Type.Optional(MessageSeq),
   files: Type.Optional(Type.Array(FileId, { minItems: 1, maxItems: Limits.filesPerMessage, uniqueItems: true })),
+  /** The seq of the thread's root (a message of the room that is no reply itself): this is a reply in its thread. */
+  thread: Type.Optional(MessageSeq),
+  /** With `thread`: shown in the room as well, as Slack's "also send to the channel". */
+  alsoInRoom: Type.Optional(Type.Boolean()),
 });
 export const HistoryParams = Type.Object({
   room: Room,
@@ -72,6 +76,13 @@ export const HistoryParams = Type.Object({
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: Limits.historyMax })),
 });
 export const TypingParams = Type.Object({ room: Room });
+/** A thread's replies with a seq above `after`, ascending, with the root as it is now. */
+export const ThreadParams = Type.Object({
+  room: Room,
+  root: MessageSeq,
+  after: Type.Optional(Seq),
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: Limits.historyMax })),
+});
 export const SearchParams = Type.Object({
   room: Room,
   text: Type.String({ minLength: 1, maxLength: Limits.searchTextMax }),
@@ -120,6 +131,7 @@ export const CommandSchemas = {
   rooms: RoomsParams,
   send: SendParams,
   history: HistoryParams,
+  thread: ThreadParams,
   search: SearchParams,
   typing: TypingParams,
   members: MembersParams,
@@ -207,6 +219,18 @@ export interface ChatMessage {
   replyTo?: number;
   /** Attached files, in the order sent; absent when none (and on a tombstone: a deleted message's files are gone). */
   files?: FileDescriptor[];
+  /** A reply in a thread: the seq of the thread's root. */
+  thread?: number;
+  /** A thread reply that is shown in the room as well. */
+  alsoInRoom?: true;
+  /** A thread's root: its live replies (how many, the latest's time, up to 5 repliers' ids); absent without replies. */
+  replies?: ThreadSummary;
+}
+
+export interface ThreadSummary {
+  count: number;
+  lastTs: number;
+  users: string[];
 }
 
 /** What a join ok says about the room itself. */
@@ -244,6 +268,8 @@ export interface Results {
   rooms: { rooms: RoomsEntry[]; truncated?: true };
   send: { room: string; seq: number; msgId: string; ts: number; duplicate?: boolean };
   history: { room: string; messages: ChatMessage[] };
+  /** `root` in its current state (with `replies`); `messages` its replies after `after`, ascending. */
+  thread: { room: string; root: ChatMessage; messages: ChatMessage[] };
   /** Newest first; `from` is the lowest seq looked at (1 when the whole room was searched). */
   search: { room: string; messages: ChatMessage[]; from: number };
   typing: { room: string };

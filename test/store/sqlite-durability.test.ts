@@ -50,6 +50,7 @@ const reads = new Set([
   'findUser',
   'message',
   'history',
+  'thread',
   'search',
   'after',
   'readMarkers',

@@ -333,7 +333,15 @@ export class ChatService {
    * Stores first, then publishes. The result is what the sender is told. The store refuses, in the
    * same write, a banned or muted sender and a non-member of a private room.
    */
-  send(from: UserRef, room: string, text: string, cid: string, replyTo?: number, files?: readonly string[]): Promise<AppendResult> {
+  send(
+    from: UserRef,
+    room: string,
+    text: string,
+    cid: string,
+    replyTo?: number,
+    files?: readonly string[],
+    thread?: { root: number; alsoInRoom: boolean },
+  ): Promise<AppendResult> {
     return this.#request(async () => {
       const message: NewMessage = { room, cid, from, text, ts: this.#now() };
       if (text === '' && (files === undefined || files.length === 0)) {
@@ -345,6 +353,11 @@ export class ChatService {
           throw new ProtocolError(ErrorCode.BadRequest, `replyTo: ${room} has no message ${replyTo} yet`, 'replyTo');
         }
         message.replyTo = replyTo;
+      }
+      if (thread !== undefined) {
+        await this.#threadRoot(room, thread.root);
+        message.thread = thread.root;
+        if (thread.alsoInRoom) message.alsoInRoom = true;
       }
       const attached = files === undefined || files.length === 0 ? undefined : await this.#claimFiles(from, room, cid, files);
       if (attached !== undefined) message.files = attached.descriptors;
@@ -362,6 +375,41 @@ export class ChatService {
       // was lost (connection cut), and so never published. Members drop a seq they already have.
       await this.#publish(room, { type: 'message', ...result.message });
       return result;
+    });
+  }
+
+  /** A message that can root a thread: live, and no reply itself (threads are one level deep). */
+  async #threadRoot(room: string, root: number): Promise<ChatMessage> {
+    const message = await this.#deps.messages.message(room, root);
+    if (message === undefined || message.deleted === true) throw new ProtocolError(ErrorCode.NotFound, `thread: ${room} has no message ${root}`, 'thread');
+    if (message.thread !== undefined)
+      throw new ProtocolError(ErrorCode.BadRequest, `thread: ${root} is a reply in thread ${message.thread}; answer there`, 'thread');
+    return message;
+  }
+
+  /**
+   * A thread: its root as it is now (with its reply summary) and up to `limit` replies after
+   * `after`, ascending, cut to `budget` bytes as a history page is (always at least one).
+   */
+  thread(
+    user: UserRef,
+    room: string,
+    root: number,
+    after: number,
+    limit: number,
+    budget = Number.POSITIVE_INFINITY,
+  ): Promise<{ root: ChatMessage; messages: ChatMessage[] }> {
+    return this.#request(async () => {
+      await this.access(user, room);
+      const rootMessage = await this.#deps.messages.message(room, root);
+      if (rootMessage === undefined || rootMessage.thread !== undefined) throw new ProtocolError(ErrorCode.NotFound, `no thread ${root} in ${room}`, 'root');
+      const replies = await this.#deps.messages.thread(room, root, after, limit);
+      let bytes = replayBytes(rootMessage);
+      for (let i = 0; i < replies.length; i++) {
+        bytes += replayBytes(replies[i] as ChatMessage);
+        if (bytes > budget && i > 0) return { root: rootMessage, messages: replies.slice(0, i) };
+      }
+      return { root: rootMessage, messages: replies };
     });
   }
 

@@ -130,12 +130,20 @@ const rooms: Handler<'rooms'> = async (session, _params, id, chat) => {
   session.ok<'rooms'>(id, truncated ? { rooms: visible, truncated: true } : { rooms: visible });
 };
 
-const send: Handler<'send'> = async (session, { room, text, cid, replyTo, files }, id, chat) => {
+const send: Handler<'send'> = async (session, { room, text, cid, replyTo, files, thread, alsoInRoom }, id, chat) => {
   await requireJoined(session, room);
   const reserved = reserveText(session, text);
   let appended;
   try {
-    appended = await chat.send(session.user, room, text, cid, replyTo, files);
+    appended = await chat.send(
+      session.user,
+      room,
+      text,
+      cid,
+      replyTo,
+      files,
+      thread === undefined ? undefined : { root: thread, alsoInRoom: alsoInRoom === true },
+    );
   } catch (error) {
     refundText(session, reserved);
     throw error;
@@ -153,6 +161,13 @@ const history: Handler<'history'> = async (session, { room, before, limit }, id,
   const budget = Math.max(0, session.policy.recoveryBytes - session.connection.buffered);
   const messages = await chat.history(session.user, room, before, limit ?? Limits.historyDefault, budget);
   session.ok<'history'>(id, { room, messages });
+};
+
+const thread: Handler<'thread'> = async (session, { room, root, after, limit }, id, chat) => {
+  requireAllowed(session, room);
+  const budget = Math.max(0, session.policy.recoveryBytes - session.connection.buffered);
+  const found = await chat.thread(session.user, room, root, after ?? 0, limit ?? Limits.historyDefault, budget);
+  session.ok<'thread'>(id, { room, ...found });
 };
 
 const search: Handler<'search'> = async (session, { room, text, before, limit }, id, chat) => {
@@ -265,6 +280,7 @@ export const handlers: { [V in Verb]: Handler<V> } = {
   rooms,
   send,
   history,
+  thread,
   search,
   typing,
   members: listMembers,

@@ -155,6 +155,10 @@ const migrations: readonly string[] = [
      data bytea NOT NULL,
      PRIMARY KEY (hash, n)
    );`,
+  // Threads: a reply is a message of the room with its root's seq; also_in_room: shown in the room too.
+  `ALTER TABLE messages ADD COLUMN thread_root bigint;
+   ALTER TABLE messages ADD COLUMN also_in_room boolean NOT NULL DEFAULT false;
+   CREATE INDEX messages_by_thread ON messages (room, thread_root, seq) WHERE thread_root IS NOT NULL;`,
 ];
 
 /** Brings `schema` (created if missing) up to the latest migration. */

@@ -9,7 +9,7 @@ import pg from 'pg';
 import type { ChatMessage, Role, UserKind, UserRef } from '../../protocol/messages.js';
 import { migrate } from './postgres-schema.js';
 import { roomPage } from './room-page.js';
-import { filesColumn, newMessage, seqSpan, withReactions, type ReactionRow } from './message-state.js';
+import { filesColumn, newMessage, seqSpan, withReactions, withThreads, type ReactionRow, type ThreadRow } from './message-state.js';
 import {
   toAccount,
   toMessage,
@@ -208,7 +208,7 @@ export class PostgresStore implements Store {
 
       const results: Outcome[] = [];
       const fresh: ChatMessage[] = [];
-      for (const { room, cid, from, text, ts, replyTo, files } of messages) {
+      for (const { room, cid, from, text, ts, replyTo, files, thread, alsoInRoom } of messages) {
         const key = cidKey(room, from.id, cid);
         const first = known.get(key);
         if (first !== undefined) {
@@ -223,7 +223,10 @@ export class PostgresStore implements Store {
         }
         const seq = (roomSeq.get(room) ?? 0) + 1;
         roomSeq.set(room, seq);
-        const message = newMessage({ room, seq, msgId: randomBytes(12).toString('base64url'), cid, from, text, ts }, replyTo, files);
+        const message = newMessage({ room, seq, msgId: randomBytes(12).toString('base64url'), cid, from, text, ts }, replyTo, files, {
+          root: thread,
+          alsoInRoom,
+        });
         known.set(key, message); // a twin later in this same batch is a duplicate of this one
         fresh.push(message);
         results.push({ message, duplicate: false });
@@ -233,8 +236,9 @@ export class PostgresStore implements Store {
         // One statement, one round trip, while the room locks are held.
         await client.query(
           `WITH inserted AS (
-             INSERT INTO messages (room, seq, msg_id, user_id, user_name, cid, text, ts, reply_to, files)
-             SELECT * FROM unnest($1::text[], $2::bigint[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::bigint[], $9::bigint[], $13::text[])
+             INSERT INTO messages (room, seq, msg_id, user_id, user_name, cid, text, ts, reply_to, files, thread_root, also_in_room)
+             SELECT * FROM unnest($1::text[], $2::bigint[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::bigint[], $9::bigint[], $13::text[],
+                                  $14::bigint[], $15::boolean[])
            )
            UPDATE rooms SET seq = v.seq, active_at = GREATEST(rooms.active_at, v.at)
              FROM unnest($10::text[], $11::bigint[], $12::bigint[]) AS v(name, seq, at) WHERE rooms.name = v.name`,
@@ -252,6 +256,8 @@ export class PostgresStore implements Store {
             touched.map((room) => roomSeq.get(room) ?? 0),
             touched.map((room) => Math.max(...fresh.filter((m) => m.room === room).map((m) => m.ts))),
             fresh.map((m) => filesColumn(m.files)),
+            fresh.map((m) => m.thread ?? null),
+            fresh.map((m) => m.alsoInRoom === true),
           ],
         );
       }
@@ -333,15 +339,33 @@ export class PostgresStore implements Store {
     return this.#withReactions(room, rows);
   }
 
-  /** `rows` in seq order, ascending (history) or descending (search). */
+  async thread(room: string, root: number, after: number, limit: number): Promise<ChatMessage[]> {
+    const { rows } = await this.#query<PgMessageRow>('SELECT * FROM messages WHERE room = $1 AND thread_root = $2 AND seq > $3 ORDER BY seq LIMIT $4', [
+      room,
+      root,
+      after,
+      limit,
+    ]);
+    return this.#withReactions(room, rows);
+  }
+
+  /** `rows` in seq order, ascending (history) or descending (search); with reactions and thread summaries. */
   async #withReactions(room: string, rows: PgMessageRow[]): Promise<ChatMessage[]> {
     const span = seqSpan(rows);
     if (span === undefined) return [];
-    const reactions = await this.#query<ReactionRow>(
-      'SELECT seq, emoji, user_id FROM reactions WHERE room = $1 AND seq BETWEEN $2 AND $3 ORDER BY seq, at, emoji',
-      [room, span.low, span.high],
-    );
-    return withReactions(rows.map(toMessage), reactions.rows);
+    const [reactions, threads] = await Promise.all([
+      this.#query<ReactionRow>('SELECT seq, emoji, user_id FROM reactions WHERE room = $1 AND seq BETWEEN $2 AND $3 ORDER BY seq, at, emoji', [
+        room,
+        span.low,
+        span.high,
+      ]),
+      this.#query<ThreadRow>(
+        `SELECT thread_root AS root, count(*) AS count, max(ts) AS last_ts, string_agg(DISTINCT user_id, ',') AS users FROM messages
+          WHERE room = $1 AND thread_root BETWEEN $2 AND $3 AND deleted_at IS NULL GROUP BY thread_root`,
+        [room, span.low, span.high],
+      ),
+    ]);
+    return withThreads(withReactions(rows.map(toMessage), reactions.rows), threads.rows);
   }
 
   async createRoom(room: NewRoom): Promise<boolean> {

@@ -26,6 +26,8 @@ export interface MessageRow<N extends Int = Int> {
   deleted_at: N | null;
   reply_to: N | null;
   files: string | null;
+  thread_root: N | null;
+  also_in_room: Flag;
 }
 
 export interface RoomRow<N extends Int = Int, F extends Flag = Flag> {

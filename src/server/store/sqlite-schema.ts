@@ -170,6 +170,10 @@ const migrations: readonly string[] = [
    CREATE INDEX files_by_message ON files (room, seq);
    CREATE INDEX files_by_hash ON files (hash);
    CREATE INDEX files_by_thumb ON files (thumb_hash);`,
+  // Threads: a reply is a message of the room with its root's seq; also_in_room: shown in the room too.
+  `ALTER TABLE messages ADD COLUMN thread_root INTEGER;
+   ALTER TABLE messages ADD COLUMN also_in_room INTEGER NOT NULL DEFAULT 0;
+   CREATE INDEX messages_by_thread ON messages (room, thread_root, seq) WHERE thread_root IS NOT NULL;`,
 ];
 
 /** Brings the database up to the latest schema (or to version `upTo`, for tests of a migration). */

@@ -11,7 +11,7 @@ import { WalSync } from './wal-sync.js';
 import { Checkpointer } from './checkpointer.js';
 import { randomId } from '../random-id.js';
 import { roomPage } from './room-page.js';
-import { filesColumn, newMessage, seqSpan, withReactions, type ReactionRow } from './message-state.js';
+import { filesColumn, newMessage, seqSpan, withReactions, withThreads, type ReactionRow, type ThreadRow } from './message-state.js';
 import {
   toAccount,
   toMessage,
@@ -100,8 +100,9 @@ export class SqliteStore implements Store {
       ),
       setSeq: db.prepare<[number, number, string]>('UPDATE rooms SET seq = ?, active_at = max(active_at, ?) WHERE name = ?'),
       // A retried cid conflicts on messages_by_cid and inserts nothing; the caller then reads the first one.
-      insert: db.prepare<[string, number, string, string, string, string, string, number, number | null, string | null]>(
-        `INSERT INTO messages (room, seq, msg_id, user_id, user_name, cid, text, ts, reply_to, files) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+      insert: db.prepare<[string, number, string, string, string, string, string, number, number | null, string | null, number | null, number]>(
+        `INSERT INTO messages (room, seq, msg_id, user_id, user_name, cid, text, ts, reply_to, files, thread_root, also_in_room)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
          ON CONFLICT (room, user_id, cid) DO NOTHING`,
       ),
       roomSeq: db.prepare<[string], { seq: number }>('SELECT seq FROM rooms WHERE name = ?'),
@@ -196,6 +197,13 @@ export class SqliteStore implements Store {
             AND text LIKE ? ESCAPE '\\' ORDER BY seq DESC LIMIT ?`,
       ),
       after: db.prepare<[string, number, number], SqliteMessageRow>('SELECT * FROM messages WHERE room = ? AND seq > ? ORDER BY seq LIMIT ?'),
+      thread: db.prepare<[string, number, number, number], SqliteMessageRow>(
+        'SELECT * FROM messages WHERE room = ? AND thread_root = ? AND seq > ? ORDER BY seq LIMIT ?',
+      ),
+      threadsBetween: db.prepare<[string, number, number], ThreadRow>(
+        `SELECT thread_root AS root, count(*) AS count, max(ts) AS last_ts, group_concat(DISTINCT user_id) AS users FROM messages
+          WHERE room = ? AND thread_root BETWEEN ? AND ? AND deleted_at IS NULL GROUP BY thread_root`,
+      ),
       // Capped at the room's seq, never moved back; a room that does not exist gets no marker.
       markRead: db.prepare<[string, number, string], { seq: number }>(
         `INSERT INTO read_markers (user_id, room, seq) SELECT ?, name, min(?, seq) FROM rooms WHERE name = ?
@@ -300,7 +308,7 @@ export class SqliteStore implements Store {
   }
 
   #appendOne(message: NewMessage, batch: BatchState): AppendResult | AppendRefused {
-    const { room, cid, from, text, ts, replyTo, files } = message;
+    const { room, cid, from, text, ts, replyTo, files, thread, alsoInRoom } = message;
     let state = batch.get(room);
     if (state === undefined) {
       if (!this.#knownRooms.has(room)) {
@@ -322,7 +330,20 @@ export class SqliteStore implements Store {
     }
     const seq = state.seq + 1;
     const msgId = randomId(12);
-    const { changes } = this.#statements.insert.run(room, seq, msgId, from.id, from.name, cid, text, ts, replyTo ?? null, filesColumn(files));
+    const { changes } = this.#statements.insert.run(
+      room,
+      seq,
+      msgId,
+      from.id,
+      from.name,
+      cid,
+      text,
+      ts,
+      replyTo ?? null,
+      filesColumn(files),
+      thread ?? null,
+      alsoInRoom === true ? 1 : 0,
+    );
     if (changes === 0) {
       const existing = this.#statements.findByCid.get(room, from.id, cid);
       if (existing === undefined) throw new StoreError(`message ${cid} neither inserted nor found in ${room}`);
@@ -331,7 +352,7 @@ export class SqliteStore implements Store {
     state.seq = seq;
     state.dirty = true;
     if (ts > state.activeAt) state.activeAt = ts;
-    return { message: newMessage({ room, seq, msgId, cid, from, text, ts }, replyTo, files), duplicate: false };
+    return { message: newMessage({ room, seq, msgId, cid, from, text, ts }, replyTo, files, { root: thread, alsoInRoom }), duplicate: false };
   }
 
   ensureRoom(room: string, now: number, creator?: string): Promise<EnsuredRoom> {
@@ -373,11 +394,16 @@ export class SqliteStore implements Store {
     return this.#read(() => this.#withReactions(room, this.#statements.search.all(room, from, before, likePattern(text), limit)));
   }
 
-  /** `rows` in seq order, ascending (history) or descending (search). */
+  thread(room: string, root: number, after: number, limit: number): Promise<ChatMessage[]> {
+    return this.#read(() => this.#withReactions(room, this.#statements.thread.all(room, root, after, limit)));
+  }
+
+  /** `rows` in seq order, ascending (history) or descending (search); with reactions and thread summaries. */
   #withReactions(room: string, rows: SqliteMessageRow[]): ChatMessage[] {
     const span = seqSpan(rows);
     if (span === undefined) return [];
-    return withReactions(rows.map(toMessage), this.#statements.reactionsBetween.all(room, span.low, span.high));
+    const reacted = withReactions(rows.map(toMessage), this.#statements.reactionsBetween.all(room, span.low, span.high));
+    return withThreads(reacted, this.#statements.threadsBetween.all(room, span.low, span.high));
   }
 
   createRoom(room: NewRoom): Promise<boolean> {
