@@ -350,13 +350,23 @@ export class ParleyClient extends Emitter<ClientEvents> {
    * `options.cid` sends a message again that an earlier client (before a page reload, say) queued
    * under that cid: if the server has it already, nothing is stored twice and the ack is the first one.
    * `options.replyTo` is the seq of the message (in `room`) this one answers; `options.files` the
-   * ids of files uploaded with `upload` (then `text`, the caption, may be empty).
+   * ids of files uploaded with `upload` (then `text`, the caption, may be empty); `options.thread`
+   * the seq of a thread's root (this is a reply in it), shown in the room too with `alsoInRoom`.
    */
-  send(room: string, text: string, options: { cid?: string; replyTo?: number; files?: readonly string[] } = {}): Promise<SendResult> {
+  send(
+    room: string,
+    text: string,
+    options: { cid?: string; replyTo?: number; files?: readonly string[]; thread?: number; alsoInRoom?: boolean } = {},
+  ): Promise<SendResult> {
     if (this.#closed) return Promise.reject(new RequestError('closed', 'the client was closed'));
     if (!this.#rooms.has(room)) return Promise.reject(new RequestError('not_member', `join ${room} first`, 'room'));
     const cid = options.cid ?? `${this.#cidPrefix}-${(this.#cidCounter++).toString(36)}`;
-    const acked = this.#outbox.add(cid, room, text, options.replyTo, options.files !== undefined && options.files.length > 0 ? options.files : undefined);
+    const acked = this.#outbox.add(cid, room, text, {
+      replyTo: options.replyTo,
+      files: options.files !== undefined && options.files.length > 0 ? options.files : undefined,
+      thread: options.thread,
+      alsoInRoom: options.alsoInRoom === true ? true : undefined,
+    });
     this.emit('outbox', { room, pending: this.#outbox.pending(room) });
     this.#flushOutbox(room);
     return acked;
@@ -373,6 +383,14 @@ export class ParleyClient extends Emitter<ClientEvents> {
     if (options.before !== undefined) params.before = options.before;
     if (options.limit !== undefined) params.limit = options.limit;
     return (await this.#request('history', params)).messages;
+  }
+
+  /** A thread: its root as it is now (with `replies`) and its replies after `options.after`, ascending. */
+  thread(room: string, root: number, options: { after?: number; limit?: number } = {}): Promise<Results['thread']> {
+    const params: CommandParams['thread'] = { room, root };
+    if (options.after !== undefined) params.after = options.after;
+    if (options.limit !== undefined) params.limit = options.limit;
+    return this.#request('thread', params);
   }
 
   /**
@@ -571,6 +589,8 @@ export class ParleyClient extends Emitter<ClientEvents> {
       const params: CommandParams['send'] = { room, text: message.text, cid: message.cid };
       if (message.replyTo !== undefined) params.replyTo = message.replyTo;
       if (message.files !== undefined) params.files = [...message.files];
+      if (message.thread !== undefined) params.thread = message.thread;
+      if (message.alsoInRoom === true) params.alsoInRoom = true;
       this.#request('send', params, { internal: true }).then(
         (result) => {
           this.#outbox.acknowledge(message.cid, result);

@@ -1,0 +1,87 @@
+// Threads over real WebSockets on SQLite: a reply is a room message with its root's seq, pushed and
+// recovered like any other; the root shows its reply count, last reply time and repliers; the
+// thread verb reads one thread; every refusal is the documented code.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { startTestServer, type TestServer } from '../support/server.js';
+import { guestWithToken, type Frame } from '../support/client.js';
+
+let server: TestServer;
+before(async () => {
+  server = await startTestServer();
+});
+after(async () => {
+  await server.stop();
+});
+
+test('a reply in a thread is pushed with its root, counted on the root, read by thread, and recovered by a join', async () => {
+  const ada = await guestWithToken(server.wsUrl, 'ada');
+  const bob = await guestWithToken(server.wsUrl, 'bob');
+  for (const who of [ada, bob]) await who.client.ok('join', { room: 'threads' });
+  const root = await ada.client.ok('send', { room: 'threads', text: 'shall we ship?', cid: 'r' });
+  const pushed = ada.client.next((frame) => frame.type === 'message' && frame['thread'] === root['seq'], 'the reply push');
+  const reply = await bob.client.ok('send', { room: 'threads', text: 'yes', cid: 'y', thread: root['seq'] });
+  assert.equal((await pushed)['text'], 'yes');
+  await ada.client.ok('send', { room: 'threads', text: 'shipping', cid: 's', thread: root['seq'], alsoInRoom: true });
+
+  const history = (await bob.client.ok('history', { room: 'threads' }))['messages'] as Frame[];
+  const replies = history[0]?.['replies'] as { count: number; lastTs: number; users: string[] };
+  assert.equal(replies.count, 2);
+  assert.deepEqual([...replies.users].sort(), [ada.id, bob.id].sort());
+  assert.deepEqual(
+    history.map((m) => [m['thread'], m['alsoInRoom']]),
+    [
+      [undefined, undefined],
+      [root['seq'], undefined],
+      [root['seq'], true],
+    ],
+  );
+  const thread = await bob.client.ok('thread', { room: 'threads', root: root['seq'] });
+  assert.equal((thread['root'] as Frame)['text'], 'shall we ship?');
+  assert.deepEqual(
+    (thread['messages'] as Frame[]).map((m) => m['text']),
+    ['yes', 'shipping'],
+  );
+  const later = await bob.client.ok('thread', { room: 'threads', root: root['seq'], after: reply['seq'] });
+  assert.deepEqual(
+    (later['messages'] as Frame[]).map((m) => m['text']),
+    ['shipping'],
+  );
+
+  // A client that was away recovers the replies like every other message.
+  const carol = await guestWithToken(server.wsUrl, 'carol');
+  const joined = await carol.client.ok('join', { room: 'threads', since: root['seq'] });
+  assert.equal(joined['recovered'], true);
+  const backlog = await carol.client.waitFor('message', 2, 'threads');
+  assert.deepEqual(
+    backlog.map((m) => m['thread']),
+    [root['seq'], root['seq']],
+  );
+  await Promise.all([ada.client.close(), bob.client.close(), carol.client.close()]);
+});
+
+test('refused: a reply to a reply, to an unknown or deleted root, and a private thread for a non-member', async () => {
+  const ada = await guestWithToken(server.wsUrl, 'ada');
+  const eve = await guestWithToken(server.wsUrl, 'eve');
+  await ada.client.ok('create', { room: 'quiet', private: true });
+  await ada.client.ok('join', { room: 'quiet' });
+  const root = await ada.client.ok('send', { room: 'quiet', text: 'root', cid: 'r' });
+  const reply = await ada.client.ok('send', { room: 'quiet', text: 'reply', cid: 'a', thread: root['seq'] });
+  const refused = async (verb: string, params: Record<string, unknown>, code: string, field?: string): Promise<void> => {
+    const answer = await ada.client.request(verb, params);
+    assert.equal(answer.type, 'error', JSON.stringify(answer));
+    assert.equal(answer['code'], code, String(answer['message']));
+    if (field !== undefined) assert.equal(answer['field'], field);
+  };
+  await refused('send', { room: 'quiet', text: 'nested', cid: 'n', thread: reply['seq'] }, 'bad_request', 'thread');
+  await refused('send', { room: 'quiet', text: 'ghost', cid: 'g', thread: 99 }, 'not_found', 'thread');
+  await refused('thread', { room: 'quiet', root: reply['seq'] }, 'not_found');
+  await ada.client.ok('delete', { room: 'quiet', seq: root['seq'] });
+  await refused('send', { room: 'quiet', text: 'late', cid: 'l', thread: root['seq'] }, 'not_found', 'thread');
+  const outsider = await eve.client.request('thread', { room: 'quiet', root: root['seq'] });
+  assert.equal(outsider['code'], 'not_member');
+  // Nothing refused was stored.
+  const history = (await ada.client.ok('history', { room: 'quiet' }))['messages'] as Frame[];
+  assert.equal(history.length, 2);
+  await Promise.all([ada.client.close(), eve.client.close()]);
+});
