@@ -141,13 +141,18 @@ export class ChatView {
     const { dim, bold } = this.#style;
     const where = withRoom ? dim(`${this.label(message.room)} `) : '';
     const bot = isBot(message.from) ? dim(' [bot]') : '';
-    const head = `${dim(`[${timeFormat.format(message.ts)}]`)} ${where}${bold(printable(message.from.name))}${bot}: `;
+    const threaded = message.thread === undefined ? '' : dim(`↳ #${message.thread} `);
+    const head = `${dim(`[${timeFormat.format(message.ts)}]`)} ${where}${threaded}${bold(printable(message.from.name))}${bot}: `;
     if (message.deleted === true) return head + dim('message deleted');
     const body = printable(message.text).split('\n').join(`\n${INDENT}`);
     const edited = message.editedAt === undefined ? '' : ` ${dim('(edited)')}`;
     const reactions = message.reactions === undefined || message.reactions.length === 0 ? '' : `  ${dim(reactionSummary(message.reactions))}`;
     const files = (message.files ?? []).map((file) => `\n${INDENT}${dim(`[file] ${printable(file.name)} (${fileSummary(file)})`)}`).join('');
-    return head + body + edited + reactions + files;
+    const replies =
+      message.replies === undefined
+        ? ''
+        : `  ${dim(`(${message.replies.count} ${message.replies.count === 1 ? 'reply' : 'replies'}: /thread ${message.seq})`)}`;
+    return head + body + edited + reactions + replies + files;
   }
 
   #status(text: string): string {

@@ -20,7 +20,7 @@ const HISTORY_LINES = 20;
 const TYPING_EVERY_MS = 3000;
 const DRAIN_MS = 10_000;
 const COMMANDS =
-  'commands: /join ROOM, /dm NAME, /rooms, /who, /history, /search TEXT, /upload PATH [CAPTION], /quit (start a message with // to send a leading /)';
+  'commands: /join ROOM, /dm NAME, /rooms, /who, /history, /search TEXT, /upload PATH [CAPTION], /thread SEQ [TEXT], /quit (start a message with // to send a leading /)';
 
 const errorText = (error: unknown): string => (error instanceof Error ? error.message : String(error));
 
@@ -203,6 +203,24 @@ export async function chat(argv: readonly string[]): Promise<void> {
       case 'history': {
         const messages = await client.history(room, { limit: HISTORY_LINES }).catch(() => []);
         for (const message of messages) print(view.message(message, false, isDmRoom(room)));
+        return;
+      }
+      case 'thread': {
+        const root = Number(rest[0]);
+        const reply = rest.slice(1).join(' ');
+        if (!Number.isInteger(root) || root < 1) return status('usage: /thread SEQ (show the thread of message SEQ) or /thread SEQ TEXT (reply in it)');
+        try {
+          if (reply !== '') {
+            await client.send(room, reply, { thread: root });
+            return;
+          }
+          const thread = await client.thread(room, root, { limit: HISTORY_LINES });
+          print(view.message(thread.root, false, isDmRoom(room)));
+          for (const message of thread.messages) print(view.message(message, false, isDmRoom(room)));
+          if (thread.messages.length === 0) status('no replies yet; /thread SEQ TEXT replies');
+        } catch (error) {
+          status(`thread ${root}: ${errorText(error)}`);
+        }
         return;
       }
       case 'upload': {

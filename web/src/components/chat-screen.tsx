@@ -14,6 +14,7 @@ import { Members } from './members.js';
 import { MessageList } from './message-list.js';
 import { Sidebar } from './sidebar.js';
 import { TypingLine } from './typing-line.js';
+import { ThreadPanel } from './thread-panel.js';
 
 export function ChatScreen({ onSignOut }: { onSignOut: () => void }): JSX.Element {
   const store = useStore();
@@ -83,6 +84,7 @@ export function ChatScreen({ onSignOut }: { onSignOut: () => void }): JSX.Elemen
         <TypingLine room={active} />
         <Composer room={active} />
       </main>
+      <ThreadPanel room={active} />
       <Members room={active} onClose={() => setMembers(false)} />
       {switching && (
         <RoomSwitcher

@@ -5,7 +5,7 @@ import { createClient, RequestError, type ChatMessage, type FileDescriptor, type
 import { LinkCache, uploadWithProgress } from '../files.js';
 import type { Browser } from '../browser.js';
 import { documentTitle, type AppState, type DirectoryEntry } from '../state/app.js';
-import { applyReadMarker, lastSeq, markViewed, newRoom, patch, type RoomState } from '../state/room.js';
+import { applyReadMarker, lastSeq, markViewed, mergeMessages, newRoom, patch, type RoomState } from '../state/room.js';
 import { leaveView, openView } from '../state/room-view.js';
 import { saved } from '../storage.js';
 import { listenToClient } from './client-events.js';
@@ -155,6 +155,30 @@ export class ChatStore {
     const options = replyTo === undefined ? {} : { replyTo };
     this.#client.send(room, text, files.length === 0 ? options : { ...options, files }).catch((error: unknown) => {
       if (files.length > 0 && error instanceof Error) this.#notify(`not sent: ${error.message}`);
+    });
+  }
+
+  /**
+   * Opens the thread of `root` in the side panel (undefined closes it) and reads its replies: they
+   * join the room's messages (each has its seq), shown in the panel and not in the timeline.
+   */
+  openThread(room: string, root: number | undefined): void {
+    this.#box.updateRoom(room, (state) => patch(state, { thread: root }));
+    if (root === undefined) return;
+    this.#client.thread(room, root, { limit: 100 }).then(
+      (found) => this.#box.updateRoom(room, (state) => mergeMessages(state, [found.root, ...found.messages])),
+      (error: unknown) => {
+        if (error instanceof Error) this.#notify(`thread: ${error.message}`);
+      },
+    );
+  }
+
+  /** A reply in the thread open in `room`'s panel; with `alsoInRoom`, shown in the room too. */
+  sendInThread(room: string, text: string, alsoInRoom: boolean): void {
+    const root = this.state.rooms.get(room)?.thread;
+    if (root === undefined) return;
+    this.#client.send(room, text, alsoInRoom ? { thread: root, alsoInRoom } : { thread: root }).catch((error: unknown) => {
+      if (error instanceof Error) this.#notify(`not sent: ${error.message}`);
     });
   }
 
