@@ -159,6 +159,16 @@ const migrations: readonly string[] = [
   `ALTER TABLE messages ADD COLUMN thread_root bigint;
    ALTER TABLE messages ADD COLUMN also_in_room boolean NOT NULL DEFAULT false;
    CREATE INDEX messages_by_thread ON messages (room, thread_root, seq) WHERE thread_root IS NOT NULL;`,
+  // Followed threads, each with the follower's read marker.
+  `CREATE TABLE thread_follows (
+     user_id  text NOT NULL,
+     room     text NOT NULL,
+     root     bigint NOT NULL,
+     read_seq bigint NOT NULL DEFAULT 0,
+     since    bigint NOT NULL,
+     PRIMARY KEY (user_id, room, root)
+   );
+   CREATE INDEX thread_follows_by_room ON thread_follows (room);`,
 ];
 
 /** Brings `schema` (created if missing) up to the latest migration. */

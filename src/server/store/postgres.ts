@@ -4,6 +4,7 @@
 // grows with load instead of the number of round trips. Per-room seq is allocated under a row lock
 // on the room (see docs/decisions.md), and the cid check runs under that same lock, so two processes
 // can neither hand out one seq twice nor store one (room, user, cid) twice.
+import { followedThreadsSql, toFollowed, type FollowedRow, type FollowedThread } from './thread-follow-store.js';
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import type { ChatMessage, Role, UserKind, UserRef } from '../../protocol/messages.js';
@@ -450,7 +451,17 @@ export class PostgresStore implements Store {
     return this.#tx(async (client) => {
       // The room's lock, as an append takes it: no message of it is being stored meanwhile.
       const locked = await client.query('SELECT 1 FROM rooms WHERE name = $1 FOR UPDATE', [room]);
-      for (const table of ['messages', 'message_revisions', 'reactions', 'room_members', 'room_bans', 'room_mutes', 'read_markers', 'joined_rooms']) {
+      for (const table of [
+        'messages',
+        'message_revisions',
+        'reactions',
+        'room_members',
+        'room_bans',
+        'room_mutes',
+        'read_markers',
+        'joined_rooms',
+        'thread_follows',
+      ]) {
         await client.query(`DELETE FROM ${table} WHERE room = $1`, [room]);
       }
       await client.query('DELETE FROM rooms WHERE name = $1', [room]);
@@ -512,6 +523,29 @@ export class PostgresStore implements Store {
   async joinedRooms(userId: string): Promise<Set<string>> {
     const { rows } = await this.#query<{ room: string }>('SELECT room FROM joined_rooms WHERE user_id = $1', [userId]);
     return new Set(rows.map((row) => row.room));
+  }
+
+  async followThread(room: string, root: number, userId: string, now: number): Promise<void> {
+    await this.#query('INSERT INTO thread_follows (user_id, room, root, read_seq, since) VALUES ($1, $2, $3, 0, $4) ON CONFLICT DO NOTHING', [
+      userId,
+      room,
+      root,
+      now,
+    ]);
+  }
+
+  async markThreadRead(room: string, root: number, userId: string, seq: number, now: number): Promise<number> {
+    const { rows } = await this.#query<{ read_seq: string }>(
+      `INSERT INTO thread_follows (user_id, room, root, read_seq, since) SELECT $1, name, $2, LEAST($3::bigint, seq), $4 FROM rooms WHERE name = $5
+       ON CONFLICT (user_id, room, root) DO UPDATE SET read_seq = GREATEST(thread_follows.read_seq, excluded.read_seq) RETURNING read_seq`,
+      [userId, root, seq, now, room],
+    );
+    return Number(rows[0]?.read_seq ?? 0);
+  }
+
+  async followedThreads(userId: string, limit: number): Promise<FollowedThread[]> {
+    const { rows } = await this.#query<FollowedRow>(followedThreadsSql('$1', '$2'), [userId, limit]);
+    return rows.map(toFollowed);
   }
 
   async readMarkers(userId: string): Promise<Map<string, number>> {

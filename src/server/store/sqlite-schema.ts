@@ -174,6 +174,16 @@ const migrations: readonly string[] = [
   `ALTER TABLE messages ADD COLUMN thread_root INTEGER;
    ALTER TABLE messages ADD COLUMN also_in_room INTEGER NOT NULL DEFAULT 0;
    CREATE INDEX messages_by_thread ON messages (room, thread_root, seq) WHERE thread_root IS NOT NULL;`,
+  // Followed threads, each with the follower's read marker.
+  `CREATE TABLE thread_follows (
+     user_id  TEXT NOT NULL,
+     room     TEXT NOT NULL,
+     root     INTEGER NOT NULL,
+     read_seq INTEGER NOT NULL DEFAULT 0,
+     since    INTEGER NOT NULL,
+     PRIMARY KEY (user_id, room, root)
+   ) STRICT, WITHOUT ROWID;
+   CREATE INDEX thread_follows_by_room ON thread_follows (room);`,
 ];
 
 /** Brings the database up to the latest schema (or to version `upTo`, for tests of a migration). */

@@ -4,6 +4,7 @@
 // commits and, under synchronous 'full', after the WAL sync that covers it (one fsync per turn).
 // Within the transaction each room's seq is read once and written once, however many messages the
 // room got in that turn: storage must keep up with fan-out, so a message costs one INSERT.
+import { followedThreadsSql, toFollowed, type FollowedRow, type FollowedThread } from './thread-follow-store.js';
 import Database from 'better-sqlite3';
 import type { ChatMessage, Role, UserKind, UserRef } from '../../protocol/messages.js';
 import { migrate } from './sqlite-schema.js';
@@ -128,9 +129,17 @@ export class SqliteStore implements Store {
       setTopic: db.prepare<[string | null, string]>('UPDATE rooms SET topic = ? WHERE name = ?'),
       setArchived: db.prepare<[number | null, string]>('UPDATE rooms SET archived_at = ? WHERE name = ?'),
       // Everything stored under a room's name, then the room itself.
-      deleteRoom: ['messages', 'message_revisions', 'reactions', 'room_members', 'room_bans', 'room_mutes', 'read_markers', 'joined_rooms'].map((table) =>
-        db.prepare<[string]>(`DELETE FROM ${table} WHERE room = ?`),
-      ),
+      deleteRoom: [
+        'messages',
+        'message_revisions',
+        'reactions',
+        'room_members',
+        'room_bans',
+        'room_mutes',
+        'read_markers',
+        'joined_rooms',
+        'thread_follows',
+      ].map((table) => db.prepare<[string]>(`DELETE FROM ${table} WHERE room = ?`)),
       deleteRoomRow: db.prepare<[string]>('DELETE FROM rooms WHERE name = ?'),
       roomInfo: db.prepare<[string], SqliteRoomRow>('SELECT name, seq, private, kind, topic, archived_at FROM rooms WHERE name = ?'),
       // A private room (and a DM) has rules from the start: `guarded` is its `private` flag.
@@ -210,6 +219,14 @@ export class SqliteStore implements Store {
          ON CONFLICT (user_id, room) DO UPDATE SET seq = max(seq, excluded.seq) RETURNING seq`,
       ),
       readMarkers: db.prepare<[string], { room: string; seq: number }>('SELECT room, seq FROM read_markers WHERE user_id = ?'),
+      followThread: db.prepare<[string, string, number, number]>(
+        'INSERT INTO thread_follows (user_id, room, root, read_seq, since) VALUES (?, ?, ?, 0, ?) ON CONFLICT DO NOTHING',
+      ),
+      markThreadRead: db.prepare<[string, number, number, number, string], { read_seq: number }>(
+        `INSERT INTO thread_follows (user_id, room, root, read_seq, since) SELECT ?, name, ?, min(?, seq), ? FROM rooms WHERE name = ?
+         ON CONFLICT (user_id, room, root) DO UPDATE SET read_seq = max(read_seq, excluded.read_seq) RETURNING read_seq`,
+      ),
+      followedThreads: db.prepare<{ user: string; limit: number }, FollowedRow>(followedThreadsSql('$user', '$limit')),
       hasJoined: db.prepare<[string, string], { one: number }>('SELECT 1 AS one FROM joined_rooms WHERE user_id = ? AND room = ?'),
       markJoined: db.prepare<[string, string, number]>('INSERT OR IGNORE INTO joined_rooms (user_id, room, since) VALUES (?, ?, ?)'),
       markLeft: db.prepare<[string, string]>('DELETE FROM joined_rooms WHERE user_id = ? AND room = ?'),
@@ -588,6 +605,20 @@ export class SqliteStore implements Store {
 
   joinedRooms(userId: string): Promise<Set<string>> {
     return this.#read(() => new Set(this.#statements.joinedRooms.all(userId).map((row) => row.room)));
+  }
+
+  followThread(room: string, root: number, userId: string, now: number): Promise<void> {
+    return this.#write(() => {
+      this.#statements.followThread.run(userId, room, root, now);
+    });
+  }
+
+  markThreadRead(room: string, root: number, userId: string, seq: number, now: number): Promise<number> {
+    return this.#write(() => this.#statements.markThreadRead.get(userId, root, seq, now, room)?.read_seq ?? 0);
+  }
+
+  followedThreads(userId: string, limit: number): Promise<FollowedThread[]> {
+    return this.#read(() => this.#statements.followedThreads.all({ user: userId, limit }).map(toFollowed));
   }
 
   readMarkers(userId: string): Promise<Map<string, number>> {
