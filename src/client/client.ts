@@ -5,6 +5,7 @@
 // once each, in seq order, with no gap. No DOM and no Node API: sockets come from a SocketFactory.
 import type {
   ChatMessage,
+  FollowedThread,
   CommandParams,
   Limits,
   PresencePush,
@@ -426,6 +427,16 @@ export class ParleyClient extends Emitter<ClientEvents> {
    */
   async markRead(room: string, seq: number): Promise<number> {
     return (await this.#request('read', { room, seq })).seq;
+  }
+
+  /** The same for the thread of `root`: its replies up to `seq` are read, on every device (a `read` event with `thread`). */
+  async markThreadRead(room: string, root: number, seq: number): Promise<number> {
+    return (await this.#request('read', { room, seq, thread: root })).seq;
+  }
+
+  /** The threads this user follows (wrote the root or a reply), most recently answered first, with their unread replies. */
+  async threads(): Promise<FollowedThread[]> {
+    return (await this.#request('threads', {})).threads;
   }
 
   /** Every public room, and every private room and DM of this user, with its seq, online count and read marker. */

@@ -16,6 +16,8 @@ export type { SocketFactory, SocketLike, SocketEvents } from './socket.js';
 export { backoffDelay, type BackoffOptions } from './backoff.js';
 export type {
   ChatMessage,
+  FollowedThread,
+  ThreadSummary,
   FileDescriptor,
   UserRef,
   PresencePush,

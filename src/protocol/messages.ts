@@ -118,7 +118,9 @@ export const ReactParams = Type.Object({
 export const DmParams = Type.Object({ user: UserId });
 /** An empty topic clears it. */
 export const TopicParams = Type.Object({ room: Room, topic: Type.String({ maxLength: Limits.topicMax, pattern: `^$|${NICK_PATTERN}` }) });
-export const ReadParams = Type.Object({ room: Room, seq: Seq });
+/** With `thread` (a root's seq): how far the thread's replies are read, not the room. */
+export const ReadParams = Type.Object({ room: Room, seq: Seq, thread: Type.Optional(MessageSeq) });
+export const ThreadsParams = Type.Object({});
 /** `archived: false` makes an archived room writable again. */
 export const ArchiveParams = Type.Object({ room: Room, archived: Type.Optional(Type.Boolean()) });
 export const DestroyParams = Type.Object({ room: Room });
@@ -147,6 +149,7 @@ export const CommandSchemas = {
   react: ReactParams,
   dm: DmParams,
   read: ReadParams,
+  threads: ThreadsParams,
   topic: TopicParams,
   archive: ArchiveParams,
   destroy: DestroyParams,
@@ -285,7 +288,9 @@ export interface Results {
   delete: { room: string; seq: number };
   react: { room: string; seq: number; emoji: string; count: number };
   dm: { room: string; user: UserRef };
-  read: { room: string; seq: number };
+  read: { room: string; seq: number; thread?: number };
+  /** The threads the user follows (wrote the root or a reply, or read it), most recently answered first. */
+  threads: { threads: FollowedThread[] };
   topic: { room: string; topic: string };
   archive: { room: string; archived: boolean };
   destroy: { room: string };
@@ -377,12 +382,23 @@ export interface InvitedPush {
   by: UserRef;
   dm: boolean;
 }
-/** `user` (you) has read `room` up to `seq`, on one of your connections: sent to every one of them. */
+/** `user` (you) has read `room` (with `thread`: that thread) up to `seq`, on one of your connections: sent to every one of them. */
 export interface ReadPush {
   type: 'read';
   room: string;
   user: string;
   seq: number;
+  thread?: number;
+}
+
+/** A thread the user follows: live replies, those by others above its marker (`unread`), the marker, the newest reply's seq. */
+export interface FollowedThread {
+  room: string;
+  root: number;
+  replies: number;
+  unread: number;
+  read: number;
+  lastSeq: number;
 }
 /** A notice for `user` from the server API (`by` is the bot or key that sent it): to every connection of that user. */
 export interface NoticePush {

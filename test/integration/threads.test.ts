@@ -4,7 +4,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startTestServer, type TestServer } from '../support/server.js';
-import { guestWithToken, type Frame } from '../support/client.js';
+import { TestClient, guestWithToken, type Frame } from '../support/client.js';
 
 let server: TestServer;
 before(async () => {
@@ -84,4 +84,31 @@ test('refused: a reply to a reply, to an unknown or deleted root, and a private 
   const history = (await ada.client.ok('history', { room: 'quiet' }))['messages'] as Frame[];
   assert.equal(history.length, 2);
   await Promise.all([ada.client.close(), eve.client.close()]);
+});
+
+test('the root author and repliers follow a thread; unread replies by others until read; the marker reaches every device of the user', async () => {
+  const ada = await guestWithToken(server.wsUrl, 'ada');
+  const bob = await guestWithToken(server.wsUrl, 'bob');
+  // Ada's second device: the same guest user.
+  const adaPhone = await TestClient.connect(server.wsUrl);
+  await adaPhone.ok('hello', { nick: 'ada', resume: ada.resume });
+  for (const client of [ada.client, bob.client, adaPhone]) await client.ok('join', { room: 'follows' });
+  const root = await ada.client.ok('send', { room: 'follows', text: 'thoughts?', cid: 'r' });
+  assert.deepEqual((await ada.client.ok('threads'))['threads'], []);
+  await bob.client.ok('send', { room: 'follows', text: 'one', cid: 'b1', thread: root['seq'] });
+  const last = await bob.client.ok('send', { room: 'follows', text: 'two', cid: 'b2', thread: root['seq'] });
+  const threadsOf = async (client: TestClient): Promise<Frame[]> => (await client.ok('threads'))['threads'] as Frame[];
+  assert.deepEqual(await threadsOf(ada.client), [{ room: 'follows', root: root['seq'], replies: 2, unread: 2, read: 0, lastSeq: last['seq'] }]);
+  assert.deepEqual(await threadsOf(bob.client), [{ room: 'follows', root: root['seq'], replies: 2, unread: 0, read: last['seq'], lastSeq: last['seq'] }]);
+  assert.deepEqual(await threadsOf(adaPhone), await threadsOf(ada.client), 'the same on every device');
+
+  const synced = adaPhone.next((frame) => frame.type === 'read' && frame['thread'] === root['seq'], 'the read push on the other device');
+  const marked = await ada.client.ok('read', { room: 'follows', seq: last['seq'], thread: root['seq'] });
+  assert.deepEqual([marked['seq'], marked['thread']], [last['seq'], root['seq']]);
+  assert.equal((await synced)['seq'], last['seq']);
+  assert.equal((await threadsOf(adaPhone))[0]?.['unread'], 0);
+  // A marker for a message that roots no thread is refused.
+  const refused = await ada.client.request('read', { room: 'follows', seq: 1, thread: last['seq'] });
+  assert.equal(refused['code'], 'not_found');
+  await Promise.all([ada.client.close(), bob.client.close(), adaPhone.close()]);
 });

@@ -19,6 +19,7 @@ import { AppendRefused, ReactionsFull, type AppendResult, type MessageStore, typ
 import type { RoomInfo, RoomStore } from '../store/room-store.js';
 import type { MembershipStore, Standing } from '../store/membership-store.js';
 import type { ReadMarkerStore } from '../store/read-marker-store.js';
+import type { FollowedThread, ThreadFollowStore } from '../store/thread-follow-store.js';
 import type { JoinedRoomStore } from '../store/joined-room-store.js';
 import type { UserStore } from '../store/user-store.js';
 import { describe, type FileStore } from '../store/file-store.js';
@@ -59,6 +60,9 @@ export interface JoinOutcome extends OnlineMembers {
 
 /** Messages read per store call while a replay is gathered, newest first. */
 const REPLAY_PAGE = 256;
+/** Most followed threads one `threads` reply lists. */
+const THREADS_LIST_MAX = 200;
+
 /** What a message's push frame adds to the message's own JSON: `"type":"message",` and the frame header. */
 const PUSH_OVERHEAD = 32;
 
@@ -69,9 +73,9 @@ function replayBytes(message: ChatMessage): number {
 
 /** The stores of a chat service, when one database holds them all (as both engines do). */
 export function storesIn(
-  store: MessageStore & RoomStore & MembershipStore & ReadMarkerStore & JoinedRoomStore & UserStore,
-): Pick<ChatServiceDeps, 'messages' | 'rooms' | 'memberships' | 'readMarkers' | 'joined' | 'users'> {
-  return { messages: store, rooms: store, memberships: store, readMarkers: store, joined: store, users: store };
+  store: MessageStore & RoomStore & MembershipStore & ReadMarkerStore & JoinedRoomStore & UserStore & ThreadFollowStore,
+): Pick<ChatServiceDeps, 'messages' | 'rooms' | 'memberships' | 'readMarkers' | 'joined' | 'users' | 'threadFollows'> {
+  return { messages: store, rooms: store, memberships: store, readMarkers: store, joined: store, users: store, threadFollows: store };
 }
 
 export interface ChatServiceDeps {
@@ -79,6 +83,7 @@ export interface ChatServiceDeps {
   rooms: RoomStore;
   memberships: MembershipStore;
   readMarkers: ReadMarkerStore;
+  threadFollows: ThreadFollowStore;
   joined: JoinedRoomStore;
   users: UserStore;
   broker: Broker;
@@ -354,8 +359,8 @@ export class ChatService {
         }
         message.replyTo = replyTo;
       }
+      const threadRoot = thread === undefined ? undefined : await this.#threadRoot(room, thread.root);
       if (thread !== undefined) {
-        await this.#threadRoot(room, thread.root);
         message.thread = thread.root;
         if (thread.alsoInRoom) message.alsoInRoom = true;
       }
@@ -371,6 +376,11 @@ export class ChatService {
         throw error;
       }
       await attached?.store.bind(attached.ids, room, result.message.seq);
+      // The root's author and every replier follow the thread; the replier has read up to its reply.
+      if (threadRoot !== undefined) {
+        await this.#deps.threadFollows.followThread(room, threadRoot.seq, threadRoot.from.id, message.ts);
+        await this.#deps.threadFollows.markThreadRead(room, threadRoot.seq, from.id, result.message.seq, message.ts);
+      }
       // A repeat is published again: its first attempt may have been stored by a commit whose reply
       // was lost (connection cut), and so never published. Members drop a seq they already have.
       await this.#publish(room, { type: 'message', ...result.message });
@@ -525,6 +535,39 @@ export class ChatService {
       const marked = await this.#deps.readMarkers.markRead(room, user.id, seq);
       await this.#publish(USER_NOTICES, { type: 'read', room, user: user.id, seq: marked });
       return marked;
+    });
+  }
+
+  /** Marks the thread of `root` read up to `seq` for the user, on all its devices (a `read` push with `thread`). */
+  markThreadRead(user: UserRef, room: string, root: number, seq: number): Promise<number> {
+    return this.#request(async () => {
+      await this.#reader(user, room);
+      const rootMessage = await this.#deps.messages.message(room, root);
+      if (rootMessage === undefined || rootMessage.thread !== undefined) throw new ProtocolError(ErrorCode.NotFound, `no thread ${root} in ${room}`, 'thread');
+      const marked = await this.#deps.threadFollows.markThreadRead(room, root, user.id, seq, this.#now());
+      await this.#publish(USER_NOTICES, { type: 'read', room, user: user.id, seq: marked, thread: root });
+      return marked;
+    });
+  }
+
+  /** The threads the user follows in rooms it may still read, most recently answered first. */
+  threads(user: UserRef): Promise<FollowedThread[]> {
+    return this.#request(async () => {
+      const followed = await this.#deps.threadFollows.followedThreads(user.id, THREADS_LIST_MAX);
+      const readable = new Map<string, boolean>();
+      for (const room of new Set(followed.map((thread) => thread.room))) {
+        readable.set(
+          room,
+          await this.#reader(user, room).then(
+            () => true,
+            (error: unknown) => {
+              if (error instanceof ProtocolError) return false;
+              throw error;
+            },
+          ),
+        );
+      }
+      return followed.filter((thread) => readable.get(thread.room) === true);
     });
   }
 

@@ -249,9 +249,18 @@ const listMembers: Handler<'members'> = async (session, { room, limit }, id, cha
   session.ok<'members'>(id, { room, ...(await chat.members(room, limit ?? Limits.membersMax, session.user)) });
 };
 
-const read: Handler<'read'> = async (session, { room, seq }, id, chat) => {
+const read: Handler<'read'> = async (session, { room, seq, thread }, id, chat) => {
   requireAllowed(session, room);
+  if (thread !== undefined) {
+    session.ok<'read'>(id, { room, seq: await chat.markThreadRead(session.user, room, thread, seq), thread });
+    return;
+  }
   session.ok<'read'>(id, { room, seq: await chat.markRead(session.user, room, seq) });
+};
+
+const threads: Handler<'threads'> = async (session, _params, id, chat) => {
+  const followed = await chat.threads(session.user);
+  session.ok<'threads'>(id, { threads: followed.filter((thread) => session.mayEnter(thread.room)) });
 };
 
 const topic: Handler<'topic'> = async (session, params, id, chat) => {
@@ -296,6 +305,7 @@ export const handlers: { [V in Verb]: Handler<V> } = {
   react,
   dm,
   read,
+  threads,
   topic,
   archive,
   destroy,

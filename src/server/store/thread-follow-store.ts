@@ -1,18 +1,9 @@
 // ThreadFollowStore: the threads each user follows (it wrote the root or a reply) and how far the
 // user has read each, the per-thread read marker that follows the user to every device.
 
-export interface FollowedThread {
-  room: string;
-  root: number;
-  /** Live replies in the thread. */
-  replies: number;
-  /** Live replies by others above the user's marker. */
-  unread: number;
-  /** The user's marker: the highest reply seq read (0: none). */
-  read: number;
-  /** The newest reply's seq (0: none yet). */
-  lastSeq: number;
-}
+import type { FollowedThread } from '../../protocol/messages.js';
+
+export type { FollowedThread };
 
 /** Contract: test/contract/thread-follow-store.contract.ts, on every implementation. */
 export interface ThreadFollowStore {
