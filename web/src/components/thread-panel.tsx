@@ -23,6 +23,11 @@ export function ThreadPanel({ room }: { room: string }): JSX.Element | null {
   const [alsoInRoom, setAlsoInRoom] = useState(false);
   const box = useRef<HTMLTextAreaElement>(null);
   useEffect(() => box.current?.focus(), [root]);
+  // Open, the thread is read up to its newest reply (on my other devices too).
+  const newest = messages.reduce((seq, message) => (message.thread === root ? Math.max(seq, message.seq) : seq), 0);
+  useEffect(() => {
+    if (root !== undefined && newest > 0) store.markThreadRead(room, root, newest);
+  }, [store, room, root, newest]);
   if (root === undefined) return null;
   const rootMessage = messages.find((m) => m.seq === root);
   const replies = messages.filter((m) => m.thread === root);

@@ -58,6 +58,7 @@ export class ChatStore {
       signedIn: 'token' in identity,
       notifications: browser.notifications(),
       unsent: 0,
+      threads: [],
     });
     this.#sync = new RoomSync(this.#client, this.#box, browser);
     this.#stops.push(
@@ -71,6 +72,7 @@ export class ChatStore {
         notify: (text) => this.#notify(text),
         ready: () => this.#pollDirectory(),
         refreshDirectory: () => this.refreshDirectory(),
+        threadsChanged: () => this.#refreshThreads(),
       }),
       browser.watch({
         visible: () => this.select(this.state.active),
@@ -170,6 +172,41 @@ export class ChatStore {
       (error: unknown) => {
         if (error instanceof Error) this.#notify(`thread: ${error.message}`);
       },
+    );
+  }
+
+  /** Reads the followed threads again, at most one read at a time (a burst of replies costs one more). */
+  #refreshThreads(): void {
+    if (this.#threadsReading) {
+      this.#threadsAgain = true;
+      return;
+    }
+    this.#threadsReading = true;
+    this.#client
+      .threads()
+      .then(
+        (threads) => this.#box.set({ threads }),
+        () => undefined,
+      )
+      .finally(() => {
+        this.#threadsReading = false;
+        if (this.#threadsAgain && !this.#disposed) {
+          this.#threadsAgain = false;
+          this.#refreshThreads();
+        }
+      });
+  }
+
+  #threadsReading = false;
+  #threadsAgain = false;
+
+  /** The thread's replies up to `seq` are read, here and on my other devices. */
+  markThreadRead(room: string, root: number, seq: number): void {
+    const known = this.state.threads.find((thread) => thread.room === room && thread.root === root);
+    if (known !== undefined && known.read >= seq) return;
+    this.#client.markThreadRead(room, root, seq).then(
+      () => this.#refreshThreads(),
+      () => undefined,
     );
   }
 
