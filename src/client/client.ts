@@ -374,8 +374,9 @@ export class ParleyClient extends Emitter<ClientEvents> {
   }
 
   /** Tells the room's other members this user is typing; dropped when not connected. */
-  typing(room: string): void {
-    if (this.#ready && this.#rooms.get(room)?.live === true) this.#socket?.send(JSON.stringify({ type: 'typing', room }));
+  typing(room: string, thread?: number): void {
+    const frame = thread === undefined ? { type: 'typing', room } : { type: 'typing', room, thread };
+    if (this.#ready && this.#rooms.get(room)?.live === true) this.#socket?.send(JSON.stringify(frame));
   }
 
   /** Stored messages of `room` with seq below `before`, ascending. */

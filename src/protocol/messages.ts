@@ -75,7 +75,8 @@ export const HistoryParams = Type.Object({
   before: Type.Optional(Type.Integer({ minimum: 1 })),
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: Limits.historyMax })),
 });
-export const TypingParams = Type.Object({ room: Room });
+/** With `thread` (a root's seq): typing a reply in that thread. */
+export const TypingParams = Type.Object({ room: Room, thread: Type.Optional(MessageSeq) });
 /** A thread's replies with a seq above `after`, ascending, with the root as it is now. */
 export const ThreadParams = Type.Object({
   room: Room,
@@ -319,6 +320,8 @@ export interface TypingPush {
   type: 'typing';
   room: string;
   user: UserRef;
+  /** Typing a reply in the thread of this root. */
+  thread?: number;
 }
 /** A message's text was edited. Not part of the seq-ordered stream: the message keeps its seq. */
 export interface EditPush {

@@ -19,6 +19,10 @@ test('a reply in a thread is pushed with its root, counted on the root, read by 
   const bob = await guestWithToken(server.wsUrl, 'bob');
   for (const who of [ada, bob]) await who.client.ok('join', { room: 'threads' });
   const root = await ada.client.ok('send', { room: 'threads', text: 'shall we ship?', cid: 'r' });
+  // Typing a reply is announced with its thread, so clients show it in the thread, not the room.
+  const typing = ada.client.next((frame) => frame.type === 'typing', 'the typing push');
+  await bob.client.ok('typing', { room: 'threads', thread: root['seq'] });
+  assert.equal((await typing)['thread'], root['seq']);
   const pushed = ada.client.next((frame) => frame.type === 'message' && frame['thread'] === root['seq'], 'the reply push');
   const reply = await bob.client.ok('send', { room: 'threads', text: 'yes', cid: 'y', thread: root['seq'] });
   assert.equal((await pushed)['text'], 'yes');

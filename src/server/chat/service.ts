@@ -865,13 +865,13 @@ export class ChatService {
     });
   }
 
-  typing(user: UserRef, room: string): Promise<void> {
+  typing(user: UserRef, room: string, thread?: number): Promise<void> {
     return this.#request(async () => {
       // "x is typing" from someone who may not send would announce a message that cannot come.
       const [standing, info] = await Promise.all([this.#standing(room, user), this.#deps.rooms.roomInfo(room)]);
       if (info?.archived === true) throw archivedRoom(room);
       if (standing.mutedUntil > this.#now()) throw new ProtocolError(ErrorCode.Muted, `you are muted in ${room}`, 'room');
-      return this.#publish(room, { type: 'typing', room, user });
+      return this.#publish(room, thread === undefined ? { type: 'typing', room, user } : { type: 'typing', room, user, thread });
     });
   }
 

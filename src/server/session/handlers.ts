@@ -177,9 +177,9 @@ const search: Handler<'search'> = async (session, { room, text, before, limit },
   session.ok<'search'>(id, { room, ...found });
 };
 
-const typing: Handler<'typing'> = async (session, { room }, id, chat) => {
+const typing: Handler<'typing'> = async (session, { room, thread }, id, chat) => {
   await requireJoined(session, room);
-  await chat.typing(session.user, room);
+  await chat.typing(session.user, room, thread);
   session.ok<'typing'>(id, { room });
 };
 

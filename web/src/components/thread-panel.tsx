@@ -7,8 +7,10 @@ import { sameItems, useApp, useRoom, useStore } from '../hooks.js';
 import { clock } from '../time.js';
 import { CloseIcon } from './icons.js';
 import { MessageRow } from './message-row.js';
+import { TypingLine } from './typing-line.js';
 
 const NO_MESSAGES: readonly ChatMessage[] = [];
+const TYPING_EVERY_MS = 3000;
 
 export function ThreadPanel({ room }: { room: string }): JSX.Element | null {
   const store = useStore();
@@ -22,6 +24,7 @@ export function ThreadPanel({ room }: { room: string }): JSX.Element | null {
   const [text, setText] = useState('');
   const [alsoInRoom, setAlsoInRoom] = useState(false);
   const box = useRef<HTMLTextAreaElement>(null);
+  const lastTyping = useRef(0);
   useEffect(() => box.current?.focus(), [root]);
   // Open, the thread is read up to its newest reply (on my other devices too).
   const newest = messages.reduce((seq, message) => (message.thread === root ? Math.max(seq, message.seq) : seq), 0);
@@ -53,6 +56,7 @@ export function ThreadPanel({ room }: { room: string }): JSX.Element | null {
           <MessageRow key={reply.seq} room={room} message={reply} head={true} mention={false} me={me} moderates={false} quoted={undefined} editing={false} />
         ))}
       </ol>
+      <TypingLine room={room} thread={root} />
       <form
         class="thread-composer"
         onSubmit={(event) => {
@@ -70,7 +74,14 @@ export function ThreadPanel({ room }: { room: string }): JSX.Element | null {
           rows={2}
           placeholder="Reply…"
           value={text}
-          onInput={(event) => setText(event.currentTarget.value)}
+          onInput={(event) => {
+            setText(event.currentTarget.value);
+            const now = Date.now();
+            if (event.currentTarget.value !== '' && now - lastTyping.current > TYPING_EVERY_MS) {
+              lastTyping.current = now;
+              store.typing(room, root);
+            }
+          }}
           onKeyDown={(event) => {
             if (event.key === 'Enter' && !event.shiftKey && !event.isComposing) {
               event.preventDefault();

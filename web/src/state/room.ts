@@ -10,6 +10,8 @@ export const TYPING_MS = 5000;
 export interface Typist {
   user: UserRef;
   until: number;
+  /** Typing in the thread of this root, not in the room. */
+  thread?: number;
 }
 
 export interface RoomState {
@@ -186,8 +188,9 @@ export function applyPresence(room: RoomState, push: PresencePush): RoomState {
   return { ...room, online: Math.max(0, room.online - 1), members: withoutKey(room.members, id), typing: withoutKey(room.typing, id) };
 }
 
-export function applyTyping(room: RoomState, user: UserRef, now: number): RoomState {
-  return { ...room, typing: new Map(room.typing).set(user.id, { user, until: now + TYPING_MS }) };
+export function applyTyping(room: RoomState, user: UserRef, now: number, thread?: number): RoomState {
+  const typist: Typist = thread === undefined ? { user, until: now + TYPING_MS } : { user, until: now + TYPING_MS, thread };
+  return { ...room, typing: new Map(room.typing).set(user.id, typist) };
 }
 
 /** Typists whose last notice is older than TYPING_MS are no longer shown. */
@@ -245,8 +248,9 @@ export function findLoaded(messages: readonly ChatMessage[], seq: number): ChatM
   return undefined;
 }
 
-export function typingNames(room: Pick<RoomState, 'typing'>, now: number): string[] {
-  return [...room.typing.values()].filter((entry) => entry.until > now).map((entry) => entry.user.name);
+/** Who is typing in the room (`thread` undefined) or in the thread of that root. */
+export function typingNames(room: Pick<RoomState, 'typing'>, now: number, thread?: number): string[] {
+  return [...room.typing.values()].filter((entry) => entry.until > now && entry.thread === thread).map((entry) => entry.user.name);
 }
 
 function withoutKey<V>(map: ReadonlyMap<string, V>, key: string): ReadonlyMap<string, V> {

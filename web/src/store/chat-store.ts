@@ -239,8 +239,8 @@ export class ChatStore {
     this.#box.updateRoom(room, (state) => patch(state, { replyTo: message }));
   }
 
-  typing(room: string): void {
-    this.#client.typing(room);
+  typing(room: string, thread?: number): void {
+    this.#client.typing(room, thread);
   }
 
   loadOlder(room: string, limit?: number): Promise<void> {

@@ -101,7 +101,7 @@ export function listenToClient(client: ParleyClient, hands: StoreHands): () => v
     }),
     client.on('typing', (push) => {
       if (push.user.id === me()) return;
-      box.updateRoom(push.room, (state) => applyTyping(state, push.user, Date.now()));
+      box.updateRoom(push.room, (state) => applyTyping(state, push.user, Date.now(), push.thread));
       clearTimeout(typingTimer);
       typingTimer = setTimeout(() => {
         const now = Date.now();
