@@ -85,7 +85,13 @@ export class ChatStore {
     // Sends the last visit queued but never saw acknowledged go out again under their own cids: the
     // server stores each at most once, whether or not it had them already.
     for (const send of saved.outbox()) {
-      const again = send.replyTo === undefined ? { cid: send.cid } : { cid: send.cid, replyTo: send.replyTo };
+      const again = {
+        cid: send.cid,
+        ...(send.replyTo === undefined ? {} : { replyTo: send.replyTo }),
+        ...(send.thread === undefined ? {} : { thread: send.thread }),
+        ...(send.alsoInRoom === undefined ? {} : { alsoInRoom: true }),
+        ...(send.files === undefined ? {} : { files: send.files }),
+      };
       if (this.state.rooms.has(send.room)) this.#client.send(send.room, send.text, again).catch(() => undefined);
     }
     this.#client.open().catch(() => undefined);

@@ -153,7 +153,15 @@ export function listenToClient(client: ParleyClient, hands: StoreHands): () => v
     client.on('outbox', ({ room, pending }) => {
       const all = client.pending();
       saved.setOutbox(
-        all.map(({ room: where, text, cid, replyTo }) => (replyTo === undefined ? { room: where, text, cid } : { room: where, text, cid, replyTo })),
+        all.map(({ room: where, text, cid, replyTo, thread, alsoInRoom, files }) => ({
+          room: where,
+          text,
+          cid,
+          ...(replyTo === undefined ? {} : { replyTo }),
+          ...(thread === undefined ? {} : { thread }),
+          ...(alsoInRoom === undefined ? {} : { alsoInRoom }),
+          ...(files === undefined ? {} : { files: [...files] }),
+        })),
       );
       box.set({ unsent: all.length });
       box.updateRoom(room, (state) => patch(state, { pending }));
