@@ -1,8 +1,8 @@
 // File bytes under the data directory, by sha256: <dir>/<first two hex digits>/<hash>. A put is a
 // rename of the finished temporary file (same file system: the temporary files live in <dir>/tmp),
-// so a blob is never seen half written.
+// so a blob is never seen half written; the file and the rename are synced to disk first.
 import { createReadStream } from 'node:fs';
-import { mkdir, rename, rm, stat } from 'node:fs/promises';
+import { mkdir, open, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import type { BlobStore } from './file-store.js';
@@ -28,7 +28,11 @@ export class DirBlobs implements BlobStore {
       await rm(tempFile, { force: true });
       return;
     }
+    // On disk before the rename publishes it, and the rename itself on disk before the upload's
+    // answer: an acknowledged upload survives a power loss as every acknowledged write does.
+    await syncPath(tempFile);
     await rename(tempFile, target);
+    await syncPath(join(target, '..'));
   }
 
   async open(hash: string): Promise<Readable | undefined> {
@@ -49,6 +53,15 @@ export class DirBlobs implements BlobStore {
     // Only ever a hash the server computed; checked so that no string can name another path.
     if (!HASH.test(hash)) throw new Error(`not a sha256: ${hash}`);
     return join(this.#dir, hash.slice(0, 2), hash);
+  }
+}
+
+async function syncPath(path: string): Promise<void> {
+  const handle = await open(path, 'r');
+  try {
+    await handle.datasync();
+  } finally {
+    await handle.close();
   }
 }
 
