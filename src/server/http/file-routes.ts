@@ -7,7 +7,6 @@ import fastifyMultipart from '@fastify/multipart';
 import { Type, type Static } from '@sinclair/typebox';
 import { ErrorCode, ProtocolError } from '../../protocol/errors.js';
 import { FileId } from '../../protocol/messages.js';
-import { httpErrorBody } from '../../protocol/http.js';
 import type { Identity, IdentityResolver } from '../auth/identity.js';
 import type { OriginPolicy } from '../auth/origin.js';
 import type { FileService } from '../chat/files.js';
@@ -70,9 +69,6 @@ export async function fileRoutes(app: FastifyInstance, options: FileRoutesOption
     const schema = { params: FilePath, querystring: LinkQuerySchema };
     scope.get('/files/:id', { schema }, download('file'));
     scope.get('/files/:id/thumb', { schema }, download('thumb'));
-    scope.setNotFoundHandler((request, reply) =>
-      reply.code(404).send(httpErrorBody(ErrorCode.NotFound, `no ${request.method} ${request.url.split('?')[0] ?? ''}`)),
-    );
   });
 }
 
