@@ -1,12 +1,13 @@
 // Files in two real browsers: a screenshot pasted into one page's composer is uploaded (with its
 // progress shown), sent with a caption, and shown inline on the other page, where a click opens the
-// full image; a file chosen with the attach button shows there with its name, type and size.
+// full image; a file chosen with the attach button shows there with its name, type and size, and
+// two files dropped on the composer go with one caption.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Browser } from 'playwright-core';
 import { startTestServer, type TestServer } from '../support/server.js';
 import { browserUnavailable, launchChromium } from '../support/browser.js';
-import { enterRoom, person, until, waitForText } from '../support/web-page.js';
+import { enterRoom, person, say, until, waitForText } from '../support/web-page.js';
 import { png } from '../support/files.js';
 
 /** The fields of an <img> the test reads (the test build has no DOM types). */
@@ -71,5 +72,23 @@ test('a pasted screenshot is seen inline on the other page, and opens full size;
   await file.waitFor({ timeout: 15_000 });
   assert.match((await file.textContent()) ?? '', /application\/octet-stream · 14 B/);
   await until('the download link', async () => ((await file.getAttribute('href')) ?? '').startsWith('/files/'));
+
+  // Dropped on the composer: two files, one caption, one message.
+  await ada.page.evaluate(`(() => {
+    const data = new DataTransfer();
+    data.items.add(new File(['first'], 'one.txt', { type: 'text/plain' }));
+    data.items.add(new File(['second'], 'two.txt', { type: 'text/plain' }));
+    const form = document.querySelector('form.composer');
+    form.dispatchEvent(new DragEvent('dragover', { dataTransfer: data, bubbles: true, cancelable: true }));
+    form.dispatchEvent(new DragEvent('drop', { dataTransfer: data, bubbles: true, cancelable: true }));
+  })()`);
+  for (const name of ['one.txt', 'two.txt']) {
+    const dropped = ada.page.locator('[data-testid="attachment"]', { hasText: name });
+    await until(`${name} uploaded`, async () => (await dropped.count()) === 1 && !(await dropped.textContent())?.includes('%'));
+  }
+  await say(ada.page, 'two at once');
+  await waitForText(bob.page, 'two at once');
+  const both = bob.page.locator('[data-testid="message"]', { hasText: 'two at once' }).locator('[data-testid="msg-file"]');
+  await until('both files shown', async () => (await both.count()) === 2);
   await Promise.all([ada.context.close(), bob.context.close()]);
 });
