@@ -231,6 +231,10 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Con
       dailyBytesPerUser: integer('PARLEY_FILE_DAILY_BYTES', env['PARLEY_FILE_DAILY_BYTES'], 1024 ** 3, 0, 1024 ** 5),
       linkTtlMs: integer('PARLEY_FILE_LINK_TTL_MS', env['PARLEY_FILE_LINK_TTL_MS'], 10 * 60_000, 1000, 24 * 3_600_000),
       unattachedTtlMs: integer('PARLEY_FILE_UNATTACHED_TTL_MS', env['PARLEY_FILE_UNATTACHED_TTL_MS'], 3_600_000, 1000, 30 * 24 * 3_600_000),
+      // A rate limit: PARLEY_RATE_LIMITS=off turns it off too.
+      uploadsPerHour: onOff('PARLEY_RATE_LIMITS', env['PARLEY_RATE_LIMITS'], true)
+        ? integer('PARLEY_FILE_UPLOADS_PER_HOUR', env['PARLEY_FILE_UPLOADS_PER_HOUR'], 600, 0, 1_000_000)
+        : 0,
     },
     fileDir: env['PARLEY_FILE_DIR'] === undefined || env['PARLEY_FILE_DIR'] === '' ? undefined : resolve(env['PARLEY_FILE_DIR']),
     roomPolicy: {
@@ -253,6 +257,8 @@ export interface FileLimits {
   linkTtlMs: number;
   /** An upload no message claimed by then is collected. */
   unattachedTtlMs: number;
+  /** Uploads one user may start per hour (each costs a record, whatever its size); 0: no bound. */
+  uploadsPerHour: number;
 }
 
 /** Room creation quotas are rate limits: PARLEY_RATE_LIMITS=off turns them off too. */

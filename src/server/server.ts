@@ -152,6 +152,7 @@ export async function startServer(config: Config, log: Logger = pino({ level: co
     sessions: store,
     dailyBytesPerUser: config.files.dailyBytesPerUser,
     unattachedTtlMs: config.files.unattachedTtlMs,
+    uploadsPerHour: config.files.uploadsPerHour,
     log,
   });
   const collectFiles = (): void => {
@@ -267,6 +268,7 @@ export async function startServer(config: Config, log: Logger = pino({ level: co
       await presence.close();
       await backends.closeAuthBackends();
       clearInterval(fileCollector);
+      files.close();
       await apiKeyStore.close();
       await fileBackends.close();
       await store.close();

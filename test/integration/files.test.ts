@@ -79,3 +79,20 @@ test('the server API: a key uploads as its bot, posts the file to a room, and re
   assert.equal((await call(server.url, 'GET', '/api/v1/files/f_unknown', { key: reader })).status, 404);
   await watcher.client.close();
 });
+
+test('uploads per user per hour are bounded (429 rate_limited with Retry-After), whatever their size', async () => {
+  const bounded = await startTestServer({ files: { ...server.config.files, uploadsPerHour: 2 } });
+  try {
+    const alice = await guestWithToken(bounded.wsUrl, 'alice');
+    const bob = await guestWithToken(bounded.wsUrl, 'bob');
+    for (const name of ['a', 'b']) assert.equal((await upload(bounded.url, alice.resume, name, 'x')).status, 201);
+    const third = await upload(bounded.url, alice.resume, 'c', 'x');
+    assert.equal(third.status, 429);
+    assert.equal(third.body['error'], 'rate_limited');
+    assert.ok(Number(third.headers.get('retry-after')) > 0);
+    assert.equal((await upload(bounded.url, bob.resume, 'd', 'x')).status, 201);
+    await Promise.all([alice.client.close(), bob.client.close()]);
+  } finally {
+    await bounded.stop();
+  }
+});

@@ -7,6 +7,7 @@ import type { Logger } from 'pino';
 import { ErrorCode, ProtocolError } from '../../protocol/errors.js';
 import { Limits, type FileDescriptor, type UserRef } from '../../protocol/messages.js';
 import { randomId } from '../random-id.js';
+import { KeyedQuota } from '../limits/keyed-quota.js';
 import type { AuthSessionStore } from '../store/account-store.js';
 import { describe, type BlobStore, type FileRecord, type FileStore } from '../store/file-store.js';
 import { discard, INLINE_TYPES, UNKNOWN_TYPE, type FileIntake } from './file-intake.js';
@@ -27,6 +28,8 @@ export interface FileServiceDeps {
   dailyBytesPerUser: number;
   /** An upload no message claimed by then is collected. */
   unattachedTtlMs: number;
+  /** Uploads one user may start per hour; 0: no bound. */
+  uploadsPerHour: number;
   log: Logger;
   now?: () => number;
 }
@@ -56,10 +59,16 @@ export interface Download {
 export class FileService {
   readonly #deps: FileServiceDeps;
   readonly #now: () => number;
+  readonly #uploads: KeyedQuota | undefined;
 
   constructor(deps: FileServiceDeps) {
     this.#deps = deps;
     this.#now = deps.now ?? Date.now;
+    this.#uploads = deps.uploadsPerHour > 0 ? new KeyedQuota(deps.uploadsPerHour) : undefined;
+  }
+
+  close(): void {
+    this.#uploads?.close();
   }
 
   get maxBytes(): number {
@@ -72,6 +81,13 @@ export class FileService {
    */
   async upload(uploader: UserRef, name: string, stream: Readable): Promise<FileDescriptor> {
     const { dailyBytesPerUser: daily, store, blobs } = this.#deps;
+    // Every upload costs a record, however small: counted before a byte is read, refused or not.
+    const waitMs = this.#uploads?.take(uploader.id, performance.now()) ?? 0;
+    if (waitMs > 0) {
+      const refusal = new ProtocolError(ErrorCode.RateLimited, `too many uploads; retry in ${Math.ceil(waitMs / 1000)} s`, 'file');
+      refusal.retryAfterMs = waitMs;
+      throw refusal;
+    }
     const since = this.#now() - DAY_MS;
     const used = daily === 0 ? 0 : await store.uploadedSince(uploader.id, since);
     if (daily > 0 && used >= daily) throw quotaSpent(daily);
