@@ -64,7 +64,11 @@ export function streamUpload(baseUrl: string, token: string, totalBytes: number)
       let body = '';
       response.setEncoding('utf8');
       response.on('data', (text: string) => (body += text));
-      response.on('end', () => resolve({ status: response.statusCode ?? 0, body, written }));
+      response.on('end', () => {
+        // The rest of the body is not sent: the answer came (the server discards what still arrives).
+        req.destroy();
+        resolve({ status: response.statusCode ?? 0, body, written });
+      });
     });
     req.on('error', (error) => {
       if (!answered) reject(error);

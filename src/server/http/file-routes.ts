@@ -51,7 +51,7 @@ export async function fileRoutes(app: FastifyInstance, options: FileRoutesOption
 
     scope.post('/api/files', { onRequest: sameOrigin }, async (request, reply) => {
       const identity = await caller(identities, request);
-      const descriptor = await takeUpload(request, reply, (name, stream) => files.upload(identity.user, name, stream));
+      const descriptor = await takeUpload(request, (name, stream) => files.upload(identity.user, name, stream));
       return reply.code(201).header('cache-control', 'no-store').send(descriptor);
     });
 

@@ -1,7 +1,7 @@
 // One multipart file from a request to FileService.upload, as a stream. A refusal mid-stream (too
-// large) closes the connection after the answer, so the rest of the body is never read.
+// large) is answered at once; the rest of the body is discarded as it arrives.
 import type { Readable } from 'node:stream';
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyRequest } from 'fastify';
 import type { FastifyMultipartOptions } from '@fastify/multipart';
 import { ErrorCode, ProtocolError } from '../../protocol/errors.js';
 import type { FileDescriptor } from '../../protocol/messages.js';
@@ -14,20 +14,19 @@ export function multipartOptions(maxBytes: number): FastifyMultipartOptions {
   return { limits: { fileSize: maxBytes + 1, files: 1, fields: 0, parts: 1 }, throwFileSizeLimit: false };
 }
 
-export async function takeUpload(
-  request: FastifyRequest,
-  reply: FastifyReply,
-  upload: (name: string, stream: Readable) => Promise<FileDescriptor>,
-): Promise<FileDescriptor> {
+export async function takeUpload(request: FastifyRequest, upload: (name: string, stream: Readable) => Promise<FileDescriptor>): Promise<FileDescriptor> {
   if (!request.isMultipart()) throw new ProtocolError(ErrorCode.BadRequest, 'send the file as multipart/form-data', 'file');
   const part = await request.file();
   if (part === undefined) throw new ProtocolError(ErrorCode.BadRequest, 'the form has no file', 'file');
   try {
     return await upload(part.filename, part.file);
   } catch (error) {
-    if (error instanceof ProtocolError && error.code === ErrorCode.TooLarge) reply.header('connection', 'close');
-    // What the client still sends is drained into nothing, never buffered.
+    // The upload stopped being read (too large, over a bound): what the client still sends is read
+    // into nothing, never buffered, until it is done or the request timeout ends it. Closing at once
+    // instead would reset the connection under data the client is still sending, and a reset can
+    // reach the client before the answer does (browsers then show a network error, not the 413).
     part.file.resume();
+    request.raw.resume();
     throw error;
   }
 }

@@ -35,7 +35,7 @@ export async function fileApiRoutes(app: FastifyInstance, chat: ChatService, fil
       },
       async (request, reply) => {
         const from = await speaker(chat, gate.keyOf(request), request.query.as);
-        const descriptor = await takeUpload(request, reply, (name, stream) => files.upload(from, name, stream));
+        const descriptor = await takeUpload(request, (name, stream) => files.upload(from, name, stream));
         return reply.code(201).send(descriptor);
       },
     );
