@@ -2,7 +2,7 @@
 // room events that change a message already shown, and room labels (a DM is `@name`, not its
 // hashed room name). It remembers the names it has seen and the recent messages of each room, so
 // an edit, a delete or a reaction can say whose message it touched.
-import { isBot, type ChatMessage, type ReactionCount, type RoomEventPush, type UserRef } from '../client/node.js';
+import { isBot, type ChatMessage, type FileDescriptor, type ReactionCount, type RoomEventPush, type UserRef } from '../client/node.js';
 
 /** Per room, the messages kept to give edits, deletes and reactions their context. */
 const REMEMBERED_PER_ROOM = 500;
@@ -141,12 +141,18 @@ export class ChatView {
     const { dim, bold } = this.#style;
     const where = withRoom ? dim(`${this.label(message.room)} `) : '';
     const bot = isBot(message.from) ? dim(' [bot]') : '';
-    const head = `${dim(`[${timeFormat.format(message.ts)}]`)} ${where}${bold(printable(message.from.name))}${bot}: `;
+    const threaded = message.thread === undefined ? '' : dim(`↳ #${message.thread} `);
+    const head = `${dim(`[${timeFormat.format(message.ts)}]`)} ${where}${threaded}${bold(printable(message.from.name))}${bot}: `;
     if (message.deleted === true) return head + dim('message deleted');
     const body = printable(message.text).split('\n').join(`\n${INDENT}`);
     const edited = message.editedAt === undefined ? '' : ` ${dim('(edited)')}`;
     const reactions = message.reactions === undefined || message.reactions.length === 0 ? '' : `  ${dim(reactionSummary(message.reactions))}`;
-    return head + body + edited + reactions;
+    const files = (message.files ?? []).map((file) => `\n${INDENT}${dim(`[file] ${printable(file.name)} (${fileSummary(file)})`)}`).join('');
+    const replies =
+      message.replies === undefined
+        ? ''
+        : `  ${dim(`(${message.replies.count} ${message.replies.count === 1 ? 'reply' : 'replies'}: /thread ${message.seq})`)}`;
+    return head + body + edited + reactions + replies + files;
   }
 
   #status(text: string): string {
@@ -188,4 +194,12 @@ function reactionsAfter(message: ChatMessage, push: Extract<RoomEventPush, { typ
   const updated: ReactionCount = { emoji: push.emoji, count: push.count, users };
   const reactions = before === undefined ? [...others, updated] : (message.reactions ?? []).map((r) => (r.emoji === push.emoji ? updated : r));
   return { reactions };
+}
+
+/** `image/png, 40×30, 1.2 kB`: what a terminal can say of an attached file. */
+export function fileSummary(file: FileDescriptor): string {
+  const size = file.size < 1000 ? `${file.size} B` : file.size < 1_000_000 ? `${(file.size / 1000).toFixed(1)} kB` : `${(file.size / 1_000_000).toFixed(1)} MB`;
+  return [file.type, file.width !== undefined && file.height !== undefined ? `${file.width}×${file.height}` : undefined, size]
+    .filter((part) => part !== undefined)
+    .join(', ');
 }

@@ -2,10 +2,13 @@
 // chat on the SDK. It shows the room live (edits, deletes and reactions too) and sends each line
 // typed; reconnects, re-joins and resends like the web app does. With stdin not a terminal it
 // sends each input line and exits once all are acknowledged.
+import { openAsBlob } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import { basename } from 'node:path';
 import { createInterface, type Interface } from 'node:readline';
-import { createClient, isBot, RequestError, type ParleyClient } from '../client/node.js';
+import { createClient, isBot, RequestError, upload, type ParleyClient } from '../client/node.js';
 import { parseChatArgs } from './chat-args.js';
-import { ChatView, printable, type Style } from './chat-view.js';
+import { ChatView, fileSummary, printable, type Style } from './chat-view.js';
 import { helloFor, openFirst } from './sign-in.js';
 import { isDmRoom } from '../protocol/patterns.js';
 
@@ -16,7 +19,8 @@ export { ChatFailure } from './sign-in.js';
 const HISTORY_LINES = 20;
 const TYPING_EVERY_MS = 3000;
 const DRAIN_MS = 10_000;
-const COMMANDS = 'commands: /join ROOM, /dm NAME, /rooms, /who, /history, /search TEXT, /doc, /quit (start a message with // to send a leading /)';
+const COMMANDS =
+  'commands: /join ROOM, /dm NAME, /rooms, /who, /history, /search TEXT, /doc, /upload PATH [CAPTION], /thread SEQ [TEXT], /quit (start a message with // to send a leading /)';
 
 const errorText = (error: unknown): string => (error instanceof Error ? error.message : String(error));
 
@@ -114,8 +118,12 @@ export async function chat(argv: readonly string[]): Promise<void> {
       resolve();
     });
   });
+  // Lines still being handled (an /upload sends once its file is up): input that ends waits for them.
+  const handling = new Set<Promise<void>>();
   rl.on('line', (line) => {
-    void handleLine(line.trimEnd()).finally(prompt);
+    const handled = handleLine(line.trimEnd()).finally(prompt);
+    handling.add(handled);
+    void handled.finally(() => handling.delete(handled));
   });
 
   const moveTo = (next: string): void => {
@@ -208,6 +216,41 @@ export async function chat(argv: readonly string[]): Promise<void> {
         for (const message of messages) print(view.message(message, false, isDmRoom(room)));
         return;
       }
+      case 'thread': {
+        const root = Number(rest[0]);
+        const reply = rest.slice(1).join(' ');
+        if (!Number.isInteger(root) || root < 1) return status('usage: /thread SEQ (show the thread of message SEQ) or /thread SEQ TEXT (reply in it)');
+        try {
+          if (reply !== '') {
+            await client.send(room, reply, { thread: root });
+            return;
+          }
+          const thread = await client.thread(room, root, { limit: HISTORY_LINES });
+          print(view.message(thread.root, false, isDmRoom(room)));
+          for (const message of thread.messages) print(view.message(message, false, isDmRoom(room)));
+          if (thread.messages.length === 0) status('no replies yet; /thread SEQ TEXT replies');
+        } catch (error) {
+          status(`thread ${root}: ${errorText(error)}`);
+        }
+        return;
+      }
+      case 'upload': {
+        const [path = '', ...caption] = rest;
+        if (path === '') return status('usage: /upload PATH [CAPTION]');
+        const bearer = 'token' in hello ? hello.token : client.resumeToken;
+        if (bearer === undefined) return status('not signed in yet');
+        const found = await stat(path).catch(() => undefined);
+        if (found?.isFile() !== true) return status(`could not upload ${printable(path)}: no such file`);
+        try {
+          // openAsBlob reads the file from disk as it is sent, never whole into memory.
+          const file = await upload(args.url, bearer, await openAsBlob(path), basename(path));
+          await client.send(room, caption.join(' '), { files: [file.id] });
+          status(`sent ${printable(file.name)} (${fileSummary(file)})`);
+        } catch (error) {
+          status(`could not upload ${printable(path)}: ${errorText(error)}`);
+        }
+        return;
+      }
       case 'quit':
       case 'q':
         rl?.close();
@@ -218,6 +261,7 @@ export async function chat(argv: readonly string[]): Promise<void> {
   }
 
   await finished;
+  await Promise.all(handling);
   // Input ended (Ctrl+D, /quit or end of piped input): let unacknowledged sends finish first.
   const deadline = Date.now() + DRAIN_MS;
   while (client.pending().length > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));

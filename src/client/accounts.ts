@@ -1,9 +1,9 @@
 // Accounts over the HTTP API of docs/api.md: `login` and `register` answer a session token, which
 // `createClient(url, { token })` then says hello with; `logout` revokes it. They take the same
 // URL as the client (ws:// or wss://, or the http(s) one of the server) and use the global fetch.
-import type { HttpErrorBody } from '../protocol/http.js';
 import type { UserRef } from '../protocol/messages.js';
 import { RequestError } from './errors.js';
+import { answerOf } from './http-answer.js';
 
 export interface Session {
   user: UserRef;
@@ -72,30 +72,7 @@ async function post(
     const why = error instanceof Error && error.cause instanceof Error ? error.cause.message : String(error);
     throw new RequestError('unreachable', `could not reach ${url} (${why})`);
   }
-  const text = await response.text().catch(() => '');
-  const parsed = parseJson(text);
-  if (response.ok) return parsed;
-  if (isErrorBody(parsed)) throw RequestError.fromReply({ code: parsed.error, message: parsed.message });
-  throw new RequestError('unreachable', `${url} answered HTTP ${response.status}, not a Parley reply`);
-}
-
-function parseJson(text: string): unknown {
-  try {
-    return text === '' ? undefined : (JSON.parse(text) as unknown);
-  } catch {
-    return undefined;
-  }
-}
-
-function isErrorBody(value: unknown): value is HttpErrorBody {
-  return (
-    typeof value === 'object' &&
-    value !== null &&
-    'error' in value &&
-    typeof value.error === 'string' &&
-    'message' in value &&
-    typeof value.message === 'string'
-  );
+  return answerOf(url, response);
 }
 
 function asSession(value: unknown): Session {

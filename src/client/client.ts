@@ -5,6 +5,7 @@
 // once each, in seq order, with no gap. No DOM and no Node API: sockets come from a SocketFactory.
 import type {
   ChatMessage,
+  FollowedThread,
   CommandParams,
   Limits,
   PresencePush,
@@ -386,21 +387,33 @@ export class ParleyClient extends Emitter<ClientEvents> {
    *
    * `options.cid` sends a message again that an earlier client (before a page reload, say) queued
    * under that cid: if the server has it already, nothing is stored twice and the ack is the first one.
-   * `options.replyTo` is the seq of the message (in `room`) this one answers.
+   * `options.replyTo` is the seq of the message (in `room`) this one answers; `options.files` the
+   * ids of files uploaded with `upload` (then `text`, the caption, may be empty); `options.thread`
+   * the seq of a thread's root (this is a reply in it), shown in the room too with `alsoInRoom`.
    */
-  send(room: string, text: string, options: { cid?: string; replyTo?: number } = {}): Promise<SendResult> {
+  send(
+    room: string,
+    text: string,
+    options: { cid?: string; replyTo?: number; files?: readonly string[]; thread?: number; alsoInRoom?: boolean } = {},
+  ): Promise<SendResult> {
     if (this.#closed) return Promise.reject(new RequestError('closed', 'the client was closed'));
     if (!this.#rooms.has(room)) return Promise.reject(new RequestError('not_member', `join ${room} first`, 'room'));
     const cid = options.cid ?? `${this.#cidPrefix}-${(this.#cidCounter++).toString(36)}`;
-    const acked = this.#outbox.add(cid, room, text, options.replyTo);
+    const acked = this.#outbox.add(cid, room, text, {
+      replyTo: options.replyTo,
+      files: options.files !== undefined && options.files.length > 0 ? options.files : undefined,
+      thread: options.thread,
+      alsoInRoom: options.alsoInRoom === true ? true : undefined,
+    });
     this.emit('outbox', { room, pending: this.#outbox.pending(room) });
     this.#flushOutbox(room);
     return acked;
   }
 
   /** Tells the room's other members this user is typing; dropped when not connected. */
-  typing(room: string): void {
-    if (this.#ready && this.#rooms.get(room)?.live === true) this.#socket?.send(JSON.stringify({ type: 'typing', room }));
+  typing(room: string, thread?: number): void {
+    const frame = thread === undefined ? { type: 'typing', room } : { type: 'typing', room, thread };
+    if (this.#ready && this.#rooms.get(room)?.live === true) this.#socket?.send(JSON.stringify(frame));
   }
 
   /** Stored messages of `room` with seq below `before`, ascending. */
@@ -409,6 +422,14 @@ export class ParleyClient extends Emitter<ClientEvents> {
     if (options.before !== undefined) params.before = options.before;
     if (options.limit !== undefined) params.limit = options.limit;
     return (await this.#request('history', params)).messages;
+  }
+
+  /** A thread: its root as it is now (with `replies`) and its replies after `options.after`, ascending. */
+  thread(room: string, root: number, options: { after?: number; limit?: number } = {}): Promise<Results['thread']> {
+    const params: CommandParams['thread'] = { room, root };
+    if (options.after !== undefined) params.after = options.after;
+    if (options.limit !== undefined) params.limit = options.limit;
+    return this.#request('thread', params);
   }
 
   /**
@@ -448,6 +469,16 @@ export class ParleyClient extends Emitter<ClientEvents> {
    */
   async markRead(room: string, seq: number): Promise<number> {
     return (await this.#request('read', { room, seq })).seq;
+  }
+
+  /** The same for the thread of `root`: its replies up to `seq` are read, on every device (a `read` event with `thread`). */
+  async markThreadRead(room: string, root: number, seq: number): Promise<number> {
+    return (await this.#request('read', { room, seq, thread: root })).seq;
+  }
+
+  /** The threads this user follows (wrote the root or a reply), most recently answered first, with their unread replies. */
+  async threads(): Promise<FollowedThread[]> {
+    return (await this.#request('threads', {})).threads;
   }
 
   /** Every public room, and every private room and DM of this user, with its seq, online count and read marker. */
@@ -610,6 +641,9 @@ export class ParleyClient extends Emitter<ClientEvents> {
     for (const message of this.#outbox.takeUnsent(room)) {
       const params: CommandParams['send'] = { room, text: message.text, cid: message.cid };
       if (message.replyTo !== undefined) params.replyTo = message.replyTo;
+      if (message.files !== undefined) params.files = [...message.files];
+      if (message.thread !== undefined) params.thread = message.thread;
+      if (message.alsoInRoom === true) params.alsoInRoom = true;
       this.#request('send', params, { internal: true }).then(
         (result) => {
           this.#outbox.acknowledge(message.cid, result);

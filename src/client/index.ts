@@ -16,9 +16,13 @@ export { login, register, logout, apiUrl, type Session, type Credentials, type A
 export type { SocketFactory, SocketLike, SocketEvents, Transport } from './socket.js';
 export { httpSocketFactory } from './http-socket.js';
 export { autoSocketFactory, type AutoOptions } from './auto-socket.js';
+export { upload, fileLinks, type FileLink } from './files.js';
 export { backoffDelay, type BackoffOptions } from './backoff.js';
 export type {
   ChatMessage,
+  FollowedThread,
+  ThreadSummary,
+  FileDescriptor,
   UserRef,
   PresencePush,
   TypingPush,

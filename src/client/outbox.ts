@@ -10,10 +10,23 @@ export interface PendingMessage {
   readonly text: string;
   /** The seq of the message this one answers, if any. */
   readonly replyTo?: number;
+  /** Ids of uploaded files (see `upload`) the message carries. */
+  readonly files?: readonly string[];
+  /** The root's seq of the thread this message replies in, if any. */
+  readonly thread?: number;
+  readonly alsoInRoom?: true;
   /** When `send` was called (client clock, ms). */
   readonly createdAt: number;
   /** How many times it has been written to a socket. */
   readonly attempts: number;
+}
+
+/** What a message carries besides its text. */
+export interface MessageExtras {
+  replyTo?: number | undefined;
+  files?: readonly string[] | undefined;
+  thread?: number | undefined;
+  alsoInRoom?: true | undefined;
 }
 
 /** The server's ack, with the cid the SDK gave the message (its push carries the same cid). */
@@ -24,6 +37,9 @@ interface Entry {
   room: string;
   text: string;
   replyTo: number | undefined;
+  files: readonly string[] | undefined;
+  thread: number | undefined;
+  alsoInRoom: true | undefined;
   createdAt: number;
   attempts: number;
   /** Written on the current connection and waiting for its reply. */
@@ -35,9 +51,10 @@ interface Entry {
 export class Outbox {
   readonly #entries: Entry[] = [];
 
-  add(cid: string, room: string, text: string, replyTo?: number): Promise<SendResult> {
+  add(cid: string, room: string, text: string, extra: MessageExtras = {}): Promise<SendResult> {
+    const { replyTo, files, thread, alsoInRoom } = extra;
     return new Promise((resolve, reject) => {
-      this.#entries.push({ cid, room, text, replyTo, createdAt: Date.now(), attempts: 0, inFlight: false, resolve, reject });
+      this.#entries.push({ cid, room, text, replyTo, files, thread, alsoInRoom, createdAt: Date.now(), attempts: 0, inFlight: false, resolve, reject });
     });
   }
 
@@ -94,5 +111,8 @@ export class Outbox {
 
 function snapshot(entry: Entry): PendingMessage {
   const pending = { cid: entry.cid, room: entry.room, text: entry.text, createdAt: entry.createdAt, attempts: entry.attempts };
-  return entry.replyTo === undefined ? pending : { ...pending, replyTo: entry.replyTo };
+  const replied = entry.replyTo === undefined ? pending : { ...pending, replyTo: entry.replyTo };
+  const filed = entry.files === undefined ? replied : { ...replied, files: entry.files };
+  const threaded = entry.thread === undefined ? filed : { ...filed, thread: entry.thread };
+  return entry.alsoInRoom === undefined ? threaded : { ...threaded, alsoInRoom: entry.alsoInRoom };
 }

@@ -4,7 +4,7 @@
 // /api/v1/openapi.json is generated from them.
 import { Type, type Static } from '@sinclair/typebox';
 import { ErrorCode } from './errors.js';
-import { CreateParams, HistoryParams, Limits, MembersParams, MuteParams, RoomUserParams, SendParams } from './messages.js';
+import { CreateParams, HistoryParams, Limits, MembersParams, MessageText, MuteParams, RoomUserParams, SendParams } from './messages.js';
 
 const Room = SendParams.properties.room;
 const UserId = RoomUserParams.properties.user;
@@ -18,10 +18,12 @@ export const RoomUserPath = Type.Object({ room: Room, user: UserId });
 
 export const PublishBody = Type.Object(
   {
-    text: SendParams.properties.text,
+    text: MessageText,
     /** Same cid again (from the same sender in the same room): the first message, 200 instead of 201. */
     cid: Type.Optional(SendParams.properties.cid),
     replyTo: SendParams.properties.replyTo,
+    /** Files this key (as the same speaker) uploaded with POST /api/v1/files. */
+    files: SendParams.properties.files,
     as: Type.Optional(BotId),
   },
   { additionalProperties: false },
@@ -41,7 +43,7 @@ export const BROADCAST_MAX_ROOMS = 100;
 export const BroadcastBody = Type.Object(
   {
     rooms: Type.Array(Room, { minItems: 1, maxItems: BROADCAST_MAX_ROOMS, uniqueItems: true }),
-    text: SendParams.properties.text,
+    text: MessageText,
     cid: Type.Optional(SendParams.properties.cid),
     as: Type.Optional(BotId),
   },
@@ -61,7 +63,7 @@ export const BroadcastReply = Type.Object({
   ),
 });
 
-export const NoticeBody = Type.Object({ text: SendParams.properties.text, as: Type.Optional(BotId) }, { additionalProperties: false });
+export const NoticeBody = Type.Object({ text: MessageText, as: Type.Optional(BotId) }, { additionalProperties: false });
 export type NoticeBody = Static<typeof NoticeBody>;
 
 export const HistoryQuery = Type.Object({
@@ -106,7 +108,7 @@ export const ErrorBody = Type.Object({ error: ErrorCodeSchema, message: Type.Str
 
 /** A Slack-style incoming webhook body: `text`, and optionally the name shown for the post. */
 export const HookBody = Type.Object({
-  text: SendParams.properties.text,
+  text: MessageText,
   username: Type.Optional(Type.String({ minLength: 1, maxLength: Limits.nickMax * 4 })),
 });
 export type HookBody = Static<typeof HookBody>;

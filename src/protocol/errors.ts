@@ -47,6 +47,8 @@ export const ErrorCode = {
   RoomQuota: 'room_quota',
   /** The address or user stored its hourly quota of message text: `retryAfterMs` says when there is room again. Not stored. */
   QuotaExceeded: 'quota_exceeded',
+  /** HTTP only (status 413): an upload larger than the server's file size limit (25 MB by default); nothing was stored. */
+  TooLarge: 'too_large',
   Internal: 'internal',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];

@@ -27,4 +27,10 @@ export const Limits = {
    * `ext:` + an external token's `sub`) are never longer, so every user can be named.
    */
   userIdMax: 128,
+  /** Most files one message carries (`send`'s `files`). */
+  filesPerMessage: 10,
+  /** Longest file name kept for an upload (longer ones are cut). */
+  fileNameMax: 255,
+  /** File ids the server makes (`f_` and 16 characters); the schema bounds what a client may send. */
+  fileIdMax: 32,
 } as const;

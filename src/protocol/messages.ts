@@ -22,6 +22,8 @@ const Seq = Type.Integer({ minimum: 0 });
 const MessageSeq = Type.Integer({ minimum: 1 });
 const UserId = Type.String({ minLength: 1, maxLength: Limits.userIdMax });
 const Text = Type.String({ minLength: 1, maxLength: Limits.textMax });
+/** A message's text where it may not be empty (every text but a `send` with files). */
+export const MessageText = Text;
 /** One emoji (or short token): no whitespace, no control characters. */
 export const EMOJI_PATTERN = '^[^\\s\\u0000-\\u001f\\u007f-\\u009f]+$';
 
@@ -52,18 +54,36 @@ export const HelloParams = Type.Union([GuestHelloParams, TokenHelloParams]);
 export const JoinParams = Type.Object({ room: Room, since: Type.Optional(Seq) });
 export const LeaveParams = Type.Object({ room: Room });
 export const RoomsParams = Type.Object({});
+export const FileId = Type.String({ minLength: 1, maxLength: Limits.fileIdMax, pattern: '^f_[A-Za-z0-9_-]+$' });
+/**
+ * `text` may be empty only with `files` (the caption of the attachments); `files` are ids from an
+ * upload (POST /api/files) by the same user, each attached once.
+ */
 export const SendParams = Type.Object({
   room: Room,
-  text: Type.String({ minLength: 1, maxLength: Limits.textMax }),
+  text: Type.String({ maxLength: Limits.textMax }),
   cid: Type.String({ minLength: 1, maxLength: Limits.cidMax }),
   replyTo: Type.Optional(MessageSeq),
+  files: Type.Optional(Type.Array(FileId, { minItems: 1, maxItems: Limits.filesPerMessage, uniqueItems: true })),
+  /** The seq of the thread's root (a message of the room that is no reply itself): this is a reply in its thread. */
+  thread: Type.Optional(MessageSeq),
+  /** With `thread`: shown in the room as well, as Slack's "also send to the channel". */
+  alsoInRoom: Type.Optional(Type.Boolean()),
 });
 export const HistoryParams = Type.Object({
   room: Room,
   before: Type.Optional(Type.Integer({ minimum: 1 })),
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: Limits.historyMax })),
 });
-export const TypingParams = Type.Object({ room: Room });
+/** With `thread` (a root's seq): typing a reply in that thread. */
+export const TypingParams = Type.Object({ room: Room, thread: Type.Optional(MessageSeq) });
+/** A thread's replies with a seq above `after`, ascending, with the root as it is now. */
+export const ThreadParams = Type.Object({
+  room: Room,
+  root: MessageSeq,
+  after: Type.Optional(Seq),
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: Limits.historyMax })),
+});
 export const SearchParams = Type.Object({
   room: Room,
   text: Type.String({ minLength: 1, maxLength: Limits.searchTextMax }),
@@ -105,7 +125,9 @@ export const ReactParams = Type.Object({
 export const DmParams = Type.Object({ user: UserId });
 /** An empty topic clears it. */
 export const TopicParams = Type.Object({ room: Room, topic: Type.String({ maxLength: Limits.topicMax, pattern: `^$|${NICK_PATTERN}` }) });
-export const ReadParams = Type.Object({ room: Room, seq: Seq });
+/** With `thread` (a root's seq): how far the thread's replies are read, not the room. */
+export const ReadParams = Type.Object({ room: Room, seq: Seq, thread: Type.Optional(MessageSeq) });
+export const ThreadsParams = Type.Object({});
 /** `archived: false` makes an archived room writable again. */
 export const ArchiveParams = Type.Object({ room: Room, archived: Type.Optional(Type.Boolean()) });
 export const DestroyParams = Type.Object({ room: Room });
@@ -129,6 +151,7 @@ export const CommandSchemas = {
   rooms: RoomsParams,
   send: SendParams,
   history: HistoryParams,
+  thread: ThreadParams,
   search: SearchParams,
   typing: TypingParams,
   members: MembersParams,
@@ -144,6 +167,7 @@ export const CommandSchemas = {
   react: ReactParams,
   dm: DmParams,
   read: ReadParams,
+  threads: ThreadsParams,
   topic: TopicParams,
   archive: ArchiveParams,
   destroy: DestroyParams,
@@ -186,6 +210,23 @@ export interface ReactionCount {
   users: string[];
 }
 
+/**
+ * A file attached to a message. Its bytes are fetched with a short-lived link (POST /api/files/links,
+ * docs/api.md), never with a URL in the message: who may read it is checked for each reader.
+ */
+export interface FileDescriptor {
+  id: string;
+  /** The name it was uploaded with (display only; never used as a path). */
+  name: string;
+  /** The type found in its content (`application/octet-stream` when unknown), never the name's. */
+  type: string;
+  size: number;
+  /** Images only: pixel dimensions, and a thumbnail to fetch. */
+  width?: number;
+  height?: number;
+  thumb?: true;
+}
+
 export interface ChatMessage {
   room: string;
   seq: number;
@@ -203,6 +244,20 @@ export interface ChatMessage {
   reactions?: ReactionCount[];
   /** The seq of the message (in the same room) this one answers; absent when it answers none. */
   replyTo?: number;
+  /** Attached files, in the order sent; absent when none (and on a tombstone: a deleted message's files are gone). */
+  files?: FileDescriptor[];
+  /** A reply in a thread: the seq of the thread's root. */
+  thread?: number;
+  /** A thread reply that is shown in the room as well. */
+  alsoInRoom?: true;
+  /** A thread's root: its live replies (how many, the latest's time, up to 5 repliers' ids); absent without replies. */
+  replies?: ThreadSummary;
+}
+
+export interface ThreadSummary {
+  count: number;
+  lastTs: number;
+  users: string[];
 }
 
 /** What a join ok says about the room itself. */
@@ -240,6 +295,8 @@ export interface Results {
   rooms: { rooms: RoomsEntry[]; truncated?: true };
   send: { room: string; seq: number; msgId: string; ts: number; duplicate?: boolean };
   history: { room: string; messages: ChatMessage[] };
+  /** `root` in its current state (with `replies`); `messages` its replies after `after`, ascending. */
+  thread: { room: string; root: ChatMessage; messages: ChatMessage[] };
   /** Newest first; `from` is the lowest seq looked at (1 when the whole room was searched). */
   search: { room: string; messages: ChatMessage[]; from: number };
   typing: { room: string };
@@ -255,7 +312,9 @@ export interface Results {
   delete: { room: string; seq: number };
   react: { room: string; seq: number; emoji: string; count: number };
   dm: { room: string; user: UserRef };
-  read: { room: string; seq: number };
+  read: { room: string; seq: number; thread?: number };
+  /** The threads the user follows (wrote the root or a reply, or read it), most recently answered first. */
+  threads: { threads: FollowedThread[] };
   topic: { room: string; topic: string };
   archive: { room: string; archived: boolean };
   destroy: { room: string };
@@ -302,6 +361,8 @@ export interface TypingPush {
   type: 'typing';
   room: string;
   user: UserRef;
+  /** Typing a reply in the thread of this root. */
+  thread?: number;
 }
 /** A message's text was edited. Not part of the seq-ordered stream: the message keeps its seq. */
 export interface EditPush {
@@ -365,12 +426,23 @@ export interface InvitedPush {
   by: UserRef;
   dm: boolean;
 }
-/** `user` (you) has read `room` up to `seq`, on one of your connections: sent to every one of them. */
+/** `user` (you) has read `room` (with `thread`: that thread) up to `seq`, on one of your connections: sent to every one of them. */
 export interface ReadPush {
   type: 'read';
   room: string;
   user: string;
   seq: number;
+  thread?: number;
+}
+
+/** A thread the user follows: live replies, those by others above its marker (`unread`), the marker, the newest reply's seq. */
+export interface FollowedThread {
+  room: string;
+  root: number;
+  replies: number;
+  unread: number;
+  read: number;
+  lastSeq: number;
 }
 /**
  * `user` (you) left `room` on one of your connections: every other connection of yours is taken

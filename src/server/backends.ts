@@ -33,6 +33,10 @@ import { SqliteCollab } from './store/sqlite-collab.js';
 import { PostgresCollab } from './store/postgres-collab.js';
 import { MemoryDocRelay, type DocRelay } from './broker/doc-relay.js';
 import { RedisDocRelay } from './broker/redis-doc-relay.js';
+import type { BlobStore, FileStore } from './store/file-store.js';
+import { SqliteFiles } from './store/sqlite-files.js';
+import { PostgresFiles } from './store/postgres-files.js';
+import { DirBlobs } from './store/dir-blobs.js';
 
 export interface Backends {
   store: Store;
@@ -90,6 +94,36 @@ export async function openCollabStore(config: Config): Promise<CollabStore> {
 export async function openDocRelay(config: Config, log: Logger): Promise<DocRelay> {
   if (config.broker !== 'redis') return new MemoryDocRelay();
   return RedisDocRelay.open({ url: config.redisUrl ?? '', prefix: config.redisPrefix, log, name: `parley-${process.pid}` });
+}
+
+/** Where file records and bytes are, and where uploads are written while they arrive. */
+export interface FileBackends {
+  files: FileStore;
+  blobs: BlobStore;
+  tempDir: string;
+  close(): Promise<void>;
+}
+
+/**
+ * Records in the store's database. Bytes under the data directory with SQLite, in PostgreSQL with
+ * PostgreSQL (every process serves every file), or in PARLEY_FILE_DIR (a directory every process
+ * shares) when it is set.
+ */
+export async function openFileBackends(config: Config): Promise<FileBackends> {
+  const dirBlobs = (dir: string): DirBlobs => new DirBlobs(dir);
+  if (config.store === 'postgres') {
+    const pg = await PostgresFiles.open({ connectionString: config.databaseUrl ?? '', schema: config.pgSchema });
+    const shared = config.fileDir === undefined ? undefined : dirBlobs(config.fileDir);
+    return {
+      files: pg,
+      blobs: shared ?? pg,
+      tempDir: shared?.tempDir ?? join(config.dataDir, 'uploads'),
+      close: () => pg.close(),
+    };
+  }
+  const files = new SqliteFiles(sqliteFile(config));
+  const blobs = dirBlobs(config.fileDir ?? join(config.dataDir, 'files'));
+  return { files, blobs, tempDir: blobs.tempDir, close: () => files.close() };
 }
 
 function sqliteFile(config: Config): string {

@@ -83,6 +83,10 @@ export interface Config {
   search: SearchLimits;
   /** Bounds on rooms and reactions (docs/protocol.md, Limits). */
   roomLimits: RoomLimits;
+  /** Bounds on uploads (docs/security.md, Files). */
+  files: FileLimits;
+  /** PARLEY_FILE_DIR: where file bytes live when not the default (data dir; PostgreSQL in a cluster). */
+  fileDir: string | undefined;
   /** Who makes, archives and deletes rooms. */
   roomPolicy: RoomPolicy;
   /** Bounds at the connection's edge: WebSocket message pieces, HTTP timeouts and connections per address. */
@@ -248,6 +252,17 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Con
       concurrent: integer('PARLEY_SEARCH_CONCURRENCY', env['PARLEY_SEARCH_CONCURRENCY'], 16, 1, 100_000),
     },
     roomLimits: roomLimits(env),
+    files: {
+      maxBytes: integer('PARLEY_FILE_MAX_BYTES', env['PARLEY_FILE_MAX_BYTES'], 25 * 1024 * 1024, 1, 1024 ** 4),
+      dailyBytesPerUser: integer('PARLEY_FILE_DAILY_BYTES', env['PARLEY_FILE_DAILY_BYTES'], 1024 ** 3, 0, 1024 ** 5),
+      linkTtlMs: integer('PARLEY_FILE_LINK_TTL_MS', env['PARLEY_FILE_LINK_TTL_MS'], 10 * 60_000, 1000, 24 * 3_600_000),
+      unattachedTtlMs: integer('PARLEY_FILE_UNATTACHED_TTL_MS', env['PARLEY_FILE_UNATTACHED_TTL_MS'], 3_600_000, 1000, 30 * 24 * 3_600_000),
+      // A rate limit: PARLEY_RATE_LIMITS=off turns it off too.
+      uploadsPerHour: onOff('PARLEY_RATE_LIMITS', env['PARLEY_RATE_LIMITS'], true)
+        ? integer('PARLEY_FILE_UPLOADS_PER_HOUR', env['PARLEY_FILE_UPLOADS_PER_HOUR'], 600, 0, 1_000_000)
+        : 0,
+    },
+    fileDir: env['PARLEY_FILE_DIR'] === undefined || env['PARLEY_FILE_DIR'] === '' ? undefined : resolve(env['PARLEY_FILE_DIR']),
     roomPolicy: {
       joinCreates: onOff('PARLEY_JOIN_CREATES', env['PARLEY_JOIN_CREATES'], false),
       admins: (env['PARLEY_ADMINS'] ?? '')
@@ -278,6 +293,19 @@ function webhookConfig(env: NodeJS.ProcessEnv): WebhookConfig {
       .filter((entry) => entry !== ''),
     pollMs: integer('PARLEY_WEBHOOK_POLL_MS', env['PARLEY_WEBHOOK_POLL_MS'], 1000, 10, 60_000),
   };
+}
+
+export interface FileLimits {
+  /** Largest file one upload may be; a larger one is cut off mid-stream with 413 too_large. */
+  maxBytes: number;
+  /** Bytes one user may upload per 24 hours; 0: no bound. */
+  dailyBytesPerUser: number;
+  /** How long a download link (POST /api/files/links) works. */
+  linkTtlMs: number;
+  /** An upload no message claimed by then is collected. */
+  unattachedTtlMs: number;
+  /** Uploads one user may start per hour (each costs a record, whatever its size); 0: no bound. */
+  uploadsPerHour: number;
 }
 
 /** Room creation quotas are rate limits: PARLEY_RATE_LIMITS=off turns them off too. */

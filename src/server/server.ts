@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import type { AddressInfo } from 'node:net';
 import { pino, type Logger } from 'pino';
 import type { Config } from './config.js';
-import { openBackends, openCollabStore, openDocRelay, openSideStores } from './backends.js';
+import { openBackends, openCollabStore, openDocRelay, openFileBackends, openSideStores } from './backends.js';
 import { ServerAdmins } from './auth/server-admins.js';
 import { ConsoleService } from './console/console-service.js';
 import { LiveSampler } from './console/live-sampler.js';
@@ -49,6 +49,9 @@ import { KeyRate } from './limits/key-rate.js';
 import { Tickets } from './auth/tickets.js';
 import { DocService } from './docs/doc-service.js';
 import { DocGateway } from './transport/yjs.js';
+import { FileService } from './chat/files.js';
+import { FileIntake } from './chat/file-intake.js';
+import { FileLinks } from './chat/file-links.js';
 
 export interface RunningServer {
   /** http://host:port as bound (the real port when 0 was asked for). */
@@ -60,6 +63,9 @@ export interface RunningServer {
   /** Stop accepting, close clients with 1001, flush the store. */
   close(): Promise<void>;
 }
+
+/** How often records and blobs nobody can reach are collected. */
+const FILE_COLLECT_MS = 10 * 60_000;
 
 const projectRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 
@@ -115,6 +121,20 @@ export async function startServer(config: Config, log: Logger = pino({ level: co
     throw error;
   });
   const tickets = new Tickets(collab);
+  const fileBackends = await openFileBackends(config).catch(async (error: unknown) => {
+    await Promise.all([
+      apiKeyStore.close(),
+      consoleStore.close(),
+      webhookStore.close(),
+      collab.close(),
+      docRelay.close(),
+      backends.broker.close(),
+      backends.presence.close(),
+      backends.closeAuthBackends(),
+      backends.store.close(),
+    ]).catch(() => undefined);
+    throw error;
+  });
   const apiKeyRate = config.apiKeyRate === null ? undefined : new KeyRate(config.apiKeyRate);
   const metrics = new Metrics();
   const store = timedStore(backends.store, metrics);
@@ -179,7 +199,25 @@ export async function startServer(config: Config, log: Logger = pino({ level: co
     tickets,
     // Set below: the document service is built on the chat service.
     onRoomDeleted: (room) => docs.roomDeleted(room),
+    files: { store: fileBackends.files, orphaned: (hashes) => void files.deleteBlobs(hashes) },
   });
+  const files = new FileService({
+    store: fileBackends.files,
+    blobs: fileBackends.blobs,
+    chat,
+    intake: new FileIntake(fileBackends.tempDir, config.files.maxBytes),
+    links: new FileLinks(serverSecret, config.files.linkTtlMs),
+    sessions: store,
+    dailyBytesPerUser: config.files.dailyBytesPerUser,
+    unattachedTtlMs: config.files.unattachedTtlMs,
+    uploadsPerHour: config.files.uploadsPerHour,
+    log,
+  });
+  const collectFiles = (): void => {
+    files.collect().catch((error: unknown) => log.warn({ err: error }, 'collecting unreferenced files failed'));
+  };
+  const fileCollector = setInterval(collectFiles, FILE_COLLECT_MS);
+  fileCollector.unref();
   const docs: DocService = new DocService({ chat, store: collab, relay: docRelay, limits: config.docLimits, log });
   const sessionPolicy = {
     limiter,
@@ -274,6 +312,7 @@ export async function startServer(config: Config, log: Logger = pino({ level: co
     webRoots,
     readiness: () => readinessWatch?.check() ?? readiness(),
     auth: { accounts, origins },
+    files: { files, identities, origins, linkTtlMs: config.files.linkTtlMs },
     serverApi: {
       chat,
       keys: new ApiKeys(apiKeyStore),
@@ -282,6 +321,7 @@ export async function startServer(config: Config, log: Logger = pino({ level: co
       console: { service: consoleService, identities, admins },
       webhooks,
       events: fallback,
+      files,
       onAnswer: (route: string, status: number) => metrics.apiRequests.inc({ route, status: String(status) }),
     },
     trustProxy: clientAddresses.trust,
@@ -353,11 +393,14 @@ export async function startServer(config: Config, log: Logger = pino({ level: co
       await broker.close();
       await presence.close();
       await backends.closeAuthBackends();
+      clearInterval(fileCollector);
+      files.close();
       await apiKeyStore.close();
       await consoleStore.close();
       await webhookStore.close();
       await docRelay.close();
       await collab.close();
+      await fileBackends.close();
       await store.close();
     })());
   try {
@@ -370,6 +413,7 @@ export async function startServer(config: Config, log: Logger = pino({ level: co
   readinessWatch = new ReadinessWatch(readiness);
   sampler.start(config.consoleSampleMs);
   delivery.start();
+  collectFiles();
   const port = (app.server.address() as AddressInfo).port;
   const shownHost = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
   const url = `${tls === undefined ? 'http' : 'https'}://${shownHost}:${port}`;

@@ -6,6 +6,8 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { startTestServer, type TestServer } from '../support/server.js';
 import { TestClient } from '../support/client.js';
 import { register } from '../support/auth.js';
@@ -272,4 +274,24 @@ test('scripts sign in with --user and PARLEY_PASSWORD, or with --token', async (
   const wrong = await run(['chat', server.wsUrl, '--user', 'cli-script'], '', { PARLEY_PASSWORD: 'not it at all' });
   assert.equal(wrong.code, 1);
   assert.equal(wrong.err, 'parley chat: wrong username or password for cli-script; check both and try again\n');
+});
+
+test('/upload PATH CAPTION sends the file with its caption; a missing file is a sentence, not a crash', async () => {
+  const room = 'terminal-files';
+  const bob = await TestClient.guest(server.wsUrl, 'bob');
+  await bob.ok('join', { room });
+  const path = join(server.config.dataDir, 'notes.txt');
+  writeFileSync(path, 'terminal notes\n');
+  const received = bob.next((frame) => frame.type === 'message' && frame['room'] === room, 'the uploaded file', 20_000);
+  const result = await run(['chat', server.wsUrl, '--nick', 'uploader', '--room', room], `/upload ${path} see attached\n/upload /no/such/file\n`);
+  const message = await received;
+  assert.equal(message['text'], 'see attached');
+  assert.deepEqual(
+    (message['files'] as { name: string; size: number }[]).map((file) => [file.name, file.size]),
+    [['notes.txt', 15]],
+  );
+  assert.equal(result.code, 0, result.err);
+  assert.match(result.out + result.err, /sent notes\.txt \(application\/octet-stream, 15 B\)/);
+  assert.match(result.out + result.err, /could not upload \/no\/such\/file: no such file/);
+  await bob.close();
 });

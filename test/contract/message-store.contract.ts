@@ -316,6 +316,57 @@ export function runMessageStoreContract(name: string, makeFixture: MakeFixture, 
       assert.equal((await store.message('replies', 2))?.replyTo, 1);
     });
 
+    test("thread replies carry their root's seq everywhere; a root carries its live replies' count, last time and repliers", async () => {
+      const { store } = scene;
+      await store.append(msg('threads', 'root', ada, 'the root'));
+      await store.append(msg('threads', 'other', ada, 'not a root'));
+      const first = await store.append({ ...msg('threads', 't1', bob, 'first reply'), thread: 1 });
+      assert.ok(!(first instanceof AppendRefused));
+      assert.deepEqual([first.message.thread, first.message.alsoInRoom], [1, undefined]);
+      const shown = await store.append({ ...msg('threads', 't2', ada, 'also in the room'), thread: 1, alsoInRoom: true });
+      assert.ok(!(shown instanceof AppendRefused) && shown.message.alsoInRoom === true);
+      const again = await store.append({ ...msg('threads', 't1', bob, 'first reply'), thread: 1 });
+      assert.ok(!(again instanceof AppendRefused) && again.duplicate && again.message.thread === 1);
+      await store.append({ ...msg('threads', 't3', bob, 'to be deleted'), thread: 1 });
+      assert.ok(await store.deleteMessage('threads', 5, 10));
+
+      const history = await store.history('threads', undefined, 10);
+      assert.deepEqual(
+        history.map((m) => [m.seq, m.thread, m.alsoInRoom]),
+        [
+          [1, undefined, undefined],
+          [2, undefined, undefined],
+          [3, 1, undefined],
+          [4, 1, true],
+          [5, 1, undefined],
+        ],
+      );
+      const root = history[0];
+      assert.deepEqual({ count: root?.replies?.count, lastTs: root?.replies?.lastTs }, { count: 2, lastTs: 1_700_000_000_000 });
+      assert.deepEqual([...(root?.replies?.users ?? [])].sort(), [ada.id, bob.id].sort());
+      assert.equal(history[1]?.replies, undefined);
+      assert.deepEqual((await store.message('threads', 1))?.replies?.count, 2);
+      // The root's summary comes with it whatever page it is on: the replies are after it.
+      assert.equal((await store.history('threads', 2, 1))[0]?.replies?.count, 2);
+      assert.deepEqual(
+        (await store.thread('threads', 1, 0, 10)).map((m) => [m.seq, m.deleted === true]),
+        [
+          [3, false],
+          [4, false],
+          [5, true],
+        ],
+      );
+      assert.deepEqual(
+        (await store.thread('threads', 1, 3, 1)).map((m) => m.seq),
+        [4],
+      );
+      assert.deepEqual(await store.thread('threads', 2, 0, 10), []);
+      assert.deepEqual(
+        (await store.after('threads', 2, 10)).map((m) => m.thread),
+        [1, 1, 1],
+      );
+    });
+
     test('close writes the appends it accepted, and later appends are refused', async () => {
       const { store } = scene;
       const pending = range(1, 20).map((i) => store.append(msg('closing', `c${i}`)));

@@ -7,6 +7,7 @@ import { runMessageStoreContract } from './message-store.contract.js';
 import { runReadMarkerStoreContract } from './read-marker-store.contract.js';
 import { runRoomStoreContract } from './room-store.contract.js';
 import { runUserStoreContract } from './user-store.contract.js';
+import { runThreadFollowStoreContract } from './thread-follow-store.contract.js';
 import type { ContractOptions, MakeFixture } from './store-fixture.js';
 
 export function runStoreContracts(name: string, makeFixture: MakeFixture, options: ContractOptions = {}): void {
@@ -17,4 +18,5 @@ export function runStoreContracts(name: string, makeFixture: MakeFixture, option
   runJoinedRoomStoreContract(name, makeFixture, options);
   runUserStoreContract(name, makeFixture, options);
   runAccountStoreContract(name, makeFixture, options);
+  runThreadFollowStoreContract(name, makeFixture, options);
 }

@@ -137,3 +137,10 @@ export class TestClient extends FrameLog {
 }
 
 export const settle = (ms = 50): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** A guest connection with its user id and resume token (the bearer token of the HTTP files API). */
+export async function guestWithToken(url: string, nick: string): Promise<{ client: TestClient; id: string; resume: string }> {
+  const client = await TestClient.connect(url);
+  const hello = await client.ok('hello', { nick });
+  return { client, id: (hello['user'] as { id: string }).id, resume: hello['resume'] as string };
+}

@@ -231,6 +231,7 @@ test('labels: a DM by its other user, rooms by name; the title counts unread', (
     signedIn: false,
     notifications: 'default',
     unsent: 0,
+    threads: [],
   };
   assert.equal(labelOf(state, 'dm-1'), 'bob');
   assert.equal(titleOf(state, 'dm-1'), '@bob');

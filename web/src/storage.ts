@@ -15,6 +15,10 @@ export interface SavedSend {
   text: string;
   cid: string;
   replyTo?: number;
+  /** A thread reply goes out again into its thread, with its files. */
+  thread?: number;
+  alsoInRoom?: true;
+  files?: string[];
 }
 
 function read(key: string): string | null {
@@ -73,7 +77,11 @@ export const saved = {
           typeof (entry as SavedSend).room === 'string' &&
           typeof (entry as SavedSend).text === 'string' &&
           typeof (entry as SavedSend).cid === 'string' &&
-          ['number', 'undefined'].includes(typeof (entry as SavedSend).replyTo),
+          ['number', 'undefined'].includes(typeof (entry as SavedSend).replyTo) &&
+          ['number', 'undefined'].includes(typeof (entry as SavedSend).thread) &&
+          [true, undefined].includes((entry as SavedSend).alsoInRoom) &&
+          ((entry as SavedSend).files === undefined ||
+            (Array.isArray((entry as SavedSend).files) && (entry as SavedSend).files?.every((id) => typeof id === 'string') === true)),
       );
     } catch {
       return [];

@@ -23,6 +23,11 @@ export class GuestIssuer {
     return { user: { id, name: nick }, resume: `${id}.${this.#sign(id)}` };
   }
 
+  /** The guest user id a genuine resume token names, or undefined. */
+  idOf(resume: string): string | undefined {
+    return this.#verify(resume);
+  }
+
   #sign(id: string): string {
     return createHmac('sha256', this.#secret).update(`guest:${id}`).digest('base64url');
   }

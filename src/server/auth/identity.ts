@@ -61,6 +61,19 @@ export class IdentityResolver {
     return { user, kind: 'guest', resume: token };
   }
 
+  /**
+   * Who an HTTP request's `Authorization: Bearer` is: a guest's resume token (where guests are
+   * allowed), a Parley session token or an external JWT, refused as `hello` would refuse it.
+   */
+  async bearer(token: string): Promise<Identity> {
+    const guest = token.startsWith('g_') ? this.#deps.guests.idOf(token) : undefined;
+    if (guest !== undefined) {
+      if (!this.#deps.guestsAllowed) throw new ProtocolError(ErrorCode.Unauthorized, 'this server does not allow guests', 'token');
+      return { user: { id: guest, name: '' }, kind: 'guest' };
+    }
+    return this.#token(token);
+  }
+
   async #token(token: string): Promise<Identity> {
     if (!looksLikeJwt(token)) {
       const sessionHash = hashSessionToken(token);

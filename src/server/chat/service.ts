@@ -1,6 +1,6 @@
 // ChatService: the only path that stores and publishes. Sessions (WebSocket today, others later)
 // and HTTP call it; it calls the Store first and the Broker second, never the other way round.
-import { Limits, type ChatMessage, type CommandParams, type Results, type RoomAccess, type UserRef } from '../../protocol/messages.js';
+import { Limits, type ChatMessage, type CommandParams, type FileDescriptor, type Results, type RoomAccess, type UserRef } from '../../protocol/messages.js';
 import { ErrorCode, ProtocolError } from '../../protocol/errors.js';
 import type { Broker } from '../broker/broker.js';
 import { USER_NOTICES, type Hub, type Member } from '../hub/hub.js';
@@ -12,6 +12,8 @@ import type { ReadMarkerStore } from '../store/read-marker-store.js';
 import type { JoinedRoomStore } from '../store/joined-room-store.js';
 import type { UserStore } from '../store/user-store.js';
 import type { NewAuditEntry } from '../store/console-store.js';
+import type { FollowedThread, ThreadFollowStore } from '../store/thread-follow-store.js';
+import { describe, type FileStore } from '../store/file-store.js';
 import type { AdminCheck } from '../auth/server-admins.js';
 import type { Creator, RoomQuota } from './room-quota.js';
 import { canModerate } from './roles.js';
@@ -68,11 +70,14 @@ function replayBytes(message: ChatMessage): number {
   return Buffer.byteLength(JSON.stringify(message)) + PUSH_OVERHEAD;
 }
 
+/** Most followed threads one `threads` reply lists. */
+const THREADS_LIST_MAX = 200;
+
 /** The stores of a chat service, when one database holds them all (as both engines do). */
 export function storesIn(
-  store: MessageStore & RoomStore & MembershipStore & ReadMarkerStore & JoinedRoomStore & UserStore,
-): Pick<ChatServiceDeps, 'messages' | 'rooms' | 'memberships' | 'readMarkers' | 'joined' | 'users'> {
-  return { messages: store, rooms: store, memberships: store, readMarkers: store, joined: store, users: store };
+  store: MessageStore & RoomStore & MembershipStore & ReadMarkerStore & JoinedRoomStore & UserStore & ThreadFollowStore,
+): Pick<ChatServiceDeps, 'messages' | 'rooms' | 'memberships' | 'readMarkers' | 'joined' | 'users' | 'threadFollows'> {
+  return { messages: store, rooms: store, memberships: store, readMarkers: store, joined: store, users: store, threadFollows: store };
 }
 
 export interface ChatServiceDeps {
@@ -82,6 +87,7 @@ export interface ChatServiceDeps {
   readMarkers: ReadMarkerStore;
   joined: JoinedRoomStore;
   users: UserStore;
+  threadFollows: ThreadFollowStore;
   broker: Broker;
   presence: Presence;
   hub: Hub;
@@ -124,6 +130,11 @@ export interface ChatServiceDeps {
    * (its shared document) goes with it. A failure is logged; the room is deleted either way.
    */
   onRoomDeleted?: (room: string) => Promise<void>;
+  /**
+   * Uploaded files, which `send` attaches; `orphaned` is told the blobs a delete left unreferenced.
+   * Absent: a send with files is refused.
+   */
+  files?: { store: FileStore; orphaned: (hashes: string[]) => void };
 }
 
 /** The `rooms` reply: a page of the rooms the user may see. */
@@ -146,7 +157,12 @@ export class ChatService {
     this.#fx = new ChatEffects(deps, this.#now);
     this.#checks = new RoomChecks(deps);
     this.#moderation = new Moderation(deps, this.#checks, this.#fx);
-    this.#lifecycle = new RoomLifecycle(deps, this.#checks, this.#fx);
+    // A deleted room's files go with it (their blobs unless another room has the same bytes), then its document.
+    const onRoomDeleted = async (room: string): Promise<void> => {
+      await this.#dropFiles(deps.files?.store.dropRoom(room));
+      await deps.onRoomDeleted?.(room);
+    };
+    this.#lifecycle = new RoomLifecycle({ ...deps, onRoomDeleted }, this.#checks, this.#fx);
     // Presence that changed elsewhere (a crashed process's users expiring) is announced like any other.
     deps.presence.onChange((room, user, event) => void this.#fx.publish(room, { type: 'presence', room, user, event }));
     // A kick or ban took a connection out of a room on this process: it has left, for presence too.
@@ -373,10 +389,21 @@ export class ChatService {
    * Stores first, then publishes. The result is what the sender is told. The store refuses, in the
    * same write, a banned or muted sender and a non-member of a private room.
    */
-  send(from: UserRef, room: string, text: string, cid: string, replyTo?: number): Promise<AppendResult> {
+  send(
+    from: UserRef,
+    room: string,
+    text: string,
+    cid: string,
+    replyTo?: number,
+    files?: readonly string[],
+    thread?: { root: number; alsoInRoom: boolean },
+  ): Promise<AppendResult> {
     return this.#fx.request(async () => {
       // `existing`: a room deleted while this send was in flight is not made again by it.
       const message: NewMessage = { room, cid, from, text, ts: this.#now(), existing: true };
+      if (text === '' && (files === undefined || files.length === 0)) {
+        throw new ProtocolError(ErrorCode.BadRequest, 'text: may be empty only with files', 'text');
+      }
       if (replyTo !== undefined) {
         // Seqs only grow and never have gaps: one at or below the room's latest exists, now and later.
         if (replyTo > (await this.#deps.messages.roomSeq(room))) {
@@ -384,18 +411,85 @@ export class ChatService {
         }
         message.replyTo = replyTo;
       }
+      const threadRoot = thread === undefined ? undefined : await this.#threadRoot(room, thread.root);
+      if (thread !== undefined) {
+        message.thread = thread.root;
+        if (thread.alsoInRoom) message.alsoInRoom = true;
+      }
+      const attached = files === undefined || files.length === 0 ? undefined : await this.#claimFiles(from, room, cid, files);
+      if (attached !== undefined) message.files = attached.descriptors;
       let result: AppendResult;
       try {
         result = await this.#deps.messages.append(message);
       } catch (error) {
+        // Nothing was stored: the files may go with another message.
+        await attached?.store.release(attached.ids, room, cid);
         if (error instanceof AppendRefused) throw refusal(error.reason, room);
         throw error;
+      }
+      await attached?.store.bind(attached.ids, room, result.message.seq);
+      // The root's author and every replier follow the thread; the replier has read up to its reply.
+      if (threadRoot !== undefined) {
+        await this.#deps.threadFollows.followThread(room, threadRoot.seq, threadRoot.from.id, message.ts);
+        await this.#deps.threadFollows.markThreadRead(room, threadRoot.seq, from.id, result.message.seq, message.ts);
       }
       // A repeat is published again: its first attempt may have been stored by a commit whose reply
       // was lost (connection cut), and so never published. Members drop a seq they already have.
       await this.#fx.publish(room, { type: 'message', ...result.message });
       return result;
     });
+  }
+
+  /** A message that can root a thread: live, and no reply itself (threads are one level deep). */
+  async #threadRoot(room: string, root: number): Promise<ChatMessage> {
+    const message = await this.#deps.messages.message(room, root);
+    if (message === undefined || message.deleted === true) throw new ProtocolError(ErrorCode.NotFound, `thread: ${room} has no message ${root}`, 'thread');
+    if (message.thread !== undefined)
+      throw new ProtocolError(ErrorCode.BadRequest, `thread: ${root} is a reply in thread ${message.thread}; answer there`, 'thread');
+    return message;
+  }
+
+  /**
+   * A thread: its root as it is now (with its reply summary) and up to `limit` replies after
+   * `after`, ascending, cut to `budget` bytes as a history page is (always at least one).
+   */
+  thread(
+    user: UserRef,
+    room: string,
+    root: number,
+    after: number,
+    limit: number,
+    budget = Number.POSITIVE_INFINITY,
+  ): Promise<{ root: ChatMessage; messages: ChatMessage[] }> {
+    return this.#fx.request(async () => {
+      await this.access(user, room);
+      const rootMessage = await this.#deps.messages.message(room, root);
+      if (rootMessage === undefined || rootMessage.thread !== undefined) throw new ProtocolError(ErrorCode.NotFound, `no thread ${root} in ${room}`, 'root');
+      const replies = await this.#deps.messages.thread(room, root, after, limit);
+      let bytes = replayBytes(rootMessage);
+      for (let i = 0; i < replies.length; i++) {
+        bytes += replayBytes(replies[i] as ChatMessage);
+        if (bytes > budget && i > 0) return { root: rootMessage, messages: replies.slice(0, i) };
+      }
+      return { root: rootMessage, messages: replies };
+    });
+  }
+
+  /** Claims `ids` for this message: each must be the sender's own upload, attached to no other message. */
+  async #claimFiles(
+    from: UserRef,
+    room: string,
+    cid: string,
+    ids: readonly string[],
+  ): Promise<{ store: FileStore; ids: readonly string[]; descriptors: FileDescriptor[] }> {
+    const store = this.#deps.files?.store;
+    if (store === undefined) throw new ProtocolError(ErrorCode.BadRequest, 'files: this server takes no files', 'files');
+    const claimed = await store.claim(ids, from.id, room, cid);
+    if (!Array.isArray(claimed)) {
+      if (claimed.refused === 'attached') throw new ProtocolError(ErrorCode.BadRequest, `files: ${claimed.id} is attached to another message already`, 'files');
+      throw new ProtocolError(ErrorCode.NotFound, `files: no upload ${claimed.id} of yours`, 'files');
+    }
+    return { store, ids, descriptors: claimed.map(describe) };
   }
 
   /**
@@ -498,6 +592,39 @@ export class ChatService {
     });
   }
 
+  /** Marks the thread of `root` read up to `seq` for the user, on all its devices (a `read` push with `thread`). */
+  markThreadRead(user: UserRef, room: string, root: number, seq: number): Promise<number> {
+    return this.#fx.request(async () => {
+      await this.#checks.reader(user, room);
+      const rootMessage = await this.#deps.messages.message(room, root);
+      if (rootMessage === undefined || rootMessage.thread !== undefined) throw new ProtocolError(ErrorCode.NotFound, `no thread ${root} in ${room}`, 'thread');
+      const marked = await this.#deps.threadFollows.markThreadRead(room, root, user.id, seq, this.#now());
+      await this.#fx.publish(USER_NOTICES, { type: 'read', room, user: user.id, seq: marked, thread: root });
+      return marked;
+    });
+  }
+
+  /** The threads the user follows in rooms it may still read, most recently answered first. */
+  threads(user: UserRef): Promise<FollowedThread[]> {
+    return this.#fx.request(async () => {
+      const followed = await this.#deps.threadFollows.followedThreads(user.id, THREADS_LIST_MAX);
+      const readable = new Map<string, boolean>();
+      for (const room of new Set(followed.map((thread) => thread.room))) {
+        readable.set(
+          room,
+          await this.#checks.reader(user, room).then(
+            () => true,
+            (error: unknown) => {
+              if (error instanceof ProtocolError) return false;
+              throw error;
+            },
+          ),
+        );
+      }
+      return followed.filter((thread) => readable.get(thread.room) === true);
+    });
+  }
+
   // Rooms' lives and their moderation live in room-lifecycle.ts and moderation.ts; these are theirs.
 
   /** A room with an owner; the creator is the owner. */
@@ -571,6 +698,8 @@ export class ChatService {
         throw forbidden('only the author or a moderator deletes a message');
       }
       if (!(await this.#deps.messages.deleteMessage(room, seq, this.#now()))) throw messageNotFound(room, seq);
+      // Gone for readers from here on; their blobs go unless another message has the same bytes.
+      if (message.files !== undefined) await this.#dropFiles(this.#deps.files?.store.dropMessage(room, seq));
       // A moderator's removal of someone else's message is an act to answer for; an author's own is not.
       if (message.from.id !== actor.id) this.#fx.audit(actor, 'message.delete', room, message.from.id, `#${seq}`);
       await this.#fx.publish(room, { type: 'delete', room, seq });
@@ -649,6 +778,11 @@ export class ChatService {
     });
   }
 
+  async #dropFiles(dropping: Promise<string[]> | undefined): Promise<void> {
+    const orphaned = await dropping;
+    if (orphaned !== undefined && orphaned.length > 0) this.#deps.files?.orphaned(orphaned);
+  }
+
   /** A notice to every connection of `target`, on every process. */
   notify(by: UserRef, target: string, text: string): Promise<void> {
     return this.#fx.request(async () => {
@@ -657,13 +791,13 @@ export class ChatService {
     });
   }
 
-  typing(user: UserRef, room: string): Promise<void> {
+  typing(user: UserRef, room: string, thread?: number): Promise<void> {
     return this.#fx.request(async () => {
       // "x is typing" from someone who may not send would announce a message that cannot come.
       const [standing, info] = await Promise.all([this.#checks.standing(room, user), this.#deps.rooms.roomInfo(room)]);
       if (info?.archived === true) throw archivedRoom(room);
       if (standing.mutedUntil > this.#now()) throw new ProtocolError(ErrorCode.Muted, `you are muted in ${room}`, 'room');
-      return this.#fx.publish(room, { type: 'typing', room, user });
+      return this.#fx.publish(room, thread === undefined ? { type: 'typing', room, user } : { type: 'typing', room, user, thread });
     });
   }
 }

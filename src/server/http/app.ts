@@ -13,6 +13,7 @@ import type { TrustFunction } from '../client-address.js';
 import { answerClientError, type HttpEdges } from './edges.js';
 import { serverApi, type ServerApiOptions } from './api-v1/plugin.js';
 import { fallbackRoutes, type FallbackRoutesOptions } from './fallback-routes.js';
+import { fileRoutes, type FileRoutesOptions } from './file-routes.js';
 
 export interface HttpAppOptions {
   log: Logger;
@@ -24,6 +25,8 @@ export interface HttpAppOptions {
   auth?: AuthRoutesOptions;
   /** The server API (/api/v1 with keys, /hooks). */
   serverApi?: ServerApiOptions;
+  /** Uploads and downloads of users and guests (/api/files, /files). */
+  files?: FileRoutesOptions;
   /** Served at GET /metrics when given. */
   metrics?: Metrics;
   /** Bearer token /readyz and /metrics need (PARLEY_METRICS_TOKEN); open when undefined. */
@@ -64,6 +67,7 @@ export async function buildHttpApp(options: HttpAppOptions): Promise<FastifyInst
   if (options.auth !== undefined) await app.register(authRoutes, options.auth);
   if (options.serverApi !== undefined) await serverApi(app, options.serverApi);
   if (options.fallback !== undefined) await app.register(fallbackRoutes, options.fallback);
+  if (options.files !== undefined) await fileRoutes(app, options.files);
   const root = options.webRoots.find((dir) => existsSync(`${dir}/index.html`));
   if (root !== undefined) {
     await app.register(fastifyStatic, { root, index: 'index.html' });

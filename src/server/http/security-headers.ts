@@ -30,7 +30,8 @@ export function addSecurityHeaders(app: FastifyInstance, options: { tls: boolean
   };
   if (options.tls) headers['strict-transport-security'] = 'max-age=31536000';
   app.addHook('onSend', (_request, reply, payload, done) => {
-    reply.headers(headers);
+    // A route that set one of these (file downloads: their own CSP) keeps its own.
+    for (const [name, value] of Object.entries(headers)) if (!reply.hasHeader(name)) reply.header(name, value);
     done(null, payload);
   });
 }

@@ -131,12 +131,20 @@ const rooms: Handler<'rooms'> = async (session, _params, id, chat) => {
   session.ok<'rooms'>(id, truncated ? { rooms: visible, truncated: true } : { rooms: visible });
 };
 
-const send: Handler<'send'> = async (session, { room, text, cid, replyTo }, id, chat) => {
+const send: Handler<'send'> = async (session, { room, text, cid, replyTo, files, thread, alsoInRoom }, id, chat) => {
   await requireJoined(session, room);
   const reserved = reserveText(session, text);
   let appended;
   try {
-    appended = await chat.send(session.user, room, text, cid, replyTo);
+    appended = await chat.send(
+      session.user,
+      room,
+      text,
+      cid,
+      replyTo,
+      files,
+      thread === undefined ? undefined : { root: thread, alsoInRoom: alsoInRoom === true },
+    );
   } catch (error) {
     refundText(session, reserved);
     throw error;
@@ -156,6 +164,13 @@ const history: Handler<'history'> = async (session, { room, before, limit }, id,
   session.ok<'history'>(id, { room, messages });
 };
 
+const thread: Handler<'thread'> = async (session, { room, root, after, limit }, id, chat) => {
+  requireAllowed(session, room);
+  const budget = Math.max(0, session.policy.recoveryBytes - session.connection.buffered);
+  const found = await chat.thread(session.user, room, root, after ?? 0, limit ?? Limits.historyDefault, budget);
+  session.ok<'thread'>(id, { room, ...found });
+};
+
 const search: Handler<'search'> = async (session, { room, text, before, limit, person, since, until }, id, chat) => {
   requireAllowed(session, room);
   const budget = Math.max(0, session.policy.recoveryBytes - session.connection.buffered);
@@ -164,9 +179,9 @@ const search: Handler<'search'> = async (session, { room, text, before, limit, p
   session.ok<'search'>(id, { room, ...found });
 };
 
-const typing: Handler<'typing'> = async (session, { room }, id, chat) => {
+const typing: Handler<'typing'> = async (session, { room, thread }, id, chat) => {
   await requireJoined(session, room);
-  await chat.typing(session.user, room);
+  await chat.typing(session.user, room, thread);
   session.ok<'typing'>(id, { room });
 };
 
@@ -236,9 +251,18 @@ const listMembers: Handler<'members'> = async (session, { room, limit }, id, cha
   session.ok<'members'>(id, { room, ...(await chat.members(room, limit ?? Limits.membersMax, session.user)) });
 };
 
-const read: Handler<'read'> = async (session, { room, seq }, id, chat) => {
+const read: Handler<'read'> = async (session, { room, seq, thread }, id, chat) => {
   requireAllowed(session, room);
+  if (thread !== undefined) {
+    session.ok<'read'>(id, { room, seq: await chat.markThreadRead(session.user, room, thread, seq), thread });
+    return;
+  }
   session.ok<'read'>(id, { room, seq: await chat.markRead(session.user, room, seq) });
+};
+
+const threads: Handler<'threads'> = async (session, _params, id, chat) => {
+  const followed = await chat.threads(session.user);
+  session.ok<'threads'>(id, { threads: followed.filter((thread) => session.mayEnter(thread.room)) });
 };
 
 const topic: Handler<'topic'> = async (session, params, id, chat) => {
@@ -306,6 +330,7 @@ export const handlers: { [V in Verb]: Handler<V> } = {
   rooms,
   send,
   history,
+  thread,
   search,
   typing,
   members: listMembers,
@@ -321,6 +346,7 @@ export const handlers: { [V in Verb]: Handler<V> } = {
   react,
   dm,
   read,
+  threads,
   topic,
   archive,
   destroy,

@@ -1,26 +1,68 @@
 // The optional parts of a stored message (the message it answers, and what changes after it was
 // sent: edit, delete, reactions), mapped the same way by every Store implementation so that history
 // reads identically on each.
-import type { ChatMessage, ReactionCount } from '../../protocol/messages.js';
+import type { ChatMessage, FileDescriptor, ReactionCount } from '../../protocol/messages.js';
 
 /** The optional columns of a message row. */
 export interface MessageStateColumns {
   edited_at: number | string | null;
   deleted_at: number | string | null;
   reply_to: number | string | null;
+  /** JSON of the attached files' descriptors; null without files. */
+  files: string | null;
+  thread_root: number | string | null;
+  also_in_room: number | boolean;
 }
 
 /** Adds `replyTo`, `editedAt` / `deleted` to a message built from its row. A tombstone has no text. */
 export function withState(message: ChatMessage, row: MessageStateColumns): ChatMessage {
-  if (row.deleted_at !== null) return { ...message, text: '', deleted: true };
-  const replied = row.reply_to === null ? message : { ...message, replyTo: Number(row.reply_to) };
-  if (row.edited_at !== null) return { ...replied, editedAt: Number(row.edited_at) };
-  return replied;
+  const threaded = withThread(message, row.thread_root === null ? undefined : Number(row.thread_root), row.also_in_room === true || row.also_in_room === 1);
+  if (row.deleted_at !== null) return { ...threaded, text: '', deleted: true };
+  const replied = row.reply_to === null ? threaded : { ...threaded, replyTo: Number(row.reply_to) };
+  const filed = row.files === null ? replied : { ...replied, files: JSON.parse(row.files) as FileDescriptor[] };
+  if (row.edited_at !== null) return { ...filed, editedAt: Number(row.edited_at) };
+  return filed;
 }
 
 /** The message as first stored: what `append` answers and publishes. */
-export function newMessage(fields: Omit<ChatMessage, 'replyTo'>, replyTo: number | undefined): ChatMessage {
-  return replyTo === undefined ? fields : { ...fields, replyTo };
+export function newMessage(
+  fields: Omit<ChatMessage, 'replyTo' | 'files'>,
+  replyTo: number | undefined,
+  files?: FileDescriptor[],
+  thread?: { root: number | undefined; alsoInRoom: boolean | undefined },
+): ChatMessage {
+  const threaded = withThread(fields, thread?.root, thread?.alsoInRoom === true);
+  const replied = replyTo === undefined ? threaded : { ...threaded, replyTo };
+  return files === undefined || files.length === 0 ? replied : { ...replied, files };
+}
+
+function withThread(message: ChatMessage, root: number | undefined, alsoInRoom: boolean): ChatMessage {
+  if (root === undefined) return message;
+  return alsoInRoom ? { ...message, thread: root, alsoInRoom: true } : { ...message, thread: root };
+}
+
+export interface ThreadRow {
+  root: number | string;
+  count: number | string;
+  last_ts: number | string;
+  /** Comma-separated distinct user ids of the replies. */
+  users: string;
+}
+
+/** Attaches each root's reply summary (rows of live replies grouped by root) to its message. */
+export function withThreads(messages: ChatMessage[], rows: ThreadRow[]): ChatMessage[] {
+  if (rows.length === 0) return messages;
+  const byRoot = new Map(rows.map((row) => [Number(row.root), row]));
+  return messages.map((message) => {
+    const row = byRoot.get(message.seq);
+    if (row === undefined) return message;
+    return { ...message, replies: { count: Number(row.count), lastTs: Number(row.last_ts), users: row.users.split(',').slice(0, 5) } };
+  });
+}
+
+/** The files column of a new message: JSON of its descriptors, or null. */
+export function filesColumn(files: readonly FileDescriptor[] | undefined): string | null {
+  return files === undefined || files.length === 0 ? null : JSON.stringify(files);
 }
 
 /**

@@ -1,6 +1,6 @@
 // MessageStore: a room's messages in seq order, from the append that numbers them to the reads that
 // replay them (history, recovery, search) and what changes them later (edit, delete, reactions).
-import type { ChatMessage, UserRef } from '../../protocol/messages.js';
+import type { ChatMessage, FileDescriptor, UserRef } from '../../protocol/messages.js';
 
 export interface NewMessage {
   room: string;
@@ -16,6 +16,12 @@ export interface NewMessage {
    * of the chat service says so; without it a first append makes the room (tests and tools).
    */
   existing?: true;
+  /** Attached files (claimed in the FileStore before the append). */
+  files?: FileDescriptor[];
+  /** A thread reply: its root's seq. */
+  thread?: number;
+  /** With `thread`: shown in the room too. */
+  alsoInRoom?: boolean;
 }
 
 export interface AppendResult {
@@ -72,7 +78,9 @@ export interface ReactionChange {
  * - A promise from `append` resolves only once the message is durable; a rejected one stored nothing.
  * - Appends to one room resolve in seq order.
  * - Reads return messages in ascending seq order, with their current state: edited text and
- *   `editedAt`, tombstones (`deleted: true`, text ""), and reaction counts.
+ *   `editedAt`, tombstones (`deleted: true`, text ""), and reaction counts; a thread reply carries
+ *   `thread` (and `alsoInRoom`), a root with live replies carries `replies` (count, last ts, up
+ *   to 5 repliers).
  * - `append` enforces the room's rules in the same write, after the dedupe (`sendRefusal` in
  *   refusal.ts: banned, then not a member of a private room, then muted at the message's `ts`),
  *   refusing with `AppendRefused` and storing nothing. A duplicate of a message stored before is
@@ -97,6 +105,11 @@ export interface MessageStore {
    * as they take, rather than elsewhere (PostgreSQL): search sizes its slices by it.
    */
   readonly readsHoldLoop: boolean;
+  /**
+   * Up to `limit` replies of the thread rooted at `root` with seq > after, ascending, in their
+   * current state (tombstones included).
+   */
+  thread(room: string, root: number, after: number, limit: number): Promise<ChatMessage[]>;
   /** One message in its current state (tombstones included), or undefined. */
   message(room: string, seq: number): Promise<ChatMessage | undefined>;
   /**

@@ -200,6 +200,48 @@ const migrations: readonly string[] = [
    );
    CREATE INDEX doc_versions_by_room ON doc_versions (room, id);
    CREATE TABLE doc_locks (room text PRIMARY KEY);`,
+  // Files: uploads, the descriptors a message carries (JSON beside its text), and the bytes
+  // themselves in chunks (file_chunks), so that every process of a cluster serves every file.
+  `ALTER TABLE messages ADD COLUMN files text;
+   CREATE TABLE files (
+     id         text PRIMARY KEY,
+     hash       text NOT NULL,
+     name       text NOT NULL,
+     type       text NOT NULL,
+     size       bigint NOT NULL,
+     width      integer,
+     height     integer,
+     thumb_hash text,
+     uploader   text NOT NULL,
+     created_at bigint NOT NULL,
+     room       text,
+     cid        text,
+     seq        bigint
+   );
+   CREATE INDEX files_by_uploader ON files (uploader, created_at);
+   CREATE INDEX files_by_message ON files (room, seq);
+   CREATE INDEX files_by_hash ON files (hash);
+   CREATE INDEX files_by_thumb ON files (thumb_hash);
+   CREATE TABLE file_chunks (
+     hash text NOT NULL,
+     n    integer NOT NULL,
+     data bytea NOT NULL,
+     PRIMARY KEY (hash, n)
+   );`,
+  // Threads: a reply is a message of the room with its root's seq; also_in_room: shown in the room too.
+  `ALTER TABLE messages ADD COLUMN thread_root bigint;
+   ALTER TABLE messages ADD COLUMN also_in_room boolean NOT NULL DEFAULT false;
+   CREATE INDEX messages_by_thread ON messages (room, thread_root, seq) WHERE thread_root IS NOT NULL;`,
+  // Followed threads, each with the follower's read marker.
+  `CREATE TABLE thread_follows (
+     user_id  text NOT NULL,
+     room     text NOT NULL,
+     root     bigint NOT NULL,
+     read_seq bigint NOT NULL DEFAULT 0,
+     since    bigint NOT NULL,
+     PRIMARY KEY (user_id, room, root)
+   );
+   CREATE INDEX thread_follows_by_room ON thread_follows (room);`,
 ];
 
 /** Brings `schema` (created if missing) up to the latest migration. */

@@ -4,12 +4,13 @@
 // grows with load instead of the number of round trips. Per-room seq is allocated under a row lock
 // on the room (see docs/decisions.md), and the cid check runs under that same lock, so two processes
 // can neither hand out one seq twice nor store one (room, user, cid) twice.
+import { followedThreadsSql, toFollowed, type FollowedRow, type FollowedThread } from './thread-follow-store.js';
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import type { ChatMessage, Role, UserKind, UserRef } from '../../protocol/messages.js';
 import { migrate } from './postgres-schema.js';
 import { roomPage } from './room-page.js';
-import { newMessage, seqSpan, withReactions, type ReactionRow } from './message-state.js';
+import { filesColumn, newMessage, seqSpan, withReactions, withThreads, type ReactionRow, type ThreadRow } from './message-state.js';
 import {
   toAccount,
   toMessage,
@@ -219,7 +220,7 @@ export class PostgresStore implements Store {
 
       const results: Outcome[] = [];
       const fresh: ChatMessage[] = [];
-      for (const { room, cid, from, text, ts, replyTo } of messages) {
+      for (const { room, cid, from, text, ts, replyTo, files, thread, alsoInRoom } of messages) {
         const key = cidKey(room, from.id, cid);
         const first = known.get(key);
         if (first !== undefined) {
@@ -238,7 +239,10 @@ export class PostgresStore implements Store {
         }
         const seq = (roomSeq.get(room) ?? 0) + 1;
         roomSeq.set(room, seq);
-        const message = newMessage({ room, seq, msgId: randomBytes(12).toString('base64url'), cid, from, text, ts }, replyTo);
+        const message = newMessage({ room, seq, msgId: randomBytes(12).toString('base64url'), cid, from, text, ts }, replyTo, files, {
+          root: thread,
+          alsoInRoom,
+        });
         known.set(key, message); // a twin later in this same batch is a duplicate of this one
         fresh.push(message);
         results.push({ message, duplicate: false });
@@ -248,9 +252,10 @@ export class PostgresStore implements Store {
         // One statement, one round trip, while the room locks are held; the webhook events with it.
         await client.query(
           `WITH inserted AS (
-             INSERT INTO messages (room, seq, msg_id, user_id, user_name, cid, text, ts, reply_to)
-             SELECT * FROM unnest($1::text[], $2::bigint[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::bigint[], $9::bigint[])
-           ), hooked AS (${outboxFromArrays('$13', '$14', '$15')})
+             INSERT INTO messages (room, seq, msg_id, user_id, user_name, cid, text, ts, reply_to, files, thread_root, also_in_room)
+             SELECT * FROM unnest($1::text[], $2::bigint[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::bigint[], $9::bigint[], $13::text[],
+                                  $14::bigint[], $15::boolean[])
+           ), hooked AS (${outboxFromArrays('$16', '$17', '$18')})
            UPDATE rooms SET seq = v.seq, active_at = GREATEST(rooms.active_at, v.at)
              FROM unnest($10::text[], $11::bigint[], $12::bigint[]) AS v(name, seq, at) WHERE rooms.name = v.name`,
           [
@@ -266,6 +271,9 @@ export class PostgresStore implements Store {
             touched,
             touched.map((room) => roomSeq.get(room) ?? 0),
             touched.map((room) => Math.max(...fresh.filter((m) => m.room === room).map((m) => m.ts))),
+            fresh.map((m) => filesColumn(m.files)),
+            fresh.map((m) => m.thread ?? null),
+            fresh.map((m) => m.alsoInRoom === true),
             ...eventArrays(fresh.map(messageCreated)),
           ],
         );
@@ -349,15 +357,33 @@ export class PostgresStore implements Store {
     return this.#withReactions(room, rows);
   }
 
-  /** `rows` in seq order, ascending (history) or descending (search). */
+  async thread(room: string, root: number, after: number, limit: number): Promise<ChatMessage[]> {
+    const { rows } = await this.#query<PgMessageRow>('SELECT * FROM messages WHERE room = $1 AND thread_root = $2 AND seq > $3 ORDER BY seq LIMIT $4', [
+      room,
+      root,
+      after,
+      limit,
+    ]);
+    return this.#withReactions(room, rows);
+  }
+
+  /** `rows` in seq order, ascending (history) or descending (search); with reactions and thread summaries. */
   async #withReactions(room: string, rows: PgMessageRow[]): Promise<ChatMessage[]> {
     const span = seqSpan(rows);
     if (span === undefined) return [];
-    const reactions = await this.#query<ReactionRow>(
-      'SELECT seq, emoji, user_id FROM reactions WHERE room = $1 AND seq BETWEEN $2 AND $3 ORDER BY seq, at, emoji',
-      [room, span.low, span.high],
-    );
-    return withReactions(rows.map(toMessage), reactions.rows);
+    const [reactions, threads] = await Promise.all([
+      this.#query<ReactionRow>('SELECT seq, emoji, user_id FROM reactions WHERE room = $1 AND seq BETWEEN $2 AND $3 ORDER BY seq, at, emoji', [
+        room,
+        span.low,
+        span.high,
+      ]),
+      this.#query<ThreadRow>(
+        `SELECT thread_root AS root, count(*) AS count, max(ts) AS last_ts, string_agg(DISTINCT user_id, ',') AS users FROM messages
+          WHERE room = $1 AND thread_root BETWEEN $2 AND $3 AND deleted_at IS NULL GROUP BY thread_root`,
+        [room, span.low, span.high],
+      ),
+    ]);
+    return withThreads(withReactions(rows.map(toMessage), reactions.rows), threads.rows);
   }
 
   async createRoom(room: NewRoom): Promise<boolean> {
@@ -444,7 +470,17 @@ export class PostgresStore implements Store {
     return this.#tx(async (client) => {
       // The room's lock, as an append takes it: no message of it is being stored meanwhile.
       const locked = await client.query('SELECT 1 FROM rooms WHERE name = $1 FOR UPDATE', [room]);
-      for (const table of ['messages', 'message_revisions', 'reactions', 'room_members', 'room_bans', 'room_mutes', 'read_markers', 'joined_rooms']) {
+      for (const table of [
+        'messages',
+        'message_revisions',
+        'reactions',
+        'room_members',
+        'room_bans',
+        'room_mutes',
+        'read_markers',
+        'joined_rooms',
+        'thread_follows',
+      ]) {
         await client.query(`DELETE FROM ${table} WHERE room = $1`, [room]);
       }
       await client.query('DELETE FROM rooms WHERE name = $1', [room]);
@@ -517,6 +553,29 @@ export class PostgresStore implements Store {
     return new Set(rows.map((row) => row.room));
   }
 
+  async followThread(room: string, root: number, userId: string, now: number): Promise<void> {
+    await this.#query('INSERT INTO thread_follows (user_id, room, root, read_seq, since) VALUES ($1, $2, $3, 0, $4) ON CONFLICT DO NOTHING', [
+      userId,
+      room,
+      root,
+      now,
+    ]);
+  }
+
+  async markThreadRead(room: string, root: number, userId: string, seq: number, now: number): Promise<number> {
+    const { rows } = await this.#query<{ read_seq: string }>(
+      `INSERT INTO thread_follows (user_id, room, root, read_seq, since) SELECT $1, name, $2, LEAST($3::bigint, seq), $4 FROM rooms WHERE name = $5
+       ON CONFLICT (user_id, room, root) DO UPDATE SET read_seq = GREATEST(thread_follows.read_seq, excluded.read_seq) RETURNING read_seq`,
+      [userId, root, seq, now, room],
+    );
+    return Number(rows[0]?.read_seq ?? 0);
+  }
+
+  async followedThreads(userId: string, limit: number): Promise<FollowedThread[]> {
+    const { rows } = await this.#query<FollowedRow>(followedThreadsSql('$1', '$2'), [userId, limit]);
+    return rows.map(toFollowed);
+  }
+
   async readMarkers(userId: string): Promise<Map<string, number>> {
     const { rows } = await this.#query<{ room: string; seq: string }>('SELECT room, seq FROM read_markers WHERE user_id = $1', [userId]);
     return new Map(rows.map((row) => [row.room, Number(row.seq)]));
@@ -551,7 +610,7 @@ export class PostgresStore implements Store {
 
   async deleteMessage(room: string, seq: number, deletedAt: number): Promise<boolean> {
     return this.#tx(async (client) => {
-      const done = await client.query("UPDATE messages SET text = '', deleted_at = $3 WHERE room = $1 AND seq = $2 AND deleted_at IS NULL", [
+      const done = await client.query("UPDATE messages SET text = '', files = NULL, deleted_at = $3 WHERE room = $1 AND seq = $2 AND deleted_at IS NULL", [
         room,
         seq,
         deletedAt,

@@ -25,6 +25,9 @@ export interface MessageRow<N extends Int = Int> {
   edited_at: N | null;
   deleted_at: N | null;
   reply_to: N | null;
+  files: string | null;
+  thread_root: N | null;
+  also_in_room: Flag;
 }
 
 export interface RoomRow<N extends Int = Int, F extends Flag = Flag> {

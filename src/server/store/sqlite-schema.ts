@@ -221,6 +221,42 @@ const migrations: readonly string[] = [
    ) STRICT;
    CREATE INDEX doc_versions_by_room ON doc_versions (room, id);
    CREATE TABLE doc_locks (room TEXT PRIMARY KEY) STRICT;`,
+  // Files: uploads (their bytes are blobs by sha256, outside this table) and the descriptors a
+  // message carries, as JSON beside its text.
+  `ALTER TABLE messages ADD COLUMN files TEXT;
+   CREATE TABLE files (
+     id         TEXT PRIMARY KEY,
+     hash       TEXT NOT NULL,
+     name       TEXT NOT NULL,
+     type       TEXT NOT NULL,
+     size       INTEGER NOT NULL,
+     width      INTEGER,
+     height     INTEGER,
+     thumb_hash TEXT,
+     uploader   TEXT NOT NULL,
+     created_at INTEGER NOT NULL,
+     room       TEXT,
+     cid        TEXT,
+     seq        INTEGER
+   ) STRICT;
+   CREATE INDEX files_by_uploader ON files (uploader, created_at);
+   CREATE INDEX files_by_message ON files (room, seq);
+   CREATE INDEX files_by_hash ON files (hash);
+   CREATE INDEX files_by_thumb ON files (thumb_hash);`,
+  // Threads: a reply is a message of the room with its root's seq; also_in_room: shown in the room too.
+  `ALTER TABLE messages ADD COLUMN thread_root INTEGER;
+   ALTER TABLE messages ADD COLUMN also_in_room INTEGER NOT NULL DEFAULT 0;
+   CREATE INDEX messages_by_thread ON messages (room, thread_root, seq) WHERE thread_root IS NOT NULL;`,
+  // Followed threads, each with the follower's read marker.
+  `CREATE TABLE thread_follows (
+     user_id  TEXT NOT NULL,
+     room     TEXT NOT NULL,
+     root     INTEGER NOT NULL,
+     read_seq INTEGER NOT NULL DEFAULT 0,
+     since    INTEGER NOT NULL,
+     PRIMARY KEY (user_id, room, root)
+   ) STRICT, WITHOUT ROWID;
+   CREATE INDEX thread_follows_by_room ON thread_follows (room);`,
 ];
 
 /** Brings the database up to the latest schema (or to version `upTo`, for tests of a migration). */

@@ -4,6 +4,7 @@
 // commits and, under synchronous 'full', after the WAL sync that covers it (one fsync per turn).
 // Within the transaction each room's seq is read once and written once, however many messages the
 // room got in that turn: storage must keep up with fan-out, so a message costs one INSERT.
+import { followedThreadsSql, toFollowed, type FollowedRow, type FollowedThread } from './thread-follow-store.js';
 import Database from 'better-sqlite3';
 import type { ChatMessage, Role, UserKind, UserRef } from '../../protocol/messages.js';
 import { migrate } from './sqlite-schema.js';
@@ -11,7 +12,7 @@ import { WalSync } from './wal-sync.js';
 import { Checkpointer } from './checkpointer.js';
 import { randomId } from '../random-id.js';
 import { roomPage } from './room-page.js';
-import { newMessage, seqSpan, withReactions, type ReactionRow } from './message-state.js';
+import { filesColumn, newMessage, seqSpan, withReactions, withThreads, type ReactionRow, type ThreadRow } from './message-state.js';
 import {
   toAccount,
   toMessage,
@@ -105,8 +106,9 @@ export class SqliteStore implements Store {
       ),
       setSeq: db.prepare<[number, number, string]>('UPDATE rooms SET seq = ?, active_at = max(active_at, ?) WHERE name = ?'),
       // A retried cid conflicts on messages_by_cid and inserts nothing; the caller then reads the first one.
-      insert: db.prepare<[string, number, string, string, string, string, string, number, number | null]>(
-        `INSERT INTO messages (room, seq, msg_id, user_id, user_name, cid, text, ts, reply_to) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+      insert: db.prepare<[string, number, string, string, string, string, string, number, number | null, string | null, number | null, number]>(
+        `INSERT INTO messages (room, seq, msg_id, user_id, user_name, cid, text, ts, reply_to, files, thread_root, also_in_room)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
          ON CONFLICT (room, user_id, cid) DO NOTHING`,
       ),
       roomSeq: db.prepare<[string], { seq: number }>('SELECT seq FROM rooms WHERE name = ?'),
@@ -132,9 +134,17 @@ export class SqliteStore implements Store {
       setTopic: db.prepare<[string | null, string]>('UPDATE rooms SET topic = ? WHERE name = ?'),
       setArchived: db.prepare<[number | null, string]>('UPDATE rooms SET archived_at = ? WHERE name = ?'),
       // Everything stored under a room's name, then the room itself.
-      deleteRoom: ['messages', 'message_revisions', 'reactions', 'room_members', 'room_bans', 'room_mutes', 'read_markers', 'joined_rooms'].map((table) =>
-        db.prepare<[string]>(`DELETE FROM ${table} WHERE room = ?`),
-      ),
+      deleteRoom: [
+        'messages',
+        'message_revisions',
+        'reactions',
+        'room_members',
+        'room_bans',
+        'room_mutes',
+        'read_markers',
+        'joined_rooms',
+        'thread_follows',
+      ].map((table) => db.prepare<[string]>(`DELETE FROM ${table} WHERE room = ?`)),
       deleteRoomRow: db.prepare<[string]>('DELETE FROM rooms WHERE name = ?'),
       roomInfo: db.prepare<[string], SqliteRoomRow>('SELECT name, seq, private, kind, topic, archived_at FROM rooms WHERE name = ?'),
       // A private room (and a DM) has rules from the start: `guarded` is its `private` flag.
@@ -177,7 +187,9 @@ export class SqliteStore implements Store {
         'INSERT INTO message_revisions (room, seq, rev, text, edited_at) VALUES (?, ?, ?, ?, ?)',
       ),
       edit: db.prepare<[string, number, string, number]>('UPDATE messages SET text = ?, edited_at = ? WHERE room = ? AND seq = ? AND deleted_at IS NULL'),
-      tombstone: db.prepare<[number, string, number]>("UPDATE messages SET text = '', deleted_at = ? WHERE room = ? AND seq = ? AND deleted_at IS NULL"),
+      tombstone: db.prepare<[number, string, number]>(
+        "UPDATE messages SET text = '', files = NULL, deleted_at = ? WHERE room = ? AND seq = ? AND deleted_at IS NULL",
+      ),
       dropRevisions: db.prepare<[string, number]>('DELETE FROM message_revisions WHERE room = ? AND seq = ?'),
       dropReactions: db.prepare<[string, number]>('DELETE FROM reactions WHERE room = ? AND seq = ?'),
       addReaction: db.prepare<[string, number, string, string, number]>(
@@ -199,12 +211,27 @@ export class SqliteStore implements Store {
             AND text LIKE ? ESCAPE '\\' AND user_name LIKE ? ESCAPE '\\' AND ts >= ? AND ts < ? ORDER BY seq DESC LIMIT ?`,
       ),
       after: db.prepare<[string, number, number], SqliteMessageRow>('SELECT * FROM messages WHERE room = ? AND seq > ? ORDER BY seq LIMIT ?'),
+      thread: db.prepare<[string, number, number, number], SqliteMessageRow>(
+        'SELECT * FROM messages WHERE room = ? AND thread_root = ? AND seq > ? ORDER BY seq LIMIT ?',
+      ),
+      threadsBetween: db.prepare<[string, number, number], ThreadRow>(
+        `SELECT thread_root AS root, count(*) AS count, max(ts) AS last_ts, group_concat(DISTINCT user_id) AS users FROM messages
+          WHERE room = ? AND thread_root BETWEEN ? AND ? AND deleted_at IS NULL GROUP BY thread_root`,
+      ),
       // Capped at the room's seq, never moved back; a room that does not exist gets no marker.
       markRead: db.prepare<[string, number, string], { seq: number }>(
         `INSERT INTO read_markers (user_id, room, seq) SELECT ?, name, min(?, seq) FROM rooms WHERE name = ?
          ON CONFLICT (user_id, room) DO UPDATE SET seq = max(seq, excluded.seq) RETURNING seq`,
       ),
       readMarkers: db.prepare<[string], { room: string; seq: number }>('SELECT room, seq FROM read_markers WHERE user_id = ?'),
+      followThread: db.prepare<[string, string, number, number]>(
+        'INSERT INTO thread_follows (user_id, room, root, read_seq, since) VALUES (?, ?, ?, 0, ?) ON CONFLICT DO NOTHING',
+      ),
+      markThreadRead: db.prepare<[string, number, number, number, string], { read_seq: number }>(
+        `INSERT INTO thread_follows (user_id, room, root, read_seq, since) SELECT ?, name, ?, min(?, seq), ? FROM rooms WHERE name = ?
+         ON CONFLICT (user_id, room, root) DO UPDATE SET read_seq = max(read_seq, excluded.read_seq) RETURNING read_seq`,
+      ),
+      followedThreads: db.prepare<{ user: string; limit: number }, FollowedRow>(followedThreadsSql('$user', '$limit')),
       hasJoined: db.prepare<[string, string], { one: number }>('SELECT 1 AS one FROM joined_rooms WHERE user_id = ? AND room = ?'),
       markJoined: db.prepare<[string, string, number]>('INSERT OR IGNORE INTO joined_rooms (user_id, room, since) VALUES (?, ?, ?)'),
       markLeft: db.prepare<[string, string]>('DELETE FROM joined_rooms WHERE user_id = ? AND room = ?'),
@@ -305,7 +332,7 @@ export class SqliteStore implements Store {
   }
 
   #appendOne(message: NewMessage, batch: BatchState): AppendResult | AppendRefused {
-    const { room, cid, from, text, ts, replyTo } = message;
+    const { room, cid, from, text, ts, replyTo, files, thread, alsoInRoom } = message;
     let state = batch.get(room);
     if (state === undefined) {
       if (!this.#knownRooms.has(room)) {
@@ -328,7 +355,20 @@ export class SqliteStore implements Store {
     }
     const seq = state.seq + 1;
     const msgId = randomId(12);
-    const { changes } = this.#statements.insert.run(room, seq, msgId, from.id, from.name, cid, text, ts, replyTo ?? null);
+    const { changes } = this.#statements.insert.run(
+      room,
+      seq,
+      msgId,
+      from.id,
+      from.name,
+      cid,
+      text,
+      ts,
+      replyTo ?? null,
+      filesColumn(files),
+      thread ?? null,
+      alsoInRoom === true ? 1 : 0,
+    );
     if (changes === 0) {
       const existing = this.#statements.findByCid.get(room, from.id, cid);
       if (existing === undefined) throw new StoreError(`message ${cid} neither inserted nor found in ${room}`);
@@ -337,7 +377,7 @@ export class SqliteStore implements Store {
     state.seq = seq;
     state.dirty = true;
     if (ts > state.activeAt) state.activeAt = ts;
-    const stored = newMessage({ room, seq, msgId, cid, from, text, ts }, replyTo);
+    const stored = newMessage({ room, seq, msgId, cid, from, text, ts }, replyTo, files, { root: thread, alsoInRoom });
     this.#outbox.record(messageCreated(stored));
     return { message: stored, duplicate: false };
   }
@@ -383,11 +423,16 @@ export class SqliteStore implements Store {
     return this.#read(() => this.#withReactions(room, this.#statements.search.all(room, from, before, likePattern(text), person, since, until, limit)));
   }
 
-  /** `rows` in seq order, ascending (history) or descending (search). */
+  thread(room: string, root: number, after: number, limit: number): Promise<ChatMessage[]> {
+    return this.#read(() => this.#withReactions(room, this.#statements.thread.all(room, root, after, limit)));
+  }
+
+  /** `rows` in seq order, ascending (history) or descending (search); with reactions and thread summaries. */
   #withReactions(room: string, rows: SqliteMessageRow[]): ChatMessage[] {
     const span = seqSpan(rows);
     if (span === undefined) return [];
-    return withReactions(rows.map(toMessage), this.#statements.reactionsBetween.all(room, span.low, span.high));
+    const reacted = withReactions(rows.map(toMessage), this.#statements.reactionsBetween.all(room, span.low, span.high));
+    return withThreads(reacted, this.#statements.threadsBetween.all(room, span.low, span.high));
   }
 
   createRoom(room: NewRoom): Promise<boolean> {
@@ -578,6 +623,20 @@ export class SqliteStore implements Store {
 
   joinedRooms(userId: string): Promise<Set<string>> {
     return this.#read(() => new Set(this.#statements.joinedRooms.all(userId).map((row) => row.room)));
+  }
+
+  followThread(room: string, root: number, userId: string, now: number): Promise<void> {
+    return this.#write(() => {
+      this.#statements.followThread.run(userId, room, root, now);
+    });
+  }
+
+  markThreadRead(room: string, root: number, userId: string, seq: number, now: number): Promise<number> {
+    return this.#write(() => this.#statements.markThreadRead.get(userId, root, seq, now, room)?.read_seq ?? 0);
+  }
+
+  followedThreads(userId: string, limit: number): Promise<FollowedThread[]> {
+    return this.#read(() => this.#statements.followedThreads.all({ user: userId, limit }).map(toFollowed));
   }
 
   readMarkers(userId: string): Promise<Map<string, number>> {

@@ -9,8 +9,10 @@ import type { MessageStore, SearchFilter } from './message-store.js';
 import type { ReadMarkerStore } from './read-marker-store.js';
 import type { RoomStore } from './room-store.js';
 import type { UserStore } from './user-store.js';
+import type { ThreadFollowStore } from './thread-follow-store.js';
 
-export interface Store extends MessageStore, RoomStore, MembershipStore, ReadMarkerStore, JoinedRoomStore, UserStore, AccountStore, AuthSessionStore {
+export interface Store
+  extends MessageStore, RoomStore, MembershipStore, ReadMarkerStore, JoinedRoomStore, UserStore, AccountStore, AuthSessionStore, ThreadFollowStore {
   /** Finishes pending writes, then releases the database. */
   close(): Promise<void>;
 }

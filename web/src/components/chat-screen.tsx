@@ -15,6 +15,7 @@ import { MessageList } from './message-list.js';
 import { Sidebar } from './sidebar.js';
 import { TypingLine } from './typing-line.js';
 import { LazyDocPanel } from './lazy-doc-panel.js';
+import { ThreadPanel } from './thread-panel.js';
 
 export function ChatScreen({ onSignOut }: { onSignOut: () => void }): JSX.Element {
   const store = useStore();
@@ -97,6 +98,7 @@ export function ChatScreen({ onSignOut }: { onSignOut: () => void }): JSX.Elemen
         {tab === 'chat' && <TypingLine room={active} />}
         {tab === 'chat' && <Composer room={active} />}
       </main>
+      <ThreadPanel room={active} />
       <Members room={active} onClose={() => setMembers(false)} />
       {switching && (
         <RoomSwitcher

@@ -9,6 +9,7 @@ import { titleOf } from '../state/app.js';
 import { lastEditable } from '../state/room-view.js';
 import { accept, partialAt } from '../suggest.js';
 import { EmojiPicker } from './emoji-picker.js';
+import { AttachButton, AttachmentList, useAttachments } from './attachments.js';
 import { CloseIcon, SendIcon } from './icons.js';
 import { Suggestions, useSuggestions } from './suggestions.js';
 import { excerptOf } from '../format.js';
@@ -22,6 +23,7 @@ export function Composer({ room }: { room: string }): JSX.Element {
   const [text, setText] = useState('');
   const [caret, setCaret] = useState(0);
   const [picking, setPicking] = useState(false);
+  const [dragging, setDragging] = useState(false);
   const [chosen, setChosen] = useState(0);
   const [dismissed, setDismissed] = useState<number | undefined>(undefined);
   const area = useRef<HTMLTextAreaElement>(null);
@@ -43,13 +45,23 @@ export function Composer({ room }: { room: string }): JSX.Element {
     el.style.height = `${el.scrollHeight}px`;
   }, [text]);
 
+  const files = useAttachments();
   const length = [...text].length;
   const tooLong = length > TEXT_MAX;
+  // With attachments the text is their caption and may be empty; they must all be uploaded first.
+  const sendable = !tooLong && (files.attachments.length > 0 ? files.ready !== undefined : text.trim() !== '');
   const submit = (): void => {
-    if (text.trim() === '' || tooLong) return;
-    store.send(text);
+    if (!sendable) return;
+    store.send(files.ready === undefined ? text : text.trim(), files.ready ?? []);
     setText('');
+    files.clear();
     lastTyping.current = 0;
+  };
+  const onPaste = (event: ClipboardEvent): void => {
+    const pasted = [...(event.clipboardData?.files ?? [])];
+    if (pasted.length === 0) return;
+    event.preventDefault();
+    files.add(pasted);
   };
   /** Puts `next` in the box with the caret at `at`, as if typed. */
   const replace = (next: string, at: number): void => {
@@ -121,12 +133,26 @@ export function Composer({ room }: { room: string }): JSX.Element {
   };
   return (
     <form
-      class="composer"
+      class={`composer${dragging ? ' is-dropping' : ''}`}
       onSubmit={(event) => {
         event.preventDefault();
         submit();
       }}
+      onDragOver={(event) => {
+        if (event.dataTransfer?.types.includes('Files') !== true) return;
+        event.preventDefault();
+        setDragging(true);
+      }}
+      onDragLeave={() => setDragging(false)}
+      onDrop={(event) => {
+        const dropped = [...(event.dataTransfer?.files ?? [])];
+        setDragging(false);
+        if (dropped.length === 0) return;
+        event.preventDefault();
+        files.add(dropped);
+      }}
     >
+      <AttachmentList attachments={files.attachments} onRemove={files.remove} />
       {replying !== undefined && (
         <div class="composer-reply" data-testid="replying">
           <span>
@@ -151,6 +177,7 @@ export function Composer({ room }: { room: string }): JSX.Element {
         value={text}
         onInput={onInput}
         onKeyDown={onKeyDown}
+        onPaste={onPaste}
         onKeyUp={(event) => setCaret(event.currentTarget.selectionStart)}
         onClick={(event) => setCaret(event.currentTarget.selectionStart)}
         aria-autocomplete="list"
@@ -159,10 +186,11 @@ export function Composer({ room }: { room: string }): JSX.Element {
         aria-describedby="composer-hint"
         aria-invalid={tooLong}
       />
+      <AttachButton onFiles={files.add} />
       <button type="button" class="icon-button emoji-button" aria-label="Insert emoji" aria-expanded={picking} onClick={() => setPicking(!picking)}>
         <span aria-hidden="true">🙂</span>
       </button>
-      <button type="submit" class="send-button" aria-label="Send" disabled={text.trim() === '' || tooLong}>
+      <button type="submit" class="send-button" aria-label="Send" disabled={!sendable}>
         <SendIcon />
       </button>
       <p id="composer-hint" class="composer-hint">

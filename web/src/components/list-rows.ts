@@ -36,6 +36,8 @@ export function rowsOf(messages: readonly ChatMessage[], pending: readonly Pendi
     return head;
   };
   for (const message of messages) {
+    // A thread reply is shown in its thread's panel, in the room only when sent there too.
+    if (!inTimeline(message)) continue;
     const firstNew = !divided && message.seq > (dividerAfter ?? 0);
     if (firstNew) divided = true;
     const head = add(message.ts, message.from.id, firstNew);
@@ -43,9 +45,15 @@ export function rowsOf(messages: readonly ChatMessage[], pending: readonly Pendi
   }
   if (me !== undefined) {
     for (const item of pending) {
+      if (!inTimeline(item)) continue;
       const head = add(Math.max(item.createdAt, lastTs), me.id);
       out.push({ kind: 'pending', key: `p-${item.cid}`, pending: item, user: me, head });
     }
   }
   return out;
+}
+
+/** Whether a message (or a pending send) belongs in the room's timeline rather than only in its thread. */
+export function inTimeline(message: { thread?: number; alsoInRoom?: true }): boolean {
+  return message.thread === undefined || message.alsoInRoom === true;
 }

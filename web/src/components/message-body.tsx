@@ -9,6 +9,8 @@ import { excerptOf } from '../format.js';
 import { fullDate } from '../time.js';
 import { EmojiPicker } from './emoji-picker.js';
 import { RichText } from './rich-text.js';
+import { MessageFiles } from './message-files.js';
+import { ThreadSummary } from './thread-panel.js';
 
 const QUICK_REACTIONS = ['👍', '🎉', '❤️', '😂'];
 
@@ -58,6 +60,8 @@ export function MessageBody({ room, message, me, moderates, quoted, editing }: M
           )}
         </div>
       )}
+      {message.files !== undefined && message.files.length > 0 && <MessageFiles files={message.files} />}
+      <ThreadSummary room={room} message={message} />
       {message.reactions !== undefined && message.reactions.length > 0 && (
         <div class="reactions" data-testid="reactions">
           {message.reactions.map((reaction) => {
@@ -104,6 +108,11 @@ export function MessageBody({ room, message, me, moderates, quoted, editing }: M
           <button type="button" class="msg-action" onClick={() => store.replyTo(room, message)}>
             Reply
           </button>
+          {message.thread === undefined && (
+            <button type="button" class="msg-action" onClick={() => store.openThread(room, message.seq)}>
+              Thread
+            </button>
+          )}
           {mine && (
             <button type="button" class="msg-action" onClick={() => setEditing(true)}>
               Edit

@@ -8,6 +8,7 @@ import { labelOf } from '../state/app.js';
 import { memo } from '../memo.js';
 import { Avatar } from './avatar.js';
 import { HashIcon, LockIcon, Logo, PlusIcon } from './icons.js';
+import { ThreadsList } from './threads-list.js';
 
 const ROOM_RE = new RegExp(ROOM_PATTERN);
 
@@ -102,6 +103,7 @@ export function Sidebar({ onNavigate, onSignOut }: { onNavigate: () => void; onS
             <RoomLink key={room} room={room} current={room === active} onNavigate={onNavigate} />
           ))}
         </ul>
+        <ThreadsList onNavigate={onNavigate} />
         <form class="room-form" onSubmit={submit} noValidate>
           <label for="new-room" class="visually-hidden">
             Join or create a room

@@ -10,9 +10,10 @@ function typingText(names: string[]): string {
   return 'Several people are typing…';
 }
 
-export function TypingLine({ room }: { room: string }): JSX.Element {
+/** Who is typing in the room, or with `thread` in the thread of that root. */
+export function TypingLine({ room, thread }: { room: string; thread?: number }): JSX.Element {
   const typing = useRoom(room, (state) => state?.typing);
-  const text = typing === undefined ? '' : typingText(typingNames({ typing }, Date.now()));
+  const text = typing === undefined ? '' : typingText(typingNames({ typing }, Date.now(), thread));
   return (
     <div class="typing" aria-live="polite" data-testid="typing">
       {text !== '' && (

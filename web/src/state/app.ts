@@ -1,7 +1,7 @@
 // The whole app's state: the rooms (each a RoomState, replaced only when it changes), which one is
 // in view, the connection and the directory; and the questions components ask of it (labels,
 // titles, totals), as pure functions.
-import type { StateChange, UserRef } from '../../../src/client/index.js';
+import type { FollowedThread, StateChange, UserRef } from '../../../src/client/index.js';
 import { isDmRoom } from '../../../src/protocol/patterns.js';
 import type { RoomState } from './room.js';
 
@@ -38,6 +38,8 @@ export interface AppState {
   readonly notifications: NotificationState;
   /** Messages waiting in the SDK's outbox, in every room. */
   readonly unsent: number;
+  /** The threads I follow, most recently answered first, with their unread replies. */
+  readonly threads: readonly FollowedThread[];
 }
 
 export function isDm(state: AppState, room: string): boolean {

@@ -10,6 +10,8 @@ export const TYPING_MS = 5000;
 export interface Typist {
   user: UserRef;
   until: number;
+  /** Typing in the thread of this root, not in the room. */
+  thread?: number;
 }
 
 export interface RoomState {
@@ -51,6 +53,8 @@ export interface RoomState {
   readonly focus: Focus | undefined;
   /** The seq of my message being edited in place. */
   readonly editing: number | undefined;
+  /** The root seq of the thread open in the side panel. */
+  readonly thread: number | undefined;
 }
 
 /** Why a message is brought into view: the first unread one (at the top), or one found by search (flashed). */
@@ -81,6 +85,7 @@ export function newRoom(name: string): RoomState {
     dividerAfter: undefined,
     focus: undefined,
     editing: undefined,
+    thread: undefined,
   };
 }
 
@@ -117,10 +122,25 @@ export interface Arrival {
 
 /** A live message: stored, its author no longer typing, counted unread when I am not looking. */
 export function receiveMessage(room: RoomState, message: ChatMessage, arrival: Arrival): RoomState {
-  const merged = mergeMessages(room, [message]);
+  const known = room.messages.some((m) => m.seq === message.seq);
+  const merged = mergeMessages(known || message.thread === undefined ? room : countReply(room, message), [message]);
   const typing = withoutKey(merged.typing, message.from.id);
-  if (arrival.mine || arrival.inView) return patch(merged, { typing });
+  // A reply only in its thread is not news in the room's timeline.
+  const hidden = message.thread !== undefined && message.alsoInRoom !== true;
+  if (arrival.mine || arrival.inView || hidden) return patch(merged, { typing });
   return patch(merged, { typing, unread: merged.unread + 1, mentions: merged.mentions + (arrival.mention ? 1 : 0) });
+}
+
+/** A new reply counted on its root, when the root is loaded here (the server counts it in later reads). */
+function countReply(room: RoomState, reply: ChatMessage): RoomState {
+  const index = room.messages.findIndex((m) => m.seq === reply.thread);
+  const root = room.messages[index];
+  if (root === undefined) return room;
+  const before = root.replies ?? { count: 0, lastTs: 0, users: [] };
+  const users = before.users.includes(reply.from.id) || before.users.length >= 5 ? before.users : [...before.users, reply.from.id];
+  const messages = [...room.messages];
+  messages[index] = { ...root, replies: { count: before.count + 1, lastTs: Math.max(before.lastTs, reply.ts), users } };
+  return { ...room, messages };
 }
 
 /** The join's answer (first or again after a reconnect): members, count and access as of now. */
@@ -168,8 +188,9 @@ export function applyPresence(room: RoomState, push: PresencePush): RoomState {
   return { ...room, online: Math.max(0, room.online - 1), members: withoutKey(room.members, id), typing: withoutKey(room.typing, id) };
 }
 
-export function applyTyping(room: RoomState, user: UserRef, now: number): RoomState {
-  return { ...room, typing: new Map(room.typing).set(user.id, { user, until: now + TYPING_MS }) };
+export function applyTyping(room: RoomState, user: UserRef, now: number, thread?: number): RoomState {
+  const typist: Typist = thread === undefined ? { user, until: now + TYPING_MS } : { user, until: now + TYPING_MS, thread };
+  return { ...room, typing: new Map(room.typing).set(user.id, typist) };
 }
 
 /** Typists whose last notice is older than TYPING_MS are no longer shown. */
@@ -227,8 +248,9 @@ export function findLoaded(messages: readonly ChatMessage[], seq: number): ChatM
   return undefined;
 }
 
-export function typingNames(room: Pick<RoomState, 'typing'>, now: number): string[] {
-  return [...room.typing.values()].filter((entry) => entry.until > now).map((entry) => entry.user.name);
+/** Who is typing in the room (`thread` undefined) or in the thread of that root. */
+export function typingNames(room: Pick<RoomState, 'typing'>, now: number, thread?: number): string[] {
+  return [...room.typing.values()].filter((entry) => entry.until > now && entry.thread === thread).map((entry) => entry.user.name);
 }
 
 function withoutKey<V>(map: ReadonlyMap<string, V>, key: string): ReadonlyMap<string, V> {

@@ -6,13 +6,15 @@ import {
   RequestError,
   type ChatMessage,
   type DocVersion,
+  type FileDescriptor,
   type ParleyClient,
   type SearchOptions,
   type UserRef,
 } from '../../../src/client/index.js';
+import { LinkCache, uploadWithProgress } from '../files.js';
 import type { Browser } from '../browser.js';
 import { documentTitle, type AppState, type DirectoryEntry } from '../state/app.js';
-import { applyReadMarker, lastSeq, markViewed, newRoom, patch, type RoomState } from '../state/room.js';
+import { applyReadMarker, lastSeq, markViewed, mergeMessages, newRoom, patch, type RoomState } from '../state/room.js';
 import { leaveView, openView } from '../state/room-view.js';
 import { saved } from '../storage.js';
 import { listenToClient } from './client-events.js';
@@ -67,6 +69,7 @@ export class ChatStore {
       signedIn: 'token' in identity,
       notifications: browser.notifications(),
       unsent: 0,
+      threads: [],
     });
     this.#sync = new RoomSync(this.#client, this.#box, browser);
     // The room in view on arrival (or the one an account last looked at) opens at its first unread
@@ -84,6 +87,7 @@ export class ChatStore {
         notify: (text) => this.#notify(text),
         ready: () => this.#pollDirectory(),
         refreshDirectory: () => this.refreshDirectory(),
+        threadsChanged: () => this.#refreshThreads(),
       }),
       browser.watch({
         visible: () => this.select(this.state.active),
@@ -96,7 +100,13 @@ export class ChatStore {
     // Sends the last visit queued but never saw acknowledged go out again under their own cids: the
     // server stores each at most once, whether or not it had them already.
     for (const send of saved.outbox()) {
-      const again = send.replyTo === undefined ? { cid: send.cid } : { cid: send.cid, replyTo: send.replyTo };
+      const again = {
+        cid: send.cid,
+        ...(send.replyTo === undefined ? {} : { replyTo: send.replyTo }),
+        ...(send.thread === undefined ? {} : { thread: send.thread }),
+        ...(send.alsoInRoom === undefined ? {} : { alsoInRoom: true }),
+        ...(send.files === undefined ? {} : { files: send.files }),
+      };
       if (this.state.rooms.has(send.room)) this.#client.send(send.room, send.text, again).catch(() => undefined);
     }
     this.#client.open().catch(() => undefined);
@@ -157,12 +167,92 @@ export class ChatStore {
     this.#sync.markSeen(room);
   }
 
-  /** Sends `text` to the room in view, as an answer to the message its composer is replying to. */
-  send(text: string): void {
+  /**
+   * Sends `text` to the room in view, as an answer to the message its composer is replying to,
+   * with the files uploaded for it (their ids).
+   */
+  send(text: string, files: readonly string[] = []): void {
     const room = this.state.active;
     const replyTo = this.state.rooms.get(room)?.replyTo?.seq;
     this.#box.updateRoom(room, (state) => patch(state, { replyTo: undefined }));
-    this.#client.send(room, text, replyTo === undefined ? {} : { replyTo }).catch(() => undefined);
+    const options = replyTo === undefined ? {} : { replyTo };
+    this.#client.send(room, text, files.length === 0 ? options : { ...options, files }).catch((error: unknown) => {
+      if (files.length > 0 && error instanceof Error) this.#notify(`not sent: ${error.message}`);
+    });
+  }
+
+  /**
+   * Opens the thread of `root` in the side panel (undefined closes it) and reads its replies: they
+   * join the room's messages (each has its seq), shown in the panel and not in the timeline.
+   */
+  openThread(room: string, root: number | undefined): void {
+    this.#box.updateRoom(room, (state) => patch(state, { thread: root }));
+    if (root === undefined) return;
+    this.#client.thread(room, root, { limit: 100 }).then(
+      (found) => this.#box.updateRoom(room, (state) => mergeMessages(state, [found.root, ...found.messages])),
+      (error: unknown) => {
+        if (error instanceof Error) this.#notify(`thread: ${error.message}`);
+      },
+    );
+  }
+
+  /** Reads the followed threads again, at most one read at a time (a burst of replies costs one more). */
+  #refreshThreads(): void {
+    if (this.#threadsReading) {
+      this.#threadsAgain = true;
+      return;
+    }
+    this.#threadsReading = true;
+    this.#client
+      .threads()
+      .then(
+        (threads) => this.#box.set({ threads }),
+        () => undefined,
+      )
+      .finally(() => {
+        this.#threadsReading = false;
+        if (this.#threadsAgain && !this.#disposed) {
+          this.#threadsAgain = false;
+          this.#refreshThreads();
+        }
+      });
+  }
+
+  #threadsReading = false;
+  #threadsAgain = false;
+
+  /** The thread's replies up to `seq` are read, here and on my other devices. */
+  markThreadRead(room: string, root: number, seq: number): void {
+    const known = this.state.threads.find((thread) => thread.room === room && thread.root === root);
+    if (known !== undefined && known.read >= seq) return;
+    this.#client.markThreadRead(room, root, seq).then(
+      () => this.#refreshThreads(),
+      () => undefined,
+    );
+  }
+
+  /** A reply in the thread open in `room`'s panel; with `alsoInRoom`, shown in the room too. */
+  sendInThread(room: string, text: string, alsoInRoom: boolean): void {
+    const root = this.state.rooms.get(room)?.thread;
+    if (root === undefined) return;
+    this.#client.send(room, text, alsoInRoom ? { thread: root, alsoInRoom } : { thread: root }).catch((error: unknown) => {
+      if (error instanceof Error) this.#notify(`not sent: ${error.message}`);
+    });
+  }
+
+  /** What the files API takes as Authorization: the session token, or a guest's resume token. */
+  bearer(): string | undefined {
+    return 'token' in this.identity ? this.identity.token : this.#client.resumeToken;
+  }
+
+  /** Download links, shared by every message on the page. */
+  readonly links = new LinkCache(() => this.bearer());
+
+  /** Uploads one file for the next message; rejects with the server's reason (too large, daily bytes). */
+  upload(file: Blob, name: string, progress: (fraction: number) => void): Promise<FileDescriptor> {
+    const bearer = this.bearer();
+    if (bearer === undefined) return Promise.reject(new Error('not connected yet'));
+    return uploadWithProgress(bearer, file, name, progress);
   }
 
   /** The composer of `room` answers `message` (undefined: answers nothing). */
@@ -170,8 +260,8 @@ export class ChatStore {
     this.#box.updateRoom(room, (state) => patch(state, { replyTo: message }));
   }
 
-  typing(room: string): void {
-    this.#client.typing(room);
+  typing(room: string, thread?: number): void {
+    this.#client.typing(room, thread);
   }
 
   loadOlder(room: string, limit?: number): Promise<void> {

@@ -26,6 +26,8 @@ export interface StoreHands {
   ready(): void;
   /** Reads the room directory again. */
   refreshDirectory(): void;
+  /** A thread got a reply or was read (here or on another device): the followed threads are read again. */
+  threadsChanged(): void;
 }
 
 function withArchived(access: RoomAccess, archived: boolean): RoomAccess {
@@ -69,6 +71,7 @@ export function listenToClient(client: ParleyClient, hands: StoreHands): () => v
       if (token !== undefined) saved.setResume(token);
       box.set({ me: client.user });
       hands.ready();
+      hands.threadsChanged();
     }),
     client.on('joined', (event) => {
       const view = box.state.rooms.get(event.room);
@@ -88,6 +91,7 @@ export function listenToClient(client: ParleyClient, hands: StoreHands): () => v
       const looking = inView(message.room);
       const mention = !mine && !looking && mentionsMe(message, box.state.me);
       box.updateRoom(message.room, (state) => receiveMessage(state, message, { mine, inView: looking, mention }));
+      if (message.thread !== undefined) hands.threadsChanged();
       if (mine || looking) sync.markSeen(message.room);
       else if (mention || view.access?.dm === true) desktopNotice(message);
     }),
@@ -97,7 +101,7 @@ export function listenToClient(client: ParleyClient, hands: StoreHands): () => v
     }),
     client.on('typing', (push) => {
       if (push.user.id === me()) return;
-      box.updateRoom(push.room, (state) => applyTyping(state, push.user, Date.now()));
+      box.updateRoom(push.room, (state) => applyTyping(state, push.user, Date.now(), push.thread));
       clearTimeout(typingTimer);
       typingTimer = setTimeout(() => {
         const now = Date.now();
@@ -118,7 +122,11 @@ export function listenToClient(client: ParleyClient, hands: StoreHands): () => v
       }
     }),
     // I read a room on another device (or tab): what was unread here up to there is read.
-    client.on('read', (push) => box.updateRoom(push.room, (state) => applyRead(state, push.seq))),
+    // With `thread` it is a thread's marker, not the room's.
+    client.on('read', (push) => {
+      if (push.thread !== undefined) hands.threadsChanged();
+      else box.updateRoom(push.room, (state) => applyRead(state, push.seq));
+    }),
     // Invited, or someone opened a DM with me: the room joins the sidebar (not focused) at once.
     client.on('invited', (push) => {
       if (push.dm) box.set({ dmPeers: new Map(box.state.dmPeers).set(push.room, push.by) });
@@ -149,7 +157,15 @@ export function listenToClient(client: ParleyClient, hands: StoreHands): () => v
     client.on('outbox', ({ room, pending }) => {
       const all = client.pending();
       saved.setOutbox(
-        all.map(({ room: where, text, cid, replyTo }) => (replyTo === undefined ? { room: where, text, cid } : { room: where, text, cid, replyTo })),
+        all.map(({ room: where, text, cid, replyTo, thread, alsoInRoom, files }) => ({
+          room: where,
+          text,
+          cid,
+          ...(replyTo === undefined ? {} : { replyTo }),
+          ...(thread === undefined ? {} : { thread }),
+          ...(alsoInRoom === undefined ? {} : { alsoInRoom }),
+          ...(files === undefined ? {} : { files: [...files] }),
+        })),
       );
       box.set({ unsent: all.length });
       box.updateRoom(room, (state) => patch(state, { pending }));

@@ -18,6 +18,7 @@ const STATUS: Partial<Record<ErrorCode, number>> = {
   [ErrorCode.RateLimited]: 429,
   [ErrorCode.RoomQuota]: 429,
   [ErrorCode.QuotaExceeded]: 429,
+  [ErrorCode.TooLarge]: 413,
   [ErrorCode.Internal]: 500,
   [ErrorCode.StoreFailed]: 503,
   [ErrorCode.Busy]: 503,

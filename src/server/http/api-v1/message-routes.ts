@@ -36,12 +36,12 @@ export function messageRoutes(app: FastifyInstance, chat: ChatService, gate: Key
     },
     async (request, reply) => {
       const { room } = request.params;
-      const { text, cid, replyTo, as } = request.body;
+      const { text, cid, replyTo, files, as } = request.body;
       const key = gate.keyOf(request);
       const from = await speaker(chat, key, as);
       // A typo must not create a room: posting needs a room that exists (made by a join or POST /api/v1/rooms).
       await chat.roomInfo(gate.operatorOf(request), room);
-      const { message, duplicate } = await chat.send(from, room, text, cid ?? freshCid(), replyTo);
+      const { message, duplicate } = await chat.send(from, room, text, cid ?? freshCid(), replyTo, files);
       return reply.code(duplicate ? 200 : 201).send({ room, seq: message.seq, msgId: message.msgId, ts: message.ts });
     },
   );

@@ -29,6 +29,8 @@ import type { WebhookSubscriptions } from '../../webhooks/subscriptions.js';
 import { webhookRoutes } from './webhook-routes.js';
 import type { SseGateway } from '../../transport/sse.js';
 import { eventRoutes } from './event-routes.js';
+import type { FileService } from '../../chat/files.js';
+import { fileApiRoutes } from './file-routes.js';
 
 export interface ServerApiOptions {
   chat: ChatService;
@@ -45,6 +47,8 @@ export interface ServerApiOptions {
   onAnswer?: (route: string, status: number) => void;
   /** Serves GET /rooms/{room}/events (Server-Sent Events) on the fallback transport's streams. */
   events?: SseGateway;
+  /** Uploads and downloads (POST /api/v1/files); absent: no files routes. */
+  files?: FileService;
 }
 
 /** Registers /api/v1 and /hooks on `app`. */
@@ -77,6 +81,7 @@ export async function serverApi(app: FastifyInstance, options: ServerApiOptions)
       webhookRoutes(api, options.webhooks, gate);
       if (options.events !== undefined) eventRoutes(api, options.chat, gate, options.events);
       ticketRoutes(api, options.chat, gate);
+      if (options.files !== undefined) await fileApiRoutes(api, options.chat, options.files, gate);
       api.get('/openapi.json', { schema: { hide: true } }, () => api.swagger());
     },
     { prefix: '/api/v1' },

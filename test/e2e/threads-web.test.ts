@@ -1,0 +1,61 @@
+// Threads in two real browsers: a reply made in one page's thread panel shows on the other page as
+// the root's reply count (not in the timeline) and as an unread followed thread, both kept after a
+// reload; opened from the Threads list, it shows the reply and is read.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import type { Browser } from 'playwright-core';
+import { startTestServer, type TestServer } from '../support/server.js';
+import { browserUnavailable, launchChromium } from '../support/browser.js';
+import { enterRoom, person, say, waitForText } from '../support/web-page.js';
+
+const skip = browserUnavailable();
+let server: TestServer;
+let browser: Browser;
+
+before(async () => {
+  if (skip !== undefined) return;
+  server = await startTestServer();
+  browser = await launchChromium();
+});
+after(async () => {
+  if (skip !== undefined) return;
+  await browser.close();
+  await server.stop();
+});
+
+test('a thread reply is counted on the root on the other page, opens in its panel, and is kept after a reload', { skip }, async () => {
+  const ada = await person(browser, server.url, 'Ada');
+  const bob = await person(browser, server.url, 'Bob');
+  for (const { page } of [ada, bob]) await enterRoom(page, 'planning');
+  await say(ada.page, 'release on friday?');
+  await waitForText(bob.page, 'release on friday?');
+
+  const root = bob.page.locator('[data-testid="message"]', { hasText: 'release on friday?' });
+  await root.hover();
+  await root.getByRole('button', { name: 'Thread' }).click();
+  const panel = bob.page.locator('[data-testid="thread-panel"]');
+  await panel.waitFor();
+  await bob.page.fill('#thread-text', 'friday works for me');
+  await bob.page.press('#thread-text', 'Enter');
+  await panel.locator('[data-testid="message"] .msg-text', { hasText: 'friday works for me' }).waitFor();
+
+  const summary = ada.page.locator('[data-testid="thread-summary"]');
+  await summary.waitFor({ timeout: 15_000 });
+  assert.match((await summary.textContent()) ?? '', /^1 reply/);
+  // The reply lives in its thread, not in the room's timeline.
+  assert.equal(await ada.page.locator('.messages [data-testid="message"] .msg-text', { hasText: 'friday works for me' }).count(), 0);
+  // Ada wrote the root: she follows the thread, which has one unread reply, and keeps it after a reload.
+  const followed = ada.page.locator('[data-testid="thread-link"]', { hasText: 'release on friday?' });
+  await followed.locator('.badge', { hasText: '1' }).waitFor({ timeout: 15_000 });
+  await ada.page.reload();
+  await ada.page.waitForSelector('#composer-text');
+  await followed.locator('.badge', { hasText: '1' }).waitFor({ timeout: 15_000 });
+  const kept = ada.page.locator('[data-testid="thread-summary"]');
+  await kept.waitFor({ timeout: 15_000 });
+  assert.match((await kept.textContent()) ?? '', /^1 reply/);
+  // Opening it from the Threads list shows the reply and reads it: the badge goes.
+  await followed.click();
+  await ada.page.locator('[data-testid="thread-panel"] .msg-text', { hasText: 'friday works for me' }).waitFor();
+  await followed.locator('.badge').waitFor({ state: 'detached', timeout: 15_000 });
+  await Promise.all([ada.context.close(), bob.context.close()]);
+});
