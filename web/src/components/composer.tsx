@@ -63,15 +63,21 @@ export function Composer({ room }: { room: string }): JSX.Element {
     event.preventDefault();
     files.add(pasted);
   };
-  /** Puts `next` in the box with the caret at `at`, as if typed. */
+  /**
+   * Puts `next` in the box with the caret at `at`, as if typed. The box is changed at once, not
+   * after the next frame: a key typed right after (a fast typist, a test) must land after `at`, and
+   * a caret moved later would send it, and what follows, to the wrong place.
+   */
   const replace = (next: string, at: number): void => {
+    const box = area.current;
+    if (box !== null) {
+      box.value = next;
+      box.focus();
+      box.setSelectionRange(at, at);
+    }
     setText(next);
     setCaret(at);
     setChosen(0);
-    requestAnimationFrame(() => {
-      area.current?.focus();
-      area.current?.setSelectionRange(at, at);
-    });
   };
   const take = (index: number): void => {
     const choice = suggestions[index];
