@@ -321,6 +321,7 @@ export async function startServer(config: Config, log: Logger = pino({ level: co
       console: { service: consoleService, identities, admins },
       webhooks,
       events: fallback,
+      tickets,
       files,
       onAnswer: (route: string, status: number) => metrics.apiRequests.inc({ route, status: String(status) }),
     },

@@ -78,3 +78,30 @@ test('the events endpoint refuses no credentials, a key without the read scope, 
   open.source.close();
   await ownerWs.close();
 });
+
+test('a stock EventSource with no headers reads a room with a single-use ticket; the ticket works once, for its room only', async () => {
+  const owner = await register(server.url, 'ticketowner');
+  const ws = await TestClient.connect(server.wsUrl);
+  await ws.ok('hello', { token: owner.token });
+  await ws.ok('create', { room: 'ticketed', private: true });
+  await ws.ok('join', { room: 'ticketed' });
+  await ws.ok('send', { room: 'ticketed', text: 'before', cid: 'b1' });
+  const ticket = String((await ws.ok('ticket', { room: 'ticketed' }))['ticket']);
+  // No Authorization at all: what a browser's EventSource sends.
+  const source = new EventSource(`${server.url}/api/v1/rooms/ticketed/events?lastEventId=0&ticket=${encodeURIComponent(ticket)}`);
+  const texts: string[] = [];
+  source.onmessage = (event) => texts.push((JSON.parse(event.data as string) as { text: string }).text);
+  await until('the backlog', async () => texts.length === 1);
+  await ws.ok('send', { room: 'ticketed', text: 'live', cid: 'l1' });
+  await until('the live message', async () => texts.length === 2);
+  assert.deepEqual(texts, ['before', 'live']);
+  source.close();
+  // Used up: the same URL again is refused, and so is a ticket for another room.
+  const again = await fetch(`${server.url}/api/v1/rooms/ticketed/events?ticket=${encodeURIComponent(ticket)}`);
+  assert.equal(again.status, 401);
+  await ws.ok('create', { room: 'elsewhere' });
+  const other = String((await ws.ok('ticket', { room: 'elsewhere' }))['ticket']);
+  assert.equal((await fetch(`${server.url}/api/v1/rooms/ticketed/events?ticket=${encodeURIComponent(other)}`)).status, 401, 'bound to its room');
+  assert.equal((await fetch(`${server.url}/api/v1/rooms/ticketed/events?ticket=tk_forged`)).status, 401);
+  await ws.close();
+});

@@ -28,6 +28,7 @@ import { consoleRoutes } from './console-routes.js';
 import type { WebhookSubscriptions } from '../../webhooks/subscriptions.js';
 import { webhookRoutes } from './webhook-routes.js';
 import type { SseGateway } from '../../transport/sse.js';
+import type { Tickets } from '../../auth/tickets.js';
 import { eventRoutes } from './event-routes.js';
 import type { FileService } from '../../chat/files.js';
 import { fileApiRoutes } from './file-routes.js';
@@ -45,6 +46,8 @@ export interface ServerApiOptions {
   webhooks: WebhookSubscriptions;
   /** Told of every answer (metrics): the route's pattern (never a secret) and the status. */
   onAnswer?: (route: string, status: number) => void;
+  /** Single-use tickets: what a browser's EventSource reads room events with (`?ticket=`). */
+  tickets?: Tickets;
   /** Serves GET /rooms/{room}/events (Server-Sent Events) on the fallback transport's streams. */
   events?: SseGateway;
   /** Uploads and downloads (POST /api/v1/files); absent: no files routes. */
@@ -79,7 +82,7 @@ export async function serverApi(app: FastifyInstance, options: ServerApiOptions)
       userRoutes(api, options.chat, options.sessions, gate);
       consoleRoutes(api, options.console.service, new AdminGate(gate, options.console.identities, options.console.admins));
       webhookRoutes(api, options.webhooks, gate);
-      if (options.events !== undefined) eventRoutes(api, options.chat, gate, options.events);
+      if (options.events !== undefined) eventRoutes(api, options.chat, gate, options.events, options.tickets);
       ticketRoutes(api, options.chat, gate);
       if (options.files !== undefined) await fileApiRoutes(api, options.chat, options.files, gate);
       api.get('/openapi.json', { schema: { hide: true } }, () => api.swagger());
