@@ -238,9 +238,9 @@ if (process.env.PARLEY_BENCH_BASE) targets.base = parleyTarget('Parley (base)', 
 function parleyTarget(label, checkout) {
   return {
     label,
-    start(extraNodeArgs = [], env = {}) {
+    async start(extraNodeArgs = [], env = {}) {
       const dataDir = mkdtempSync(join(tmpdir(), 'parley-bench-'));
-      return startProcess(
+      const server = await startProcess(
         (port) => [
           join(checkout, 'dist', 'src', 'cli', 'parley.js'),
           'serve',
@@ -261,6 +261,9 @@ function parleyTarget(label, checkout) {
         () => rmSync(dataDir, { recursive: true, force: true }),
         extraNodeArgs,
       );
+      // The server API scenarios make their keys with `parley keys create` on it.
+      server.dataDir = dataDir;
+      return server;
     },
     connect(port, room, { nick }) {
       const client = new RawClient();

@@ -95,46 +95,30 @@ export async function startServer(config: Config, log: Logger = pino({ level: co
   const audit = (entry: NewAuditEntry): void => {
     consoleStore.recordAudit(entry).catch((error: unknown) => log.warn({ err: error, action: entry.action }, 'could not write the audit log'));
   };
-  const collab = await openCollabStore(config).catch(async (error: unknown) => {
-    await Promise.all([
-      apiKeyStore.close(),
-      consoleStore.close(),
-      webhookStore.close(),
-      backends.broker.close(),
-      backends.presence.close(),
-      backends.closeAuthBackends(),
-      backends.store.close(),
-    ]).catch(() => undefined);
-    throw error;
-  });
-  const docRelay = await openDocRelay(config, log).catch(async (error: unknown) => {
-    await Promise.all([
-      collab.close(),
-      apiKeyStore.close(),
-      consoleStore.close(),
-      webhookStore.close(),
-      backends.broker.close(),
-      backends.presence.close(),
-      backends.closeAuthBackends(),
-      backends.store.close(),
-    ]).catch(() => undefined);
-    throw error;
-  });
+  // What is open so far, closed in full when a later part fails to open (nothing keeps the process up).
+  const opened: (() => Promise<void>)[] = [
+    () => apiKeyStore.close(),
+    () => consoleStore.close(),
+    () => webhookStore.close(),
+    () => backends.broker.close(),
+    () => backends.presence.close(),
+    () => backends.closeAuthBackends(),
+    () => backends.store.close(),
+  ];
+  const orClose = async <T>(opening: Promise<T>, close: (part: T) => Promise<void>): Promise<T> => {
+    try {
+      const part = await opening;
+      opened.unshift(() => close(part));
+      return part;
+    } catch (error) {
+      await Promise.all(opened.map((closeOne) => closeOne())).catch(() => undefined);
+      throw error;
+    }
+  };
+  const collab = await orClose(openCollabStore(config), (part) => part.close());
+  const docRelay = await orClose(openDocRelay(config, log), (part) => part.close());
   const tickets = new Tickets(collab);
-  const fileBackends = await openFileBackends(config).catch(async (error: unknown) => {
-    await Promise.all([
-      apiKeyStore.close(),
-      consoleStore.close(),
-      webhookStore.close(),
-      collab.close(),
-      docRelay.close(),
-      backends.broker.close(),
-      backends.presence.close(),
-      backends.closeAuthBackends(),
-      backends.store.close(),
-    ]).catch(() => undefined);
-    throw error;
-  });
+  const fileBackends = await orClose(openFileBackends(config), (part) => part.close());
   const apiKeyRate = config.apiKeyRate === null ? undefined : new KeyRate(config.apiKeyRate);
   const metrics = new Metrics();
   const store = timedStore(backends.store, metrics);

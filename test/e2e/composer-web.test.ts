@@ -2,34 +2,20 @@
 // people of the room (Enter takes one), `#` suggests rooms (Tab takes one), Esc closes the list
 // and Enter then sends; the emoji button inserts at the caret, and a message's "Add reaction"
 // opens the same picker to react with any of its emojis.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Browser } from 'playwright-core';
-import { startTestServer, type TestServer } from '../support/server.js';
 import { TestClient } from '../support/client.js';
-import { browserUnavailable, launchChromium } from '../support/browser.js';
 import { enterRoom, person, waitForText } from '../support/web-page.js';
+import { BrowserSuite } from '../support/browser-suite.js';
 
-const skip = browserUnavailable();
-let server: TestServer;
-let browser: Browser;
-
-before(async () => {
-  if (skip !== undefined) return;
-  server = await startTestServer();
-  browser = await launchChromium();
-});
-after(async () => {
-  if (skip !== undefined) return;
-  await browser.close();
-  await server.stop();
-});
+const suite = new BrowserSuite();
+const { skip } = suite;
 
 test('@ and # suggest people and rooms; the emoji picker inserts and reacts', { skip }, async () => {
-  const bobby = await TestClient.guest(server.wsUrl, 'Bobby');
-  const bert = await TestClient.guest(server.wsUrl, 'Bert');
+  const bobby = await TestClient.guest(suite.server.wsUrl, 'Bobby');
+  const bert = await TestClient.guest(suite.server.wsUrl, 'Bert');
   for (const client of [bobby, bert]) await client.ok('join', { room: 'team' });
-  const ada = await person(browser, server.url, 'Ada');
+  const ada = await person(suite.browser, suite.server.url, 'Ada');
   const page = ada.page;
   await enterRoom(page, 'general-chat');
   await enterRoom(page, 'team');

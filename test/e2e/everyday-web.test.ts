@@ -2,34 +2,20 @@
 // (the name opens a DM, no "Message" pill under each); an empty DM says it is a conversation
 // between two; the registration form marks only the field that is wrong; and when the browser
 // refuses notifications, the app says so and what to do instead of dropping the button silently.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Browser } from 'playwright-core';
-import { startTestServer, type TestServer } from '../support/server.js';
 import { TestClient } from '../support/client.js';
-import { browserUnavailable, launchChromium } from '../support/browser.js';
 import { enterRoom, person } from '../support/web-page.js';
+import { BrowserSuite } from '../support/browser-suite.js';
 
-const skip = browserUnavailable();
-let server: TestServer;
-let browser: Browser;
-
-before(async () => {
-  if (skip !== undefined) return;
-  server = await startTestServer();
-  browser = await launchChromium();
-});
-after(async () => {
-  if (skip !== undefined) return;
-  await browser.close();
-  await server.stop();
-});
+const suite = new BrowserSuite();
+const { skip } = suite;
 
 test('members are one line each and the name opens a DM, whose empty view fits a DM', { skip }, async () => {
-  const bob = await TestClient.guest(server.wsUrl, 'Bob');
-  const cleo = await TestClient.guest(server.wsUrl, 'Cleo');
+  const bob = await TestClient.guest(suite.server.wsUrl, 'Bob');
+  const cleo = await TestClient.guest(suite.server.wsUrl, 'Cleo');
   for (const client of [bob, cleo]) await client.ok('join', { room: 'crowd' });
-  const ada = await person(browser, server.url, 'Ada');
+  const ada = await person(suite.browser, suite.server.url, 'Ada');
   const page = ada.page;
   await enterRoom(page, 'crowd');
   const rows = page.locator('[data-testid="members"] .member');
@@ -54,9 +40,9 @@ test('members are one line each and the name opens a DM, whose empty view fits a
 });
 
 test('registration marks only the field that is wrong', { skip }, async () => {
-  const context = await browser.newContext();
+  const context = await suite.browser.newContext();
   const page = await context.newPage();
-  await page.goto(server.url);
+  await page.goto(suite.server.url);
   await page.click('#tab-register');
   const invalid = async (id: string): Promise<string | null> => page.getAttribute(id, 'aria-invalid');
 
@@ -72,7 +58,7 @@ test('registration marks only the field that is wrong', { skip }, async () => {
   await page.locator('#account-error', { hasText: 'Passwords' }).waitFor();
   assert.deepEqual([await invalid('#username'), await invalid('#password')], ['false', 'true']);
 
-  const first = await fetch(`${server.url}/api/register`, {
+  const first = await fetch(`${suite.server.url}/api/register`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ username: 'Takenname', password: 'another long password' }),
@@ -86,7 +72,7 @@ test('registration marks only the field that is wrong', { skip }, async () => {
 });
 
 test('notifications refused by the browser: the app says they are blocked and how to allow them', { skip }, async () => {
-  const context = await browser.newContext();
+  const context = await suite.browser.newContext();
   // The browser's answer to the prompt, as when the person clicks "Block".
   await context.addInitScript({
     content: `{
@@ -96,7 +82,7 @@ test('notifications refused by the browser: the app says they are blocked and ho
     }`,
   });
   const page = await context.newPage();
-  await page.goto(server.url);
+  await page.goto(suite.server.url);
   await page.fill('#nick', 'Ada');
   await page.press('#nick', 'Enter');
   await page.click('.notify-button');

@@ -2,36 +2,22 @@
 // progress shown), sent with a caption, and shown inline on the other page, where a click opens the
 // full image; a file chosen with the attach button shows there with its name, type and size, and
 // two files dropped on the composer go with one caption.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Browser } from 'playwright-core';
-import { startTestServer, type TestServer } from '../support/server.js';
-import { browserUnavailable, launchChromium } from '../support/browser.js';
 import { enterRoom, person, say, until, waitForText } from '../support/web-page.js';
 import { png } from '../support/files.js';
+import { BrowserSuite } from '../support/browser-suite.js';
 
 /** The fields of an <img> the test reads (the test build has no DOM types). */
 type Img = { complete: boolean; naturalWidth: number };
 const loaded = (img: unknown): boolean => (img as Img).complete && (img as Img).naturalWidth > 0;
 
-const skip = browserUnavailable();
-let server: TestServer;
-let browser: Browser;
-
-before(async () => {
-  if (skip !== undefined) return;
-  server = await startTestServer();
-  browser = await launchChromium();
-});
-after(async () => {
-  if (skip !== undefined) return;
-  await browser.close();
-  await server.stop();
-});
+const suite = new BrowserSuite();
+const { skip } = suite;
 
 test('a pasted screenshot is seen inline on the other page, and opens full size; an attached file shows its name and size', { skip }, async () => {
-  const ada = await person(browser, server.url, 'Ada');
-  const bob = await person(browser, server.url, 'Bob');
+  const ada = await person(suite.browser, suite.server.url, 'Ada');
+  const bob = await person(suite.browser, suite.server.url, 'Bob');
   for (const { page } of [ada, bob]) await enterRoom(page, 'shots');
 
   const screenshot = (await png(120, 80, { r: 20, g: 160, b: 90 })).toString('base64');

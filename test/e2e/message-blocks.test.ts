@@ -1,33 +1,19 @@
 // Message text beyond one line, in a real browser: fenced code blocks keep their text exactly (no
 // markup inside, monospace, long lines wrap), quotes and lists render as such, and none of it is
 // ever HTML.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Browser } from 'playwright-core';
-import { startTestServer, type TestServer } from '../support/server.js';
 import { TestClient } from '../support/client.js';
-import { browserUnavailable, launchChromium } from '../support/browser.js';
 import { enterRoom, person, waitForText } from '../support/web-page.js';
+import { BrowserSuite } from '../support/browser-suite.js';
 
-const skip = browserUnavailable();
-let server: TestServer;
-let browser: Browser;
-
-before(async () => {
-  if (skip !== undefined) return;
-  server = await startTestServer();
-  browser = await launchChromium();
-});
-after(async () => {
-  if (skip !== undefined) return;
-  await browser.close();
-  await server.stop();
-});
+const suite = new BrowserSuite();
+const { skip } = suite;
 
 test('fenced code, quotes and lists render as blocks, safely, and long code wraps', { skip }, async () => {
-  const ada = await person(browser, server.url, 'Ada');
+  const ada = await person(suite.browser, suite.server.url, 'Ada');
   await enterRoom(ada.page, 'blocks');
-  const bob = await TestClient.guest(server.wsUrl, 'bob');
+  const bob = await TestClient.guest(suite.server.wsUrl, 'bob');
   await bob.ok('join', { room: 'blocks' });
   const long = 'x'.repeat(400);
   const code = ['Try this:', '```ts', 'const a = **not bold** <img src=x onerror=alert(1)>;', long, '```', 'then run it'].join('\n');

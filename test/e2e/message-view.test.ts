@@ -1,28 +1,15 @@
 // The room in view, as people used to other chat apps expect it: a "New messages" divider above
 // what came while they looked elsewhere, with the list opened there; Up in an empty composer edits
 // their last message; Home and End in the list go to the oldest loaded message and the newest.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Browser, Locator, Page } from 'playwright-core';
-import { startTestServer, type TestServer } from '../support/server.js';
+import type { Locator, Page } from 'playwright-core';
 import { TestClient } from '../support/client.js';
-import { browserUnavailable, launchChromium } from '../support/browser.js';
 import { enterRoom, person, say, until, waitForText } from '../support/web-page.js';
+import { BrowserSuite } from '../support/browser-suite.js';
 
-const skip = browserUnavailable();
-let server: TestServer;
-let browser: Browser;
-
-before(async () => {
-  if (skip !== undefined) return;
-  server = await startTestServer();
-  browser = await launchChromium();
-});
-after(async () => {
-  if (skip !== undefined) return;
-  await browser.close();
-  await server.stop();
-});
+const suite = new BrowserSuite();
+const { skip } = suite;
 
 /** Whether `item` is (at least partly) inside the visible part of the message list. */
 async function inView(page: Page, item: Locator): Promise<boolean> {
@@ -35,11 +22,11 @@ async function inView(page: Page, item: Locator): Promise<boolean> {
 const openRoom = (page: Page, room: string): Promise<void> => page.click(`.sidebar .room-link[data-room="${room}"]`);
 
 test('a room opens at a "New messages" divider above the first unread message', { skip }, async () => {
-  const ada = await person(browser, server.url, 'Ada');
+  const ada = await person(suite.browser, suite.server.url, 'Ada');
   const page = ada.page;
   await enterRoom(page, 'elsewhere');
   await enterRoom(page, 'backlog');
-  const bob = await TestClient.guest(server.wsUrl, 'bob');
+  const bob = await TestClient.guest(suite.server.wsUrl, 'bob');
   await bob.ok('join', { room: 'backlog' });
   for (const text of ['old 1', 'old 2']) await bob.ok('send', { room: 'backlog', text, cid: text });
   await waitForText(page, 'old 2');
@@ -75,23 +62,23 @@ test('a room opens at a "New messages" divider above the first unread message', 
 });
 
 test('after a reload, the room in view opens at the "New messages" divider above what came while I was away', { skip }, async () => {
-  const ada = await person(browser, server.url, 'Ada');
+  const ada = await person(suite.browser, suite.server.url, 'Ada');
   const page = ada.page;
   await enterRoom(page, 'harbour');
-  const bob = await TestClient.guest(server.wsUrl, 'bob');
+  const bob = await TestClient.guest(suite.server.wsUrl, 'bob');
   await bob.ok('join', { room: 'harbour' });
   for (const text of ['seen 1', 'seen 2']) await bob.ok('send', { room: 'harbour', text, cid: text });
   await waitForText(page, 'seen 2');
   // Ada's read marker is on the server (read as Ada, from her resume token) before she goes away.
   const resume = String(await page.evaluate("localStorage.getItem('parley.resume')"));
-  const asAda = await TestClient.connect(server.wsUrl);
+  const asAda = await TestClient.connect(suite.server.wsUrl);
   await asAda.ok('hello', { nick: 'Ada', resume });
   const marker = async (): Promise<number> =>
     ((await asAda.ok('rooms'))['rooms'] as { room: string; read: number }[]).find((r) => r.room === 'harbour')?.read ?? 0;
   await until('ada has read seen 2', async () => (await marker()) === 2);
   await page.goto('about:blank');
   for (let i = 1; i <= 5; i++) await bob.ok('send', { room: 'harbour', text: `away ${i}`, cid: `w${i}` });
-  await page.goto(server.url);
+  await page.goto(suite.server.url);
   const divider = page.locator('[data-testid="unread-divider"]');
   await divider.waitFor({ timeout: 15_000 });
   assert.equal(await page.locator('[data-testid="unread-divider"] + li .msg-text').textContent(), 'away 1');
@@ -103,13 +90,13 @@ test('after a reload, the room in view opens at the "New messages" divider above
 });
 
 test('Up in an empty composer edits my last message; Enter saves and the composer has the focus again', { skip }, async () => {
-  const ada = await person(browser, server.url, 'Ada');
+  const ada = await person(suite.browser, suite.server.url, 'Ada');
   const page = ada.page;
   await enterRoom(page, 'drafts');
   await say(page, 'first draft');
   await say(page, 'second draft');
   await waitForText(page, 'second draft');
-  const bob = await TestClient.guest(server.wsUrl, 'bob');
+  const bob = await TestClient.guest(suite.server.wsUrl, 'bob');
   await bob.ok('join', { room: 'drafts' });
   await bob.ok('send', { room: 'drafts', text: 'not mine', cid: 'b1' });
   await waitForText(page, 'not mine');
@@ -134,11 +121,11 @@ test('Up in an empty composer edits my last message; Enter saves and the compose
 });
 
 test('Ctrl+K finds a room by name and goes there; Esc closes it', { skip }, async () => {
-  const ada = await person(browser, server.url, 'Ada');
+  const ada = await person(suite.browser, suite.server.url, 'Ada');
   const page = ada.page;
   await enterRoom(page, 'design-team');
   await enterRoom(page, 'random');
-  const bob = await TestClient.guest(server.wsUrl, 'bob');
+  const bob = await TestClient.guest(suite.server.wsUrl, 'bob');
   await bob.ok('join', { room: 'public-square' });
   await bob.ok('send', { room: 'public-square', text: 'anyone here?', cid: 'p1' });
   await page.reload();

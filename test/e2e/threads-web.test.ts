@@ -1,31 +1,17 @@
 // Threads in two real browsers: a reply made in one page's thread panel shows on the other page as
 // the root's reply count (not in the timeline) and as an unread followed thread, both kept after a
 // reload; opened from the Threads list, it shows the reply and is read.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Browser } from 'playwright-core';
-import { startTestServer, type TestServer } from '../support/server.js';
-import { browserUnavailable, launchChromium } from '../support/browser.js';
 import { enterRoom, person, say, waitForText } from '../support/web-page.js';
+import { BrowserSuite } from '../support/browser-suite.js';
 
-const skip = browserUnavailable();
-let server: TestServer;
-let browser: Browser;
-
-before(async () => {
-  if (skip !== undefined) return;
-  server = await startTestServer();
-  browser = await launchChromium();
-});
-after(async () => {
-  if (skip !== undefined) return;
-  await browser.close();
-  await server.stop();
-});
+const suite = new BrowserSuite();
+const { skip } = suite;
 
 test('a thread reply is counted on the root on the other page, opens in its panel, and is kept after a reload', { skip }, async () => {
-  const ada = await person(browser, server.url, 'Ada');
-  const bob = await person(browser, server.url, 'Bob');
+  const ada = await person(suite.browser, suite.server.url, 'Ada');
+  const bob = await person(suite.browser, suite.server.url, 'Bob');
   for (const { page } of [ada, bob]) await enterRoom(page, 'planning');
   await say(ada.page, 'release on friday?');
   await waitForText(bob.page, 'release on friday?');

@@ -2,12 +2,10 @@
 // A ticket is redeemed by one DELETE … RETURNING, so of two processes redeeming it at once exactly
 // one gets its row; a compaction holds a per-room advisory lock, so two never interleave.
 import pg from 'pg';
-import { migrate } from './postgres-schema.js';
+import { openMigratedPool, type PoolOptions } from './postgres-pool.js';
 import { StoreError } from './store.js';
 import type { CollabStore, StoredDoc, StoredUpdate, VersionInfo } from './doc-store.js';
 import type { NewTicket, TicketRecord } from './ticket-store.js';
-
-const SCHEMA_PATTERN = /^[a-z_][a-z0-9_]{0,62}$/;
 
 interface TicketRow {
   room: string;
@@ -24,29 +22,8 @@ export class PostgresCollab implements CollabStore {
   }
 
   /** Connects and migrates `schema` (the same as PostgresStore's). */
-  static async open(options: { connectionString: string; schema?: string; poolSize?: number }): Promise<PostgresCollab> {
-    const schema = options.schema ?? 'public';
-    if (!SCHEMA_PATTERN.test(schema)) throw new StoreError(`schema name "${schema}" must match ${SCHEMA_PATTERN.source}`);
-    const pool = new pg.Pool({
-      connectionString: options.connectionString,
-      max: options.poolSize ?? 4,
-      options: `-c search_path=${schema}`,
-      connectionTimeoutMillis: 3000,
-      idleTimeoutMillis: 30_000,
-    });
-    pool.on('error', () => undefined);
-    try {
-      const client = await pool.connect();
-      try {
-        await migrate(client, schema);
-      } finally {
-        client.release();
-      }
-    } catch (cause) {
-      await pool.end().catch(() => undefined);
-      throw new StoreError(`could not open PostgreSQL for documents: ${(cause as Error).message}`, { cause });
-    }
-    return new PostgresCollab(pool);
+  static async open(options: PoolOptions & { poolSize?: number }): Promise<PostgresCollab> {
+    return new PostgresCollab(await openMigratedPool(options, options.poolSize ?? 4, 'documents'));
   }
 
   async issueTicket(ticket: NewTicket, now: number): Promise<void> {

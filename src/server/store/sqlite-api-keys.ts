@@ -2,8 +2,8 @@
 // are written by `parley keys` / `parley hooks` (another process, while the server runs) and read
 // by the server on a cache miss, never on the message path, so they need none of SqliteStore's
 // batching. Each write is one transaction synced before it returns (synchronous FULL).
-import Database from 'better-sqlite3';
-import { migrate } from './sqlite-schema.js';
+import type Database from 'better-sqlite3';
+import { openSideDatabase } from './sqlite-side-db.js';
 import { syncPromise } from './sync-promise.js';
 import { HOOK_SELECT, KEY_SELECT, toHookRecord, toKeyRecord, type HookRow, type KeyRow } from './api-key-rows.js';
 import type { ApiKeyRecord, ApiKeyStore, HookRecord, NewApiKey, NewHook } from './api-keys.js';
@@ -14,11 +14,7 @@ export class SqliteApiKeys implements ApiKeyStore {
 
   /** `file`: the database file of SqliteStore (migrated here too, so the CLI can run first). */
   constructor(file: string) {
-    this.#db = new Database(file);
-    this.#db.pragma('journal_mode = WAL');
-    this.#db.pragma('synchronous = FULL');
-    this.#db.pragma('busy_timeout = 5000');
-    migrate(this.#db);
+    this.#db = openSideDatabase(file);
     const db = this.#db;
     this.#statements = {
       recordBot: db.prepare<[string, string, number, number]>(

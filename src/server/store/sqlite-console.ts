@@ -1,8 +1,8 @@
 // The admin console's tables in the SQLite database file, on a connection of their own (as
 // sqlite-api-keys.ts): `parley admin` writes them from another process while the server runs, and
 // the server reads them on admin requests only. Each write is one statement synced before it returns.
-import Database from 'better-sqlite3';
-import { migrate } from './sqlite-schema.js';
+import type Database from 'better-sqlite3';
+import { openSideDatabase } from './sqlite-side-db.js';
 import { likePattern } from './store.js';
 import { syncPromise } from './sync-promise.js';
 import * as shapes from './console-rows.js';
@@ -15,11 +15,7 @@ export class SqliteConsole implements ConsoleStore {
 
   /** `file`: the database file of SqliteStore (migrated here too, so the CLI can run first). */
   constructor(file: string) {
-    this.#db = new Database(file);
-    this.#db.pragma('journal_mode = WAL');
-    this.#db.pragma('synchronous = FULL');
-    this.#db.pragma('busy_timeout = 5000');
-    migrate(this.#db);
+    this.#db = openSideDatabase(file);
     const db = this.#db;
     this.#statements = {
       grant: db.prepare<[string, number, string]>('INSERT INTO server_admins (user_id, granted_at, granted_by) VALUES (?, ?, ?) ON CONFLICT DO NOTHING'),

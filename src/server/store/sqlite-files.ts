@@ -1,8 +1,8 @@
 // File records in the SQLite database file, on a connection of their own (as sqlite-api-keys.ts):
 // uploads and downloads are HTTP requests, never on the message path, so they need none of
 // SqliteStore's batching. Each write is one transaction synced before it returns (synchronous FULL).
-import Database from 'better-sqlite3';
-import { migrate } from './sqlite-schema.js';
+import type Database from 'better-sqlite3';
+import { openSideDatabase } from './sqlite-side-db.js';
 import { claimOutcome, toFileRecord, unreachableFiles, unreferenced, type FileRow } from './file-rows.js';
 import type { ClaimRefusal, FileRecord, FileStore, NewFile } from './file-store.js';
 
@@ -12,11 +12,7 @@ export class SqliteFiles implements FileStore {
 
   /** `file`: the database file of SqliteStore (migrated here too, whichever opens first). */
   constructor(file: string) {
-    this.#db = new Database(file);
-    this.#db.pragma('journal_mode = WAL');
-    this.#db.pragma('synchronous = FULL');
-    this.#db.pragma('busy_timeout = 5000');
-    migrate(this.#db);
+    this.#db = openSideDatabase(file);
     const db = this.#db;
     this.#statements = {
       add: db.prepare<[string, string, string, string, number, number | null, number | null, string | null, string, number]>(
