@@ -234,3 +234,23 @@ test('a send to a room deleted while it was in flight is not_found and does not 
     await store.close();
   }
 });
+
+test('a storm of joins into one new room from one address pays for one room, not one per join', async () => {
+  const { chat, store, user } = await scene({ perUserPerHour: 0, perIpPerHour: 2 });
+  try {
+    const joiners = await Promise.all(Array.from({ length: 20 }, (_, i) => user(`j${i}`)));
+    // Every joiner from one address (the quota counts per address): give them all the same one.
+    const sameIp = joiners.map((joiner) => ({ ...joiner, ip: '10.9.9.9' }));
+    const outcomes = await Promise.allSettled(sameIp.map((joiner) => chat.join(joiner, 'fresh-room', undefined)));
+    assert.deepEqual(
+      outcomes.map((outcome) => outcome.status),
+      sameIp.map(() => 'fulfilled'),
+      'one room made, so one room of the quota taken',
+    );
+    // The quota still has one room left for this address, then none.
+    await chat.join({ ...sameIp[0]!, connId: 'x1' }, 'second-room', undefined);
+    await refused(chat.join({ ...sameIp[0]!, connId: 'x2' }, 'third-room', undefined), 'room_quota');
+  } finally {
+    await store.close();
+  }
+});

@@ -150,6 +150,8 @@ export class ChatService {
   readonly #checks: RoomChecks;
   readonly #moderation: Moderation;
   readonly #lifecycle: RoomLifecycle;
+  /** Rooms that joins in flight may create, and how many such joins there are (see #payForCreation). */
+  readonly #creating = new Map<string, { joins: number }>();
 
   constructor(deps: ChatServiceDeps) {
     this.#deps = deps;
@@ -223,19 +225,21 @@ export class ChatService {
         throw new ProtocolError(ErrorCode.NotFound, `no room ${room}; make it with create`, 'room');
       }
       // A join that may create the room pays for it first (given back if the room was there after all).
-      const refund = existed ? undefined : this.#deps.roomQuota.reserve(who);
-      await hub.join(room, who);
+      const paid = existed ? undefined : this.#payForCreation(who, room);
       let seq: number;
       try {
+        await hub.join(room, who);
         const ensured = await rooms.ensureRoom(room, this.#now(), who.user.id);
         seq = ensured.seq;
         // A room made by a join is not announced: under joinCreates every join of a new name makes
         // one, and a `directory` push goes to every connection, so joins would fan out to everyone
         // (10,000 connections joining 1,000 new rooms: ten million frames). `rooms` lists it.
-        if (!ensured.created) refund?.();
+        if (!ensured.created) paid?.refund();
       } catch (error) {
-        refund?.();
+        paid?.refund();
         throw error;
+      } finally {
+        paid?.done();
       }
       // A room that did not exist at the check may have been made private by a `create` in between:
       // check again now that it exists (the caller leaves the hub on a refusal).
@@ -265,6 +269,33 @@ export class ChatService {
       const recovered = replayFrom === since + 1;
       return { ...outcome, backlog, recovered, replayFrom, truncated: !recovered };
     });
+  }
+
+  /**
+   * A join's share of creating `room`: the first of the joins in flight for a room that does not
+   * exist yet reserves one room of its creator's quota; the others that arrive before it is made
+   * (a storm of clients joining a fresh server's lobby from one address) ride on that reservation
+   * instead of each reserving one, which refused them with room_quota though one room was made.
+   * `refund` gives the reservation back when this join did not make the room; `done` ends the join's
+   * share, whatever happened.
+   */
+  #payForCreation(who: Participant, room: string): { refund: () => void; done: () => void } {
+    const done = (): void => {
+      const pending = this.#creating.get(room);
+      if (pending !== undefined && --pending.joins === 0) this.#creating.delete(room);
+    };
+    const pending = this.#creating.get(room);
+    if (pending !== undefined) {
+      pending.joins++;
+      return { refund: () => undefined, done };
+    }
+    this.#creating.set(room, { joins: 1 });
+    try {
+      return { refund: this.#deps.roomQuota.reserve(who), done };
+    } catch (error) {
+      done();
+      throw error;
+    }
   }
 
   /**
