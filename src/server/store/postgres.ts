@@ -8,7 +8,7 @@ import { followedThreadsSql, toFollowed, type FollowedRow, type FollowedThread }
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import type { ChatMessage, Role, UserKind, UserRef } from '../../protocol/messages.js';
-import { migrate } from './postgres-schema.js';
+import { openMigratedPool } from './postgres-pool.js';
 import { roomPage } from './room-page.js';
 import { filesColumn, newMessage, seqSpan, withReactions, withThreads, type ReactionRow, type ThreadRow } from './message-state.js';
 import {
@@ -59,7 +59,6 @@ interface PendingAppend {
 
 type Outcome = AppendResult | AppendRefused;
 
-const SCHEMA_PATTERN = /^[a-z_][a-z0-9_]{0,62}$/;
 /** deadlock_detected, serialization_failure: the transaction did nothing and may simply run again. */
 const RETRYABLE = new Set(['40P01', '40001']);
 const MAX_ATTEMPTS = 3;
@@ -84,30 +83,7 @@ export class PostgresStore implements Store {
 
   /** Connects, migrates, and returns a store ready for use. */
   static async open(options: PostgresStoreOptions): Promise<PostgresStore> {
-    const schema = options.schema ?? 'public';
-    if (!SCHEMA_PATTERN.test(schema)) throw new StoreError(`schema name "${schema}" must match ${SCHEMA_PATTERN.source}`);
-    const pool = new pg.Pool({
-      connectionString: options.connectionString,
-      max: options.poolSize ?? 10,
-      options: `-c search_path=${schema}`,
-      connectionTimeoutMillis: 3000,
-      idleTimeoutMillis: 30_000,
-    });
-    // An idle connection that the server drops (restart, failover) is reported here; the pool
-    // discards it and opens a new one on the next query, so there is nothing else to do.
-    pool.on('error', () => undefined);
-    try {
-      const client = await pool.connect();
-      try {
-        await migrate(client, schema);
-      } finally {
-        client.release();
-      }
-    } catch (cause) {
-      await pool.end().catch(() => undefined);
-      throw new StoreError(`could not open PostgreSQL store: ${(cause as Error).message}`, { cause });
-    }
-    return new PostgresStore(pool);
+    return new PostgresStore(await openMigratedPool(options, options.poolSize ?? 10, 'the store'));
   }
 
   append(message: NewMessage): Promise<AppendResult> {
