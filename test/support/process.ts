@@ -61,7 +61,23 @@ export async function killAllServersAndWait(): Promise<void> {
   await Promise.all(gone);
 }
 
+/**
+ * Starts `parley serve` as a child process. A port picked by freePort can be taken by another test
+ * before the child binds it (EADDRINUSE, exit 69): the start is tried again on a new port, a few
+ * times; a port the caller chose is tried once.
+ */
 export async function spawnServer(options: SpawnOptions = {}): Promise<ServerProcess> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await spawnOnce(options);
+    } catch (error) {
+      const taken = error instanceof Error && error.message.includes('EADDRINUSE');
+      if (!taken || options.port !== undefined || attempt >= 3) throw error;
+    }
+  }
+}
+
+async function spawnOnce(options: SpawnOptions): Promise<ServerProcess> {
   const args = options.args ?? [];
   const env = options.env ?? {};
   const port = options.port ?? (await freePort());
