@@ -178,9 +178,14 @@ export async function idle({ target, server, count, roomSize, singleRoom, log })
   closeAll(warm.clients);
   await sleep(1500);
   const before = await server.memory();
+  const cpuStart = server.cpuMs();
+  const genStart = process.cpuUsage();
   const { clients, elapsedMs } = await connectMany(target, server, count, (i) => `idle-${Math.floor(i / roomSize)}`, {
     singleRoom,
   });
+  const serverCpuMs = server.cpuMs() - cpuStart;
+  const gen = process.cpuUsage(genStart);
+  const generatorCpuMs = (gen.user + gen.system) / 1000;
   await sleep(1000);
   const after = await server.memory();
   const result = {
@@ -190,10 +195,16 @@ export async function idle({ target, server, count, roomSize, singleRoom, log })
     heapPerConnKB: (after.heapUsed - before.heapUsed) / count / 1024,
     externalPerConnKB: (after.external - before.external) / count / 1024,
     rssMB: after.rss / 1024 / 1024,
+    /** Server and generator CPU per set-up, and how busy each was over the set-ups (a core each). */
+    serverCpuUsPerSetup: (serverCpuMs * 1000) / count,
+    generatorCpuUsPerSetup: (generatorCpuMs * 1000) / count,
+    serverCpuPct: (serverCpuMs / elapsedMs) * 100,
+    generatorCpuPct: (generatorCpuMs / elapsedMs) * 100,
   };
   log(
     `  ${count} idle: set-up ${Math.round(result.setupPerSec)}/s, RSS ${result.rssPerConnKB.toFixed(2)} KB/conn, ` +
-      `heap ${result.heapPerConnKB.toFixed(2)} KB/conn`,
+      `heap ${result.heapPerConnKB.toFixed(2)} KB/conn; CPU per set-up: server ${Math.round(result.serverCpuUsPerSetup)} µs ` +
+      `(${Math.round(result.serverCpuPct)}% busy), generator ${Math.round(result.generatorCpuUsPerSetup)} µs (${Math.round(result.generatorCpuPct)}% busy)`,
   );
   closeAll(clients);
   return result;

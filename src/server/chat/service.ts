@@ -244,7 +244,11 @@ export class ChatService {
       // A room that did not exist at the check may have been made private by a `create` in between:
       // check again now that it exists (the caller leaves the hub on a refusal).
       if (!existed) ({ access } = await this.#check(who.user, room));
-      await this.#rememberJoined(room, who.user);
+      // The joined-room record is bookkeeping no reply depends on (like the user record of a hello):
+      // it is queued now, so it commits in this turn's transaction, before the reply is written and
+      // before any later command of this user can be read, but the join does not wait for its disk
+      // sync. Waiting held every set-up in a burst for a sync.
+      void this.#rememberJoined(room, who.user);
       let first = false;
       let listed: OnlineMembers;
       try {
