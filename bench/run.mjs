@@ -15,6 +15,7 @@ import { cpus, loadavg, release, tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { closeAll, connectMany, idle, storeThroughput, summarize, sweep, MESSAGE_BYTES } from './lib/scenarios.mjs';
+import { blip, storm } from './lib/storm.mjs';
 import { apiPublish, webhookDeliveries } from './lib/api-scenarios.mjs';
 import { hasTaskset, pinSelf, setNiceness, targets } from './lib/targets.mjs';
 import { renderMarkdown, renderSvg } from './lib/report.mjs';
@@ -85,6 +86,7 @@ const config = quick
       api: { concurrency: 50, durationMs: 2000 },
       webhooks: { subscriptions: 4, events: 500 },
       fallback: { members: 200, rate: 20, durationMs: 2000, posts: 200 },
+      storm: { count: 1000, roomSize: 10, before: 3, after: 3, lanes: 200 },
     }
   : {
       room1000: {
@@ -101,6 +103,9 @@ const config = quick
       webhooks: { subscriptions: 4, events: 2000 },
       // The HTTP fallback against WebSocket on one server: 1,000 readers each, a rate both sustain.
       fallback: { members: 1000, rate: 50, durationMs: 3000, posts: 1000 },
+      // 10,000 clients in rooms of 10 lose their connections at once and come back with what they
+      // last saw; 500 set-ups in flight (each retried after 50-150 ms when refused).
+      storm: { count: 10_000, roomSize: 10, before: 3, after: 3, lanes: 500 },
     };
 
 if (options.rates !== undefined) {
@@ -108,7 +113,7 @@ if (options.rates !== undefined) {
   for (const name of ['room1000', 'room5000', 'rooms100x10']) config[name].rates = rates;
 }
 
-const allScenarios = ['room1000', 'room5000', 'rooms100x10', 'idle', 'store', 'api', 'webhooks', 'fallback'];
+const allScenarios = ['room1000', 'room5000', 'rooms100x10', 'idle', 'store', 'api', 'webhooks', 'fallback', 'storm'];
 const scenarioNames = options.only ? options.only.split(',') : allScenarios;
 const targetNames = options.targets ? options.targets.split(',') : ['ws', 'sio', 'parley'];
 for (const name of scenarioNames) if (!allScenarios.includes(name)) throw new Error(`unknown scenario ${name}`);
@@ -243,6 +248,24 @@ const runners = {
           PARLEY_WEBHOOK_POLL_MS: '20',
         })
       : null,
+  // The reconnect storm (lib/storm.mjs): Parley after kill -9 + restart and after a blip; Socket.IO
+  // (connection state recovery on) after a blip, since its sessions live in the process's memory.
+  storm: async (t) => {
+    if (t === 'ws') return null;
+    const c = config.storm;
+    const target = targets[t];
+    const run = async (label, cut, env) => {
+      const server = await target.start([], env);
+      try {
+        return await storm({ kind: t === 'sio' ? 'sio' : 'parley', server, ...c, cut: (members) => cut(server, members), log, label });
+      } finally {
+        await server.stop();
+      }
+    };
+    if (t === 'sio') return { blip: await run('blip', (_server, members) => blip(members), { SIO_RECOVERY: '1' }) };
+    const restart = await run('kill -9 + restart', (server) => server.crashAndRestart(), {});
+    return { restart, blip: await run('blip', (_server, members) => blip(members), {}) };
+  },
   // Parley only: its two transports side by side (lib/fallback.mjs).
   fallback: async (t) => {
     if (t !== 'parley' && t !== 'base') return null;

@@ -227,6 +227,39 @@ export function renderMarkdown(report, svgName, analysis) {
     }
     lines.push('');
   }
+  const stormRow = results.storm;
+  if (stormRow !== undefined && config.storm !== undefined) {
+    const c = config.storm;
+    lines.push(`### Reconnect storm (${int(c.count)} clients)`);
+    lines.push('');
+    lines.push(
+      `${int(c.count)} clients in rooms of ${c.roomSize} lose their connections at once: Parley after kill -9 and a restart on ` +
+        'the same data directory, and after a network blip with the server up; Socket.IO (connection state recovery on) ' +
+        'after the blip only, since its sessions are kept in the process that a restart ends. Each room has ' +
+        `${c.before} messages before; its first member sends ${c.after} more as soon as it is back, so the others get them ` +
+        `live or in their recovery. ${c.lanes} set-ups in flight. Times are from the moment the server listens again ` +
+        '(restart) or from the cut (blip); "recovered" means holding every message of the room exactly once.',
+    );
+    lines.push('');
+    lines.push('| server | storm | all back (ms) | recovered p50 / p99 (ms) | all recovered (ms) | duplicates | missing |');
+    lines.push('|---|---|---|---|---|---|---|');
+    for (const t of ['sio', 'parley']) {
+      for (const kind of ['restart', 'blip']) {
+        const r = stormRow[t]?.[kind];
+        if (r === undefined) continue;
+        if (r.error !== undefined) {
+          lines.push(`| ${LABEL[t]} | ${kind} | failed: ${r.error} | | | | |`);
+          continue;
+        }
+        lines.push(
+          `| ${LABEL[t]} | ${kind === 'restart' ? 'kill -9 + restart' : 'blip'} | ${int(r.allJoinedMs)} | ${int(r.recoveredP50Ms)} / ${int(r.recoveredP99Ms)} | ` +
+            `${int(r.allRecoveredMs)} | ${r.duplicates} | ${r.missing} |`,
+        );
+      }
+      if (stormRow[t]?.error !== undefined) lines.push(`| ${LABEL[t]} | | failed: ${stormRow[t].error} | | | | |`);
+    }
+    lines.push('');
+  }
   if (store !== undefined && store !== null) {
     lines.push(`### Stored messages per second (Parley only)`);
     lines.push('');

@@ -5,6 +5,7 @@
 import { spawn, execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import net from 'node:net';
+import { performance } from 'node:perf_hooks';
 import { setPriority, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { RawClient, clientFrame } from './raw-client.mjs';
@@ -51,7 +52,7 @@ function freePort() {
   });
 }
 
-async function waitForPort(port, child, deadlineMs) {
+async function waitForPort(port, child, deadlineMs, pollMs = 100) {
   const until = Date.now() + deadlineMs;
   while (Date.now() < until) {
     if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}`);
@@ -64,7 +65,7 @@ async function waitForPort(port, child, deadlineMs) {
       socket.once('error', () => resolve(false));
     });
     if (ok) return;
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    await new Promise((resolve) => setTimeout(resolve, pollMs));
   }
   throw new Error(`server did not listen on ${port} within ${deadlineMs} ms`);
 }
@@ -100,14 +101,33 @@ export function coreBusyMs(cpu = 0) {
 }
 
 class ServerProcess {
-  constructor(child, port, cleanup) {
-    this.child = child;
+  constructor(child, port, cleanup, respawn) {
     this.port = port;
     this.cleanup = cleanup;
+    this.respawn = respawn;
     this.stderr = '';
+    this.#adopt(child);
+  }
+
+  #adopt(child) {
+    this.child = child;
     child.stderr?.on('data', (data) => {
       if (this.stderr.length < 20_000) this.stderr += data;
     });
+  }
+
+  /**
+   * kill -9, then the same command again on the same port (and so the same data directory):
+   * resolves with the time the new process listens, in performance.now() ms.
+   */
+  async crashAndRestart() {
+    const exited = new Promise((resolve) => this.child.once('exit', resolve));
+    this.child.kill('SIGKILL');
+    await exited;
+    const child = this.respawn(this.port);
+    this.#adopt(child);
+    await waitForPort(this.port, child, 20_000, 10);
+    return performance.now();
   }
 
   get pid() {
@@ -144,16 +164,20 @@ class ServerProcess {
 
 async function startProcess(args, env, cleanup, extraNodeArgs = []) {
   const port = await freePort();
-  const nodeArgs = ['--expose-gc', '--import', probe, ...extraNodeArgs, ...args(port)];
-  const command = hasTaskset ? 'taskset' : process.execPath;
-  const argv = hasTaskset ? ['-c', '0', process.execPath, ...nodeArgs] : nodeArgs;
-  const child = spawn(command, argv, {
-    cwd: repoRoot,
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
-  });
-  if (serverPriority !== 0) setPriority(child.pid, serverPriority);
-  const server = new ServerProcess(child, port, cleanup);
+  const spawnOn = (onPort) => {
+    const nodeArgs = ['--expose-gc', '--import', probe, ...extraNodeArgs, ...args(onPort)];
+    const command = hasTaskset ? 'taskset' : process.execPath;
+    const argv = hasTaskset ? ['-c', '0', process.execPath, ...nodeArgs] : nodeArgs;
+    const child = spawn(command, argv, {
+      cwd: repoRoot,
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
+    });
+    if (serverPriority !== 0) setPriority(child.pid, serverPriority);
+    return child;
+  };
+  const child = spawnOn(port);
+  const server = new ServerProcess(child, port, cleanup, spawnOn);
   try {
     await waitForPort(port, child, 20_000);
   } catch (error) {
@@ -212,7 +236,7 @@ export const targets = {
 
   sio: {
     label: 'Socket.IO 4.8',
-    start: () => startProcess((port) => [join(benchRoot, 'servers', 'socketio.mjs'), String(port)], {}),
+    start: (_nodeArgs = [], env = {}) => startProcess((port) => [join(benchRoot, 'servers', 'socketio.mjs'), String(port)], env),
     connect(port, room) {
       const client = new RawClient();
       client.engineIo = true;
