@@ -254,8 +254,9 @@ const runners = {
     if (t === 'ws') return null;
     const c = config.storm;
     const target = targets[t];
+    const profileDir = options['cpu-prof'];
     const run = async (label, cut, env) => {
-      const server = await target.start([], env);
+      const server = await target.start(profileDir !== undefined && t !== 'sio' ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : [], env);
       try {
         return await storm({ kind: t === 'sio' ? 'sio' : 'parley', server, ...c, cut: (members) => cut(server, members), log, label });
       } finally {

@@ -308,6 +308,19 @@ export class ChatService {
    * (5,000 messages of 4,000 characters are 20 MB; a connection may have many joins in flight).
    */
   async #replay(room: string, since: number, seq: number, budget: number): Promise<ChatMessage[]> {
+    if (seq - since <= REPLAY_PAGE) {
+      // A gap that fits one page (a reconnect's usual few messages) is read in its natural order:
+      // the newest-first page needs a subquery and a sort, which made this read most of a
+      // reconnect storm's store time. The budget still keeps the newest messages.
+      // Seqs past `seq` (appended since it was read) belong to the live pushes, not the replay.
+      const gap = (await this.#deps.messages.after(room, since, seq - since)).filter((message) => message.seq <= seq);
+      let bytes = 0;
+      for (let i = gap.length - 1; i >= 0; i--) {
+        bytes += replayBytes(gap[i] as ChatMessage);
+        if (bytes > budget) return gap.slice(i + 1);
+      }
+      return gap;
+    }
     const pages: ChatMessage[][] = [];
     let before = seq + 1;
     let bytes = 0;
