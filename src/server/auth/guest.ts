@@ -30,7 +30,10 @@ export class GuestIssuer {
 
   /** A guest named `nick`: the user of `resume` when that token is genuine, else a new user. */
   issue(nick: string, resume?: string): GuestIdentity {
-    const id = (resume !== undefined ? this.#verify(resume) : undefined) ?? newGuestId();
+    const known = resume !== undefined ? this.#verify(resume) : undefined;
+    // A genuine token is the one the id would be signed with again: handed back as it is.
+    if (known !== undefined && resume !== undefined) return { user: { id: known, name: nick }, resume };
+    const id = newGuestId();
     return { user: { id, name: nick }, resume: `${id}.${this.#sign(id)}` };
   }
 
