@@ -1,136 +1,175 @@
 #!/usr/bin/env node
 // `node bench/docs.mjs` (after `npm run build`): the rooms' shared Yjs documents against one Parley
-// process (pinned to CPU 0 where taskset exists; this generator on CPU 1), driven by stock
-// y-websocket WebsocketProviders in this process:
-//   1. 50 editors in one document, 5 updates per second each: from an update's insert to its
-//      arrival at every other editor, p50/p99 (ms), with the server's CPU;
+// process (pinned to CPU 0 where taskset exists; the generator processes on the other CPUs), driven
+// by stock y-websocket WebsocketProviders:
+//   1. 50 editors in one document, 5 updates per second each, spread over 5 editor processes
+//      (lib/doc-editors.mjs, 10 editors each: one event loop could not apply 12,000 updates a
+//      second and keep its rate): from an update's insert to its arrival at every other editor,
+//      p50/p99 (ms), on a clock all processes share; the send rate achieved (it must be >= 95% of
+//      the rate aimed for, or the latencies are the generator's), the server's CPU and the
+//      generator's;
 //   2. memory per open document: the server's heap after a full GC, before and after 100 documents
 //      are open (one editor each, 1 KB of text), divided by 100;
 //   3. time to open a 1 MB document: from a new provider to its `sync` event, the document unloaded
 //      before (so it is read from the store), three times.
-// There is no stock server to compare with in the same run: @y/websocket-server needs yjs 14
-// (prereleases), and Parley runs the released yjs 13.
+// There is no stock server to compare with in the same run: @y/websocket-server (the maintained
+// y-websocket server, 0.1.5 in 2026-03) still depends on yjs ^14.0.0-7 (prereleases) and Parley
+// runs the released yjs 13. The server bundled with y-websocket 1.5.x (bin/utils.js, peer yjs
+// ^13.5.6, in memory) would run on Parley's yjs, but it is not a dependency here.
 //
-//   node bench/docs.mjs [--editors 50] [--rate 5] [--seconds 20] [--docs 100]
+//   node bench/docs.mjs [--editors 50] [--processes 5] [--rate 5] [--seconds 20] [--docs 100] [--generator-cpus 1]
+import { execFileSync, fork } from 'node:child_process';
+import { cpus } from 'node:os';
 import { parseArgs } from 'node:util';
-import * as Y from 'yjs';
-import WebSocket from 'ws';
-import { WebsocketProvider } from 'y-websocket';
-import { targets, pinSelf } from './lib/targets.mjs';
+import { targets, pinSelf, hasTaskset } from './lib/targets.mjs';
+import { chat as chatOn, editor as editorOn, runQueueWaitMs, sharedClockMs, wait } from './lib/doc-clients.mjs';
 
 const { values: options } = parseArgs({
   options: {
     editors: { type: 'string', default: '50' },
+    processes: { type: 'string', default: '5' },
     rate: { type: 'string', default: '5' },
     seconds: { type: 'string', default: '20' },
     docs: { type: 'string', default: '100' },
+    /** taskset's list for the editor processes (e.g. 1-3); see generatorCpus below. */
+    'generator-cpus': { type: 'string' },
   },
 });
 const EDITORS = Number(options.editors);
+const PROCESSES = Math.max(1, Math.min(Number(options.processes), EDITORS));
 const RATE = Number(options.rate);
 const SECONDS = Number(options.seconds);
 const DOCS = Number(options.docs);
+/** The send rate below which the latencies are not the server's (the generator fell behind). */
+const MIN_RATE_SHARE = 0.95;
+/** How long the updates sent are waited for after the last one. */
+const DRAIN_MS = 30_000;
 
 pinSelf(1);
+// Each WebsocketProvider in this process (scenarios 2 and 3) listens for the process's exit.
+process.setMaxListeners(0);
 const server = await targets.parley.start();
 const base = `ws://127.0.0.1:${server.port}`;
-const wait = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** A protocol v1 connection that can ask for tickets. */
-async function chat(nick) {
-  const ws = new WebSocket(`${base}/ws`, 'parley.v1');
-  await new Promise((resolve, reject) => (ws.once('open', resolve), ws.once('error', reject)));
-  let next = 1;
-  const pending = new Map();
-  ws.on('message', (data) => {
-    const frame = JSON.parse(data.toString());
-    const waiter = pending.get(frame.id);
-    if (waiter !== undefined) {
-      pending.delete(frame.id);
-      if (frame.type === 'ok') waiter.resolve(frame);
-      else waiter.reject(new Error(JSON.stringify(frame)));
-    }
-  });
-  const request = (type, params = {}) =>
-    new Promise((resolve, reject) => {
-      const id = next++;
-      pending.set(id, { resolve, reject });
-      ws.send(JSON.stringify({ id, type, ...params }));
-    });
-  await request('hello', { nick });
-  return { request, close: () => ws.close() };
-}
-
-async function editor(client, room) {
-  const doc = new Y.Doc();
-  const { ticket } = await client.request('ticket', { room });
-  const provider = new WebsocketProvider(`${base}/yjs`, room, doc, { params: { ticket }, WebSocketPolyfill: WebSocket, disableBc: true });
-  const started = performance.now();
-  await new Promise((resolve) => provider.once('sync', resolve));
-  return { doc, text: doc.getText('text'), provider, syncMs: performance.now() - started, destroy: () => (provider.destroy(), doc.destroy()) };
-}
+const chat = (nick) => chatOn(base, nick);
+const editor = (client, room) => editorOn(base, client, room);
 
 const percentile = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.floor((sorted.length * p) / 100))];
 const results = {};
 
-// 1. Fan-out latency.
+/**
+ * Where the editor processes run: every CPU but the server's CPU 0 (CPU 1 alone on two cores). The
+ * 50 editors' 12,250 arrivals a second took 56-68% of a core on a loaded 2-core machine once they
+ * were read from the updates (lib/doc-editors.mjs); `--generator-cpus 0-1` lets them use both.
+ */
+const cores = cpus().length;
+const generatorCpus = options['generator-cpus'] ?? (cores >= 2 ? `1-${cores - 1}` : '0');
+
+/** One editor process: resolves with its handle once its providers have synced. */
+async function editorProcess(index, first, count) {
+  const child = fork(new URL('./lib/doc-editors.mjs', import.meta.url), [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  // A forked child inherits this process's CPU 1 alone: set its own list.
+  if (hasTaskset) execFileSync('taskset', ['-a', '-p', '-c', generatorCpus, String(child.pid)], { stdio: 'ignore' });
+  const next = () =>
+    new Promise((resolve, reject) => {
+      const onExit = (code) => reject(new Error(`editor process ${index} exited with ${code}`));
+      child.once('exit', onExit);
+      child.once('message', (message) => (child.off('exit', onExit), resolve(message)));
+    });
+  const ready = next();
+  child.send({ base, room: 'bench-fanout', first, count, rate: RATE });
+  await ready;
+  return { child, next };
+}
+
+// 1. Fan-out latency, the editors spread over processes.
 {
   const owner = await chat('owner');
   await owner.request('create', { room: 'bench-fanout' });
-  const clients = await Promise.all(Array.from({ length: EDITORS }, (_, i) => chat(`e${i}`)));
-  const editors = [];
-  for (const client of clients) editors.push(await editor(client, 'bench-fanout'));
-  const sentAt = new Map();
-  const latencies = [];
-  editors.forEach((e, index) =>
-    e.text.observe((event) => {
-      if (event.transaction.local) return;
-      const now = performance.now();
-      for (const change of event.changes.delta) {
-        if (typeof change.insert !== 'string') continue;
-        for (const match of change.insert.matchAll(/\{(\d+)\.(\d+)\}/g)) {
-          const key = `${match[1]}.${match[2]}`;
-          if (Number(match[1]) !== index && sentAt.has(key)) latencies.push(now - sentAt.get(key));
-        }
-      }
-    }),
-  );
+  const processes = [];
+  for (let p = 0, first = 0; p < PROCESSES; p++) {
+    const count = Math.floor(EDITORS / PROCESSES) + (p < EDITORS % PROCESSES ? 1 : 0);
+    processes.push(await editorProcess(p, first, count));
+    first += count;
+  }
   const cpuBefore = server.cpuMs();
-  const until = performance.now() + SECONDS * 1000;
-  let sent = 0;
-  await Promise.all(
-    editors.map(async (e, index) => {
-      await wait(Math.random() * (1000 / RATE));
-      for (let n = 0; performance.now() < until; n++) {
-        const key = `${index}.${n}`;
-        sentAt.set(key, performance.now());
-        e.text.insert(n % 2 === 0 ? 0 : e.text.length, `{${key}}`);
-        sent++;
-        await wait(1000 / RATE);
-      }
-    }),
-  );
-  await wait(3000);
+  const serverWaitBefore = runQueueWaitMs(server.pid);
+  const startAt = sharedClockMs() + 500;
+  const sending = processes.map(({ next }) => next());
+  for (const { child } of processes) child.send({ go: { t0: startAt, startAt, seconds: SECONDS } });
+  const totalSent = (await Promise.all(sending)).reduce((sum, { sent }) => sum + sent, 0);
+  const sendingMs = sharedClockMs() - startAt;
+  // The last updates arrive: all of them, or what came within DRAIN_MS (a backlog then shows as deliveries missing).
+  const drainUntil = sharedClockMs() + DRAIN_MS;
+  for (;;) {
+    const counts = await Promise.all(processes.map(({ child, next }) => (child.send({ count: true }), next())));
+    if (counts.reduce((sum, { received }) => sum + received, 0) >= totalSent * (EDITORS - 1) || sharedClockMs() > drainUntil) break;
+    await wait(200);
+  }
+  const drainMs = sharedClockMs() - startAt - sendingMs;
   const cpuMs = server.cpuMs() - cpuBefore;
-  latencies.sort((a, b) => a - b);
-  const expected = sent * (EDITORS - 1);
-  const texts = new Set(editors.map((e) => e.text.toString()));
+  const serverWaitMs = runQueueWaitMs(server.pid) - serverWaitBefore;
+  const elapsedMs = sharedClockMs() - startAt;
+  const reports = await Promise.all(processes.map(({ child, next }) => (child.send({ report: true }), next())));
+  const latencies = reports.flatMap(({ done }) => done.latencies).sort((a, b) => a - b);
+  const updates = reports.reduce((sum, { done }) => sum + done.sent, 0);
+  const generatorCpuMs = reports.reduce((sum, { done }) => sum + done.cpuMs, 0);
+  const generatorWaitMs = Math.max(...reports.map(({ done }) => done.runQueueWaitMs));
+  const loopDelayP99 = Math.max(...reports.map(({ done }) => done.loopDelayP99Ms));
+  const aimedPerSecond = EDITORS * RATE;
+  const sentPerSecond = updates / (Math.min(sendingMs, SECONDS * 1000) / 1000);
+  const texts = new Set(reports.flatMap(({ done }) => done.texts));
+  // The p50 of the updates sent in each second: flat is a steady state, rising is a queue growing.
+  const p50BySecond = Array.from({ length: SECONDS }, (_, second) => {
+    const inSecond = reports.flatMap(({ done }) => done.bySecond[second] ?? []).sort((a, b) => a - b);
+    return inSecond.length === 0 ? null : Math.round(percentile(inSecond, 50));
+  });
   results.fanout = {
     editors: EDITORS,
+    processes: PROCESSES,
     ratePerEditor: RATE,
     seconds: SECONDS,
-    updates: sent,
+    updates,
+    aimedPerSecond,
+    sentPerSecond,
+    sentShare: sentPerSecond / aimedPerSecond,
+    rateKept: sentPerSecond >= MIN_RATE_SHARE * aimedPerSecond,
     deliveries: latencies.length,
-    expectedDeliveries: expected,
+    expectedDeliveries: updates * (EDITORS - 1),
     p50: percentile(latencies, 50),
     p99: percentile(latencies, 99),
     max: latencies.at(-1),
-    serverCpuPercent: (cpuMs / ((SECONDS + 3) * 1000)) * 100,
+    serverCpuPercent: (cpuMs / elapsedMs) * 100,
+    /** Of the run's time, how much the server's event loop was runnable and waiting for a CPU. */
+    serverRunQueueWaitPercent: (serverWaitMs / elapsedMs) * 100,
+    generatorRunQueueWaitPercent: (generatorWaitMs / elapsedMs) * 100,
+    generatorCpuPercent: (generatorCpuMs / elapsedMs) * 100,
+    generatorCpus: hasTaskset ? generatorCpus : 'unpinned',
+    generatorLoopDelayP99Ms: loopDelayP99,
     converged: texts.size === 1,
+    drainMs,
+    p50BySecond,
   };
   console.log('fan-out', results.fanout);
-  for (const e of editors) e.destroy();
-  for (const client of clients) client.close();
+  const f = results.fanout;
+  console.log(
+    `send rate: ${f.sentPerSecond.toFixed(1)}/s of ${aimedPerSecond}/s aimed (${(f.sentShare * 100).toFixed(1)}%): ` +
+      (f.rateKept ? `kept (>= ${MIN_RATE_SHARE * 100}%)` : `BELOW ${MIN_RATE_SHARE * 100}%: the latencies below are the generator's, not the server's`),
+  );
+  console.log(
+    `update to every other editor: p50 ${f.p50.toFixed(0)} ms, p99 ${f.p99.toFixed(0)} ms, max ${f.max.toFixed(0)} ms; ` +
+      `${f.deliveries}/${f.expectedDeliveries} deliveries, ${f.converged ? 'converged' : 'NOT converged'}; ` +
+      `server CPU ${f.serverCpuPercent.toFixed(0)}% of a core, generator ${f.generatorCpuPercent.toFixed(0)}% of a core over ${PROCESSES} processes ` +
+      `(CPUs ${f.generatorCpus}), their event loops late by up to ${loopDelayP99.toFixed(0)} ms (p99 of the worst)`,
+  );
+  console.log(
+    `waiting for a CPU while runnable: the server's event loop ${f.serverRunQueueWaitPercent.toFixed(0)}% of the run, ` +
+      `the most starved editor process ${f.generatorRunQueueWaitPercent.toFixed(0)}% (on a machine to itself both are near 0)`,
+  );
+  // Sending is paced on the clock and catches up, so a busy generator still sends its rate; an event
+  // loop that is late is what says its arrivals are read late, i.e. the latencies include its wait.
+  if (loopDelayP99 > f.p50 / 2) console.log(`the generator's event loops were late by more than half the p50: read the latencies as the generator's`);
+  if (f.serverRunQueueWaitPercent > 10)
+    console.log(`the server waited for a CPU ${f.serverRunQueueWaitPercent.toFixed(0)}% of the time: the machine is busy, read the latencies as its`);
   owner.close();
 }
 

@@ -29,6 +29,7 @@ import { RequestError } from './errors.js';
 import { Outbox, type PendingMessage, type SendResult } from './outbox.js';
 import type { SocketFactory, SocketLike, Transport } from './socket.js';
 import type { AutoOptions } from './auto-socket.js';
+import { documentUrl, refreshTickets, type DocumentTicket, type TicketedProvider } from './documents.js';
 
 /** What ClientOptions.transport picks. */
 export type TransportChoice = 'auto' | Transport;
@@ -438,6 +439,21 @@ export class ParleyClient extends Emitter<ClientEvents> {
    */
   command<V extends Exclude<Verb, 'hello' | 'join' | 'leave' | 'send'>>(verb: V, params: CommandParams[V]): Promise<Results[V]> {
     return this.#request(verb, params);
+  }
+
+  /**
+   * What opening `room`'s shared document with stock Yjs takes: `new WebsocketProvider(url, room,
+   * doc, { params })` (y-websocket). The ticket is good for one connection: pass the provider to
+   * `refreshDocumentTickets` so that its reconnects get new ones.
+   */
+  async documentTicket(room: string): Promise<DocumentTicket> {
+    const { ticket, expiresAt } = await this.#request('ticket', { room });
+    return { url: documentUrl(this.url), room, params: { ticket }, expiresAt };
+  }
+
+  /** Puts a fresh ticket in the provider's params after each connection it closes (a reconnect needs one); returns a function that stops. */
+  refreshDocumentTickets(provider: TicketedProvider): () => void {
+    return refreshTickets(provider, async (room) => (await this.documentTicket(room)).params.ticket);
   }
 
   /**

@@ -17,6 +17,7 @@ export type { SocketFactory, SocketLike, SocketEvents, Transport } from './socke
 export { httpSocketFactory } from './http-socket.js';
 export { autoSocketFactory, type AutoOptions } from './auto-socket.js';
 export { upload, fileLinks, type FileLink } from './files.js';
+export { documentUrl, type DocumentTicket, type TicketedProvider } from './documents.js';
 export { backoffDelay, type BackoffOptions } from './backoff.js';
 export type {
   ChatMessage,

@@ -202,7 +202,7 @@ export async function startServer(config: Config, log: Logger = pino({ level: co
   };
   const fileCollector = setInterval(collectFiles, FILE_COLLECT_MS);
   fileCollector.unref();
-  const docs: DocService = new DocService({ chat, store: collab, relay: docRelay, limits: config.docLimits, log });
+  const docs: DocService = new DocService({ chat, store: collab, relay: docRelay, limits: config.docLimits, log, metrics });
   const sessionPolicy = {
     limiter,
     maxRooms: config.maxRoomsPerConnection,
@@ -234,7 +234,7 @@ export async function startServer(config: Config, log: Logger = pino({ level: co
     perAddress,
     clientAddresses,
     ready: () => readinessWatch?.ready ?? true,
-    docs: new DocGateway({ docs, tickets, log, heartbeatMs: config.heartbeatMs }),
+    docs: new DocGateway({ docs, tickets, log, heartbeatMs: config.heartbeatMs, metrics }),
   });
   // The HTTP fallback: the same sessions, bounds and policy as WebSocket. Stream secrets are
   // HMACs under a key every process of a cluster derives alike (PARLEY_SECRET is shared there).

@@ -10,6 +10,7 @@ import { TestClient } from '../support/client.js';
 import { converged, openEditor, yjsUrl, type Editor } from '../support/yjs.js';
 import { upgradeOrRefusal } from '../support/upgrade.js';
 import { until } from '../support/web-page.js';
+import { metricSum, metricValue } from '../support/metrics.js';
 
 const skip = (await postgresSkip()) ?? (await redisSkip());
 const env = clusterEnv();
@@ -55,6 +56,11 @@ test('providers on three processes editing at once converge, and each process se
   for (let i = 0; i < 6; i++) for (let n = 0; n < 15; n++) assert.ok(text.includes(`<${i}.${n}>`), `<${i}.${n}>`);
   const late = await Promise.all([0, 1, 2].map((i) => editorOn(i, `late${i}`, 'cluster-doc')));
   await converged([...spread, ...late], text, 30_000);
+  // Each process applied the others' changes from the relay (and counted them apart from its own editors').
+  for (const i of [0, 1, 2]) {
+    assert.ok((await metricValue(node(i).url, 'parley_doc_updates_total', { source: 'relay' })) > 0, `node ${i} counts relayed updates`);
+    assert.ok((await metricValue(node(i).url, 'parley_doc_updates_total', { source: 'editor' })) > 0, `node ${i} counts its editors' updates`);
+  }
 });
 
 test('a process that missed relayed updates (its relay connection cut) repairs from the store', { skip }, async () => {
@@ -64,12 +70,15 @@ test('a process that missed relayed updates (its relay connection cut) repairs f
   const [a, c] = await Promise.all([editorOn(0, 'ra', 'repair-doc'), editorOn(2, 'rc', 'repair-doc')]);
   a.text.insert(0, 'before the cut. ');
   await converged([a, c], 'before the cut. ', 30_000);
+  const repaired = await metricSum(node(2).url, 'parley_doc_repairs_total', { result: 'changed' });
   const pid = node(2).child.pid;
   assert.ok(pid !== undefined);
   assert.ok((await killRedisClients(`parley-${pid}:docsub`)) >= 1, 'the relay subscription of node 2 was cut');
   for (let n = 0; n < 10; n++) a.text.insert(a.text.length, `during${n} `);
   await until('node 2’s editor has every change', () => Promise.resolve(c.text.toJSON() === a.text.toJSON()), 30_000);
   assert.match(c.text.toJSON(), /during9 /);
+  // What node 2 missed came from the store (after the resync, or the periodic look), and /metrics says so.
+  assert.ok((await metricSum(node(2).url, 'parley_doc_repairs_total', { result: 'changed' })) > repaired, 'a repair that changed the document is counted');
 });
 
 test('a ticket issued by one process is redeemed by another, once', { skip }, async () => {

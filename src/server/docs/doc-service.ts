@@ -14,6 +14,7 @@ import { CloseCode, ErrorCode, ProtocolError } from '../../protocol/errors.js';
 import type { ChatService, DocumentAccess } from '../chat/service.js';
 import type { DocStore } from '../store/doc-store.js';
 import type { DocRelay } from '../broker/doc-relay.js';
+import type { Metrics } from '../metrics/metrics.js';
 import { randomId } from '../random-id.js';
 import { storeFailure } from '../chat/store-failure.js';
 import { DocEditor, type DocSocket } from './doc-editor.js';
@@ -46,8 +47,15 @@ export interface DocServiceDeps {
   relay: DocRelay;
   limits: DocLimits;
   log: Logger;
+  /** Counted when given (docs/collaboration.md, "Metrics"). */
+  metrics?: Metrics;
   now?: () => number;
 }
+
+/** Why an update was refused (the `reason` of parley_doc_updates_refused_total). */
+type RefusedUpdate = 'rate' | 'doc_full' | 'muted' | 'archived' | 'locked' | 'builds_on_refused' | 'store_failed';
+/** What made the document service read a document again from the store. */
+type RepairTrigger = 'resync' | 'gap' | 'periodic';
 
 export class DocService {
   readonly #deps: DocServiceDeps;
@@ -63,7 +71,12 @@ export class DocService {
     this.#now = deps.now ?? Date.now;
     deps.relay.onMessage((room, bytes) => this.#fromRelay(room, bytes));
     deps.relay.onResync(() => {
-      for (const doc of this.#docs.values()) void this.#repair(doc, 'full'); // logged inside
+      for (const doc of this.#docs.values()) void this.#repair(doc, 'full', 'resync'); // logged inside
+    });
+    deps.metrics?.watchDocs(() => {
+      let editors = 0;
+      for (const doc of this.#docs.values()) editors += doc.editors.size;
+      return { documents: this.#docs.size, editors };
     });
   }
 
@@ -114,7 +127,10 @@ export class DocService {
     // Message type and sync step are single-byte varUints: byte 0 is the type, byte 1 the step.
     if (data[0] === MESSAGE_SYNC && (data[1] === syncProtocol.messageYjsSyncStep2 || data[1] === syncProtocol.messageYjsUpdate)) {
       const wait = editor.updates.take(performance.now());
-      if (wait > 0) return this.#refuse(editor, `too many changes; at most ${this.#limits.updatesPerSecond} per second (retry in ${wait} ms)`, true);
+      if (wait > 0) {
+        this.#deps.metrics?.docUpdatesRefused.inc({ reason: 'rate' });
+        return this.#refuse(editor, `too many changes; at most ${this.#limits.updatesPerSecond} per second (retry in ${wait} ms)`, true);
+      }
     }
     const doc = this.#docs.get(editor.room);
     if (doc === undefined) return;
@@ -127,6 +143,7 @@ export class DocService {
         const failure = storeFailure(error);
         if (failure !== undefined) {
           this.#deps.log.error({ err: error, room: editor.room }, 'document store failed');
+          this.#deps.metrics?.docUpdatesRefused.inc({ reason: 'store_failed' });
           editor.send(permissionDenied('the server could not store this change; it is kept on your side and sent again when you reconnect'));
           editor.close(CloseCode.InternalError, 'store failed');
         } else if (error instanceof ProtocolError) {
@@ -187,21 +204,23 @@ export class DocService {
     if (readOnly !== undefined) {
       // A read-only client answers sync step 1 with what it has; that is no change when it holds nothing new.
       if (Y.snapshotContainsUpdate(Y.snapshot(doc.ydoc), update)) return;
-      return this.#refuse(editor, readOnlyReason(readOnly, editor.room), false);
+      return this.#refuseUpdate(editor, readOnly, readOnlyReason(readOnly, editor.room), false);
     }
     // A client whose change was refused builds its next ones on it: those could never be applied, so
     // they are not stored either. Its next sync (a reconnect) sends everything again.
     if (hasGap(decoded.structs, doc.ydoc)) {
-      return this.#refuse(editor, 'this change builds on one the server refused; reload the document to edit again', true);
+      return this.#refuseUpdate(editor, 'builds_on_refused', 'this change builds on one the server refused; reload the document to edit again', true);
     }
     if (doc.bytes + update.byteLength > this.#limits.maxDocBytes) {
-      return this.#refuse(editor, `the document is full (at most ${this.#limits.maxDocBytes} bytes stored)`, true);
+      return this.#refuseUpdate(editor, 'doc_full', `the document is full (at most ${this.#limits.maxDocBytes} bytes stored)`, true);
     }
     doc.inflight++;
     try {
       const id = await this.#deps.store.appendUpdate(doc.room, update, this.#now());
       doc.noteStored([{ id, update }]);
       Y.applyUpdate(doc.ydoc, update, editor);
+      this.#deps.metrics?.docUpdates.inc({ source: 'editor' });
+      this.#deps.metrics?.docStoredBytes.inc(update.byteLength);
       const message = updateMessage(update);
       for (const other of doc.editors) if (other !== editor) this.#sendTo(other, message);
       void this.#deps.relay.publish(doc.room, encodeRelay({ kind: 'update', node: this.#node, id, payload: update })); // never rejects
@@ -213,13 +232,24 @@ export class DocService {
   }
 
   #awareness(editor: DocEditor, doc: LiveDoc, update: Uint8Array, bytes: number): void {
-    if (bytes > this.#limits.maxAwarenessBytes) return this.#refuse(editor, `awareness states are at most ${this.#limits.maxAwarenessBytes} bytes`, true);
+    if (bytes > this.#limits.maxAwarenessBytes) {
+      this.#deps.metrics?.docAwarenessRefused.inc({ reason: 'too_large' });
+      return this.#refuse(editor, `awareness states are at most ${this.#limits.maxAwarenessBytes} bytes`, true);
+    }
     // Cursors are ephemeral: past the rate they are dropped (the next one carries the latest state).
-    if (editor.awareness.take(performance.now()) > 0) return void editor.refusals++;
+    if (editor.awareness.take(performance.now()) > 0) {
+      this.#deps.metrics?.docAwarenessRefused.inc({ reason: 'rate' });
+      return void editor.refusals++;
+    }
     awarenessProtocol.applyAwarenessUpdate(doc.awareness, update, editor);
     if (editor.clientIds.size > this.#limits.maxAwarenessClients) {
       editor.close(CloseCode.PolicyViolation, `a connection speaks for at most ${this.#limits.maxAwarenessClients} awareness clients`);
     }
+  }
+
+  #refuseUpdate(editor: DocEditor, why: RefusedUpdate, reason: string, counted: boolean): void {
+    this.#deps.metrics?.docUpdatesRefused.inc({ reason: why });
+    this.#refuse(editor, reason, counted);
   }
 
   #refuse(editor: DocEditor, reason: string, counted: boolean): void {
@@ -247,7 +277,9 @@ export class DocService {
     this.#docs.set(room, doc);
     doc.ydoc.on('update', (update: Uint8Array, origin: unknown) => {
       // Editors' and relayed changes are sent by their own paths; a repair's are found only here.
-      if (origin === REPAIR) for (const editor of doc.editors) this.#sendTo(editor, updateMessage(update));
+      if (origin !== REPAIR) return;
+      doc.repairChanges++;
+      for (const editor of doc.editors) this.#sendTo(editor, updateMessage(update));
     });
     doc.awareness.on('update', (changes: { added: number[]; updated: number[]; removed: number[] }, origin: unknown) => {
       if (origin instanceof DocEditor) {
@@ -274,7 +306,7 @@ export class DocService {
       doc.applyStored(stored, REPAIR);
       doc.bytes += stored.snapshot?.byteLength ?? 0;
       if (this.#deps.relay.shared) {
-        doc.repairTimer = setInterval(() => void this.#repair(doc, 'after'), this.#limits.repairMs); // logged inside
+        doc.repairTimer = setInterval(() => void this.#repair(doc, 'after', 'periodic'), this.#limits.repairMs); // logged inside
         doc.repairTimer.unref();
       }
     } catch (error) {
@@ -297,9 +329,10 @@ export class DocService {
         if (message.kind === 'update') {
           doc.noteStored([{ id: message.id, update: message.payload }]);
           Y.applyUpdate(doc.ydoc, message.payload, REMOTE);
+          this.#deps.metrics?.docUpdates.inc({ source: 'relay' });
           const forward = updateMessage(message.payload);
           for (const editor of doc.editors) this.#sendTo(editor, forward);
-          if (doc.missingSomething) void this.#repair(doc, 'full'); // logged inside
+          if (doc.missingSomething) void this.#repair(doc, 'full', 'gap'); // logged inside
         } else if (message.kind === 'awareness') {
           awarenessProtocol.applyAwarenessUpdate(doc.awareness, message.payload, REMOTE);
         } else {
@@ -311,16 +344,19 @@ export class DocService {
   }
 
   /** Applies what the store has and this document lacks: everything ('full'), or the updates above the highest id seen. */
-  async #repair(doc: LiveDoc, scope: 'full' | 'after'): Promise<void> {
+  async #repair(doc: LiveDoc, scope: 'full' | 'after', trigger: RepairTrigger): Promise<void> {
     try {
       await doc.ready;
+      const before = doc.repairChanges;
       if (scope === 'full') {
         doc.applyStored(await this.#deps.store.loadDoc(doc.room), REPAIR);
       } else {
         const updates = await this.#deps.store.updatesAfter(doc.room, doc.maxId);
         if (updates.length > 0) doc.applyStored({ snapshot: undefined, updates }, REPAIR);
       }
+      this.#deps.metrics?.docRepairs.inc({ trigger, result: doc.repairChanges > before ? 'changed' : 'unchanged' });
     } catch (error) {
+      this.#deps.metrics?.docRepairs.inc({ trigger, result: 'failed' });
       this.#deps.log.warn({ err: error, room: doc.room }, 'document repair from the store failed; tried again later');
     }
   }
@@ -333,6 +369,7 @@ export class DocService {
   #maybeCompact(doc: LiveDoc): void {
     if (doc.compacting || (doc.storedIds.size < this.#limits.compactEvery && doc.bytesSinceCompaction < this.#limits.compactBytes)) return;
     doc.compacting = true;
+    const timer = this.#deps.metrics?.docCompaction.startTimer();
     const ids = [...doc.storedIds];
     const sinceAtStart = doc.bytesSinceCompaction;
     const state = Y.encodeStateAsUpdate(doc.ydoc);
@@ -340,6 +377,7 @@ export class DocService {
       .compact(doc.room, ids, (current) => (current === undefined ? state : Y.mergeUpdates([current, state])), this.#now())
       .then(
         () => {
+          timer?.({ outcome: 'ok' });
           for (const id of ids) doc.storedIds.delete(id);
           doc.bytesSinceCompaction -= sinceAtStart;
           doc.bytes = state.byteLength + doc.bytesSinceCompaction;
@@ -351,7 +389,10 @@ export class DocService {
           }
           return undefined;
         },
-        (error: unknown) => this.#deps.log.warn({ err: error, room: doc.room }, 'document compaction failed; tried again after the next update'),
+        (error: unknown) => {
+          timer?.({ outcome: 'failed' });
+          this.#deps.log.warn({ err: error, room: doc.room }, 'document compaction failed; tried again after the next update');
+        },
       )
       .catch((error: unknown) => this.#deps.log.warn({ err: error, room: doc.room }, 'saving an automatic version failed'))
       .finally(() => {
@@ -445,6 +486,8 @@ export class DocService {
       const id = await this.#stored(() => this.#deps.store.appendUpdate(room, update, this.#now()));
       doc.noteStored([{ id, update }]);
       Y.applyUpdate(doc.ydoc, update, REMOTE);
+      this.#deps.metrics?.docUpdates.inc({ source: 'restore' });
+      this.#deps.metrics?.docStoredBytes.inc(update.byteLength);
       const message = updateMessage(update);
       for (const editor of doc.editors) this.#sendTo(editor, message);
       await this.#deps.relay.publish(room, encodeRelay({ kind: 'update', node: this.#node, id, payload: update }));

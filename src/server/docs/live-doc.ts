@@ -30,6 +30,8 @@ export class LiveDoc {
   autoVersionAt = 0;
   ready: Promise<void>;
   failed = false;
+  /** Changes a repair from the store applied (counted by the update listener): did a repair find anything. */
+  repairChanges = 0;
   repairTimer: NodeJS.Timeout | undefined;
 
   constructor(room: string, load: (doc: LiveDoc) => Promise<void>) {

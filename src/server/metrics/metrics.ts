@@ -7,6 +7,12 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 const FAST_BUCKETS = [0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1];
 const LAG_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5];
 
+/** What the document service has open, read when /metrics is scraped (no update on the hot path). */
+export interface DocCounts {
+  documents: number;
+  editors: number;
+}
+
 export class Metrics {
   readonly registry = new Registry();
 
@@ -80,6 +86,45 @@ export class Metrics {
     ['reason'],
   );
   readonly brokerLag = this.#histogram('parley_broker_lag_seconds', 'From publishing a message to the broker delivering it back to this process', LAG_BUCKETS);
+  // Shared documents (docs/collaboration.md). The two gauges are read from the document service at
+  // each scrape; everything else is one update per change, never one per editor it reaches.
+  #docCounts: () => DocCounts = () => ({ documents: 0, editors: 0 });
+  readonly docsOpen = this.#gauge('parley_docs_open', "Shared documents loaded in this process's memory (they unload when their last editor leaves)", (gauge) =>
+    gauge.set(this.#docCounts().documents),
+  );
+  readonly docEditors = this.#gauge('parley_doc_editors', 'Document connections (y-websocket providers) open on this process', (gauge) =>
+    gauge.set(this.#docCounts().editors),
+  );
+  readonly docUpdates = this.#counter(
+    'parley_doc_updates_total',
+    "Document updates applied to this process's copy, by source: editor (stored from an editor here), relay (stored by another process), restore (a version written back)",
+    ['source'],
+  );
+  readonly docUpdatesRefused = this.#counter(
+    'parley_doc_updates_refused_total',
+    'Document updates refused, by reason: rate, too_large (closed 1009), doc_full, muted, archived, locked, builds_on_refused, store_failed',
+    ['reason'],
+  );
+  readonly docAwarenessRefused = this.#counter(
+    'parley_doc_awareness_refused_total',
+    'Awareness (cursor) messages refused (too_large) or dropped (rate), by reason',
+    ['reason'],
+  );
+  readonly docStoredBytes = this.#counter(
+    'parley_doc_stored_bytes_total',
+    'Bytes of document updates this process appended to the store (compacted snapshots not counted)',
+  );
+  readonly docCompaction = this.#histogram(
+    'parley_doc_compaction_seconds',
+    "Folding a document's stored updates into its snapshot: encoding, the store's merge and write, by outcome (ok, failed)",
+    LAG_BUCKETS,
+    ['outcome'],
+  );
+  readonly docRepairs = this.#counter(
+    'parley_doc_repairs_total',
+    'A document read again from the store because the relay may have missed an update, by trigger (resync: the broker reconnected; gap: a relayed update lacked one before it; periodic) and result (changed, unchanged, failed)',
+    ['trigger', 'result'],
+  );
 
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: 'parley_' });
@@ -90,8 +135,21 @@ export class Metrics {
     return new Counter({ name, help, labelNames, registers: [this.registry] });
   }
 
-  #gauge(name: string, help: string): Gauge {
-    return new Gauge({ name, help, registers: [this.registry] });
+  /** Has the gauges of parley_docs_open and parley_doc_editors read `counts` at every scrape. */
+  watchDocs(counts: () => DocCounts): void {
+    this.#docCounts = counts;
+  }
+
+  #gauge(name: string, help: string, read?: (gauge: Gauge) => void): Gauge {
+    if (read === undefined) return new Gauge({ name, help, registers: [this.registry] });
+    return new Gauge({
+      name,
+      help,
+      registers: [this.registry],
+      collect() {
+        read(this);
+      },
+    });
   }
 
   #histogram<L extends string = never>(name: string, help: string, buckets: number[], labelNames: readonly L[] = []): Histogram<L> {

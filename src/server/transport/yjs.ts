@@ -12,6 +12,7 @@ import { CloseCode, ErrorCode, ProtocolError } from '../../protocol/errors.js';
 import { TicketRefused, type Tickets } from '../auth/tickets.js';
 import type { DocService } from '../docs/doc-service.js';
 import type { DocEditor } from '../docs/doc-editor.js';
+import type { Metrics } from '../metrics/metrics.js';
 
 export const DOC_PATH_PREFIX = '/yjs/';
 const ROOM = new RegExp(ROOM_PATTERN);
@@ -27,6 +28,8 @@ export interface DocGatewayOptions {
   log: Logger;
   /** Ping interval; a connection that has not answered the previous ping is cut off. */
   heartbeatMs: number;
+  /** Counts the frames over the size bound (ws closes those connections with 1009 itself). */
+  metrics?: Metrics;
 }
 
 interface DocSocketState {
@@ -92,7 +95,10 @@ export class DocGateway {
         this.#sockets.delete(ws);
         if (state.editor !== undefined) this.#options.docs.left(state.editor);
       });
-      ws.on('error', () => ws.terminate());
+      ws.on('error', (error: Error & { code?: string }) => {
+        if (error.code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH') this.#options.metrics?.docUpdatesRefused.inc({ reason: 'too_large' });
+        ws.terminate();
+      });
       state.editor = this.#options.docs.open(user, room, access, {
         send: (data) => ws.send(data),
         close: (code, reason) => ws.close(code, reason),

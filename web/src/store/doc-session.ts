@@ -1,11 +1,12 @@
 // One room's shared document in the browser: a Y.Doc on the stock y-websocket WebsocketProvider,
 // connected to /yjs/<room> with a single-use ticket fetched over the chat connection (a new one
-// for every reconnect). Edits made while offline stay in the Y.Doc and merge when the provider is
+// after every closed connection, the SDK's refreshTickets). Edits made while offline stay in the Y.Doc and merge when the provider is
 // back. The server's permission-denied message (a muted member, a locked document) makes the
 // session read-only: the panel opens a fresh copy, so the refused change is dropped here too.
 import * as Y from 'yjs';
 import * as decoding from 'lib0/decoding';
 import { WebsocketProvider } from 'y-websocket';
+import { refreshTickets } from '../../../src/client/documents.js';
 
 export interface DocEditorInfo {
   clientId: number;
@@ -60,11 +61,10 @@ export class DocSession {
         () => setTimeout(connect, 2000),
       );
     };
-    this.provider.on('status', ({ status }) => {
-      this.#set({ status });
-      // The provider reconnects by itself, with the URL's params of the moment: give it a fresh ticket.
-      if (status === 'disconnected' && !this.#destroyed) connect();
-    });
+    this.provider.on('status', ({ status }) => this.#set({ status }));
+    // The provider reconnects by itself, with the URL's params of the moment: each closed connection
+    // (one that was open, or an attempt refused after its ticket was spent) is followed by a fresh one.
+    refreshTickets(this.provider, () => ticket());
     this.provider.on('sync', (synced: boolean) => this.#set({ synced }));
     this.provider.awareness.on('change', () => this.#set({ editors: this.#editors() }));
     this.#set({ editors: this.#editors() });
