@@ -8,7 +8,7 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
-import { CloseCode, ErrorCode } from '../../protocol/errors.js';
+import { ErrorCode } from '../../protocol/errors.js';
 import type { ChatService } from '../chat/service.js';
 import { Session } from '../session/session.js';
 import type { SessionPolicy } from '../session/policy.js';
@@ -17,6 +17,7 @@ import type { OriginPolicy } from '../auth/origin.js';
 import type { ClientAddresses } from '../client-address.js';
 import type { AddressCount } from './address-count.js';
 import { HelloDeadline } from './hello-deadline.js';
+import { closeForShutdown, disconnectUser, revokeSession } from './closing.js';
 import { Outbox } from './ws/outbox.js';
 import { WriteRounds } from './ws/write-rounds.js';
 import { SseConnection, type SseHost } from './sse/connection.js';
@@ -271,16 +272,14 @@ export class SseGateway implements SseHost, FollowerHost {
     this.#options.policy.metrics.connections.dec();
   }
 
+  /** Closes this process's connections that said hello with the session `sessionHash` (a logout), with 4401. */
   revoke(sessionHash: string): void {
-    for (const { session } of this.#connections) {
-      if (session.sessionHash === sessionHash) session.close(CloseCode.Unauthorized, 'signed out');
-    }
+    revokeSession(this.#connections, sessionHash);
   }
 
+  /** Closes this process's connections of the user (the server API's disconnect), with 4001. */
   disconnectUser(userId: string): void {
-    for (const { session } of this.#connections) {
-      if (session.identified && session.userId === userId) session.close(CloseCode.Disconnected, 'disconnected by the server');
-    }
+    disconnectUser(this.#connections, userId);
   }
 
   /** Stops new streams, closes every stream with 1001 (after the WebSocket gateway drained requests). */
@@ -288,12 +287,11 @@ export class SseGateway implements SseHost, FollowerHost {
     this.#accepting = false;
     this.#heartbeat.stop();
     this.#hello.stop();
-    const open = [...this.#connections];
-    const gone = open.map((connection) => new Promise<void>((resolve) => connection.response.once('close', () => resolve())));
-    for (const { session } of open) session.close(CloseCode.GoingAway, 'server shutting down; reconnect');
-    let timer: NodeJS.Timeout | undefined;
-    await Promise.race([Promise.all(gone), new Promise<void>((resolve) => (timer = setTimeout(resolve, timeoutMs)))]);
-    clearTimeout(timer);
+    await closeForShutdown(
+      [...this.#connections],
+      (connection) => new Promise<void>((resolve) => connection.response.once('close', () => resolve())),
+      timeoutMs,
+    );
     for (const connection of this.#connections) connection.terminate();
     for (const follower of this.#followers) follower.end();
   }

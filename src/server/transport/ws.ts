@@ -23,6 +23,7 @@ import type { SessionPolicy } from '../session/policy.js';
 import type { ClientAddresses } from '../client-address.js';
 import type { AddressCount } from './address-count.js';
 import { HelloDeadline } from './hello-deadline.js';
+import { closeForShutdown, disconnectUser, revokeSession } from './closing.js';
 import { DOC_PATH_PREFIX, type DocGateway } from './yjs.js';
 
 export interface WsGatewayOptions {
@@ -239,16 +240,12 @@ export class WsGateway implements WsHost {
 
   /** Closes this process's connections that said hello with the session `sessionHash` (a logout), with 4401. */
   revoke(sessionHash: string): void {
-    for (const { session } of this.#connections) {
-      if (session.sessionHash === sessionHash) session.close(CloseCode.Unauthorized, 'signed out');
-    }
+    revokeSession(this.#connections, sessionHash);
   }
 
   /** Closes this process's connections of the user (the server API's disconnect), with 4001. */
   disconnectUser(userId: string): void {
-    for (const { session } of this.#connections) {
-      if (session.identified && session.userId === userId) session.close(CloseCode.Disconnected, 'disconnected by the server');
-    }
+    disconnectUser(this.#connections, userId);
   }
 
   /**
@@ -264,12 +261,7 @@ export class WsGateway implements WsHost {
     await drain.settled(Math.min(1000, timeoutMs / 3));
     // Replies of the last requests are queued for the end of this turn; close after they are written.
     await new Promise<void>((resolve) => setImmediate(resolve));
-    const open = [...this.#connections];
-    const gone = open.map((connection) => new Promise<void>((resolve) => connection.once('close', () => resolve())));
-    for (const { session } of open) session.close(CloseCode.GoingAway, 'server shutting down; reconnect');
-    let timer: NodeJS.Timeout | undefined;
-    await Promise.race([Promise.all(gone), new Promise<void>((resolve) => (timer = setTimeout(resolve, timeoutMs)))]);
-    clearTimeout(timer);
+    await closeForShutdown([...this.#connections], (connection) => new Promise<void>((resolve) => connection.once('close', () => resolve())), timeoutMs);
     for (const connection of this.#connections) connection.terminate();
     this.#wss.close();
     this.#options.docs?.shutdown();
