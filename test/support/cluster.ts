@@ -6,6 +6,7 @@ import { Redis } from 'ioredis';
 import { DATABASE_URL, REDIS_URL, dropSchema, postgresSkip, redisSkip, uniqueName } from './services.js';
 import { startTestServer, type TestServer } from './server.js';
 import type { Config } from '../../src/server/config.js';
+import { killAllServersAndWait, spawnServer, type ServerProcess } from './process.js';
 
 /** Settings for nodes of one test cluster: its own schema and key prefix, and short presence timing. */
 export function clusterEnv(overrides: Record<string, string> = {}): Record<string, string> {
@@ -68,4 +69,31 @@ export async function sharedNodes(name: string, count = 2, overrides: Partial<Co
     await dropSchema(schema);
   });
   return { skip, nodes };
+}
+
+/**
+ * Two server processes (children, as deployed) sharing one PostgreSQL schema and Redis, started
+ * before the file's tests and killed (schema dropped) after them; `skip` says why not when a service
+ * is missing. `node(i)` is the i-th process once started.
+ */
+export async function twoProcessCluster(
+  overrides: Record<string, string> = {},
+): Promise<{ skip: string | undefined; env: Record<string, string>; node: (index: number) => ServerProcess }> {
+  const skip = (await postgresSkip()) ?? (await redisSkip());
+  const env = clusterEnv({ PARLEY_LOG_LEVEL: 'warn', ...overrides });
+  const processes: ServerProcess[] = [];
+  before(async () => {
+    if (skip !== undefined) return;
+    processes.push(...(await Promise.all([spawnServer({ env, startedWhen: 'ready' }), spawnServer({ env, startedWhen: 'ready' })])));
+  });
+  after(async () => {
+    await killAllServersAndWait();
+    if (skip === undefined) await dropCluster(env);
+  });
+  const node = (index: number): ServerProcess => {
+    const found = processes[index];
+    if (found === undefined) throw new Error(`no process ${index}`);
+    return found;
+  };
+  return { skip, env, node };
 }
