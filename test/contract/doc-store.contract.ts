@@ -1,9 +1,9 @@
 // The DocStore contract (store/doc-store.ts), run by sqlite-collab.test.ts and postgres-collab.test.ts.
 // Updates here are opaque bytes: the store never reads them.
-import { describe, test, beforeEach, afterEach } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { CollabStore } from '../../src/server/store/doc-store.js';
-import type { CollabFixture, MakeCollabFixture } from './collab-fixture.js';
+import { freshCollabPerTest, type CollabFixture, type MakeCollabFixture } from './collab-fixture.js';
 
 const NOW = 1_700_000_000_000;
 const bytes = (...values: number[]): Uint8Array => new Uint8Array(values);
@@ -12,13 +12,9 @@ export function runDocStoreContract(name: string, makeFixture: MakeCollabFixture
   describe(`DocStore contract: ${name}`, { skip: options.skip ?? false }, () => {
     let fixture: CollabFixture;
     let store: CollabStore;
-    beforeEach(async () => {
-      fixture = await makeFixture();
-      store = await fixture.open();
-    });
-    afterEach(async () => {
-      await store.close();
-      await fixture.dispose();
+    freshCollabPerTest(makeFixture, (f, s) => {
+      fixture = f;
+      store = s;
     });
 
     test('updates come back in append order, per room, with rising ids', async () => {

@@ -1,9 +1,9 @@
 // The TicketStore contract (store/ticket-store.ts), run by sqlite-collab.test.ts and postgres-collab.test.ts.
-import { describe, test, beforeEach, afterEach } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { CollabStore } from '../../src/server/store/doc-store.js';
 import type { NewTicket } from '../../src/server/store/ticket-store.js';
-import type { CollabFixture, MakeCollabFixture } from './collab-fixture.js';
+import { freshCollabPerTest, type CollabFixture, type MakeCollabFixture } from './collab-fixture.js';
 
 const NOW = 1_700_000_000_000;
 const ticket = (hash: string, extra: Partial<NewTicket> = {}): NewTicket => ({
@@ -18,13 +18,9 @@ export function runTicketStoreContract(name: string, makeFixture: MakeCollabFixt
   describe(`TicketStore contract: ${name}`, { skip: options.skip ?? false }, () => {
     let fixture: CollabFixture;
     let store: CollabStore;
-    beforeEach(async () => {
-      fixture = await makeFixture();
-      store = await fixture.open();
-    });
-    afterEach(async () => {
-      await store.close();
-      await fixture.dispose();
+    freshCollabPerTest(makeFixture, (f, s) => {
+      fixture = f;
+      store = s;
     });
 
     test('a ticket is redeemed once, with its user and room', async () => {
