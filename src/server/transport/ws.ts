@@ -159,10 +159,14 @@ export class WsGateway implements WsHost {
       return this.#refuse(socket, 401, 'this server does not allow guests; plain clients are guests', 'guests_off');
     }
     // The same name rule as hello's (protocol/names.ts), checked here so that a bad nick is refused
-    // at the handshake (400) instead of after it.
-    const checked = checkName(url.searchParams.get('nick') ?? `guest-${randomInt(10000).toString().padStart(4, '0')}`);
-    if (mode === 'plain' && !checked.ok) return this.#refuse(socket, 400, `nick: ${checked.message}`, 'nick');
-    const nick = checked.ok ? checked.name : '';
+    // at the handshake (400) instead of after it. Only a plain client has one: a protocol client
+    // names itself in hello.
+    let nick = '';
+    if (mode === 'plain') {
+      const checked = checkName(url.searchParams.get('nick') ?? `guest-${randomInt(10000).toString().padStart(4, '0')}`);
+      if (!checked.ok) return this.#refuse(socket, 400, `nick: ${checked.message}`, 'nick');
+      nick = checked.name;
+    }
     const ip = this.#options.clientAddresses.of(req);
     const limit = this.#perIp.limit;
     if (this.#perIp.full(ip)) {
