@@ -5,12 +5,26 @@
 // of them, and its lease (locked_until) lets another take it over once a dead process's lease passes.
 import pg from 'pg';
 import { inTransaction, openMigratedPool, type PoolOptions } from './postgres-pool.js';
-import { OUTBOX_COLUMNS, SUBSCRIPTION_COLUMNS, toOutboxEntry, toSubscription, type OutboxRow, type SubscriptionRow } from './webhook-rows.js';
+import {
+  DELIVERY_COLUMNS,
+  OUTBOX_COLUMNS,
+  SUBSCRIPTION_COLUMNS,
+  deliveryValues,
+  toDeliveryAttempt,
+  toOutboxEntry,
+  toSubscription,
+  type DeliveryRow,
+  type OutboxRow,
+  type SubscriptionRow,
+} from './webhook-rows.js';
 import {
   storedEvents,
   type ClaimedSubscription,
+  type DeliveryAttempt,
+  type LoggedAttempt,
   type NewWebhookSubscription,
   type OutboxEntry,
+  type ResendOutcome,
   type WebhookEvent,
   type WebhookStore,
   type WebhookSubscription,
@@ -93,6 +107,7 @@ export class PostgresWebhooks implements WebhookStore {
       const { rowCount } = await client.query('DELETE FROM webhook_subscriptions WHERE id = $1 AND owner = $2', [id, owner]);
       if (rowCount !== 1) return false;
       await client.query('DELETE FROM webhook_outbox WHERE subscription_id = $1', [id]);
+      await client.query('DELETE FROM webhook_deliveries WHERE subscription_id = $1', [id]);
       return true;
     });
   }
@@ -163,6 +178,52 @@ export class PostgresWebhooks implements WebhookStore {
       subscriptionId,
     ]);
     return rowCount === 1;
+  }
+
+  async logAttempt(subscriptionId: string, attempt: LoggedAttempt, keep: number): Promise<void> {
+    // One statement, one round trip per attempt. The DELETE's scan sees the table as it was before
+    // this INSERT (one snapshot for the whole statement), so keeping the newest keep-1 old rows
+    // leaves `keep` with the new one. Nothing for a subscription deleted while its attempt was in flight.
+    await this.#pool.query(
+      `WITH added AS (
+         INSERT INTO webhook_deliveries (subscription_id, event_id, type, payload, event_at, attempt, at, status, ok, latency_ms, error)
+         SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11 WHERE EXISTS (SELECT 1 FROM webhook_subscriptions WHERE id = $1)
+         RETURNING id)
+       DELETE FROM webhook_deliveries
+        WHERE subscription_id = $1 AND EXISTS (SELECT 1 FROM added)
+          AND id <= (SELECT id FROM webhook_deliveries WHERE subscription_id = $1 ORDER BY id DESC LIMIT 1 OFFSET $12)`,
+      [subscriptionId, ...deliveryValues(attempt), Math.max(0, keep - 1)],
+    );
+  }
+
+  async deliveries(subscriptionId: string, limit: number): Promise<DeliveryAttempt[]> {
+    const { rows } = await this.#pool.query<DeliveryRow<string, boolean>>(
+      `SELECT ${DELIVERY_COLUMNS} FROM webhook_deliveries WHERE subscription_id = $1 ORDER BY id DESC LIMIT $2`,
+      [subscriptionId, limit],
+    );
+    return rows.map(toDeliveryAttempt);
+  }
+
+  async resend(subscriptionId: string, eventId: string, now: number): Promise<ResendOutcome> {
+    return inTransaction(this.#pool, async (client) => {
+      // The row lock makes two resends of one event (a double click, two admins) queue it once.
+      const subscription = await client.query<{ enabled: boolean }>('SELECT enabled FROM webhook_subscriptions WHERE id = $1 FOR UPDATE', [subscriptionId]);
+      const enabled = subscription.rows[0]?.enabled;
+      if (enabled === undefined) return 'no_subscription';
+      // No index on the outbox's event_id: it would cost every chat write that records an event.
+      const { rows } = await client.query<{ type: string; payload: string; event_at: string; queued: boolean }>(
+        `SELECT type, payload, event_at,
+                EXISTS (SELECT 1 FROM webhook_outbox o WHERE o.subscription_id = $1 AND o.event_id = $2) AS queued
+           FROM webhook_deliveries WHERE subscription_id = $1 AND event_id = $2 ORDER BY id DESC LIMIT 1`,
+        [subscriptionId, eventId],
+      );
+      const logged = rows[0];
+      if (logged === undefined) return 'no_event';
+      if (!enabled) return 'disabled';
+      if (logged.queued) return 'already_queued';
+      await client.query(`${OUTBOX_INSERT} VALUES ($1, $2, $3, $4, $5, $6)`, [subscriptionId, eventId, logged.type, logged.payload, logged.event_at, now]);
+      return 'queued';
+    });
   }
 
   async depth(): Promise<Map<string, number>> {

@@ -6,8 +6,13 @@
 // for another process (or itself, restarted) to deliver them again (at least once; receivers
 // deduplicate by `webhook-id`). A failure waits out the retry schedule, blocking the events after
 // it; when the schedule is spent the subscription is disabled, with a warn line and a metric.
+// Every attempt goes into the subscription's delivery log (the console's "recent deliveries"),
+// after the outbox has been told: the log is for people, so a failed log write is logged and the
+// delivery goes on as if it had worked.
+import { performance } from 'node:perf_hooks';
 import type { Logger } from 'pino';
-import type { ClaimedSubscription, OutboxEntry, WebhookStore } from '../store/webhook-store.js';
+import { DELIVERY_LOG_KEEP } from '../../protocol/webhooks.js';
+import type { ClaimedSubscription, LoggedAttempt, OutboxEntry, WebhookStore } from '../store/webhook-store.js';
 import { randomId } from '../random-id.js';
 import { retryDelay } from './schedule.js';
 import { signature } from './signature.js';
@@ -49,6 +54,8 @@ export class DeliveryWorker {
   #stopping = false;
   /** While polls fail (the database is unreachable): told once, not every poll. */
   #pollFailing = false;
+  /** While delivery log writes fail: told once, not every attempt. */
+  #logFailing = false;
 
   constructor(options: DeliveryOptions) {
     this.#options = options;
@@ -143,7 +150,9 @@ export class DeliveryWorker {
     const { store, sender, log } = this.#options;
     // `data` is stored as JSON already: the body is put together without parsing it again.
     const body = `{"type":${JSON.stringify(entry.type)},"timestamp":${JSON.stringify(new Date(entry.createdAt).toISOString())},"data":${entry.payload}}`;
-    const timestamp = Math.floor(Date.now() / 1000);
+    const sentAt = Date.now();
+    const timestamp = Math.floor(sentAt / 1000);
+    const started = performance.now();
     const attempt = await sender.post(
       subscription.url,
       {
@@ -153,16 +162,31 @@ export class DeliveryWorker {
       },
       body,
     );
+    const latencyMs = performance.now() - started;
     // Cut short by stop(): not the receiver's failure, and the event stays as it was.
     if (this.#stopping && !attempt.ok) return false;
     this.#options.onAttempt?.(attempt.ok);
+    const logged: LoggedAttempt = {
+      eventId: entry.eventId,
+      type: entry.type,
+      attempt: entry.attempts + 1,
+      at: sentAt,
+      ...(attempt.status === undefined ? {} : { status: attempt.status }),
+      ok: attempt.ok,
+      latencyMs,
+      ...(attempt.ok ? {} : { error: attempt.error }),
+      payload: entry.payload,
+      createdAt: entry.createdAt,
+    };
     if (attempt.ok) {
       await store.delivered(entry.id);
+      await this.#log(subscription.id, logged);
       return true;
     }
     const failures = entry.attempts + 1;
     const delay = retryDelay(this.#options.retrySchedule, failures);
     await store.retryLater(entry.id, failures, Date.now() + (delay ?? 0));
+    await this.#log(subscription.id, logged);
     if (delay === undefined && (await store.disable(subscription.id, 'failing'))) {
       log.warn({ subscription: subscription.id, failures, error: attempt.error }, 'webhook subscription disabled: every retry failed');
       this.#options.onDisabled?.('failing');
@@ -170,5 +194,18 @@ export class DeliveryWorker {
       log.info({ subscription: subscription.id, failures, error: attempt.error, retryInMs: delay }, 'webhook delivery failed; will retry');
     }
     return false;
+  }
+
+  /** Adds the attempt to the delivery log; never throws (the outbox, not the log, is what must not fail). */
+  async #log(subscriptionId: string, attempt: LoggedAttempt): Promise<void> {
+    const { store, log } = this.#options;
+    try {
+      await store.logAttempt(subscriptionId, attempt, DELIVERY_LOG_KEEP);
+      if (this.#logFailing) log.info('webhook delivery: writing the delivery log again');
+      this.#logFailing = false;
+    } catch (error) {
+      if (!this.#logFailing) log.warn({ err: error, subscription: subscriptionId }, 'webhook delivery: could not write the delivery log; delivering on');
+      this.#logFailing = true;
+    }
   }
 }
