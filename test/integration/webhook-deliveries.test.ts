@@ -299,3 +299,16 @@ test('other callers, other keys, bad ids and huge limits are refused on both end
     await receiver.close();
   }
 });
+
+test('the new endpoints are in /api/v1/openapi.json, with the limit bound', async () => {
+  const answer = await call(server.url, 'GET', '/api/v1/openapi.json');
+  assert.equal(answer.status, 200);
+  type Operation = { parameters?: { name: string; in: string; schema?: { maximum?: number } }[]; responses?: Record<string, unknown> };
+  const paths = answer.body['paths'] as Record<string, Record<string, Operation>>;
+  for (const path of ['/admin/webhooks/{id}/deliveries', '/webhooks/{id}/deliveries']) {
+    const limit = paths[path]?.['get']?.parameters?.find((p) => p.name === 'limit' && p.in === 'query');
+    assert.equal(limit?.schema?.maximum, DELIVERY_LOG_KEEP, `${path} documents its limit`);
+  }
+  const resend = paths['/admin/webhooks/{id}/deliveries/{eventId}/resend']?.['post'];
+  assert.ok(resend?.responses?.['202'] !== undefined && resend.responses['409'] !== undefined, 'resend documents 202 and 409');
+});
