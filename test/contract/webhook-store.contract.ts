@@ -67,6 +67,8 @@ export function runWebhookStoreContract(name: string, makeFixture: () => Promise
       await fixture.dispose();
     });
 
+    const logOne = (subscriptionId: string, attempt: LoggedAttempt, keep: number): Promise<void> => hooks.logAttempts([{ subscriptionId, attempt }], keep);
+
     /** Every queued event of a subscription, in order, taking each as delivered. */
     async function drain(id: string): Promise<{ type: string; data: Record<string, unknown>; eventId: string }[]> {
       const seen = [];
@@ -219,7 +221,7 @@ export function runWebhookStoreContract(name: string, makeFixture: () => Promise
       await hooks.createSubscription(subscription('w'), 10);
       await store.append({ room: 'r', cid: 'a', from: ada, text: 'one', ts: 1 });
       assert.deepEqual(await hooks.depth(), new Map([['w', 1]]));
-      await hooks.logAttempt('w', attemptNo(1), 10);
+      await logOne('w', attemptNo(1), 10);
       await hooks.deleteSubscription('w', 'k_owner');
       assert.deepEqual(await hooks.depth(), new Map());
       assert.deepEqual(await hooks.deliveries('w', 10), []);
@@ -227,16 +229,16 @@ export function runWebhookStoreContract(name: string, makeFixture: () => Promise
       await hooks.createSubscription(subscription('w'), 10);
       assert.deepEqual(await hooks.deliveries('w', 10), []);
       // An attempt that ends after its subscription was deleted is not logged (nothing would ever drop it).
-      await hooks.logAttempt('gone', attemptNo(2), 10);
+      await logOne('gone', attemptNo(2), 10);
       assert.deepEqual(await hooks.deliveries('gone', 10), []);
     });
 
     test('each attempt is logged, newest first, the newest `keep` kept per subscription; errors are cut short', async () => {
       await hooks.createSubscription(subscription('w'), 10);
       await hooks.createSubscription(subscription('v'), 10);
-      await hooks.logAttempt('w', attemptNo(1, { ok: false, status: 500, error: 'the receiver answered 500' }), 3);
-      await hooks.logAttempt('w', attemptNo(1, { attempt: 2, at: 2, ok: false, error: 'x'.repeat(100_000) }), 3);
-      await hooks.logAttempt('v', attemptNo(9), 3);
+      await logOne('w', attemptNo(1, { ok: false, status: 500, error: 'the receiver answered 500' }), 3);
+      await logOne('w', attemptNo(1, { attempt: 2, at: 2, ok: false, error: 'x'.repeat(100_000) }), 3);
+      await logOne('v', attemptNo(9), 3);
       const [newest, first] = await hooks.deliveries('w', 10);
       assert.deepEqual(first, {
         eventId: attemptNo(1).eventId,
@@ -251,7 +253,7 @@ export function runWebhookStoreContract(name: string, makeFixture: () => Promise
       assert.equal(newest?.status, undefined, 'no answer, no status');
       assert.equal(newest?.attempt, 2);
       assert.equal(newest?.error, 'x'.repeat(DELIVERY_ERROR_MAX), 'a huge error text is cut');
-      for (let n = 2; n <= 5; n++) await hooks.logAttempt('w', attemptNo(n, { latencyMs: n + 0.6 }), 3);
+      for (let n = 2; n <= 5; n++) await logOne('w', attemptNo(n, { latencyMs: n + 0.6 }), 3);
       assert.deepEqual(
         (await hooks.deliveries('w', 10)).map((d) => [d.at, d.latencyMs, d.ok]),
         [
@@ -269,9 +271,38 @@ export function runWebhookStoreContract(name: string, makeFixture: () => Promise
       );
     });
 
+    test("one write logs a batch of several subscriptions' attempts in order, each log cut to its newest `keep`", async () => {
+      await hooks.createSubscription(subscription('w'), 10);
+      await hooks.createSubscription(subscription('v'), 10);
+      await logOne('w', attemptNo(1), 3);
+      await logOne('w', attemptNo(2), 3);
+      await hooks.logAttempts(
+        [
+          { subscriptionId: 'w', attempt: attemptNo(3) },
+          { subscriptionId: 'v', attempt: attemptNo(4) },
+          { subscriptionId: 'gone', attempt: attemptNo(5) },
+          { subscriptionId: 'w', attempt: attemptNo(6) },
+          { subscriptionId: 'v', attempt: attemptNo(7) },
+        ],
+        3,
+      );
+      const at = async (id: string): Promise<number[]> => (await hooks.deliveries(id, 10)).map((d) => d.at);
+      assert.deepEqual(await at('w'), [6, 3, 2], "the batch's two and the newest old one");
+      assert.deepEqual(await at('v'), [7, 4]);
+      assert.deepEqual(await at('gone'), [], 'not for a subscription that does not exist');
+      // A batch with more of one subscription's attempts than the bound keeps their newest.
+      await hooks.logAttempts(
+        Array.from({ length: 5 }, (_, i) => ({ subscriptionId: 'w', attempt: attemptNo(10 + i) })),
+        3,
+      );
+      assert.deepEqual(await at('w'), [14, 13, 12]);
+      assert.deepEqual(await at('v'), [7, 4], 'untouched');
+      await hooks.logAttempts([], 3);
+    });
+
     test(`the log keeps the newest ${DELIVERY_LOG_KEEP} attempts of a busy subscription`, async () => {
       await hooks.createSubscription(subscription('w'), 10);
-      for (let n = 1; n <= DELIVERY_LOG_KEEP + 5; n++) await hooks.logAttempt('w', attemptNo(n), DELIVERY_LOG_KEEP);
+      for (let n = 1; n <= DELIVERY_LOG_KEEP + 5; n++) await logOne('w', attemptNo(n), DELIVERY_LOG_KEEP);
       const log = await hooks.deliveries('w', DELIVERY_LOG_KEEP + 10);
       assert.equal(log.length, DELIVERY_LOG_KEEP);
       assert.equal(log[0]?.at, DELIVERY_LOG_KEEP + 5);
@@ -286,9 +317,9 @@ export function runWebhookStoreContract(name: string, makeFixture: () => Promise
       await store.append({ room: 'r', cid: 'b', from: ada, text: 'two', ts: 20 });
       const first = await hooks.head('w');
       assert.ok(first);
-      await hooks.logAttempt('w', attemptAt(first, { ok: false, status: 500, error: 'the receiver answered 500' }), 10);
+      await logOne('w', attemptAt(first, { ok: false, status: 500, error: 'the receiver answered 500' }), 10);
       await hooks.retryLater(first.id, 1, 30);
-      await hooks.logAttempt('w', attemptAt(first, { attempt: 2 }), 10);
+      await logOne('w', attemptAt(first, { attempt: 2 }), 10);
       await hooks.delivered(first.id);
       assert.equal(await hooks.resend('w', first.eventId, 40), 'queued');
       assert.equal(await hooks.resend('w', first.eventId, 41), 'already_queued', 'a second press while it waits queues nothing more');
@@ -317,7 +348,7 @@ export function runWebhookStoreContract(name: string, makeFixture: () => Promise
     test('resend refuses an unknown subscription or event, a disabled subscription, and another subscription’s event', async () => {
       await hooks.createSubscription(subscription('w'), 10);
       await hooks.createSubscription(subscription('v'), 10);
-      await hooks.logAttempt('w', attemptNo(1), 10);
+      await logOne('w', attemptNo(1), 10);
       assert.equal(await hooks.resend('nope', attemptNo(1).eventId, 1), 'no_subscription');
       assert.equal(await hooks.resend('w', 'msg_unknown', 1), 'no_event');
       assert.equal(await hooks.resend('v', attemptNo(1).eventId, 1), 'no_event', "w's event is not v's");

@@ -2,9 +2,14 @@
 // receiver that answers 500 then 200 shows both attempts (status, latency, error) to an admin and
 // to the key that owns the subscription; a resend arrives again with the same webhook-id, verified
 // by `standardwebhooks`, after what was queued, once however often it is pressed while it waits;
-// a disabled subscription refuses it (409); and every other caller, id and limit is refused.
+// a disabled subscription refuses it (409); every other caller, id and limit is refused; and a log
+// that cannot be written (a trigger makes its inserts fail) delays and loses no delivery.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import Database from 'better-sqlite3';
+import { pino } from 'pino';
 import { startTestServer, type TestServer } from '../support/server.js';
 import { register } from '../support/auth.js';
 import { TestClient } from '../support/client.js';
@@ -311,4 +316,61 @@ test('the new endpoints are in /api/v1/openapi.json, with the limit bound', asyn
   }
   const resend = paths['/admin/webhooks/{id}/deliveries/{eventId}/resend']?.['post'];
   assert.ok(resend?.responses?.['202'] !== undefined && resend.responses['409'] !== undefined, 'resend documents 202 and 409');
+});
+
+test('a delivery log that cannot be written is logged once and holds no delivery back', async () => {
+  const lines: { level: number; msg: string }[] = [];
+  const sink = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      for (const line of chunk.toString().split('\n')) if (line !== '') lines.push(JSON.parse(line) as (typeof lines)[number]);
+      done();
+    },
+  });
+  const defaults = loadConfig([], {});
+  const own = await startTestServer({ webhooks: { ...defaults.webhooks, allowPrivate: ['127.0.0.1'], pollMs: 20 } }, pino({ level: 'info' }, sink));
+  const receiver = await WebhookReceiver.start();
+  // Another connection on the server's database file: a trigger makes every log insert fail.
+  const db = new Database(join(own.config.dataDir, 'parley.db'));
+  try {
+    const key = (await makeKey(own.config, 'ops', ['admin', 'publish'])).key;
+    const maker = await TestClient.guest(own.wsUrl, 'maker');
+    await maker.ok('join', { room: 'orders' });
+    await maker.close();
+    const made = await call(own.url, 'POST', '/api/v1/webhooks', { key, body: { url: receiver.url, events: ['message.created'] } });
+    assert.equal(made.status, 201, made.text);
+    const id = String(made.body['id']);
+    db.exec(`CREATE TRIGGER broken_log BEFORE INSERT ON webhook_deliveries BEGIN SELECT RAISE(ABORT, 'the log is broken'); END`);
+    for (let i = 0; i < 10; i++) {
+      assert.equal((await call(own.url, 'POST', '/api/v1/rooms/orders/messages', { key, body: { text: `m${i}` } })).status, 201);
+    }
+    await receiver.waitFor(() => receiver.accepted.length >= 10);
+    assert.deepEqual(
+      receiver.accepted.map((d) => d.data['text']),
+      Array.from({ length: 10 }, (_, i) => `m${i}`),
+      'every event, once, in order',
+    );
+    const log = await call(own.url, 'GET', `/api/v1/webhooks/${id}/deliveries`, { key });
+    assert.deepEqual(log.body['deliveries'], [], 'nothing was logged');
+    const warned = lines.filter((line) => line.msg.includes('could not write the delivery log'));
+    assert.equal(warned.length, 1, 'told once, not per attempt');
+    assert.ok((warned[0]?.level ?? 0) >= 40);
+    // Mended: the next attempt is logged again, and that is said.
+    db.exec('DROP TRIGGER broken_log');
+    assert.equal((await call(own.url, 'POST', '/api/v1/rooms/orders/messages', { key, body: { text: 'mended' } })).status, 201);
+    await receiver.waitFor(() => receiver.accepted.length === 11);
+    // Attempts written in the same batch as this one, after the mend, are logged too: wait for this one.
+    const mended = receiver.accepted[10]?.id;
+    let logged: WebhookDelivery[] = [];
+    for (let i = 0; i < 400 && logged[0]?.eventId !== mended; i++) {
+      if (i > 0) await new Promise((resolve) => setTimeout(resolve, 25));
+      logged = (await call(own.url, 'GET', `/api/v1/webhooks/${id}/deliveries`, { key })).body['deliveries'] as WebhookDelivery[];
+    }
+    assert.equal(logged[0]?.eventId, mended, 'the attempt after the mend is logged');
+    assert.ok(logged.length < 11, 'the attempts of the failed write are not');
+    assert.ok(lines.some((line) => line.msg.includes('writing the delivery log again')));
+  } finally {
+    db.close();
+    await receiver.close();
+    await own.stop();
+  }
 });

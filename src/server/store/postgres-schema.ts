@@ -242,7 +242,7 @@ const migrations: readonly string[] = [
      PRIMARY KEY (user_id, room, root)
    );
    CREATE INDEX thread_follows_by_room ON thread_follows (room);`,
-  // Each webhook subscription's delivery log (store/webhook-store.ts `logAttempt`): its newest
+  // Each webhook subscription's delivery log (store/webhook-store.ts `logAttempts`): its newest
   // attempts only, each with its event's payload so that it can be sent again.
   `CREATE TABLE webhook_deliveries (
      id              bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,

@@ -10,6 +10,7 @@ import {
   OUTBOX_COLUMNS,
   SUBSCRIPTION_COLUMNS,
   deliveryValues,
+  newestOfBatch,
   toDeliveryAttempt,
   toOutboxEntry,
   toSubscription,
@@ -19,9 +20,9 @@ import {
 } from './webhook-rows.js';
 import {
   storedEvents,
+  type AttemptOf,
   type ClaimedSubscription,
   type DeliveryAttempt,
-  type LoggedAttempt,
   type NewWebhookSubscription,
   type OutboxEntry,
   type ResendOutcome,
@@ -180,19 +181,33 @@ export class PostgresWebhooks implements WebhookStore {
     return rowCount === 1;
   }
 
-  async logAttempt(subscriptionId: string, attempt: LoggedAttempt, keep: number): Promise<void> {
-    // One statement, one round trip per attempt. The DELETE's scan sees the table as it was before
-    // this INSERT (one snapshot for the whole statement), so keeping the newest keep-1 old rows
-    // leaves `keep` with the new one. Nothing for a subscription deleted while its attempt was in flight.
+  async logAttempts(attempts: readonly AttemptOf[], keep: number): Promise<void> {
+    const batch = newestOfBatch(attempts, keep);
+    if (batch.length === 0) return;
+    // Column arrays, one element per attempt (deliveryValues' order after the subscription id).
+    const columns: unknown[][] = Array.from({ length: 11 }, () => []);
+    for (const { subscriptionId, attempt } of batch) {
+      [subscriptionId, ...deliveryValues(attempt)].forEach((value, i) => columns[i]?.push(value));
+    }
+    // One statement, one round trip per batch. The DELETE's scan sees the table as it was before
+    // this INSERT (one snapshot for the whole statement), so each log keeps its newest keep-n old
+    // rows, n being its rows added (at most `keep`: newestOfBatch). Nothing for a subscription
+    // deleted while its attempt was in flight.
     await this.#pool.query(
-      `WITH added AS (
+      `WITH e AS (
+         SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::bigint[], $6::int[], $7::bigint[], $8::int[], $9::int[], $10::int[], $11::text[])
+           WITH ORDINALITY AS e(subscription_id, event_id, type, payload, event_at, attempt, at, status, ok, latency_ms, error, n)),
+       added AS (
          INSERT INTO webhook_deliveries (subscription_id, event_id, type, payload, event_at, attempt, at, status, ok, latency_ms, error)
-         SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11 WHERE EXISTS (SELECT 1 FROM webhook_subscriptions WHERE id = $1)
-         RETURNING id)
-       DELETE FROM webhook_deliveries
-        WHERE subscription_id = $1 AND EXISTS (SELECT 1 FROM added)
-          AND id <= (SELECT id FROM webhook_deliveries WHERE subscription_id = $1 ORDER BY id DESC LIMIT 1 OFFSET $12)`,
-      [subscriptionId, ...deliveryValues(attempt), Math.max(0, keep - 1)],
+         SELECT e.subscription_id, e.event_id, e.type, e.payload, e.event_at, e.attempt, e.at, e.status, e.ok = 1, e.latency_ms, e.error
+           FROM e WHERE EXISTS (SELECT 1 FROM webhook_subscriptions s WHERE s.id = e.subscription_id) ORDER BY e.n
+         RETURNING subscription_id),
+       counts AS (SELECT subscription_id, count(*) AS n FROM added GROUP BY subscription_id),
+       ranked AS (
+         SELECT d.id, row_number() OVER (PARTITION BY d.subscription_id ORDER BY d.id DESC) AS r, c.n
+           FROM webhook_deliveries d JOIN counts c ON c.subscription_id = d.subscription_id)
+       DELETE FROM webhook_deliveries WHERE id IN (SELECT id FROM ranked WHERE r > $12 - n)`,
+      [...columns, keep],
     );
   }
 

@@ -11,6 +11,7 @@ import {
   OUTBOX_COLUMNS,
   SUBSCRIPTION_COLUMNS,
   deliveryValues,
+  newestOfBatch,
   toDeliveryAttempt,
   toOutboxEntry,
   toSubscription,
@@ -20,9 +21,9 @@ import {
 } from './webhook-rows.js';
 import {
   storedEvents,
+  type AttemptOf,
   type ClaimedSubscription,
   type DeliveryAttempt,
-  type LoggedAttempt,
   type NewWebhookSubscription,
   type OutboxEntry,
   type ResendOutcome,
@@ -217,11 +218,15 @@ export class SqliteWebhooks implements WebhookStore {
     return syncPromise(() => this.#statements.disable.run(reason, subscriptionId).changes === 1);
   }
 
-  logAttempt(subscriptionId: string, attempt: LoggedAttempt, keep: number): Promise<void> {
+  logAttempts(attempts: readonly AttemptOf[], keep: number): Promise<void> {
+    const s = this.#statements;
     return syncPromise(() =>
       this.#db.transaction(() => {
-        if (this.#statements.logAttempt.run(subscriptionId, ...deliveryValues(attempt), subscriptionId).changes === 0) return;
-        this.#statements.pruneLog.run(subscriptionId, subscriptionId, keep);
+        const logged = new Set<string>();
+        for (const { subscriptionId, attempt } of newestOfBatch(attempts, keep)) {
+          if (s.logAttempt.run(subscriptionId, ...deliveryValues(attempt), subscriptionId).changes === 1) logged.add(subscriptionId);
+        }
+        for (const subscriptionId of logged) s.pruneLog.run(subscriptionId, subscriptionId, keep);
       })(),
     );
   }

@@ -1,6 +1,14 @@
 // Webhook rows as both engines return them (pg: BIGINT as string, boolean; SQLite: number, 0/1).
 import { DELIVERY_ERROR_MAX, WEBHOOK_EVENTS } from '../../protocol/webhooks.js';
-import { parseEvents, type DeliveryAttempt, type LoggedAttempt, type OutboxEntry, type WebhookEventType, type WebhookSubscription } from './webhook-store.js';
+import {
+  parseEvents,
+  type AttemptOf,
+  type DeliveryAttempt,
+  type LoggedAttempt,
+  type OutboxEntry,
+  type WebhookEventType,
+  type WebhookSubscription,
+} from './webhook-store.js';
 
 export const SUBSCRIPTION_COLUMNS = 'id, owner, url, events, enabled, disabled_reason, created_at';
 export const OUTBOX_COLUMNS = 'id, event_id, type, payload, created_at, attempts, next_at';
@@ -92,4 +100,22 @@ export function deliveryValues(attempt: LoggedAttempt): [string, string, string,
     Math.max(0, Math.round(attempt.latencyMs)),
     attempt.error === undefined ? null : attempt.error.slice(0, DELIVERY_ERROR_MAX),
   ];
+}
+
+/**
+ * The attempts worth writing: of each subscription only its last `keep` in the batch (older ones
+ * would be pruned by the same write), in the order given. PostgreSQL's single statement relies on it.
+ */
+export function newestOfBatch(attempts: readonly AttemptOf[], keep: number): AttemptOf[] {
+  const left = new Map<string, number>();
+  const kept: AttemptOf[] = [];
+  for (let i = attempts.length - 1; i >= 0; i--) {
+    const one = attempts[i];
+    if (one === undefined) continue;
+    const room = left.get(one.subscriptionId) ?? keep;
+    if (room <= 0) continue;
+    left.set(one.subscriptionId, room - 1);
+    kept.push(one);
+  }
+  return kept.reverse();
 }

@@ -69,6 +69,12 @@ export interface LoggedAttempt extends DeliveryAttempt {
   createdAt: number;
 }
 
+/** One attempt to log, and whose. */
+export interface AttemptOf {
+  subscriptionId: string;
+  attempt: LoggedAttempt;
+}
+
 /** What `resend` did: queued it, found it queued still, or why not. */
 export type ResendOutcome = 'queued' | 'already_queued' | 'disabled' | 'no_subscription' | 'no_event';
 
@@ -90,10 +96,11 @@ export interface WebhookEvent {
  * - `head` is a subscription's first queued event; `delivered` removes it; `retryLater` counts the
  *   failure and moves its next attempt.
  * - `enableSubscription` makes the first queued event due at once, its failures forgotten.
- * - `logAttempt` adds to a subscription's delivery log and keeps only its newest `keep` attempts, in
- *   the same write; an error text is cut to DELIVERY_ERROR_MAX characters; a subscription that does
- *   not exist (deleted while its attempt was in flight) logs nothing. `deliveries` lists the log
- *   newest first. Deleting the subscription drops its log.
+ * - `logAttempts` adds attempts (of any subscriptions, in the order given) to their delivery logs
+ *   and keeps only each log's newest `keep`, in the same write; an error text is cut to
+ *   DELIVERY_ERROR_MAX characters; a subscription that does not exist (deleted while its attempt
+ *   was in flight) logs nothing. `deliveries` lists a log newest first. Deleting the subscription
+ *   drops its log.
  * - `resend` queues a logged event again, last in the subscription's outbox (due now), with its
  *   webhook-id, type, payload and time; not when it is queued still (`already_queued`), nor for a
  *   disabled subscription, and only events still in the log.
@@ -115,8 +122,8 @@ export interface WebhookStore {
   retryLater(entryId: number, attempts: number, nextAt: number): Promise<void>;
   /** Stops recording and delivering for it; true when it was enabled. */
   disable(subscriptionId: string, reason: string): Promise<boolean>;
-  /** Adds one attempt to the subscription's delivery log and drops all but its newest `keep`. */
-  logAttempt(subscriptionId: string, attempt: LoggedAttempt, keep: number): Promise<void>;
+  /** Adds attempts to their subscriptions' delivery logs, each log cut to its newest `keep`: one write. */
+  logAttempts(attempts: readonly AttemptOf[], keep: number): Promise<void>;
   /** The subscription's delivery log, newest first. */
   deliveries(subscriptionId: string, limit: number): Promise<DeliveryAttempt[]>;
   resend(subscriptionId: string, eventId: string, now: number): Promise<ResendOutcome>;

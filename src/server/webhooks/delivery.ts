@@ -6,14 +6,14 @@
 // for another process (or itself, restarted) to deliver them again (at least once; receivers
 // deduplicate by `webhook-id`). A failure waits out the retry schedule, blocking the events after
 // it; when the schedule is spent the subscription is disabled, with a warn line and a metric.
-// Every attempt goes into the subscription's delivery log (the console's "recent deliveries"),
-// after the outbox has been told: the log is for people, so a failed log write is logged and the
-// delivery goes on as if it had worked.
+// Every attempt goes into the subscription's delivery log (the console's "recent deliveries") once
+// the outbox has been told, gathered with others into one write (delivery-log.ts): the log is for
+// people, and never holds a delivery back.
 import { performance } from 'node:perf_hooks';
 import type { Logger } from 'pino';
-import { DELIVERY_LOG_KEEP } from '../../protocol/webhooks.js';
 import type { ClaimedSubscription, LoggedAttempt, OutboxEntry, WebhookStore } from '../store/webhook-store.js';
 import { randomId } from '../random-id.js';
+import { DeliveryLog } from './delivery-log.js';
 import { retryDelay } from './schedule.js';
 import { signature } from './signature.js';
 import type { Sender } from './sender.js';
@@ -54,14 +54,14 @@ export class DeliveryWorker {
   #stopping = false;
   /** While polls fail (the database is unreachable): told once, not every poll. */
   #pollFailing = false;
-  /** While delivery log writes fail: told once, not every attempt. */
-  #logFailing = false;
+  readonly #deliveryLog: DeliveryLog;
 
   constructor(options: DeliveryOptions) {
     this.#options = options;
     // Moved on before every attempt, so it needs to cover one attempt and its store writes; it is also how
     // long a killed process's subscriptions wait before another process (or its restart) takes them over.
     this.#leaseMs = options.timeoutMs + 5000;
+    this.#deliveryLog = new DeliveryLog(options.store, options.log);
   }
 
   start(): void {
@@ -75,6 +75,7 @@ export class DeliveryWorker {
     await this.#polling;
     this.#options.sender.close();
     await Promise.all([...this.#running]);
+    await this.#deliveryLog.flush();
   }
 
   #schedule(delayMs: number): void {
@@ -180,13 +181,13 @@ export class DeliveryWorker {
     };
     if (attempt.ok) {
       await store.delivered(entry.id);
-      await this.#log(subscription.id, logged);
+      this.#deliveryLog.add(subscription.id, logged);
       return true;
     }
     const failures = entry.attempts + 1;
     const delay = retryDelay(this.#options.retrySchedule, failures);
     await store.retryLater(entry.id, failures, Date.now() + (delay ?? 0));
-    await this.#log(subscription.id, logged);
+    this.#deliveryLog.add(subscription.id, logged);
     if (delay === undefined && (await store.disable(subscription.id, 'failing'))) {
       log.warn({ subscription: subscription.id, failures, error: attempt.error }, 'webhook subscription disabled: every retry failed');
       this.#options.onDisabled?.('failing');
@@ -194,18 +195,5 @@ export class DeliveryWorker {
       log.info({ subscription: subscription.id, failures, error: attempt.error, retryInMs: delay }, 'webhook delivery failed; will retry');
     }
     return false;
-  }
-
-  /** Adds the attempt to the delivery log; never throws (the outbox, not the log, is what must not fail). */
-  async #log(subscriptionId: string, attempt: LoggedAttempt): Promise<void> {
-    const { store, log } = this.#options;
-    try {
-      await store.logAttempt(subscriptionId, attempt, DELIVERY_LOG_KEEP);
-      if (this.#logFailing) log.info('webhook delivery: writing the delivery log again');
-      this.#logFailing = false;
-    } catch (error) {
-      if (!this.#logFailing) log.warn({ err: error, subscription: subscriptionId }, 'webhook delivery: could not write the delivery log; delivering on');
-      this.#logFailing = true;
-    }
   }
 }
