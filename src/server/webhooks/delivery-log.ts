@@ -10,14 +10,17 @@ import { DELIVERY_LOG_KEEP } from '../../protocol/webhooks.js';
 import type { AttemptOf, LoggedAttempt, WebhookStore } from '../store/webhook-store.js';
 
 /** How long an attempt waits to be written with others. */
-const FLUSH_MS = 50;
+export const FLUSH_MS = 50;
 /** Attempts written at once; more make a write start at once. */
-const BATCH_MAX = 256;
+export const BATCH_MAX = 256;
 /** Attempts kept waiting while writes fail or lag; past it the oldest are dropped. */
-const PENDING_MAX = 4096;
+export const PENDING_MAX = 4096;
+
+/** All the log needs of the store. */
+export type DeliveryLogStore = Pick<WebhookStore, 'logAttempts'>;
 
 export class DeliveryLog {
-  readonly #store: WebhookStore;
+  readonly #store: DeliveryLogStore;
   readonly #log: Logger;
   #pending: AttemptOf[] = [];
   #timer: NodeJS.Timeout | undefined;
@@ -27,7 +30,7 @@ export class DeliveryLog {
   #failing = false;
   #dropped = 0;
 
-  constructor(store: WebhookStore, log: Logger) {
+  constructor(store: DeliveryLogStore, log: Logger) {
     this.#store = store;
     this.#log = log;
   }

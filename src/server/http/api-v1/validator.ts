@@ -15,7 +15,7 @@ export const typeboxValidator: FastifySchemaCompiler<TSchema> = ({ schema, httpP
   return (data: unknown) => {
     const unwritten = converts ? numberNotWritten(schema, data) : undefined;
     if (unwritten !== undefined)
-      return { error: new ProtocolError(ErrorCode.BadRequest, `${httpPart ?? 'body'}.${unwritten}: expected a number written in digits`, unwritten) };
+      return { error: new ProtocolError(ErrorCode.BadRequest, `${part}.${unwritten}: expected a number written in digits`, unwritten) };
     const value = converts ? Value.Convert(schema, data) : data;
     if (check.Check(value)) return { value };
     const first = check.Errors(value).First();
