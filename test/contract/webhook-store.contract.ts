@@ -345,6 +345,18 @@ export function runWebhookStoreContract(name: string, makeFixture: () => Promise
       assert.equal(await hooks.resend('w', first.eventId, 50), 'queued', 'and again once delivered');
     });
 
+    test('resends of one event at the same moment queue it once', async () => {
+      await hooks.createSubscription(subscription('w'), 10);
+      await logOne('w', attemptNo(1), 10);
+      const outcomes = await Promise.all(Array.from({ length: 10 }, (_, i) => hooks.resend('w', attemptNo(1).eventId, 100 + i)));
+      assert.deepEqual(
+        outcomes.filter((o) => o === 'queued'),
+        ['queued'],
+      );
+      assert.equal(outcomes.filter((o) => o === 'already_queued').length, 9);
+      assert.deepEqual(await hooks.depth(), new Map([['w', 1]]));
+    });
+
     test('resend refuses an unknown subscription or event, a disabled subscription, and another subscription’s event', async () => {
       await hooks.createSubscription(subscription('w'), 10);
       await hooks.createSubscription(subscription('v'), 10);
