@@ -49,6 +49,8 @@ export const ErrorCode = {
   QuotaExceeded: 'quota_exceeded',
   /** HTTP only (status 413): an upload larger than the server's file size limit (25 MB by default); nothing was stored. */
   TooLarge: 'too_large',
+  /** HTTP only (status 409): a "send again" of a webhook subscription that is disabled; enable it first. */
+  WebhookDisabled: 'webhook_disabled',
   Internal: 'internal',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];

@@ -2,7 +2,8 @@
 // process reach every subscription, each delivered by exactly one process (FOR UPDATE SKIP LOCKED
 // and leases: no webhook-id twice in a clean run, and the processes' attempt counters add up to
 // the deliveries), in order; and when a process is killed mid-delivery, another takes its
-// subscriptions over once their lease passes, so nothing is lost.
+// subscriptions over once their lease passes, so nothing is lost. Each attempt is in its
+// subscription's delivery log, whichever process made it, read from any process.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { clusterEnv, dropCluster } from '../support/cluster.js';
@@ -46,13 +47,15 @@ async function okAttempts(server: ServerProcess): Promise<number> {
   return Number(/parley_webhook_attempts_total\{result="ok"\} (\d+)/.exec(text)?.[1] ?? 0);
 }
 
-async function subscribeAll(count: number, receiver: WebhookReceiver, on: ServerProcess): Promise<string[]> {
+/** The subscriptions' secrets; their ids are pushed onto `ids` when given. */
+async function subscribeAll(count: number, receiver: WebhookReceiver, on: ServerProcess, ids: string[] = []): Promise<string[]> {
   const secrets: string[] = [];
   for (let i = 0; i < count; i++) {
     // One receiver for every subscription: a path per subscription tells them apart.
     const made = await call(on.url, 'POST', '/api/v1/webhooks', { key, body: { url: `${receiver.url}/${i}`, events: ['message.created'] } });
     assert.equal(made.status, 201, made.text);
     secrets.push(String(made.body['secret']));
+    ids.push(String(made.body['id']));
   }
   return secrets;
 }
@@ -75,7 +78,8 @@ test('each event reaches every subscription once, delivered by one process, in o
     const EVENTS = 30;
     const before = await Promise.all(nodes.map(okAttempts));
     // Verification per subscription needs its secret: the receiver verifies with the one its path names.
-    const secrets = await subscribeAll(SUBSCRIPTIONS, receiver, node(1));
+    const subscriptionIds: string[] = [];
+    const secrets = await subscribeAll(SUBSCRIPTIONS, receiver, node(1), subscriptionIds);
     // The last event is the barrier: a subscription's events go one at a time, each removed from the
     // outbox before the next is sent, so once the last has arrived no earlier one can come again.
     await publish('hooks-once', EVENTS + 1);
@@ -93,6 +97,29 @@ test('each event reaches every subscription once, delivered by one process, in o
       assert.ok(
         mine.every((d) => WebhookReceiver.verifies(d, secrets[i] ?? '')),
         `subscription ${i}: signatures verify`,
+      );
+    }
+    // Every attempt logged (in batches, a moment after it), read from a process that may not have made it.
+    for (let i = 0; i < SUBSCRIPTIONS; i++) {
+      const expected = receiver.attempts
+        .filter((d) => d.path === `/hook/${i}`)
+        .map((d) => d.id)
+        .reverse();
+      let logged: { eventId: string; ok: boolean; status?: number }[] = [];
+      for (let tries = 0; tries < 200 && logged.length < expected.length; tries++) {
+        if (tries > 0) await new Promise((resolve) => setTimeout(resolve, 25));
+        const answer = await call(node(2).url, 'GET', `/api/v1/webhooks/${subscriptionIds[i] ?? ''}/deliveries?limit=100`, { key });
+        assert.equal(answer.status, 200, answer.text);
+        logged = answer.body['deliveries'] as typeof logged;
+      }
+      assert.deepEqual(
+        logged.map((d) => d.eventId),
+        expected,
+        `subscription ${i}: the log has every attempt, newest first`,
+      );
+      assert.ok(
+        logged.every((d) => d.ok && d.status === 200),
+        `subscription ${i}: each one delivered`,
       );
     }
     const after = await Promise.all(nodes.map(okAttempts));

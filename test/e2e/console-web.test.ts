@@ -1,7 +1,8 @@
 // The admin console (/admin) in Chromium, page by page: a user who is no admin is told so and sees
 // nothing; an admin sees this process's live figures, archives and deletes a room, disables an
 // account and lifts a ban, makes and revokes a key (its secret shown once), and finds each act in
-// the audit log, exported as CSV.
+// the audit log, exported as CSV; opens a webhook subscription's recent deliveries (a failure and a
+// success) and sends one again, which the receiver gets with the same webhook-id.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -10,7 +11,10 @@ import { startTestServer, type TestServer } from '../support/server.js';
 import { TestClient } from '../support/client.js';
 import { register } from '../support/auth.js';
 import { browserUnavailable, launchChromium } from '../support/browser.js';
+import { call, makeKey } from '../support/api-v1.js';
+import { WebhookReceiver } from '../support/webhook-receiver.js';
 import { admin as adminCli } from '../../src/cli/admin.js';
+import { loadConfig } from '../../src/server/config.js';
 
 const skip = browserUnavailable();
 let server: TestServer;
@@ -19,7 +23,12 @@ let root: { token: string; id: string };
 
 before(async () => {
   if (skip !== undefined) return;
-  server = await startTestServer({ consoleSampleMs: 200 });
+  const defaults = loadConfig([], {});
+  // A receiver on 127.0.0.1 may be subscribed; short polls and retries.
+  server = await startTestServer({
+    consoleSampleMs: 200,
+    webhooks: { ...defaults.webhooks, allowPrivate: ['127.0.0.1'], pollMs: 20, retryScheduleMs: [30, 30, 30] },
+  });
   browser = await launchChromium();
   root = await register(server.url, 'consoleroot');
   await adminCli(
@@ -125,4 +134,52 @@ test('an admin sees the live figures and runs rooms, users, keys and the audit l
   assert.match(csv, /room\.delete,attic/);
   await ownerClient.close();
   await context.close();
+});
+
+test("an admin opens a subscription's recent deliveries and sends one again", { skip }, async () => {
+  const receiver = await WebhookReceiver.start();
+  const ops = (await makeKey(server.config, 'hook-owner', ['admin', 'publish'])).key;
+  try {
+    receiver.answer = (n) => (n === 0 ? 500 : 200);
+    const made = await call(server.url, 'POST', '/api/v1/webhooks', { key: ops, body: { url: receiver.url, events: ['message.created'] } });
+    assert.equal(made.status, 201, made.text);
+    const id = String(made.body['id']);
+    receiver.secret = String(made.body['secret']);
+    const maker = await TestClient.guest(server.wsUrl, 'hookmaker');
+    await maker.ok('join', { room: 'hooked' });
+    await maker.ok('send', { room: 'hooked', text: 'ring the bell', cid: 'bell' });
+    await maker.close();
+    await receiver.waitFor(() => receiver.accepted.length === 1);
+    const eventId = receiver.accepted[0]?.id ?? '';
+
+    const { context, page } = await consoleAs(root.token);
+    await page.click('a[href="#keys"]');
+    const row = page.locator(`tr[data-webhook="${id}"]`);
+    await row.locator('button', { hasText: 'Deliveries' }).click();
+    const panel = page.locator('[data-testid="deliveries-panel"]');
+    // Both attempts at the event: the failed one with the receiver's 500, then the success (the panel reads the log again on its own).
+    const failed = panel.locator(`tr[data-event="${eventId}"][data-ok="false"]`);
+    const delivered = panel.locator(`tr[data-event="${eventId}"][data-ok="true"]`);
+    await failed.waitFor({ timeout: 15_000 });
+    await delivered.waitFor({ timeout: 15_000 });
+    assert.match((await failed.textContent()) ?? '', /500, failed.*the receiver answered 500/);
+    assert.match((await delivered.textContent()) ?? '', /200 delivered/);
+    assert.match((await delivered.locator('td').nth(4).textContent()) ?? '', /^\d+ ms$/, 'its latency');
+    assert.equal(await delivered.locator('td').nth(2).textContent(), '2', 'the second attempt');
+
+    await delivered.locator('button', { hasText: 'Send again' }).click();
+    await panel.locator('[role="status"]', { hasText: 'will be sent again' }).waitFor();
+    await receiver.waitFor(() => receiver.accepted.length === 2);
+    const again = receiver.accepted[1];
+    assert.equal(again?.id, eventId, 'the same webhook-id');
+    assert.ok(again?.verified, 'standardwebhooks verifies it');
+    // The panel shows the resend's attempt once it is logged.
+    await delivered.nth(1).waitFor({ timeout: 15_000 });
+    assert.equal(await delivered.count(), 2);
+    await page.click('a[href="#audit"]');
+    await page.locator('tr[data-action="webhook.resend"]').first().waitFor();
+    await context.close();
+  } finally {
+    await receiver.close();
+  }
 });

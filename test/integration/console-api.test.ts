@@ -42,6 +42,8 @@ const ROUTES: [string, string, unknown?][] = [
   ['DELETE', '/api/v1/admin/hooks/h_x'],
   ['GET', '/api/v1/admin/webhooks'],
   ['POST', '/api/v1/admin/webhooks/wh_x/enable'],
+  ['GET', '/api/v1/admin/webhooks/wh_x/deliveries'],
+  ['POST', '/api/v1/admin/webhooks/wh_x/deliveries/msg_x/resend'],
   ['DELETE', '/api/v1/admin/webhooks/wh_x'],
 ];
 

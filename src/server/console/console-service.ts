@@ -9,7 +9,7 @@ import type { ChatService } from '../chat/service.js';
 import type { UserSessions } from '../auth/user-sessions.js';
 import type { ServerAdmins } from '../auth/server-admins.js';
 import type { LiveBoard } from './live-board.js';
-import type { WebhookSubscription, WebhookSubscriptions } from '../webhooks/subscriptions.js';
+import type { DeliveryAttempt, WebhookSubscription, WebhookSubscriptions } from '../webhooks/subscriptions.js';
 import { ApiKeyError, issueHook, issueKey, type ApiKeyRecord, type ApiKeyStore, type HookRecord, type KeyRequest } from '../auth/api-keys.js';
 import type { LiveReply } from '../../protocol/console.js';
 import type { AdminRecord, AuditEntry, ConsoleStore, Restriction, RoomListing, UserListing } from '../store/console-store.js';
@@ -186,6 +186,20 @@ export class ConsoleService {
     const { webhooks } = this.#deps;
     await webhooks.delete(id, await webhooks.ownerOf(id));
     await this.#audit(actor, 'webhook.delete', { target: id });
+  }
+
+  /** Any key's subscription's recent delivery attempts, newest first. */
+  async webhookDeliveries(id: string, limit: number): Promise<DeliveryAttempt[]> {
+    const { webhooks } = this.#deps;
+    return webhooks.deliveries(id, await webhooks.ownerOf(id), limit);
+  }
+
+  /** Queues a logged event of any key's subscription again (same webhook-id); audited. */
+  async resendWebhookEvent(actor: UserRef, id: string, eventId: string): Promise<{ alreadyQueued: boolean }> {
+    const { webhooks } = this.#deps;
+    const done = await webhooks.resend(id, await webhooks.ownerOf(id), eventId, this.#now());
+    await this.#audit(actor, 'webhook.resend', { target: id, detail: done.alreadyQueued ? `${eventId} (queued already)` : eventId });
+    return done;
   }
 
   auditLog(before: number | undefined, limit: number): Promise<AuditEntry[]> {

@@ -242,6 +242,23 @@ const migrations: readonly string[] = [
      PRIMARY KEY (user_id, room, root)
    );
    CREATE INDEX thread_follows_by_room ON thread_follows (room);`,
+  // Each webhook subscription's delivery log (store/webhook-store.ts `logAttempts`): its newest
+  // attempts only, each with its event's payload so that it can be sent again.
+  `CREATE TABLE webhook_deliveries (
+     id              bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+     subscription_id text NOT NULL,
+     event_id        text NOT NULL,
+     type            text NOT NULL,
+     payload         text NOT NULL,
+     event_at        bigint NOT NULL,
+     attempt         integer NOT NULL,
+     at              bigint NOT NULL,
+     status          integer,
+     ok              boolean NOT NULL,
+     latency_ms      integer NOT NULL,
+     error           text
+   );
+   CREATE INDEX webhook_deliveries_by_subscription ON webhook_deliveries (subscription_id, id);`,
 ];
 
 /** Brings `schema` (created if missing) up to the latest migration. */

@@ -5,12 +5,27 @@
 // of them, and its lease (locked_until) lets another take it over once a dead process's lease passes.
 import pg from 'pg';
 import { inTransaction, openMigratedPool, type PoolOptions } from './postgres-pool.js';
-import { OUTBOX_COLUMNS, SUBSCRIPTION_COLUMNS, toOutboxEntry, toSubscription, type OutboxRow, type SubscriptionRow } from './webhook-rows.js';
+import {
+  DELIVERY_COLUMNS,
+  OUTBOX_COLUMNS,
+  SUBSCRIPTION_COLUMNS,
+  deliveryValues,
+  newestOfBatch,
+  toDeliveryAttempt,
+  toOutboxEntry,
+  toSubscription,
+  type DeliveryRow,
+  type OutboxRow,
+  type SubscriptionRow,
+} from './webhook-rows.js';
 import {
   storedEvents,
+  type AttemptOf,
   type ClaimedSubscription,
+  type DeliveryAttempt,
   type NewWebhookSubscription,
   type OutboxEntry,
+  type ResendOutcome,
   type WebhookEvent,
   type WebhookStore,
   type WebhookSubscription,
@@ -93,6 +108,7 @@ export class PostgresWebhooks implements WebhookStore {
       const { rowCount } = await client.query('DELETE FROM webhook_subscriptions WHERE id = $1 AND owner = $2', [id, owner]);
       if (rowCount !== 1) return false;
       await client.query('DELETE FROM webhook_outbox WHERE subscription_id = $1', [id]);
+      await client.query('DELETE FROM webhook_deliveries WHERE subscription_id = $1', [id]);
       return true;
     });
   }
@@ -163,6 +179,66 @@ export class PostgresWebhooks implements WebhookStore {
       subscriptionId,
     ]);
     return rowCount === 1;
+  }
+
+  async logAttempts(attempts: readonly AttemptOf[], keep: number): Promise<void> {
+    const batch = newestOfBatch(attempts, keep);
+    if (batch.length === 0) return;
+    // Column arrays, one element per attempt (deliveryValues' order after the subscription id).
+    const columns: unknown[][] = Array.from({ length: 11 }, () => []);
+    for (const { subscriptionId, attempt } of batch) {
+      [subscriptionId, ...deliveryValues(attempt)].forEach((value, i) => columns[i]?.push(value));
+    }
+    // One statement, one round trip per batch. The DELETE's scan sees the table as it was before
+    // this INSERT (one snapshot for the whole statement), so each log keeps its newest keep-n old
+    // rows, n being its rows added (at most `keep`: newestOfBatch). Nothing for a subscription
+    // deleted while its attempt was in flight.
+    await this.#pool.query(
+      `WITH e AS (
+         SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::bigint[], $6::int[], $7::bigint[], $8::int[], $9::int[], $10::int[], $11::text[])
+           WITH ORDINALITY AS e(subscription_id, event_id, type, payload, event_at, attempt, at, status, ok, latency_ms, error, n)),
+       added AS (
+         INSERT INTO webhook_deliveries (subscription_id, event_id, type, payload, event_at, attempt, at, status, ok, latency_ms, error)
+         SELECT e.subscription_id, e.event_id, e.type, e.payload, e.event_at, e.attempt, e.at, e.status, e.ok = 1, e.latency_ms, e.error
+           FROM e WHERE EXISTS (SELECT 1 FROM webhook_subscriptions s WHERE s.id = e.subscription_id) ORDER BY e.n
+         RETURNING subscription_id),
+       counts AS (SELECT subscription_id, count(*) AS n FROM added GROUP BY subscription_id),
+       ranked AS (
+         SELECT d.id, row_number() OVER (PARTITION BY d.subscription_id ORDER BY d.id DESC) AS r, c.n
+           FROM webhook_deliveries d JOIN counts c ON c.subscription_id = d.subscription_id)
+       DELETE FROM webhook_deliveries WHERE id IN (SELECT id FROM ranked WHERE r > $12 - n)`,
+      [...columns, keep],
+    );
+  }
+
+  async deliveries(subscriptionId: string, limit: number): Promise<DeliveryAttempt[]> {
+    const { rows } = await this.#pool.query<DeliveryRow<string, boolean>>(
+      `SELECT ${DELIVERY_COLUMNS} FROM webhook_deliveries WHERE subscription_id = $1 ORDER BY id DESC LIMIT $2`,
+      [subscriptionId, limit],
+    );
+    return rows.map(toDeliveryAttempt);
+  }
+
+  async resend(subscriptionId: string, eventId: string, now: number): Promise<ResendOutcome> {
+    return inTransaction(this.#pool, async (client) => {
+      // The row lock makes two resends of one event (a double click, two admins) queue it once.
+      const subscription = await client.query<{ enabled: boolean }>('SELECT enabled FROM webhook_subscriptions WHERE id = $1 FOR UPDATE', [subscriptionId]);
+      const enabled = subscription.rows[0]?.enabled;
+      if (enabled === undefined) return 'no_subscription';
+      // No index on the outbox's event_id: it would cost every chat write that records an event.
+      const { rows } = await client.query<{ type: string; payload: string; event_at: string; queued: boolean }>(
+        `SELECT type, payload, event_at,
+                EXISTS (SELECT 1 FROM webhook_outbox o WHERE o.subscription_id = $1 AND o.event_id = $2) AS queued
+           FROM webhook_deliveries WHERE subscription_id = $1 AND event_id = $2 ORDER BY id DESC LIMIT 1`,
+        [subscriptionId, eventId],
+      );
+      const logged = rows[0];
+      if (logged === undefined) return 'no_event';
+      if (!enabled) return 'disabled';
+      if (logged.queued) return 'already_queued';
+      await client.query(`${OUTBOX_INSERT} VALUES ($1, $2, $3, $4, $5, $6)`, [subscriptionId, eventId, logged.type, logged.payload, logged.event_at, now]);
+      return 'queued';
+    });
   }
 
   async depth(): Promise<Map<string, number>> {

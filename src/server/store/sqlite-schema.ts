@@ -257,6 +257,25 @@ const migrations: readonly string[] = [
      PRIMARY KEY (user_id, room, root)
    ) STRICT, WITHOUT ROWID;
    CREATE INDEX thread_follows_by_room ON thread_follows (room);`,
+  // Each webhook subscription's delivery log (store/webhook-store.ts `logAttempts`): its newest
+  // attempts only, each with its event's payload so that it can be sent again. No AUTOINCREMENT
+  // (one more page written per log write): only the oldest rows are ever pruned, so a new rowid is
+  // still above every row of its subscription.
+  `CREATE TABLE webhook_deliveries (
+     id              INTEGER PRIMARY KEY,
+     subscription_id TEXT NOT NULL,
+     event_id        TEXT NOT NULL,
+     type            TEXT NOT NULL,
+     payload         TEXT NOT NULL,
+     event_at        INTEGER NOT NULL,
+     attempt         INTEGER NOT NULL,
+     at              INTEGER NOT NULL,
+     status          INTEGER,
+     ok              INTEGER NOT NULL,
+     latency_ms      INTEGER NOT NULL,
+     error           TEXT
+   ) STRICT;
+   CREATE INDEX webhook_deliveries_by_subscription ON webhook_deliveries (subscription_id, id);`,
 ];
 
 /** Brings the database up to the latest schema (or to version `upTo`, for tests of a migration). */

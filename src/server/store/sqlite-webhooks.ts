@@ -6,12 +6,27 @@
 import Database from 'better-sqlite3';
 import { migrate } from './sqlite-schema.js';
 import { syncPromise } from './sync-promise.js';
-import { OUTBOX_COLUMNS, SUBSCRIPTION_COLUMNS, toOutboxEntry, toSubscription, type OutboxRow, type SubscriptionRow } from './webhook-rows.js';
+import {
+  DELIVERY_COLUMNS,
+  OUTBOX_COLUMNS,
+  SUBSCRIPTION_COLUMNS,
+  deliveryValues,
+  newestOfBatch,
+  toDeliveryAttempt,
+  toOutboxEntry,
+  toSubscription,
+  type DeliveryRow,
+  type OutboxRow,
+  type SubscriptionRow,
+} from './webhook-rows.js';
 import {
   storedEvents,
+  type AttemptOf,
   type ClaimedSubscription,
+  type DeliveryAttempt,
   type NewWebhookSubscription,
   type OutboxEntry,
+  type ResendOutcome,
   type WebhookEvent,
   type WebhookStore,
   type WebhookSubscription,
@@ -101,6 +116,29 @@ export class SqliteWebhooks implements WebhookStore {
       retry: db.prepare<[number, number, number]>('UPDATE webhook_outbox SET attempts = ?, next_at = ? WHERE id = ?'),
       disable: db.prepare<[string, string]>('UPDATE webhook_subscriptions SET enabled = 0, disabled_reason = ? WHERE id = ? AND enabled = 1'),
       depth: db.prepare<[], { subscription_id: string; n: number }>('SELECT subscription_id, COUNT(*) AS n FROM webhook_outbox GROUP BY subscription_id'),
+      // Not for a subscription deleted while its attempt was in flight: its log would never be dropped.
+      logAttempt: db.prepare<[string, ...ReturnType<typeof deliveryValues>, string]>(
+        `INSERT INTO webhook_deliveries (subscription_id, event_id, type, payload, event_at, attempt, at, status, ok, latency_ms, error)
+         SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM webhook_subscriptions WHERE id = ?)`,
+      ),
+      // Everything at or below the (keep+1)-th newest: by the (subscription_id, id) index, one row in the steady state.
+      pruneLog: db.prepare<[string, string, number]>(
+        `DELETE FROM webhook_deliveries WHERE subscription_id = ?
+            AND id <= (SELECT id FROM webhook_deliveries WHERE subscription_id = ? ORDER BY id DESC LIMIT 1 OFFSET ?)`,
+      ),
+      deliveries: db.prepare<[string, number], DeliveryRow<number, number>>(
+        `SELECT ${DELIVERY_COLUMNS} FROM webhook_deliveries WHERE subscription_id = ? ORDER BY id DESC LIMIT ?`,
+      ),
+      dropLog: db.prepare<[string]>('DELETE FROM webhook_deliveries WHERE subscription_id = ?'),
+      enabled: db.prepare<[string], number>('SELECT enabled FROM webhook_subscriptions WHERE id = ?').pluck(),
+      logged: db.prepare<[string, string], { type: string; payload: string; event_at: number }>(
+        'SELECT type, payload, event_at FROM webhook_deliveries WHERE subscription_id = ? AND event_id = ? ORDER BY id DESC LIMIT 1',
+      ),
+      // No index on event_id: it would cost every chat write that records an event; a resend reads the subscription's rows.
+      queued: db.prepare<[string, string], number>('SELECT EXISTS (SELECT 1 FROM webhook_outbox WHERE subscription_id = ? AND event_id = ?)').pluck(),
+      requeue: db.prepare<[string, string, string, string, number, number]>(
+        'INSERT INTO webhook_outbox (subscription_id, event_id, type, payload, created_at, next_at) VALUES (?, ?, ?, ?, ?, ?)',
+      ),
     };
   }
 
@@ -122,6 +160,7 @@ export class SqliteWebhooks implements WebhookStore {
       this.#db.transaction(() => {
         if (this.#statements.delete.run(id, owner).changes === 0) return false;
         this.#statements.dropQueue.run(id);
+        this.#statements.dropLog.run(id);
         return true;
       })(),
     );
@@ -177,6 +216,41 @@ export class SqliteWebhooks implements WebhookStore {
 
   disable(subscriptionId: string, reason: string): Promise<boolean> {
     return syncPromise(() => this.#statements.disable.run(reason, subscriptionId).changes === 1);
+  }
+
+  logAttempts(attempts: readonly AttemptOf[], keep: number): Promise<void> {
+    const s = this.#statements;
+    return syncPromise(() =>
+      this.#db.transaction(() => {
+        const logged = new Set<string>();
+        for (const { subscriptionId, attempt } of newestOfBatch(attempts, keep)) {
+          if (s.logAttempt.run(subscriptionId, ...deliveryValues(attempt), subscriptionId).changes === 1) logged.add(subscriptionId);
+        }
+        for (const subscriptionId of logged) s.pruneLog.run(subscriptionId, subscriptionId, keep);
+      })(),
+    );
+  }
+
+  deliveries(subscriptionId: string, limit: number): Promise<DeliveryAttempt[]> {
+    return syncPromise(() => this.#statements.deliveries.all(subscriptionId, limit).map(toDeliveryAttempt));
+  }
+
+  resend(subscriptionId: string, eventId: string, now: number): Promise<ResendOutcome> {
+    const s = this.#statements;
+    return syncPromise(() =>
+      this.#db
+        .transaction((): ResendOutcome => {
+          const enabled = s.enabled.get(subscriptionId);
+          if (enabled === undefined) return 'no_subscription';
+          const logged = s.logged.get(subscriptionId, eventId);
+          if (logged === undefined) return 'no_event';
+          if (enabled !== 1) return 'disabled';
+          if (s.queued.get(subscriptionId, eventId) === 1) return 'already_queued';
+          s.requeue.run(subscriptionId, eventId, logged.type, logged.payload, logged.event_at, now);
+          return 'queued';
+        })
+        .immediate(),
+    );
   }
 
   depth(): Promise<Map<string, number>> {

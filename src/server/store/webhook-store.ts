@@ -46,6 +46,38 @@ export interface OutboxEntry {
   nextAt: number;
 }
 
+/** One attempt of the delivery worker at one event, as the delivery log keeps it. */
+export interface DeliveryAttempt {
+  /** The event's `webhook-id`. */
+  eventId: string;
+  type: WebhookEventType;
+  /** 1 for the first try (of the event, or of a resend of it), 2 for the first retry... */
+  attempt: number;
+  at: number;
+  /** The receiver's HTTP status; absent when none came. */
+  status?: number;
+  ok: boolean;
+  latencyMs: number;
+  /** Why it failed; the store keeps its first DELIVERY_ERROR_MAX characters. */
+  error?: string;
+}
+
+/** What the worker logs: the attempt, and its event as it was queued, so that it can be sent again. */
+export interface LoggedAttempt extends DeliveryAttempt {
+  payload: string;
+  /** The event's time (the outbox entry's `createdAt`: the body's `timestamp`). */
+  createdAt: number;
+}
+
+/** One attempt to log, and whose. */
+export interface AttemptOf {
+  subscriptionId: string;
+  attempt: LoggedAttempt;
+}
+
+/** What `resend` did: queued it, found it queued still, or why not. */
+export type ResendOutcome = 'queued' | 'already_queued' | 'disabled' | 'no_subscription' | 'no_event';
+
 /** An event to put in the outbox: the chat Store records it for every enabled subscriber of `type`. */
 export interface WebhookEvent {
   type: WebhookEventType;
@@ -64,6 +96,14 @@ export interface WebhookEvent {
  * - `head` is a subscription's first queued event; `delivered` removes it; `retryLater` counts the
  *   failure and moves its next attempt.
  * - `enableSubscription` makes the first queued event due at once, its failures forgotten.
+ * - `logAttempts` adds attempts (of any subscriptions, in the order given) to their delivery logs
+ *   and keeps only each log's newest `keep`, in the same write; an error text is cut to
+ *   DELIVERY_ERROR_MAX characters; a subscription that does not exist (deleted while its attempt
+ *   was in flight) logs nothing. `deliveries` lists a log newest first. Deleting the subscription
+ *   drops its log.
+ * - `resend` queues a logged event again, last in the subscription's outbox (due now), with its
+ *   webhook-id, type, payload and time; not when it is queued still (`already_queued`), nor for a
+ *   disabled subscription, and only events still in the log.
  */
 export interface WebhookStore {
   createSubscription(subscription: NewWebhookSubscription, max: number): Promise<boolean>;
@@ -82,6 +122,11 @@ export interface WebhookStore {
   retryLater(entryId: number, attempts: number, nextAt: number): Promise<void>;
   /** Stops recording and delivering for it; true when it was enabled. */
   disable(subscriptionId: string, reason: string): Promise<boolean>;
+  /** Adds attempts to their subscriptions' delivery logs, each log cut to its newest `keep`: one write. */
+  logAttempts(attempts: readonly AttemptOf[], keep: number): Promise<void>;
+  /** The subscription's delivery log, newest first. */
+  deliveries(subscriptionId: string, limit: number): Promise<DeliveryAttempt[]>;
+  resend(subscriptionId: string, eventId: string, now: number): Promise<ResendOutcome>;
   /** Queued events per subscription (those with any). */
   depth(): Promise<Map<string, number>>;
   close(): Promise<void>;

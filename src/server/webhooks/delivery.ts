@@ -6,9 +6,14 @@
 // for another process (or itself, restarted) to deliver them again (at least once; receivers
 // deduplicate by `webhook-id`). A failure waits out the retry schedule, blocking the events after
 // it; when the schedule is spent the subscription is disabled, with a warn line and a metric.
+// Every attempt goes into the subscription's delivery log (the console's "recent deliveries") once
+// the outbox has been told, gathered with others into one write (delivery-log.ts): the log is for
+// people, and never holds a delivery back.
+import { performance } from 'node:perf_hooks';
 import type { Logger } from 'pino';
-import type { ClaimedSubscription, OutboxEntry, WebhookStore } from '../store/webhook-store.js';
+import type { ClaimedSubscription, LoggedAttempt, OutboxEntry, WebhookStore } from '../store/webhook-store.js';
 import { randomId } from '../random-id.js';
+import { DeliveryLog } from './delivery-log.js';
 import { retryDelay } from './schedule.js';
 import { signature } from './signature.js';
 import type { Sender } from './sender.js';
@@ -49,12 +54,14 @@ export class DeliveryWorker {
   #stopping = false;
   /** While polls fail (the database is unreachable): told once, not every poll. */
   #pollFailing = false;
+  readonly #deliveryLog: DeliveryLog;
 
   constructor(options: DeliveryOptions) {
     this.#options = options;
     // Moved on before every attempt, so it needs to cover one attempt and its store writes; it is also how
     // long a killed process's subscriptions wait before another process (or its restart) takes them over.
     this.#leaseMs = options.timeoutMs + 5000;
+    this.#deliveryLog = new DeliveryLog(options.store, options.log);
   }
 
   start(): void {
@@ -68,6 +75,7 @@ export class DeliveryWorker {
     await this.#polling;
     this.#options.sender.close();
     await Promise.all([...this.#running]);
+    await this.#deliveryLog.flush();
   }
 
   #schedule(delayMs: number): void {
@@ -143,7 +151,9 @@ export class DeliveryWorker {
     const { store, sender, log } = this.#options;
     // `data` is stored as JSON already: the body is put together without parsing it again.
     const body = `{"type":${JSON.stringify(entry.type)},"timestamp":${JSON.stringify(new Date(entry.createdAt).toISOString())},"data":${entry.payload}}`;
-    const timestamp = Math.floor(Date.now() / 1000);
+    const sentAt = Date.now();
+    const timestamp = Math.floor(sentAt / 1000);
+    const started = performance.now();
     const attempt = await sender.post(
       subscription.url,
       {
@@ -153,16 +163,31 @@ export class DeliveryWorker {
       },
       body,
     );
+    const latencyMs = performance.now() - started;
     // Cut short by stop(): not the receiver's failure, and the event stays as it was.
     if (this.#stopping && !attempt.ok) return false;
     this.#options.onAttempt?.(attempt.ok);
+    const logged: LoggedAttempt = {
+      eventId: entry.eventId,
+      type: entry.type,
+      attempt: entry.attempts + 1,
+      at: sentAt,
+      ...(attempt.status === undefined ? {} : { status: attempt.status }),
+      ok: attempt.ok,
+      latencyMs,
+      ...(attempt.ok ? {} : { error: attempt.error }),
+      payload: entry.payload,
+      createdAt: entry.createdAt,
+    };
     if (attempt.ok) {
       await store.delivered(entry.id);
+      this.#deliveryLog.add(subscription.id, logged);
       return true;
     }
     const failures = entry.attempts + 1;
     const delay = retryDelay(this.#options.retrySchedule, failures);
     await store.retryLater(entry.id, failures, Date.now() + (delay ?? 0));
+    this.#deliveryLog.add(subscription.id, logged);
     if (delay === undefined && (await store.disable(subscription.id, 'failing'))) {
       log.warn({ subscription: subscription.id, failures, error: attempt.error }, 'webhook subscription disabled: every retry failed');
       this.#options.onDisabled?.('failing');

@@ -3,13 +3,13 @@
 // many exist. Each belongs to the API key that made it; other keys see none of it.
 import { ErrorCode, ProtocolError } from '../../protocol/errors.js';
 import type { WebhookEventType } from '../../protocol/webhooks.js';
-import type { WebhookStore, WebhookSubscription } from '../store/webhook-store.js';
+import type { DeliveryAttempt, WebhookStore, WebhookSubscription } from '../store/webhook-store.js';
 import { randomId } from '../random-id.js';
 import { WebhookRefused, type AddressGuard } from './address-guard.js';
 import { newSigningSecret } from './signature.js';
 
-// Layers above (http) take the subscription type from here, never from the store.
-export type { WebhookSubscription } from '../store/webhook-store.js';
+// Layers above (http) take the subscription types from here, never from the store.
+export type { DeliveryAttempt, WebhookSubscription } from '../store/webhook-store.js';
 
 export class WebhookSubscriptions {
   readonly #store: WebhookStore;
@@ -59,5 +59,38 @@ export class WebhookSubscriptions {
 
   async enable(id: string, owner: string, now = Date.now()): Promise<void> {
     if (!(await this.#store.enableSubscription(id, owner, now))) throw new ProtocolError(ErrorCode.NotFound, `no webhook ${id}`);
+  }
+
+  /** The subscription's delivery log, newest first; another owner's is not found. */
+  async deliveries(id: string, owner: string, limit: number): Promise<DeliveryAttempt[]> {
+    await this.#mustOwn(id, owner);
+    return this.#store.deliveries(id, limit);
+  }
+
+  /**
+   * Queues a logged event again, after what is queued, with the same webhook-id (it is the same
+   * event: a receiver that deduplicates and still has that id drops it). Nothing more is queued
+   * while it waits in the outbox still.
+   */
+  async resend(id: string, owner: string, eventId: string, now = Date.now()): Promise<{ alreadyQueued: boolean }> {
+    await this.#mustOwn(id, owner);
+    const outcome = await this.#store.resend(id, eventId, now);
+    switch (outcome) {
+      case 'queued':
+        return { alreadyQueued: false };
+      case 'already_queued':
+        return { alreadyQueued: true };
+      case 'disabled':
+        throw new ProtocolError(ErrorCode.WebhookDisabled, `webhook ${id} is disabled: enable it first (its queued events go first), then send again`);
+      case 'no_event':
+        throw new ProtocolError(ErrorCode.NotFound, `no event ${eventId} in the delivery log of webhook ${id} (it keeps the newest attempts only)`, 'eventId');
+      case 'no_subscription':
+        throw new ProtocolError(ErrorCode.NotFound, `no webhook ${id}`);
+    }
+  }
+
+  async #mustOwn(id: string, owner: string): Promise<void> {
+    const mine = await this.#store.listSubscriptions(owner);
+    if (!mine.some((subscription) => subscription.id === id)) throw new ProtocolError(ErrorCode.NotFound, `no webhook ${id}`);
   }
 }

@@ -1,11 +1,13 @@
 // Server API keys and incoming webhooks: make one (its secret is shown once, here), rotate a
-// key's secret, revoke a key, delete a hook.
+// key's secret, revoke a key, delete a hook; every key's outgoing webhook subscriptions, each with
+// its recent deliveries (deliveries.tsx).
 import type { JSX } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import type { ConsoleWebhook, HookRecord, KeyRecord } from '../../../src/protocol/console.js';
 import { when, type AdminApi } from './api.js';
 import { ConsoleTable } from './table.js';
 import { Note, useNote } from './note.js';
+import { DeliveriesPanel } from './deliveries.js';
 
 const SCOPES = ['publish', 'read', 'admin'] as const;
 
@@ -20,6 +22,8 @@ export function KeysView({ api }: { api: AdminApi }): JSX.Element {
   const [hookRoom, setHookRoom] = useState('');
   const [note, act] = useNote();
   const [generation, setGeneration] = useState(0);
+  /** The subscription whose deliveries are shown. */
+  const [openHook, setOpenHook] = useState<string | undefined>(undefined);
   useEffect(() => {
     api.call<{ keys: KeyRecord[] }>('GET', '/keys').then(
       (reply) => setKeys(reply.keys),
@@ -144,7 +148,7 @@ export function KeysView({ api }: { api: AdminApi }): JSX.Element {
       <p class="console-note">Subscriptions are made with an admin key (POST /api/v1/webhooks); here every key's, with the events waiting for each.</p>
       <ConsoleTable columns={['URL', 'Events', 'Key', 'State', 'Waiting', '']}>
         {webhooks.map((hook) => (
-          <tr key={hook.id} data-webhook={hook.id}>
+          <tr key={hook.id} data-webhook={hook.id} class={openHook === hook.id ? 'is-open' : ''}>
             <td>
               <code>{hook.url}</code>
             </td>
@@ -153,6 +157,9 @@ export function KeysView({ api }: { api: AdminApi }): JSX.Element {
             <td>{hook.enabled ? 'delivering' : `disabled (${hook.disabledReason ?? 'stopped'})`}</td>
             <td>{hook.queued}</td>
             <td class="console-acts">
+              <button type="button" class="button button-sm" onClick={() => setOpenHook(openHook === hook.id ? undefined : hook.id)}>
+                Deliveries
+              </button>
               {!hook.enabled && (
                 <button
                   type="button"
@@ -165,7 +172,12 @@ export function KeysView({ api }: { api: AdminApi }): JSX.Element {
               <button
                 type="button"
                 class="button button-sm button-danger"
-                onClick={() => then(() => api.call('DELETE', `/webhooks/${hook.id}`), `${hook.url} deleted`)}
+                onClick={() =>
+                  then(async () => {
+                    await api.call('DELETE', `/webhooks/${hook.id}`);
+                    if (openHook === hook.id) setOpenHook(undefined);
+                  }, `${hook.url} deleted`)
+                }
               >
                 Delete
               </button>
@@ -173,6 +185,16 @@ export function KeysView({ api }: { api: AdminApi }): JSX.Element {
           </tr>
         ))}
       </ConsoleTable>
+      {openHook !== undefined && (
+        <DeliveriesPanel
+          key={openHook}
+          api={api}
+          id={openHook}
+          url={webhooks.find((hook) => hook.id === openHook)?.url ?? openHook}
+          onChanged={() => setGeneration((n) => n + 1)}
+          onClose={() => setOpenHook(undefined)}
+        />
+      )}
     </section>
   );
 }

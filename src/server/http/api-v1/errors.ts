@@ -15,6 +15,7 @@ const STATUS: Partial<Record<ErrorCode, number>> = {
   [ErrorCode.NotFound]: 404,
   [ErrorCode.RoomExists]: 409,
   [ErrorCode.TooManyReactions]: 409,
+  [ErrorCode.WebhookDisabled]: 409,
   [ErrorCode.RateLimited]: 429,
   [ErrorCode.RoomQuota]: 429,
   [ErrorCode.QuotaExceeded]: 429,

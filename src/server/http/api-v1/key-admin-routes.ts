@@ -1,13 +1,16 @@
 // The console's keys and incoming webhooks (/api/v1/admin/keys, /admin/hooks): what `parley keys`
 // and `parley hooks` do, over the API. A new key or hook secret is in its creation's answer only.
+// Every key's outgoing webhook subscriptions too (/admin/webhooks), with their delivery logs.
 import type { FastifyInstance } from 'fastify';
 import { Type, type Static } from '@sinclair/typebox';
 import { ErrorBody } from '../../../protocol/api.js';
 import { ConsoleWebhook, HookCreateBody, HookRecord, IdPath, KeyBody, KeyRecord, NewHookReply, NewKeyReply } from '../../../protocol/console.js';
+import { DELIVERIES_DEFAULT_LIMIT, DeliveriesQuery, ResendPath, ResendReply, WebhookDeliveryList } from '../../../protocol/webhooks.js';
 import type { ConsoleService } from '../../console/console-service.js';
 import type { AdminGate } from './admin-gate.js';
 
 const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 429: ErrorBody, 503: ErrorBody };
+const resendErrors = { ...errors, 409: ErrorBody };
 const security = [{ apiKey: [] }];
 const tags = ['console'];
 
@@ -89,6 +92,39 @@ export function keyAdminRoutes(app: FastifyInstance, service: ConsoleService, ga
     async (request, reply) => {
       await service.enableWebhook(gate.actorOf(request), request.params.id);
       return reply.code(204).send();
+    },
+  );
+  app.get<{ Params: Static<typeof IdPath>; Querystring: DeliveriesQuery }>(
+    '/admin/webhooks/:id/deliveries',
+    {
+      ...guarded,
+      schema: {
+        summary: "A subscription's recent delivery attempts, newest first: status, latency, error",
+        tags,
+        security,
+        params: IdPath,
+        querystring: DeliveriesQuery,
+        response: { 200: WebhookDeliveryList, ...errors },
+      },
+    },
+    async (request) => ({ deliveries: await service.webhookDeliveries(request.params.id, request.query.limit ?? DELIVERIES_DEFAULT_LIMIT) }),
+  );
+  app.post<{ Params: Static<typeof ResendPath> }>(
+    '/admin/webhooks/:id/deliveries/:eventId/resend',
+    {
+      ...guarded,
+      schema: {
+        summary: 'Send a logged event again: queued after what waits, with the same webhook-id (409 while the subscription is disabled)',
+        tags,
+        security,
+        params: ResendPath,
+        response: { 202: ResendReply, ...resendErrors },
+      },
+    },
+    async (request, reply) => {
+      const { id, eventId } = request.params;
+      const { alreadyQueued } = await service.resendWebhookEvent(gate.actorOf(request), id, eventId);
+      return reply.code(202).send({ id, eventId, alreadyQueued });
     },
   );
   app.delete<{ Params: Static<typeof IdPath> }>(

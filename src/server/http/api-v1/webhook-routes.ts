@@ -1,9 +1,18 @@
-// Webhooks out: subscribe a URL to events, list, delete, re-enable (admin scope). A subscription
-// belongs to the key that made it: another key gets a 404 for it, as for one that does not exist.
+// Webhooks out: subscribe a URL to events, list, delete, re-enable, read the delivery log (admin
+// scope). A subscription belongs to the key that made it: another key gets a 404 for it, as for one
+// that does not exist.
 import type { FastifyInstance } from 'fastify';
 import { Type, type Static } from '@sinclair/typebox';
 import { ErrorBody } from '../../../protocol/api.js';
-import { WebhookCreateBody, WebhookCreated, WebhookList, WebhookPath } from '../../../protocol/webhooks.js';
+import {
+  DELIVERIES_DEFAULT_LIMIT,
+  DeliveriesQuery,
+  WebhookCreateBody,
+  WebhookCreated,
+  WebhookDeliveryList,
+  WebhookList,
+  WebhookPath,
+} from '../../../protocol/webhooks.js';
 import type { WebhookSubscriptions } from '../../webhooks/subscriptions.js';
 import type { KeyGate } from './key-gate.js';
 
@@ -86,5 +95,23 @@ export function webhookRoutes(app: FastifyInstance, webhooks: WebhookSubscriptio
       await webhooks.enable(request.params.id, gate.keyOf(request).id);
       return { id: request.params.id, enabled: true };
     },
+  );
+
+  app.get<{ Params: Static<typeof WebhookPath>; Querystring: DeliveriesQuery }>(
+    '/webhooks/:id/deliveries',
+    {
+      onRequest: gate.require('admin'),
+      schema: {
+        summary: 'This key’s subscription’s recent delivery attempts, newest first',
+        tags: ['webhooks'],
+        security,
+        params: WebhookPath,
+        querystring: DeliveriesQuery,
+        response: { 200: WebhookDeliveryList, ...errors },
+      },
+    },
+    async (request) => ({
+      deliveries: await webhooks.deliveries(request.params.id, gate.keyOf(request).id, request.query.limit ?? DELIVERIES_DEFAULT_LIMIT),
+    }),
   );
 }
