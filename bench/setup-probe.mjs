@@ -9,7 +9,8 @@ import { targets } from './lib/targets.mjs';
 const count = Number(process.argv[2] ?? 5000);
 const lanes = Number(process.argv[3] ?? 200);
 const roomSize = 10;
-const target = targets.parley;
+// A fourth argument 'base' measures the checkout named by PARLEY_BENCH_BASE instead.
+const target = process.argv[4] === 'base' ? targets.base : targets.parley;
 const server = await target.start();
 const phases = { open: [], hello: [], join: [], total: [] };
 
