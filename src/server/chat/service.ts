@@ -308,24 +308,11 @@ export class ChatService {
    * (5,000 messages of 4,000 characters are 20 MB; a connection may have many joins in flight).
    */
   async #replay(room: string, since: number, seq: number, budget: number): Promise<ChatMessage[]> {
-    if (seq - since <= REPLAY_PAGE) {
-      // A gap that fits one page (a reconnect's usual few messages) is read in its natural order:
-      // the newest-first page needs a subquery and a sort, which made this read most of a
-      // reconnect storm's store time. The budget still keeps the newest messages.
-      // Seqs past `seq` (appended since it was read) belong to the live pushes, not the replay.
-      const gap = (await this.#deps.messages.after(room, since, seq - since)).filter((message) => message.seq <= seq);
-      let bytes = 0;
-      for (let i = gap.length - 1; i >= 0; i--) {
-        bytes += replayBytes(gap[i] as ChatMessage);
-        if (bytes > budget) return gap.slice(i + 1);
-      }
-      return gap;
-    }
     const pages: ChatMessage[][] = [];
     let before = seq + 1;
     let bytes = 0;
     while (before > since + 1) {
-      const page = await this.#deps.messages.history(room, before, Math.min(REPLAY_PAGE, before - 1 - since));
+      const page = await this.#page(room, since, before);
       for (let i = page.length - 1; i >= 0; i--) {
         bytes += replayBytes(page[i] as ChatMessage);
         if (bytes > budget) {
@@ -339,6 +326,18 @@ export class ChatService {
       before = first.seq;
     }
     return pages.reverse().flat();
+  }
+
+  /**
+   * The newest page of the replay's window (since, before), ascending. The page that reaches down to
+   * `since` (all of a reconnect's usual few messages) is read in its natural order: the newest-first
+   * page needs a subquery and a sort, which made this read most of a reconnect storm's store time.
+   * Seqs at or past `before` (appended after the room's seq was read) belong to the live pushes.
+   */
+  async #page(room: string, since: number, before: number): Promise<ChatMessage[]> {
+    const left = before - 1 - since;
+    if (left > REPLAY_PAGE) return this.#deps.messages.history(room, before, REPLAY_PAGE);
+    return (await this.#deps.messages.after(room, since, left)).filter((message) => message.seq < before);
   }
 
   /**

@@ -291,6 +291,16 @@ export class SqliteStore implements Store {
   }
 
   /**
+   * A bookkeeping row no reply promises is on disk (the user record of a hello, the joined-room
+   * records): not isolated, since an upsert of plain values into a table without foreign keys fails
+   * only with the database itself (a burst of set-ups paid a SAVEPOINT and a RELEASE for each), and
+   * not durable (see PendingWrite).
+   */
+  #bookkeeping(run: (batch: BatchState) => void): Promise<void> {
+    return this.#write(run, false, false);
+  }
+
+  /**
    * The one way anything is written: `run` joins this turn's transaction, and the promise settles
    * once that transaction has committed and (under 'full') the WAL sync after it has finished.
    * A result that is an Error rejects the promise instead (see PendingWrite).
@@ -602,21 +612,11 @@ export class SqliteStore implements Store {
     });
   }
 
-  /**
-   * Joins the turn's write transaction, so that a burst of connections costs one fsync, not one each.
-   * Not isolated (no savepoint of its own), like the joined-room record below: an upsert of plain
-   * values into a table without foreign keys fails only with the database itself, and a burst of
-   * set-ups paid a SAVEPOINT and a RELEASE for each of these bookkeeping rows. Not durable either
-   * (see PendingWrite): no reply waits for it to be on disk.
-   */
+  /** Joins the turn's write transaction, as bookkeeping: a burst of connections costs one commit and no sync. */
   recordUser(user: UserRef, kind: UserKind, now: number): Promise<void> {
-    return this.#write(
-      () => {
-        this.#statements.recordUser.run(user.id, user.name, kind, now, now);
-      },
-      false,
-      false,
-    );
+    return this.#bookkeeping(() => {
+      this.#statements.recordUser.run(user.id, user.name, kind, now, now);
+    });
   }
 
   markRead(room: string, userId: string, seq: number): Promise<number> {
@@ -628,23 +628,15 @@ export class SqliteStore implements Store {
   }
 
   markJoined(room: string, userId: string, now: number): Promise<void> {
-    return this.#write(
-      () => {
-        if (this.#statements.markJoined.run(userId, room, now).changes === 1) this.#outbox.record(memberJoined(room, userId, now));
-      },
-      false,
-      false,
-    );
+    return this.#bookkeeping(() => {
+      if (this.#statements.markJoined.run(userId, room, now).changes === 1) this.#outbox.record(memberJoined(room, userId, now));
+    });
   }
 
   markLeft(room: string, userId: string, now: number): Promise<void> {
-    return this.#write(
-      () => {
-        if (this.#statements.markLeft.run(userId, room).changes === 1) this.#outbox.record(memberLeft(room, userId, now));
-      },
-      false,
-      false,
-    );
+    return this.#bookkeeping(() => {
+      if (this.#statements.markLeft.run(userId, room).changes === 1) this.#outbox.record(memberLeft(room, userId, now));
+    });
   }
 
   joinedRooms(userId: string): Promise<Set<string>> {
