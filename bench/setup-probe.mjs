@@ -1,7 +1,9 @@
 // Where a Parley connection set-up waits: opens `count` clients `lanes` at a time against a fresh
 // server (the bench's Parley target) and reports, per phase, p50/p99 of the time spent in it
 // (TCP + upgrade, then hello answered, then join answered) with server and generator CPU per set-up.
-//   node bench/setup-probe.mjs [count] [lanes]
+//   node bench/setup-probe.mjs [count] [lanes] [parley|base] [guest|token]
+// With `token` every hello carries a Parley session token (one of ten registered accounts: the
+// server bounds registrations per address) instead of a guest nick: a signed-in user's set-up.
 import { performance } from 'node:perf_hooks';
 import { RawClient } from './lib/raw-client.mjs';
 import { targets } from './lib/targets.mjs';
@@ -11,7 +13,10 @@ const lanes = Number(process.argv[3] ?? 200);
 const roomSize = 10;
 // A fourth argument 'base' measures the checkout named by PARLEY_BENCH_BASE instead.
 const target = process.argv[4] === 'base' ? targets.base : targets.parley;
-const server = await target.start();
+// PROBE_NODE_ARGS passes node flags to the server, e.g. '--cpu-prof --cpu-prof-dir=/tmp/prof'.
+const server = await target.start(process.env.PROBE_NODE_ARGS?.split(' ').filter(Boolean) ?? []);
+const withTokens = process.argv[5] === 'token';
+const tokens = withTokens ? await register(10) : [];
 const phases = { open: [], hello: [], join: [], total: [] };
 
 function setUp(index) {
@@ -35,10 +40,29 @@ function setUp(index) {
     client.count();
     client.open({ port: server.port, path: '/ws', protocol: 'parley.v1' }).then(() => {
       tOpen = performance.now();
-      client.sendText(`{"id":1,"type":"hello","nick":"p${index}"}`);
+      const hello = withTokens ? `"token":"${tokens[index % tokens.length]}"` : `"nick":"p${index}"`;
+      client.sendText(`{"id":1,"type":"hello",${hello}}`);
       client.sendText(`{"id":2,"type":"join","room":"probe-${Math.floor(index / roomSize)}"}`);
     }, reject);
   });
+}
+
+/** `count` accounts registered over HTTP, ten at a time (each costs a password hash); their session tokens. */
+async function register(count) {
+  const tokens = [];
+  for (let i = 0; i < count; i += 10) {
+    const batch = Array.from({ length: Math.min(10, count - i) }, async (_, j) => {
+      const answer = await fetch(`http://127.0.0.1:${server.port}/api/register`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ username: `probe${i + j}`, password: 'probe-password-123' }),
+      });
+      if (answer.status !== 201) throw new Error(`register: ${answer.status} ${await answer.text()}`);
+      return (await answer.json()).token;
+    });
+    tokens.push(...(await Promise.all(batch)));
+  }
+  return tokens;
 }
 
 async function run(n, label) {

@@ -5,7 +5,7 @@ import { ErrorCode, ProtocolError } from '../../protocol/errors.js';
 import type { Broker } from '../broker/broker.js';
 import { USER_NOTICES, type Hub, type Member } from '../hub/hub.js';
 import type { Presence } from '../presence/presence.js';
-import { AppendRefused, ReactionsFull, type AppendResult, type MessageStore, type NewMessage, type SearchFilter } from '../store/message-store.js';
+import { AppendRefused, type AppendResult, type MessageStore, type NewMessage, type SearchFilter } from '../store/message-store.js';
 import type { RoomInfo, RoomStore } from '../store/room-store.js';
 import type { MembershipStore } from '../store/membership-store.js';
 import type { ReadMarkerStore } from '../store/read-marker-store.js';
@@ -22,10 +22,13 @@ import type { Identity, IdentityResolver } from '../auth/identity.js';
 import type { Logger } from 'pino';
 import type { SearchRunner } from './search-runner.js';
 import { ChatEffects } from './effects.js';
-import { RoomChecks, archivedRoom, forbidden, refusal, rulesOf } from './room-checks.js';
+import { RoomChecks, archivedRoom, refusal, rulesOf } from './room-checks.js';
 import { sendRefusal } from '../store/refusal.js';
 import { Moderation } from './moderation.js';
 import { RoomLifecycle } from './room-lifecycle.js';
+import { MessageChanges } from './message-changes.js';
+import { Threads } from './threads.js';
+import { firstWithin, newestWithin, replayGap } from './replay.js';
 import type { IssuedTicket, Tickets } from '../auth/tickets.js';
 
 /** What a user may do with a room's shared document (docs/): read it always; write it unless `readOnly` says why not. */
@@ -59,19 +62,6 @@ export interface JoinOutcome extends OnlineMembers {
   /** True when the byte budget, not the recovery limit, is what left messages out. */
   truncated: boolean;
 }
-
-/** Messages read per store call while a replay is gathered, newest first. */
-const REPLAY_PAGE = 256;
-/** What a message's push frame adds to the message's own JSON: `"type":"message",` and the frame header. */
-const PUSH_OVERHEAD = 32;
-
-/** What replaying `message` costs in bytes, as the push frame a join sends. */
-function replayBytes(message: ChatMessage): number {
-  return Buffer.byteLength(JSON.stringify(message)) + PUSH_OVERHEAD;
-}
-
-/** Most followed threads one `threads` reply lists. */
-const THREADS_LIST_MAX = 200;
 
 /** The stores of a chat service, when one database holds them all (as both engines do). */
 export function storesIn(
@@ -150,6 +140,8 @@ export class ChatService {
   readonly #checks: RoomChecks;
   readonly #moderation: Moderation;
   readonly #lifecycle: RoomLifecycle;
+  readonly #changes: MessageChanges;
+  readonly #threads: Threads;
   /** Rooms that joins in flight may create, and how many such joins there are (see #payForCreation). */
   readonly #creating = new Map<string, { joins: number }>();
 
@@ -159,6 +151,9 @@ export class ChatService {
     this.#fx = new ChatEffects(deps, this.#now);
     this.#checks = new RoomChecks(deps);
     this.#moderation = new Moderation(deps, this.#checks, this.#fx);
+    const dropFiles = (dropping: Promise<string[]> | undefined): Promise<void> => this.#dropFiles(dropping);
+    this.#changes = new MessageChanges({ ...deps, dropFiles }, this.#checks, this.#fx);
+    this.#threads = new Threads({ ...deps, access: (user, room) => this.access(user, room) }, this.#checks, this.#fx);
     // A deleted room's files go with it (their blobs unless another room has the same bytes), then its document.
     const onRoomDeleted = async (room: string): Promise<void> => {
       await this.#dropFiles(deps.files?.store.dropRoom(room));
@@ -268,7 +263,7 @@ export class ChatService {
       const nothing = { ...outcome, backlog: [], replayFrom: seq + 1, truncated: false };
       if (since === undefined || since === seq) return { ...nothing, recovered: true };
       if (since > seq || seq - since > recoveryLimit) return { ...nothing, recovered: false };
-      const backlog = await this.#replay(room, since, seq, budget);
+      const backlog = await replayGap(this.#deps.messages, room, since, seq, budget);
       const replayFrom = backlog[0]?.seq ?? seq + 1;
       const recovered = replayFrom === since + 1;
       return { ...outcome, backlog, recovered, replayFrom, truncated: !recovered };
@@ -300,44 +295,6 @@ export class ChatService {
       done();
       throw error;
     }
-  }
-
-  /**
-   * The newest messages in (since, seq] that fit `budget` bytes, ascending. Read a page at a time from
-   * the newest end, so that a join holds at most about `budget` of messages, never the whole gap
-   * (5,000 messages of 4,000 characters are 20 MB; a connection may have many joins in flight).
-   */
-  async #replay(room: string, since: number, seq: number, budget: number): Promise<ChatMessage[]> {
-    const pages: ChatMessage[][] = [];
-    let before = seq + 1;
-    let bytes = 0;
-    while (before > since + 1) {
-      const page = await this.#page(room, since, before);
-      for (let i = page.length - 1; i >= 0; i--) {
-        bytes += replayBytes(page[i] as ChatMessage);
-        if (bytes > budget) {
-          pages.push(page.slice(i + 1));
-          return pages.reverse().flat();
-        }
-      }
-      const first = page[0];
-      if (first === undefined) break;
-      pages.push(page);
-      before = first.seq;
-    }
-    return pages.reverse().flat();
-  }
-
-  /**
-   * The newest page of the replay's window (since, before), ascending. The page that reaches down to
-   * `since` (all of a reconnect's usual few messages) is read in its natural order: the newest-first
-   * page needs a subquery and a sort, which made this read most of a reconnect storm's store time.
-   * Seqs at or past `before` (appended after the room's seq was read) belong to the live pushes.
-   */
-  async #page(room: string, since: number, before: number): Promise<ChatMessage[]> {
-    const left = before - 1 - since;
-    if (left > REPLAY_PAGE) return this.#deps.messages.history(room, before, REPLAY_PAGE);
-    return (await this.#deps.messages.after(room, since, left)).filter((message) => message.seq < before);
   }
 
   /**
@@ -458,7 +415,7 @@ export class ChatService {
         }
         message.replyTo = replyTo;
       }
-      const threadRoot = thread === undefined ? undefined : await this.#threadRoot(room, thread.root);
+      const threadRoot = thread === undefined ? undefined : await this.#threads.root(room, thread.root);
       if (thread !== undefined) {
         message.thread = thread.root;
         if (thread.alsoInRoom) message.alsoInRoom = true;
@@ -487,41 +444,6 @@ export class ChatService {
     });
   }
 
-  /** A message that can root a thread: live, and no reply itself (threads are one level deep). */
-  async #threadRoot(room: string, root: number): Promise<ChatMessage> {
-    const message = await this.#deps.messages.message(room, root);
-    if (message === undefined || message.deleted === true) throw new ProtocolError(ErrorCode.NotFound, `thread: ${room} has no message ${root}`, 'thread');
-    if (message.thread !== undefined)
-      throw new ProtocolError(ErrorCode.BadRequest, `thread: ${root} is a reply in thread ${message.thread}; answer there`, 'thread');
-    return message;
-  }
-
-  /**
-   * A thread: its root as it is now (with its reply summary) and up to `limit` replies after
-   * `after`, ascending, cut to `budget` bytes as a history page is (always at least one).
-   */
-  thread(
-    user: UserRef,
-    room: string,
-    root: number,
-    after: number,
-    limit: number,
-    budget = Number.POSITIVE_INFINITY,
-  ): Promise<{ root: ChatMessage; messages: ChatMessage[] }> {
-    return this.#fx.request(async () => {
-      await this.access(user, room);
-      const rootMessage = await this.#deps.messages.message(room, root);
-      if (rootMessage === undefined || rootMessage.thread !== undefined) throw new ProtocolError(ErrorCode.NotFound, `no thread ${root} in ${room}`, 'root');
-      const replies = await this.#deps.messages.thread(room, root, after, limit);
-      let bytes = replayBytes(rootMessage);
-      for (let i = 0; i < replies.length; i++) {
-        bytes += replayBytes(replies[i] as ChatMessage);
-        if (bytes > budget && i > 0) return { root: rootMessage, messages: replies.slice(0, i) };
-      }
-      return { root: rootMessage, messages: replies };
-    });
-  }
-
   /** Claims `ids` for this message: each must be the sender's own upload, attached to no other message. */
   async #claimFiles(
     from: UserRef,
@@ -547,14 +469,7 @@ export class ChatService {
   history(user: UserRef, room: string, before: number | undefined, limit: number, budget = Number.POSITIVE_INFINITY): Promise<ChatMessage[]> {
     return this.#fx.request(async () => {
       await this.access(user, room);
-      const page = await this.#deps.messages.history(room, before, limit);
-      if (budget === Number.POSITIVE_INFINITY) return page;
-      let bytes = 0;
-      for (let i = page.length - 1; i >= 0; i--) {
-        bytes += replayBytes(page[i] as ChatMessage);
-        if (bytes > budget && i < page.length - 1) return page.slice(i + 1);
-      }
-      return page;
+      return newestWithin(await this.#deps.messages.history(room, before, limit), budget);
     });
   }
 
@@ -590,13 +505,8 @@ export class ChatService {
       });
       // Bounded in bytes like a history page: the newest results that fit, never none; the search
       // then goes on below the oldest one kept.
-      let bytes = 0;
-      for (let i = 0; i < found.messages.length; i++) {
-        const message = found.messages[i] as ChatMessage;
-        bytes += replayBytes(message);
-        if (bytes > budget && i > 0) return { messages: found.messages.slice(0, i), from: (found.messages[i - 1] as ChatMessage).seq };
-      }
-      return found;
+      const kept = firstWithin(found.messages, budget);
+      return kept.length === found.messages.length ? found : { messages: kept, from: (kept[kept.length - 1] as ChatMessage).seq };
     });
   }
 
@@ -639,40 +549,47 @@ export class ChatService {
     });
   }
 
+  // Threads (threads.ts), message changes (message-changes.ts), rooms' lives and their moderation
+  // (room-lifecycle.ts, moderation.ts) are their own parts; these are theirs.
+
+  /**
+   * A thread: its root as it is now (with its reply summary) and up to `limit` replies after
+   * `after`, ascending, cut to `budget` bytes as a history page is (always at least one).
+   */
+  thread(
+    user: UserRef,
+    room: string,
+    root: number,
+    after: number,
+    limit: number,
+    budget = Number.POSITIVE_INFINITY,
+  ): Promise<{ root: ChatMessage; messages: ChatMessage[] }> {
+    return this.#threads.thread(user, room, root, after, limit, budget);
+  }
+
   /** Marks the thread of `root` read up to `seq` for the user, on all its devices (a `read` push with `thread`). */
   markThreadRead(user: UserRef, room: string, root: number, seq: number): Promise<number> {
-    return this.#fx.request(async () => {
-      await this.#checks.reader(user, room);
-      const rootMessage = await this.#deps.messages.message(room, root);
-      if (rootMessage === undefined || rootMessage.thread !== undefined) throw new ProtocolError(ErrorCode.NotFound, `no thread ${root} in ${room}`, 'thread');
-      const marked = await this.#deps.threadFollows.markThreadRead(room, root, user.id, seq, this.#now());
-      await this.#fx.publish(USER_NOTICES, { type: 'read', room, user: user.id, seq: marked, thread: root });
-      return marked;
-    });
+    return this.#threads.markRead(user, room, root, seq);
   }
 
   /** The threads the user follows in rooms it may still read, most recently answered first. */
   threads(user: UserRef): Promise<FollowedThread[]> {
-    return this.#fx.request(async () => {
-      const followed = await this.#deps.threadFollows.followedThreads(user.id, THREADS_LIST_MAX);
-      const readable = new Map<string, boolean>();
-      for (const room of new Set(followed.map((thread) => thread.room))) {
-        readable.set(
-          room,
-          await this.#checks.reader(user, room).then(
-            () => true,
-            (error: unknown) => {
-              if (error instanceof ProtocolError) return false;
-              throw error;
-            },
-          ),
-        );
-      }
-      return followed.filter((thread) => readable.get(thread.room) === true);
-    });
+    return this.#threads.followed(user);
   }
 
-  // Rooms' lives and their moderation live in room-lifecycle.ts and moderation.ts; these are theirs.
+  /** Replaces the text of the actor's own message. */
+  edit(actor: UserRef, room: string, seq: number, text: string): Promise<number> {
+    return this.#changes.edit(actor, room, seq, text);
+  }
+
+  /** Deletes the actor's own message, or anyone's when the actor moderates the room. */
+  delete(actor: UserRef, room: string, seq: number): Promise<void> {
+    return this.#changes.delete(actor, room, seq);
+  }
+
+  react(actor: UserRef, room: string, seq: number, emoji: string, on: boolean): Promise<number> {
+    return this.#changes.react(actor, room, seq, emoji, on);
+  }
 
   /** A room with an owner; the creator is the owner. */
   create(creator: Creator, room: string, options: { private: boolean; topic?: string }): Promise<void> {
@@ -721,66 +638,6 @@ export class ChatService {
 
   setRole(actor: UserRef, room: string, target: string, role: 'moderator' | 'member'): Promise<void> {
     return this.#moderation.setRole(actor, room, target, role);
-  }
-
-  /** Replaces the text of the actor's own message. */
-  edit(actor: UserRef, room: string, seq: number, text: string): Promise<number> {
-    return this.#fx.request(async () => {
-      await this.#checks.requireWriter(actor, room, this.#now());
-      const message = await this.#liveMessage(room, seq);
-      if (message.from.id !== actor.id) throw forbidden('only the author edits a message');
-      const editedAt = this.#now();
-      if (!(await this.#deps.messages.editMessage(room, seq, text, editedAt))) throw messageNotFound(room, seq);
-      await this.#fx.publish(room, { type: 'edit', room, seq, text, editedAt });
-      return editedAt;
-    });
-  }
-
-  /** Deletes the actor's own message, or anyone's when the actor moderates the room. */
-  delete(actor: UserRef, room: string, seq: number): Promise<void> {
-    return this.#fx.request(async () => {
-      const { standing } = await this.#checks.reader(actor, room);
-      const message = await this.#liveMessage(room, seq);
-      if (message.from.id !== actor.id && !canModerate(standing.role)) {
-        throw forbidden('only the author or a moderator deletes a message');
-      }
-      if (!(await this.#deps.messages.deleteMessage(room, seq, this.#now()))) throw messageNotFound(room, seq);
-      // Gone for readers from here on; their blobs go unless another message has the same bytes.
-      if (message.files !== undefined) await this.#dropFiles(this.#deps.files?.store.dropMessage(room, seq));
-      // A moderator's removal of someone else's message is an act to answer for; an author's own is not.
-      if (message.from.id !== actor.id) this.#fx.audit(actor, 'message.delete', room, message.from.id, `#${seq}`);
-      await this.#fx.publish(room, { type: 'delete', room, seq });
-    });
-  }
-
-  react(actor: UserRef, room: string, seq: number, emoji: string, on: boolean): Promise<number> {
-    return this.#fx.request(async () => {
-      await this.#checks.requireWriter(actor, room, this.#now());
-      const { messages, maxReactionsPerMessage } = this.#deps;
-      let change;
-      try {
-        change = await messages.react(room, seq, actor.id, emoji, on, this.#now(), maxReactionsPerMessage);
-      } catch (error) {
-        if (!(error instanceof ReactionsFull)) throw error;
-        this.#deps.onLimit('reactions_per_message');
-        throw new ProtocolError(
-          ErrorCode.TooManyReactions,
-          `message ${seq} has ${error.limit} different reactions already, the most there may be; react with one of those`,
-          'emoji',
-        );
-      }
-      if (change === undefined) throw messageNotFound(room, seq);
-      if (change.changed) {
-        await this.#fx.publish(room, { type: 'reaction', room, seq, emoji, user: actor.id, on, count: change.count });
-      }
-      return change.count;
-    });
-  }
-
-  async #liveMessage(room: string, seq: number): Promise<ChatMessage> {
-    const message = await this.#deps.messages.message(room, seq);
-    if (message === undefined || message.deleted === true) throw messageNotFound(room, seq);
-    return message;
   }
 
   /** A user recorded by a hello or a key (bots), or undefined. */
@@ -847,8 +704,4 @@ export class ChatService {
       return this.#fx.publish(room, thread === undefined ? { type: 'typing', room, user } : { type: 'typing', room, user, thread });
     });
   }
-}
-
-function messageNotFound(room: string, seq: number): ProtocolError {
-  return new ProtocolError(ErrorCode.NotFound, `no message ${seq} in ${room}`, 'seq');
 }
