@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { startTestServer, type TestServer } from '../support/server.js';
 import { browserUnavailable, launchChromium } from '../support/browser.js';
+import { exactly } from '../support/web-page.js';
 
 const skip = browserUnavailable();
 const ARTIFACTS = join(process.cwd(), 'test-artifacts');
@@ -42,8 +43,6 @@ async function person(nick: string): Promise<Page> {
   await page.locator('.status-dot.status-open').waitFor({ state: 'attached', timeout: 15_000 });
   return page;
 }
-
-const exactly = (text: string): RegExp => new RegExp(`^${text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`);
 
 async function title(page: Page, text: string): Promise<void> {
   await page

@@ -11,6 +11,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { startTestServer, type TestServer } from '../support/server.js';
 import { TestClient } from '../support/client.js';
 import { browserUnavailable, launchChromium } from '../support/browser.js';
+import { exactly } from '../support/web-page.js';
 
 const skip = browserUnavailable();
 // What the page functions below touch of a DOM element: the test compiles without the DOM library.
@@ -102,8 +103,6 @@ async function until(what: string, condition: () => Promise<boolean>, timeoutMs 
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
 }
-
-const exactly = (text: string): RegExp => new RegExp(`^${text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`);
 
 /** Joins (or creates) a room through the sidebar form and waits until it is the room in view. */
 async function enterRoom(page: Page, room: string): Promise<void> {
