@@ -112,36 +112,9 @@ export function SearchPanel({ room, onClose }: SearchPanelProps): JSX.Element {
             ))}
           </select>
         </label>
-        <label class="search-filter">
-          From
-          <input
-            id="search-person"
-            class="field field-sm"
-            placeholder="anyone"
-            value={filters.person}
-            onInput={(event) => setFilter('person', event.currentTarget.value)}
-          />
-        </label>
-        <label class="search-filter">
-          Since
-          <input
-            id="search-since"
-            class="field field-sm"
-            type="date"
-            value={filters.since}
-            onInput={(event) => setFilter('since', event.currentTarget.value)}
-          />
-        </label>
-        <label class="search-filter">
-          Until
-          <input
-            id="search-until"
-            class="field field-sm"
-            type="date"
-            value={filters.until}
-            onInput={(event) => setFilter('until', event.currentTarget.value)}
-          />
-        </label>
+        <FilterField label="From" name="person" type="text" placeholder="anyone" filters={filters} onChange={setFilter} />
+        <FilterField label="Since" name="since" type="date" filters={filters} onChange={setFilter} />
+        <FilterField label="Until" name="until" type="date" filters={filters} onChange={setFilter} />
       </div>
       <div class="search-results" aria-live="polite">
         {busy && <p class="search-note">Searching…</p>}
@@ -185,5 +158,29 @@ export function SearchPanel({ room, onClose }: SearchPanelProps): JSX.Element {
         )}
       </div>
     </section>
+  );
+}
+
+/** One text or date filter of the search, labelled; its id is `search-<name>`. */
+function FilterField(props: {
+  label: string;
+  name: keyof Filters;
+  type: 'text' | 'date';
+  placeholder?: string;
+  filters: Filters;
+  onChange: (key: keyof Filters, value: string) => void;
+}) {
+  const { label, name, placeholder, filters, onChange } = props;
+  const common = {
+    id: `search-${name}`,
+    class: 'field field-sm',
+    value: filters[name],
+    onInput: (event: { currentTarget: HTMLInputElement }) => onChange(name, event.currentTarget.value),
+  };
+  return (
+    <label class="search-filter">
+      {label}
+      {props.type === 'date' ? <input {...common} type="date" /> : <input {...common} type="text" placeholder={placeholder ?? ''} />}
+    </label>
   );
 }
