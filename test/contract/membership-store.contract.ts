@@ -26,6 +26,27 @@ export function runMembershipStoreContract(name: string, makeFixture: MakeFixtur
       assert.equal((await store.standing('mod', bob.id)).role, undefined);
     });
 
+    test('standingIn reads the room and the standing together, as roomInfo and standing do apart', async () => {
+      const { store } = scene;
+      assert.equal(await store.standingIn('nowhere', bob.id), undefined);
+      await store.createRoom({ room: 'both', private: true, owner: ada.id, now: 1, topic: 'plans' });
+      const same = async (userId: string): Promise<void> => {
+        assert.deepEqual(await store.standingIn('both', userId), { info: await store.roomInfo('both'), standing: await store.standing('both', userId) });
+      };
+      await same(ada.id);
+      await same(bob.id);
+      await store.setRole('both', bob.id, 'moderator', 2);
+      await store.setMute('both', bob.id, 5000);
+      await same(bob.id);
+      assert.equal((await store.standingIn('both', bob.id))?.standing.role, 'moderator');
+      await store.setBan('both', bob.id, true, 3);
+      await same(bob.id);
+      assert.deepEqual((await store.standingIn('both', bob.id))?.standing, { banned: true, mutedUntil: 5000 });
+      await store.append(msg('both', 'c1', ada));
+      await store.setArchived('both', 4);
+      assert.deepEqual((await store.standingIn('both', ada.id))?.info, { room: 'both', seq: 1, private: true, dm: false, topic: 'plans', archived: true });
+    });
+
     test('append refuses banned, muted and non-member senders and stores nothing', async () => {
       const { store } = scene;
       await store.createRoom({ room: 'guarded', private: true, owner: ada.id, now: 1 });

@@ -50,6 +50,7 @@ const reads = new Set([
   'listRooms',
   'roomInfo',
   'standing',
+  'standingIn',
   'findUser',
   'message',
   'history',

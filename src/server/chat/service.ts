@@ -308,12 +308,12 @@ export class ChatService {
   }
 
   async #check(user: UserRef, room: string): Promise<{ access: RoomAccess; existed: boolean }> {
-    const info = await this.#deps.rooms.roomInfo(room);
-    if (info === undefined) {
+    const found = await this.#checks.find(user, room);
+    if (found === undefined) {
       if (isDmName(room)) throw new ProtocolError(ErrorCode.NotFound, `no room ${room}; open a DM with dm`, 'room');
       return { access: { private: false, dm: false }, existed: false };
     }
-    const standing = await this.#checks.standing(room, user);
+    const { info, standing } = found;
     this.#checks.requireReader(info, standing);
     const access: RoomAccess = { private: info.private, dm: info.dm };
     if (info.topic !== undefined) access.topic = info.topic;

@@ -425,6 +425,19 @@ export class PostgresStore implements Store {
     return toStanding(rows[0]);
   }
 
+  async standingIn(room: string, userId: string): Promise<{ info: RoomInfo; standing: Standing } | undefined> {
+    const { rows } = await this.#query<PgRoomRow & StandingRow<string, boolean>>(
+      `SELECT ${ROOM_COLUMNS},
+              (SELECT role FROM room_members WHERE room = $1 AND user_id = $2) AS role,
+              EXISTS (SELECT 1 FROM room_bans WHERE room = $1 AND user_id = $2) AS banned,
+              COALESCE((SELECT until FROM room_mutes WHERE room = $1 AND user_id = $2), 0) AS muted_until
+         FROM rooms WHERE name = $1`,
+      [room, userId],
+    );
+    const row = rows[0];
+    return row === undefined ? undefined : { info: toRoomInfo(row), standing: toStanding(row) };
+  }
+
   async setRole(room: string, userId: string, role: Role | null, now: number): Promise<void> {
     if (role === null) {
       await this.#query('DELETE FROM room_members WHERE room = $1 AND user_id = $2', [room, userId]);

@@ -169,6 +169,13 @@ export class SqliteStore implements Store {
            FROM rooms r WHERE r.name = ?`,
       ),
       role: db.prepare<[string, string], { role: string }>('SELECT role FROM room_members WHERE room = ? AND user_id = ?'),
+      standingIn: db.prepare<[string, string, string, string], SqliteRoomRow & StandingRow<number, number>>(
+        `SELECT r.name, r.seq, r.private, r.kind, r.topic, r.archived_at,
+                (SELECT role FROM room_members WHERE room = r.name AND user_id = ?) AS role,
+                EXISTS (SELECT 1 FROM room_bans WHERE room = r.name AND user_id = ?) AS banned,
+                COALESCE((SELECT until FROM room_mutes WHERE room = r.name AND user_id = ?), 0) AS muted_until
+           FROM rooms r WHERE r.name = ?`,
+      ),
       standing: db.prepare<[string, string, string, string, string, string], StandingRow<number, number>>(
         `SELECT (SELECT role FROM room_members WHERE room = ? AND user_id = ?) AS role,
                 EXISTS (SELECT 1 FROM room_bans WHERE room = ? AND user_id = ?) AS banned,
@@ -520,6 +527,13 @@ export class SqliteStore implements Store {
 
   standing(room: string, userId: string): Promise<Standing> {
     return this.#read(() => toStanding(this.#statements.standing.get(room, userId, room, userId, room, userId)));
+  }
+
+  standingIn(room: string, userId: string): Promise<{ info: RoomInfo; standing: Standing } | undefined> {
+    return this.#read(() => {
+      const row = this.#statements.standingIn.get(userId, userId, userId, room);
+      return row === undefined ? undefined : { info: toRoomInfo(row), standing: toStanding(row) };
+    });
   }
 
   setRole(room: string, userId: string, role: Role | null, now: number): Promise<void> {
