@@ -6,8 +6,8 @@ import { ErrorCode, ProtocolError } from '../../protocol/errors.js';
 import { ReactionsFull, type MessageStore } from '../store/message-store.js';
 import type { FileStore } from '../store/file-store.js';
 import { canModerate } from './roles.js';
-import { forbidden, type RoomChecks } from './room-checks.js';
-import type { ChatEffects } from './effects.js';
+import { forbidden } from './room-checks.js';
+import { ChatPart } from './chat-part.js';
 
 export interface MessageChangesDeps {
   messages: MessageStore;
@@ -20,57 +20,47 @@ export interface MessageChangesDeps {
   dropFiles: (dropping: Promise<string[]> | undefined) => Promise<void>;
 }
 
-export class MessageChanges {
-  readonly #deps: MessageChangesDeps;
-  readonly #checks: RoomChecks;
-  readonly #fx: ChatEffects;
-
-  constructor(deps: MessageChangesDeps, checks: RoomChecks, fx: ChatEffects) {
-    this.#deps = deps;
-    this.#checks = checks;
-    this.#fx = fx;
-  }
-
+export class MessageChanges extends ChatPart<MessageChangesDeps> {
   /** Replaces the text of the actor's own message. */
   edit(actor: UserRef, room: string, seq: number, text: string): Promise<number> {
-    return this.#fx.request(async () => {
-      await this.#checks.requireWriter(actor, room, this.#fx.now());
+    return this.fx.request(async () => {
+      await this.checks.requireWriter(actor, room, this.fx.now());
       const message = await this.#liveMessage(room, seq);
       if (message.from.id !== actor.id) throw forbidden('only the author edits a message');
-      const editedAt = this.#fx.now();
-      if (!(await this.#deps.messages.editMessage(room, seq, text, editedAt))) throw messageNotFound(room, seq);
-      await this.#fx.publish(room, { type: 'edit', room, seq, text, editedAt });
+      const editedAt = this.fx.now();
+      if (!(await this.deps.messages.editMessage(room, seq, text, editedAt))) throw messageNotFound(room, seq);
+      await this.fx.publish(room, { type: 'edit', room, seq, text, editedAt });
       return editedAt;
     });
   }
 
   /** Deletes the actor's own message, or anyone's when the actor moderates the room. */
   delete(actor: UserRef, room: string, seq: number): Promise<void> {
-    return this.#fx.request(async () => {
-      const { standing } = await this.#checks.reader(actor, room);
+    return this.fx.request(async () => {
+      const { standing } = await this.checks.reader(actor, room);
       const message = await this.#liveMessage(room, seq);
       if (message.from.id !== actor.id && !canModerate(standing.role)) {
         throw forbidden('only the author or a moderator deletes a message');
       }
-      if (!(await this.#deps.messages.deleteMessage(room, seq, this.#fx.now()))) throw messageNotFound(room, seq);
+      if (!(await this.deps.messages.deleteMessage(room, seq, this.fx.now()))) throw messageNotFound(room, seq);
       // Gone for readers from here on; their blobs go unless another message has the same bytes.
-      if (message.files !== undefined) await this.#deps.dropFiles(this.#deps.files?.store.dropMessage(room, seq));
+      if (message.files !== undefined) await this.deps.dropFiles(this.deps.files?.store.dropMessage(room, seq));
       // A moderator's removal of someone else's message is an act to answer for; an author's own is not.
-      if (message.from.id !== actor.id) this.#fx.audit(actor, 'message.delete', room, message.from.id, `#${seq}`);
-      await this.#fx.publish(room, { type: 'delete', room, seq });
+      if (message.from.id !== actor.id) this.fx.audit(actor, 'message.delete', room, message.from.id, `#${seq}`);
+      await this.fx.publish(room, { type: 'delete', room, seq });
     });
   }
 
   react(actor: UserRef, room: string, seq: number, emoji: string, on: boolean): Promise<number> {
-    return this.#fx.request(async () => {
-      await this.#checks.requireWriter(actor, room, this.#fx.now());
-      const { messages, maxReactionsPerMessage } = this.#deps;
+    return this.fx.request(async () => {
+      await this.checks.requireWriter(actor, room, this.fx.now());
+      const { messages, maxReactionsPerMessage } = this.deps;
       let change;
       try {
-        change = await messages.react(room, seq, actor.id, emoji, on, this.#fx.now(), maxReactionsPerMessage);
+        change = await messages.react(room, seq, actor.id, emoji, on, this.fx.now(), maxReactionsPerMessage);
       } catch (error) {
         if (!(error instanceof ReactionsFull)) throw error;
-        this.#deps.onLimit('reactions_per_message');
+        this.deps.onLimit('reactions_per_message');
         throw new ProtocolError(
           ErrorCode.TooManyReactions,
           `message ${seq} has ${error.limit} different reactions already, the most there may be; react with one of those`,
@@ -79,14 +69,14 @@ export class MessageChanges {
       }
       if (change === undefined) throw messageNotFound(room, seq);
       if (change.changed) {
-        await this.#fx.publish(room, { type: 'reaction', room, seq, emoji, user: actor.id, on, count: change.count });
+        await this.fx.publish(room, { type: 'reaction', room, seq, emoji, user: actor.id, on, count: change.count });
       }
       return change.count;
     });
   }
 
   async #liveMessage(room: string, seq: number): Promise<ChatMessage> {
-    const message = await this.#deps.messages.message(room, seq);
+    const message = await this.deps.messages.message(room, seq);
     if (message === undefined || message.deleted === true) throw messageNotFound(room, seq);
     return message;
   }

@@ -8,8 +8,7 @@ import { USER_NOTICES } from '../hub/hub.js';
 import type { RoomStore } from '../store/room-store.js';
 import type { Creator, RoomQuota } from './room-quota.js';
 import { dmRoomName, isDmName } from './dm.js';
-import type { RoomChecks } from './room-checks.js';
-import type { ChatEffects } from './effects.js';
+import { ChatPart } from './chat-part.js';
 
 export interface RoomLifecycleDeps {
   rooms: RoomStore;
@@ -19,22 +18,12 @@ export interface RoomLifecycleDeps {
   onRoomDeleted?: ((room: string) => Promise<void>) | undefined;
 }
 
-export class RoomLifecycle {
-  readonly #deps: RoomLifecycleDeps;
-  readonly #checks: RoomChecks;
-  readonly #fx: ChatEffects;
-
-  constructor(deps: RoomLifecycleDeps, checks: RoomChecks, fx: ChatEffects) {
-    this.#deps = deps;
-    this.#checks = checks;
-    this.#fx = fx;
-  }
-
+export class RoomLifecycle extends ChatPart<RoomLifecycleDeps> {
   /** A room with an owner; the creator is the owner. */
   create(creator: Creator, room: string, options: { private: boolean; topic?: string }): Promise<void> {
-    return this.#fx.request(async () => {
+    return this.fx.request(async () => {
       if (isDmName(room)) throw new ProtocolError(ErrorCode.Forbidden, 'names starting with dm- are for direct messages', 'room');
-      const created = await this.#paidCreation(creator, () => this.#deps.rooms.createRoom({ room, owner: creator.user.id, now: this.#fx.now(), ...options }));
+      const created = await this.#paidCreation(creator, () => this.deps.rooms.createRoom({ room, owner: creator.user.id, now: this.fx.now(), ...options }));
       if (!created) throw new ProtocolError(ErrorCode.RoomExists, `${room} exists already`, 'room');
       await this.#announce(room, 'created', options.private, creator.user);
     });
@@ -45,11 +34,11 @@ export class RoomLifecycle {
    * The owner and the server's admins only; not a DM.
    */
   archive(actor: UserRef, room: string, archived: boolean): Promise<void> {
-    return this.#fx.request(async () => {
-      const { info } = await this.#checks.ownedRoom(actor, room, 'archives');
+    return this.fx.request(async () => {
+      const { info } = await this.checks.ownedRoom(actor, room, 'archives');
       if ((info.archived === true) === archived) return;
-      await this.#deps.rooms.setArchived(room, archived ? this.#fx.now() : null);
-      this.#fx.audit(actor, archived ? 'room.archive' : 'room.unarchive', room);
+      await this.deps.rooms.setArchived(room, archived ? this.fx.now() : null);
+      this.fx.audit(actor, archived ? 'room.archive' : 'room.unarchive', room);
       await this.#announce(room, archived ? 'archived' : 'unarchived', info.private, actor);
     });
   }
@@ -59,23 +48,23 @@ export class RoomLifecycle {
    * server's admins only; not a DM.
    */
   destroy(actor: UserRef, room: string): Promise<void> {
-    return this.#fx.request(async () => {
-      const { info } = await this.#checks.ownedRoom(actor, room, 'deletes');
-      await this.#deps.rooms.deleteRoom(room);
-      await this.#deps.onRoomDeleted?.(room).catch((error: unknown) => this.#deps.log.error({ err: error, room }, 'could not delete the room’s document'));
-      this.#fx.audit(actor, 'room.delete', room);
+    return this.fx.request(async () => {
+      const { info } = await this.checks.ownedRoom(actor, room, 'deletes');
+      await this.deps.rooms.deleteRoom(room);
+      await this.deps.onRoomDeleted?.(room).catch((error: unknown) => this.deps.log.error({ err: error, room }, 'could not delete the room’s document'));
+      this.fx.audit(actor, 'room.delete', room);
       await this.#announce(room, 'deleted', info.private, actor);
     });
   }
 
   /** Tells connected clients that the directory changed (see Hub: everyone for a public room). */
   #announce(room: string, event: DirectoryPush['event'], isPrivate: boolean, by: UserRef): Promise<void> {
-    return this.#fx.publish(USER_NOTICES, { type: 'directory', room, event, private: isPrivate, by });
+    return this.fx.publish(USER_NOTICES, { type: 'directory', room, event, private: isPrivate, by });
   }
 
   /** Runs a store write that may create a room under the creator's quota; refunded unless it created one. */
   async #paidCreation(creator: Creator, write: () => Promise<boolean>): Promise<boolean> {
-    const refund = this.#deps.roomQuota.reserve(creator);
+    const refund = this.deps.roomQuota.reserve(creator);
     let created = false;
     try {
       created = await write();
@@ -87,19 +76,19 @@ export class RoomLifecycle {
 
   /** The DM room of `actor` and `target`, made on first use with both as its only members. */
   dm(creator: Creator, target: string): Promise<{ room: string; user: UserRef }> {
-    return this.#fx.request(async () => {
+    return this.fx.request(async () => {
       const actor = creator.user;
       if (target === actor.id) throw new ProtocolError(ErrorCode.BadRequest, 'a DM needs another user', 'user');
-      const other = await this.#checks.requireUser(target);
+      const other = await this.checks.requireUser(target);
       const room = dmRoomName(actor.id, target);
       // Opening a DM that exists costs nothing: only its first opening creates a room.
-      if ((await this.#deps.rooms.roomInfo(room)) === undefined) {
-        await this.#paidCreation(creator, () => this.#deps.rooms.openDm(room, [actor.id, target], this.#fx.now()));
+      if ((await this.deps.rooms.roomInfo(room)) === undefined) {
+        await this.#paidCreation(creator, () => this.deps.rooms.openDm(room, [actor.id, target], this.fx.now()));
       } else {
-        await this.#deps.rooms.openDm(room, [actor.id, target], this.#fx.now());
+        await this.deps.rooms.openDm(room, [actor.id, target], this.fx.now());
       }
       // Every time, not only when the room is made: the other side may have closed the conversation.
-      await this.#fx.publish(USER_NOTICES, { type: 'invited', room, user: target, by: actor, dm: true });
+      await this.fx.publish(USER_NOTICES, { type: 'invited', room, user: target, by: actor, dm: true });
       return { room, user: other };
     });
   }
