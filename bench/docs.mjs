@@ -23,6 +23,7 @@ import { cpus } from 'node:os';
 import { parseArgs } from 'node:util';
 import { targets, pinSelf, hasTaskset } from './lib/targets.mjs';
 import { chat as chatOn, editor as editorOn, runQueueWaitMs, sharedClockMs, wait } from './lib/doc-clients.mjs';
+import { percentile } from './lib/percentile.mjs';
 
 const { values: options } = parseArgs({
   options: {
@@ -53,7 +54,6 @@ const base = `ws://127.0.0.1:${server.port}`;
 const chat = (nick) => chatOn(base, nick);
 const editor = (client, room) => editorOn(base, client, room);
 
-const percentile = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.floor((sorted.length * p) / 100))];
 const results = {};
 
 /**

@@ -7,6 +7,7 @@
 import { performance } from 'node:perf_hooks';
 import { RawClient } from './lib/raw-client.mjs';
 import { targets } from './lib/targets.mjs';
+import { percentile } from './lib/percentile.mjs';
 
 const count = Number(process.argv[2] ?? 5000);
 const lanes = Number(process.argv[3] ?? 200);
@@ -79,7 +80,11 @@ async function run(n, label) {
   );
   const elapsed = performance.now() - t0;
   const gen = process.cpuUsage(gen0);
-  const pct = (list, q) => list.sort((a, b) => a - b)[Math.min(list.length - 1, Math.floor(q * list.length))]?.toFixed(1);
+  const pct = (list, q) =>
+    percentile(
+      list.sort((a, b) => a - b),
+      q * 100,
+    )?.toFixed(1);
   console.log(
     `${label}: ${Math.round((n / elapsed) * 1000)}/s; server ${Math.round(((server.cpuMs() - cpu0) * 1000) / n)} µs/set-up, ` +
       `generator ${Math.round((gen.user + gen.system) / n)} µs/set-up`,

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { closeAll, connectMany, MESSAGE_BYTES } from './scenarios.mjs';
 import { stampedText } from './raw-client.mjs';
+import { percentile } from './percentile.mjs';
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -22,11 +23,6 @@ function makeKey(repoRoot, dataDir, scopes) {
   const key = /pk_[A-Za-z0-9_-]+/.exec(out)?.[0];
   if (key === undefined) throw new Error(`no key in: ${out}`);
   return key;
-}
-
-function percentile(sorted, p) {
-  if (sorted.length === 0) return 0;
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 }
 
 async function post(base, key, path, body) {
@@ -59,7 +55,7 @@ async function publishLoad(base, key, room, concurrency, durationMs) {
   );
   const elapsed = performance.now() - started;
   latencies.sort((a, b) => a - b);
-  return { perSec: (ok / elapsed) * 1000, ok, failed, p50: percentile(latencies, 50), p99: percentile(latencies, 99) };
+  return { perSec: (ok / elapsed) * 1000, ok, failed, p50: percentile(latencies, 50, 0), p99: percentile(latencies, 99, 0) };
 }
 
 export async function apiPublish({ target, server, repoRoot, concurrency, durationMs, log }) {

@@ -10,12 +10,9 @@
 // exactly once; times are from the moment the server listens again (restart) or the cut (blip).
 import { performance } from 'node:perf_hooks';
 import { RawClient } from './raw-client.mjs';
+import { percentile } from './percentile.mjs';
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
-
-function percentile(sorted, p) {
-  return sorted.length === 0 ? NaN : sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
-}
 
 /** One storm member: what it holds of its room, and how it (re)connects. */
 class Member {
