@@ -1,7 +1,8 @@
 // The terminal client as a real process against a real server: it shows the room's recent
 // history and live messages (edits, deletes and reactions too), sends what is typed, opens a DM
-// shown by the person's name, escapes terminal control sequences, signs in to accounts, explains
-// what is wrong in sentences, and exits once its sends are acknowledged.
+// shown by the person's name, shows and answers threads, escapes terminal control sequences,
+// signs in to accounts, explains what is wrong in sentences, and exits once its sends are
+// acknowledged.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
@@ -293,5 +294,34 @@ test('/upload PATH CAPTION sends the file with its caption; a missing file is a 
   assert.equal(result.code, 0, result.err);
   assert.match(result.out + result.err, /sent notes\.txt \(application\/octet-stream, 15 B\)/);
   assert.match(result.out + result.err, /could not upload \/no\/such\/file: no such file/);
+  await bob.close();
+});
+
+test('/thread SEQ shows a thread, /thread SEQ TEXT replies in it; history marks the root and its replies; a bad SEQ is a sentence', async () => {
+  const room = 'terminal-threads';
+  const bob = await TestClient.guest(server.wsUrl, 'bob');
+  await bob.ok('join', { room });
+  const root = await bob.ok('send', { room, text: 'ship on friday?', cid: 't1' });
+  const seq = String(root['seq']);
+  await bob.ok('send', { room, text: 'friday works', cid: 't2', thread: root['seq'] });
+  const answered = bob.next((frame) => frame.type === 'message' && frame['room'] === room && frame['text'] === 'from the terminal', 'the reply', 20_000);
+  const result = await run(
+    ['chat', server.wsUrl, '--nick', 'threader', '--room', room],
+    `/thread ${seq}\n/thread ${seq} from the terminal\n/thread 999\n/thread first\n`,
+  );
+  const reply = await answered;
+  assert.equal(reply['thread'], root['seq']);
+  assert.equal(result.code, 0, result.err);
+  const all = result.out + result.err;
+  // The history on entering, then the thread: its root with the count, the reply under its root's seq.
+  assert.match(all, new RegExp(`bob: ship on friday\\?  \\(1 reply: /thread ${seq}\\)`));
+  assert.match(all, new RegExp(`↳ #${seq} bob: friday works`));
+  assert.match(all, /thread 999: .*\S/);
+  assert.match(all, /usage: \/thread SEQ/);
+  const thread = await bob.ok('thread', { room, root: root['seq'] });
+  assert.deepEqual(
+    (thread['messages'] as { text: string }[]).map((message) => message.text),
+    ['friday works', 'from the terminal'],
+  );
   await bob.close();
 });

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { startTestServer, type TestServer } from '../support/server.js';
 import { guestWithToken } from '../support/client.js';
-import { blobCount, streamUpload, upload } from '../support/files.js';
+import { blobCount, fetchBytes, links, streamUpload, upload } from '../support/files.js';
 import { call, makeKey } from '../support/api-v1.js';
 import { fileSuite } from './file-suite.js';
 
@@ -94,5 +94,35 @@ test('uploads per user per hour are bounded (429 rate_limited with Retry-After),
     await Promise.all([alice.client.close(), bob.client.close()]);
   } finally {
     await bounded.stop();
+  }
+});
+
+test('uploads no message claimed are collected, with their blobs, past PARLEY_FILE_UNATTACHED_TTL_MS; attached ones stay', async () => {
+  const files = { ...server.config.files, unattachedTtlMs: 1 };
+  const first = await startTestServer({ files });
+  const { dataDir } = first.config;
+  const blobs = (): number => blobCount(join(dataDir, 'files'));
+  let second: TestServer | undefined;
+  try {
+    const alice = await guestWithToken(first.wsUrl, 'alice');
+    await alice.client.ok('join', { room: 'keep' });
+    const kept = (await upload(first.url, alice.resume, 'kept.txt', 'attached to a message')).body['id'] as string;
+    await alice.client.ok('send', { room: 'keep', text: 'kept', cid: 'k1', files: [kept] });
+    assert.equal((await upload(first.url, alice.resume, 'left.txt', 'never attached')).status, 201);
+    assert.equal(blobs(), 2);
+    await alice.client.close();
+    await first.stop({ keepData: true });
+    // A start collects at once (and every 10 minutes after): the unattached upload is older than 1 ms.
+    second = await startTestServer({ files, dataDir });
+    const deadline = Date.now() + 10_000;
+    while (blobs() > 1 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+    assert.equal(blobs(), 1);
+    // The data dir keeps the server's secret: the guest's resume token still names alice.
+    const [link] = await links(second.url, alice.resume, [kept]);
+    const got = await fetchBytes(second.url, link?.url ?? '');
+    assert.equal(got.status, 200);
+    assert.equal(got.bytes.toString(), 'attached to a message');
+  } finally {
+    await (second ?? first).stop();
   }
 });

@@ -2,9 +2,10 @@
 // arrives and is recovered like any other), and a composer of its own with "Also send to the room".
 import type { JSX } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
-import type { ChatMessage } from '../../../src/client/index.js';
+import type { ChatMessage, UserRef } from '../../../src/client/index.js';
 import { sameItems, useApp, useRoom, useStore } from '../hooks.js';
 import { clock } from '../time.js';
+import { Avatar } from './avatar.js';
 import { CloseIcon } from './icons.js';
 import { MessageRow } from './message-row.js';
 import { TypingLine } from './typing-line.js';
@@ -38,6 +39,8 @@ export function ThreadPanel({ room }: { room: string }): JSX.Element | null {
     if (text.trim() === '') return;
     store.sendInThread(room, text, alsoInRoom);
     setText('');
+    // The reply ends my typing on every other page: the next key announces it again at once.
+    lastTyping.current = 0;
   };
   return (
     <aside class="thread-panel" aria-label="Thread" data-testid="thread-panel">
@@ -103,14 +106,47 @@ export function ThreadPanel({ room }: { room: string }): JSX.Element | null {
 }
 ThreadPanel.displayName = 'ThreadPanel';
 
-/** Under a root: how many replies, the last one's time, a button that opens the thread. */
+/** Under a root: how many replies, who replied, the last one's time, a button that opens the thread. */
 export function ThreadSummary({ room, message }: { room: string; message: ChatMessage }): JSX.Element | null {
   const store = useStore();
   const replies = message.replies;
   if (replies === undefined || replies.count === 0) return null;
   return (
     <button type="button" class="thread-summary" data-testid="thread-summary" onClick={() => store.openThread(room, message.seq)}>
-      {replies.count === 1 ? '1 reply' : `${replies.count} replies`} <span class="thread-last">last {clock(replies.lastTs)}</span>
+      {replies.count === 1 ? '1 reply' : `${replies.count} replies`} <ThreadPeople room={room} users={replies.users} />
+      <span class="thread-last">last {clock(replies.lastTs)}</span>
     </button>
   );
+}
+
+/**
+ * The repliers (the summary names up to 5 by id) as small avatars, named in the title: a name is
+ * taken from the room's members or its loaded messages; one known nowhere here is counted.
+ */
+function ThreadPeople({ room, users }: { room: string; users: readonly string[] }): JSX.Element | null {
+  const known = useRoom(
+    room,
+    (state) =>
+      users.flatMap((id): UserRef[] => {
+        const user = state?.members.get(id) ?? state?.messages.find((m) => m.from.id === id)?.from;
+        return user === undefined ? [] : [user];
+      }),
+    sameUsers,
+  );
+  if (users.length === 0) return null;
+  const others = users.length - known.length;
+  const names = known.map((user) => user.name);
+  if (others > 0) names.push(others === 1 ? '1 other' : `${others} others`);
+  return (
+    <span class="thread-people" data-testid="thread-people" title={names.join(', ')} aria-label={names.join(', ')}>
+      {known.map((user) => (
+        <Avatar key={user.id} user={user} size="sm" />
+      ))}
+      {others > 0 && <span class="thread-others">+{others}</span>}
+    </span>
+  );
+}
+
+function sameUsers(a: readonly UserRef[], b: readonly UserRef[]): boolean {
+  return a.length === b.length && a.every((user, index) => user.id === b[index]?.id && user.name === b[index]?.name);
 }
