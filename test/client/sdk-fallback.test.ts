@@ -1,7 +1,7 @@
 // The SDK's transports in Node 20 against a real server: the HTTP fallback forced, WebSocket forced
-// (never falling back), and the `auto`
-// choice falling back by itself (a WebSocket handshake that fails; one that opens and then stays
-// silent) and going back to WebSocket once a probe finds it working, with every message once.
+// (never falling back), and the `auto` choice falling back by itself (a WebSocket handshake that
+// fails; one that opens and then stays silent) and going back to WebSocket once a probe finds it
+// working, with every message once.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { WebSocketServer } from 'ws';
