@@ -1,6 +1,6 @@
 // The terminal client as a real process against a real server: it shows the room's recent
 // history and live messages (edits, deletes and reactions too), sends what is typed, opens a DM
-// shown by the person’s name, marks a bot’s messages, escapes terminal control sequences, signs in to accounts, explains
+// shown by the person's name, escapes terminal control sequences, signs in to accounts, explains
 // what is wrong in sentences, and exits once its sends are acknowledged.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
