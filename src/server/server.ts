@@ -358,8 +358,12 @@ export async function startServer(config: Config, log: Logger = pino({ level: co
     outboxMax: config.webhooks.outboxMax,
     onAttempt: (ok) => metrics.webhookAttempts.inc({ result: ok ? 'ok' : 'failed' }),
     onDisabled: (reason) => metrics.webhookDisabled.inc({ reason }),
-    onDepth: (queued) => metrics.webhookOutbox.set(queued),
+    onDepth: (queued, deepest) => {
+      metrics.webhookOutbox.set(queued);
+      metrics.webhookOutboxDeepest.set(deepest);
+    },
   });
+  metrics.webhookOutboxMax.set(config.webhooks.outboxMax);
 
   let closing: Promise<void> | undefined;
   const close = (): Promise<void> =>

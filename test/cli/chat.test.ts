@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { startTestServer, type TestServer } from '../support/server.js';
 import { TestClient } from '../support/client.js';
 import { register } from '../support/auth.js';
+import { call, makeKey } from '../support/api-v1.js';
 import { ChatUsageError, parseChatArgs, printable } from '../../src/cli/chat.js';
 
 const CLI = fileURLToPath(new URL('../../src/cli/parley.js', import.meta.url));
@@ -210,6 +211,41 @@ test('edits, deletes and reactions are shown live and in /history', async () => 
   await waitOut('bob: first, better (edited)  🎉 1', before);
   await waitOut('bob: message deleted', before);
   assert.ok(!/bob: $/m.test(out), `a deleted message is never a bare "bob:":\n${out}`);
+  child.stdin.end();
+  assert.equal(await exited, 0);
+  clearTimeout(killer);
+  await bob.close();
+});
+
+test('a bot’s message is marked [bot], in history and live; a person’s is not', async () => {
+  const room = 'terminal-bots';
+  const bob = await TestClient.guest(server.wsUrl, 'bob');
+  await bob.ok('join', { room });
+  await bob.ok('send', { room, text: 'from a person', cid: 'p1' });
+  const { key } = await makeKey(server.config, 'terminal notifier', ['publish'], 'deploys');
+  const post = async (text: string): Promise<void> => {
+    const answer = await call(server.url, 'POST', `/api/v1/rooms/${room}/messages`, { key, body: { text } });
+    assert.equal(answer.status, 201, answer.text);
+  };
+  await post('build 812 passed');
+
+  const child = spawn(process.execPath, [CLI, 'chat', server.wsUrl, '--nick', 'bot-watcher', '--room', room], { stdio: ['pipe', 'pipe', 'pipe'] });
+  let out = '';
+  child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  const killer = setTimeout(() => child.kill(), 30_000);
+  const waitOut = async (text: string): Promise<void> => {
+    const deadline = Date.now() + 10_000;
+    while (!out.includes(text)) {
+      if (Date.now() > deadline) throw new Error(`timed out waiting for "${text}" in:\n${out}`);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  };
+  await waitOut('deploys [bot]: build 812 passed');
+  await post('build 813 failed');
+  await waitOut('deploys [bot]: build 813 failed');
+  assert.match(out, /bob: from a person/);
+  assert.ok(!out.includes('bob [bot]'), out);
   child.stdin.end();
   assert.equal(await exited, 0);
   clearTimeout(killer);

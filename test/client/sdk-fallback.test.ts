@@ -1,6 +1,7 @@
-// The SDK's transports in Node 20 against a real server: the HTTP fallback forced, and the `auto`
-// choice falling back by itself (a WebSocket handshake that fails; one that opens and then stays
-// silent) and going back to WebSocket once a probe finds it working, with every message once.
+// The SDK's transports in Node 20 against a real server: the HTTP fallback forced, WebSocket forced
+// (never falling back), and the `auto` choice falling back by itself (a WebSocket handshake that
+// fails; one that opens and then stays silent) and going back to WebSocket once a probe finds it
+// working, with every message once.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { WebSocketServer } from 'ws';
@@ -52,6 +53,33 @@ test("transport: 'http' chats over the fallback with a WebSocket client, and say
   assert.deepEqual(seen, ['over http', 'over ws']);
   ada.close();
   await bob.close();
+});
+
+test("transport: 'websocket' never falls back: while WebSocket is blocked it keeps trying WebSocket, and opens on it once it works", async () => {
+  let blocked = true;
+  let attempts = 0;
+  const states: StateChange[] = [];
+  const ada = createClient(server.wsUrl, {
+    nick: 'ada-ws',
+    socket: (url, protocol, events) => {
+      attempts++;
+      return wsSocketFactory(blocked ? 'ws://127.0.0.1:9/' : url, protocol, events);
+    },
+    transport: 'websocket',
+    fallback: { probeMs: 100, firstFrameMs: 100 },
+    backoff: { initialMs: 20, maxMs: 100 },
+  });
+  ada.on('state', (change) => states.push(change));
+  const opened = ada.open();
+  // Every attempt goes through the WebSocket factory; `auto` would have been on HTTP after the first.
+  await until('three WebSocket attempts', async () => attempts >= 3);
+  assert.equal(ada.transport, undefined, 'no socket: nothing fell back to HTTP');
+  assert.ok(!states.some((change) => change.state === 'open'), 'never open while WebSocket is blocked');
+  blocked = false;
+  await opened;
+  assert.equal(ada.transport, 'websocket');
+  assert.equal(states.find((change) => change.state === 'open')?.transport, 'websocket');
+  ada.close();
 });
 
 test('auto falls back when the WebSocket handshake fails, and goes back to WebSocket when a probe succeeds', async () => {

@@ -127,7 +127,10 @@ test(
     );
     follower.source.close();
     for (const client of clients) client.close();
-    nodes = nodes.filter((node) => node !== victim);
+    // Started again on its port, so that the next test has three processes behind nginx too.
+    await victim.exited;
+    const restarted = await spawnServer({ env, port: victim.port, startedWhen: 'ready' });
+    nodes = nodes.map((node) => (node === victim ? restarted : node));
   },
 );
 
@@ -164,6 +167,7 @@ test(
         await enterRoom(page, 'web-fallback');
       }
       const sent: string[] = [];
+      assert.equal(nodes.length, 3, 'three processes behind nginx');
       const victim = await busiestNode();
       for (let i = 0; i < 6; i++) {
         for (const [who, page] of [

@@ -300,6 +300,18 @@ export function runWebhookStoreContract(name: string, makeFixture: () => Promise
       await hooks.logAttempts([], 3);
     });
 
+    test('the log lists attempts newest first by their time, though a later one was written first', async () => {
+      // Two processes' batches: the one that delivered a subscription's next event may write first.
+      await hooks.createSubscription(subscription('w'), 10);
+      await hooks.logAttempts([{ subscriptionId: 'w', attempt: attemptNo(1) }], 10);
+      await hooks.logAttempts([{ subscriptionId: 'w', attempt: attemptNo(3) }], 10);
+      await hooks.logAttempts([{ subscriptionId: 'w', attempt: attemptNo(2) }], 10);
+      assert.deepEqual(
+        (await hooks.deliveries('w', 10)).map((d) => d.at),
+        [3, 2, 1],
+      );
+    });
+
     test(`the log keeps the newest ${DELIVERY_LOG_KEEP} attempts of a busy subscription`, async () => {
       await hooks.createSubscription(subscription('w'), 10);
       for (let n = 1; n <= DELIVERY_LOG_KEEP + 5; n++) await logOne('w', attemptNo(n), DELIVERY_LOG_KEEP);

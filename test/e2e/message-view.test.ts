@@ -1,12 +1,14 @@
 // The room in view, as people used to other chat apps expect it: a "New messages" divider above
 // what came while they looked elsewhere, with the list opened there; Up in an empty composer edits
-// their last message; Home and End in the list go to the oldest loaded message and the newest.
+// their last message; Home and End in the list go to the oldest loaded message and the newest; a
+// bot's messages are marked as a bot's.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Locator, Page } from 'playwright-core';
 import { TestClient } from '../support/client.js';
 import { enterRoom, person, say, until, waitForText } from '../support/web-page.js';
 import { BrowserSuite } from '../support/browser-suite.js';
+import { call, makeKey } from '../support/api-v1.js';
 
 const suite = new BrowserSuite();
 const { skip } = suite;
@@ -162,4 +164,24 @@ test('Ctrl+K finds a room by name and goes there; Esc closes it', { skip }, asyn
   await page.locator('.room-title span', { hasText: /^public-square$/ }).waitFor();
   await bob.close();
   await ada.context.close();
+});
+
+test('a bot’s message is marked "bot" beside its name; a person’s is not', { skip }, async () => {
+  const ada = await person(suite.browser, suite.server.url, 'Ada');
+  const page = ada.page;
+  await enterRoom(page, 'with-bots');
+  const bob = await TestClient.guest(suite.server.wsUrl, 'bob');
+  await bob.ok('join', { room: 'with-bots' });
+  await bob.ok('send', { room: 'with-bots', text: 'a person speaks', cid: 'p1' });
+  const { key } = await makeKey(suite.server.config, 'web notifier', ['publish'], 'deploys');
+  const posted = await call(suite.server.url, 'POST', '/api/v1/rooms/with-bots/messages', { key, body: { text: 'build 812 passed' } });
+  assert.equal(posted.status, 201, posted.text);
+  await waitForText(page, 'build 812 passed');
+  const fromBot = page.locator('[data-testid="message"]', { hasText: 'build 812 passed' });
+  assert.equal(await fromBot.locator('.msg-author').innerText(), 'deploys');
+  assert.equal(await fromBot.locator('.msg-bot').textContent(), 'bot');
+  const fromBob = page.locator('[data-testid="message"]', { hasText: 'a person speaks' });
+  assert.equal(await fromBob.locator('.msg-author').innerText(), 'bob');
+  assert.equal(await fromBob.locator('.msg-bot').count(), 0);
+  await bob.close();
 });

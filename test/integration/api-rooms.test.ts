@@ -1,6 +1,7 @@
 // The server API's reading and admin side over real HTTP against SQLite: room info, history and who
 // is online; creating rooms for an owner and moderating them as an operator, with every member
-// told as by a moderator; the generated OpenAPI document; Slack-style incoming webhooks.
+// told as by a moderator; the generated OpenAPI document; Slack-style incoming webhooks; a bot DMed
+// by a user, answering through its key.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startTestServer, type TestServer } from '../support/server.js';
@@ -207,4 +208,28 @@ test('admin: disconnect closes every connection of a user with 4001; revoking it
   assert.equal((await call(server.url, 'POST', '/api/v1/users/u_nobody/disconnect', { key: admin })).status, 404);
   assert.equal((await call(server.url, 'POST', `/api/v1/users/${encodeURIComponent(id)}/disconnect`, { key: reader })).status, 403);
   await bystander.close();
+});
+
+test('a bot can be DMed: a user opens a DM with it and the bot answers there through its key; another bot cannot get in', async () => {
+  const { client, id } = await signedIn('dm-with-bot');
+  const opened = await client.ok('dm', { user: 'bot:notifier' });
+  const room = opened['room'] as string;
+  assert.deepEqual(opened['user'], { id: 'bot:notifier', name: 'notifier' });
+  await client.ok('join', { room });
+  await client.ok('send', { room, text: 'hello bot', cid: 'dm-1' });
+  const answered = await call(server.url, 'POST', `/api/v1/rooms/${room}/messages`, { key: publisher, body: { text: 'hello human' } });
+  assert.equal(answered.status, 201, answered.text);
+  const pushes = await client.waitFor('message', 2, room);
+  assert.deepEqual(
+    pushes.map((push) => [push['text'], (push['from'] as { id: string }).id]),
+    [
+      ['hello bot', id],
+      ['hello human', 'bot:notifier'],
+    ],
+  );
+  const other = (await makeKey(server.config, 'stranger', ['publish'], 'stranger')).key;
+  const refused = await call(server.url, 'POST', `/api/v1/rooms/${room}/messages`, { key: other, body: { text: 'let me in' } });
+  assert.equal(refused.status, 403, refused.text);
+  assert.equal(refused.body['error'], 'not_member');
+  await client.close();
 });

@@ -11,6 +11,8 @@ import { call, makeKey } from '../support/api-v1.js';
 import { WebhookReceiver } from '../support/webhook-receiver.js';
 import { WEBHOOK_EVENTS } from '../../src/protocol/webhooks.js';
 import type { Config } from '../../src/server/config.js';
+import { Writable } from 'node:stream';
+import { pino } from 'pino';
 
 let server: TestServer;
 let admin: string;
@@ -21,11 +23,20 @@ function webhookConfig(base: Config['webhooks'], extra: Partial<Config['webhooks
   return { ...base, allowPrivate: ['127.0.0.1'], pollMs: 20, retryScheduleMs: [50, 50, 50, 50, 50, 50, 50, 50], ...extra };
 }
 
+/** The server's log lines at warn and above, as parsed JSON objects, for every server of this file. */
+const warnings: { msg: string; subscription?: string }[] = [];
+const warnSink = new Writable({
+  write(chunk: Buffer, _encoding, done) {
+    for (const line of chunk.toString().split('\n')) if (line !== '') warnings.push(JSON.parse(line) as { msg: string });
+    done();
+  },
+});
+
 async function startServer(extra: Partial<Config['webhooks']> = {}): Promise<TestServer> {
   const first = await startTestServer();
   const webhooks = webhookConfig(first.config.webhooks, extra);
   await first.stop();
-  return startTestServer({ webhooks });
+  return startTestServer({ webhooks }, pino({ level: 'warn' }, warnSink));
 }
 
 async function subscribe(target: TestServer, key: string, url: string, events: readonly string[]): Promise<{ id: string; secret: string }> {
@@ -145,6 +156,11 @@ test('a subscription whose retries run out is disabled (metric, list), and re-en
     const metrics = await fetch(`${server.url}/metrics`).then((r) => r.text());
     assert.match(metrics, /parley_webhook_disabled_total\{reason="failing"\} [1-9]/);
     assert.match(metrics, /parley_webhook_attempts_total\{result="failed"\} \d+/);
+    assert.deepEqual(
+      warnings.filter((line) => line.subscription === id).map((line) => line.msg),
+      ['webhook subscription disabled: every retry failed'],
+      'one log line says it was disabled, and why',
+    );
 
     dead.answer = () => 204;
     const enabled = await call(server.url, 'POST', `/api/v1/webhooks/${id}/enable`, { key: admin });
@@ -174,6 +190,14 @@ test('at the outbox bound the subscription is disabled; every chat message is st
     const depth = Number(/parley_webhook_outbox_depth (\d+)/.exec(metrics)?.[1]);
     assert.ok(depth >= 3 && depth <= 10, `depth ${depth}`);
     assert.match(metrics, /parley_webhook_disabled_total\{reason="outbox_full"\} 1/);
+    // The bound itself, and how near the fullest subscription is to it.
+    assert.match(metrics, /^parley_webhook_outbox_max 3$/m);
+    const deepest = Number(/^parley_webhook_outbox_deepest (\d+)$/m.exec(metrics)?.[1]);
+    assert.ok(deepest >= 3 && deepest <= 10, `deepest ${deepest}`);
+    assert.deepEqual(
+      warnings.filter((line) => line.subscription === id).map((line) => line.msg),
+      ['webhook subscription disabled: its outbox is full (PARLEY_WEBHOOK_OUTBOX_MAX)'],
+    );
     await client.close();
   } finally {
     await stuck.close();

@@ -79,6 +79,14 @@ export class Metrics {
     'parley_webhook_outbox_depth',
     'Webhook events queued for delivery, over every subscription (bound per subscription: PARLEY_WEBHOOK_OUTBOX_MAX)',
   );
+  readonly webhookOutboxDeepest = this.#gauge(
+    'parley_webhook_outbox_deepest',
+    'Webhook events queued for the subscription with the most waiting; at parley_webhook_outbox_max it is disabled',
+  );
+  readonly webhookOutboxMax = this.#gauge(
+    'parley_webhook_outbox_max',
+    'The bound on webhook events queued for one subscription (PARLEY_WEBHOOK_OUTBOX_MAX); a subscription that reaches it is disabled',
+  );
   readonly webhookAttempts = this.#counter('parley_webhook_attempts_total', 'Webhook delivery attempts by this process, by result (ok, failed)', ['result']);
   readonly webhookDisabled = this.#counter(
     'parley_webhook_disabled_total',

@@ -204,16 +204,19 @@ export class PostgresWebhooks implements WebhookStore {
          RETURNING subscription_id),
        counts AS (SELECT subscription_id, count(*) AS n FROM added GROUP BY subscription_id),
        ranked AS (
-         SELECT d.id, row_number() OVER (PARTITION BY d.subscription_id ORDER BY d.id DESC) AS r, c.n
+         SELECT d.id, row_number() OVER (PARTITION BY d.subscription_id ORDER BY d.at DESC, d.id DESC) AS r, c.n
            FROM webhook_deliveries d JOIN counts c ON c.subscription_id = d.subscription_id)
        DELETE FROM webhook_deliveries WHERE id IN (SELECT id FROM ranked WHERE r > $12 - n)`,
       [...columns, keep],
     );
   }
 
+  // Newest first by the attempt's time, not by row id: each process writes its attempts in batches
+  // (webhooks/delivery-log.ts), so when a subscription's deliveries move from one process to another
+  // the later attempt's batch can be written first. The prune above keeps the newest the same way.
   async deliveries(subscriptionId: string, limit: number): Promise<DeliveryAttempt[]> {
     const { rows } = await this.#pool.query<DeliveryRow<string, boolean>>(
-      `SELECT ${DELIVERY_COLUMNS} FROM webhook_deliveries WHERE subscription_id = $1 ORDER BY id DESC LIMIT $2`,
+      `SELECT ${DELIVERY_COLUMNS} FROM webhook_deliveries WHERE subscription_id = $1 ORDER BY at DESC, id DESC LIMIT $2`,
       [subscriptionId, limit],
     );
     return rows.map(toDeliveryAttempt);
@@ -229,7 +232,7 @@ export class PostgresWebhooks implements WebhookStore {
       const { rows } = await client.query<{ type: string; payload: string; event_at: string; queued: boolean }>(
         `SELECT type, payload, event_at,
                 EXISTS (SELECT 1 FROM webhook_outbox o WHERE o.subscription_id = $1 AND o.event_id = $2) AS queued
-           FROM webhook_deliveries WHERE subscription_id = $1 AND event_id = $2 ORDER BY id DESC LIMIT 1`,
+           FROM webhook_deliveries WHERE subscription_id = $1 AND event_id = $2 ORDER BY at DESC, id DESC LIMIT 1`,
         [subscriptionId, eventId],
       );
       const logged = rows[0];

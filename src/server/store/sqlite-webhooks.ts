@@ -127,7 +127,7 @@ export class SqliteWebhooks implements WebhookStore {
             AND id <= (SELECT id FROM webhook_deliveries WHERE subscription_id = ? ORDER BY id DESC LIMIT 1 OFFSET ?)`,
       ),
       deliveries: db.prepare<[string, number], DeliveryRow<number, number>>(
-        `SELECT ${DELIVERY_COLUMNS} FROM webhook_deliveries WHERE subscription_id = ? ORDER BY id DESC LIMIT ?`,
+        `SELECT ${DELIVERY_COLUMNS} FROM webhook_deliveries WHERE subscription_id = ? ORDER BY at DESC, id DESC LIMIT ?`,
       ),
       dropLog: db.prepare<[string]>('DELETE FROM webhook_deliveries WHERE subscription_id = ?'),
       enabled: db.prepare<[string], number>('SELECT enabled FROM webhook_subscriptions WHERE id = ?').pluck(),

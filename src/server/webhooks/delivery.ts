@@ -34,7 +34,7 @@ export interface DeliveryOptions {
   concurrency?: number;
   onAttempt?: (ok: boolean) => void;
   onDisabled?: (reason: 'failing' | 'outbox_full') => void;
-  onDepth?: (queued: number) => void;
+  onDepth?: (queued: number, deepest: number) => void;
 }
 
 /** Between outbox depth checks (a GROUP BY over the outbox): the bound may be passed by this much time's events. */
@@ -116,14 +116,16 @@ export class DeliveryWorker {
     const { store, log, outboxMax } = this.#options;
     const depth = await store.depth();
     let total = 0;
+    let deepest = 0;
     for (const [subscription, queued] of depth) {
       total += queued;
+      deepest = Math.max(deepest, queued);
       if (queued >= outboxMax && (await store.disable(subscription, 'outbox_full'))) {
         log.warn({ subscription, queued }, 'webhook subscription disabled: its outbox is full (PARLEY_WEBHOOK_OUTBOX_MAX)');
         this.#options.onDisabled?.('outbox_full');
       }
     }
-    this.#options.onDepth?.(total);
+    this.#options.onDepth?.(total, deepest);
   }
 
   /** Delivers the subscription's due events in order until one fails or none is left. */
