@@ -1,11 +1,13 @@
 // Server API scenarios: publish requests per second over /api/v1 (keep-alive, N concurrent, Node's
 // fetch, whose undici pool keeps one connection per request in flight), while a WebSocket member of the room keeps receiving
-// (the API path must not starve the fan-out), and webhook deliveries per second to a local receiver.
-import { execFileSync } from 'node:child_process';
+// (the API path must not starve the fan-out), then a WebSocket fan-out's latency alone and while
+// the API load runs beside it, and webhook deliveries per second to a local receiver.
+import { execFileSync, spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { createServer } from 'node:http';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { closeAll, connectMany, MESSAGE_BYTES } from './scenarios.mjs';
+import { closeAll, connectMany, runStep, MESSAGE_BYTES } from './scenarios.mjs';
 import { stampedText } from './raw-client.mjs';
 import { percentile } from './percentile.mjs';
 
@@ -36,7 +38,7 @@ async function post(base, key, path, body) {
 }
 
 /** `concurrency` loops posting for `durationMs`; answers requests/s and latency percentiles (ms). */
-async function publishLoad(base, key, room, concurrency, durationMs) {
+async function publishLoad(base, key, room, concurrency, durationMs, text = () => stampedText(MESSAGE_BYTES)) {
   const latencies = [];
   let ok = 0;
   let failed = 0;
@@ -46,7 +48,7 @@ async function publishLoad(base, key, room, concurrency, durationMs) {
     Array.from({ length: concurrency }, async () => {
       while (performance.now() < until) {
         const at = performance.now();
-        const status = await post(base, key, `/api/v1/rooms/${room}/messages`, { text: stampedText(MESSAGE_BYTES) });
+        const status = await post(base, key, `/api/v1/rooms/${room}/messages`, { text: text() });
         latencies.push(performance.now() - at);
         if (status === 201) ok++;
         else failed++;
@@ -73,12 +75,66 @@ export async function apiPublish({ target, server, repoRoot, concurrency, durati
   await sleep(500);
   const pushed = member.received - receivedBefore;
   closeAll(clients);
-  const result = { concurrency, ...load, pushedToMember: pushed, serverCpuPct };
   log(
     `  ${concurrency} concurrent keep-alive: ${Math.round(load.perSec)} publish requests/s (${load.failed} failed), p50 ${load.p50.toFixed(1)} p99 ${load.p99.toFixed(1)} ms, ` +
       `member got ${pushed}/${load.ok}, server ${serverCpuPct.toFixed(0)}%`,
   );
-  return result;
+  // The load beside the fan-out runs in a process of its own: in this one, fetch's own CPU would
+  // delay the reads of the fan-out's members and be counted as the server's latency.
+  const fanOut = await fanOutBeside({ target, server, load: () => publishLoadElsewhere(base, key, room, concurrency, durationMs), durationMs, log });
+  return { concurrency, ...load, pushedToMember: pushed, serverCpuPct, fanOut };
+}
+
+/** publishLoad in a child process (this file run as a script), unstamped texts; its result. */
+function publishLoadElsewhere(base, key, room, concurrency, durationMs) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [fileURLToPath(import.meta.url), base, key, room, String(concurrency), String(durationMs)], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let out = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk) => (out += chunk));
+    child.on('error', reject);
+    child.on('exit', (code) => (code === 0 ? resolve(JSON.parse(out)) : reject(new Error(`publish load exited with ${code}`))));
+  });
+}
+
+/** Members and rate of the WebSocket fan-out measured beside the API load: a rate well inside what it sustains alone. */
+const FAN_MEMBERS = 200;
+const FAN_RATE = 100;
+
+/**
+ * Does the API path slow the WebSocket fan-out? One room of FAN_MEMBERS over WebSocket, ten of them
+ * sending FAN_RATE messages/s in all: delivery latency alone, then with `load` (the publish loop into
+ * another room, unstamped so that it is not counted as the room's deliveries) running at the same time.
+ */
+async function fanOutBeside({ target, server, load, durationMs, log }) {
+  const fanRoom = 'api-fan';
+  const { clients } = await connectMany(target, server, FAN_MEMBERS, () => fanRoom);
+  try {
+    const step = () =>
+      runStep({
+        target,
+        server,
+        senders: clients.slice(0, 10),
+        roomOf: () => fanRoom,
+        roomSize: FAN_MEMBERS,
+        rate: FAN_RATE,
+        durationMs,
+        drainMs: 5000,
+        members: clients,
+      });
+    const alone = await step();
+    const [beside, api] = await Promise.all([step(), load()]);
+    const pick = (r) => ({ p50: r.p50, p99: r.p99, received: r.received, expected: r.expected });
+    const result = { members: FAN_MEMBERS, rate: FAN_RATE, alone: pick(alone), beside: { ...pick(beside), apiPerSec: api.perSec } };
+    log(
+      `  WebSocket fan-out to ${FAN_MEMBERS} at ${FAN_RATE} msg/s: alone p50 ${alone.p50.toFixed(1)} p99 ${alone.p99.toFixed(1)} ms (${alone.received}/${alone.expected}); ` +
+        `beside ${Math.round(api.perSec)} API publishes/s p50 ${beside.p50.toFixed(1)} p99 ${beside.p99.toFixed(1)} ms (${beside.received}/${beside.expected})`,
+    );
+    return result;
+  } finally {
+    closeAll(clients);
+  }
 }
 
 export async function webhookDeliveries({ target, server, repoRoot, subscriptions, events, log }) {
@@ -131,4 +187,11 @@ export async function webhookDeliveries({ target, server, repoRoot, subscription
   } finally {
     receiver.close();
   }
+}
+
+// Run as a script: node api-scenarios.mjs BASE KEY ROOM CONCURRENCY DURATION_MS (publishLoadElsewhere).
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const [base, key, room, concurrency, durationMs] = process.argv.slice(2);
+  const result = await publishLoad(base, key, room, Number(concurrency), Number(durationMs), () => 'api load');
+  process.stdout.write(JSON.stringify(result));
 }

@@ -260,6 +260,34 @@ export function renderMarkdown(report, svgName, analysis) {
     }
     lines.push('');
   }
+  const api = results.api?.parley;
+  if (api !== undefined && api !== null && config.api !== undefined) {
+    lines.push('### Server API publishes, and the WebSocket fan-out beside them (Parley only)');
+    lines.push('');
+    if (api.error !== undefined) lines.push(`failed: ${api.error}`);
+    else {
+      lines.push(
+        `${api.concurrency} keep-alive clients post \`POST /api/v1/rooms/{room}/messages\` for ${config.api.durationMs / 1000} s (each stored and ` +
+          'pushed as a WebSocket send is) while one WebSocket member of that room counts its pushes. Then a room of ' +
+          `${api.fanOut?.members ?? '?'} WebSocket members, ten of them sending ${api.fanOut?.rate ?? '?'} messages/s in all, alone and ` +
+          'with the same publish load into another room at the same time: the API path must not starve the fan-out.',
+      );
+      lines.push('');
+      lines.push(
+        '| publishes/s | publish p50 / p99 (ms) | member got | fan-out alone p50 / p99 (ms) | fan-out beside the API p50 / p99 (ms) | API publishes/s meanwhile |',
+      );
+      lines.push('|---|---|---|---|---|---|');
+      const f = api.fanOut;
+      lines.push(
+        `| ${int(api.perSec)} | ${fixed(api.p50, 1)} / ${fixed(api.p99, 1)} | ${int(api.pushedToMember)} / ${int(api.ok)} | ` +
+          (f === undefined
+            ? '| | |'
+            : `${fixed(f.alone.p50, 1)} / ${fixed(f.alone.p99, 1)} (${int(f.alone.received)} / ${int(f.alone.expected)}) | ` +
+              `${fixed(f.beside.p50, 1)} / ${fixed(f.beside.p99, 1)} (${int(f.beside.received)} / ${int(f.beside.expected)}) | ${int(f.beside.apiPerSec)} |`),
+      );
+    }
+    lines.push('');
+  }
   if (store !== undefined && store !== null) {
     lines.push(`### Stored messages per second (Parley only)`);
     lines.push('');
