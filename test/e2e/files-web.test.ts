@@ -1,7 +1,8 @@
 // Files in two real browsers: a screenshot pasted into one page's composer is uploaded (with its
 // progress shown), sent with a caption, and shown inline on the other page, where a click opens the
 // full image; a file chosen with the attach button shows there with its name, type and size, and
-// two files dropped on the composer go with one caption.
+// two files dropped on the composer go with one caption. A slow upload (the page's upload throttled
+// through the DevTools protocol) shows its percentage and a progress bar until it is done.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { enterRoom, person, say, until, waitForText } from '../support/web-page.js';
@@ -77,4 +78,33 @@ test('a pasted screenshot is seen inline on the other page, and opens full size;
   const both = bob.page.locator('[data-testid="message"]', { hasText: 'two at once' }).locator('[data-testid="msg-file"]');
   await until('both files shown', async () => (await both.count()) === 2);
   await Promise.all([ada.context.close(), bob.context.close()]);
+});
+
+test('a slow upload shows its progress as a percentage and a bar, and both go once it is done', { skip }, async () => {
+  const ada = await person(suite.browser, suite.server.url, 'Ada');
+  await enterRoom(ada.page, 'progress');
+  // 2 MB at 64 KB/s up: about half a minute, unless the throttle is lifted, which the test does once it saw progress.
+  const cdp = await ada.context.newCDPSession(ada.page);
+  await cdp.send('Network.enable');
+  await cdp.send('Network.emulateNetworkConditions', { offline: false, latency: 0, downloadThroughput: -1, uploadThroughput: 64 * 1024 });
+  const big = Buffer.alloc(2 * 1024 * 1024, 7);
+  await ada.page.locator('[data-testid="attach-input"]').setInputFiles({ name: 'big.bin', mimeType: 'application/octet-stream', buffer: big });
+  const item = ada.page.locator('[data-testid="attachment"]', { hasText: 'big.bin' });
+  await item.waitFor();
+  const bar = item.locator('progress');
+  // Under way: a percentage strictly between 0 and 100, and the bar's value with it.
+  await until('a percentage between 0 and 100', async () => {
+    const shown = /(\d+) %/.exec((await item.textContent()) ?? '');
+    const percent = Number(shown?.[1] ?? '0');
+    return percent > 0 && percent < 100;
+  });
+  const value = Number(await bar.evaluate((el) => (el as { value: number }).value));
+  assert.ok(value > 0 && value < 1, `the bar is part way: ${value}`);
+  assert.equal(await bar.getAttribute('aria-label'), 'Uploading big.bin');
+  // Lifted: the upload finishes, the bar and the percentage give way to the size.
+  await cdp.send('Network.emulateNetworkConditions', { offline: false, latency: 0, downloadThroughput: -1, uploadThroughput: -1 });
+  await bar.waitFor({ state: 'detached', timeout: 30_000 });
+  assert.doesNotMatch((await item.textContent()) ?? '', /%/);
+  assert.match((await item.textContent()) ?? '', /2\.1 MB/);
+  await ada.context.close();
 });

@@ -1,30 +1,41 @@
 // The files suite, over real HTTP and WebSockets, run on SQLite (files.test.ts: one server) and on
 // PostgreSQL with two nodes (test/cluster/files-cluster.test.ts): each file is uploaded on node
-// `a` and fetched on node `b`, so in a cluster every process must serve every file.
+// `a` and fetched on node `b`, so in a cluster every process must serve every file. The bounds
+// (size, daily bytes, uploads per hour) run on a second pair of nodes configured with FILE_BOUNDS.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import sharp from 'sharp';
 import type { TestServer } from '../support/server.js';
 import { guestWithToken, type Frame } from '../support/client.js';
 import { register } from '../support/auth.js';
-import { fetchBytes, jpegWithGps, links, png, upload } from '../support/files.js';
+import { fetchBytes, jpegWithGps, links, png, streamUpload, upload } from '../support/files.js';
 import { uniqueName } from '../support/services.js';
 
 /** A server as the suite reaches it: in this process or another. */
 type Node = Pick<TestServer, 'url' | 'wsUrl'>;
 
-export interface FileSuiteNodes {
+/** Small bounds for the refusal tests: a server (or a cluster) of their own is started with these. */
+export const FILE_BOUNDS = { maxBytes: 64 * 1024, dailyBytesPerUser: 100_000, uploadsPerHour: 4 } as const;
+
+interface SuiteNodes {
   a: () => Node;
   b: () => Node;
   /** How many blobs the file storage holds now. */
   blobs: () => Promise<number>;
+}
+
+export interface FileSuiteNodes extends SuiteNodes {
+  /** Two nodes (one server twice on SQLite) whose files are bounded by FILE_BOUNDS. */
+  bounded: SuiteNodes;
+  /** Whether `a` and `b` are separate processes: a counter kept per process differs between them then. */
+  twoProcesses: boolean;
   skip?: string | undefined;
 }
 
 type Descriptor = { id: string; name: string; type: string; size: number; width?: number; height?: number; thumb?: true };
 
 export function fileSuite(nodes: FileSuiteNodes): void {
-  const { skip } = nodes;
+  const { skip, bounded } = nodes;
 
   test('an image: uploaded, attached, pushed and in history with its descriptor; fetched inline with its thumbnail on the other node', { skip }, async () => {
     const room = uniqueName('pics');
@@ -242,5 +253,90 @@ export function fileSuite(nodes: FileSuiteNodes): void {
     });
     assert.equal(links.status, 400);
     await alice.client.close();
+  });
+  test(
+    'an oversize upload is refused mid-stream (413 too_large) long before its end, and nothing is kept; exactly the limit passes on the other node',
+    { skip },
+    async () => {
+      const alice = await guestWithToken(bounded.a().wsUrl, 'alice');
+      const before = await bounded.blobs();
+      const total = 64 * 1024 * 1024;
+      const refused = await streamUpload(bounded.a().url, alice.resume, total);
+      assert.equal(refused.status, 413);
+      assert.equal((JSON.parse(refused.body) as { error: string }).error, 'too_large');
+      assert.ok(refused.written < total / 4, `the answer came after ${refused.written} of ${total} bytes`);
+      const over = await upload(bounded.a().url, alice.resume, 'over.bin', Buffer.alloc(FILE_BOUNDS.maxBytes + 1, 1));
+      assert.equal(over.status, 413);
+      assert.equal(over.body['error'], 'too_large');
+      assert.equal(await bounded.blobs(), before, 'nothing of the refused uploads was stored');
+      const exact = await upload(bounded.b().url, alice.resume, 'exact.bin', Buffer.alloc(FILE_BOUNDS.maxBytes, 2));
+      assert.equal(exact.status, 201, JSON.stringify(exact.body));
+      assert.equal(exact.body['size'], FILE_BOUNDS.maxBytes);
+      assert.equal(await bounded.blobs(), before + 1);
+      await alice.client.close();
+    },
+  );
+
+  test("a user's daily upload bytes are bounded across nodes (429 quota_exceeded); another user is not affected", { skip }, async () => {
+    const alice = await guestWithToken(bounded.a().wsUrl, 'alice');
+    const bob = await guestWithToken(bounded.b().wsUrl, 'bob');
+    assert.equal((await upload(bounded.a().url, alice.resume, 'a', Buffer.alloc(60_000, 1))).status, 201);
+    // The bytes of the last 24 hours are read from the store: the other node counts them too.
+    const over = await upload(bounded.b().url, alice.resume, 'b', Buffer.alloc(60_000, 2));
+    assert.equal(over.status, 429);
+    assert.equal(over.body['error'], 'quota_exceeded');
+    assert.ok(Number(over.headers.get('retry-after')) > 0);
+    // What still fits passes (60 000 + 30 000 ≤ 100 000), and then nothing does, on either node.
+    assert.equal((await upload(bounded.b().url, alice.resume, 'c', Buffer.alloc(30_000, 3))).status, 201);
+    assert.equal((await upload(bounded.a().url, alice.resume, 'd', Buffer.alloc(20_000, 4))).body['error'], 'quota_exceeded');
+    assert.equal((await upload(bounded.a().url, bob.resume, 'e', Buffer.alloc(60_000, 5))).status, 201);
+    await Promise.all([alice.client.close(), bob.client.close()]);
+  });
+
+  test('uploads per user per hour are bounded (429 rate_limited with Retry-After), whatever their size; the count is per process', { skip }, async () => {
+    const alice = await guestWithToken(bounded.a().wsUrl, 'alice');
+    const bob = await guestWithToken(bounded.a().wsUrl, 'bob');
+    for (let i = 0; i < FILE_BOUNDS.uploadsPerHour; i++) assert.equal((await upload(bounded.a().url, alice.resume, `n${i}`, 'x')).status, 201);
+    const next = await upload(bounded.a().url, alice.resume, 'over', 'x');
+    assert.equal(next.status, 429);
+    assert.equal(next.body['error'], 'rate_limited');
+    assert.ok(Number(next.headers.get('retry-after')) > 0);
+    assert.equal((await upload(bounded.a().url, bob.resume, 'bob', 'x')).status, 201);
+    // The hourly count lives in each process's memory (docs/security.md): another process has its own.
+    const elsewhere = await upload(bounded.b().url, alice.resume, 'elsewhere', 'x');
+    assert.equal(elsewhere.status, nodes.twoProcesses ? 201 : 429);
+    await Promise.all([alice.client.close(), bob.client.close()]);
+  });
+
+  test('a message carries at most 10 stored files: 11 real uploads are refused (bad_request), 10 pass, on either node', { skip }, async () => {
+    const room = uniqueName('many');
+    const alice = await guestWithToken(nodes.a().wsUrl, 'alice');
+    const bob = await guestWithToken(nodes.b().wsUrl, 'bob');
+    await alice.client.ok('join', { room });
+    await bob.client.ok('join', { room });
+    const ids: string[] = [];
+    for (let i = 0; i <= 10; i++) {
+      const uploaded = await upload(nodes.a().url, alice.resume, `part${i}.txt`, `part ${i}`);
+      assert.equal(uploaded.status, 201);
+      ids.push(uploaded.body['id'] as string);
+    }
+    const refused = await alice.client.request('send', { room, text: 'eleven', cid: 'e11', files: ids });
+    assert.equal(refused.type, 'error');
+    assert.equal(refused['code'], 'bad_request', String(refused['message']));
+    const pushed = bob.client.next((frame) => frame.type === 'message' && frame['room'] === room, 'the message with ten files', 10_000);
+    await alice.client.ok('send', { room, text: 'ten', cid: 'e10', files: ids.slice(0, 10) });
+    const message = await pushed;
+    assert.equal(message['text'], 'ten');
+    assert.deepEqual(
+      (message['files'] as Descriptor[]).map((file) => file.id),
+      ids.slice(0, 10),
+    );
+    // Nothing of the refusal was stored: the room holds the one message.
+    const history = (await bob.client.ok('history', { room }))['messages'] as Frame[];
+    assert.deepEqual(
+      history.map((m) => m['text']),
+      ['ten'],
+    );
+    await Promise.all([alice.client.close(), bob.client.close()]);
   });
 }
