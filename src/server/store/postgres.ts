@@ -16,6 +16,7 @@ import {
   toMessage,
   toRoomInfo,
   toRoomRules,
+  standingColumns,
   toStanding,
   toUser,
   type AccountRow,
@@ -416,22 +417,13 @@ export class PostgresStore implements Store {
   }
 
   async standing(room: string, userId: string): Promise<Standing> {
-    const { rows } = await this.#query<StandingRow<string, boolean>>(
-      `SELECT (SELECT role FROM room_members WHERE room = $1 AND user_id = $2) AS role,
-              EXISTS (SELECT 1 FROM room_bans WHERE room = $1 AND user_id = $2) AS banned,
-              COALESCE((SELECT until FROM room_mutes WHERE room = $1 AND user_id = $2), 0) AS muted_until`,
-      [room, userId],
-    );
+    const { rows } = await this.#query<StandingRow<string, boolean>>(`SELECT ${standingColumns('$1', '$2')}`, [room, userId]);
     return toStanding(rows[0]);
   }
 
   async standingIn(room: string, userId: string): Promise<{ info: RoomInfo; standing: Standing } | undefined> {
     const { rows } = await this.#query<PgRoomRow & StandingRow<string, boolean>>(
-      `SELECT ${ROOM_COLUMNS},
-              (SELECT role FROM room_members WHERE room = $1 AND user_id = $2) AS role,
-              EXISTS (SELECT 1 FROM room_bans WHERE room = $1 AND user_id = $2) AS banned,
-              COALESCE((SELECT until FROM room_mutes WHERE room = $1 AND user_id = $2), 0) AS muted_until
-         FROM rooms WHERE name = $1`,
+      `SELECT ${ROOM_COLUMNS}, ${standingColumns('$1', '$2')} FROM rooms WHERE name = $1`,
       [room, userId],
     );
     const row = rows[0];

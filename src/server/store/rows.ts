@@ -55,6 +55,16 @@ export interface StandingRow<N extends Int = Int, F extends Flag = Flag> {
   muted_until: N;
 }
 
+/**
+ * The columns of a StandingRow, as SQL both engines run: `room` and `user` are the expressions (a
+ * placeholder, or a column of the outer query) the three lookups are keyed by.
+ */
+export function standingColumns(room: string, user: string): string {
+  return `(SELECT role FROM room_members WHERE room = ${room} AND user_id = ${user}) AS role,
+          EXISTS (SELECT 1 FROM room_bans WHERE room = ${room} AND user_id = ${user}) AS banned,
+          COALESCE((SELECT until FROM room_mutes WHERE room = ${room} AND user_id = ${user}), 0) AS muted_until`;
+}
+
 export interface AccountRow {
   id: string;
   name: string;

@@ -18,6 +18,7 @@ import {
   toMessage,
   toRoomInfo,
   toRoomRules,
+  standingColumns,
   toStanding,
   toUser,
   type AccountRow,
@@ -170,17 +171,9 @@ export class SqliteStore implements Store {
       ),
       role: db.prepare<[string, string], { role: string }>('SELECT role FROM room_members WHERE room = ? AND user_id = ?'),
       standingIn: db.prepare<[string, string, string, string], SqliteRoomRow & StandingRow<number, number>>(
-        `SELECT r.name, r.seq, r.private, r.kind, r.topic, r.archived_at,
-                (SELECT role FROM room_members WHERE room = r.name AND user_id = ?) AS role,
-                EXISTS (SELECT 1 FROM room_bans WHERE room = r.name AND user_id = ?) AS banned,
-                COALESCE((SELECT until FROM room_mutes WHERE room = r.name AND user_id = ?), 0) AS muted_until
-           FROM rooms r WHERE r.name = ?`,
+        `SELECT r.name, r.seq, r.private, r.kind, r.topic, r.archived_at, ${standingColumns('r.name', '?')} FROM rooms r WHERE r.name = ?`,
       ),
-      standing: db.prepare<[string, string, string, string, string, string], StandingRow<number, number>>(
-        `SELECT (SELECT role FROM room_members WHERE room = ? AND user_id = ?) AS role,
-                EXISTS (SELECT 1 FROM room_bans WHERE room = ? AND user_id = ?) AS banned,
-                COALESCE((SELECT until FROM room_mutes WHERE room = ? AND user_id = ?), 0) AS muted_until`,
-      ),
+      standing: db.prepare<[string, string, string, string, string, string], StandingRow<number, number>>(`SELECT ${standingColumns('?', '?')}`),
       setRole: db.prepare<[string, string, string, number]>(
         `INSERT INTO room_members (room, user_id, role, since) VALUES (?, ?, ?, ?)
          ON CONFLICT (room, user_id) DO UPDATE SET role = excluded.role`,
